@@ -1,0 +1,108 @@
+package dev.driftless.apply;
+
+import dev.driftless.host.CommandResult;
+import dev.driftless.host.Host;
+import dev.driftless.host.HostException;
+import dev.driftless.plan.Action;
+import dev.driftless.plan.Change;
+import dev.driftless.plan.HandlerRun;
+import dev.driftless.plan.HostPlan;
+import dev.driftless.render.Desired;
+import dev.driftless.state.HostState;
+import dev.driftless.state.StateFile;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Executes a {@link HostPlan} on its host: changes in plan order, then the handlers, then records the
+ * new state. It decides nothing; a crash at any point leaves every file old or new and the next apply
+ * converges (handlers owed by an interrupted apply are recorded first and run then).
+ */
+public final class Applier {
+
+    private final Duration handlerTimeout;
+
+    public Applier(Duration handlerTimeout) {
+        this.handlerTimeout = handlerTimeout;
+    }
+
+    public ApplyResult apply(HostPlan plan, Host host, ApplyListener listener) {
+        HostState previous = plan.previous();
+        List<String> handlerIds = plan.handlers().stream().map(HandlerRun::id).toList();
+        if (!plan.changes().isEmpty() && !handlerIds.isEmpty()) {
+            // record the handlers as owed before touching a file, so a crash cannot lose them
+            Set<String> owed = new LinkedHashSet<>(previous.pendingHandlers());
+            owed.addAll(handlerIds);
+            StateFile.write(host, new HostState(HostState.VERSION, host.name(), previous.revision(), previous.appliedAt(),
+                    previous.resources(), List.copyOf(owed)));
+        }
+        Set<Change> applied = new LinkedHashSet<>();
+        for (Change change : plan.changes()) {
+            try {
+                String note = execute(change, host);
+                applied.add(change);
+                listener.applied(change, note);
+            } catch (HostException e) {
+                StateFile.write(host, plan.stateAfter(applied, handlerIds));
+                return new ApplyResult(List.copyOf(applied), Optional.of(e.getMessage()), List.of());
+            }
+        }
+        List<HandlerRun> failed = new ArrayList<>();
+        Map<String, String> environment = Map.of("DRIFTLESS_HOST", host.name(),
+                "DRIFTLESS_REVISION", plan.desired().revision(), "DRIFTLESS_ROOT", rootOf(host));
+        for (HandlerRun handler : plan.handlers()) {
+            CommandResult result;
+            try {
+                result = host.run(handler.command(), environment, handlerTimeout);
+            } catch (HostException e) {
+                result = new CommandResult(-1, e.getMessage(), false);
+            }
+            listener.handlerRan(handler, result);
+            if (!result.succeeded()) {
+                failed.add(handler);
+            }
+        }
+        HostState next = plan.stateAfter(applied, failed.stream().map(HandlerRun::id).toList());
+        if (!sameContent(previous, next)) {
+            StateFile.write(host, next);
+        }
+        return new ApplyResult(List.copyOf(applied), Optional.empty(), failed);
+    }
+
+    private static String rootOf(Host host) {
+        if (host instanceof dev.driftless.host.LocalHost local) {
+            return local.resolve("/").toString();
+        }
+        return "/";
+    }
+
+    /** Applying twice changes nothing the second time, not even the state file's timestamp. */
+    private static boolean sameContent(HostState a, HostState b) {
+        return a.revision().equals(b.revision()) && a.resources().equals(b.resources())
+                && a.pendingHandlers().equals(b.pendingHandlers());
+    }
+
+    private static String execute(Change change, Host host) {
+        if (change.action() == Action.DELETE) {
+            return switch (host.remove(change.path())) {
+                case REMOVED -> "";
+                case ALREADY_GONE -> "already gone";
+                case KEPT_NOT_EMPTY -> "kept: the directory is not empty (it holds files Driftless does not manage)";
+            };
+        }
+        Desired desired = change.desired().orElseThrow();
+        if (desired instanceof Desired.File file) {
+            host.writeFile(file.path(), file.content(), file.ownership());
+        } else if (desired instanceof Desired.Directory dir) {
+            host.makeDirectory(dir.path(), dir.ownership());
+        } else if (desired instanceof Desired.Symlink link) {
+            host.symlink(link.path(), link.target());
+        }
+        return "";
+    }
+}

@@ -1,0 +1,31 @@
+package dev.driftless.apply;
+
+import dev.driftless.host.CommandResult;
+import dev.driftless.plan.Change;
+import dev.driftless.plan.HandlerRun;
+
+/** Hears about an apply as it happens, so progress can be shown while it runs. */
+public interface ApplyListener {
+
+    /** The host's plan is known and its changes are about to be made. */
+    default void started(dev.driftless.plan.HostPlan plan, String hostDescription) {
+    }
+
+    /** The apply waits, for example for another apply's lock. */
+    default void waiting(String message) {
+    }
+
+    void applied(Change change, String note);
+
+    void handlerRan(HandlerRun handler, CommandResult result);
+
+    ApplyListener SILENT = new ApplyListener() {
+        @Override
+        public void applied(Change change, String note) {
+        }
+
+        @Override
+        public void handlerRan(HandlerRun handler, CommandResult result) {
+        }
+    };
+}

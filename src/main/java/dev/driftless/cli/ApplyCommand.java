@@ -1,0 +1,132 @@
+package dev.driftless.cli;
+
+import dev.driftless.apply.ApplyListener;
+import dev.driftless.engine.Reconciler;
+import dev.driftless.host.CommandResult;
+import dev.driftless.plan.Action;
+import dev.driftless.plan.Change;
+import dev.driftless.plan.HandlerRun;
+import dev.driftless.plan.HostOutcome;
+import dev.driftless.plan.HostPlan;
+import dev.driftless.plan.PlanPrinter;
+import dev.driftless.source.RepoSource;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** Makes the hosts match the commit, printing each change as it is made. */
+@Command(name = "apply", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Make each host match the commit: write files atomically, create directories and links, remove"
+                + " what was removed from the repository, run the handlers of changed files, record the state.",
+            "Applying twice changes nothing the second time. A second apply on the same host waits for the first.", "",
+            "Exit codes: 0 = done, 1 = failed (on any host)."})
+final class ApplyCommand extends WorkspaceCommand implements Callable<Integer> {
+
+    @Mixin
+    RepositoryOptions repository;
+
+    @Mixin
+    TargetOptions target;
+
+    @Option(names = "--lock-timeout", paramLabel = "DURATION", defaultValue = "10m", converter = DurationConverter.class,
+            description = "How long to wait for another apply on the same host to finish. Default: ${DEFAULT-VALUE}.")
+    Duration lockTimeout;
+
+    @Option(names = "--handler-timeout", paramLabel = "DURATION", defaultValue = "5m",
+            converter = DurationConverter.class,
+            description = "How long one handler may run before it is stopped. Default: ${DEFAULT-VALUE}.")
+    Duration handlerTimeout;
+
+    @Override
+    public Integer call() {
+        return withWorkspace(repository, RepoSource.ReadFrom.COMMIT, target.hosts, target.services, target.root(),
+                workspace -> {
+                    Reconciler reconciler = new Reconciler(lockTimeout, handlerTimeout);
+                    boolean text = target.output == TargetOptions.Output.text;
+                    List<HostOutcome> outcomes = reconciler.apply(workspace,
+                            text ? new Progress(out(), err()) : ApplyListener.SILENT);
+                    if (text) {
+                        summarize(outcomes, out());
+                    } else {
+                        new PlanPrinter(PlanPrinter.Mode.APPLY).printJson(outcomes, out());
+                    }
+                    boolean failed = outcomes.stream().anyMatch(o -> o instanceof HostOutcome.Failed
+                            || o instanceof HostOutcome.Applied a && !a.result().succeeded());
+                    return failed ? 1 : 0;
+                });
+    }
+
+    private static void summarize(List<HostOutcome> outcomes, PrintWriter out) {
+        long added = 0;
+        long changed = 0;
+        long deleted = 0;
+        boolean failed = false;
+        for (HostOutcome outcome : outcomes) {
+            if (outcome instanceof HostOutcome.Failed f) {
+                out.println(f.host() + ": error: " + f.message());
+                failed = true;
+            } else if (outcome instanceof HostOutcome.Applied a) {
+                for (Change c : a.result().applied()) {
+                    added += c.action() == Action.CREATE ? 1 : 0;
+                    changed += c.action() == Action.UPDATE ? 1 : 0;
+                    deleted += c.action() == Action.DELETE ? 1 : 0;
+                }
+                if (a.result().failure().isPresent()) {
+                    out.println(a.host() + ": error: " + a.result().failure().get());
+                    failed = true;
+                }
+                if (!a.result().failedHandlers().isEmpty()) {
+                    out.println(a.host() + ": handlers failed: " + String.join(", ",
+                            a.result().failedHandlers().stream().map(HandlerRun::id).toList())
+                            + " (they run again on the next apply)");
+                    failed = true;
+                }
+            }
+        }
+        out.println((failed ? "Apply failed" : "Apply complete") + ": " + added + " added, " + changed + " changed, "
+                + deleted + " deleted.");
+        out.flush();
+    }
+
+    /** Prints each change as it is made, flushed, so a long apply shows where it is. */
+    private static final class Progress implements ApplyListener {
+        private final PrintWriter out;
+        private final PrintWriter err;
+        private final PlanPrinter printer = new PlanPrinter(PlanPrinter.Mode.APPLY);
+
+        Progress(PrintWriter out, PrintWriter err) {
+            this.out = out;
+            this.err = err;
+        }
+
+        @Override
+        public void waiting(String message) {
+            err.println(message);
+            err.flush();
+        }
+
+        @Override
+        public void started(HostPlan plan, String hostDescription) {
+            out.println(PlanPrinter.header(plan, hostDescription) + (plan.isEmpty() ? ": nothing to do." : ""));
+            out.flush();
+        }
+
+        @Override
+        public void applied(Change change, String note) {
+            out.println(printer.changeLine(change) + (note.isEmpty() ? "" : "  (" + note + ")"));
+            out.flush();
+        }
+
+        @Override
+        public void handlerRan(HandlerRun handler, CommandResult result) {
+            String status = result.timedOut() ? "timed out" : result.exitCode() == 0 ? "ok" : "failed (exit " + result.exitCode() + ")";
+            out.println("  handler " + handler.id() + ": " + status);
+            result.output().lines().forEach(l -> out.println("      " + l));
+            out.flush();
+        }
+    }
+}

@@ -1,0 +1,42 @@
+package dev.driftless.cli;
+
+import dev.driftless.engine.Reconciler;
+import dev.driftless.plan.HostOutcome;
+import dev.driftless.plan.PlanPrinter;
+import dev.driftless.source.RepoSource;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/** Tells whether hosts match the commit, separating drift (hand edits) from pending (new commits). */
+@Command(name = "check", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Compare each host with the commit and with what was last applied. Every difference is"
+                + " labelled drift (changed on the host since the last apply) or pending (changed in Git since the"
+                + " last apply). Changes nothing.", "",
+            "Exit codes: 0 = live matches the desired state, 2 = drift or pending changes, 1 = error."})
+final class CheckCommand extends WorkspaceCommand implements Callable<Integer> {
+
+    @Mixin
+    RepositoryOptions repository;
+
+    @Mixin
+    TargetOptions target;
+
+    @Override
+    public Integer call() {
+        return withWorkspace(repository, RepoSource.ReadFrom.COMMIT, target.hosts, target.services, target.root(),
+                workspace -> {
+                    Reconciler reconciler = new Reconciler(Duration.ZERO, Duration.ZERO);
+                    List<HostOutcome> outcomes = reconciler.plan(workspace);
+                    PlanPrinter printer = new PlanPrinter(PlanPrinter.Mode.CHECK);
+                    if (target.output == TargetOptions.Output.json) {
+                        printer.printJson(outcomes, out());
+                    } else {
+                        printer.printText(outcomes, reconciler.descriptions(), out());
+                    }
+                    return PlanCommand.exitCode(outcomes);
+                });
+    }
+}

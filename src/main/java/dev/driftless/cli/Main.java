@@ -1,0 +1,59 @@
+package dev.driftless.cli;
+
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The driftless command: parses the command line and hands over to a subcommand. */
+@Command(name = "driftless", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        sortOptions = false, usageHelpAutoWidth = true,
+        description = {
+            "GitOps for small teams: a Git repository is the one source of truth for the files your hosts run.",
+            "Driftless shows what a commit would change (plan), makes hosts match (apply) and reports hand edits (check).",
+            "",
+            "Exit codes: 0 = nothing to do / in sync / done, 2 = changes pending or drift (plan, check), 1 = error."},
+        subcommands = {ValidateCommand.class, PlanCommand.class, ApplyCommand.class, CheckCommand.class,
+            CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs a command line with the given output streams; returns the exit code. */
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine commandLine = new CommandLine(new Main());
+        commandLine.setOut(out);
+        commandLine.setErr(err);
+        // 2 means "changes pending" in plan and check, so usage errors exit 1 as every other error
+        commandLine.getCommandSpec().exitCodeOnInvalidInput(1).exitCodeOnExecutionException(1);
+        commandLine.getSubcommands().values()
+                .forEach(sub -> sub.getCommandSpec().exitCodeOnInvalidInput(1).exitCodeOnExecutionException(1));
+        commandLine.setExecutionExceptionHandler((e, cl, parsed) -> {
+            cl.getErr().println("Error: " + e.getMessage());
+            cl.getErr().flush();
+            return 1;
+        });
+        int code = commandLine.execute(args);
+        out.flush();
+        err.flush();
+        return code;
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** The version from the jar's manifest, or "development" when run from classes. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"driftless " + (version == null ? "development" : version)};
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package dev.driftless.cli;
+
+import dev.driftless.engine.Reconciler;
+import dev.driftless.plan.HostOutcome;
+import dev.driftless.plan.PlanPrinter;
+import dev.driftless.source.RepoSource;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** Shows what applying the commit would change, host by host, with unified diffs. */
+@Command(name = "plan", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Show what apply would change on each host: a unified diff per changed file and the summary"
+                + " line 'Plan: N to add, N to change, N to delete.' Changes nothing.", "",
+            "Exit codes: 0 = nothing to do, 2 = changes pending, 1 = error."})
+final class PlanCommand extends WorkspaceCommand implements Callable<Integer> {
+
+    @Mixin
+    RepositoryOptions repository;
+
+    @Mixin
+    TargetOptions target;
+
+    @Option(names = "--worktree",
+            description = "Plan from the uncommitted files of the working tree, to review an edit before committing it.")
+    boolean worktree;
+
+    @Override
+    public Integer call() {
+        RepoSource.ReadFrom from = worktree ? RepoSource.ReadFrom.WORKTREE : RepoSource.ReadFrom.COMMIT;
+        return withWorkspace(repository, from, target.hosts, target.services, target.root(), workspace -> {
+            Reconciler reconciler = new Reconciler(Duration.ZERO, Duration.ZERO);
+            List<HostOutcome> outcomes = reconciler.plan(workspace);
+            print(outcomes, reconciler, new PlanPrinter(PlanPrinter.Mode.PLAN));
+            return exitCode(outcomes);
+        });
+    }
+
+    void print(List<HostOutcome> outcomes, Reconciler reconciler, PlanPrinter printer) {
+        if (target.output == TargetOptions.Output.json) {
+            printer.printJson(outcomes, out());
+        } else {
+            printer.printText(outcomes, reconciler.descriptions(), out());
+        }
+    }
+
+    /** 1 if a host failed, 2 if any host has changes, else 0: as terraform plan -detailed-exitcode. */
+    static int exitCode(List<HostOutcome> outcomes) {
+        if (outcomes.stream().anyMatch(o -> o instanceof HostOutcome.Failed)) {
+            return 1;
+        }
+        boolean changes = outcomes.stream().anyMatch(o -> o instanceof HostOutcome.Planned p && !p.plan().isEmpty());
+        return changes ? 2 : 0;
+    }
+}

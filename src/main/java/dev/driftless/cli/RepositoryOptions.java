@@ -1,0 +1,28 @@
+package dev.driftless.cli;
+
+import dev.driftless.source.RepoSource;
+import java.util.Optional;
+import picocli.CommandLine.Option;
+
+/** Which repository and revision a command reads. */
+final class RepositoryOptions {
+
+    @Option(names = "--repo", paramLabel = "R", defaultValue = ".",
+            description = "The repository: a local working tree (or a folder inside one: its path inside the Git"
+                    + " repository is the Driftless root), a bare repository, or a URL (https://, ssh://, git://,"
+                    + " file://) fetched into ~/.cache/driftless/repos. Default: ${DEFAULT-VALUE}.")
+    String repo;
+
+    @Option(names = "--ref", paramLabel = "REF",
+            description = "Branch, tag or commit id to read the desired state from. Default: HEAD (for a URL: the"
+                    + " remote's default branch). Uncommitted files are never read.")
+    String ref;
+
+    @Option(names = "--path", paramLabel = "DIR",
+            description = "A folder inside the repository that holds driftless.yaml (useful with URLs).")
+    String path;
+
+    RepoSource.Request request(RepoSource.ReadFrom readFrom) {
+        return new RepoSource.Request(repo, Optional.ofNullable(ref), Optional.ofNullable(path), readFrom);
+    }
+}

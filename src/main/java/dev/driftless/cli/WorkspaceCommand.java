@@ -1,0 +1,49 @@
+package dev.driftless.cli;
+
+import dev.driftless.engine.Selection;
+import dev.driftless.engine.Workspace;
+import dev.driftless.model.Problem;
+import dev.driftless.model.ValidationException;
+import dev.driftless.source.RepoSource;
+import dev.driftless.source.SourceException;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.ToIntFunction;
+import picocli.CommandLine;
+
+/** Opens the workspace a command names and turns bad input into a clear message and exit code 1. */
+abstract class WorkspaceCommand {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    PrintWriter out() {
+        return spec.commandLine().getOut();
+    }
+
+    PrintWriter err() {
+        return spec.commandLine().getErr();
+    }
+
+    int withWorkspace(RepositoryOptions repository, RepoSource.ReadFrom readFrom, List<String> hosts,
+            List<String> services, Optional<java.nio.file.Path> root, ToIntFunction<Workspace> body) {
+        Selection selection = new Selection(repository.request(readFrom), hosts, services, root);
+        try (Workspace workspace = Workspace.open(selection, new RepoSource(RepoSource.defaultCache()))) {
+            return body.applyAsInt(workspace);
+        } catch (ValidationException e) {
+            PrintWriter err = err();
+            err.println("Error: the repository does not validate (" + e.problems().size()
+                    + (e.problems().size() == 1 ? " problem" : " problems") + "); nothing was applied:");
+            for (Problem problem : e.problems()) {
+                err.println("  " + problem);
+            }
+            err.flush();
+            return 1;
+        } catch (SourceException e) {
+            err().println("Error: " + e.getMessage());
+            err().flush();
+            return 1;
+        }
+    }
+}

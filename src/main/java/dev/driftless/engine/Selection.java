@@ -1,0 +1,21 @@
+package dev.driftless.engine;
+
+import dev.driftless.source.RepoSource;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What a command works on: a repository at a revision, some of its hosts and services, and an
+ * optional sandbox root.
+ *
+ * @param hosts host names; empty means every host of the inventory
+ * @param services service names; empty means every service
+ */
+public record Selection(RepoSource.Request source, List<String> hosts, List<String> services, Optional<Path> root) {
+
+    public Selection {
+        hosts = List.copyOf(hosts);
+        services = List.copyOf(services);
+    }
+}

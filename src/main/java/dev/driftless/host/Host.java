@@ -1,0 +1,57 @@
+package dev.driftless.host;
+
+import dev.driftless.model.Ownership;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * A machine Driftless reads and changes. Paths are the absolute paths of the repository; an
+ * implementation maps them under its root. Writes are atomic; links are never followed.
+ */
+public interface Host extends AutoCloseable {
+
+    /** What a {@link #remove} did. */
+    enum Removal { REMOVED, ALREADY_GONE, KEPT_NOT_EMPTY }
+
+    /** The inventory name. */
+    String name();
+
+    /** How it is reached and where its root is, for headers and messages. */
+    String describe();
+
+    /** The live state of many paths at once (one round trip on a remote host). */
+    Map<String, LiveEntry> inspect(Collection<String> paths);
+
+    /** The content of a regular file, for diffs. */
+    byte[] read(String path);
+
+    /**
+     * Replaces the file at {@code path} atomically: a temporary file in the same directory, flushed,
+     * with mode and owner set, then renamed over the destination (a link there is replaced, not followed).
+     * Missing parent directories are created.
+     */
+    void writeFile(String path, byte[] content, Ownership ownership);
+
+    /** Creates the directory (and its parents) if missing, then sets the attributes it manages. */
+    void makeDirectory(String path, Ownership ownership);
+
+    /** Points a symbolic link at {@code target}, replacing whatever link or file is there atomically. */
+    void symlink(String path, String target);
+
+    /** Removes a file, a link, or an empty directory. */
+    Removal remove(String path);
+
+    /** Runs a shell command on the host with extra environment variables. */
+    CommandResult run(String command, Map<String, String> environment, Duration timeout);
+
+    /**
+     * Takes the host's apply lock, waiting up to {@code timeout} for another apply to finish; calls
+     * {@code onWait} once with a message when it has to wait.
+     */
+    AutoCloseable lock(Duration timeout, Consumer<String> onWait);
+
+    @Override
+    void close();
+}

@@ -1,0 +1,415 @@
+package dev.driftless.host;
+
+import dev.driftless.model.Ownership;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.GroupPrincipal;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.UserPrincipal;
+import java.nio.file.attribute.UserPrincipalLookupService;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+
+/** The machine Driftless runs on, optionally with every path placed under a root folder. */
+public final class LocalHost implements Host {
+
+    static final String TEMP_SUFFIX = ".driftless-tmp";
+    private static final int DEFAULT_FILE_MODE = 0644;
+    private static final int DEFAULT_DIRECTORY_MODE = 0755;
+    private static final Path LOCK_FILE = Path.of("var/lib/driftless/lock");
+
+    private final String name;
+    private final Optional<Path> root;
+
+    public LocalHost(String name, Optional<Path> root) {
+        this.name = name;
+        this.root = root.map(r -> r.toAbsolutePath().normalize());
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public String describe() {
+        return root.map(r -> "local, root " + r).orElse("local");
+    }
+
+    /** Where a repository path lands on this machine. */
+    public Path resolve(String path) {
+        if (!path.startsWith("/")) {
+            throw new IllegalArgumentException("not an absolute path: " + path);
+        }
+        return root.map(r -> r.resolve(path.substring(1))).orElse(Path.of(path));
+    }
+
+    @Override
+    public Map<String, LiveEntry> inspect(Collection<String> paths) {
+        Map<String, LiveEntry> result = new ConcurrentHashMap<>();
+        List<String> distinct = paths.stream().distinct().toList();
+        // hashing dominates: spread it over the cores
+        distinct.parallelStream().forEach(path -> result.put(path, inspectOne(path)));
+        Map<String, LiveEntry> ordered = new LinkedHashMap<>();
+        distinct.forEach(p -> ordered.put(p, result.get(p)));
+        return ordered;
+    }
+
+    private LiveEntry inspectOne(String path) {
+        Path file = resolve(path);
+        try {
+            Map<String, Object> attributes =
+                    Files.readAttributes(file, "unix:mode,owner,group,size", LinkOption.NOFOLLOW_LINKS);
+            int rawMode = (Integer) attributes.get("mode");
+            int mode = rawMode & 07777;
+            String owner = ((UserPrincipal) attributes.get("owner")).getName();
+            String group = ((GroupPrincipal) attributes.get("group")).getName();
+            int type = rawMode & 0170000;
+            if (type == 0100000) {
+                return new LiveEntry.File(sha256(file), (Long) attributes.get("size"), mode, owner, group);
+            }
+            if (type == 0040000) {
+                return new LiveEntry.Directory(mode, owner, group);
+            }
+            if (type == 0120000) {
+                return new LiveEntry.Symlink(Files.readSymbolicLink(file).toString());
+            }
+            return new LiveEntry.Other(type == 0010000 ? "fifo" : type == 0140000 ? "socket" : "device");
+        } catch (NoSuchFileException e) {
+            return new LiveEntry.Missing();
+        } catch (FileSystemException e) {
+            if (e.getReason() != null && e.getReason().contains("Not a directory")) {
+                return new LiveEntry.Missing(); // a parent is a file: nothing can be at this path
+            }
+            throw new HostException(name + ": cannot inspect " + path + ": " + reason(e), e);
+        } catch (IOException e) {
+            throw new HostException(name + ": cannot inspect " + path + ": " + reason(e), e);
+        }
+    }
+
+    private static String sha256(Path file) throws IOException {
+        MessageDigest digest = newDigest();
+        byte[] buffer = new byte[64 * 1024];
+        try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+            int n;
+            while ((n = in.read(buffer)) > 0) {
+                digest.update(buffer, 0, n);
+            }
+        }
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
+    public static String sha256(byte[] content) {
+        return HexFormat.of().formatHex(newDigest().digest(content));
+    }
+
+    private static MessageDigest newDigest() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public byte[] read(String path) {
+        try {
+            return Files.readAllBytes(resolve(path));
+        } catch (IOException e) {
+            throw new HostException(name + ": cannot read " + path + ": " + reason(e), e);
+        }
+    }
+
+    @Override
+    public void writeFile(String path, byte[] content, Ownership ownership) {
+        Path target = resolve(path);
+        Path temp = target.resolveSibling("." + target.getFileName() + TEMP_SUFFIX);
+        try {
+            if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+                throw new HostException(name + ": " + path + " is a directory on the host, where the repository"
+                        + " wants a file; move it away by hand, then apply again");
+            }
+            createParents(target);
+            Optional<Map<String, Object>> existing = existingAttributes(target);
+            Files.deleteIfExists(temp); // a leftover of an interrupted apply
+            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                ByteBuffer buffer = ByteBuffer.wrap(content);
+                while (buffer.hasRemaining()) {
+                    channel.write(buffer);
+                }
+                channel.force(true);
+            }
+            int mode = ownership.mode().orElseGet(() -> existing.map(a -> (Integer) a.get("mode") & 07777)
+                    .orElse(DEFAULT_FILE_MODE));
+            Files.setAttribute(temp, "unix:mode", mode);
+            setOwnership(temp, ownership, existing);
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            syncDirectory(target.getParent());
+        } catch (IOException e) {
+            deleteQuietly(temp);
+            throw new HostException(name + ": cannot write " + path + ": " + reason(e)
+                    + "; the old file, if any, is unchanged", e);
+        }
+    }
+
+    @Override
+    public void makeDirectory(String path, Ownership ownership) {
+        Path dir = resolve(path);
+        try {
+            if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+                throw new HostException(name + ": " + path + " exists on the host and is not a directory;"
+                        + " move it away by hand, then apply again");
+            }
+            Optional<Map<String, Object>> existing = existingAttributes(dir);
+            if (existing.isEmpty()) {
+                createParents(dir);
+                Files.createDirectory(dir);
+            }
+            int mode = ownership.mode().orElseGet(() -> existing.map(a -> (Integer) a.get("mode") & 07777)
+                    .orElse(DEFAULT_DIRECTORY_MODE));
+            Files.setAttribute(dir, "unix:mode", mode);
+            setOwnership(dir, ownership, Optional.empty());
+        } catch (IOException e) {
+            throw new HostException(name + ": cannot create directory " + path + ": " + reason(e), e);
+        }
+    }
+
+    @Override
+    public void symlink(String path, String target) {
+        Path link = resolve(path);
+        Path temp = link.resolveSibling("." + link.getFileName() + TEMP_SUFFIX);
+        try {
+            if (Files.isDirectory(link, LinkOption.NOFOLLOW_LINKS)) {
+                throw new HostException(name + ": " + path + " is a directory on the host, where the repository"
+                        + " wants a symbolic link; move it away by hand, then apply again");
+            }
+            createParents(link);
+            Files.deleteIfExists(temp);
+            Files.createSymbolicLink(temp, Path.of(target));
+            Files.move(temp, link, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            syncDirectory(link.getParent());
+        } catch (IOException e) {
+            deleteQuietly(temp);
+            throw new HostException(name + ": cannot create symbolic link " + path + ": " + reason(e), e);
+        }
+    }
+
+    @Override
+    public Removal remove(String path) {
+        Path file = resolve(path);
+        try {
+            boolean removed = Files.deleteIfExists(file);
+            if (removed) {
+                syncDirectory(file.getParent());
+            }
+            return removed ? Removal.REMOVED : Removal.ALREADY_GONE;
+        } catch (DirectoryNotEmptyException e) {
+            return Removal.KEPT_NOT_EMPTY;
+        } catch (IOException e) {
+            throw new HostException(name + ": cannot remove " + path + ": " + reason(e), e);
+        }
+    }
+
+    @Override
+    public CommandResult run(String command, Map<String, String> environment, Duration timeout) {
+        ProcessBuilder builder = new ProcessBuilder("sh", "-c", command).redirectErrorStream(true);
+        builder.environment().putAll(environment);
+        builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        try {
+            Process process = builder.start();
+            ExecutorService reader = Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "driftless-command-output");
+                t.setDaemon(true);
+                return t;
+            });
+            try {
+                Future<String> output = reader.submit(() -> readLimited(process.getInputStream()));
+                if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                    process.descendants().forEach(ProcessHandle::destroyForcibly);
+                    process.destroyForcibly();
+                    process.waitFor(5, TimeUnit.SECONDS);
+                    return new CommandResult(-1, output.get(5, TimeUnit.SECONDS), true);
+                }
+                return new CommandResult(process.exitValue(), output.get(30, TimeUnit.SECONDS), false);
+            } finally {
+                reader.shutdownNow();
+            }
+        } catch (IOException e) {
+            throw new HostException(name + ": cannot run '" + command + "': " + reason(e), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new HostException(name + ": interrupted while running '" + command + "'", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new HostException(name + ": cannot read the output of '" + command + "'", e);
+        }
+    }
+
+    private static String readLimited(InputStream in) throws IOException {
+        byte[] all = in.readAllBytes();
+        int limit = 64 * 1024;
+        String text = new String(all, 0, Math.min(all.length, limit), StandardCharsets.UTF_8);
+        return all.length > limit ? text + "\n... (" + (all.length - limit) + " more bytes of output)" : text;
+    }
+
+    @Override
+    public AutoCloseable lock(Duration timeout, Consumer<String> onWait) {
+        Path lockFile = root.map(r -> r.resolve(LOCK_FILE)).orElse(Path.of("/").resolve(LOCK_FILE));
+        try {
+            Files.createDirectories(lockFile.getParent());
+            FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE);
+            FileLock lock = channel.tryLock();
+            if (lock == null) {
+                String holder = new String(Files.readAllBytes(lockFile), StandardCharsets.UTF_8).trim();
+                onWait.accept("waiting for the lock on host " + name + " held by "
+                        + (holder.isEmpty() ? "another apply" : "pid " + holder) + " (up to " + timeout.toSeconds() + "s)");
+                lock = waitForLock(channel, timeout, holder);
+            }
+            channel.truncate(0);
+            channel.write(ByteBuffer.wrap(String.valueOf(ProcessHandle.current().pid()).getBytes(StandardCharsets.UTF_8)), 0);
+            FileLock held = lock;
+            return () -> {
+                held.release();
+                channel.close();
+            };
+        } catch (IOException e) {
+            throw new HostException(name + ": cannot take the apply lock " + lockFile + ": " + reason(e), e);
+        }
+    }
+
+    private FileLock waitForLock(FileChannel channel, Duration timeout, String holder) throws IOException {
+        ExecutorService waiter = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "driftless-lock-wait");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            Future<FileLock> lock = waiter.submit(() -> channel.lock());
+            return lock.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            channel.close();
+            throw new HostException(name + ": gave up after " + timeout.toSeconds() + "s waiting for the apply lock held by "
+                    + (holder.isEmpty() ? "another apply" : "pid " + holder) + " (use --lock-timeout to wait longer)");
+        } catch (ExecutionException e) {
+            channel.close();
+            throw new HostException(name + ": cannot take the apply lock: " + e.getCause().getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            channel.close();
+            throw new HostException(name + ": interrupted while waiting for the apply lock", e);
+        } finally {
+            waiter.shutdownNow();
+        }
+    }
+
+    @Override
+    public void close() {
+        // nothing held between operations
+    }
+
+    private void createParents(Path target) throws IOException {
+        Path parent = target.getParent();
+        if (parent != null && !Files.isDirectory(parent)) {
+            Files.createDirectories(parent);
+        }
+    }
+
+    private static Optional<Map<String, Object>> existingAttributes(Path path) throws IOException {
+        try {
+            return Optional.of(Files.readAttributes(path, "unix:mode,uid,gid", LinkOption.NOFOLLOW_LINKS));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Sets the owner and group a resource manages; keeps those of the file it replaces otherwise. */
+    private void setOwnership(Path path, Ownership ownership, Optional<Map<String, Object>> existing) throws IOException {
+        PosixFileAttributeView view = Files.getFileAttributeView(path, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
+        UserPrincipalLookupService users = path.getFileSystem().getUserPrincipalLookupService();
+        if (ownership.owner().isPresent()) {
+            view.setOwner(lookupUser(users, ownership.owner().get()));
+        } else if (existing.isPresent() && !existing.get().get("uid").equals(Files.getAttribute(path, "unix:uid"))) {
+            Files.setAttribute(path, "unix:uid", existing.get().get("uid"), LinkOption.NOFOLLOW_LINKS);
+        }
+        if (ownership.group().isPresent()) {
+            view.setGroup(lookupGroup(users, ownership.group().get()));
+        } else if (existing.isPresent() && !existing.get().get("gid").equals(Files.getAttribute(path, "unix:gid"))) {
+            Files.setAttribute(path, "unix:gid", existing.get().get("gid"), LinkOption.NOFOLLOW_LINKS);
+        }
+    }
+
+    private UserPrincipal lookupUser(UserPrincipalLookupService users, String owner) throws IOException {
+        try {
+            return users.lookupPrincipalByName(owner);
+        } catch (java.nio.file.attribute.UserPrincipalNotFoundException e) {
+            throw new HostException(name + ": user '" + owner + "' does not exist on the host");
+        }
+    }
+
+    private GroupPrincipal lookupGroup(UserPrincipalLookupService users, String group) throws IOException {
+        try {
+            return users.lookupPrincipalByGroupName(group);
+        } catch (java.nio.file.attribute.UserPrincipalNotFoundException e) {
+            throw new HostException(name + ": group '" + group + "' does not exist on the host");
+        }
+    }
+
+    private static void syncDirectory(Path dir) {
+        // makes the rename durable across a power loss; not every file system allows it
+        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+            channel.force(true);
+        } catch (IOException e) {
+            // best effort
+        }
+    }
+
+    private static void deleteQuietly(Path path) {
+        try {
+            Files.deleteIfExists(path);
+        } catch (IOException e) {
+            // the leftover is replaced by the next write of the same file
+        }
+    }
+
+    private static String reason(IOException e) {
+        if (e instanceof AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof NoSuchFileException) {
+            return "no such file or directory";
+        }
+        if (e instanceof FileSystemException fs && fs.getReason() != null) {
+            return fs.getReason();
+        }
+        return String.valueOf(e.getMessage());
+    }
+}

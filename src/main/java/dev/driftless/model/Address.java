@@ -1,0 +1,21 @@
+package dev.driftless.model;
+
+/** How Driftless reaches a host: on this machine, or over SSH. */
+public sealed interface Address {
+
+    /** The machine Driftless runs on. */
+    record Local() implements Address {
+        @Override
+        public String toString() {
+            return "local";
+        }
+    }
+
+    /** A machine reached over SSH as {@code user} (empty for the default user). */
+    record Ssh(String user, String hostname, int port) implements Address {
+        @Override
+        public String toString() {
+            return "ssh://" + (user.isEmpty() ? "" : user + "@") + hostname + (port == 22 ? "" : ":" + port);
+        }
+    }
+}

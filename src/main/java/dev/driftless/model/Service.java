@@ -1,0 +1,32 @@
+package dev.driftless.model;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One directory under services/: the resources it manages, on which hosts, after which services.
+ *
+ * @param directory the service's directory, relative to the repository root (e.g. services/nginx)
+ * @param handlers handler name to shell command, in declared order
+ */
+public record Service(
+        String name,
+        String directory,
+        String description,
+        List<String> hosts,
+        List<String> dependsOn,
+        DriftPolicy drift,
+        List<Resource> resources,
+        Map<String, String> handlers,
+        Location where) {
+
+    public Service {
+        hosts = List.copyOf(hosts);
+        dependsOn = List.copyOf(dependsOn);
+        resources = List.copyOf(resources);
+    }
+
+    public boolean runsOn(Host host) {
+        return hosts.stream().anyMatch(host::isSelectedBy);
+    }
+}

@@ -1,0 +1,160 @@
+package dev.driftless.plan;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.driftless.apply.ApplyResult;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Renders plan, check and apply outcomes as text (Terraform-like) or JSON; computes nothing. */
+public final class PlanPrinter {
+
+    /** Which command's wording to use. */
+    public enum Mode { PLAN, CHECK, APPLY }
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private final Mode mode;
+
+    public PlanPrinter(Mode mode) {
+        this.mode = mode;
+    }
+
+    /** The header line of a host, also used by apply's progress output. */
+    public static String header(HostPlan plan, String hostDescription) {
+        return plan.hostName() + " (" + hostDescription + ") at " + shortRevision(plan.desired().revision());
+    }
+
+    public static String shortRevision(String revision) {
+        return revision.length() > 12 && !revision.contains("+") ? revision.substring(0, 12)
+                : revision.length() > 12 ? revision.substring(0, 12) + "+worktree" : revision;
+    }
+
+    /** One change as a line: symbol, path, service and, where it matters, why. */
+    public String changeLine(Change change) {
+        StringBuilder line = new StringBuilder("  ").append(change.action().symbol()).append(' ')
+                .append(change.path()).append(" (").append(change.service()).append(')');
+        if (!"file".equals(change.kind())) {
+            line.append(" [").append(change.kind()).append(']');
+        }
+        if (mode == Mode.CHECK || change.causes().contains(Cause.DRIFT)) {
+            List<String> why = new ArrayList<>();
+            for (Cause cause : Cause.values()) {
+                if (change.causes().contains(cause)) {
+                    why.add(cause.word() + ": " + cause.explanation());
+                }
+            }
+            line.append("  # ").append(String.join("; ", why));
+        }
+        return line.toString();
+    }
+
+    public void printText(List<HostOutcome> outcomes, Map<String, String> descriptions, PrintWriter out) {
+        long add = 0;
+        long change = 0;
+        long delete = 0;
+        long drifted = 0;
+        long pending = 0;
+        for (HostOutcome outcome : outcomes) {
+            if (outcome instanceof HostOutcome.Failed failed) {
+                out.println(failed.host() + ": error: " + failed.message());
+                out.println();
+                continue;
+            }
+            HostPlan plan = outcome instanceof HostOutcome.Planned p ? p.plan() : ((HostOutcome.Applied) outcome).plan();
+            String header = header(plan, descriptions.getOrDefault(plan.hostName(), ""));
+            if (plan.isEmpty()) {
+                out.println(header + ": no changes.");
+                out.println();
+                continue;
+            }
+            out.println(header);
+            for (Change c : plan.changes()) {
+                out.println(changeLine(c));
+                c.details().forEach(d -> out.println("      " + d));
+                c.diff().ifPresent(diff -> diff.lines().forEach(l -> out.println("      " + l)));
+                drifted += c.causes().contains(Cause.DRIFT) ? 1 : 0;
+                pending += c.causes().contains(Cause.PENDING) ? 1 : 0;
+            }
+            if (!plan.handlers().isEmpty()) {
+                out.println("  handlers to run: " + String.join(", ", plan.handlers().stream().map(HandlerRun::id).toList()));
+            }
+            out.println();
+            add += plan.count(Action.CREATE);
+            change += plan.count(Action.UPDATE);
+            delete += plan.count(Action.DELETE);
+        }
+        out.println("Plan: " + add + " to add, " + change + " to change, " + delete + " to delete.");
+        if (mode == Mode.CHECK) {
+            out.println("Drift: " + drifted + " changed on the host since the last apply; " + pending
+                    + " pending (changed in Git since the last apply).");
+        }
+        out.flush();
+    }
+
+    public void printJson(List<HostOutcome> outcomes, PrintWriter out) {
+        Map<String, Object> root = new LinkedHashMap<>();
+        List<Object> hosts = new ArrayList<>();
+        long add = 0;
+        long change = 0;
+        long delete = 0;
+        for (HostOutcome outcome : outcomes) {
+            Map<String, Object> host = new LinkedHashMap<>();
+            host.put("host", outcome.host());
+            if (outcome instanceof HostOutcome.Failed failed) {
+                host.put("status", "failed");
+                host.put("error", failed.message());
+                hosts.add(host);
+                continue;
+            }
+            HostPlan plan = outcome instanceof HostOutcome.Planned p ? p.plan() : ((HostOutcome.Applied) outcome).plan();
+            host.put("revision", plan.desired().revision());
+            host.put("changes", plan.changes().stream().map(PlanPrinter::changeJson).toList());
+            host.put("handlers", plan.handlers().stream().map(HandlerRun::id).toList());
+            if (outcome instanceof HostOutcome.Applied applied) {
+                ApplyResult result = applied.result();
+                host.put("status", result.succeeded() ? "applied" : "failed");
+                result.failure().ifPresent(f -> host.put("error", f));
+                host.put("failedHandlers", result.failedHandlers().stream().map(HandlerRun::id).toList());
+            } else {
+                host.put("status", plan.isEmpty() ? "in-sync" : plan.hasCause(Cause.DRIFT) ? "drifted" : "pending");
+            }
+            hosts.add(host);
+            add += plan.count(Action.CREATE);
+            change += plan.count(Action.UPDATE);
+            delete += plan.count(Action.DELETE);
+        }
+        root.put("hosts", hosts);
+        root.put("summary", Map.of("add", add, "change", change, "delete", delete));
+        try {
+            out.println(JSON.writeValueAsString(root));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        out.flush();
+    }
+
+    private static Map<String, Object> changeJson(Change change) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("action", change.action().word());
+        json.put("path", change.path());
+        json.put("kind", change.kind());
+        json.put("service", change.service());
+        List<String> causes = new ArrayList<>();
+        for (Cause cause : Cause.values()) {
+            if (change.causes().contains(cause)) {
+                causes.add(cause.word());
+            }
+        }
+        json.put("causes", causes);
+        change.diff().ifPresent(d -> json.put("diff", d));
+        if (!change.details().isEmpty()) {
+            json.put("details", change.details());
+        }
+        return json;
+    }
+}

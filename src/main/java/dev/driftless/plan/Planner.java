@@ -1,0 +1,210 @@
+package dev.driftless.plan;
+
+import dev.driftless.host.Host;
+import dev.driftless.host.LiveEntry;
+import dev.driftless.host.LocalHost;
+import dev.driftless.model.Ownership;
+import dev.driftless.render.Desired;
+import dev.driftless.render.DesiredHost;
+import dev.driftless.state.HostState;
+import dev.driftless.state.StateEntry;
+import dev.driftless.state.StateFile;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Compares what a host must have with what it has and what was last applied, and says what to change
+ * and why (pending in Git, or drift on the host). Reads the host, never changes it.
+ */
+public final class Planner {
+
+    /**
+     * @param allServices false when a --service selection narrows the plan: then only the chosen
+     *     services' recorded resources may be pruned
+     */
+    public HostPlan plan(DesiredHost desired, Host host, boolean allServices) {
+        String statePath = StateFile.pathFor(host.name());
+        List<String> paths = new ArrayList<>();
+        paths.add(statePath);
+        desired.resources().forEach(r -> paths.add(r.path()));
+        Map<String, LiveEntry> live = new HashMap<>(host.inspect(paths));
+        HostState previous = StateFile.read(host, live.get(statePath));
+        Set<String> chosen = new LinkedHashSet<>(desired.services());
+
+        List<String> recordedOnly = previous.resources().keySet().stream().filter(p -> !live.containsKey(p)).toList();
+        if (!recordedOnly.isEmpty()) {
+            live.putAll(host.inspect(recordedOnly));
+        }
+
+        List<Change> changes = new ArrayList<>();
+        Map<String, StateEntry> unchanged = new LinkedHashMap<>();
+        Map<String, StateEntry> desiredEntries = new LinkedHashMap<>();
+        Set<String> desiredPaths = new LinkedHashSet<>();
+        for (Desired resource : desired.resources()) {
+            desiredPaths.add(resource.path());
+            StateEntry wanted = entryFor(resource);
+            LiveEntry now = live.get(resource.path());
+            if (matches(wanted, now)) {
+                unchanged.put(resource.path(), wanted);
+                continue;
+            }
+            desiredEntries.put(resource.path(), wanted);
+            StateEntry recorded = previous.resources().get(resource.path());
+            Set<Cause> causes = EnumSet.noneOf(Cause.class);
+            if (recorded != null && !matches(recorded, now)) {
+                causes.add(Cause.DRIFT);
+            }
+            if (recorded == null || !sameFingerprint(recorded, wanted)) {
+                causes.add(Cause.PENDING);
+            }
+            if (causes.isEmpty()) {
+                causes.add(Cause.PENDING);
+            }
+            Action action = now instanceof LiveEntry.Missing ? Action.CREATE : Action.UPDATE;
+            changes.add(new Change(action, resource.path(), wanted.kind(), resource.service(), causes,
+                    Optional.of(resource), diff(resource, now, host), details(resource, wanted, now)));
+        }
+
+        List<Change> deletes = new ArrayList<>();
+        previous.resources().forEach((path, recorded) -> {
+            boolean inScope = allServices || chosen.contains(recorded.service());
+            if (desiredPaths.contains(path) || !inScope) {
+                return;
+            }
+            LiveEntry now = live.get(path);
+            if (!LiveEntry.kindOf(now).equals(recorded.kind())) {
+                return; // already gone, or replaced by something Driftless did not make: leave it
+            }
+            Set<Cause> causes = EnumSet.of(Cause.PENDING);
+            List<String> details = new ArrayList<>();
+            if (!matches(recorded, now)) {
+                causes.add(Cause.DRIFT);
+                details.add("changed by hand since the last apply; the change is lost with the " + recorded.kind());
+            }
+            deletes.add(new Change(Action.DELETE, path, recorded.kind(), recorded.service(), causes,
+                    Optional.empty(), Optional.empty(), details));
+        });
+        // children before their parents
+        deletes.sort(Comparator.comparing((Change c) -> c.path().chars().filter(ch -> ch == '/').count()).reversed()
+                .thenComparing(Change::path, Comparator.reverseOrder()));
+        changes.addAll(deletes);
+
+        return new HostPlan(desired, previous, changes, handlers(desired, changes, previous), unchanged,
+                desiredEntries, chosen, allServices);
+    }
+
+    private static List<HandlerRun> handlers(DesiredHost desired, List<Change> changes, HostState previous) {
+        Set<String> triggered = new LinkedHashSet<>(previous.pendingHandlers());
+        for (Change change : changes) {
+            change.desired().ifPresent(resource -> {
+                if (resource instanceof Desired.File file) {
+                    file.onChange().forEach(h -> triggered.add(file.service() + "/" + h));
+                } else if (resource instanceof Desired.Symlink link) {
+                    link.onChange().forEach(h -> triggered.add(link.service() + "/" + h));
+                }
+            });
+        }
+        List<HandlerRun> runs = new ArrayList<>();
+        desired.handlers().forEach((service, handlers) -> handlers.forEach((name, command) -> {
+            if (triggered.contains(service + "/" + name)) {
+                runs.add(new HandlerRun(service, name, command));
+            }
+        }));
+        return runs;
+    }
+
+    static StateEntry entryFor(Desired resource) {
+        if (resource instanceof Desired.File file) {
+            Ownership o = file.ownership();
+            return new StateEntry("file", file.service(), LocalHost.sha256(file.content()),
+                    o.mode().map(Ownership::formatMode).orElse(null), o.owner().orElse(null), o.group().orElse(null), null);
+        }
+        if (resource instanceof Desired.Directory dir) {
+            Ownership o = dir.ownership();
+            return new StateEntry("directory", dir.service(), null, o.mode().map(Ownership::formatMode).orElse(null),
+                    o.owner().orElse(null), o.group().orElse(null), null);
+        }
+        Desired.Symlink link = (Desired.Symlink) resource;
+        return new StateEntry("symlink", link.service(), null, null, null, null, link.target());
+    }
+
+    /** Whether the live entry is what the state entry describes, in every attribute the entry manages. */
+    static boolean matches(StateEntry entry, LiveEntry live) {
+        if (live instanceof LiveEntry.File file) {
+            return entry.kind().equals("file") && file.sha256().equals(entry.sha256())
+                    && attributesMatch(entry, file.mode(), file.owner(), file.group());
+        }
+        if (live instanceof LiveEntry.Directory dir) {
+            return entry.kind().equals("directory") && attributesMatch(entry, dir.mode(), dir.owner(), dir.group());
+        }
+        if (live instanceof LiveEntry.Symlink link) {
+            return entry.kind().equals("symlink") && link.target().equals(entry.target());
+        }
+        return false;
+    }
+
+    private static boolean attributesMatch(StateEntry entry, int mode, String owner, String group) {
+        return (entry.mode() == null || entry.mode().equals(Ownership.formatMode(mode)))
+                && (entry.owner() == null || entry.owner().equals(owner))
+                && (entry.group() == null || entry.group().equals(group));
+    }
+
+    private static boolean sameFingerprint(StateEntry a, StateEntry b) {
+        return a.kind().equals(b.kind()) && Objects.equals(a.sha256(), b.sha256()) && Objects.equals(a.mode(), b.mode())
+                && Objects.equals(a.owner(), b.owner()) && Objects.equals(a.group(), b.group())
+                && Objects.equals(a.target(), b.target());
+    }
+
+    private static Optional<String> diff(Desired resource, LiveEntry now, Host host) {
+        if (!(resource instanceof Desired.File file)) {
+            return Optional.empty();
+        }
+        if (now instanceof LiveEntry.File live) {
+            if (live.sha256().equals(LocalHost.sha256(file.content()))) {
+                return Optional.empty(); // attributes only
+            }
+            return Optional.of(Diffs.unified(file.path(), Optional.of(host.read(file.path())), file.content()));
+        }
+        return Optional.of(Diffs.unified(file.path(), Optional.empty(), file.content()));
+    }
+
+    private static List<String> details(Desired resource, StateEntry wanted, LiveEntry now) {
+        List<String> details = new ArrayList<>();
+        String liveKind = LiveEntry.kindOf(now);
+        if (!(now instanceof LiveEntry.Missing) && !liveKind.equals(wanted.kind())) {
+            details.add("replaces a " + liveKind + " with a " + wanted.kind());
+            return details;
+        }
+        if (now instanceof LiveEntry.File f) {
+            attributeDetails(wanted, f.mode(), f.owner(), f.group(), details);
+        } else if (now instanceof LiveEntry.Directory d) {
+            attributeDetails(wanted, d.mode(), d.owner(), d.group(), details);
+        } else if (now instanceof LiveEntry.Symlink l && resource instanceof Desired.Symlink link) {
+            details.add("target " + l.target() + " -> " + link.target());
+        } else if (now instanceof LiveEntry.Missing && resource instanceof Desired.Symlink link) {
+            details.add("-> " + link.target());
+        }
+        return details;
+    }
+
+    private static void attributeDetails(StateEntry wanted, int mode, String owner, String group, List<String> details) {
+        if (wanted.mode() != null && !wanted.mode().equals(Ownership.formatMode(mode))) {
+            details.add("mode " + Ownership.formatMode(mode) + " -> " + wanted.mode());
+        }
+        if (wanted.owner() != null && !wanted.owner().equals(owner)) {
+            details.add("owner " + owner + " -> " + wanted.owner());
+        }
+        if (wanted.group() != null && !wanted.group().equals(group)) {
+            details.add("group " + group + " -> " + wanted.group());
+        }
+    }
+}

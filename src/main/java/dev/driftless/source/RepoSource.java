@@ -1,0 +1,249 @@
+package dev.driftless.source;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.api.errors.GitAPIException;
+import org.eclipse.jgit.errors.RepositoryNotFoundException;
+import org.eclipse.jgit.lib.Constants;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.revwalk.RevCommit;
+import org.eclipse.jgit.revwalk.RevWalk;
+import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
+import org.eclipse.jgit.transport.RefSpec;
+
+/**
+ * Opens the repository a command names: a local working tree (or a folder inside one), a bare
+ * repository, or a URL fetched with JGit into a cache. Desired state is read from a commit.
+ */
+public final class RepoSource {
+
+    /** What the user asked for on the command line. */
+    public record Request(String repo, Optional<String> ref, Optional<String> path, ReadFrom readFrom) {
+    }
+
+    /** Where files are read from: the commit, or (for reviewing an edit) the working tree. */
+    public enum ReadFrom { COMMIT, WORKTREE }
+
+    private static final Pattern URL = Pattern.compile("^[a-zA-Z][a-zA-Z0-9+.-]*://.*|^[^/\\s]+@[^/\\s]+:.*");
+
+    private final Path cacheDirectory;
+
+    public RepoSource(Path cacheDirectory) {
+        this.cacheDirectory = cacheDirectory;
+    }
+
+    /** The cache under $XDG_CACHE_HOME/driftless/repos (default ~/.cache/driftless/repos). */
+    public static Path defaultCache() {
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+        return base.resolve("driftless").resolve("repos");
+    }
+
+    /** Opens the request; the caller closes the result when done reading. */
+    public Checkout open(Request request) {
+        if (URL.matcher(request.repo()).matches()) {
+            if (request.readFrom() == ReadFrom.WORKTREE) {
+                throw new SourceException("--worktree needs a local working tree, not a URL: " + request.repo());
+            }
+            return openRemote(request);
+        }
+        return openLocal(request);
+    }
+
+    private Checkout openLocal(Request request) {
+        Path dir = Path.of(request.repo()).toAbsolutePath().normalize();
+        if (!Files.isDirectory(dir)) {
+            throw new SourceException("repository folder not found: " + dir);
+        }
+        Repository repository;
+        try {
+            repository = new FileRepositoryBuilder().setMustExist(true).findGitDir(dir.toFile()).build();
+        } catch (RepositoryNotFoundException | IllegalArgumentException e) {
+            throw new SourceException(dir + " is not inside a Git repository: run 'git init' and commit your files"
+                    + " (Driftless reads the desired state from a commit)");
+        } catch (IOException e) {
+            throw new SourceException("cannot open the Git repository at " + dir + ": " + e.getMessage(), e);
+        }
+        if (repository.getDirectory() == null) {
+            repository.close();
+            throw new SourceException(dir + " is not inside a Git repository");
+        }
+        String prefix = "";
+        if (!repository.isBare()) {
+            Path workTree = repository.getWorkTree().toPath().toAbsolutePath().normalize();
+            prefix = workTree.relativize(dir).toString().replace(File.separatorChar, '/');
+        }
+        String fullPrefix = join(prefix, request.path().orElse(""));
+        try {
+            RevCommit commit = resolve(repository, request.ref().orElse(Constants.HEAD), dir.toString());
+            RepoTree tree;
+            if (request.readFrom() == ReadFrom.WORKTREE) {
+                if (repository.isBare()) {
+                    throw new SourceException("--worktree needs a working tree; " + dir + " is a bare repository");
+                }
+                Path root = repository.getWorkTree().toPath().resolve(fullPrefix);
+                tree = new WorktreeTree(root, commit.getName());
+            } else {
+                tree = new CommitTree(repository, commit, fullPrefix);
+            }
+            return new Checkout(repository, tree, dir.toString());
+        } catch (IOException e) {
+            repository.close();
+            throw new SourceException("cannot read the repository at " + dir + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            repository.close();
+            throw e;
+        }
+    }
+
+    private Checkout openRemote(Request request) {
+        String url = request.repo();
+        Path cache = cacheDirectory.resolve(sha256(url).substring(0, 24) + ".git");
+        try {
+            Files.createDirectories(cacheDirectory);
+            try (FileChannel lockChannel = FileChannel.open(cacheDirectory.resolve(cache.getFileName() + ".lock"),
+                    StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                 FileLock ignored = lockChannel.lock()) {
+                fetch(url, cache);
+            }
+            Repository repository = new FileRepositoryBuilder().setGitDir(cache.toFile()).setMustExist(true).build();
+            try {
+                String ref = request.ref().orElse(Constants.HEAD);
+                RevCommit commit = resolve(repository, ref, url);
+                return new Checkout(repository, new CommitTree(repository, commit, request.path().orElse("")), url);
+            } catch (RuntimeException e) {
+                repository.close();
+                throw e;
+            }
+        } catch (IOException e) {
+            throw new SourceException("cannot use the cache for " + url + " at " + cache + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void fetch(String url, Path cache) throws IOException {
+        try {
+            if (!Files.exists(cache.resolve("HEAD"))) {
+                Path partial = cache.resolveSibling(cache.getFileName() + ".partial");
+                deleteRecursively(partial);
+                Git.cloneRepository().setURI(url).setBare(true).setGitDir(partial.toFile())
+                        .setDirectory(partial.toFile()).setCloneAllBranches(true).call().close();
+                Files.move(partial, cache);
+            } else {
+                try (Git git = Git.open(cache.toFile())) {
+                    git.fetch().setRemote(url)
+                            .setRefSpecs(new RefSpec("+refs/heads/*:refs/heads/*"), new RefSpec("+refs/tags/*:refs/tags/*"))
+                            .setRemoveDeletedRefs(true).call();
+                }
+            }
+        } catch (GitAPIException | org.eclipse.jgit.api.errors.JGitInternalException e) {
+            throw new SourceException("cannot fetch " + url + ": " + rootMessage(e), e);
+        }
+    }
+
+    private static RevCommit resolve(Repository repository, String ref, String where) throws IOException {
+        ObjectId id;
+        try {
+            id = repository.resolve(ref + "^{commit}");
+        } catch (org.eclipse.jgit.errors.RevisionSyntaxException | org.eclipse.jgit.errors.AmbiguousObjectException e) {
+            throw new SourceException("'" + ref + "' is not a valid ref in " + where + ": " + e.getMessage());
+        }
+        if (id == null) {
+            if (Constants.HEAD.equals(ref)) {
+                throw new SourceException(where + " has no commits yet: commit your files first"
+                        + " (Driftless reads the desired state from a commit, never from uncommitted files)");
+            }
+            throw new SourceException("ref '" + ref + "' not found in " + where
+                    + " (give a branch, a tag or a commit id)");
+        }
+        try (RevWalk walk = new RevWalk(repository)) {
+            return walk.parseCommit(id);
+        }
+    }
+
+    private static String join(String a, String b) {
+        String left = trimSlashes(a);
+        String right = trimSlashes(b);
+        if (left.isEmpty()) {
+            return right;
+        }
+        return right.isEmpty() ? left : left + "/" + right;
+    }
+
+    private static String trimSlashes(String s) {
+        String t = s.replace('\\', '/');
+        while (t.startsWith("/")) {
+            t = t.substring(1);
+        }
+        while (t.endsWith("/")) {
+            t = t.substring(0, t.length() - 1);
+        }
+        return t.equals(".") ? "" : t;
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t == e ? String.valueOf(e.getMessage()) : e.getMessage() + " (" + t.getMessage() + ")";
+    }
+
+    private static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void deleteRecursively(Path path) throws IOException {
+        if (!Files.exists(path)) {
+            return;
+        }
+        try (var walk = Files.walk(path)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
+    /** An opened repository at one commit; close it to release the Git repository. */
+    public static final class Checkout implements AutoCloseable {
+        private final Repository repository;
+        private final RepoTree tree;
+        private final String description;
+
+        Checkout(Repository repository, RepoTree tree, String description) {
+            this.repository = repository;
+            this.tree = tree;
+            this.description = description;
+        }
+
+        public RepoTree tree() {
+            return tree;
+        }
+
+        /** The repository as the user named it, for messages. */
+        public String description() {
+            return description;
+        }
+
+        @Override
+        public void close() {
+            repository.close();
+        }
+    }
+}

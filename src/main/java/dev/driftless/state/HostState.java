@@ -1,0 +1,30 @@
+package dev.driftless.state;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * What Driftless manages on one host: the revision last applied, every managed path with its
+ * fingerprint, and handlers an interrupted apply still owes.
+ */
+@JsonInclude(JsonInclude.Include.NON_EMPTY)
+public record HostState(int version, String host, String revision, String appliedAt, Map<String, StateEntry> resources,
+        List<String> pendingHandlers) {
+
+    public static final int VERSION = 1;
+
+    public HostState {
+        resources = resources == null ? Map.of() : new TreeMap<>(resources);
+        pendingHandlers = pendingHandlers == null ? List.of() : List.copyOf(pendingHandlers);
+    }
+
+    public static HostState empty(String host) {
+        return new HostState(VERSION, host, "", "", Map.of(), List.of());
+    }
+
+    public boolean neverApplied() {
+        return revision == null || revision.isEmpty();
+    }
+}
