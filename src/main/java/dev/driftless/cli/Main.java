@@ -20,6 +20,15 @@ public final class Main implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        // JGit would run `git config --system` (two processes) at start-up just to read /etc/gitconfig,
+        // which matters to none of the repositories Driftless reads; skip it as git does with this variable.
+        org.eclipse.jgit.util.SystemReader.setInstance(
+                new org.eclipse.jgit.util.SystemReader.Delegate(org.eclipse.jgit.util.SystemReader.getInstance()) {
+                    @Override
+                    public String getenv(String variable) {
+                        return "GIT_CONFIG_NOSYSTEM".equals(variable) ? "1" : super.getenv(variable);
+                    }
+                });
         System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 

@@ -104,8 +104,10 @@ public final class Workspace implements AutoCloseable {
     /** Connects to a host of the workspace, placing it under the sandbox root when one is given. */
     public Host connect(DesiredHost desired) {
         dev.driftless.model.Host host = desired.host();
+        // with several hosts in the inventory each gets its own folder, whichever hosts a command picks
+        boolean severalHosts = repository.inventory().hosts().size() > 1;
         Optional<Path> root = selection.root()
-                .map(r -> hosts.size() > 1 ? r.resolve(host.name()) : r)
+                .map(r -> severalHosts ? r.resolve(host.name()) : r)
                 .or(() -> host.root().map(Path::of));
         if (!(host.address() instanceof Address.Local)) {
             throw new HostException(host.name() + ": " + host.address() + " is an SSH host; this version of Driftless"
