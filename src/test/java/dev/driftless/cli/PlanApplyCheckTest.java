@@ -1,0 +1,422 @@
+package dev.driftless.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.driftless.testing.Cli;
+import dev.driftless.testing.TestRepo;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The contract's plan, apply and check on a local host, through the real command line and real Git. */
+class PlanApplyCheckTest {
+
+    @TempDir
+    Path tmp;
+
+    Path root;
+    TestRepo repo;
+
+    @BeforeEach
+    void setUp() {
+        root = tmp.resolve("root");
+        repo = TestRepo.init(tmp.resolve("repo"));
+        repo.write("driftless.yaml", """
+                hosts:
+                  web-1:
+                    address: local
+                    groups: [web]
+                    vars: { server_name: www.example.org }
+                vars:
+                  domain: example.org
+                """);
+        repo.write("services/nginx/service.yaml", """
+                description: Public reverse proxy
+                hosts: [web]
+                files:
+                  - path: /etc/nginx/nginx.conf
+                    source: nginx.conf
+                    mode: "0644"
+                    onChange: [reload]
+                  - path: /etc/nginx/conf.d/site.conf
+                    template: site.conf.peb
+                    onChange: [reload]
+                  - path: /etc/motd
+                    content: "Managed by Driftless.\\n"
+                  - path: /srv/www
+                    type: directory
+                    mode: "0750"
+                  - path: /etc/nginx/sites-enabled/site
+                    type: symlink
+                    target: /etc/nginx/conf.d/site.conf
+                handlers:
+                  reload: echo reload >> "$DRIFTLESS_ROOT/handler.log"
+                """);
+        repo.write("services/nginx/nginx.conf", "worker_processes 2;\n");
+        repo.write("services/nginx/site.conf.peb", "server_name {{ server_name }}; # {{ host.name }} in {{ domain }}\n");
+        repo.commit("nginx");
+    }
+
+    private Cli.Result run(String command, String... more) {
+        return Cli.on(command, repo.dir(), root, more);
+    }
+
+    private String live(String path) throws IOException {
+        return Files.readString(root.resolve(path.substring(1)));
+    }
+
+    private List<String> handlerLog() throws IOException {
+        Path log = root.resolve("handler.log");
+        return Files.exists(log) ? Files.readAllLines(log) : List.of();
+    }
+
+    @Test
+    void planShowsDiffsAndSummaryAndExitsTwoWithoutChangingAnything() {
+        Cli.Result plan = run("plan");
+
+        assertThat(plan.exitCode()).as(plan.toString()).isEqualTo(2);
+        assertThat(plan.out()).contains("+ /etc/nginx/nginx.conf (nginx)", "+++ /etc/nginx/nginx.conf",
+                "+worker_processes 2;", "+server_name www.example.org; # web-1 in example.org",
+                "handlers to run: nginx/reload", "Plan: 5 to add, 0 to change, 0 to delete.");
+        assertThat(root.resolve("etc")).doesNotExist();
+    }
+
+    @Test
+    void applyWritesEveryKindThenASecondApplyChangesNothing() throws IOException {
+        Cli.Result first = run("apply");
+        assertThat(first.exitCode()).as(first.toString()).isZero();
+        assertThat(live("/etc/nginx/nginx.conf")).isEqualTo("worker_processes 2;\n");
+        assertThat(live("/etc/nginx/conf.d/site.conf")).isEqualTo("server_name www.example.org; # web-1 in example.org\n");
+        assertThat(live("/etc/motd")).isEqualTo("Managed by Driftless.\n");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(root.resolve("srv/www"))))
+                .isEqualTo("rwxr-x---");
+        assertThat(Files.readSymbolicLink(root.resolve("etc/nginx/sites-enabled/site")))
+                .isEqualTo(Path.of("/etc/nginx/conf.d/site.conf"));
+        assertThat(handlerLog()).containsExactly("reload");
+        Path state = root.resolve("var/lib/driftless/state/web-1.json");
+        String stateBefore = Files.readString(state);
+
+        Cli.Result second = run("apply");
+        assertThat(second.exitCode()).as(second.toString()).isZero();
+        assertThat(second.out()).contains("nothing to do").contains("Apply complete: 0 added, 0 changed, 0 deleted.");
+        assertThat(handlerLog()).as("the handler runs only when a file naming it changed").containsExactly("reload");
+        assertThat(Files.readString(state)).isEqualTo(stateBefore);
+        assertThat(run("plan").exitCode()).isZero();
+        assertThat(run("check").exitCode()).isZero();
+    }
+
+    @Test
+    void checkTellsDriftOnTheHostApartFromPendingChangesInGit() throws IOException {
+        assertThat(run("apply").exitCode()).isZero();
+        Files.writeString(root.resolve("etc/motd"), "edited by hand\n");
+        repo.write("services/nginx/nginx.conf", "worker_processes 4;\n").commit("more workers");
+
+        Cli.Result check = run("check");
+
+        assertThat(check.exitCode()).as(check.toString()).isEqualTo(2);
+        assertThat(check.out())
+                .contains("~ /etc/motd (nginx)  # drift: changed on the host since the last apply")
+                .contains("-edited by hand", "+Managed by Driftless.")
+                .contains("~ /etc/nginx/nginx.conf (nginx)  # pending: changed in Git since the last apply")
+                .contains("-worker_processes 2;", "+worker_processes 4;")
+                .contains("Drift: 1 changed on the host since the last apply; 1 pending");
+
+        JsonNode json = new ObjectMapper().readTree(run("check", "--output", "json").out());
+        JsonNode changes = json.at("/hosts/0/changes");
+        assertThat(changes).hasSize(2);
+        assertThat(json.at("/hosts/0/status").asText()).isEqualTo("drifted");
+        for (JsonNode change : changes) {
+            String expected = change.get("path").asText().equals("/etc/motd") ? "drift" : "pending";
+            assertThat(change.get("causes")).extracting(JsonNode::asText).containsExactly(expected);
+        }
+
+        assertThat(run("apply").exitCode()).isZero();
+        assertThat(live("/etc/motd")).isEqualTo("Managed by Driftless.\n");
+        assertThat(run("check").exitCode()).isZero();
+    }
+
+    @Test
+    void aModeChangedByHandIsDriftWhenTheResourceManagesTheMode() throws IOException {
+        assertThat(run("apply").exitCode()).isZero();
+        Files.setPosixFilePermissions(root.resolve("etc/nginx/nginx.conf"), PosixFilePermissions.fromString("rw-------"));
+        Files.setPosixFilePermissions(root.resolve("etc/motd"), PosixFilePermissions.fromString("rw-------"));
+
+        Cli.Result check = run("check");
+
+        assertThat(check.exitCode()).isEqualTo(2);
+        assertThat(check.out()).contains("~ /etc/nginx/nginx.conf", "mode 0600 -> 0644")
+                .as("motd does not manage its mode").doesNotContain("/etc/motd");
+    }
+
+    @Test
+    void aResourceRemovedFromTheRepositoryIsRemovedFromTheHostAndUnmanagedFilesAreNeverTouched() throws IOException {
+        assertThat(run("apply").exitCode()).isZero();
+        Files.writeString(root.resolve("etc/nginx/unmanaged.conf"), "mine\n");
+        repo.write("services/nginx/service.yaml", """
+                hosts: [web]
+                files:
+                  - path: /etc/nginx/nginx.conf
+                    source: nginx.conf
+                """).commit("drop everything but nginx.conf");
+
+        Cli.Result plan = run("plan");
+        assertThat(plan.out()).contains("- /etc/motd (nginx)", "- /srv/www (nginx) [directory]",
+                "- /etc/nginx/sites-enabled/site (nginx) [symlink]", "Plan: 0 to add, 0 to change, 4 to delete.");
+
+        Cli.Result apply = run("apply");
+        assertThat(apply.exitCode()).as(apply.toString()).isZero();
+        assertThat(root.resolve("etc/motd")).doesNotExist();
+        assertThat(root.resolve("etc/nginx/conf.d/site.conf")).doesNotExist();
+        assertThat(root.resolve("srv/www")).doesNotExist();
+        assertThat(Files.exists(root.resolve("etc/nginx/sites-enabled/site"), LinkOption.NOFOLLOW_LINKS)).isFalse();
+        assertThat(live("/etc/nginx/unmanaged.conf")).isEqualTo("mine\n");
+        assertThat(live("/etc/nginx/nginx.conf")).isEqualTo("worker_processes 2;\n");
+        assertThat(run("check").exitCode()).isZero();
+    }
+
+    @Test
+    void aManagedDirectoryHoldingUnmanagedFilesIsKeptWhenRemovedFromTheRepository() throws IOException {
+        assertThat(run("apply").exitCode()).isZero();
+        Files.writeString(root.resolve("srv/www/index.html"), "hand-made\n");
+        repo.write("services/nginx/service.yaml", """
+                hosts: [web]
+                files:
+                  - path: /etc/motd
+                    content: "Managed by Driftless.\\n"
+                """).commit("drop the site");
+
+        Cli.Result apply = run("apply");
+
+        assertThat(apply.exitCode()).isZero();
+        assertThat(apply.out()).contains("- /srv/www (nginx) [directory]  (kept: the directory is not empty");
+        assertThat(live("/srv/www/index.html")).isEqualTo("hand-made\n");
+    }
+
+    @Test
+    void handlersRunOnceAfterAllFilesInDeclaredOrderAndOnlyWhenAFileNamingThemChanged() throws IOException {
+        repo.write("services/app/service.yaml", """
+                hosts: [web-1]
+                dependsOn: [nginx]
+                files:
+                  - path: /etc/app/a.conf
+                    content: "a\\n"
+                    onChange: [second, first]
+                  - path: /etc/app/b.conf
+                    content: "b\\n"
+                    onChange: [first]
+                  - path: /etc/app/c.conf
+                    content: "c\\n"
+                handlers:
+                  first: test -f "$DRIFTLESS_ROOT/etc/app/b.conf" && echo app-first >> "$DRIFTLESS_ROOT/handler.log"
+                  second: echo app-second >> "$DRIFTLESS_ROOT/handler.log"
+                """).commit("app");
+        assertThat(run("apply").exitCode()).isZero();
+        assertThat(handlerLog()).containsExactly("reload", "app-first", "app-second");
+
+        repo.write("services/app/service.yaml", Files.readString(repo.dir().resolve("services/app/service.yaml"))
+                .replace("content: \"c\\n\"", "content: \"c2\\n\"")).commit("c changes, no handler");
+        assertThat(run("apply").exitCode()).isZero();
+        assertThat(handlerLog()).hasSize(3);
+
+        repo.write("services/app/service.yaml", Files.readString(repo.dir().resolve("services/app/service.yaml"))
+                .replace("content: \"b\\n\"", "content: \"b2\\n\"")).commit("b changes");
+        Cli.Result apply = run("apply");
+        assertThat(apply.out()).contains("handler app/first: ok");
+        assertThat(handlerLog()).containsExactly("reload", "app-first", "app-second", "app-first");
+    }
+
+    @Test
+    void servicesAreAppliedAfterTheServicesTheyDependOn() {
+        repo.write("services/aaa/service.yaml", """
+                hosts: [web-1]
+                dependsOn: [nginx]
+                files:
+                  - path: /etc/aaa.conf
+                    content: "x\\n"
+                """).commit("aaa after nginx");
+
+        Cli.Result apply = run("apply");
+
+        String out = apply.out();
+        assertThat(out.indexOf("/etc/aaa.conf")).isGreaterThan(out.indexOf("/etc/nginx/nginx.conf"));
+    }
+
+    @Test
+    void aFailingHandlerFailsTheApplyAndRunsAgainNextTime() throws IOException {
+        repo.write("services/nginx/service.yaml", Files.readString(repo.dir().resolve("services/nginx/service.yaml"))
+                .replace("reload: echo reload", "reload: test -f \"$DRIFTLESS_ROOT/ok\" && echo reload")).commit("picky");
+
+        Cli.Result first = run("apply");
+        assertThat(first.exitCode()).isEqualTo(1);
+        assertThat(first.out()).contains("handler nginx/reload: failed (exit 1)", "handlers failed: nginx/reload");
+
+        Files.writeString(root.resolve("ok"), "");
+        Cli.Result second = run("apply");
+        assertThat(second.exitCode()).as(second.toString()).isZero();
+        assertThat(handlerLog()).containsExactly("reload");
+        assertThat(run("apply").out()).doesNotContain("handler");
+    }
+
+    @Test
+    void aSymbolicLinkAtTheDestinationIsReplacedNeverFollowed() throws IOException {
+        Path outside = tmp.resolve("outside.conf");
+        Files.writeString(outside, "precious\n");
+        Files.createDirectories(root.resolve("etc/nginx"));
+        Files.createSymbolicLink(root.resolve("etc/nginx/nginx.conf"), outside);
+
+        assertThat(run("apply").exitCode()).isZero();
+
+        assertThat(Files.readString(outside)).isEqualTo("precious\n");
+        assertThat(Files.isSymbolicLink(root.resolve("etc/nginx/nginx.conf"))).isFalse();
+        assertThat(live("/etc/nginx/nginx.conf")).isEqualTo("worker_processes 2;\n");
+    }
+
+    @Test
+    void aDirectoryWhereAFileIsExpectedIsAClearErrorAndTheRestOfTheHostIsLeftConsistent() throws IOException {
+        Files.createDirectories(root.resolve("etc/nginx/nginx.conf"));
+
+        Cli.Result apply = run("apply");
+
+        assertThat(apply.exitCode()).isEqualTo(1);
+        assertThat(apply.out()).contains("/etc/nginx/nginx.conf is a directory on the host");
+        Files.delete(root.resolve("etc/nginx/nginx.conf"));
+        assertThat(run("apply").exitCode()).isZero();
+        assertThat(run("check").exitCode()).isZero();
+    }
+
+    @Test
+    void uncommittedFilesAreIgnoredUnlessPlanIsAskedToReadTheWorktree() {
+        assertThat(run("apply").exitCode()).isZero();
+        repo.write("services/nginx/nginx.conf", "worker_processes 8;\n");
+
+        assertThat(run("plan").exitCode()).as("the commit has not changed").isZero();
+        Cli.Result worktree = run("plan", "--worktree");
+        assertThat(worktree.exitCode()).isEqualTo(2);
+        assertThat(worktree.out()).contains("+worker_processes 8;", "+worktree");
+    }
+
+    @Test
+    void refPicksABranchATagOrACommit() throws IOException {
+        String first = repo.commit("nothing new");
+        repo.tag("v1");
+        repo.write("services/nginx/nginx.conf", "worker_processes 3;\n").commit("three");
+
+        assertThat(run("apply", "--ref", "v1").exitCode()).isZero();
+        assertThat(live("/etc/nginx/nginx.conf")).isEqualTo("worker_processes 2;\n");
+        assertThat(run("apply", "--ref", "main").exitCode()).isZero();
+        assertThat(live("/etc/nginx/nginx.conf")).isEqualTo("worker_processes 3;\n");
+        assertThat(run("apply", "--ref", first).exitCode()).isZero();
+        assertThat(live("/etc/nginx/nginx.conf")).isEqualTo("worker_processes 2;\n");
+
+        Cli.Result missing = run("plan", "--ref", "no-such-branch");
+        assertThat(missing.exitCode()).isEqualTo(1);
+        assertThat(missing.err()).contains("ref 'no-such-branch' not found");
+    }
+
+    @Test
+    void aRepositoryThatDoesNotValidateAppliesNothingAtAll() throws IOException {
+        repo.write("services/zzz/service.yaml", """
+                hosts: [web]
+                files:
+                  - path: /etc/zzz.conf
+                    template: zzz.peb
+                """).write("services/zzz/zzz.peb", "{{ undefined_thing }}\n").commit("broken template");
+
+        Cli.Result apply = run("apply");
+
+        assertThat(apply.exitCode()).isEqualTo(1);
+        assertThat(apply.err()).contains("services/zzz/zzz.peb:1", "undefined template variable 'undefined_thing'",
+                "nothing was applied");
+        assertThat(root.resolve("etc")).doesNotExist();
+    }
+
+    @Test
+    void anUnknownHostIsAnErrorNamingTheHostsThereAre() {
+        Cli.Result plan = run("plan", "--host", "web-2");
+
+        assertThat(plan.exitCode()).isEqualTo(1);
+        assertThat(plan.err()).contains("--host web-2", "no such host", "web-1");
+    }
+
+    @Test
+    void aServiceSelectionPrunesOnlyThatService() throws IOException {
+        repo.write("services/motd/service.yaml", """
+                hosts: [web]
+                files:
+                  - path: /etc/issue
+                    content: "hello\\n"
+                """).commit("motd");
+        assertThat(run("apply").exitCode()).isZero();
+        repo.delete("services/motd/service.yaml").write("services/nginx/service.yaml", """
+                hosts: [web]
+                files:
+                  - path: /etc/nginx/nginx.conf
+                    source: nginx.conf
+                """).commit("drop motd and most of nginx");
+
+        Cli.Result nginxOnly = run("apply", "--service", "nginx");
+        assertThat(nginxOnly.exitCode()).as(nginxOnly.toString()).isZero();
+        assertThat(root.resolve("etc/motd")).doesNotExist();
+        assertThat(live("/etc/issue")).as("another service's files are left to a full apply").isEqualTo("hello\n");
+
+        assertThat(run("apply").exitCode()).isZero();
+        assertThat(root.resolve("etc/issue")).doesNotExist();
+    }
+
+    @Test
+    void sshHostsAreReportedAsNotYetSupportedWhileLocalHostsProceed() {
+        repo.write("driftless.yaml", """
+                hosts:
+                  web-1:
+                    address: local
+                    groups: [web]
+                    vars: { server_name: www.example.org }
+                  db-1:
+                    address: ssh://deploy@db-1.internal
+                vars:
+                  domain: example.org
+                """).commit("a remote host");
+
+        Cli.Result apply = run("apply");
+
+        assertThat(apply.exitCode()).isEqualTo(1);
+        assertThat(apply.out()).contains("db-1: error: db-1: ssh://deploy@db-1.internal is an SSH host");
+        assertThat(root.resolve("web-1/etc/nginx/nginx.conf")).exists();
+    }
+
+    @Test
+    void jsonPlanListsEveryChangeWithItsActionKindAndDiff() throws IOException {
+        JsonNode json = new ObjectMapper().readTree(run("plan", "--output", "json").out());
+
+        assertThat(json.at("/summary/add").asInt()).isEqualTo(5);
+        JsonNode first = json.at("/hosts/0/changes/0");
+        assertThat(first.get("action").asText()).isEqualTo("create");
+        assertThat(first.get("path").asText()).isEqualTo("/etc/nginx/nginx.conf");
+        assertThat(first.get("kind").asText()).isEqualTo("file");
+        assertThat(first.get("diff").asText()).contains("+worker_processes 2;");
+        assertThat(json.at("/hosts/0/handlers/0").asText()).isEqualTo("nginx/reload");
+    }
+
+    @Test
+    void binaryFilesAreNotDiffedAsText() throws IOException {
+        repo.write("services/nginx/logo.png", new byte[] {(byte) 0x89, 'P', 'N', 'G', 0, 1, 2, 3});
+        repo.write("services/nginx/service.yaml", Files.readString(repo.dir().resolve("services/nginx/service.yaml"))
+                .replace("handlers:", "  - path: /srv/www/logo.png\n    source: logo.png\nhandlers:")).commit("logo");
+
+        Cli.Result plan = run("plan");
+
+        assertThat(plan.out()).contains("+ /srv/www/logo.png (nginx)", "(binary content differs: nothing -> 8 bytes)");
+        assertThat(run("apply").exitCode()).isZero();
+        assertThat(Files.readAllBytes(root.resolve("srv/www/logo.png"))).hasSize(8);
+        assertThat(new String(Files.readAllBytes(root.resolve("etc/motd")), StandardCharsets.UTF_8)).isNotEmpty();
+    }
+}
