@@ -22,6 +22,15 @@ final class RepositoryOptions {
             description = "A folder inside the repository that holds driftless.yaml (useful with URLs).")
     String path;
 
+    @Option(names = "--cache", paramLabel = "DIR",
+            description = "Where repositories given as URLs are kept between runs. Default: $XDG_CACHE_HOME/driftless/repos"
+                    + " (~/.cache/driftless/repos).")
+    java.nio.file.Path cache;
+
+    RepoSource source() {
+        return new RepoSource(cache != null ? cache : RepoSource.defaultCache());
+    }
+
     RepoSource.Request request(RepoSource.ReadFrom readFrom) {
         return new RepoSource.Request(repo, Optional.ofNullable(ref), Optional.ofNullable(path), readFrom);
     }

@@ -29,7 +29,7 @@ abstract class WorkspaceCommand {
     int withWorkspace(RepositoryOptions repository, RepoSource.ReadFrom readFrom, List<String> hosts,
             List<String> services, Optional<java.nio.file.Path> root, ToIntFunction<Workspace> body) {
         Selection selection = new Selection(repository.request(readFrom), hosts, services, root);
-        try (Workspace workspace = Workspace.open(selection, new RepoSource(RepoSource.defaultCache()))) {
+        try (Workspace workspace = Workspace.open(selection, repository.source())) {
             return body.applyAsInt(workspace);
         } catch (ValidationException e) {
             PrintWriter err = err();
