@@ -17,6 +17,7 @@ import org.snakeyaml.engine.v2.api.lowlevel.Compose;
 import org.snakeyaml.engine.v2.constructor.StandardConstructor;
 import org.snakeyaml.engine.v2.exceptions.Mark;
 import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
+import org.snakeyaml.engine.v2.exceptions.ReaderException;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 import org.snakeyaml.engine.v2.nodes.MappingNode;
 import org.snakeyaml.engine.v2.nodes.Node;
@@ -60,6 +61,12 @@ final class YamlFile {
             root = new Compose(settings).composeString(text);
         } catch (MarkedYamlEngineException e) {
             problems.add(malformed(file, e));
+            return Optional.empty();
+        } catch (ReaderException e) {
+            // the reader only knows a position; the user needs the line and which character it is
+            int line = 1 + (int) text.codePoints().limit(e.getPosition()).filter(c -> c == '\n').count();
+            problems.add(new Problem(new Location(file, line, ""), String.format("malformed YAML: the character U+%04X"
+                    + " is not allowed in YAML (a control or non-printable character); remove it", e.getCodePoint())));
             return Optional.empty();
         } catch (YamlEngineException e) {
             problems.add(new Problem(Location.of(file), "malformed YAML: " + firstLine(e.getMessage())));

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Runs every test of Driftless. Installs what the tests need first (git for `git daemon`),
+# so that a fresh Debian 12 machine with a JDK and Maven needs nothing else.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+need=()
+command -v git >/dev/null 2>&1 || need+=(git)
+command -v mkfifo >/dev/null 2>&1 || need+=(coreutils)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "scripts/test.sh: please install: ${need[*]}" >&2
+    exit 1
+  fi
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"
+fi
+
+exec mvn -B -ntp test "$@"
