@@ -8,16 +8,17 @@ import dev.driftless.host.HostException;
 import dev.driftless.plan.HostOutcome;
 import dev.driftless.plan.HostPlan;
 import dev.driftless.plan.Planner;
-import dev.driftless.render.DesiredHost;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
- * Plans or applies every host of a workspace, one host's failure never stopping the others.
- * Composes the planner and the applier; decides nothing of its own.
+ * Plans or applies every chosen host of a workspace, one host's failure never stopping the others.
+ * Composes the planner and the applier; decides nothing of its own. A repository that does not
+ * validate stops everything (a ValidationException passes through) before any host is changed.
  */
 public final class Reconciler {
 
@@ -38,33 +39,50 @@ public final class Reconciler {
 
     public List<HostOutcome> plan(Workspace workspace) {
         List<HostOutcome> outcomes = new ArrayList<>();
-        for (DesiredHost desired : workspace.hosts()) {
-            try (Host host = workspace.connect(desired)) {
+        for (dev.driftless.model.Host model : workspace.hosts()) {
+            try (Host host = workspace.connect(model)) {
                 descriptions.put(host.name(), host.describe());
-                outcomes.add(new HostOutcome.Planned(planner.plan(desired, host, workspace.allServices())));
+                outcomes.add(new HostOutcome.Planned(plan(workspace, model, host)));
             } catch (HostException e) {
-                outcomes.add(new HostOutcome.Failed(desired.host().name(), e.getMessage()));
+                outcomes.add(new HostOutcome.Failed(model.name(), e.getMessage()));
             }
         }
         return outcomes;
     }
 
+    private HostPlan plan(Workspace workspace, dev.driftless.model.Host model, Host host) {
+        Optional<HostPlan> inSync = workspace.allServices()
+                ? planner.inSync(model, host, workspace.revision()) : Optional.empty();
+        return inSync.orElseGet(() -> planner.plan(workspace.desired(model), host, workspace.allServices()));
+    }
+
     public List<HostOutcome> apply(Workspace workspace, ApplyListener listener) {
         List<HostOutcome> outcomes = new ArrayList<>();
-        for (DesiredHost desired : workspace.hosts()) {
-            try (Host host = workspace.connect(desired);
-                 AutoCloseable lock = host.lock(lockTimeout, listener::waiting)) {
+        for (dev.driftless.model.Host model : workspace.hosts()) {
+            try (Host host = workspace.connect(model)) {
                 descriptions.put(host.name(), host.describe());
-                HostPlan plan = planner.plan(desired, host, workspace.allServices());
-                listener.started(plan, host.describe());
-                ApplyResult result = applier.apply(plan, host, listener);
-                outcomes.add(new HostOutcome.Applied(plan, result));
+                outcomes.add(applyLocked(workspace, model, host, listener));
             } catch (HostException e) {
-                outcomes.add(new HostOutcome.Failed(desired.host().name(), e.getMessage()));
-            } catch (Exception e) {
-                outcomes.add(new HostOutcome.Failed(desired.host().name(), String.valueOf(e.getMessage())));
+                outcomes.add(new HostOutcome.Failed(model.name(), e.getMessage()));
             }
         }
         return outcomes;
+    }
+
+    private HostOutcome applyLocked(Workspace workspace, dev.driftless.model.Host model, Host host,
+            ApplyListener listener) {
+        AutoCloseable lock = host.lock(lockTimeout, listener::waiting);
+        try {
+            HostPlan plan = plan(workspace, model, host);
+            listener.started(plan, host.describe());
+            ApplyResult result = applier.apply(plan, host, listener);
+            return new HostOutcome.Applied(plan, result);
+        } finally {
+            try {
+                lock.close();
+            } catch (Exception e) {
+                // the lock goes with the process anyway; nothing to undo
+            }
+        }
     }
 }

@@ -6,6 +6,7 @@ import dev.driftless.host.LocalHost;
 import dev.driftless.load.RepositoryLoader;
 import dev.driftless.model.Address;
 import dev.driftless.model.DesiredRepository;
+import dev.driftless.model.Inventory;
 import dev.driftless.model.Location;
 import dev.driftless.model.Problem;
 import dev.driftless.model.Service;
@@ -15,25 +16,30 @@ import dev.driftless.render.Renderer;
 import dev.driftless.source.RepoSource;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
 /**
- * A repository opened at one revision, validated and rendered for the chosen hosts: the starting
- * point of plan, apply and check. Either everything validates or nothing is handed out.
+ * A repository opened at one revision with the hosts a command works on. The services are loaded,
+ * validated and rendered for every chosen host at once, on first need: a host found in sync from its
+ * recorded state never needs them, and a repository that does not validate hands out nothing.
  */
 public final class Workspace implements AutoCloseable {
 
     private final RepoSource.Checkout checkout;
-    private final DesiredRepository repository;
-    private final List<DesiredHost> hosts;
+    private final Inventory inventory;
+    private final List<dev.driftless.model.Host> hosts;
     private final Selection selection;
+    private Map<String, DesiredHost> desired;
+    private DesiredRepository repository;
 
-    private Workspace(RepoSource.Checkout checkout, DesiredRepository repository, List<DesiredHost> hosts,
+    private Workspace(RepoSource.Checkout checkout, Inventory inventory, List<dev.driftless.model.Host> hosts,
             Selection selection) {
         this.checkout = checkout;
-        this.repository = repository;
+        this.inventory = inventory;
         this.hosts = hosts;
         this.selection = selection;
     }
@@ -41,30 +47,25 @@ public final class Workspace implements AutoCloseable {
     public static Workspace open(Selection selection, RepoSource source) {
         RepoSource.Checkout checkout = source.open(selection.source());
         try {
-            DesiredRepository repository = new RepositoryLoader().load(checkout.tree());
-            List<dev.driftless.model.Host> chosenHosts = chooseHosts(repository, selection.hosts());
-            Set<String> services = Set.copyOf(selection.services());
-            checkServices(repository, services);
-            List<DesiredHost> rendered = new Renderer(checkout.tree()).render(repository, chosenHosts,
-                    (Service s) -> services.isEmpty() || services.contains(s.name()));
-            return new Workspace(checkout, repository, rendered, selection);
+            Inventory inventory = new RepositoryLoader().loadInventory(checkout.tree());
+            return new Workspace(checkout, inventory, chooseHosts(inventory, selection.hosts()), selection);
         } catch (RuntimeException e) {
             checkout.close();
             throw e;
         }
     }
 
-    private static List<dev.driftless.model.Host> chooseHosts(DesiredRepository repository, List<String> names) {
+    private static List<dev.driftless.model.Host> chooseHosts(Inventory inventory, List<String> names) {
         if (names.isEmpty()) {
-            return List.copyOf(repository.inventory().hosts().values());
+            return List.copyOf(inventory.hosts().values());
         }
         List<dev.driftless.model.Host> chosen = new ArrayList<>();
         List<Problem> problems = new ArrayList<>();
         for (String name : names) {
-            dev.driftless.model.Host host = repository.inventory().hosts().get(name);
+            dev.driftless.model.Host host = inventory.hosts().get(name);
             if (host == null) {
                 problems.add(new Problem(Location.of("--host " + name), "no such host in driftless.yaml (hosts: "
-                        + String.join(", ", repository.inventory().hosts().keySet()) + ")"));
+                        + String.join(", ", inventory.hosts().keySet()) + ")"));
             } else if (!chosen.contains(host)) {
                 chosen.add(host);
             }
@@ -73,6 +74,49 @@ public final class Workspace implements AutoCloseable {
             throw new ValidationException(problems);
         }
         return chosen;
+    }
+
+    /** The commit id the desired state is read from. */
+    public String revision() {
+        return checkout.tree().revision();
+    }
+
+    /** The chosen hosts, in inventory order. */
+    public List<dev.driftless.model.Host> hosts() {
+        return hosts;
+    }
+
+    /** Whether every service is chosen (so resources of removed services may be pruned). */
+    public boolean allServices() {
+        return selection.services().isEmpty();
+    }
+
+    /** The whole repository, loaded and validated (and rendered for every chosen host). */
+    public DesiredRepository repository() {
+        render();
+        return repository;
+    }
+
+    /** What one chosen host must have. */
+    public DesiredHost desired(dev.driftless.model.Host host) {
+        render();
+        return desired.get(host.name());
+    }
+
+    private void render() {
+        if (desired != null) {
+            return;
+        }
+        DesiredRepository loaded = new RepositoryLoader().load(checkout.tree());
+        Set<String> services = Set.copyOf(selection.services());
+        checkServices(loaded, services);
+        Map<String, DesiredHost> rendered = new LinkedHashMap<>();
+        for (DesiredHost host : new Renderer(checkout.tree()).render(loaded, hosts,
+                (Service s) -> services.isEmpty() || services.contains(s.name()))) {
+            rendered.put(host.host().name(), host);
+        }
+        repository = loaded;
+        desired = rendered;
     }
 
     private static void checkServices(DesiredRepository repository, Set<String> names) {
@@ -88,24 +132,10 @@ public final class Workspace implements AutoCloseable {
         }
     }
 
-    public DesiredRepository repository() {
-        return repository;
-    }
-
-    public List<DesiredHost> hosts() {
-        return hosts;
-    }
-
-    /** Whether every service is chosen (so resources of removed services may be pruned). */
-    public boolean allServices() {
-        return selection.services().isEmpty();
-    }
-
-    /** Connects to a host of the workspace, placing it under the sandbox root when one is given. */
-    public Host connect(DesiredHost desired) {
-        dev.driftless.model.Host host = desired.host();
+    /** Connects to a chosen host, placing it under the sandbox root when one is given. */
+    public Host connect(dev.driftless.model.Host host) {
         // with several hosts in the inventory each gets its own folder, whichever hosts a command picks
-        boolean severalHosts = repository.inventory().hosts().size() > 1;
+        boolean severalHosts = inventory.hosts().size() > 1;
         Optional<Path> root = selection.root()
                 .map(r -> severalHosts ? r.resolve(host.name()) : r)
                 .or(() -> host.root().map(Path::of));

@@ -47,6 +47,16 @@ public final class RepositoryLoader {
     private static final Set<String> FILE_KEYS =
             keys("path", "type", "source", "template", "content", "target", "mode", "owner", "group", "onChange");
 
+    /** Only driftless.yaml: enough to pick hosts and connect to them before the services are read. */
+    public Inventory loadInventory(RepoTree tree) {
+        List<Problem> problems = new ArrayList<>();
+        Inventory inventory = loadInventory(tree, problems);
+        if (!problems.isEmpty()) {
+            throw new ValidationException(problems);
+        }
+        return inventory;
+    }
+
     public DesiredRepository load(RepoTree tree) {
         List<Problem> problems = new ArrayList<>();
         Inventory inventory = loadInventory(tree, problems);

@@ -191,8 +191,9 @@ final class YamlFile {
         Map<String, Integer> firstLines = new LinkedHashMap<>();
         for (NodeTuple tuple : ((MappingNode) node).getValue()) {
             Node k = tuple.getKeyNode();
+            // true, 12 or null as a key is read by YAML as a boolean, number or null: not a name
             boolean text = k instanceof ScalarNode scalar && scalar.getTag().equals(Tag.STR);
-            String name = text ? ((ScalarNode) k).getValue() : describe(k);
+            String name = k instanceof ScalarNode scalar ? scalar.getValue() : describe(k);
             String where = key + "." + name;
             if (!text || !Names.VARIABLE.matcher(name).matches()) {
                 problem(k, where, "is not a valid variable name (letters, digits and _, not starting with a digit)");

@@ -26,6 +26,12 @@ public record HostPlan(DesiredHost desired, HostState previous, List<Change> cha
         handlers = List.copyOf(handlers);
     }
 
+    /** A host found in sync from its recorded state alone (see {@link Planner#inSync}). */
+    public static HostPlan inSync(dev.driftless.model.Host host, HostState state) {
+        DesiredHost nothing = new DesiredHost(host, state.revision(), List.of(), Map.of(), List.of());
+        return new HostPlan(nothing, state, List.of(), List.of(), state.resources(), Map.of(), Set.of(), true);
+    }
+
     public boolean isEmpty() {
         return changes.isEmpty() && handlers.isEmpty();
     }
@@ -67,6 +73,8 @@ public record HostPlan(DesiredHost desired, HostState previous, List<Change> cha
             }
         }
         List<String> owed = new ArrayList<>(owedHandlers);
-        return new HostState(HostState.VERSION, hostName(), desired.revision(), Instant.now().toString(), entries, owed);
+        boolean complete = allServices && applied.size() == changes.size();
+        return new HostState(HostState.VERSION, hostName(), desired.revision(), Instant.now().toString(), complete,
+                entries, owed);
     }
 }

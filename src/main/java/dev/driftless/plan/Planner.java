@@ -28,6 +28,27 @@ import java.util.Set;
 public final class Planner {
 
     /**
+     * The cheap answer for the common case: when the host's state says {@code revision} was applied in
+     * full and every recorded path still matches its fingerprint, the host is in sync, and the
+     * repository need not be read or rendered (the recorded fingerprints are that revision's desired
+     * state). Empty when that cannot be told without the full plan.
+     */
+    public Optional<HostPlan> inSync(dev.driftless.model.Host model, Host host, String revision) {
+        String statePath = StateFile.pathFor(host.name());
+        HostState state = StateFile.read(host, host.inspect(List.of(statePath)).get(statePath));
+        if (!state.completelyApplied(revision)) {
+            return Optional.empty();
+        }
+        Map<String, LiveEntry> live = host.inspect(state.resources().keySet());
+        for (Map.Entry<String, StateEntry> recorded : state.resources().entrySet()) {
+            if (!matches(recorded.getValue(), live.get(recorded.getKey()))) {
+                return Optional.empty();
+            }
+        }
+        return Optional.of(HostPlan.inSync(model, state));
+    }
+
+    /**
      * @param allServices false when a --service selection narrows the plan: then only the chosen
      *     services' recorded resources may be pruned
      */

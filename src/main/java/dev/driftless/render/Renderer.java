@@ -113,6 +113,13 @@ public final class Renderer {
             problems.add(new Problem(new Location(path, 0, "template"), "cannot be rendered for host " + host.name()
                     + ": " + e.getMessage()));
             return null;
+        } catch (StackOverflowError e) {
+            // Pebble has no depth limit: a template that includes itself (or a macro that calls
+            // itself) recurses until the stack runs out; the stack is unwound again here
+            problems.add(new Problem(new Location(path, 0, "template"), "never finishes rendering for host "
+                    + host.name() + ": it includes itself or calls a macro that calls itself, directly or through"
+                    + " other templates"));
+            return null;
         }
     }
 

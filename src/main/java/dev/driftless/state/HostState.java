@@ -8,10 +8,12 @@ import java.util.TreeMap;
 /**
  * What Driftless manages on one host: the revision last applied, every managed path with its
  * fingerprint, and handlers an interrupted apply still owes.
+ *
+ * @param complete true when the apply of {@code revision} covered every service and made every change
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
-public record HostState(int version, String host, String revision, String appliedAt, Map<String, StateEntry> resources,
-        List<String> pendingHandlers) {
+public record HostState(int version, String host, String revision, String appliedAt, boolean complete,
+        Map<String, StateEntry> resources, List<String> pendingHandlers) {
 
     public static final int VERSION = 1;
 
@@ -21,10 +23,14 @@ public record HostState(int version, String host, String revision, String applie
     }
 
     public static HostState empty(String host) {
-        return new HostState(VERSION, host, "", "", Map.of(), List.of());
+        return new HostState(VERSION, host, "", "", false, Map.of(), List.of());
     }
 
-    public boolean neverApplied() {
-        return revision == null || revision.isEmpty();
+    /**
+     * Whether every service of {@code revision} was applied in full, with no handler owed: then the
+     * recorded fingerprints are exactly the desired state of that revision.
+     */
+    public boolean completelyApplied(String wantedRevision) {
+        return complete && wantedRevision.equals(revision) && pendingHandlers.isEmpty();
     }
 }

@@ -419,4 +419,43 @@ class PlanApplyCheckTest {
         assertThat(Files.readAllBytes(root.resolve("srv/www/logo.png"))).hasSize(8);
         assertThat(new String(Files.readAllBytes(root.resolve("etc/motd")), StandardCharsets.UTF_8)).isNotEmpty();
     }
+
+    @Test
+    void anApplyStoppedByAnErrorLeavesTheRemainingChangesPending() throws IOException {
+        assertThat(run("apply").exitCode()).isZero();
+        repo.write("services/nginx/service.yaml", Files.readString(repo.dir().resolve("services/nginx/service.yaml"))
+                .replace("Managed by Driftless.", "Managed by Driftless, v2.").replace("\"0750\"", "\"0700\""))
+                .commit("motd and the mode of /srv/www");
+        Path motd = root.resolve("etc/motd");
+        Files.delete(motd);
+        Files.createDirectories(motd);
+
+        Cli.Result failed = run("apply");
+        assertThat(failed.exitCode()).isEqualTo(1);
+        assertThat(failed.out()).contains("/etc/motd is a directory on the host");
+        Files.delete(motd);
+        Files.writeString(motd, "Managed by Driftless.\n"); // back to what the last complete apply wrote
+
+        Cli.Result check = run("check");
+        assertThat(check.exitCode()).as(check.toString()).isEqualTo(2);
+        assertThat(check.out()).contains("~ /etc/motd (nginx)  # pending", "~ /srv/www (nginx) [directory]  # pending",
+                "mode 0750 -> 0700");
+    }
+
+    @Test
+    void anApplyOfOneServiceDoesNotHideChangesPendingInTheOthers() throws IOException {
+        assertThat(run("apply").exitCode()).isZero();
+        repo.write("services/motd/service.yaml", """
+                hosts: [web]
+                files:
+                  - path: /etc/issue
+                    content: "hello\\n"
+                """).write("services/nginx/nginx.conf", "worker_processes 6;\n").commit("motd and nginx");
+
+        assertThat(run("apply", "--service", "motd").exitCode()).isZero();
+
+        Cli.Result check = run("check");
+        assertThat(check.exitCode()).isEqualTo(2);
+        assertThat(check.out()).contains("~ /etc/nginx/nginx.conf (nginx)  # pending");
+    }
 }
