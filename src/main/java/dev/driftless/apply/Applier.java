@@ -34,8 +34,13 @@ public final class Applier {
     public ApplyResult apply(HostPlan plan, Host host, ApplyListener listener) {
         HostState previous = plan.previous();
         List<String> handlerIds = plan.handlers().stream().map(HandlerRun::id).toList();
-        if (!plan.changes().isEmpty() && !handlerIds.isEmpty()) {
-            // record the handlers as owed before touching a file, so a crash cannot lose them
+        if (!previous.complete()) {
+            // the last apply was interrupted or failed: a write it cut short may have left a temporary file
+            host.removeLeftovers(parentsOf(plan));
+        }
+        if (!plan.changes().isEmpty()) {
+            // before touching a file: mark the state incomplete (so nothing trusts it until this apply
+            // ends) and record the handlers as owed, so a crash cannot lose them
             Set<String> owed = new LinkedHashSet<>(previous.pendingHandlers());
             owed.addAll(handlerIds);
             StateFile.write(host, new HostState(HostState.VERSION, host.name(), previous.revision(), previous.appliedAt(),
@@ -72,6 +77,18 @@ public final class Applier {
             StateFile.write(host, next);
         }
         return new ApplyResult(List.copyOf(applied), Optional.empty(), failed);
+    }
+
+    private static Set<String> parentsOf(HostPlan plan) {
+        Set<String> parents = new java.util.TreeSet<>();
+        plan.desired().resources().forEach(r -> parents.add(parent(r.path())));
+        plan.changes().forEach(c -> parents.add(parent(c.path())));
+        return parents;
+    }
+
+    private static String parent(String path) {
+        int slash = path.lastIndexOf('/');
+        return slash <= 0 ? "/" : path.substring(0, slash);
     }
 
     private static String rootOf(Host host) {

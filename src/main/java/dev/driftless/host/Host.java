@@ -21,8 +21,15 @@ public interface Host extends AutoCloseable {
     /** How it is reached and where its root is, for headers and messages. */
     String describe();
 
-    /** The live state of many paths at once (one round trip on a remote host). */
-    Map<String, LiveEntry> inspect(Collection<String> paths);
+    /**
+     * The live state of many paths at once (one round trip on a remote host). A file whose stat equals
+     * the one in {@code known} is reported with the known digest, without reading it.
+     */
+    Map<String, LiveEntry> inspect(Collection<String> paths, Map<String, LiveEntry.Known> known);
+
+    default Map<String, LiveEntry> inspect(Collection<String> paths) {
+        return inspect(paths, Map.of());
+    }
 
     /** The content of a regular file, for diffs. */
     byte[] read(String path);
@@ -39,6 +46,12 @@ public interface Host extends AutoCloseable {
 
     /** Points a symbolic link at {@code target}, replacing whatever link or file is there atomically. */
     void symlink(String path, String target);
+
+    /**
+     * Removes the temporary files an interrupted write left in these directories (named
+     * {@code .NAME.driftless-tmp}); returns how many.
+     */
+    int removeLeftovers(Collection<String> directories);
 
     /** Removes a file, a link, or an empty directory. */
     Removal remove(String path);

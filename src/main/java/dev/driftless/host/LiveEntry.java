@@ -7,8 +7,19 @@ public sealed interface LiveEntry {
     record Missing() implements LiveEntry {
     }
 
-    /** A regular file; {@code sha256} is the hex digest of its content. */
-    record File(String sha256, long size, int mode, String owner, String group) implements LiveEntry {
+    /**
+     * A regular file; {@code sha256} is the hex digest of its content. {@code stat} identifies this
+     * version of the file (device, inode, size, modification and change times), or is null when the file
+     * changed too recently for that to be safe (a write in the same clock tick would look the same).
+     */
+    record File(String sha256, long size, int mode, String owner, String group, String stat) implements LiveEntry {
+    }
+
+    /**
+     * What an earlier inspection saw of a file: when its stat is unchanged, so is its content, and the
+     * host need not read it again (git trusts its index the same way).
+     */
+    record Known(String stat, String sha256) {
     }
 
     /** A directory. */

@@ -49,10 +49,20 @@ public final class LocalHost implements Host {
 
     private final String name;
     private final Optional<Path> root;
+    private final Map<Integer, String> userNames = new ConcurrentHashMap<>();
+    private final Map<Integer, String> groupNames = new ConcurrentHashMap<>();
+
+    private final java.time.Clock clock;
 
     public LocalHost(String name, Optional<Path> root) {
+        this(name, root, java.time.Clock.systemUTC());
+    }
+
+    /** With the clock that decides whether a file changed too recently for its stat to be trusted. */
+    public LocalHost(String name, Optional<Path> root, java.time.Clock clock) {
         this.name = name;
         this.root = root.map(r -> r.toAbsolutePath().normalize());
+        this.clock = clock;
     }
 
     @Override
@@ -74,28 +84,35 @@ public final class LocalHost implements Host {
     }
 
     @Override
-    public Map<String, LiveEntry> inspect(Collection<String> paths) {
+    public Map<String, LiveEntry> inspect(Collection<String> paths, Map<String, LiveEntry.Known> known) {
         Map<String, LiveEntry> result = new ConcurrentHashMap<>();
         List<String> distinct = paths.stream().distinct().toList();
         // hashing dominates: spread it over the cores
-        distinct.parallelStream().forEach(path -> result.put(path, inspectOne(path)));
+        long now = clock.millis();
+        distinct.parallelStream().forEach(path -> result.put(path, inspectOne(path, known.get(path), now)));
         Map<String, LiveEntry> ordered = new LinkedHashMap<>();
         distinct.forEach(p -> ordered.put(p, result.get(p)));
         return ordered;
     }
 
-    private LiveEntry inspectOne(String path) {
+    /** How long after a change a file's stat is trusted to identify its content. */
+    private static final long SETTLED_MILLIS = 2_000;
+
+    private LiveEntry inspectOne(String path, LiveEntry.Known known, long now) {
         Path file = resolve(path);
         try {
             Map<String, Object> attributes =
-                    Files.readAttributes(file, "unix:mode,owner,group,size", LinkOption.NOFOLLOW_LINKS);
+                    Files.readAttributes(file, "unix:mode,uid,gid,size,dev,ino,lastModifiedTime,ctime", LinkOption.NOFOLLOW_LINKS);
             int rawMode = (Integer) attributes.get("mode");
             int mode = rawMode & 07777;
-            String owner = ((UserPrincipal) attributes.get("owner")).getName();
-            String group = ((GroupPrincipal) attributes.get("group")).getName();
+            String owner = ownerName(file, (Integer) attributes.get("uid"));
+            String group = groupName(file, (Integer) attributes.get("gid"));
             int type = rawMode & 0170000;
             if (type == 0100000) {
-                return new LiveEntry.File(sha256(file), (Long) attributes.get("size"), mode, owner, group);
+                long size = (Long) attributes.get("size");
+                String stat = stat(attributes, size, now);
+                String sha256 = known != null && stat != null && stat.equals(known.stat()) ? known.sha256() : sha256(file);
+                return new LiveEntry.File(sha256, size, mode, owner, group, stat);
             }
             if (type == 0040000) {
                 return new LiveEntry.Directory(mode, owner, group);
@@ -114,6 +131,37 @@ public final class LocalHost implements Host {
         } catch (IOException e) {
             throw new HostException(name + ": cannot inspect " + path + ": " + reason(e), e);
         }
+    }
+
+    private static String stat(Map<String, Object> attributes, long size, long now) {
+        java.nio.file.attribute.FileTime modified = (java.nio.file.attribute.FileTime) attributes.get("lastModifiedTime");
+        java.nio.file.attribute.FileTime changed = (java.nio.file.attribute.FileTime) attributes.get("ctime");
+        if (now - Math.max(modified.toMillis(), changed.toMillis()) < SETTLED_MILLIS) {
+            return null;
+        }
+        return attributes.get("dev") + ":" + attributes.get("ino") + ":" + size + ":"
+                + modified.to(java.util.concurrent.TimeUnit.NANOSECONDS) + ":"
+                + changed.to(java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    /** Names by id, looked up once: a user database lookup per file would cost more than the stat. */
+    private String ownerName(Path file, int uid) throws IOException {
+        String name = userNames.get(uid);
+        if (name == null) {
+            name = Files.getOwner(file, LinkOption.NOFOLLOW_LINKS).getName();
+            userNames.put(uid, name);
+        }
+        return name;
+    }
+
+    private String groupName(Path file, int gid) throws IOException {
+        String name = groupNames.get(gid);
+        if (name == null) {
+            name = Files.readAttributes(file, java.nio.file.attribute.PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
+                    .group().getName();
+            groupNames.put(gid, name);
+        }
+        return name;
     }
 
     private static String sha256(Path file) throws IOException {
@@ -178,6 +226,9 @@ public final class LocalHost implements Host {
             deleteQuietly(temp);
             throw new HostException(name + ": cannot write " + path + ": " + reason(e)
                     + "; the old file, if any, is unchanged", e);
+        } catch (RuntimeException e) {
+            deleteQuietly(temp);
+            throw e;
         }
     }
 
@@ -221,6 +272,27 @@ public final class LocalHost implements Host {
             deleteQuietly(temp);
             throw new HostException(name + ": cannot create symbolic link " + path + ": " + reason(e), e);
         }
+    }
+
+    @Override
+    public int removeLeftovers(Collection<String> directories) {
+        int removed = 0;
+        for (String directory : new java.util.TreeSet<>(directories)) {
+            Path dir = resolve(directory);
+            if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+                continue;
+            }
+            try (java.nio.file.DirectoryStream<Path> leftovers = Files.newDirectoryStream(dir, ".*" + TEMP_SUFFIX)) {
+                for (Path leftover : leftovers) {
+                    if (Files.deleteIfExists(leftover)) {
+                        removed++;
+                    }
+                }
+            } catch (IOException e) {
+                throw new HostException(name + ": cannot clean up temporary files in " + directory + ": " + reason(e), e);
+            }
+        }
+        return removed;
     }
 
     @Override

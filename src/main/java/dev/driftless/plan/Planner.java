@@ -34,18 +34,20 @@ public final class Planner {
      * state). Empty when that cannot be told without the full plan.
      */
     public Optional<HostPlan> inSync(dev.driftless.model.Host model, Host host, String revision) {
-        String statePath = StateFile.pathFor(host.name());
-        HostState state = StateFile.read(host, host.inspect(List.of(statePath)).get(statePath));
+        HostState state = readState(host);
         if (!state.completelyApplied(revision)) {
             return Optional.empty();
         }
-        Map<String, LiveEntry> live = host.inspect(state.resources().keySet());
+        Map<String, LiveEntry> live = host.inspect(state.resources().keySet(), known(state));
+        Map<String, StateEntry> seen = new LinkedHashMap<>();
         for (Map.Entry<String, StateEntry> recorded : state.resources().entrySet()) {
-            if (!matches(recorded.getValue(), live.get(recorded.getKey()))) {
+            LiveEntry now = live.get(recorded.getKey());
+            if (!matches(recorded.getValue(), now)) {
                 return Optional.empty();
             }
+            seen.put(recorded.getKey(), recorded.getValue().withStatOf(now));
         }
-        return Optional.of(HostPlan.inSync(model, state));
+        return Optional.of(HostPlan.inSync(model, state, seen));
     }
 
     /**
@@ -53,18 +55,12 @@ public final class Planner {
      *     services' recorded resources may be pruned
      */
     public HostPlan plan(DesiredHost desired, Host host, boolean allServices) {
-        String statePath = StateFile.pathFor(host.name());
-        List<String> paths = new ArrayList<>();
-        paths.add(statePath);
-        desired.resources().forEach(r -> paths.add(r.path()));
-        Map<String, LiveEntry> live = new HashMap<>(host.inspect(paths));
-        HostState previous = StateFile.read(host, live.get(statePath));
+        HostState previous = readState(host);
         Set<String> chosen = new LinkedHashSet<>(desired.services());
-
-        List<String> recordedOnly = previous.resources().keySet().stream().filter(p -> !live.containsKey(p)).toList();
-        if (!recordedOnly.isEmpty()) {
-            live.putAll(host.inspect(recordedOnly));
-        }
+        Set<String> paths = new LinkedHashSet<>();
+        desired.resources().forEach(r -> paths.add(r.path()));
+        paths.addAll(previous.resources().keySet());
+        Map<String, LiveEntry> live = new HashMap<>(host.inspect(paths, known(previous)));
 
         List<Change> changes = new ArrayList<>();
         Map<String, StateEntry> unchanged = new LinkedHashMap<>();
@@ -75,7 +71,7 @@ public final class Planner {
             StateEntry wanted = entryFor(resource);
             LiveEntry now = live.get(resource.path());
             if (matches(wanted, now)) {
-                unchanged.put(resource.path(), wanted);
+                unchanged.put(resource.path(), wanted.withStatOf(now));
                 continue;
             }
             desiredEntries.put(resource.path(), wanted);
@@ -123,6 +119,22 @@ public final class Planner {
                 desiredEntries, chosen, allServices);
     }
 
+    private static HostState readState(Host host) {
+        String statePath = StateFile.pathFor(host.name());
+        return StateFile.read(host, host.inspect(List.of(statePath)).get(statePath));
+    }
+
+    private static Map<String, LiveEntry.Known> known(HostState state) {
+        Map<String, LiveEntry.Known> known = new HashMap<>();
+        state.resources().forEach((path, entry) -> {
+            LiveEntry.Known k = entry.known();
+            if (k != null) {
+                known.put(path, k);
+            }
+        });
+        return known;
+    }
+
     private static List<HandlerRun> handlers(DesiredHost desired, List<Change> changes, HostState previous) {
         Set<String> triggered = new LinkedHashSet<>(previous.pendingHandlers());
         for (Change change : changes) {
@@ -147,15 +159,15 @@ public final class Planner {
         if (resource instanceof Desired.File file) {
             Ownership o = file.ownership();
             return new StateEntry("file", file.service(), LocalHost.sha256(file.content()),
-                    o.mode().map(Ownership::formatMode).orElse(null), o.owner().orElse(null), o.group().orElse(null), null);
+                    o.mode().map(Ownership::formatMode).orElse(null), o.owner().orElse(null), o.group().orElse(null), null, null);
         }
         if (resource instanceof Desired.Directory dir) {
             Ownership o = dir.ownership();
             return new StateEntry("directory", dir.service(), null, o.mode().map(Ownership::formatMode).orElse(null),
-                    o.owner().orElse(null), o.group().orElse(null), null);
+                    o.owner().orElse(null), o.group().orElse(null), null, null);
         }
         Desired.Symlink link = (Desired.Symlink) resource;
-        return new StateEntry("symlink", link.service(), null, null, null, null, link.target());
+        return new StateEntry("symlink", link.service(), null, null, null, null, link.target(), null);
     }
 
     /** Whether the live entry is what the state entry describes, in every attribute the entry manages. */

@@ -27,9 +27,26 @@ final class CommitTree implements RepoTree {
     private final Map<String, Entry> entries = new HashMap<>();
     private final Map<String, List<String>> children = new HashMap<>();
 
+    private final RevCommit commit;
+    private final String prefix;
+    private boolean indexed;
+
     CommitTree(Repository repository, RevCommit commit, String prefix) throws IOException {
         this.repository = repository;
         this.revision = commit.getName();
+        this.commit = commit;
+        this.prefix = prefix;
+        if (!prefix.isEmpty() && TreeWalk.forPath(repository, prefix, commit.getTree()) == null) {
+            throw new SourceException("the folder '" + prefix + "' does not exist in commit " + revision);
+        }
+    }
+
+    /** Walks the whole tree once, on the first listing: reading one file needs no walk at all. */
+    private void index() {
+        if (indexed) {
+            return;
+        }
+        indexed = true;
         String base = prefix.isEmpty() ? "" : prefix + "/";
         try (TreeWalk walk = new TreeWalk(repository)) {
             walk.addTree(commit.getTree());
@@ -48,8 +65,7 @@ final class CommitTree implements RepoTree {
                     continue;
                 }
                 String path = full.substring(base.length());
-                FileMode mode = walk.getFileMode(0);
-                entries.put(path, new Entry(mode, walk.getObjectId(0)));
+                entries.put(path, new Entry(walk.getFileMode(0), walk.getObjectId(0)));
                 int slash = path.lastIndexOf('/');
                 String parent = slash < 0 ? "" : path.substring(0, slash);
                 sorted.computeIfAbsent(parent, k -> new ArrayList<>()).add(path.substring(slash + 1));
@@ -58,9 +74,20 @@ final class CommitTree implements RepoTree {
                 }
             }
             sorted.forEach((dir, names) -> children.put(dir, names.stream().sorted().toList()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the tree of commit " + revision, e);
         }
-        if (!prefix.isEmpty() && entries.isEmpty()) {
-            throw new SourceException("the folder '" + prefix + "' does not exist in commit " + revision);
+    }
+
+    private Entry entry(String path) {
+        if (indexed) {
+            return entries.get(path);
+        }
+        try (TreeWalk walk = TreeWalk.forPath(repository, prefix.isEmpty() ? path : prefix + "/" + path,
+                commit.getTree())) {
+            return walk == null ? null : new Entry(walk.getFileMode(0), walk.getObjectId(0));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + path + " from commit " + revision, e);
         }
     }
 
@@ -69,7 +96,7 @@ final class CommitTree implements RepoTree {
         if (path.isEmpty()) {
             return EntryType.DIRECTORY;
         }
-        Entry entry = entries.get(path);
+        Entry entry = entry(path);
         if (entry == null) {
             return EntryType.MISSING;
         }
@@ -91,7 +118,7 @@ final class CommitTree implements RepoTree {
             return Optional.empty();
         }
         try (ObjectReader reader = repository.newObjectReader()) {
-            return Optional.of(reader.open(entries.get(path).id()).getBytes());
+            return Optional.of(reader.open(entry(path).id()).getBytes());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + path + " from commit " + revision, e);
         }
@@ -99,6 +126,7 @@ final class CommitTree implements RepoTree {
 
     @Override
     public List<String> list(String directory) {
+        index();
         return children.getOrDefault(directory, List.of());
     }
 

@@ -8,8 +8,20 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  *
  * @param sha256 hex digest of a file's content (null for other kinds)
  * @param mode octal text such as "0644", when managed
+ * @param stat the file's stat when it was last seen with this content (null when unknown)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record StateEntry(String kind, String service, String sha256, String mode, String owner, String group,
-        String target) {
+        String target, String stat) {
+
+    /** The same entry, remembering the stat of the file the host has (see {@link dev.driftless.host.LiveEntry.File}). */
+    public StateEntry withStatOf(dev.driftless.host.LiveEntry live) {
+        String now = live instanceof dev.driftless.host.LiveEntry.File file ? file.stat() : null;
+        return new StateEntry(kind, service, sha256, mode, owner, group, target, now);
+    }
+
+    /** What the host may trust instead of reading the file again, or null. */
+    public dev.driftless.host.LiveEntry.Known known() {
+        return stat != null && sha256 != null ? new dev.driftless.host.LiveEntry.Known(stat, sha256) : null;
+    }
 }

@@ -53,7 +53,7 @@ class CrashSafetyTest {
         while (kills < KILLS && attempts < KILLS * 4) {
             attempts++;
             String target = attempts % 2 == 0 ? "a" : "b";
-            int killAfterLines = random.nextInt(FILES_PER_SERVICE * SERVICES / 2);
+            int killAfterLines = random.nextInt(300);
             if (applyAndKill(repo.dir(), root, target, killAfterLines)) {
                 kills++;
             }

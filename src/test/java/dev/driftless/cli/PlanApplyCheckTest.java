@@ -103,13 +103,18 @@ class PlanApplyCheckTest {
                 .isEqualTo(Path.of("/etc/nginx/conf.d/site.conf"));
         assertThat(handlerLog()).containsExactly("reload");
         Path state = root.resolve("var/lib/driftless/state/web-1.json");
-        String stateBefore = Files.readString(state);
+        JsonNode stateBefore = new ObjectMapper().readTree(state.toFile());
+        var modifiedBefore = Files.getLastModifiedTime(root.resolve("etc/nginx/nginx.conf"));
 
         Cli.Result second = run("apply");
         assertThat(second.exitCode()).as(second.toString()).isZero();
         assertThat(second.out()).contains("nothing to do").contains("Apply complete: 0 added, 0 changed, 0 deleted.");
         assertThat(handlerLog()).as("the handler runs only when a file naming it changed").containsExactly("reload");
-        assertThat(Files.readString(state)).isEqualTo(stateBefore);
+        JsonNode stateAfter = new ObjectMapper().readTree(state.toFile());
+        assertThat(stateAfter.get("revision")).isEqualTo(stateBefore.get("revision"));
+        assertThat(stateAfter.at("/resources/~1etc~1nginx~1nginx.conf/sha256"))
+                .isEqualTo(stateBefore.at("/resources/~1etc~1nginx~1nginx.conf/sha256"));
+        assertThat(Files.getLastModifiedTime(root.resolve("etc/nginx/nginx.conf"))).isEqualTo(modifiedBefore);
         assertThat(run("plan").exitCode()).isZero();
         assertThat(run("check").exitCode()).isZero();
     }
