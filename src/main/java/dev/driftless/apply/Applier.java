@@ -73,7 +73,8 @@ public final class Applier {
             }
         }
         HostState next = plan.stateAfter(applied, failed.stream().map(HandlerRun::id).toList());
-        if (!sameContent(previous, next)) {
+        // the state on the host is the incomplete one written above whenever there were changes
+        if (!plan.changes().isEmpty() || !sameContent(previous, next)) {
             StateFile.write(host, next);
         }
         return new ApplyResult(List.copyOf(applied), Optional.empty(), failed);

@@ -8,6 +8,8 @@ import dev.driftless.host.HostException;
 import dev.driftless.plan.HostOutcome;
 import dev.driftless.plan.HostPlan;
 import dev.driftless.plan.Planner;
+import dev.driftless.plan.RecordedCheck;
+import dev.driftless.plan.Scope;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -51,9 +53,17 @@ public final class Reconciler {
     }
 
     private HostPlan plan(Workspace workspace, dev.driftless.model.Host model, Host host) {
-        Optional<HostPlan> inSync = workspace.allServices()
-                ? planner.inSync(model, host, workspace.revision()) : Optional.empty();
-        return inSync.orElseGet(() -> planner.plan(workspace.desired(model), host, workspace.allServices()));
+        if (!workspace.allServices()) {
+            return planner.plan(workspace.desired(model), host, Scope.SELECTED);
+        }
+        Optional<RecordedCheck> record = planner.fromRecord(host, workspace.revision());
+        if (record.isEmpty()) {
+            return planner.plan(workspace.desired(model), host, Scope.EVERYTHING);
+        }
+        if (record.get().inSync()) {
+            return record.get().inSyncPlan(model);
+        }
+        return planner.plan(workspace.desiredServices(model, record.get().driftedServices()), host, Scope.DRIFTED);
     }
 
     public List<HostOutcome> apply(Workspace workspace, ApplyListener listener) {

@@ -103,6 +103,31 @@ public final class Workspace implements AutoCloseable {
         return desired.get(host.name());
     }
 
+    /**
+     * What one chosen host must have of a few services only, for a revision its state records as fully
+     * applied (and so validated): the rest of the repository is not read.
+     */
+    public DesiredHost desiredServices(dev.driftless.model.Host host, Set<String> services) {
+        if (desired != null) {
+            DesiredHost all = desired.get(host.name());
+            return new DesiredHost(host, all.revision(),
+                    all.resources().stream().filter(r -> services.contains(r.service())).toList(),
+                    filterKeys(all.handlers(), services), all.services().stream().filter(services::contains).toList());
+        }
+        DesiredRepository some = new RepositoryLoader().loadServices(checkout.tree(), inventory, services);
+        return new Renderer(checkout.tree()).render(some, List.of(host), s -> true).get(0);
+    }
+
+    private static <V> Map<String, V> filterKeys(Map<String, V> map, Set<String> keys) {
+        Map<String, V> kept = new LinkedHashMap<>();
+        map.forEach((k, v) -> {
+            if (keys.contains(k)) {
+                kept.put(k, v);
+            }
+        });
+        return kept;
+    }
+
     private void render() {
         if (desired != null) {
             return;

@@ -18,6 +18,7 @@ import dev.driftless.source.RepoTree.EntryType;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -55,6 +56,30 @@ public final class RepositoryLoader {
             throw new ValidationException(problems);
         }
         return inventory;
+    }
+
+    /**
+     * Only the named services of a revision that was validated in full before (its apply recorded it):
+     * enough to render a few resources again. Cross-service rules are not checked again.
+     */
+    public DesiredRepository loadServices(RepoTree tree, Inventory inventory, Collection<String> names) {
+        List<Problem> problems = new ArrayList<>();
+        List<Service> services = new ArrayList<>();
+        Map<String, List<Location>> dependencyWhere = new HashMap<>();
+        for (String name : new java.util.TreeSet<>(names)) {
+            String directory = SERVICES_DIR + "/" + name;
+            if (tree.type(directory) != EntryType.DIRECTORY) {
+                problems.add(new Problem(Location.of(directory), "is recorded as applied but is not in " + tree.revision()));
+                continue;
+            }
+            loadService(tree, name, directory, inventory::knowsHostOrGroup, dependencyWhere, problems)
+                    .ifPresent(services::add);
+        }
+        List<Service> ordered = problems.isEmpty() ? ServiceOrder.sort(services, dependencyWhere, problems) : services;
+        if (!problems.isEmpty()) {
+            throw new ValidationException(problems);
+        }
+        return new DesiredRepository(tree.revision(), inventory, ordered);
     }
 
     public DesiredRepository load(RepoTree tree) {

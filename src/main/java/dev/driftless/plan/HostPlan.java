@@ -19,7 +19,7 @@ import java.util.Set;
  */
 public record HostPlan(DesiredHost desired, HostState previous, List<Change> changes, List<HandlerRun> handlers,
         Map<String, StateEntry> unchanged, Map<String, StateEntry> desiredEntries, Set<String> chosenServices,
-        boolean allServices) {
+        Scope scope) {
 
     public HostPlan {
         changes = List.copyOf(changes);
@@ -29,7 +29,7 @@ public record HostPlan(DesiredHost desired, HostState previous, List<Change> cha
     /** A host found in sync from its recorded state alone (see {@link Planner#inSync}). */
     public static HostPlan inSync(dev.driftless.model.Host host, HostState state, Map<String, StateEntry> seen) {
         DesiredHost nothing = new DesiredHost(host, state.revision(), List.of(), Map.of(), List.of());
-        return new HostPlan(nothing, state, List.of(), List.of(), seen, Map.of(), Set.of(), true);
+        return new HostPlan(nothing, state, List.of(), List.of(), seen, Map.of(), Set.of(), Scope.EVERYTHING);
     }
 
     public boolean isEmpty() {
@@ -55,7 +55,7 @@ public record HostPlan(DesiredHost desired, HostState previous, List<Change> cha
     public HostState stateAfter(Set<Change> applied, List<String> owedHandlers) {
         Map<String, StateEntry> entries = new LinkedHashMap<>();
         previous.resources().forEach((path, entry) -> {
-            if (!allServices && !chosenServices.contains(entry.service())) {
+            if (!scope.prunesEverything() && !chosenServices.contains(entry.service())) {
                 entries.put(path, entry);
             }
         });
@@ -73,7 +73,7 @@ public record HostPlan(DesiredHost desired, HostState previous, List<Change> cha
             }
         }
         List<String> owed = new ArrayList<>(owedHandlers);
-        boolean complete = allServices && applied.size() == changes.size();
+        boolean complete = scope.completesState() && applied.size() == changes.size();
         return new HostState(HostState.VERSION, hostName(), desired.revision(), Instant.now().toString(), complete,
                 entries, owed);
     }

@@ -29,32 +29,30 @@ public final class Planner {
 
     /**
      * The cheap answer for the common case: when the host's state says {@code revision} was applied in
-     * full and every recorded path still matches its fingerprint, the host is in sync, and the
-     * repository need not be read or rendered (the recorded fingerprints are that revision's desired
-     * state). Empty when that cannot be told without the full plan.
+     * full, its recorded fingerprints are that revision's desired state, so comparing them with the host
+     * tells which services drifted without reading or rendering the repository. Empty when the state
+     * cannot tell (another revision, a partial or interrupted apply, owed handlers).
      */
-    public Optional<HostPlan> inSync(dev.driftless.model.Host model, Host host, String revision) {
+    public Optional<RecordedCheck> fromRecord(Host host, String revision) {
         HostState state = readState(host);
         if (!state.completelyApplied(revision)) {
             return Optional.empty();
         }
         Map<String, LiveEntry> live = host.inspect(state.resources().keySet(), known(state));
         Map<String, StateEntry> seen = new LinkedHashMap<>();
+        Set<String> drifted = new LinkedHashSet<>();
         for (Map.Entry<String, StateEntry> recorded : state.resources().entrySet()) {
             LiveEntry now = live.get(recorded.getKey());
             if (!matches(recorded.getValue(), now)) {
-                return Optional.empty();
+                drifted.add(recorded.getValue().service());
             }
             seen.put(recorded.getKey(), recorded.getValue().withStatOf(now));
         }
-        return Optional.of(HostPlan.inSync(model, state, seen));
+        return Optional.of(new RecordedCheck(state, seen, drifted));
     }
 
-    /**
-     * @param allServices false when a --service selection narrows the plan: then only the chosen
-     *     services' recorded resources may be pruned
-     */
-    public HostPlan plan(DesiredHost desired, Host host, boolean allServices) {
+    /** Plans a host from its rendered desired state; {@code scope} says which services that covers. */
+    public HostPlan plan(DesiredHost desired, Host host, Scope scope) {
         HostState previous = readState(host);
         Set<String> chosen = new LinkedHashSet<>(desired.services());
         Set<String> paths = new LinkedHashSet<>();
@@ -93,7 +91,7 @@ public final class Planner {
 
         List<Change> deletes = new ArrayList<>();
         previous.resources().forEach((path, recorded) -> {
-            boolean inScope = allServices || chosen.contains(recorded.service());
+            boolean inScope = scope.prunesEverything() || chosen.contains(recorded.service());
             if (desiredPaths.contains(path) || !inScope) {
                 return;
             }
@@ -116,7 +114,7 @@ public final class Planner {
         changes.addAll(deletes);
 
         return new HostPlan(desired, previous, changes, handlers(desired, changes, previous), unchanged,
-                desiredEntries, chosen, allServices);
+                desiredEntries, chosen, scope);
     }
 
     private static HostState readState(Host host) {

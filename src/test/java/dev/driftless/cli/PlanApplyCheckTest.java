@@ -463,4 +463,33 @@ class PlanApplyCheckTest {
         assertThat(check.exitCode()).isEqualTo(2);
         assertThat(check.out()).contains("~ /etc/nginx/nginx.conf (nginx)  # pending");
     }
+
+    @Test
+    void driftInOneServiceIsHealedWithoutDisturbingTheOthersAndLaterPrunesStillWork() throws IOException {
+        repo.write("services/motd/service.yaml", """
+                hosts: [web]
+                files:
+                  - path: /etc/issue
+                    content: "hello\\n"
+                """).commit("motd");
+        assertThat(run("apply").exitCode()).isZero();
+        Files.writeString(root.resolve("etc/nginx/nginx.conf"), "worker_processes 99;\n");
+        var issueModified = Files.getLastModifiedTime(root.resolve("etc/issue"));
+
+        Cli.Result check = run("check");
+        assertThat(check.exitCode()).isEqualTo(2);
+        assertThat(check.out()).contains("~ /etc/nginx/nginx.conf (nginx)  # drift", "-worker_processes 99;",
+                "+worker_processes 2;", "handlers to run: nginx/reload", "Plan: 0 to add, 1 to change, 0 to delete.");
+
+        Cli.Result heal = run("apply");
+        assertThat(heal.exitCode()).as(heal.toString()).isZero();
+        assertThat(live("/etc/nginx/nginx.conf")).isEqualTo("worker_processes 2;\n");
+        assertThat(Files.getLastModifiedTime(root.resolve("etc/issue"))).isEqualTo(issueModified);
+        assertThat(handlerLog()).containsExactly("reload", "reload");
+        assertThat(run("check").exitCode()).isZero();
+
+        repo.delete("services/motd/service.yaml").commit("no more motd");
+        assertThat(run("apply").exitCode()).isZero();
+        assertThat(root.resolve("etc/issue")).doesNotExist();
+    }
 }
