@@ -10,7 +10,7 @@ final class RepositoryOptions {
     @Option(names = "--repo", paramLabel = "R", defaultValue = ".",
             description = "The repository: a local working tree (or a folder inside one: its path inside the Git"
                     + " repository is the Driftless root), a bare repository, or a URL (https://, ssh://, git://,"
-                    + " file://) fetched into ~/.cache/driftless/repos. Default: ${DEFAULT-VALUE}.")
+                    + " file://) fetched into the cache (see --cache). Default: the current folder.")
     String repo;
 
     @Option(names = "--ref", paramLabel = "REF",

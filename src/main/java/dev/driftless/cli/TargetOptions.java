@@ -23,7 +23,8 @@ final class TargetOptions {
 
     @Option(names = "--root", paramLabel = "DIR",
             description = "Place every absolute path of the chosen hosts under DIR (a sandbox, tests, images);"
-                    + " with several hosts, each goes to DIR/<host>. Handlers still run as commands on this machine.")
+                    + " when the inventory has several hosts, each goes to DIR/<host>. Replaces the hosts' own"
+                    + " 'root:'. Handlers still run as commands on this machine.")
     Path root;
 
     @Option(names = "--output", paramLabel = "FORMAT", defaultValue = "text",

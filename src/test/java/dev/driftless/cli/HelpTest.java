@@ -1,0 +1,47 @@
+package dev.driftless.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.driftless.testing.Cli;
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+
+/** --help is the first documentation a user reads: every command explains every option and its exit codes. */
+class HelpTest {
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "validate | --repo --ref --path --cache --worktree",
+        "plan     | --repo --ref --path --cache --host --service --root --output --worktree",
+        "apply    | --repo --ref --path --cache --host --service --root --output --lock-timeout --handler-timeout",
+        "check    | --repo --ref --path --cache --host --service --root --output"})
+    void everyCommandExplainsEveryOptionAndItsExitCodes(String command, String options) {
+        Cli.Result help = Cli.run(command, "--help");
+
+        assertThat(help.exitCode()).isZero();
+        for (String option : options.split(" ")) {
+            assertThat(help.out()).containsPattern(option + "[= ]");
+        }
+        assertThat(help.out()).contains("Exit codes:");
+    }
+
+    @Test
+    void theTopLevelHelpListsTheCommands() {
+        Cli.Result help = Cli.run("--help");
+
+        assertThat(help.exitCode()).isZero();
+        for (String command : List.of("validate", "plan", "apply", "check")) {
+            assertThat(help.out()).containsPattern("(?m)^\\s+" + command + "\\s");
+        }
+    }
+
+    @Test
+    void aMistypedOptionExitsOneNotTwoWhichMeansChangesPending() {
+        Cli.Result plan = Cli.run("plan", "--hots", "web-1");
+
+        assertThat(plan.exitCode()).isEqualTo(1);
+        assertThat(plan.err()).contains("'--hots'", "Possible solutions: --host");
+    }
+}
