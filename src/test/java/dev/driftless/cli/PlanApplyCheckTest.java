@@ -492,4 +492,24 @@ class PlanApplyCheckTest {
         assertThat(run("apply").exitCode()).isZero();
         assertThat(root.resolve("etc/issue")).doesNotExist();
     }
+
+    @Test
+    void ownerAndGroupAreSetByNameAndAChangeOfOwnerIsDrift() throws IOException {
+        repo.write("services/nginx/service.yaml", Files.readString(repo.dir().resolve("services/nginx/service.yaml"))
+                .replace("    content: \"Managed by Driftless.\\n\"\n",
+                        "    content: \"Managed by Driftless.\\n\"\n    owner: nobody\n    group: nogroup\n    mode: \"0640\"\n"))
+                .commit("motd owned by nobody");
+
+        assertThat(run("apply").exitCode()).isZero();
+        Path motd = root.resolve("etc/motd");
+        assertThat(Files.getOwner(motd).getName()).isEqualTo("nobody");
+        assertThat(Files.readAttributes(motd, java.nio.file.attribute.PosixFileAttributes.class).group().getName())
+                .isEqualTo("nogroup");
+        assertThat((Integer) Files.getAttribute(motd, "unix:mode") & 07777).isEqualTo(0640);
+
+        Files.setOwner(motd, motd.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("root"));
+        Cli.Result check = run("check");
+        assertThat(check.exitCode()).isEqualTo(2);
+        assertThat(check.out()).contains("~ /etc/motd (nginx)  # drift", "owner root -> nobody");
+    }
 }
