@@ -200,15 +200,8 @@ public final class LocalHost implements Host {
     @Override
     public void writeFile(String path, byte[] content, Ownership ownership) {
         Path target = resolve(path);
-        Path temp = target.resolveSibling("." + target.getFileName() + TEMP_SUFFIX);
-        try {
-            if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
-                throw new HostException(name + ": " + path + " is a directory on the host, where the repository"
-                        + " wants a file; move it away by hand, then apply again");
-            }
-            createParents(target);
+        replace(path, "file", temp -> {
             Optional<Map<String, Object>> existing = existingAttributes(target);
-            Files.deleteIfExists(temp); // a leftover of an interrupted apply
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 ByteBuffer buffer = ByteBuffer.wrap(content);
                 while (buffer.hasRemaining()) {
@@ -220,12 +213,37 @@ public final class LocalHost implements Host {
                     .orElse(DEFAULT_FILE_MODE));
             Files.setAttribute(temp, "unix:mode", mode);
             setOwnership(temp, ownership, existing);
+        });
+    }
+
+    /** Prepares the new version of a path in its temporary sibling. */
+    @FunctionalInterface
+    private interface Preparation {
+        void into(Path temp) throws IOException;
+    }
+
+    /**
+     * Puts a new version of {@code path} in place atomically: prepared complete (content, mode, owner)
+     * as a temporary file in the same directory, then renamed over the old one, which rename(2)
+     * replaces even when it is a link, never following it.
+     */
+    private void replace(String path, String kind, Preparation prepare) {
+        Path target = resolve(path);
+        Path temp = target.resolveSibling("." + target.getFileName() + TEMP_SUFFIX);
+        try {
+            if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+                throw new HostException(name + ": " + path + " is a directory on the host, where the repository"
+                        + " wants a " + kind + "; move it away by hand, then apply again");
+            }
+            createParents(target);
+            Files.deleteIfExists(temp); // a leftover of an interrupted apply
+            prepare.into(temp);
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             syncDirectory(target.getParent());
         } catch (IOException e) {
             deleteQuietly(temp);
             throw new HostException(name + ": cannot write " + path + ": " + reason(e)
-                    + "; the old file, if any, is unchanged", e);
+                    + "; what was there is unchanged", e);
         } catch (RuntimeException e) {
             deleteQuietly(temp);
             throw e;
@@ -256,22 +274,7 @@ public final class LocalHost implements Host {
 
     @Override
     public void symlink(String path, String target) {
-        Path link = resolve(path);
-        Path temp = link.resolveSibling("." + link.getFileName() + TEMP_SUFFIX);
-        try {
-            if (Files.isDirectory(link, LinkOption.NOFOLLOW_LINKS)) {
-                throw new HostException(name + ": " + path + " is a directory on the host, where the repository"
-                        + " wants a symbolic link; move it away by hand, then apply again");
-            }
-            createParents(link);
-            Files.deleteIfExists(temp);
-            Files.createSymbolicLink(temp, Path.of(target));
-            Files.move(temp, link, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            syncDirectory(link.getParent());
-        } catch (IOException e) {
-            deleteQuietly(temp);
-            throw new HostException(name + ": cannot create symbolic link " + path + ": " + reason(e), e);
-        }
+        replace(path, "symbolic link", temp -> Files.createSymbolicLink(temp, Path.of(target)));
     }
 
     @Override

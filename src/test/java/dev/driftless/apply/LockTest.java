@@ -20,17 +20,23 @@ class LockTest {
     @TempDir
     Path tmp;
 
-    @Test
-    void aSecondApplyWaitsForTheFirstAndThenFindsNothingToDo() throws Exception {
-        Path root = tmp.resolve("root");
+    Path root;
+    Path repo;
+    Path gate;
+
+    /**
+     * Starts an apply whose handler tells the test it runs, then blocks until the test opens the gate
+     * (a fifo): the lock is held until then. Returns once the handler runs.
+     */
+    private Process startAnApplyThatHoldsTheLock() throws IOException, InterruptedException {
+        root = tmp.resolve("root");
         Path started = tmp.resolve("started.fifo");
-        Path gate = tmp.resolve("gate.fifo");
+        gate = tmp.resolve("gate.fifo");
         mkfifo(started);
         mkfifo(gate);
-        TestRepo repo = TestRepo.init(tmp.resolve("repo"));
-        repo.write("driftless.yaml", "hosts:\n  web-1:\n    address: local\n");
-        // the handler tells the test it runs, then blocks until the test opens the gate
-        repo.write("services/app/service.yaml", """
+        TestRepo test = TestRepo.init(tmp.resolve("repo"));
+        test.write("driftless.yaml", "hosts:\n  web-1:\n    address: local\n");
+        test.write("services/app/service.yaml", """
                 hosts: [web-1]
                 files:
                   - path: /etc/app.conf
@@ -39,14 +45,19 @@ class LockTest {
                 handlers:
                   hold: echo started > %s && read line < %s
                 """.formatted(started, gate));
-        repo.commit("app");
-
-        Process first = Processes.start(Processes.driftless(tmp, "apply", "--repo", repo.dir().toString(),
+        test.commit("app");
+        repo = test.dir();
+        Process first = Processes.start(Processes.driftless(tmp, "apply", "--repo", repo.toString(),
                 "--root", root.toString()).redirectErrorStream(true));
-        String signal = Files.readString(started); // blocks until the handler of the first apply runs
-        assertThat(signal.trim()).isEqualTo("started");
+        assertThat(Files.readString(started).trim()).isEqualTo("started"); // blocks until the handler runs
+        return first;
+    }
 
-        Process second = Processes.start(Processes.driftless(tmp, "apply", "--repo", repo.dir().toString(),
+    @Test
+    void aSecondApplyWaitsForTheFirstAndThenFindsNothingToDo() throws Exception {
+        Process first = startAnApplyThatHoldsTheLock();
+
+        Process second = Processes.start(Processes.driftless(tmp, "apply", "--repo", repo.toString(),
                 "--root", root.toString()));
         try (BufferedReader err = new BufferedReader(new InputStreamReader(second.getErrorStream(), StandardCharsets.UTF_8))) {
             String line = err.readLine();
@@ -66,28 +77,9 @@ class LockTest {
 
     @Test
     void aSecondApplyGivesUpAfterItsLockTimeoutWithAClearMessage() throws Exception {
-        Path root = tmp.resolve("root");
-        Path started = tmp.resolve("started.fifo");
-        Path gate = tmp.resolve("gate.fifo");
-        mkfifo(started);
-        mkfifo(gate);
-        TestRepo repo = TestRepo.init(tmp.resolve("repo"));
-        repo.write("driftless.yaml", "hosts:\n  web-1:\n    address: local\n");
-        repo.write("services/app/service.yaml", """
-                hosts: [web-1]
-                files:
-                  - path: /etc/app.conf
-                    content: "v1\\n"
-                    onChange: [hold]
-                handlers:
-                  hold: echo started > %s && read line < %s
-                """.formatted(started, gate));
-        repo.commit("app");
-        Process first = Processes.start(Processes.driftless(tmp, "apply", "--repo", repo.dir().toString(),
-                "--root", root.toString()).redirectErrorStream(true));
-        Files.readString(started);
+        Process first = startAnApplyThatHoldsTheLock();
 
-        Process second = Processes.start(Processes.driftless(tmp, "apply", "--repo", repo.dir().toString(),
+        Process second = Processes.start(Processes.driftless(tmp, "apply", "--repo", repo.toString(),
                 "--root", root.toString(), "--lock-timeout", "1s").redirectErrorStream(true));
         assertThat(second.waitFor(60, TimeUnit.SECONDS)).isTrue();
         String out = new String(second.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
