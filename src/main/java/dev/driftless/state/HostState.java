@@ -1,6 +1,6 @@
 package dev.driftless.state;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
+
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -11,7 +11,7 @@ import java.util.TreeMap;
  *
  * @param complete true when the apply of {@code revision} covered every service and made every change
  */
-@JsonInclude(JsonInclude.Include.NON_EMPTY)
+
 public record HostState(int version, String host, String revision, String appliedAt, boolean complete,
         Map<String, StateEntry> resources, List<String> pendingHandlers) {
 

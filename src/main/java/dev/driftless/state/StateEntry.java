@@ -1,6 +1,6 @@
 package dev.driftless.state;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
+
 
 /**
  * What Driftless last applied at one path: the kind, the owning service and the fingerprint of what
@@ -10,7 +10,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param mode octal text such as "0644", when managed
  * @param stat the file's stat when it was last seen with this content (null when unknown)
  */
-@JsonInclude(JsonInclude.Include.NON_NULL)
+
 public record StateEntry(String kind, String service, String sha256, String mode, String owner, String group,
         String target, String stat) {
 
