@@ -16,8 +16,6 @@ public final class PlanPrinter {
     /** Which command's wording to use. */
     public enum Mode { PLAN, CHECK, APPLY }
 
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-
     private final Mode mode;
 
     public PlanPrinter(Mode mode) {
@@ -131,7 +129,8 @@ public final class PlanPrinter {
         root.put("hosts", hosts);
         root.put("summary", Map.of("add", add, "change", change, "delete", delete));
         try {
-            out.println(JSON.writeValueAsString(root));
+            // made here, not at class load: text output should not pay for Jackson's start-up
+            out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(root));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
