@@ -15,6 +15,7 @@ import java.util.TreeMap;
 public record HostState(int version, String host, String revision, String appliedAt, boolean complete,
         Map<String, StateEntry> resources, List<String> pendingHandlers) {
 
+    /** Raise it whenever the same commit could render differently, so older records are not trusted. */
     public static final int VERSION = 1;
 
     public HostState {
@@ -31,6 +32,7 @@ public record HostState(int version, String host, String revision, String applie
      * recorded fingerprints are exactly the desired state of that revision.
      */
     public boolean completelyApplied(String wantedRevision) {
-        return complete && wantedRevision.equals(revision) && pendingHandlers.isEmpty();
+        // a state of another format version may have been rendered by other rules: never trust it
+        return version == VERSION && complete && wantedRevision.equals(revision) && pendingHandlers.isEmpty();
     }
 }
