@@ -42,6 +42,11 @@ final class ApplyCommand extends WorkspaceCommand implements Callable<Integer> {
     Duration handlerTimeout;
 
     @Override
+    String consequence() {
+        return "; nothing was applied";
+    }
+
+    @Override
     public Integer call() {
         return withWorkspace(repository, RepoSource.ReadFrom.COMMIT, target.hosts, target.services, target.root(),
                 workspace -> {
@@ -67,7 +72,7 @@ final class ApplyCommand extends WorkspaceCommand implements Callable<Integer> {
         boolean failed = false;
         for (HostOutcome outcome : outcomes) {
             if (outcome instanceof HostOutcome.Failed f) {
-                out.println(f.host() + ": error: " + f.message());
+                out.println(f.host() + ": error: " + PlanPrinter.withoutHost(f.host(), f.message()));
                 failed = true;
             } else if (outcome instanceof HostOutcome.Applied a) {
                 for (Change c : a.result().applied()) {
@@ -76,7 +81,7 @@ final class ApplyCommand extends WorkspaceCommand implements Callable<Integer> {
                     deleted += c.action() == Action.DELETE ? 1 : 0;
                 }
                 if (a.result().failure().isPresent()) {
-                    out.println(a.host() + ": error: " + a.result().failure().get());
+                    out.println(a.host() + ": error: " + PlanPrinter.withoutHost(a.host(), a.result().failure().get()));
                     failed = true;
                 }
                 if (!a.result().failedHandlers().isEmpty()) {

@@ -17,8 +17,8 @@ final class TargetOptions {
     List<String> hosts = new ArrayList<>();
 
     @Option(names = "--service", paramLabel = "S", split = ",",
-            description = "Only this service (repeatable). Default: every service. Only the chosen services'"
-                    + " removed resources are pruned.")
+            description = "Only this service (repeatable). Default: every service. An apply then prunes only"
+                    + " the chosen services' removed resources.")
     List<String> services = new ArrayList<>();
 
     @Option(names = "--root", paramLabel = "DIR",

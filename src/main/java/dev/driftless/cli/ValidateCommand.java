@@ -22,14 +22,19 @@ final class ValidateCommand extends WorkspaceCommand implements Callable<Integer
     @Option(names = "--worktree", description = "Read uncommitted files of the working tree instead of the commit.")
     boolean worktree;
 
+    private static String count(int n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
+    }
+
     @Override
     public Integer call() {
         RepoSource.ReadFrom from = worktree ? RepoSource.ReadFrom.WORKTREE : RepoSource.ReadFrom.COMMIT;
         return withWorkspace(repository, from, List.of(), List.of(), Optional.empty(), workspace -> {
             var repo = workspace.repository();
             int resources = repo.services().stream().mapToInt((Service s) -> s.resources().size()).sum();
-            out().println("Valid: " + repo.inventory().hosts().size() + " hosts, " + repo.services().size()
-                    + " services, " + resources + " resources at " + repo.revision() + ".");
+            out().println("Valid: " + count(repo.inventory().hosts().size(), "host") + ", "
+                    + count(repo.services().size(), "service") + ", " + count(resources, "resource") + " at "
+                    + repo.revision() + ".");
             return 0;
         });
     }

@@ -26,6 +26,11 @@ abstract class WorkspaceCommand {
         return spec.commandLine().getErr();
     }
 
+    /** What a repository that does not validate means for this command, said after the error. */
+    String consequence() {
+        return "";
+    }
+
     int withWorkspace(RepositoryOptions repository, RepoSource.ReadFrom readFrom, List<String> hosts,
             List<String> services, Optional<java.nio.file.Path> root, ToIntFunction<Workspace> body) {
         Selection selection = new Selection(repository.request(readFrom), hosts, services, root);
@@ -34,7 +39,7 @@ abstract class WorkspaceCommand {
         } catch (ValidationException e) {
             PrintWriter err = err();
             err.println("Error: the repository does not validate (" + e.problems().size()
-                    + (e.problems().size() == 1 ? " problem" : " problems") + "); nothing was applied:");
+                    + (e.problems().size() == 1 ? " problem" : " problems") + ")" + consequence() + ":");
             for (Problem problem : e.problems()) {
                 err.println("  " + problem);
             }

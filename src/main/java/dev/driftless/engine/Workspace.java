@@ -47,7 +47,14 @@ public final class Workspace implements AutoCloseable {
     public static Workspace open(Selection selection, RepoSource source) {
         RepoSource.Checkout checkout = source.open(selection.source());
         try {
-            Inventory inventory = new RepositoryLoader().loadInventory(checkout.tree());
+            Inventory inventory;
+            try {
+                inventory = new RepositoryLoader().loadInventory(checkout.tree());
+            } catch (ValidationException e) {
+                // report the services' problems along with the inventory's, not in a second round
+                new RepositoryLoader().load(checkout.tree());
+                throw e;
+            }
             return new Workspace(checkout, inventory, chooseHosts(inventory, selection.hosts()), selection);
         } catch (RuntimeException e) {
             checkout.close();

@@ -11,7 +11,7 @@ final class Names {
     static final Pattern SERVICE = Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}");
     static final Pattern HANDLER = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
     static final Pattern VARIABLE = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
-    static final Pattern USER = Pattern.compile("[A-Za-z_][A-Za-z0-9_.-]{0,31}\\$?|[0-9]{1,10}");
+    static final Pattern USER = Pattern.compile("[A-Za-z_][A-Za-z0-9_.-]{0,31}\\$?");
     static final Pattern MODE = Pattern.compile("0?[0-7]{3,4}");
 
     private Names() {

@@ -369,7 +369,9 @@ public final class RepositoryLoader {
                 return Optional.empty();
             }
             if (!Names.USER.matcher(name).matches()) {
-                entry.problem(key, "'" + name + "' is not a valid user or group name");
+                entry.problem(key, "'" + name + "' is not a valid " + (key.equals("owner") ? "user" : "group")
+                        + " name" + (name.chars().allMatch(Character::isDigit) ? " (give the name, not the number:"
+                        + " the same number can name different accounts on different hosts)" : ""));
                 return Optional.empty();
             }
             return Optional.of(name);

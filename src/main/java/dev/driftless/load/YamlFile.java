@@ -199,6 +199,10 @@ final class YamlFile {
                 problem(k, where, "is not a valid variable name (letters, digits and _, not starting with a digit)");
                 continue;
             }
+            if (name.equals("host")) {
+                problem(k, where, "is reserved: templates get the host's name, groups and address as 'host'");
+                continue;
+            }
             if (firstLines.containsKey(name)) {
                 problem(k, where, "is given twice (first on line " + firstLines.get(name) + ")");
                 continue;

@@ -59,7 +59,7 @@ public final class PlanPrinter {
         long pending = 0;
         for (HostOutcome outcome : outcomes) {
             if (outcome instanceof HostOutcome.Failed failed) {
-                out.println(failed.host() + ": error: " + failed.message());
+                out.println(failed.host() + ": error: " + withoutHost(failed.host(), failed.message()));
                 out.println();
                 continue;
             }
@@ -92,6 +92,11 @@ public final class PlanPrinter {
                     + " pending (changed in Git since the last apply).");
         }
         out.flush();
+    }
+
+    /** Host errors name their host for logs; under a line that already does, say it once. */
+    public static String withoutHost(String host, String message) {
+        return message.startsWith(host + ": ") ? message.substring(host.length() + 2) : message;
     }
 
     public void printJson(List<HostOutcome> outcomes, PrintWriter out) {
@@ -127,7 +132,11 @@ public final class PlanPrinter {
             delete += plan.count(Action.DELETE);
         }
         root.put("hosts", hosts);
-        root.put("summary", Map.of("add", add, "change", change, "delete", delete));
+        Map<String, Long> summary = new LinkedHashMap<>();
+        summary.put("add", add);
+        summary.put("change", change);
+        summary.put("delete", delete);
+        root.put("summary", summary);
         try {
             // made here, not at class load: text output should not pay for Jackson's start-up
             out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(root));

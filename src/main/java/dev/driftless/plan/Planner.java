@@ -212,7 +212,9 @@ public final class Planner {
         List<String> details = new ArrayList<>();
         String liveKind = LiveEntry.kindOf(now);
         if (!(now instanceof LiveEntry.Missing) && !liveKind.equals(wanted.kind())) {
-            details.add("replaces a " + liveKind + " with a " + wanted.kind());
+            details.add(liveKind.equals("directory")
+                    ? "a directory is in the way: apply refuses to remove it; move it away by hand"
+                    : "replaces a " + liveKind + " with a " + wanted.kind());
             return details;
         }
         if (now instanceof LiveEntry.File f) {

@@ -91,6 +91,10 @@ public final class RepoSource {
             RevCommit commit = resolve(repository, request.ref().orElse(Constants.HEAD), dir.toString());
             RepoTree tree;
             if (request.readFrom() == ReadFrom.WORKTREE) {
+                if (request.ref().isPresent()) {
+                    throw new SourceException("--worktree reads the files of the working tree; it cannot be"
+                            + " combined with --ref");
+                }
                 if (repository.isBare()) {
                     throw new SourceException("--worktree needs a working tree; " + dir + " is a bare repository");
                 }

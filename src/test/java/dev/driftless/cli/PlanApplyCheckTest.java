@@ -394,7 +394,7 @@ class PlanApplyCheckTest {
         Cli.Result apply = run("apply");
 
         assertThat(apply.exitCode()).isEqualTo(1);
-        assertThat(apply.out()).contains("db-1: error: db-1: ssh://deploy@db-1.internal is an SSH host");
+        assertThat(apply.out()).contains("db-1: error: ssh://deploy@db-1.internal is an SSH host");
         assertThat(root.resolve("web-1/etc/nginx/nginx.conf")).exists();
     }
 
@@ -511,5 +511,25 @@ class PlanApplyCheckTest {
         Cli.Result check = run("check");
         assertThat(check.exitCode()).isEqualTo(2);
         assertThat(check.out()).contains("~ /etc/motd (nginx)  # drift", "owner root -> nobody");
+    }
+
+    @Test
+    void worktreeCannotBeCombinedWithARef() {
+        Cli.Result plan = run("plan", "--worktree", "--ref", "main");
+
+        assertThat(plan.exitCode()).isEqualTo(1);
+        assertThat(plan.err()).contains("--worktree reads the files of the working tree; it cannot be combined with --ref");
+    }
+
+    @Test
+    void validateReportsTheInventorysAndTheServicesProblemsInOneGo() {
+        repo.write("driftless.yaml", "hosts:\n  web-1:\n    adress: local\n")
+                .write("services/nginx/service.yaml", "hosts: [web]\nfiles: nope\n").commit("two mistakes");
+
+        Cli.Result validate = Cli.run("validate", "--repo", repo.dir().toString());
+
+        assertThat(validate.exitCode()).isEqualTo(1);
+        assertThat(validate.err()).contains("driftless.yaml:3: hosts.web-1.adress: unknown key (did you mean 'address'?",
+                "services/nginx/service.yaml:2: files: must be a list");
     }
 }
