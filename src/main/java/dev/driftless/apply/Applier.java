@@ -59,7 +59,7 @@ public final class Applier {
         }
         List<HandlerRun> failed = new ArrayList<>();
         Map<String, String> environment = Map.of("DRIFTLESS_HOST", host.name(),
-                "DRIFTLESS_REVISION", plan.desired().revision(), "DRIFTLESS_ROOT", rootOf(host));
+                "DRIFTLESS_REVISION", plan.desired().revision(), "DRIFTLESS_ROOT", host.root());
         for (HandlerRun handler : plan.handlers()) {
             CommandResult result;
             try {
@@ -90,13 +90,6 @@ public final class Applier {
     private static String parent(String path) {
         int slash = path.lastIndexOf('/');
         return slash <= 0 ? "/" : path.substring(0, slash);
-    }
-
-    private static String rootOf(Host host) {
-        if (host instanceof dev.driftless.host.LocalHost local) {
-            return local.resolve("/").toString();
-        }
-        return "/";
     }
 
     /** Applying twice changes nothing the second time, not even the state file's timestamp. */

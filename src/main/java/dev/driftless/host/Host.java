@@ -18,6 +18,9 @@ public interface Host extends AutoCloseable {
     /** The inventory name. */
     String name();
 
+    /** The folder on the host under which repository paths land ("/" without a root), for handlers. */
+    String root();
+
     /** How it is reached and where its root is, for headers and messages. */
     String describe();
 

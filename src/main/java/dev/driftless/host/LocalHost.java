@@ -71,6 +71,11 @@ public final class LocalHost implements Host {
     }
 
     @Override
+    public String root() {
+        return root.map(Path::toString).orElse("/");
+    }
+
+    @Override
     public String describe() {
         return root.map(r -> "local, root " + r).orElse("local");
     }
