@@ -637,7 +637,7 @@ rel() { python3 -c "print('%.2f' % ($1))"; }
   echo
   echo "| floor | median of $RUNS | range |"
   echo "| --- | ---: | ---: |"
-  echo "| JVM start + exit (\`java -cp <jar> $NOOP_CLASS\`) | $F_JVM | $(minmax "${TIMES[jvm-floor]}") |"
+  echo "| JVM start + exit (\`java <launcher options> -cp <jar> $NOOP_CLASS\`) | $F_JVM | $(minmax "${TIMES[jvm-floor]}") |"
   echo "| \`sha256sum\` over the same $NFILES files | $F_SHA | $(minmax "${TIMES[sha256sum]}") |"
   echo
   echo "Derived: Driftless check minus the JVM floor = $(rel "$D_CHECK - $F_JVM") s;"
