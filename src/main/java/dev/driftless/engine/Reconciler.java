@@ -63,7 +63,8 @@ public final class Reconciler {
         if (record.get().inSync()) {
             return record.get().inSyncPlan(model);
         }
-        return planner.plan(workspace.desiredServices(model, record.get().driftedServices()), host, Scope.DRIFTED);
+        return planner.plan(workspace.desiredServices(model, record.get().driftedServices()), host, Scope.DRIFTED,
+                record.get().state());
     }
 
     public List<HostOutcome> apply(Workspace workspace, ApplyListener listener) {

@@ -53,7 +53,11 @@ public final class Planner {
 
     /** Plans a host from its rendered desired state; {@code scope} says which services that covers. */
     public HostPlan plan(DesiredHost desired, Host host, Scope scope) {
-        HostState previous = readState(host);
+        return plan(desired, host, scope, readState(host));
+    }
+
+    /** The same, with the host's state as {@link #fromRecord} already read it. */
+    public HostPlan plan(DesiredHost desired, Host host, Scope scope, HostState previous) {
         Set<String> chosen = new LinkedHashSet<>(desired.services());
         Set<String> paths = new LinkedHashSet<>();
         desired.resources().forEach(r -> paths.add(r.path()));
