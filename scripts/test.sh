@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
-# Runs every test of Driftless. Installs what the tests need first (git for `git daemon`),
-# so that a fresh Debian 12 machine with a JDK and Maven needs nothing else.
+# Runs every test of Driftless. Installs what the tests need first (git for `git daemon`, OpenSSH's
+# server and client tools for the SSH hosts), so that a fresh Debian 12 machine with a JDK and Maven
+# needs nothing else.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 need=()
 command -v git >/dev/null 2>&1 || need+=(git)
 command -v mkfifo >/dev/null 2>&1 || need+=(coreutils)
+[ -x /usr/sbin/sshd ] || need+=(openssh-server)
+command -v ssh-keygen >/dev/null 2>&1 || need+=(openssh-client)
+command -v flock >/dev/null 2>&1 || need+=(util-linux)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "scripts/test.sh: please install: ${need[*]}" >&2

@@ -32,6 +32,9 @@ final class ApplyCommand extends WorkspaceCommand implements Callable<Integer> {
     @Mixin
     TargetOptions target;
 
+    @Mixin
+    SshOptions ssh;
+
     @Option(names = "--lock-timeout", paramLabel = "DURATION", defaultValue = "10m", converter = DurationConverter.class,
             description = "How long to wait for another apply on the same host to finish. Default: ${DEFAULT-VALUE}.")
     Duration lockTimeout;
@@ -49,6 +52,7 @@ final class ApplyCommand extends WorkspaceCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         return withWorkspace(repository, RepoSource.ReadFrom.COMMIT, target.hosts, target.services, target.root(),
+                ssh.settings(),
                 workspace -> {
                     Reconciler reconciler = new Reconciler(lockTimeout, handlerTimeout);
                     boolean text = target.output == TargetOptions.Output.text;

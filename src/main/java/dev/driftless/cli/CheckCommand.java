@@ -24,9 +24,13 @@ final class CheckCommand extends WorkspaceCommand implements Callable<Integer> {
     @Mixin
     TargetOptions target;
 
+    @Mixin
+    SshOptions ssh;
+
     @Override
     public Integer call() {
         return withWorkspace(repository, RepoSource.ReadFrom.COMMIT, target.hosts, target.services, target.root(),
+                ssh.settings(),
                 workspace -> {
                     Reconciler reconciler = new Reconciler(Duration.ZERO, Duration.ZERO);
                     List<HostOutcome> outcomes = reconciler.plan(workspace);

@@ -24,6 +24,9 @@ final class PlanCommand extends WorkspaceCommand implements Callable<Integer> {
     @Mixin
     TargetOptions target;
 
+    @Mixin
+    SshOptions ssh;
+
     @Option(names = "--worktree",
             description = "Plan from the uncommitted files of the working tree, to review an edit before committing it.")
     boolean worktree;
@@ -31,7 +34,8 @@ final class PlanCommand extends WorkspaceCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         RepoSource.ReadFrom from = worktree ? RepoSource.ReadFrom.WORKTREE : RepoSource.ReadFrom.COMMIT;
-        return withWorkspace(repository, from, target.hosts, target.services, target.root(), workspace -> {
+        return withWorkspace(repository, from, target.hosts, target.services, target.root(), ssh.settings(),
+                workspace -> {
             Reconciler reconciler = new Reconciler(Duration.ZERO, Duration.ZERO);
             List<HostOutcome> outcomes = reconciler.plan(workspace);
             print(outcomes, reconciler, new PlanPrinter(PlanPrinter.Mode.PLAN));

@@ -29,7 +29,8 @@ final class ValidateCommand extends WorkspaceCommand implements Callable<Integer
     @Override
     public Integer call() {
         RepoSource.ReadFrom from = worktree ? RepoSource.ReadFrom.WORKTREE : RepoSource.ReadFrom.COMMIT;
-        return withWorkspace(repository, from, List.of(), List.of(), Optional.empty(), workspace -> {
+        return withWorkspace(repository, from, List.of(), List.of(), Optional.empty(), new SshOptions().settings(),
+                workspace -> {
             var repo = workspace.repository();
             int resources = repo.services().stream().mapToInt((Service s) -> s.resources().size()).sum();
             out().println("Valid: " + count(repo.inventory().hosts().size(), "host") + ", "

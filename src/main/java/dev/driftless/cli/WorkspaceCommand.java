@@ -32,8 +32,9 @@ abstract class WorkspaceCommand {
     }
 
     int withWorkspace(RepositoryOptions repository, RepoSource.ReadFrom readFrom, List<String> hosts,
-            List<String> services, Optional<java.nio.file.Path> root, ToIntFunction<Workspace> body) {
-        Selection selection = new Selection(repository.request(readFrom), hosts, services, root);
+            List<String> services, Optional<java.nio.file.Path> root, dev.driftless.host.SshSettings ssh,
+            ToIntFunction<Workspace> body) {
+        Selection selection = new Selection(repository.request(readFrom), hosts, services, root, ssh);
         try (Workspace workspace = Workspace.open(selection, repository.source())) {
             return body.applyAsInt(workspace);
         } catch (ValidationException e) {

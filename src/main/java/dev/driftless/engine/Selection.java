@@ -11,8 +11,10 @@ import java.util.Optional;
  *
  * @param hosts host names; empty means every host of the inventory
  * @param services service names; empty means every service
+ * @param ssh how SSH hosts are reached
  */
-public record Selection(RepoSource.Request source, List<String> hosts, List<String> services, Optional<Path> root) {
+public record Selection(RepoSource.Request source, List<String> hosts, List<String> services, Optional<Path> root,
+        dev.driftless.host.SshSettings ssh) {
 
     public Selection {
         hosts = List.copyOf(hosts);

@@ -3,6 +3,7 @@ package dev.driftless.engine;
 import dev.driftless.host.Host;
 import dev.driftless.host.HostException;
 import dev.driftless.host.LocalHost;
+import dev.driftless.host.SshConnections;
 import dev.driftless.load.RepositoryLoader;
 import dev.driftless.model.Address;
 import dev.driftless.model.DesiredRepository;
@@ -35,6 +36,7 @@ public final class Workspace implements AutoCloseable {
     private final Selection selection;
     private Map<String, DesiredHost> desired;
     private DesiredRepository repository;
+    private SshConnections connections;
 
     private Workspace(RepoSource.Checkout checkout, Inventory inventory, List<dev.driftless.model.Host> hosts,
             Selection selection) {
@@ -171,15 +173,22 @@ public final class Workspace implements AutoCloseable {
         Optional<Path> root = selection.root()
                 .map(r -> severalHosts ? r.resolve(host.name()) : r)
                 .or(() -> host.root().map(Path::of));
-        if (!(host.address() instanceof Address.Local)) {
-            throw new HostException(host.name() + ": " + host.address() + " is an SSH host; this version of Driftless"
-                    + " applies to 'address: local' hosts only");
+        if (host.address() instanceof Address.Ssh ssh) {
+            synchronized (this) {
+                if (connections == null) {
+                    connections = new SshConnections(selection.ssh());
+                }
+            }
+            return connections.connect(host.name(), ssh, root.map(Path::toString), host.identity(), host.become());
         }
         return new LocalHost(host.name(), root);
     }
 
     @Override
     public void close() {
+        if (connections != null) {
+            connections.close();
+        }
         checkout.close();
     }
 }

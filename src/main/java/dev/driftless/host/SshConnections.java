@@ -1,0 +1,114 @@
+package dev.driftless.host;
+
+import dev.driftless.model.Address;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.apache.sshd.client.SshClient;
+import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.common.keyprovider.FileKeyPairProvider;
+
+/**
+ * The SSH client of one command (Apache MINA sshd): opens one session per host, authenticated with a
+ * key and verified against known_hosts, and closes them all at the end.
+ */
+public final class SshConnections implements AutoCloseable {
+
+    private final SshSettings settings;
+    private SshClient client;
+    private HostKeys hostKeys;
+
+    public SshConnections(SshSettings settings) {
+        this.settings = settings;
+    }
+
+    private synchronized SshClient client() {
+        if (client == null) {
+            hostKeys = new HostKeys(settings.knownHosts(), settings.acceptNewHostKeys());
+            client = SshClient.setUpDefaultClient();
+            client.setServerKeyVerifier(hostKeys);
+            client.start();
+        }
+        return client;
+    }
+
+    /** Connects and authenticates; every failure is a HostException naming the host and what to do. */
+    public SshHost connect(String name, Address.Ssh address, Optional<String> root, Optional<String> identity,
+            Optional<String> become) {
+        String user = address.user().isEmpty() ? System.getProperty("user.name") : address.user();
+        ClientSession session = null;
+        try {
+            session = client().connect(user, address.hostname(), address.port())
+                    .verify(settings.timeout()).getSession();
+            for (KeyPair key : keys(identity, session)) {
+                session.addPublicKeyIdentity(key);
+            }
+            session.auth().verify(settings.timeout());
+            return new SshHost(name, address, session, root, become.isPresent(), settings.timeout());
+        } catch (IOException | GeneralSecurityException | RuntimeException e) {
+            Optional<String> refusal = session == null ? Optional.empty() : hostKeys.refusal(session);
+            if (session != null) {
+                session.close(true);
+            }
+            if (e instanceof HostException host) {
+                throw host;
+            }
+            throw new HostException(name + ": cannot connect to " + address + ": "
+                    + refusal.orElseGet(() -> describe(e)), e);
+        }
+    }
+
+    private List<KeyPair> keys(Optional<String> identity, ClientSession session)
+            throws IOException, GeneralSecurityException {
+        List<Path> files = new ArrayList<>();
+        Optional<Path> chosen = identity.map(SshConnections::expandHome).or(settings::identity);
+        if (chosen.isPresent()) {
+            if (!Files.isReadable(chosen.get())) {
+                throw new HostException("the identity file " + chosen.get() + " cannot be read");
+            }
+            files.add(chosen.get());
+        } else {
+            Path ssh = Path.of(System.getProperty("user.home"), ".ssh");
+            for (String name : List.of("id_ed25519", "id_ecdsa", "id_rsa")) {
+                if (Files.isReadable(ssh.resolve(name))) {
+                    files.add(ssh.resolve(name));
+                }
+            }
+        }
+        List<KeyPair> keys = new ArrayList<>();
+        for (KeyPair key : new FileKeyPairProvider(files).loadKeys(session)) {
+            keys.add(key);
+        }
+        return keys;
+    }
+
+    private static Path expandHome(String path) {
+        return path.startsWith("~/") ? Path.of(System.getProperty("user.home"), path.substring(2)) : Path.of(path);
+    }
+
+    private static String describe(Throwable e) {
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        if (message.contains("No more authentication methods")) {
+            return "the key was refused (check the user, the identity file and the host's authorized_keys)";
+        }
+        if (message.contains("Connection refused")) {
+            return "connection refused (is sshd running on that port?)";
+        }
+        if (message.contains("timeout") || message.contains("Timeout")) {
+            return "timed out (is the host reachable?)";
+        }
+        return message;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (client != null) {
+            client.stop();
+        }
+    }
+}

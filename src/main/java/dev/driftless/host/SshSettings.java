@@ -1,0 +1,20 @@
+package dev.driftless.host;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * How a command reaches SSH hosts.
+ *
+ * @param identity a private key for every host without its own {@code identity:} (else ~/.ssh/id_*)
+ * @param knownHosts the known_hosts file host keys are verified against
+ * @param acceptNewHostKeys record the key of a host not yet known instead of refusing it
+ * @param timeout the limit for connecting, authenticating and each remote command
+ */
+public record SshSettings(Optional<Path> identity, Path knownHosts, boolean acceptNewHostKeys, Duration timeout) {
+
+    public static Path defaultKnownHosts() {
+        return Path.of(System.getProperty("user.home"), ".ssh", "known_hosts");
+    }
+}

@@ -1,0 +1,184 @@
+package dev.driftless.host;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.driftless.testing.Cli;
+import dev.driftless.testing.SshServer;
+import dev.driftless.testing.TestRepo;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * plan, apply and check over SSH against three real OpenSSH servers on loopback ports, each its own
+ * host with its own host key and its own root folder.
+ */
+class SshHostsTest {
+
+    @TempDir
+    static Path servers;
+
+    @TempDir
+    Path tmp;
+
+    static final List<SshServer> hosts = new ArrayList<>();
+    static Path userKey;
+    Path knownHosts;
+    TestRepo repo;
+
+    @BeforeAll
+    static void startServers() throws Exception {
+        userKey = SshServer.keygen(servers.resolve("user_key"));
+        for (int i = 1; i <= 3; i++) {
+            hosts.add(SshServer.start(servers.resolve("sshd-" + i), servers.resolve("user_key.pub")));
+        }
+    }
+
+    @AfterAll
+    static void stopServers() throws InterruptedException {
+        for (SshServer server : hosts) {
+            server.close();
+        }
+        hosts.clear();
+    }
+
+    @BeforeEach
+    void setUp() throws IOException {
+        knownHosts = tmp.resolve("known_hosts");
+        List<String> lines = new ArrayList<>();
+        for (SshServer server : hosts) {
+            lines.add(server.knownHostsLine());
+        }
+        Files.write(knownHosts, lines);
+        repo = TestRepo.init(tmp.resolve("repo"));
+        StringBuilder inventory = new StringBuilder("hosts:\n");
+        for (int i = 0; i < hosts.size(); i++) {
+            inventory.append("  web-").append(i + 1).append(":\n")
+                    .append("    address: ssh://root@127.0.0.1:").append(hosts.get(i).port()).append('\n')
+                    .append("    root: ").append(rootOf(i)).append('\n')
+                    .append("    identity: ").append(userKey).append('\n')
+                    .append("    groups: [web]\n");
+        }
+        repo.write("driftless.yaml", inventory.toString());
+        repo.write("services/nginx/service.yaml", """
+                hosts: [web]
+                files:
+                  - path: /etc/nginx/nginx.conf
+                    source: nginx.conf
+                    mode: "0640"
+                    onChange: [reload]
+                  - path: /etc/nginx/site.conf
+                    template: site.conf.peb
+                  - path: /srv/www
+                    type: directory
+                  - path: /etc/nginx/enabled
+                    type: symlink
+                    target: /etc/nginx/site.conf
+                handlers:
+                  reload: echo "reloaded on $DRIFTLESS_HOST" >> "$DRIFTLESS_ROOT/reload.log"
+                """);
+        repo.write("services/nginx/nginx.conf", "worker_processes 2;\n");
+        repo.write("services/nginx/site.conf.peb", "server_name {{ host.name }}.example.org;\n");
+        repo.commit("three web servers");
+    }
+
+    private Path rootOf(int host) {
+        return tmp.resolve("host-" + (host + 1));
+    }
+
+    private Cli.Result run(String command, String... more) {
+        List<String> args = new ArrayList<>(List.of(command, "--repo", repo.dir().toString(),
+                "--known-hosts", knownHosts.toString()));
+        args.addAll(List.of(more));
+        return Cli.run(args.toArray(String[]::new));
+    }
+
+    @Test
+    void applyWritesEveryHostOverSshAndASecondApplyFindsNothingToDo() throws IOException {
+        Cli.Result apply = run("apply");
+
+        assertThat(apply.exitCode()).as(apply.toString()).isZero();
+        for (int i = 0; i < hosts.size(); i++) {
+            Path root = rootOf(i);
+            assertThat(Files.readString(root.resolve("etc/nginx/nginx.conf"))).isEqualTo("worker_processes 2;\n");
+            assertThat((Integer) Files.getAttribute(root.resolve("etc/nginx/nginx.conf"), "unix:mode") & 07777)
+                    .isEqualTo(0640);
+            assertThat(Files.readString(root.resolve("etc/nginx/site.conf")))
+                    .isEqualTo("server_name web-" + (i + 1) + ".example.org;\n");
+            assertThat(Files.readSymbolicLink(root.resolve("etc/nginx/enabled"))).isEqualTo(Path.of("/etc/nginx/site.conf"));
+            assertThat(Files.isDirectory(root.resolve("srv/www"))).isTrue();
+            assertThat(Files.readString(root.resolve("reload.log"))).isEqualTo("reloaded on web-" + (i + 1) + "\n");
+        }
+        Cli.Result again = run("apply");
+        assertThat(again.exitCode()).isZero();
+        assertThat(again.out()).contains("Apply complete: 0 added, 0 changed, 0 deleted.");
+        assertThat(run("check").exitCode()).isZero();
+    }
+
+    @Test
+    void driftOnOneHostIsReportedForThatHostOnlyAndHealed() throws IOException {
+        assertThat(run("apply").exitCode()).isZero();
+        Files.writeString(rootOf(1).resolve("etc/nginx/site.conf"), "edited by hand\n");
+
+        Cli.Result check = run("check");
+
+        assertThat(check.exitCode()).isEqualTo(2);
+        assertThat(check.out()).contains("~ /etc/nginx/site.conf (nginx)  # drift", "-edited by hand",
+                "+server_name web-2.example.org;", "Plan: 0 to add, 1 to change, 0 to delete.");
+        assertThat(check.out().lines().filter(l -> l.contains(": no changes.")).count()).isEqualTo(2);
+        assertThat(run("apply").exitCode()).isZero();
+        assertThat(Files.readString(rootOf(1).resolve("etc/nginx/site.conf"))).isEqualTo("server_name web-2.example.org;\n");
+    }
+
+    @Test
+    void anUnknownHostKeyIsRefusedWithItsFingerprintUnlessNewKeysAreAccepted() throws IOException {
+        Files.writeString(knownHosts, "");
+
+        Cli.Result refused = run("apply");
+
+        assertThat(refused.exitCode()).isEqualTo(1);
+        assertThat(refused.out()).contains("is not in " + knownHosts, "fingerprint SHA256:");
+        assertThat(rootOf(0).resolve("etc")).doesNotExist();
+
+        Cli.Result accepted = run("apply", "--accept-new-host-keys");
+        assertThat(accepted.exitCode()).as(accepted.toString()).isZero();
+        assertThat(Files.readAllLines(knownHosts).stream().filter(l -> !l.isBlank())).hasSize(3);
+        assertThat(run("check").exitCode()).as("the recorded keys are now known").isZero();
+    }
+
+    @Test
+    void aChangedHostKeyIsAlwaysRefused() throws Exception {
+        Path otherKey = SshServer.keygen(tmp.resolve("other_host_key"));
+        String wrong = "[127.0.0.1]:" + hosts.get(0).port() + " " + Files.readString(Path.of(otherKey + ".pub")).trim();
+        List<String> lines = new ArrayList<>(Files.readAllLines(knownHosts));
+        lines.set(0, wrong);
+        Files.write(knownHosts, lines);
+
+        Cli.Result apply = run("apply", "--accept-new-host-keys");
+
+        assertThat(apply.exitCode()).isEqualTo(1);
+        assertThat(apply.out()).contains("web-1: error: cannot connect", "CHANGED");
+        assertThat(rootOf(0).resolve("etc")).doesNotExist();
+        assertThat(rootOf(1).resolve("etc/nginx/nginx.conf")).exists();
+    }
+
+    @Test
+    void aHostThatCannotBeReachedFailsAloneAndTheOthersAreApplied() throws Exception {
+        repo.write("driftless.yaml", Files.readString(repo.dir().resolve("driftless.yaml"))
+                .replace(":" + hosts.get(2).port(), ":1")).commit("web-3 on a closed port");
+
+        Cli.Result apply = run("apply");
+
+        assertThat(apply.exitCode()).isEqualTo(1);
+        assertThat(apply.out()).contains("web-3: error: cannot connect to ssh://root@127.0.0.1:1");
+        assertThat(rootOf(0).resolve("etc/nginx/nginx.conf")).exists();
+        assertThat(rootOf(1).resolve("etc/nginx/nginx.conf")).exists();
+    }
+}

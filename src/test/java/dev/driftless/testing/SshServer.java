@@ -1,0 +1,107 @@
+package dev.driftless.testing;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/** A real OpenSSH server on a 127.0.0.1 port, with its own config and host key, for tests. */
+public final class SshServer implements AutoCloseable {
+
+    private final Path dir;
+    private final int port;
+    private Process process;
+
+    private SshServer(Path dir, int port) {
+        this.dir = dir;
+        this.port = port;
+    }
+
+    /** Starts sshd, letting in whoever holds the private key of {@code authorizedKey} (a .pub file). */
+    public static SshServer start(Path dir, Path authorizedKey) throws IOException, InterruptedException {
+        Files.createDirectories(dir);
+        Files.createDirectories(Path.of("/run/sshd")); // privilege separation directory
+        keygen(dir.resolve("host_key"));
+        Files.copy(authorizedKey, dir.resolve("authorized_keys"));
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        Files.writeString(dir.resolve("sshd_config"), String.join("\n",
+                "Port " + port,
+                "ListenAddress 127.0.0.1",
+                "HostKey " + dir.resolve("host_key"),
+                "PidFile " + dir.resolve("sshd.pid"),
+                "AuthorizedKeysFile " + dir.resolve("authorized_keys"),
+                "PasswordAuthentication no",
+                "KbdInteractiveAuthentication no",
+                "PermitRootLogin prohibit-password",
+                "StrictModes no",
+                "UsePAM no",
+                "PrintMotd no",
+                "MaxSessions 50",
+                "") );
+        SshServer server = new SshServer(dir, port);
+        server.startProcess();
+        return server;
+    }
+
+    private void startProcess() throws IOException {
+        process = new ProcessBuilder("/usr/sbin/sshd", "-D", "-e", "-f", dir.resolve("sshd_config").toString())
+                .redirectErrorStream(true).start();
+        BufferedReader log = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        String line;
+        StringBuilder seen = new StringBuilder();
+        while ((line = log.readLine()) != null) {
+            seen.append(line).append('\n');
+            if (line.contains("Server listening on 127.0.0.1 port " + port)) {
+                Thread drain = new Thread(() -> {
+                    try {
+                        while (log.readLine() != null) {
+                            // sshd logs each connection; nobody needs it
+                        }
+                    } catch (IOException e) {
+                        // the server stopped
+                    }
+                }, "sshd-log-" + port);
+                drain.setDaemon(true);
+                drain.start();
+                return;
+            }
+        }
+        throw new IllegalStateException("sshd did not start:\n" + seen);
+    }
+
+    /** Creates an ed25519 key pair without a passphrase: {@code file} and {@code file.pub}. */
+    public static Path keygen(Path file) throws IOException, InterruptedException {
+        Process keygen = new ProcessBuilder("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", file.toString())
+                .redirectErrorStream(true).start();
+        if (keygen.waitFor() != 0) {
+            throw new IllegalStateException("ssh-keygen failed: " + new String(keygen.getInputStream().readAllBytes()));
+        }
+        return file;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** This server's line for a known_hosts file. */
+    public String knownHostsLine() throws IOException {
+        return "[127.0.0.1]:" + port + " " + Files.readString(dir.resolve("host_key.pub")).trim();
+    }
+
+    public void stop() throws InterruptedException {
+        process.destroy();
+        process.waitFor(10, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        stop();
+    }
+}
