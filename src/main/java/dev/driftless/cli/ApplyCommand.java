@@ -11,6 +11,10 @@ import dev.driftless.plan.HostPlan;
 import dev.driftless.plan.PlanPrinter;
 import dev.driftless.source.RepoSource;
 import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -56,8 +60,26 @@ final class ApplyCommand extends WorkspaceCommand implements Callable<Integer> {
                 workspace -> {
                     Reconciler reconciler = new Reconciler(lockTimeout, handlerTimeout);
                     boolean text = target.output == TargetOptions.Output.text;
-                    List<HostOutcome> outcomes = reconciler.apply(workspace,
-                            text ? new Progress(out(), err()) : ApplyListener.SILENT);
+                    int hosts = workspace.hosts().size();
+                    // one host at a time: print each change as it is made; several: each host's lines as a block
+                    boolean streaming = hosts <= 1 || target.parallel <= 1;
+                    Map<String, StringWriter> buffers = new ConcurrentHashMap<>();
+                    Map<String, ApplyListener> listeners = new ConcurrentHashMap<>();
+                    Function<String, ApplyListener> listenerOf = host -> !text ? ApplyListener.SILENT
+                            : streaming ? listeners.computeIfAbsent(host, h -> new Progress(out(), err()))
+                            : listeners.computeIfAbsent(host, h -> new Progress(
+                                    new PrintWriter(buffers.computeIfAbsent(h, b -> new StringWriter())), err()));
+                    HostProgress progress = new HostProgress(err(), hosts);
+                    List<HostOutcome> outcomes = reconciler.apply(workspace, target.parallel, listenerOf, outcome -> {
+                        StringWriter buffer = buffers.remove(outcome.host());
+                        if (buffer != null) {
+                            synchronized (this) {
+                                out().print(buffer);
+                                out().flush();
+                            }
+                        }
+                        progress.accept(outcome);
+                    });
                     if (text) {
                         summarize(outcomes, out());
                     } else {
@@ -96,9 +118,25 @@ final class ApplyCommand extends WorkspaceCommand implements Callable<Integer> {
                 }
             }
         }
+        if (outcomes.size() > 1) {
+            for (HostOutcome outcome : outcomes) {
+                out.println("  " + outcome.host() + ": " + hostSummary(outcome));
+            }
+        }
         out.println((failed ? "Apply failed" : "Apply complete") + ": " + added + " added, " + changed + " changed, "
                 + deleted + " deleted.");
         out.flush();
+    }
+
+    private static String hostSummary(HostOutcome outcome) {
+        if (outcome instanceof HostOutcome.Applied a) {
+            long add = a.result().applied().stream().filter(c -> c.action() == Action.CREATE).count();
+            long change = a.result().applied().stream().filter(c -> c.action() == Action.UPDATE).count();
+            long delete = a.result().applied().stream().filter(c -> c.action() == Action.DELETE).count();
+            return (a.result().succeeded() ? "applied" : "FAILED") + " (" + add + " added, " + change + " changed, "
+                    + delete + " deleted)";
+        }
+        return "FAILED";
     }
 
     /** Prints each change as it is made, flushed, so a long apply shows where it is. */

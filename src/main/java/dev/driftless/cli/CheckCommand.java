@@ -33,7 +33,8 @@ final class CheckCommand extends WorkspaceCommand implements Callable<Integer> {
                 ssh.settings(),
                 workspace -> {
                     Reconciler reconciler = new Reconciler(Duration.ZERO, Duration.ZERO);
-                    List<HostOutcome> outcomes = reconciler.plan(workspace);
+                    List<HostOutcome> outcomes = reconciler.plan(workspace, target.parallel,
+                            new HostProgress(err(), workspace.hosts().size()));
                     PlanPrinter printer = new PlanPrinter(PlanPrinter.Mode.CHECK);
                     if (target.output == TargetOptions.Output.json) {
                         printer.printJson(outcomes, out());

@@ -37,7 +37,8 @@ final class PlanCommand extends WorkspaceCommand implements Callable<Integer> {
         return withWorkspace(repository, from, target.hosts, target.services, target.root(), ssh.settings(),
                 workspace -> {
             Reconciler reconciler = new Reconciler(Duration.ZERO, Duration.ZERO);
-            List<HostOutcome> outcomes = reconciler.plan(workspace);
+            List<HostOutcome> outcomes = reconciler.plan(workspace, target.parallel,
+                    new HostProgress(err(), workspace.hosts().size()));
             print(outcomes, reconciler, new PlanPrinter(PlanPrinter.Mode.PLAN));
             return exitCode(outcomes);
         });

@@ -27,6 +27,11 @@ final class TargetOptions {
                     + " 'root:'. Handlers still run as commands on this machine.")
     Path root;
 
+    @Option(names = "--parallel", paramLabel = "N", defaultValue = "8",
+            description = "How many hosts to work on at once. Default: ${DEFAULT-VALUE}. One host failing never stops"
+                    + " the others.")
+    int parallel;
+
     @Option(names = "--output", paramLabel = "FORMAT", defaultValue = "text",
             description = "text or json. Default: ${DEFAULT-VALUE}.")
     Output output;

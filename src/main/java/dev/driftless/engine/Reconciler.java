@@ -12,13 +12,20 @@ import dev.driftless.plan.RecordedCheck;
 import dev.driftless.plan.Scope;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * Plans or applies every chosen host of a workspace, one host's failure never stopping the others.
+ * Plans or applies every chosen host of a workspace, several at once, one host's failure never
+ * stopping the others.
  * Composes the planner and the applier; decides nothing of its own. A repository that does not
  * validate stops everything (a ValidationException passes through) before any host is changed.
  */
@@ -27,7 +34,7 @@ public final class Reconciler {
     private final Planner planner = new Planner();
     private final Duration lockTimeout;
     private final Applier applier;
-    private final Map<String, String> descriptions = new LinkedHashMap<>();
+    private final Map<String, String> descriptions = new ConcurrentHashMap<>();
 
     public Reconciler(Duration lockTimeout, Duration handlerTimeout) {
         this.lockTimeout = lockTimeout;
@@ -39,17 +46,19 @@ public final class Reconciler {
         return descriptions;
     }
 
-    public List<HostOutcome> plan(Workspace workspace) {
-        List<HostOutcome> outcomes = new ArrayList<>();
-        for (dev.driftless.model.Host model : workspace.hosts()) {
+    /** Plans every chosen host, up to {@code parallel} at once; {@code done} hears of each as it ends. */
+    public List<HostOutcome> plan(Workspace workspace, int parallel, Consumer<HostOutcome> done) {
+        return eachHost(workspace.hosts(), parallel, model -> {
+            HostOutcome outcome;
             try (Host host = workspace.connect(model)) {
                 descriptions.put(host.name(), host.describe());
-                outcomes.add(new HostOutcome.Planned(plan(workspace, model, host)));
+                outcome = new HostOutcome.Planned(plan(workspace, model, host));
             } catch (HostException e) {
-                outcomes.add(new HostOutcome.Failed(model.name(), e.getMessage()));
+                outcome = new HostOutcome.Failed(model.name(), e.getMessage());
             }
-        }
-        return outcomes;
+            done.accept(outcome);
+            return outcome;
+        });
     }
 
     private HostPlan plan(Workspace workspace, dev.driftless.model.Host model, Host host) {
@@ -67,33 +76,116 @@ public final class Reconciler {
                 record.get().state());
     }
 
-    public List<HostOutcome> apply(Workspace workspace, ApplyListener listener) {
-        List<HostOutcome> outcomes = new ArrayList<>();
-        for (dev.driftless.model.Host model : workspace.hosts()) {
-            try (Host host = workspace.connect(model)) {
-                descriptions.put(host.name(), host.describe());
-                outcomes.add(applyLocked(workspace, model, host, listener));
-            } catch (HostException e) {
-                outcomes.add(new HostOutcome.Failed(model.name(), e.getMessage()));
+    /**
+     * Applies every chosen host, up to {@code parallel} at once, in two steps: first every host is
+     * connected, locked and planned; only when all plans exist (so a repository that does not validate
+     * for some host changes no host at all) are they applied.
+     */
+    public List<HostOutcome> apply(Workspace workspace, int parallel, Function<String, ApplyListener> listeners,
+            Consumer<HostOutcome> done) {
+        List<Prepared> prepared = new ArrayList<>();
+        try {
+            for (Prepared p : eachHost(workspace.hosts(), parallel, model -> prepare(workspace, model, listeners))) {
+                prepared.add(p);
             }
+        } catch (RuntimeException e) {
+            prepared.forEach(Prepared::release);
+            throw e;
         }
-        return outcomes;
+        return eachHost(prepared, parallel, p -> {
+            HostOutcome outcome;
+            try {
+                outcome = p.failure() != null ? p.failure() : applyPlanned(p, listeners.apply(p.name()));
+            } finally {
+                p.release();
+            }
+            done.accept(outcome);
+            return outcome;
+        });
     }
 
-    private HostOutcome applyLocked(Workspace workspace, dev.driftless.model.Host model, Host host,
-            ApplyListener listener) {
-        AutoCloseable lock = host.lock(lockTimeout, listener::waiting);
-        try {
-            HostPlan plan = plan(workspace, model, host);
-            listener.started(plan, host.describe());
-            ApplyResult result = applier.apply(plan, host, listener);
-            return new HostOutcome.Applied(plan, result);
-        } finally {
+    /** A host connected, locked and planned, or the reason it could not be. */
+    private record Prepared(String name, Host host, AutoCloseable lock, HostPlan plan, HostOutcome failure) {
+        void release() {
             try {
-                lock.close();
+                if (lock != null) {
+                    lock.close();
+                }
             } catch (Exception e) {
-                // the lock goes with the process anyway; nothing to undo
+                // the lock goes with the process or the connection anyway; nothing to undo
             }
+            if (host != null) {
+                host.close();
+            }
+        }
+    }
+
+    private Prepared prepare(Workspace workspace, dev.driftless.model.Host model,
+            Function<String, ApplyListener> listeners) {
+        Host host = null;
+        AutoCloseable lock = null;
+        try {
+            host = workspace.connect(model);
+            descriptions.put(host.name(), host.describe());
+            lock = host.lock(lockTimeout, listeners.apply(model.name())::waiting);
+            return new Prepared(model.name(), host, lock, plan(workspace, model, host), null);
+        } catch (HostException e) {
+            new Prepared(model.name(), host, lock, null, null).release();
+            return new Prepared(model.name(), null, null, null, new HostOutcome.Failed(model.name(), e.getMessage()));
+        } catch (RuntimeException e) {
+            new Prepared(model.name(), host, lock, null, null).release();
+            throw e;
+        }
+    }
+
+    private HostOutcome applyPlanned(Prepared prepared, ApplyListener listener) {
+        try {
+            listener.started(prepared.plan(), prepared.host().describe());
+            ApplyResult result = applier.apply(prepared.plan(), prepared.host(), listener);
+            return new HostOutcome.Applied(prepared.plan(), result);
+        } catch (HostException e) {
+            return new HostOutcome.Failed(prepared.name(), e.getMessage());
+        }
+    }
+
+    /**
+     * Runs {@code work} for each item, up to {@code parallel} at once, and returns the results in the
+     * items' order. A RuntimeException of one item (a repository that does not validate) is rethrown.
+     */
+    private static <T, R> List<R> eachHost(List<T> items, int parallel, Function<T, R> work) {
+        if (items.size() <= 1 || parallel <= 1) {
+            List<R> results = new ArrayList<>();
+            items.forEach(item -> results.add(work.apply(item)));
+            return results;
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(parallel, items.size()), r -> {
+            Thread thread = new Thread(r, "driftless-host");
+            thread.setDaemon(true);
+            return thread;
+        });
+        try {
+            List<Future<R>> futures = new ArrayList<>();
+            items.forEach(item -> futures.add(pool.submit(() -> work.apply(item))));
+            List<R> results = new ArrayList<>();
+            RuntimeException first = null;
+            for (Future<R> future : futures) {
+                try {
+                    results.add(future.get());
+                } catch (ExecutionException e) {
+                    if (first == null) {
+                        first = e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted", e);
+                }
+            }
+            if (first != null) {
+                throw first;
+            }
+            return results;
+        } finally {
+            pool.shutdownNow();
         }
     }
 }

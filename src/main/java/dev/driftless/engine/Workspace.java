@@ -116,7 +116,7 @@ public final class Workspace implements AutoCloseable {
      * What one chosen host must have of a few services only, for a revision its state records as fully
      * applied (and so validated): the rest of the repository is not read.
      */
-    public DesiredHost desiredServices(dev.driftless.model.Host host, Set<String> services) {
+    public synchronized DesiredHost desiredServices(dev.driftless.model.Host host, Set<String> services) {
         if (desired != null) {
             DesiredHost all = desired.get(host.name());
             return new DesiredHost(host, all.revision(),
@@ -137,7 +137,7 @@ public final class Workspace implements AutoCloseable {
         return kept;
     }
 
-    private void render() {
+    private synchronized void render() {
         if (desired != null) {
             return;
         }

@@ -378,7 +378,7 @@ class PlanApplyCheckTest {
     }
 
     @Test
-    void sshHostsAreReportedAsNotYetSupportedWhileLocalHostsProceed() {
+    void anSshHostThatCannotBeReachedFailsAloneWhileLocalHostsProceed() {
         repo.write("driftless.yaml", """
                 hosts:
                   web-1:
@@ -386,7 +386,7 @@ class PlanApplyCheckTest {
                     groups: [web]
                     vars: { server_name: www.example.org }
                   db-1:
-                    address: ssh://deploy@db-1.internal
+                    address: ssh://deploy@127.0.0.1:1
                 vars:
                   domain: example.org
                 """).commit("a remote host");
@@ -394,7 +394,7 @@ class PlanApplyCheckTest {
         Cli.Result apply = run("apply");
 
         assertThat(apply.exitCode()).isEqualTo(1);
-        assertThat(apply.out()).contains("db-1: error: ssh://deploy@db-1.internal is an SSH host");
+        assertThat(apply.out()).contains("db-1: error: cannot connect to ssh://deploy@127.0.0.1:1");
         assertThat(root.resolve("web-1/etc/nginx/nginx.conf")).exists();
     }
 

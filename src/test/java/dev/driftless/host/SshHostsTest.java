@@ -105,6 +105,15 @@ class SshHostsTest {
         Cli.Result apply = run("apply");
 
         assertThat(apply.exitCode()).as(apply.toString()).isZero();
+        String out = apply.out();
+        for (int i = 1; i <= 3; i++) {
+            assertThat(out).contains("  web-" + i + ": applied (4 added, 0 changed, 0 deleted)");
+            // hosts run in parallel, yet each host's lines stay together under its header
+            int header = out.indexOf("web-" + i + " (ssh://root@127.0.0.1:");
+            String block = out.substring(header, out.indexOf("handler nginx/reload", header));
+            assertThat(block).contains("+ /etc/nginx/nginx.conf", "+ /etc/nginx/site.conf", "+ /srv/www",
+                    "+ /etc/nginx/enabled").doesNotContain("web-" + (i % 3 + 1) + " (");
+        }
         for (int i = 0; i < hosts.size(); i++) {
             Path root = rootOf(i);
             assertThat(Files.readString(root.resolve("etc/nginx/nginx.conf"))).isEqualTo("worker_processes 2;\n");
