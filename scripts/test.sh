@@ -11,6 +11,7 @@ command -v mkfifo >/dev/null 2>&1 || need+=(coreutils)
 [ -x /usr/sbin/sshd ] || need+=(openssh-server)
 command -v ssh-keygen >/dev/null 2>&1 || need+=(openssh-client)
 command -v flock >/dev/null 2>&1 || need+=(util-linux)
+command -v sudo >/dev/null 2>&1 || need+=(sudo)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "scripts/test.sh: please install: ${need[*]}" >&2
@@ -18,6 +19,18 @@ if [ ${#need[@]} -gt 0 ]; then
   fi
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"
+fi
+
+# Two unprivileged accounts for the SSH tests of `become: sudo`: one may sudo without a password,
+# the other may not sudo at all.
+if [ "$(id -u)" -eq 0 ]; then
+  id driftless-sudo >/dev/null 2>&1 || useradd --create-home --shell /bin/sh driftless-sudo
+  id driftless-plain >/dev/null 2>&1 || useradd --create-home --shell /bin/sh driftless-plain
+  # no password, but not locked either: sshd refuses key logins to a locked account
+  usermod -p '*' driftless-sudo
+  usermod -p '*' driftless-plain
+  echo 'driftless-sudo ALL=(ALL) NOPASSWD: ALL' > /etc/sudoers.d/driftless-test
+  chmod 0440 /etc/sudoers.d/driftless-test
 fi
 
 exec mvn -B -ntp test "$@"

@@ -354,9 +354,15 @@ public final class SshHost implements Host {
                     break;
                 }
             }
+            boolean timedOut = "TIMEOUT".equals(line);
+            String error = new String(channel.getInvertedErr().readAllBytes(), StandardCharsets.UTF_8).trim();
             channel.close(true);
-            throw new HostException(name + ": gave up after " + wait.toSeconds() + "s waiting for the apply lock"
-                    + " (use --lock-timeout to wait longer)");
+            if (timedOut) {
+                throw new HostException(name + ": gave up after " + wait.toSeconds() + "s waiting for the apply lock"
+                        + " (use --lock-timeout to wait longer)");
+            }
+            throw new HostException(name + ": cannot take the apply lock: "
+                    + (error.isEmpty() ? "the remote command ended" : error));
         } catch (IOException e) {
             throw new HostException(name + ": cannot take the apply lock: " + e.getMessage(), e);
         }

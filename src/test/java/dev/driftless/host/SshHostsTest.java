@@ -190,4 +190,91 @@ class SshHostsTest {
         assertThat(rootOf(0).resolve("etc/nginx/nginx.conf")).exists();
         assertThat(rootOf(1).resolve("etc/nginx/nginx.conf")).exists();
     }
+
+    @Test
+    void aHostThatAcceptsTheConnectionButNeverAnswersTimesOutAlone() throws Exception {
+        try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            repo.write("driftless.yaml", Files.readString(repo.dir().resolve("driftless.yaml"))
+                    .replace(":" + hosts.get(2).port(), ":" + silent.getLocalPort())).commit("web-3 hangs");
+
+            Cli.Result apply = run("apply", "--ssh-timeout", "2s");
+
+            assertThat(apply.exitCode()).isEqualTo(1);
+            assertThat(apply.out()).contains("web-3: error: cannot connect to ssh://root@127.0.0.1:" + silent.getLocalPort());
+            assertThat(rootOf(0).resolve("etc/nginx/nginx.conf")).exists();
+        }
+    }
+
+    @Test
+    void aDirectoryWhereAFileBelongsIsAClearPerHostErrorAndNothingIsHalfWritten() throws IOException {
+        Files.createDirectories(rootOf(0).resolve("etc/nginx/nginx.conf"));
+
+        Cli.Result apply = run("apply");
+
+        assertThat(apply.exitCode()).isEqualTo(1);
+        assertThat(apply.out()).contains("web-1: error: /etc/nginx/nginx.conf is a directory on the host");
+        assertThat(Files.isDirectory(rootOf(0).resolve("etc/nginx/nginx.conf"))).isTrue();
+        assertThat(rootOf(1).resolve("etc/nginx/nginx.conf")).exists();
+    }
+
+    @Test
+    void aFullDiskFailsTheWriteAndKeepsTheOldFile() throws Exception {
+        assertThat(run("apply").exitCode()).isZero();
+        Path small = rootOf(0).resolve("etc/nginx");
+        Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", small.toString())
+                .redirectErrorStream(true).start();
+        assertThat(mount.waitFor()).as(new String(mount.getInputStream().readAllBytes())).isZero();
+        try {
+            Files.writeString(small.resolve("nginx.conf"), "worker_processes 1;\n");
+            repo.write("services/nginx/nginx.conf", "x".repeat(200_000) + "\n").commit("a file larger than the disk");
+
+            Cli.Result apply = run("apply");
+
+            assertThat(apply.exitCode()).isEqualTo(1);
+            assertThat(apply.out()).contains("web-1: error: cannot write /etc/nginx/nginx.conf", "No space left on device",
+                    "what was there is unchanged");
+            assertThat(Files.readString(small.resolve("nginx.conf"))).isEqualTo("worker_processes 1;\n");
+            try (var files = Files.list(small)) {
+                assertThat(files.map(p -> p.getFileName().toString())).doesNotContain(".nginx.conf.driftless-tmp");
+            }
+            assertThat(Files.readString(rootOf(1).resolve("etc/nginx/nginx.conf"))).hasSize(200_001);
+        } finally {
+            new ProcessBuilder("umount", small.toString()).start().waitFor();
+        }
+    }
+
+    /** Points web-1 at {@code user}, with or without become: sudo, and its root in a folder only root may write. */
+    private void web1As(String user, boolean sudo) throws IOException {
+        Path root = rootOf(0);
+        Files.createDirectories(root);
+        Files.setPosixFilePermissions(root, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        String inventory = Files.readString(repo.dir().resolve("driftless.yaml"))
+                .replace("ssh://root@127.0.0.1:" + hosts.get(0).port(), "ssh://" + user + "@127.0.0.1:" + hosts.get(0).port())
+                .replace("  web-2:", (sudo ? "    become: sudo\n" : "") + "  web-2:");
+        repo.write("driftless.yaml", inventory).commit("web-1 as " + user);
+    }
+
+    @Test
+    void aUserWithSudoWritesThroughSudo() throws IOException {
+        web1As("driftless-sudo", true);
+
+        Cli.Result apply = run("apply", "--host", "web-1");
+
+        assertThat(apply.exitCode()).as(apply.toString()).isZero();
+        Path conf = rootOf(0).resolve("etc/nginx/nginx.conf");
+        assertThat(Files.getOwner(conf).getName()).isEqualTo("root");
+        assertThat(Files.readString(rootOf(0).resolve("reload.log"))).isEqualTo("reloaded on web-1\n");
+        assertThat(run("check", "--host", "web-1").exitCode()).isZero();
+    }
+
+    @Test
+    void withoutSudoAnUnprivilegedUserGetsAClearErrorAndNothingChanges() throws IOException {
+        web1As("driftless-plain", true);
+
+        Cli.Result apply = run("apply", "--host", "web-1");
+
+        assertThat(apply.exitCode()).isEqualTo(1);
+        assertThat(apply.out()).contains("web-1: error:", "sudo");
+        assertThat(rootOf(0).resolve("etc")).doesNotExist();
+    }
 }

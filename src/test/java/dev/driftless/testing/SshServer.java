@@ -26,7 +26,13 @@ public final class SshServer implements AutoCloseable {
         Files.createDirectories(dir);
         Files.createDirectories(Path.of("/run/sshd")); // privilege separation directory
         keygen(dir.resolve("host_key"));
-        Files.copy(authorizedKey, dir.resolve("authorized_keys"));
+        // sshd reads authorized_keys as the user logging in, so it must be readable by all, in a
+        // folder all may enter (a JUnit temporary folder is not)
+        Path keys = Files.createTempDirectory("driftless-sshd-keys",
+                java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x")));
+        Path authorizedKeys = Files.copy(authorizedKey, keys.resolve("authorized_keys"));
+        Files.setPosixFilePermissions(authorizedKeys, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
         int port;
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
@@ -36,7 +42,7 @@ public final class SshServer implements AutoCloseable {
                 "ListenAddress 127.0.0.1",
                 "HostKey " + dir.resolve("host_key"),
                 "PidFile " + dir.resolve("sshd.pid"),
-                "AuthorizedKeysFile " + dir.resolve("authorized_keys"),
+                "AuthorizedKeysFile " + authorizedKeys,
                 "PasswordAuthentication no",
                 "KbdInteractiveAuthentication no",
                 "PermitRootLogin prohibit-password",
