@@ -145,6 +145,9 @@ public final class Reconciler {
             return new HostOutcome.Applied(prepared.plan(), result);
         } catch (HostException e) {
             return new HostOutcome.Failed(prepared.name(), e.getMessage());
+        } catch (RuntimeException e) {
+            // one host's surprise must not take the other hosts' results with it
+            return new HostOutcome.Failed(prepared.name(), "unexpected error: " + e);
         }
     }
 

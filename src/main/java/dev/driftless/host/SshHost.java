@@ -101,7 +101,8 @@ public final class SshHost implements Host {
             }
             Integer exit = channel.getExitStatus();
             return new Result(exit == null ? -1 : exit, out.toByteArray(), err.toString(StandardCharsets.UTF_8).trim());
-        } catch (IOException e) {
+        } catch (IOException | IllegalStateException e) {
+            // MINA says "session is being closed" with an IllegalStateException when the host went away
             throw new HostException(name + ": the SSH connection failed: " + e.getMessage(), e);
         }
     }
@@ -363,7 +364,7 @@ public final class SshHost implements Host {
             }
             throw new HostException(name + ": cannot take the apply lock: "
                     + (error.isEmpty() ? "the remote command ended" : error));
-        } catch (IOException e) {
+        } catch (IOException | IllegalStateException e) {
             throw new HostException(name + ": cannot take the apply lock: " + e.getMessage(), e);
         }
     }

@@ -277,4 +277,32 @@ class SshHostsTest {
         assertThat(apply.out()).contains("web-1: error:", "sudo");
         assertThat(rootOf(0).resolve("etc")).doesNotExist();
     }
+
+    @Test
+    void aServerStoppedMidRunFailsItsHostOnlyAndLeavesItWithNoHalfWrittenFile() throws Exception {
+        // web-1's handler stops web-2's sshd and its open sessions; hosts go one at a time, so web-2 is
+        // connected, locked and planned already when its server goes away
+        Path pid = hosts.get(1).pidFile();
+        repo.write("services/nginx/service.yaml", Files.readString(repo.dir().resolve("services/nginx/service.yaml"))
+                .replace("reload: echo", "reload: test \"$DRIFTLESS_HOST\" != web-1 || { pkill -P $(cat " + pid
+                        + "); kill $(cat " + pid + "); }; echo")).commit("web-1 stops web-2's server");
+        try {
+            Cli.Result apply = run("apply", "--parallel", "1");
+
+            assertThat(apply.exitCode()).isEqualTo(1);
+            assertThat(apply.out()).as(apply.toString()).contains("web-2: error:", "web-1: applied", "web-3: applied");
+            assertThat(Files.readString(rootOf(2).resolve("etc/nginx/nginx.conf"))).isEqualTo("worker_processes 2;\n");
+            try (var files = Files.walk(rootOf(1))) {
+                assertThat(files.filter(p -> p.getFileName().toString().endsWith(".driftless-tmp")).toList()).isEmpty();
+            }
+            Path web2 = rootOf(1).resolve("etc/nginx/nginx.conf");
+            if (Files.exists(web2)) {
+                assertThat(Files.readString(web2)).isEqualTo("worker_processes 2;\n");
+            }
+        } finally {
+            hosts.get(1).restart();
+        }
+        assertThat(run("apply").exitCode()).as("once the server is back, the host converges").isZero();
+        assertThat(run("check").exitCode()).isZero();
+    }
 }

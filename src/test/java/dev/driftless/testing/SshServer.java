@@ -101,6 +101,20 @@ public final class SshServer implements AutoCloseable {
         return "[127.0.0.1]:" + port + " " + Files.readString(dir.resolve("host_key.pub")).trim();
     }
 
+    /** The file sshd writes its pid to, so that a test can stop it from anywhere (a handler, say). */
+    public Path pidFile() {
+        return dir.resolve("sshd.pid");
+    }
+
+    /** Starts the server again on the same port with the same key, if it was stopped. */
+    public void restart() throws IOException, InterruptedException {
+        if (process.isAlive()) {
+            return;
+        }
+        process.waitFor(10, TimeUnit.SECONDS);
+        startProcess();
+    }
+
     public void stop() throws InterruptedException {
         process.destroy();
         process.waitFor(10, TimeUnit.SECONDS);
