@@ -22,7 +22,7 @@ class HelpTest {
 
         assertThat(help.exitCode()).isZero();
         for (String option : options.split(" ")) {
-            assertThat(help.out()).containsPattern(option + "[= ]");
+            assertThat(help.out()).containsPattern(option + "[=\\s]");
         }
         assertThat(help.out()).contains("Exit codes:");
     }
