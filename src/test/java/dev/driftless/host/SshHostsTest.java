@@ -305,4 +305,18 @@ class SshHostsTest {
         assertThat(run("apply").exitCode()).as("once the server is back, the host converges").isZero();
         assertThat(run("check").exitCode()).isZero();
     }
+
+    @Test
+    void aRefusedKeyFailsItsHostWithAClearMessage() throws Exception {
+        Path stranger = SshServer.keygen(tmp.resolve("stranger_key"));
+        repo.write("driftless.yaml", Files.readString(repo.dir().resolve("driftless.yaml"))
+                .replaceFirst("identity: .*\n", "identity: " + stranger + "\n")).commit("web-1 with a key it does not know");
+
+        Cli.Result apply = run("apply");
+
+        assertThat(apply.exitCode()).isEqualTo(1);
+        assertThat(apply.out()).contains("web-1: error: cannot connect to ssh://root@127.0.0.1:" + hosts.get(0).port()
+                + ": the key was refused");
+        assertThat(rootOf(1).resolve("etc/nginx/nginx.conf")).exists();
+    }
 }
