@@ -28,8 +28,16 @@ final class SshOptions {
             description = "Limit for connecting, authenticating and each remote command. Default: ${DEFAULT-VALUE}.")
     Duration timeout = Duration.ofSeconds(30);
 
+    @Option(names = "--ssh-agent", paramLabel = "SOCKET",
+            description = "The Unix socket of an ssh-agent whose keys are offered too. Default: $SSH_AUTH_SOCK.")
+    Path agent;
+
     SshSettings settings() {
+        String fromEnvironment = System.getenv("SSH_AUTH_SOCK");
+        Optional<Path> socket = Optional.ofNullable(agent)
+                .or(() -> fromEnvironment == null || fromEnvironment.isBlank() ? Optional.empty()
+                        : Optional.of(Path.of(fromEnvironment)));
         return new SshSettings(Optional.ofNullable(identity),
-                knownHosts != null ? knownHosts : SshSettings.defaultKnownHosts(), acceptNewHostKeys, timeout);
+                knownHosts != null ? knownHosts : SshSettings.defaultKnownHosts(), acceptNewHostKeys, timeout, socket);
     }
 }

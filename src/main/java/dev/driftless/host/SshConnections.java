@@ -32,6 +32,7 @@ public final class SshConnections implements AutoCloseable {
             hostKeys = new HostKeys(settings.knownHosts(), settings.acceptNewHostKeys());
             client = SshClient.setUpDefaultClient();
             client.setServerKeyVerifier(hostKeys);
+            settings.agent().ifPresent(socket -> client.setAgentFactory(SshAgentSocket.factory(socket)));
             client.start();
         }
         return client;

@@ -11,8 +11,10 @@ import java.util.Optional;
  * @param knownHosts the known_hosts file host keys are verified against
  * @param acceptNewHostKeys record the key of a host not yet known instead of refusing it
  * @param timeout the limit for connecting, authenticating and each remote command
+ * @param agent the Unix socket of a running ssh-agent whose keys are offered too
  */
-public record SshSettings(Optional<Path> identity, Path knownHosts, boolean acceptNewHostKeys, Duration timeout) {
+public record SshSettings(Optional<Path> identity, Path knownHosts, boolean acceptNewHostKeys, Duration timeout,
+        Optional<Path> agent) {
 
     public static Path defaultKnownHosts() {
         return Path.of(System.getProperty("user.home"), ".ssh", "known_hosts");

@@ -14,9 +14,9 @@ class HelpTest {
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "validate | --repo --ref --path --cache --worktree",
-        "plan     | --repo --ref --path --cache --host --service --root --output --worktree --parallel --identity --known-hosts --accept-new-host-keys --ssh-timeout",
-        "apply    | --repo --ref --path --cache --host --service --root --output --lock-timeout --handler-timeout --parallel --identity --known-hosts --accept-new-host-keys --ssh-timeout",
-        "check    | --repo --ref --path --cache --host --service --root --output --parallel --identity --known-hosts --accept-new-host-keys --ssh-timeout"})
+        "plan     | --repo --ref --path --cache --host --service --root --output --worktree --parallel --identity --known-hosts --accept-new-host-keys --ssh-timeout --ssh-agent",
+        "apply    | --repo --ref --path --cache --host --service --root --output --lock-timeout --handler-timeout --parallel --identity --known-hosts --accept-new-host-keys --ssh-timeout --ssh-agent",
+        "check    | --repo --ref --path --cache --host --service --root --output --parallel --identity --known-hosts --accept-new-host-keys --ssh-timeout --ssh-agent"})
     void everyCommandExplainsEveryOptionAndItsExitCodes(String command, String options) {
         Cli.Result help = Cli.run(command, "--help");
 

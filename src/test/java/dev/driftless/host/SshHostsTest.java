@@ -319,4 +319,30 @@ class SshHostsTest {
                 + ": the key was refused");
         assertThat(rootOf(1).resolve("etc/nginx/nginx.conf")).exists();
     }
+
+    @Test
+    void keysHeldByAnSshAgentAreUsed() throws Exception {
+        Path socket = tmp.resolve("agent.sock");
+        Process agent = new ProcessBuilder("ssh-agent", "-D", "-a", socket.toString()).redirectErrorStream(true).start();
+        try {
+            // the agent prints its environment lines once it listens
+            String ready = new java.io.BufferedReader(new java.io.InputStreamReader(agent.getInputStream())).readLine();
+            assertThat(ready).startsWith("SSH_AUTH_SOCK=");
+            ProcessBuilder add = new ProcessBuilder("ssh-add", userKey.toString()).redirectErrorStream(true);
+            add.environment().put("SSH_AUTH_SOCK", socket.toString());
+            Process adding = add.start();
+            assertThat(adding.waitFor()).as(new String(adding.getInputStream().readAllBytes())).isZero();
+            repo.write("driftless.yaml", Files.readString(repo.dir().resolve("driftless.yaml"))
+                    .replaceAll("    identity: .*\n", "")).commit("keys from the agent");
+
+            assertThat(run("apply", "--host", "web-1").exitCode()).as("without the agent there is no key").isEqualTo(1);
+            Cli.Result apply = run("apply", "--host", "web-1", "--ssh-agent", socket.toString());
+
+            assertThat(apply.exitCode()).as(apply.toString()).isZero();
+            assertThat(rootOf(0).resolve("etc/nginx/nginx.conf")).exists();
+        } finally {
+            agent.destroy();
+            agent.waitFor();
+        }
+    }
 }
