@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.apache.sshd.client.SshClient;
+import org.apache.sshd.client.config.hosts.HostConfigEntry;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.keyprovider.FileKeyPairProvider;
 
@@ -41,11 +42,16 @@ public final class SshConnections implements AutoCloseable {
     /** Connects and authenticates; every failure is a HostException naming the host and what to do. */
     public SshHost connect(String name, Address.Ssh address, Optional<String> root, Optional<String> identity,
             Optional<String> become) {
-        String user = address.user().isEmpty() ? System.getProperty("user.name") : address.user();
         ClientSession session = null;
         try {
-            session = client().connect(user, address.hostname(), address.port())
-                    .verify(settings.timeout()).getSession();
+            // ~/.ssh/config may say HostName, Port, User and IdentityFile for this name
+            HostConfigEntry entry = client().getHostConfigEntryResolver().resolveEffectiveHost(address.hostname(),
+                    address.port(), null, address.user().isEmpty() ? null : address.user(), null, null);
+            if (entry == null) {
+                entry = new HostConfigEntry("", address.hostname(), address.port() == 0 ? 22 : address.port(),
+                        address.user().isEmpty() ? System.getProperty("user.name") : address.user());
+            }
+            session = client().connect(entry, null, null).verify(settings.timeout()).getSession();
             for (KeyPair key : keys(identity, session)) {
                 session.addPublicKeyIdentity(key);
             }

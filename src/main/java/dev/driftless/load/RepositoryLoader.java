@@ -179,7 +179,7 @@ public final class RepositoryLoader {
                 URI uri = new URI(text);
                 if (uri.getHost() != null && (uri.getPath() == null || uri.getPath().isEmpty())) {
                     String user = uri.getUserInfo() == null ? "" : uri.getUserInfo();
-                    return Optional.of(new Address.Ssh(user, uri.getHost(), uri.getPort() < 0 ? 22 : uri.getPort()));
+                    return Optional.of(new Address.Ssh(user, uri.getHost(), Math.max(uri.getPort(), 0)));
                 }
             } catch (URISyntaxException e) {
                 // reported below with the expected shape

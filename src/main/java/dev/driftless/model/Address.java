@@ -11,11 +11,14 @@ public sealed interface Address {
         }
     }
 
-    /** A machine reached over SSH as {@code user} (empty for the default user). */
+    /**
+     * A machine reached over SSH as {@code user}; an empty user and a port of 0 mean "not given": then
+     * ~/.ssh/config (or the current user, and port 22) decides.
+     */
     record Ssh(String user, String hostname, int port) implements Address {
         @Override
         public String toString() {
-            return "ssh://" + (user.isEmpty() ? "" : user + "@") + hostname + (port == 22 ? "" : ":" + port);
+            return "ssh://" + (user.isEmpty() ? "" : user + "@") + hostname + (port == 0 ? "" : ":" + port);
         }
     }
 }
