@@ -30,6 +30,15 @@ public final class SshConnections implements AutoCloseable {
 
     private synchronized SshClient client() {
         if (client == null) {
+            if (settings.acceptNewHostKeys() && !Files.exists(settings.knownHosts())) {
+                try {
+                    // a first run on a new machine: there is no known_hosts yet to record the keys in
+                    Files.createDirectories(settings.knownHosts().toAbsolutePath().getParent());
+                    Files.createFile(settings.knownHosts());
+                } catch (IOException e) {
+                    throw new HostException("cannot create " + settings.knownHosts() + ": " + e.getMessage(), e);
+                }
+            }
             hostKeys = new HostKeys(settings.knownHosts(), settings.acceptNewHostKeys());
             client = SshClient.setUpDefaultClient();
             client.setServerKeyVerifier(hostKeys);
