@@ -41,6 +41,8 @@ public final class SshConnections implements AutoCloseable {
             }
             hostKeys = new HostKeys(settings.knownHosts(), settings.acceptNewHostKeys());
             client = SshClient.setUpDefaultClient();
+            // every operation is a short request and answer: send small packets at once
+            org.apache.sshd.core.CoreModuleProperties.TCP_NODELAY.set(client, true);
             client.setServerKeyVerifier(hostKeys);
             settings.agent().ifPresent(socket -> client.setAgentFactory(SshAgentSocket.factory(socket)));
             client.start();

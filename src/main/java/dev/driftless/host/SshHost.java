@@ -3,7 +3,6 @@ package dev.driftless.host;
 import dev.driftless.model.Address;
 import dev.driftless.model.Ownership;
 import java.io.BufferedReader;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -91,10 +90,13 @@ public final class SshHost implements Host {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         try (ChannelExec channel = session.createExecChannel(command)) {
-            channel.setIn(new ByteArrayInputStream(input));
             channel.setOut(out);
             channel.setErr(err);
             channel.open().verify(timeout);
+            // written straight to the channel, then closed, which the host reads as end of input
+            try (OutputStream stdin = channel.getInvertedIn()) {
+                stdin.write(input);
+            }
             Set<ClientChannelEvent> events = channel.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), timeout);
             if (events.contains(ClientChannelEvent.TIMEOUT)) {
                 throw new HostException(name + ": a remote command did not finish within " + timeout.toSeconds() + "s");
