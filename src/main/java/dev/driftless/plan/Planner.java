@@ -7,6 +7,7 @@ import dev.driftless.model.Ownership;
 import dev.driftless.render.Desired;
 import dev.driftless.render.DesiredHost;
 import dev.driftless.state.HostState;
+import dev.driftless.state.Fingerprint;
 import dev.driftless.state.StateEntry;
 import dev.driftless.state.StateFile;
 import java.util.ArrayList;
@@ -26,6 +27,9 @@ import java.util.Set;
  * and why (pending in Git, or drift on the host). Reads the host, never changes it.
  */
 public final class Planner {
+
+    /** What a plan shows instead of the diff of a file rendered from a secret (flux diff prints **SOPS**). */
+    public static final String SENSITIVE = "(sensitive content changed)";
 
     /**
      * The cheap answer for the common case: when the host's state says {@code revision} was applied in
@@ -90,7 +94,7 @@ public final class Planner {
             }
             Action action = now instanceof LiveEntry.Missing ? Action.CREATE : Action.UPDATE;
             changes.add(new Change(action, resource.path(), wanted.kind(), resource.service(), causes,
-                    Optional.of(resource), diff(resource, now, host), details(resource, wanted, now)));
+                    Optional.of(resource), diff(resource, now, host, recorded), details(resource, wanted, now)));
         }
 
         List<Change> deletes = new ArrayList<>();
@@ -161,21 +165,22 @@ public final class Planner {
         if (resource instanceof Desired.File file) {
             Ownership o = file.ownership();
             return new StateEntry("file", file.service(), LocalHost.sha256(file.content()),
-                    o.mode().map(Ownership::formatMode).orElse(null), o.owner().orElse(null), o.group().orElse(null), null, null);
+                    o.mode().map(Ownership::formatMode).orElse(null), o.owner().orElse(null), o.group().orElse(null), null, null,
+                    file.sensitive());
         }
         if (resource instanceof Desired.Directory dir) {
             Ownership o = dir.ownership();
             return new StateEntry("directory", dir.service(), null, o.mode().map(Ownership::formatMode).orElse(null),
-                    o.owner().orElse(null), o.group().orElse(null), null, null);
+                    o.owner().orElse(null), o.group().orElse(null), null, null, false);
         }
         Desired.Symlink link = (Desired.Symlink) resource;
-        return new StateEntry("symlink", link.service(), null, null, null, null, link.target(), null);
+        return new StateEntry("symlink", link.service(), null, null, null, null, link.target(), null, false);
     }
 
     /** Whether the live entry is what the state entry describes, in every attribute the entry manages. */
     static boolean matches(StateEntry entry, LiveEntry live) {
         if (live instanceof LiveEntry.File file) {
-            return entry.kind().equals("file") && file.sha256().equals(entry.sha256())
+            return entry.kind().equals("file") && Fingerprint.same(file.sha256(), entry.sha256())
                     && attributesMatch(entry, file.mode(), file.owner(), file.group());
         }
         if (live instanceof LiveEntry.Directory dir) {
@@ -194,20 +199,28 @@ public final class Planner {
     }
 
     private static boolean sameFingerprint(StateEntry a, StateEntry b) {
-        return a.kind().equals(b.kind()) && Objects.equals(a.sha256(), b.sha256()) && Objects.equals(a.mode(), b.mode())
+        return a.kind().equals(b.kind()) && Fingerprint.same(a.sha256(), b.sha256()) && Objects.equals(a.mode(), b.mode())
                 && Objects.equals(a.owner(), b.owner()) && Objects.equals(a.group(), b.group())
                 && Objects.equals(a.target(), b.target());
     }
 
-    private static Optional<String> diff(Desired resource, LiveEntry now, Host host) {
+    private static Optional<String> diff(Desired resource, LiveEntry now, Host host, StateEntry recorded) {
         if (!(resource instanceof Desired.File file)) {
             return Optional.empty();
         }
+        // what the host has was rendered from a secret when last applied: its old lines are secret too
+        boolean sensitive = file.sensitive() || (recorded != null && recorded.sensitive());
         if (now instanceof LiveEntry.File live) {
-            if (live.sha256().equals(LocalHost.sha256(file.content()))) {
+            if (Fingerprint.same(live.sha256(), LocalHost.sha256(file.content()))) {
                 return Optional.empty(); // attributes only
             }
+            if (sensitive) {
+                return Optional.of(SENSITIVE);
+            }
             return Optional.of(Diffs.unified(file.path(), Optional.of(host.read(file.path())), file.content()));
+        }
+        if (sensitive) {
+            return Optional.of(SENSITIVE);
         }
         return Optional.of(Diffs.unified(file.path(), Optional.empty(), file.content()));
     }

@@ -104,6 +104,8 @@ public final class StateFile {
             JsonToken value = json.nextToken();
             if (value == JsonToken.VALUE_STRING) {
                 fields.put(name, json.getText());
+            } else if (value == JsonToken.VALUE_TRUE) {
+                fields.put(name, "true");
             } else {
                 json.skipChildren();
             }
@@ -112,7 +114,8 @@ public final class StateFile {
             throw new IOException("a resource has no kind");
         }
         return new StateEntry(fields.get("kind"), fields.get("service"), fields.get("sha256"), fields.get("mode"),
-                fields.get("owner"), fields.get("group"), fields.get("target"), fields.get("stat"));
+                fields.get("owner"), fields.get("group"), fields.get("target"), fields.get("stat"),
+                "true".equals(fields.get("sensitive")) || Fingerprint.isSalted(fields.get("sha256")));
     }
 
     private static void expect(JsonToken actual, JsonToken expected) throws IOException {
@@ -136,12 +139,17 @@ public final class StateFile {
                 json.writeObjectFieldStart(resource.getKey());
                 field(json, "kind", e.kind());
                 field(json, "service", e.service());
-                field(json, "sha256", e.sha256());
+                // a sensitive file's plain hash never reaches the disk (see Fingerprint)
+                field(json, "sha256", e.sensitive() && e.sha256() != null && !Fingerprint.isSalted(e.sha256())
+                        ? Fingerprint.salted(e.sha256()) : e.sha256());
                 field(json, "mode", e.mode());
                 field(json, "owner", e.owner());
                 field(json, "group", e.group());
                 field(json, "target", e.target());
                 field(json, "stat", e.stat());
+                if (e.sensitive()) {
+                    json.writeBooleanField("sensitive", true);
+                }
                 json.writeEndObject();
             }
             json.writeEndObject();

@@ -22,9 +22,9 @@ class StateFileTest {
     Path root;
 
     private final HostState state = new HostState(1, "web-1", "abc123", "2026-11-23T10:00:00Z", true, Map.of(
-            "/etc/motd", new StateEntry("file", "motd", "00ff", "0644", "root", null, null, "1:2:3:4:5"),
-            "/srv/www", new StateEntry("directory", "nginx", null, null, null, "www-data", null, null),
-            "/etc/site \"quoted\"", new StateEntry("symlink", "nginx", null, null, null, null, "/a/b", null)),
+            "/etc/motd", new StateEntry("file", "motd", "00ff", "0644", "root", null, null, "1:2:3:4:5", false),
+            "/srv/www", new StateEntry("directory", "nginx", null, null, null, "www-data", null, null, false),
+            "/etc/site \"quoted\"", new StateEntry("symlink", "nginx", null, null, null, null, "/a/b", null, false)),
             List.of("nginx/reload"));
 
     @Test
