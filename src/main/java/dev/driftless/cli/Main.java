@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
             "Driftless shows what a commit would change (plan), makes hosts match (apply) and reports hand edits (check).",
             "",
             "Exit codes: 0 = nothing to do / in sync / done, 2 = changes pending or drift (plan, check), 1 = error."},
-        subcommands = {ValidateCommand.class, PlanCommand.class, ApplyCommand.class, CheckCommand.class,
+        subcommands = {ValidateCommand.class, PlanCommand.class, ApplyCommand.class, CheckCommand.class, SecretsCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
@@ -29,7 +29,10 @@ public final class Main implements Runnable {
                         return "GIT_CONFIG_NOSYSTEM".equals(variable) ? "1" : super.getenv(variable);
                     }
                 });
-        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+        // UTF-8 whatever the locale: Java 17 would turn every non-ASCII character into '?' under LANG=C
+        System.exit(run(args,
+                new PrintWriter(new java.io.OutputStreamWriter(System.out, java.nio.charset.StandardCharsets.UTF_8), true),
+                new PrintWriter(new java.io.OutputStreamWriter(System.err, java.nio.charset.StandardCharsets.UTF_8), true)));
     }
 
     /** Runs a command line with the given output streams; returns the exit code. */

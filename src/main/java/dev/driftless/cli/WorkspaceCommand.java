@@ -18,6 +18,12 @@ abstract class WorkspaceCommand {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    @CommandLine.Option(names = "--age-key", paramLabel = "FILE",
+            description = "An age identity file (AGE-SECRET-KEY-1...) that decrypts the repository's secrets, in"
+                    + " addition to DRIFTLESS_AGE_KEY_FILE, SOPS_AGE_KEY, SOPS_AGE_KEY_FILE and"
+                    + " ~/.config/sops/age/keys.txt. Only read when a secret is.")
+    java.nio.file.Path ageKey;
+
     PrintWriter out() {
         return spec.commandLine().getOut();
     }
@@ -34,7 +40,8 @@ abstract class WorkspaceCommand {
     int withWorkspace(RepositoryOptions repository, RepoSource.ReadFrom readFrom, List<String> hosts,
             List<String> services, Optional<java.nio.file.Path> root, dev.driftless.host.SshSettings ssh,
             ToIntFunction<Workspace> body) {
-        Selection selection = new Selection(repository.request(readFrom), hosts, services, root, ssh);
+        Selection selection = new Selection(repository.request(readFrom), hosts, services, root, ssh,
+                dev.driftless.secrets.AgeKeyring.fromEnvironment(Optional.ofNullable(ageKey)));
         try (Workspace workspace = Workspace.open(selection, repository.source())) {
             return body.applyAsInt(workspace);
         } catch (ValidationException e) {

@@ -12,9 +12,10 @@ import java.util.Optional;
  * @param hosts host names; empty means every host of the inventory
  * @param services service names; empty means every service
  * @param ssh how SSH hosts are reached
+ * @param keys the age keys that decrypt the repository's secrets
  */
 public record Selection(RepoSource.Request source, List<String> hosts, List<String> services, Optional<Path> root,
-        dev.driftless.host.SshSettings ssh) {
+        dev.driftless.host.SshSettings ssh, dev.driftless.secrets.AgeKeyring keys) {
 
     public Selection {
         hosts = List.copyOf(hosts);

@@ -37,6 +37,7 @@ public final class Workspace implements AutoCloseable {
     private Map<String, DesiredHost> desired;
     private DesiredRepository repository;
     private SshConnections connections;
+    private dev.driftless.secrets.Secrets secrets;
 
     private Workspace(RepoSource.Checkout checkout, Inventory inventory, List<dev.driftless.model.Host> hosts,
             Selection selection) {
@@ -124,7 +125,14 @@ public final class Workspace implements AutoCloseable {
                     filterKeys(all.handlers(), services), all.services().stream().filter(services::contains).toList());
         }
         DesiredRepository some = new RepositoryLoader().loadServices(checkout.tree(), inventory, services);
-        return new Renderer(checkout.tree()).render(some, List.of(host), s -> true).get(0);
+        return new Renderer(checkout.tree(), secrets()).render(some, List.of(host), s -> true).get(0);
+    }
+
+    private synchronized dev.driftless.secrets.Secrets secrets() {
+        if (secrets == null) {
+            secrets = new dev.driftless.secrets.Secrets(checkout.tree(), selection.keys());
+        }
+        return secrets;
     }
 
     private static <V> Map<String, V> filterKeys(Map<String, V> map, Set<String> keys) {
@@ -145,7 +153,7 @@ public final class Workspace implements AutoCloseable {
         Set<String> services = Set.copyOf(selection.services());
         checkServices(loaded, services);
         Map<String, DesiredHost> rendered = new LinkedHashMap<>();
-        for (DesiredHost host : new Renderer(checkout.tree()).render(loaded, hosts,
+        for (DesiredHost host : new Renderer(checkout.tree(), secrets()).render(loaded, hosts,
                 (Service s) -> services.isEmpty() || services.contains(s.name()))) {
             rendered.put(host.host().name(), host);
         }

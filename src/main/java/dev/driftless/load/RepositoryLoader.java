@@ -46,7 +46,7 @@ public final class RepositoryLoader {
     private static final Set<String> SERVICE_KEYS =
             keys("description", "hosts", "dependsOn", "drift", "files", "handlers");
     private static final Set<String> FILE_KEYS =
-            keys("path", "type", "source", "template", "content", "target", "mode", "owner", "group", "onChange");
+            keys("path", "type", "source", "template", "content", "secret", "target", "mode", "owner", "group", "onChange");
 
     /** Only driftless.yaml: enough to pick hosts and connect to them before the services are read. */
     public Inventory loadInventory(RepoTree tree) {
@@ -282,7 +282,7 @@ public final class RepositoryLoader {
         });
         String type = entry.text("type").orElse("file");
         List<String> contentKeys = new ArrayList<>();
-        for (String key : List.of("source", "template", "content")) {
+        for (String key : List.of("source", "template", "content", "secret")) {
             if (entry.has(key)) {
                 contentKeys.add(key);
             }
@@ -303,8 +303,9 @@ public final class RepositoryLoader {
                 }
                 if (contentKeys.size() != 1) {
                     entry.problem(contentKeys.isEmpty() ? "path" : contentKeys.get(1), contentKeys.isEmpty()
-                            ? "a file needs exactly one of 'source', 'template' or 'content' (or set 'type: directory' or 'type: symlink')"
-                            : "give only one of 'source', 'template' or 'content', not " + String.join(" and ", contentKeys));
+                            ? "a file needs exactly one of 'source', 'template', 'content' or 'secret' (or set 'type: directory' or"
+                                    + " 'type: symlink')"
+                            : "give only one of 'source', 'template', 'content' or 'secret', not " + String.join(" and ", contentKeys));
                     return Optional.empty();
                 }
                 Optional<Content> content = content(tree, directory, entry, contentKeys.get(0));
@@ -403,7 +404,11 @@ public final class RepositoryLoader {
             entry.problem(key, why);
             return Optional.empty();
         }
-        return Optional.of(key.equals("source") ? new Content.Source(repoPath) : new Content.Template(repoPath));
+        return Optional.of(switch (key) {
+            case "source" -> new Content.Source(repoPath);
+            case "secret" -> new Content.Secret(repoPath);
+            default -> new Content.Template(repoPath);
+        });
     }
 
     private static void checkCrossReferences(Inventory inventory, List<Service> services,

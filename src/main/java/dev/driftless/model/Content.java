@@ -11,6 +11,13 @@ public sealed interface Content {
     record Template(String repoPath) implements Content {
     }
 
+    /**
+     * An encrypted file of the service's directory (SOPS, or age when it ends in {@code .age}), decrypted
+     * in memory on the machine running Driftless; the host receives only the plaintext.
+     */
+    record Secret(String repoPath) implements Content {
+    }
+
     /** Text written in service.yaml itself. */
     record Inline(String text) implements Content {
     }

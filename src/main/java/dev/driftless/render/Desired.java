@@ -13,9 +13,12 @@ public sealed interface Desired {
 
     Location where();
 
-    /** A regular file with its rendered content. */
+    /**
+     * A regular file with its rendered content; {@code sensitive} when any of it came from a secret, so
+     * no diff, log line or unsalted hash of it is ever shown or stored.
+     */
     record File(String path, String service, byte[] content, Ownership ownership, List<String> onChange,
-            Location where) implements Desired {
+            Location where, boolean sensitive) implements Desired {
         public File {
             onChange = List.copyOf(onChange);
         }

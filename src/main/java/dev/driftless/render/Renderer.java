@@ -8,6 +8,8 @@ import dev.driftless.model.Problem;
 import dev.driftless.model.Resource;
 import dev.driftless.model.Service;
 import dev.driftless.model.ValidationException;
+import dev.driftless.secrets.SecretException;
+import dev.driftless.secrets.Secrets;
 import dev.driftless.source.RepoTree;
 import io.pebbletemplates.pebble.PebbleEngine;
 import io.pebbletemplates.pebble.error.PebbleException;
@@ -29,12 +31,15 @@ import java.util.function.Predicate;
 public final class Renderer {
 
     private final RepoTree tree;
+    private final Secrets secrets;
     private final PebbleEngine pebble;
 
-    public Renderer(RepoTree tree) {
+    public Renderer(RepoTree tree, Secrets secrets) {
         this.tree = tree;
+        this.secrets = secrets;
         this.pebble = new PebbleEngine.Builder()
                 .loader(new RepoTemplateLoader(tree))
+                .extension(new SecretFunction())
                 .strictVariables(true)
                 .autoEscaping(false)
                 .newLineTrimming(false) // config files keep their lines as written; trim with {%- -%}
@@ -52,13 +57,17 @@ public final class Renderer {
             result.add(render(repository, host, chosen, problems));
         }
         if (!problems.isEmpty()) {
-            throw new ValidationException(problems);
+            // a template error can quote what it was working on, which may be a secret's value
+            throw new ValidationException(problems.stream()
+                    .map(p -> new Problem(p.where(), secrets.redact(p.message()))).toList());
         }
         return result;
     }
 
     private DesiredHost render(DesiredRepository repository, Host host, Predicate<Service> chosen, List<Problem> problems) {
         Map<String, Object> variables = variables(repository, host);
+        SecretFunction.SecretUse use = new SecretFunction.SecretUse(secrets);
+        variables.put(SecretFunction.SecretUse.VARIABLE, use);
         List<Desired> resources = new ArrayList<>();
         Map<String, Map<String, String>> handlers = new LinkedHashMap<>();
         List<String> services = new ArrayList<>();
@@ -70,10 +79,12 @@ public final class Renderer {
             handlers.put(service.name(), service.handlers());
             for (Resource resource : service.resources()) {
                 if (resource instanceof Resource.File file) {
+                    use.start(service.directory());
                     byte[] content = content(file, host, variables, problems);
                     if (content != null) {
+                        boolean sensitive = use.used() || file.content() instanceof Content.Secret;
                         resources.add(new Desired.File(file.path(), service.name(), content, file.ownership(),
-                                file.onChange(), file.where()));
+                                file.onChange(), file.where(), sensitive));
                     }
                 } else if (resource instanceof Resource.Directory dir) {
                     resources.add(new Desired.Directory(dir.path(), service.name(), dir.ownership(), dir.where()));
@@ -93,6 +104,15 @@ public final class Renderer {
         }
         if (content instanceof Content.Source source) {
             return tree.read(source.repoPath()).orElseThrow();
+        }
+        if (content instanceof Content.Secret secret) {
+            try {
+                return secrets.file(secret.repoPath());
+            } catch (SecretException e) {
+                problems.add(new Problem(new Location(file.where().file(), file.where().line(), file.where().key()
+                        + ".secret"), e.getMessage() + " (rendering for host " + host.name() + ")"));
+                return null;
+            }
         }
         return renderTemplate(((Content.Template) content).repoPath(), host, variables, problems);
     }

@@ -82,7 +82,7 @@ class InvalidRepositoryTest {
                 .open(new RepoSource.Request(repo.toString(), Optional.empty(), Optional.empty(), ReadFrom.COMMIT))) {
             RepoTree tree = checkout.tree();
             DesiredRepository desired = new RepositoryLoader().load(tree);
-            new Renderer(tree).render(desired, desired.inventory().hosts().values(), service -> true);
+            new Renderer(tree, new dev.driftless.secrets.Secrets(tree, new dev.driftless.secrets.AgeKeyring(java.util.Optional.empty(), java.util.Map.of()))).render(desired, desired.inventory().hosts().values(), service -> true);
             return desired;
         }
     }

@@ -103,7 +103,7 @@ class LoaderProperties {
             assertThat(desired.services()).as("every loaded service runs on some host").allSatisfy(service ->
                     assertThat(desired.inventory().hosts().values()).anySatisfy(host ->
                             assertThat(service.runsOn(host)).isTrue()));
-            List<DesiredHost> hosts = new Renderer(tree).render(desired, desired.inventory().hosts().values(), s -> true);
+            List<DesiredHost> hosts = new Renderer(tree, new dev.driftless.secrets.Secrets(tree, new dev.driftless.secrets.AgeKeyring(java.util.Optional.empty(), java.util.Map.of()))).render(desired, desired.inventory().hosts().values(), s -> true);
             return new Outcome(true, hosts.stream().flatMap(host -> host.resources().stream()
                     .map(resource -> host.host().name() + " " + describe(resource))).toList());
         } catch (ValidationException e) {

@@ -245,7 +245,7 @@ class RepositoryLoaderTest {
     private List<DesiredHost> render() {
         try (RepoSource.Checkout checkout = open()) {
             DesiredRepository desired = new RepositoryLoader().load(checkout.tree());
-            return new Renderer(checkout.tree()).render(desired, desired.inventory().hosts().values(), s -> true);
+            return new Renderer(checkout.tree(), new dev.driftless.secrets.Secrets(checkout.tree(), new dev.driftless.secrets.AgeKeyring(java.util.Optional.empty(), java.util.Map.of()))).render(desired, desired.inventory().hosts().values(), s -> true);
         }
     }
 

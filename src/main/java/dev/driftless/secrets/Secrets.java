@@ -1,0 +1,132 @@
+package dev.driftless.secrets;
+
+import dev.driftless.secrets.sops.Sops;
+import dev.driftless.secrets.sops.SopsFile;
+import dev.driftless.secrets.sops.SopsFormat;
+import dev.driftless.source.RepoTree;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The secrets of one repository revision: looks up {@code secret('name')} values through the
+ * {@link SecretSource}s in order, and decrypts whole files for {@code secret:} resources. Everything is
+ * decrypted in memory, once per file, and every revealed value is remembered so that error messages can
+ * be {@link #redact redacted} before anyone sees them.
+ */
+public final class Secrets {
+
+    private final RepoTree tree;
+    private final AgeKeyring keys;
+    private final List<SecretSource> sources;
+    private final Map<String, SopsFile> decrypted = new HashMap<>();
+    private final Set<String> revealed = new LinkedHashSet<>();
+
+    public Secrets(RepoTree tree, AgeKeyring keys) {
+        this.tree = tree;
+        this.keys = keys;
+        this.sources = List.of(new SopsSecretSource(this));
+    }
+
+    /** The value of {@code secret('name')} in a template of the service in {@code serviceDirectory}. */
+    public synchronized String value(String serviceDirectory, String name) throws SecretException {
+        if (name == null || name.isBlank()) {
+            throw new SecretException("secret() needs the name of a secret, such as secret('db_password')");
+        }
+        List<String> looked = new ArrayList<>();
+        for (SecretSource source : sources) {
+            Optional<String> value = source.lookup(serviceDirectory, name);
+            if (value.isPresent()) {
+                remember(value.get());
+                return value.get();
+            }
+            looked.add(source.describe(serviceDirectory));
+        }
+        throw new SecretException("no secret named '" + name + "' (looked in " + String.join("; ", looked) + ")");
+    }
+
+    /** The plaintext of an encrypted repository file: age when it ends in .age, else SOPS. */
+    public synchronized byte[] file(String repoPath) throws SecretException {
+        byte[] content = read(repoPath);
+        byte[] plain;
+        if (repoPath.endsWith(".age")) {
+            plain = keys.identities().decrypt(content, repoPath);
+        } else {
+            plain = decrypt(repoPath, content).plaintext();
+        }
+        remember(new String(plain, StandardCharsets.UTF_8));
+        return plain;
+    }
+
+    /** Whether the repository has this file. */
+    boolean exists(String repoPath) {
+        return tree.type(repoPath) == RepoTree.EntryType.FILE;
+    }
+
+    /** The decrypted values of a SOPS file, decrypted once. */
+    Map<String, Object> decryptedTree(String repoPath) throws SecretException {
+        return decrypt(repoPath, read(repoPath)).tree();
+    }
+
+    private SopsFile decrypt(String repoPath, byte[] content) throws SecretException {
+        SopsFile file = decrypted.get(repoPath);
+        if (file == null) {
+            SopsFormat format = SopsFormat.forFileName(repoPath);
+            if (!Sops.isEncrypted(content, format)) {
+                throw new SecretException(repoPath + " is not encrypted (it has no sops metadata); encrypt it with"
+                        + " 'driftless secrets encrypt --in-place " + repoPath + "' before committing it");
+            }
+            file = Sops.decrypt(content, format, repoPath, keys.identities());
+            decrypted.put(repoPath, file);
+            rememberTree(file.tree());
+        }
+        return file;
+    }
+
+    private byte[] read(String repoPath) throws SecretException {
+        return tree.read(repoPath).orElseThrow(() -> new SecretException(repoPath + " is not in this commit"));
+    }
+
+    private void rememberTree(Object node) {
+        if (node instanceof Map<?, ?> map) {
+            map.values().forEach(this::rememberTree);
+        } else if (node instanceof List<?> list) {
+            list.forEach(this::rememberTree);
+        } else if (node instanceof byte[] bytes) {
+            remember(new String(bytes, StandardCharsets.UTF_8));
+        } else if (node != null) {
+            remember(String.valueOf(node));
+        }
+    }
+
+    private void remember(String value) {
+        // very short values ("1", "true") would redact ordinary words; they are not secret enough to hide
+        if (value.length() >= 4) {
+            revealed.add(value);
+            for (String line : value.split("\n")) {
+                if (line.strip().length() >= 4) {
+                    revealed.add(line.strip());
+                }
+            }
+            revealed.add(Base64.getEncoder().encodeToString(value.getBytes(StandardCharsets.UTF_8)));
+        }
+    }
+
+    /** The message with every secret value revealed so far replaced by {@code ***}. */
+    public synchronized String redact(String message) {
+        if (message == null || revealed.isEmpty()) {
+            return message;
+        }
+        String result = message;
+        for (String value : revealed) {
+            result = result.replace(value, "***");
+        }
+        return result;
+    }
+}
