@@ -205,6 +205,20 @@ class SecretsEndToEndTest {
         assertThat(root.resolve("etc/app")).doesNotExist();
     }
 
+    @Test
+    void aCorruptedSecretFileIsRefusedAndNothingIsApplied() throws Exception {
+        Path file = repo.dir().resolve("services/app/secrets.sops.yaml");
+        String encrypted = Files.readString(file);
+        int data = encrypted.indexOf("data:") + "data:".length();
+        char flipped = encrypted.charAt(data) == 'A' ? 'B' : 'A';
+        Files.writeString(file, encrypted.substring(0, data) + flipped + encrypted.substring(data + 1));
+        repo.commit("a damaged secret");
+        assertThat(driftless("apply")).isEqualTo(1);
+        assertThat(outputs.get(outputs.size() - 1)).contains("services/app/secrets.sops.yaml", "api_token")
+                .doesNotContain(API_TOKEN);
+        assertThat(root.resolve("etc/app")).doesNotExist();
+    }
+
     private static String sha256(byte[] bytes) throws Exception {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
     }
