@@ -1,6 +1,7 @@
 package dev.driftless.secrets;
 
 import dev.driftless.secrets.sops.AgeIdentities;
+import dev.driftless.secrets.sops.PgpKeys;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,6 +16,8 @@ import java.util.Optional;
  * {@code DRIFTLESS_AGE_KEY_FILE}, {@code SOPS_AGE_KEY} (the keys themselves), {@code SOPS_AGE_KEY_FILE}
  * and {@code $XDG_CONFIG_HOME/sops/age/keys.txt} (default {@code ~/.config/sops/age/keys.txt}). Every
  * place that has keys contributes them. Read on first need only: a repository without secrets needs none.
+ * {@code DRIFTLESS_PGP_KEY_FILE} may add an armored OpenPGP private key for sops files wrapped for PGP (sops reads
+ * the gpg keyring instead, which Driftless does not).
  */
 public final class AgeKeyring {
 
@@ -64,7 +67,11 @@ public final class AgeKeyring {
             found = found.plus(read(standard, standard.toString()));
         }
         looked.add(standard.toString());
-        if (found.isEmpty()) {
+        String pgpFile = environment.get("DRIFTLESS_PGP_KEY_FILE");
+        if (pgpFile != null && !pgpFile.isBlank()) {
+            found = found.withPgp(readPgp(Path.of(pgpFile)));
+        }
+        if (found.isEmpty() && found.pgp().isEmpty()) {
             throw new SecretException("no age key found (looked in " + String.join(", ", looked) + "); give one with"
                     + " --age-key FILE or SOPS_AGE_KEY_FILE, or create one with 'driftless secrets keygen'");
         }
@@ -85,6 +92,17 @@ public final class AgeKeyring {
             throw new SecretException(origin + " names " + file + ", which is not a readable file");
         }
         return read(file, origin + " " + file);
+    }
+
+    private static PgpKeys readPgp(Path file) throws SecretException {
+        if (!Files.isRegularFile(file)) {
+            throw new SecretException("DRIFTLESS_PGP_KEY_FILE names " + file + ", which is not a readable file");
+        }
+        try {
+            return PgpKeys.parse(Files.readAllBytes(file), "DRIFTLESS_PGP_KEY_FILE " + file);
+        } catch (IOException e) {
+            throw new SecretException("cannot read the PGP key file " + file + ": " + e.getMessage());
+        }
     }
 
     private static AgeIdentities read(Path file, String origin) throws SecretException {

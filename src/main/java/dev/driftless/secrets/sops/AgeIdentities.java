@@ -24,8 +24,9 @@ import java.util.Optional;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * The age private keys (X25519 identities) we hold, and decryption of age files with them. Immutable; the
- * identities never appear in {@link #toString()} or in an error message, only their public recipients do.
+ * The age private keys (X25519 identities) we hold, and decryption of age files with them, plus any PGP keys that
+ * may open sops files. Immutable; the identities never appear in {@link #toString()} or in an error message, only
+ * their public recipients do.
  */
 public final class AgeIdentities {
 
@@ -40,12 +41,14 @@ public final class AgeIdentities {
         }
     }
 
-    private static final AgeIdentities NONE = new AgeIdentities(List.of());
+    private static final AgeIdentities NONE = new AgeIdentities(List.of(), PgpKeys.none());
 
     private final List<Identity> identities;
+    private final PgpKeys pgp;
 
-    private AgeIdentities(List<Identity> identities) {
+    private AgeIdentities(List<Identity> identities, PgpKeys pgp) {
         this.identities = List.copyOf(identities);
+        this.pgp = pgp;
     }
 
     /**
@@ -72,15 +75,25 @@ public final class AgeIdentities {
             String secret = line.toUpperCase(Locale.ROOT);
             found.add(new Identity(secret, recipientOf(secret, origin, i + 1), origin));
         }
-        return new AgeIdentities(dedupe(found));
+        return new AgeIdentities(dedupe(found), PgpKeys.none());
     }
 
     public static AgeIdentities none() {
         return NONE;
     }
 
+    /** Whether there is no age identity; PGP keys do not count, see {@link #pgp()}. */
     public boolean isEmpty() {
         return identities.isEmpty();
+    }
+
+    /** These identities with the PGP keys added, for sops files whose data key is wrapped for PGP. */
+    public AgeIdentities withPgp(PgpKeys keys) {
+        return new AgeIdentities(identities, pgp.plus(keys));
+    }
+
+    public PgpKeys pgp() {
+        return pgp;
     }
 
     /** The public recipient ({@code age1...}) of each identity, in order. */
@@ -92,7 +105,7 @@ public final class AgeIdentities {
     public AgeIdentities plus(AgeIdentities other) {
         List<Identity> all = new ArrayList<>(identities);
         all.addAll(other.identities);
-        return new AgeIdentities(dedupe(all));
+        return new AgeIdentities(dedupe(all), pgp.plus(other.pgp));
     }
 
     /** Decrypts an age file, armored or binary, with whichever identity it was encrypted for. */
@@ -153,10 +166,10 @@ public final class AgeIdentities {
         return Optional.of(out.toByteArray());
     }
 
-    /** Recipients with the place each came from, for "keys tried" messages. */
+    /** Recipients and PGP fingerprints with the place each came from, for "keys tried" messages. */
     String describe() {
         if (identities.isEmpty()) {
-            return "no key";
+            return pgp.describe();
         }
         Map<String, List<String>> byOrigin = new LinkedHashMap<>();
         for (Identity identity : identities) {
@@ -164,6 +177,9 @@ public final class AgeIdentities {
         }
         List<String> parts = new ArrayList<>();
         byOrigin.forEach((origin, recipients) -> parts.add(String.join(", ", recipients) + " from " + origin));
+        if (!pgp.isEmpty()) {
+            parts.add(pgp.describe());
+        }
         return String.join("; ", parts);
     }
 

@@ -17,7 +17,8 @@ import java.util.Set;
 /**
  * Reads and writes sops files (getsops/sops, the 3.9 layout) natively, with age recipients: the values are
  * AES-256-GCM encrypted under a data key that is wrapped for each recipient, and a MAC over all values is checked
- * on every decryption. Not supported: PGP/KMS/Vault key sources (their entries are kept, never used), Shamir key
+ * on every decryption. PGP entries are used for decryption with the keys in {@link AgeIdentities#pgp()}, and kept
+ * but never added on writing. Not supported: KMS/Vault key sources (their entries are kept, never used), Shamir key
  * groups, comment regexes, multi-document YAML. Comments are not in the MAC and not in the tree, so re-encryption
  * drops them (YAML ones are dropped on reading too).
  */
@@ -229,17 +230,21 @@ public final class Sops {
         return text;
     }
 
-    /** The data key from the first age entry one of our identities opens, trying our own recipients first. */
+    /**
+     * The data key from the first age entry one of our identities opens, trying our own recipients first, then
+     * likewise from the pgp entries with our PGP keys.
+     */
     private static byte[] dataKey(Metadata metadata, AgeIdentities ids, String file) throws SecretException {
         if (metadata.keyGroups > 1) {
             throw new SecretException(file + " splits its data key over " + metadata.keyGroups + " key groups"
                     + " (Shamir secret sharing), which Driftless does not support; re-encrypt it with one group");
         }
         List<String> keys = metadata.describeKeys();
-        if (metadata.age.isEmpty()) {
+        List<PgpEntry> pgpEntries = pgpEntries(metadata, ids.pgp());
+        if (metadata.age.isEmpty() && pgpEntries.isEmpty()) {
             throw new SecretException(file + ": no age recipient you hold a key for: the file is encrypted for "
                     + (keys.isEmpty() ? "no key at all" : String.join(", ", keys)) + ", and Driftless reads only"
-                    + " age; add an age recipient with 'sops updatekeys' (or 'driftless secrets updatekeys')");
+                    + " age and PGP; add an age recipient with 'sops updatekeys' (or 'driftless secrets updatekeys')");
         }
         Set<String> ours = new HashSet<>(ids.recipients());
         List<Metadata.AgeKey> ordered = new ArrayList<>();
@@ -263,9 +268,52 @@ public final class Sops {
                 problems.add("the entry for " + entry.recipient() + " does not open with its key");
             }
         }
+        for (PgpEntry entry : pgpEntries) {
+            Optional<byte[]> key;
+            try {
+                key = ids.pgp().open(entry.enc(), "the data key wrapped for pgp " + entry.fp());
+            } catch (SecretException e) {
+                problems.add(e.getMessage());
+                continue;
+            }
+            if (key.isPresent() && key.get().length == 32) {
+                return key.get();
+            }
+            if (key.isPresent()) {
+                problems.add("the data key wrapped for pgp " + entry.fp() + " has the wrong length");
+            } else if (entry.ours()) {
+                problems.add("the entry for pgp " + entry.fp() + " is not encrypted for the key you hold");
+            }
+        }
+        String hint = !pgpEntries.isEmpty() && ids.pgp().isEmpty()
+                ? "; to use a PGP key, give its armored private key file in DRIFTLESS_PGP_KEY_FILE" : "";
         throw new SecretException(file + ": no age recipient you hold a key for: the file is encrypted for "
                 + String.join(", ", keys) + "; keys tried: " + ids.describe()
-                + (problems.isEmpty() ? "" : " (" + String.join("; ", problems) + ")"));
+                + (problems.isEmpty() ? "" : " (" + String.join("; ", problems) + ")") + hint);
+    }
+
+    /** A pgp key entry of the metadata; {@code ours} when its fingerprint names a PGP key we hold. */
+    private record PgpEntry(String fp, String enc, boolean ours) {
+    }
+
+    /**
+     * The pgp entries, ours first; the others are tried too, because sops itself ignores {@code fp} on decryption
+     * and goes by the recipients inside the message. An entry without {@code enc} is skipped, not refused, so that
+     * it cannot spoil a file an age key opens.
+     */
+    private static List<PgpEntry> pgpEntries(Metadata metadata, PgpKeys pgp) {
+        List<PgpEntry> ours = new ArrayList<>();
+        List<PgpEntry> others = new ArrayList<>();
+        for (Object item : metadata.others.getOrDefault("pgp", List.of())) {
+            if (!(item instanceof Map<?, ?> entry) || !(entry.get("enc") instanceof String enc)) {
+                continue;
+            }
+            String fp = entry.get("fp") instanceof String f ? f : "";
+            boolean mine = pgp.holds(fp);
+            (mine ? ours : others).add(new PgpEntry(fp, enc, mine));
+        }
+        ours.addAll(others);
+        return ours;
     }
 
     private static void verifyMac(Metadata metadata, byte[] dataKey, String computed, String file)
