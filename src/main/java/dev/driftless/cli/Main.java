@@ -12,8 +12,9 @@ import picocli.CommandLine.Command;
             "Driftless shows what a commit would change (plan), makes hosts match (apply) and reports hand edits (check).",
             "",
             "Exit codes: 0 = nothing to do / in sync / done, 2 = changes pending or drift (plan, check), 1 = error."},
-        subcommands = {ValidateCommand.class, PlanCommand.class, ApplyCommand.class, CheckCommand.class, SecretsCommand.class,
-            CommandLine.HelpCommand.class})
+        subcommands = {ValidateCommand.class, PlanCommand.class, ApplyCommand.class, CheckCommand.class,
+            SecretsCommand.class, AgentCommand.class, StatusCommand.class, HistoryCommand.class, SuspendCommand.class,
+            ResumeCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

@@ -48,7 +48,11 @@ public final class Workspace implements AutoCloseable {
     }
 
     public static Workspace open(Selection selection, RepoSource source) {
-        RepoSource.Checkout checkout = source.open(selection.source());
+        return open(selection, source.open(selection.source()));
+    }
+
+    /** The same, for a checkout already opened (the agent opens what it fetched, without fetching again). */
+    public static Workspace open(Selection selection, RepoSource.Checkout checkout) {
         try {
             Inventory inventory;
             try {
@@ -84,6 +88,25 @@ public final class Workspace implements AutoCloseable {
             throw new ValidationException(problems);
         }
         return chosen;
+    }
+
+    /** The repository's files at the commit. */
+    public dev.driftless.source.RepoTree tree() {
+        return checkout.tree();
+    }
+
+    /** A secret's value by name from the repository's {@code secrets/} folder (for settings outside services). */
+    public String secret(String name) {
+        try {
+            return secrets().value("", name);
+        } catch (dev.driftless.secrets.SecretException e) {
+            throw new IllegalArgumentException(e.getMessage());
+        }
+    }
+
+    /** Author and subject of the commit. */
+    public RepoSource.CommitInfo commit() {
+        return checkout.commit();
     }
 
     /** The commit id the desired state is read from. */

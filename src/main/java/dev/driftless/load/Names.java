@@ -5,7 +5,7 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /** The shapes of names in a repository, and the "did you mean" hint for a misspelt key. */
-final class Names {
+public final class Names {
 
     static final Pattern HOST = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
     static final Pattern SERVICE = Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}");
@@ -17,7 +17,8 @@ final class Names {
     private Names() {
     }
 
-    static Optional<String> closest(String word, Collection<String> candidates) {
+    /** The candidate a mistyped word most likely meant, if one is close enough (used for did-you-mean). */
+    public static Optional<String> closest(String word, Collection<String> candidates) {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
         for (String candidate : candidates) {

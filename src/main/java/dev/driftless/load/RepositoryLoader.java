@@ -41,7 +41,7 @@ public final class RepositoryLoader {
     public static final String SERVICES_DIR = "services";
     public static final String SERVICE_FILE = "service.yaml";
 
-    private static final Set<String> INVENTORY_KEYS = keys("hosts", "vars");
+    private static final Set<String> INVENTORY_KEYS = keys("hosts", "vars", "notifications"); // notifications: read by the agent
     private static final Set<String> HOST_KEYS = keys("address", "groups", "vars", "identity", "become", "root");
     private static final Set<String> SERVICE_KEYS =
             keys("description", "hosts", "dependsOn", "drift", "files", "handlers");

@@ -113,16 +113,52 @@ public final class RepoSource {
         }
     }
 
-    private Checkout openRemote(Request request) {
-        String url = request.repo();
-        Path cache = cacheDirectory.resolve(sha256(url).substring(0, 24) + ".git");
+    /** Whether the request names a remote repository (a URL) that is fetched into the cache. */
+    public static boolean isRemote(String repo) {
+        return URL.matcher(repo).matches();
+    }
+
+    /** Fetches a remote repository into the cache (a no-op for a local one); fails with a SourceException. */
+    public void fetch(String repo) {
+        if (!isRemote(repo)) {
+            return;
+        }
+        Path cache = cacheDirectory.resolve(sha256(repo).substring(0, 24) + ".git");
         try {
             Files.createDirectories(cacheDirectory);
             try (FileChannel lockChannel = FileChannel.open(cacheDirectory.resolve(cache.getFileName() + ".lock"),
                     StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                  FileLock ignored = lockChannel.lock()) {
-                fetch(url, cache);
+                fetch(repo, cache);
             }
+        } catch (IOException e) {
+            throw new SourceException("cannot use the cache for " + repo + " at " + cache + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Opens what the cache already holds, without fetching (a local repository is read as usual): the
+     * agent keeps working from its last fetch while the Git server is down.
+     */
+    public Checkout openFetched(Request request) {
+        if (!isRemote(request.repo())) {
+            return openLocal(request);
+        }
+        Path cache = cacheDirectory.resolve(sha256(request.repo()).substring(0, 24) + ".git");
+        if (!Files.exists(cache.resolve("HEAD"))) {
+            throw new SourceException(request.repo() + " has not been fetched yet");
+        }
+        return openCache(request, request.repo(), cache);
+    }
+
+    private Checkout openRemote(Request request) {
+        fetch(request.repo());
+        String url = request.repo();
+        return openCache(request, url, cacheDirectory.resolve(sha256(url).substring(0, 24) + ".git"));
+    }
+
+    private Checkout openCache(Request request, String url, Path cache) {
+        try {
             Repository repository = new FileRepositoryBuilder().setGitDir(cache.toFile()).setMustExist(true).build();
             try {
                 String ref = request.ref().orElse(Constants.HEAD);
@@ -224,6 +260,10 @@ public final class RepoSource {
         }
     }
 
+    /** Who made a commit and why. */
+    public record CommitInfo(String id, String author, String message, java.time.Instant when) {
+    }
+
     /** An opened repository at one commit; close it to release the Git repository. */
     public static final class Checkout implements AutoCloseable {
         private final Repository repository;
@@ -238,6 +278,17 @@ public final class RepoSource {
 
         public RepoTree tree() {
             return tree;
+        }
+
+        /** Author and subject of the commit read, for history and notifications. */
+        public CommitInfo commit() {
+            try (RevWalk walk = new RevWalk(repository)) {
+                RevCommit commit = walk.parseCommit(ObjectId.fromString(tree.revision()));
+                return new CommitInfo(tree.revision(), commit.getAuthorIdent().getName(), commit.getShortMessage(),
+                        commit.getAuthorIdent().getWhenAsInstant());
+            } catch (IOException | IllegalArgumentException e) {
+                return new CommitInfo(tree.revision(), "", "", null);
+            }
         }
 
         /** The repository as the user named it, for messages. */

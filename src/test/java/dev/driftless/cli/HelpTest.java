@@ -32,7 +32,8 @@ class HelpTest {
         Cli.Result help = Cli.run("--help");
 
         assertThat(help.exitCode()).isZero();
-        for (String command : List.of("validate", "plan", "apply", "check")) {
+        for (String command : List.of("validate", "plan", "apply", "check", "secrets", "agent", "status", "history",
+                "suspend", "resume")) {
             assertThat(help.out()).containsPattern("(?m)^\\s+" + command + "\\s");
         }
     }

@@ -1,0 +1,542 @@
+package dev.driftless.agent;
+
+import dev.driftless.apply.ApplyListener;
+import dev.driftless.engine.Reconciler;
+import dev.driftless.engine.Selection;
+import dev.driftless.engine.Workspace;
+import dev.driftless.model.DriftPolicy;
+import dev.driftless.model.Service;
+import dev.driftless.model.ValidationException;
+import dev.driftless.notify.Event;
+import dev.driftless.plan.Cause;
+import dev.driftless.plan.Change;
+import dev.driftless.plan.HostOutcome;
+import dev.driftless.plan.HostPlan;
+import dev.driftless.source.RepoSource;
+import dev.driftless.source.SourceException;
+import dev.driftless.store.HistoryStore;
+import dev.driftless.store.Reconcile;
+import dev.driftless.store.ResourceChange;
+import dev.driftless.store.ServiceOutcome;
+import dev.driftless.web.AgentMetrics;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The loop of {@code driftless agent}: fetch, and apply each new commit to the hosts; check the hosts
+ * for drift against the applied commit and heal or report it per service; remember everything in the
+ * history store and tell people through notifications. One reconcile runs at a time;
+ * requests that arrive meanwhile fold into exactly one more.
+ */
+public final class Agent implements AgentControl {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
+    private static final Duration MAX_BACKOFF = Duration.ofMinutes(5);
+
+    private final AgentSettings settings;
+    private final RepoSource source;
+    private final HistoryStore history;
+    private final AgentMetrics metrics;
+    private final Consumer<Event> notify;
+    private final Clock clock;
+    private final Object lock = new Object();
+
+    // guarded by lock
+    private boolean requested;
+    private String requestedBy = "start";
+    private boolean stopping;
+    private final Set<String> suspendedHosts = new LinkedHashSet<>();
+    private boolean suspendedAll;
+
+    // written by the loop thread only, read by status()
+    private volatile String appliedCommit;
+    private volatile Instant appliedAt;
+    private volatile String latestCommit;
+    private volatile String failedCommit;
+    private volatile String failure;
+    private volatile String sourceError;
+    private volatile boolean ready;
+    private final Map<String, Map<String, AgentStatus.ServiceStatus>> services = new java.util.concurrent.ConcurrentHashMap<>();
+    private Consumer<Workspace> onCheckout = w -> { };
+    private Consumer<String> onCycle = c -> { };
+    private int fetchFailures;
+    private Instant nextFetch;
+    private Instant nextDriftCheck;
+
+    public Agent(AgentSettings settings, HistoryStore history, AgentMetrics metrics, Consumer<Event> notify, Clock clock) {
+        this.settings = settings;
+        this.source = new RepoSource(settings.cache());
+        this.history = history;
+        this.metrics = metrics;
+        this.notify = notify;
+        this.clock = clock;
+        // a restart resumes from what was applied: the same commit is not applied again
+        history.lastApplied().ifPresent(r -> {
+            appliedCommit = r.commit();
+            appliedAt = r.finishedAt();
+        });
+        Instant now = clock.instant();
+        nextFetch = now;
+        nextDriftCheck = now.plus(jitter(settings.driftInterval()));
+        synchronized (lock) {
+            requested = true;
+        }
+    }
+
+    /** Called with each commit's workspace before it is applied (the notification settings live there). */
+    public void onCheckout(Consumer<Workspace> listener) {
+        this.onCheckout = listener;
+    }
+
+    /** Called after each cycle of the loop ("fetch" or "drift"), once its results are recorded. */
+    public void onCycle(Consumer<String> listener) {
+        this.onCycle = listener;
+    }
+
+    /** One fetch and apply, now, on the calling thread (for {@code agent --once} and tests). */
+    public void reconcileOnce(String trigger) {
+        fetchAndApply(trigger);
+        metrics.observe(status());
+    }
+
+    /** One drift check (and heal), now, on the calling thread. */
+    public void checkDriftOnce() {
+        checkDrift();
+        metrics.observe(status());
+    }
+
+    /** Runs until {@link #stop}; a reconcile under way when stop is asked finishes first. */
+    public void run() {
+        while (true) {
+            String trigger;
+            synchronized (lock) {
+                while (!stopping && !requested && clock.instant().isBefore(earliest())) {
+                    long wait = Math.max(1, Duration.between(clock.instant(), earliest()).toMillis());
+                    try {
+                        lock.wait(wait);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                }
+                if (stopping) {
+                    return;
+                }
+                trigger = requested ? requestedBy : null;
+                requested = false;
+            }
+            Instant now = clock.instant();
+            if (trigger != null || !now.isBefore(nextFetch)) {
+                fetchAndApply(trigger != null ? trigger : "interval");
+                metrics.observe(status());
+                onCycle.accept("fetch");
+            }
+            if (!clock.instant().isBefore(nextDriftCheck)) {
+                checkDrift();
+                nextDriftCheck = clock.instant().plus(jitter(settings.driftInterval()));
+                metrics.observe(status());
+                onCycle.accept("drift");
+            }
+        }
+    }
+
+    private Instant earliest() {
+        return nextFetch.isBefore(nextDriftCheck) ? nextFetch : nextDriftCheck;
+    }
+
+    /** Asks the loop to end after the reconcile under way, if any. */
+    public void stop() {
+        synchronized (lock) {
+            stopping = true;
+            lock.notifyAll();
+        }
+    }
+
+    @Override
+    public void requestReconcile(String trigger) {
+        synchronized (lock) {
+            requested = true;
+            requestedBy = trigger;
+            lock.notifyAll();
+        }
+    }
+
+    @Override
+    public boolean ready() {
+        return ready;
+    }
+
+    @Override
+    public void suspend(Optional<String> host) {
+        synchronized (lock) {
+            if (host.isPresent()) {
+                suspendedHosts.add(host.get());
+            } else {
+                suspendedAll = true;
+            }
+        }
+        metrics.suspended(true);
+        LOG.warn("automatic applies suspended on {}", host.orElse("every host"));
+    }
+
+    @Override
+    public void resume(Optional<String> host) {
+        boolean any;
+        synchronized (lock) {
+            if (host.isPresent()) {
+                suspendedHosts.remove(host.get());
+            } else {
+                suspendedAll = false;
+                suspendedHosts.clear();
+            }
+            any = suspendedAll || !suspendedHosts.isEmpty();
+            requested = true; // catch up with what was held back
+            requestedBy = "resume";
+            lock.notifyAll();
+        }
+        metrics.suspended(any);
+    }
+
+    private boolean suspended(String host) {
+        synchronized (lock) {
+            return suspendedAll || suspendedHosts.contains(host);
+        }
+    }
+
+    @Override
+    public AgentStatus status() {
+        List<AgentStatus.HostStatus> hosts = new ArrayList<>();
+        services.forEach((host, byService) -> {
+            boolean held = suspended(host);
+            List<AgentStatus.ServiceStatus> list = new ArrayList<>();
+            byService.values().forEach(s -> list.add(held && !s.state().equals("in sync")
+                    ? new AgentStatus.ServiceStatus(s.service(), "suspended", s.driftedResources()) : s));
+            hosts.add(new AgentStatus.HostStatus(host, held, Optional.ofNullable(appliedCommit), list));
+        });
+        hosts.sort(java.util.Comparator.comparing(AgentStatus.HostStatus::host));
+        boolean all;
+        synchronized (lock) {
+            all = suspendedAll;
+        }
+        return new AgentStatus(settings.repo(), settings.ref().orElse("HEAD"), sourceError == null ? "ok" : "unavailable",
+                Optional.ofNullable(sourceError), Optional.ofNullable(appliedCommit), Optional.ofNullable(appliedAt),
+                Optional.ofNullable(latestCommit), Optional.ofNullable(failedCommit), Optional.ofNullable(failure), all,
+                hosts);
+    }
+
+    // ---------------------------------------------------------------- fetch and apply
+
+    private void fetchAndApply(String trigger) {
+        metrics.fetched();
+        try {
+            source.fetch(settings.repo());
+        } catch (SourceException e) {
+            fetchFailures++;
+            Duration backoff = backoff(fetchFailures);
+            nextFetch = clock.instant().plus(backoff);
+            metrics.fetchFailed();
+            boolean first = sourceError == null;
+            sourceError = e.getMessage();
+            LOG.warn("source unavailable (attempt {}, next in {} s): {}", fetchFailures, backoff.toSeconds(),
+                    e.getMessage());
+            if (first) {
+                notify.accept(new Event(Event.Kind.SOURCE_UNAVAILABLE, "", "", Optional.ofNullable(appliedCommit)
+                        .orElse(""), e.getMessage(), clock.instant()));
+            }
+            ready = ready || appliedCommit != null;
+            return;
+        }
+        if (sourceError != null) {
+            notify.accept(new Event(Event.Kind.RECOVERED, "", "", Optional.ofNullable(appliedCommit).orElse(""),
+                    "source reachable again after " + fetchFailures + " failed fetch(es)", clock.instant()));
+        }
+        sourceError = null;
+        fetchFailures = 0;
+        nextFetch = clock.instant().plus(jitter(settings.interval()));
+
+        Selection selection = selection(settings.ref(), settings.hosts(), List.of());
+        try (Workspace workspace = Workspace.open(selection, source.openFetched(selection.source()))) {
+            String revision = workspace.revision();
+            latestCommit = revision;
+            onCheckout.accept(workspace);
+            if (revision.equals(appliedCommit) || revision.equals(failedCommit)) {
+                ready = true;
+                return; // applied already, or failed already: not retried in a loop; the next commit is
+            }
+            apply(workspace, trigger);
+        } catch (SourceException e) {
+            failure = e.getMessage();
+            LOG.warn("cannot read {}: {}", settings.repo(), e.getMessage());
+        }
+        ready = true;
+    }
+
+    private void apply(Workspace workspace, String trigger) {
+        Instant started = clock.instant();
+        RepoSource.CommitInfo commit = workspace.commit();
+        List<String> held = workspace.hosts().stream().map(dev.driftless.model.Host::name).filter(this::suspended)
+                .toList();
+        if (!held.isEmpty() && held.size() == workspace.hosts().size()) {
+            LOG.warn("commit {} not applied: automatic applies are suspended", commit.id());
+            markPending(held);
+            return;
+        }
+        List<ServiceOutcome> outcomes = new ArrayList<>();
+        Reconcile.Result result;
+        String error = null;
+        try {
+            Workspace target = workspace;
+            Workspace narrowed = null;
+            if (!held.isEmpty()) {
+                List<String> active = workspace.hosts().stream().map(dev.driftless.model.Host::name)
+                        .filter(h -> !held.contains(h)).toList();
+                narrowed = Workspace.open(selection(Optional.of(commit.id()), active, List.of()),
+                        source.openFetched(selection(Optional.of(commit.id()), active, List.of()).source()));
+                target = narrowed;
+                markPending(held);
+            }
+            try {
+                List<HostOutcome> results = new Reconciler(settings.lockTimeout(), settings.handlerTimeout())
+                        .apply(target, settings.parallel(), h -> ApplyListener.SILENT, o -> { });
+                boolean failed = record(results, outcomes, false);
+                result = failed ? Reconcile.Result.FAILED
+                        : outcomes.stream().allMatch(o -> o.status() == ServiceOutcome.Status.UNCHANGED)
+                        ? Reconcile.Result.NO_CHANGES : Reconcile.Result.SUCCEEDED;
+                if (failed) {
+                    error = outcomes.stream().filter(o -> o.error() != null).map(o -> o.host() + ": " + o.error())
+                            .findFirst().orElse("failed");
+                }
+            } finally {
+                if (narrowed != null) {
+                    narrowed.close();
+                }
+            }
+        } catch (ValidationException e) {
+            result = Reconcile.Result.FAILED;
+            error = "the repository does not validate: " + e.problems().stream().map(Object::toString)
+                    .reduce((a, b) -> a + "; " + b).orElse("");
+        } catch (RuntimeException e) {
+            result = Reconcile.Result.FAILED;
+            error = String.valueOf(e.getMessage());
+        }
+        Instant finished = clock.instant();
+        history.record(new Reconcile(0, Reconcile.Kind.APPLY, trigger, commit.id(), commit.author(), commit.message(),
+                started, finished, result, error, outcomes));
+        metrics.reconcileFinished(Duration.between(started, finished), result.name().toLowerCase(java.util.Locale.ROOT));
+        if (result == Reconcile.Result.FAILED) {
+            failedCommit = commit.id();
+            failure = error;
+            LOG.warn("commit {} failed: {}", commit.id(), error);
+            notify.accept(new Event(Event.Kind.FAILED, "", "", commit.id(), error, finished));
+        } else {
+            appliedCommit = commit.id();
+            appliedAt = finished;
+            failedCommit = null;
+            failure = null;
+            metrics.applied(finished);
+            for (ServiceOutcome o : outcomes) {
+                if (o.status() == ServiceOutcome.Status.APPLIED) {
+                    notify.accept(new Event(Event.Kind.APPLIED, o.host(), o.service(), commit.id(), summary(o.changes()),
+                            finished));
+                }
+            }
+        }
+    }
+
+    /** Turns host outcomes into history rows and status; returns whether any host failed. */
+    private boolean record(List<HostOutcome> results, List<ServiceOutcome> outcomes, boolean healing) {
+        boolean failed = false;
+        for (HostOutcome outcome : results) {
+            Map<String, AgentStatus.ServiceStatus> status = services.computeIfAbsent(outcome.host(),
+                    h -> new java.util.concurrent.ConcurrentSkipListMap<>());
+            if (outcome instanceof HostOutcome.Failed f) {
+                failed = true;
+                outcomes.add(new ServiceOutcome(f.host(), "", ServiceOutcome.Status.FAILED, f.message(), List.of()));
+                status.replaceAll((s, v) -> new AgentStatus.ServiceStatus(s, "failed", v.driftedResources()));
+                continue;
+            }
+            HostOutcome.Applied applied = (HostOutcome.Applied) outcome;
+            HostPlan plan = applied.plan();
+            Map<String, List<ResourceChange>> byService = new LinkedHashMap<>();
+            plan.desired().services().forEach(s -> byService.put(s, new ArrayList<>()));
+            for (Change change : applied.result().applied()) {
+                byService.computeIfAbsent(change.service(), s -> new ArrayList<>()).add(resourceChange(change));
+            }
+            boolean hostFailed = !applied.result().succeeded();
+            failed |= hostFailed;
+            byService.forEach((service, changes) -> {
+                ServiceOutcome.Status s = hostFailed ? ServiceOutcome.Status.FAILED : changes.isEmpty()
+                        ? ServiceOutcome.Status.UNCHANGED : healing ? ServiceOutcome.Status.HEALED
+                        : ServiceOutcome.Status.APPLIED;
+                outcomes.add(new ServiceOutcome(applied.host(), service, s,
+                        hostFailed ? applied.result().failure().orElse("a handler failed") : null, changes));
+                status.put(service, new AgentStatus.ServiceStatus(service, hostFailed ? "failed" : "in sync", 0));
+                metrics.driftedResources(applied.host(), service, 0);
+            });
+        }
+        return failed;
+    }
+
+    private void markPending(List<String> hosts) {
+        for (String host : hosts) {
+            services.computeIfAbsent(host, h -> new java.util.concurrent.ConcurrentSkipListMap<>())
+                    .replaceAll((s, v) -> new AgentStatus.ServiceStatus(s, "pending", v.driftedResources()));
+        }
+    }
+
+    // ---------------------------------------------------------------- drift
+
+    private void checkDrift() {
+        if (appliedCommit == null) {
+            return;
+        }
+        Instant started = clock.instant();
+        String commit = appliedCommit;
+        Selection selection = selection(Optional.of(commit), settings.hosts(), List.of());
+        List<ServiceOutcome> outcomes = new ArrayList<>();
+        boolean healedAny = false;
+        try (Workspace workspace = Workspace.open(selection, source.openFetched(selection.source()))) {
+            List<HostOutcome> results = new Reconciler(settings.lockTimeout(), settings.handlerTimeout())
+                    .plan(workspace, settings.parallel(), o -> { });
+            Map<String, DriftPolicy> policies = new LinkedHashMap<>();
+            for (HostOutcome outcome : results) {
+                if (!(outcome instanceof HostOutcome.Planned planned)) {
+                    continue;
+                }
+                Map<String, List<ResourceChange>> drifted = new LinkedHashMap<>();
+                for (Change change : planned.plan().changes()) {
+                    if (change.causes().contains(Cause.DRIFT)) {
+                        drifted.computeIfAbsent(change.service(), s -> new ArrayList<>()).add(resourceChange(change));
+                    }
+                }
+                Map<String, AgentStatus.ServiceStatus> status = services.computeIfAbsent(outcome.host(),
+                        h -> new java.util.concurrent.ConcurrentSkipListMap<>());
+                status.replaceAll((s, v) -> drifted.containsKey(s) || v.state().equals("failed") ? v
+                        : new AgentStatus.ServiceStatus(s, "in sync", 0));
+                if (drifted.isEmpty()) {
+                    status.keySet().forEach(s -> metrics.driftedResources(outcome.host(), s, 0));
+                    continue;
+                }
+                if (policies.isEmpty()) {
+                    for (Service service : workspace.repository().services()) {
+                        policies.put(service.name(), service.drift());
+                    }
+                }
+                List<String> heal = new ArrayList<>();
+                for (Map.Entry<String, List<ResourceChange>> e : drifted.entrySet()) {
+                    String service = e.getKey();
+                    int count = e.getValue().size();
+                    metrics.driftedResources(outcome.host(), service, count);
+                    boolean healable = policies.getOrDefault(service, DriftPolicy.HEAL) == DriftPolicy.HEAL
+                            && !suspended(outcome.host());
+                    if (healable) {
+                        heal.add(service);
+                    } else {
+                        status.put(service, new AgentStatus.ServiceStatus(service, "drifted", count));
+                        outcomes.add(new ServiceOutcome(outcome.host(), service, ServiceOutcome.Status.DRIFTED, null,
+                                e.getValue()));
+                        notify.accept(new Event(Event.Kind.DRIFT_FOUND, outcome.host(), service, commit,
+                                summary(e.getValue()), clock.instant()));
+                    }
+                }
+                if (!heal.isEmpty()) {
+                    healedAny |= heal(outcome.host(), heal, commit, drifted, outcomes);
+                }
+            }
+        } catch (SourceException | ValidationException e) {
+            LOG.warn("drift check of {} failed: {}", commit, e.getMessage());
+            return;
+        }
+        if (!outcomes.isEmpty()) {
+            Instant finished = clock.instant();
+            boolean found = outcomes.stream().anyMatch(o -> o.status() == ServiceOutcome.Status.DRIFTED
+                    || o.status() == ServiceOutcome.Status.FAILED);
+            Reconcile.Result result = found ? Reconcile.Result.DRIFT_FOUND : Reconcile.Result.DRIFT_HEALED;
+            history.record(new Reconcile(0, Reconcile.Kind.DRIFT_CHECK, "drift", commit, "", "", started, finished,
+                    result, null, outcomes));
+            metrics.reconcileFinished(Duration.between(started, finished), healedAny ? "healed" : "drift");
+        }
+    }
+
+    private boolean heal(String host, List<String> heal, String commit, Map<String, List<ResourceChange>> drifted,
+            List<ServiceOutcome> outcomes) {
+        Selection selection = selection(Optional.of(commit), List.of(host), heal);
+        try (Workspace workspace = Workspace.open(selection, source.openFetched(selection.source()))) {
+            List<HostOutcome> results = new Reconciler(settings.lockTimeout(), settings.handlerTimeout())
+                    .apply(workspace, 1, h -> ApplyListener.SILENT, o -> { });
+            List<ServiceOutcome> healed = new ArrayList<>();
+            boolean failed = record(results, healed, true);
+            for (ServiceOutcome o : healed) {
+                if (!heal.contains(o.service()) && o.status() != ServiceOutcome.Status.FAILED) {
+                    continue;
+                }
+                List<ResourceChange> found = drifted.getOrDefault(o.service(), o.changes());
+                outcomes.add(new ServiceOutcome(o.host(), o.service(), failed ? ServiceOutcome.Status.FAILED
+                        : ServiceOutcome.Status.HEALED, o.error(), found));
+                notify.accept(new Event(failed ? Event.Kind.DRIFT_FOUND : Event.Kind.DRIFT_HEALED, o.host(),
+                        o.service(), commit, summary(found), clock.instant()));
+            }
+            return !failed;
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private Selection selection(Optional<String> ref, List<String> hosts, List<String> services) {
+        return new Selection(new RepoSource.Request(settings.repo(), ref, settings.path(), RepoSource.ReadFrom.COMMIT),
+                hosts, services, settings.root(), settings.ssh(), settings.keys());
+    }
+
+    private static ResourceChange resourceChange(Change change) {
+        // the diff is already "(sensitive content changed)" for a file rendered from a secret
+        return new ResourceChange(change.path(), change.action().name().toLowerCase(java.util.Locale.ROOT),
+                change.causes().contains(Cause.DRIFT) ? "drift" : "pending", change.diff().orElse(null));
+    }
+
+    /** "~ /etc/a, + /etc/b" (at most five paths), for notifications. */
+    static String summary(List<ResourceChange> changes) {
+        StringBuilder text = new StringBuilder();
+        int shown = 0;
+        for (ResourceChange c : changes) {
+            if (shown == 5) {
+                text.append(", and ").append(changes.size() - 5).append(" more");
+                break;
+            }
+            if (shown++ > 0) {
+                text.append(", ");
+            }
+            text.append(switch (c.action()) {
+                case "create" -> "+ ";
+                case "delete" -> "- ";
+                default -> "~ ";
+            }).append(c.path());
+        }
+        return text.toString();
+    }
+
+    private static Duration jitter(Duration base) {
+        long millis = base.toMillis();
+        long spread = millis / 10; // up to 10% either way, so many agents do not fetch in step
+        return Duration.ofMillis(Math.max(1, millis + (spread == 0 ? 0 : ThreadLocalRandom.current().nextLong(-spread, spread + 1))));
+    }
+
+    private Duration backoff(int failures) {
+        Duration cap = settings.interval().compareTo(MAX_BACKOFF) > 0 ? settings.interval() : MAX_BACKOFF;
+        long seconds = 1L << Math.min(failures - 1, 16);
+        Duration d = Duration.ofSeconds(seconds);
+        return d.compareTo(cap) > 0 ? cap : d;
+    }
+
+}

@@ -1,0 +1,29 @@
+package dev.driftless.agent;
+
+import dev.driftless.host.SshSettings;
+import dev.driftless.secrets.AgeKeyring;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * How an agent runs: what it watches, which hosts it keeps matching, and how often.
+ *
+ * @param hosts host names; empty means every host of the inventory
+ * @param interval how often the source is fetched without a webhook
+ * @param driftInterval how often the hosts are checked for drift against the applied commit
+ */
+public record AgentSettings(String repo, Optional<String> ref, Optional<String> path, List<String> hosts,
+        Duration interval, Duration driftInterval, Path stateDir, Optional<Path> root, SshSettings ssh,
+        AgeKeyring keys, int parallel, Duration lockTimeout, Duration handlerTimeout) {
+
+    public AgentSettings {
+        hosts = List.copyOf(hosts);
+    }
+
+    /** Where fetched repositories are kept. */
+    public Path cache() {
+        return stateDir.resolve("cache");
+    }
+}

@@ -1,0 +1,249 @@
+package dev.driftless.cli;
+
+import dev.driftless.agent.Agent;
+import dev.driftless.agent.AgentSettings;
+import dev.driftless.agent.RepositoryNotifications;
+import dev.driftless.secrets.AgeKeyring;
+import dev.driftless.store.HistoryStore;
+import dev.driftless.store.JdbcHistoryStore;
+import dev.driftless.store.StoreException;
+import dev.driftless.web.AgentMetrics;
+import dev.driftless.web.AgentServer;
+import dev.driftless.web.HistorySource;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code driftless agent}: keeps hosts matching a Git repository without anyone running a command. */
+@Command(name = "agent", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
+        description = {"Watch a Git repository and keep the hosts matching it: fetch every --interval (and at once on a"
+                + " signed webhook), apply each new commit, check for drift every --drift-interval and heal it (a"
+                + " service's 'drift: heal', the default) or report it ('drift: alert').",
+            "Every reconcile is recorded in the history database; notifications are configured under"
+                + " 'notifications:' in driftless.yaml. HTTP on --listen: /hooks/{github,gitea,gitlab,generic},"
+                + " /metrics, /healthz, /readyz, /api/status, /api/history, /api/suspend, /api/resume.",
+            "Settings may also come from a YAML file (--config FILE, keys as the long option names without '--')."
+                + " SIGTERM finishes the reconcile under way, then exits."})
+final class AgentCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "A YAML file with any of these settings.")
+    Path config;
+
+    @Option(names = {"-r", "--repo"}, paramLabel = "URL",
+            description = "The repository: https://, ssh://, git://, file:// URL or a local path.")
+    String repo;
+
+    @Option(names = "--ref", paramLabel = "REF", description = "Branch, tag or commit to follow. Default: HEAD.")
+    String ref;
+
+    @Option(names = "--path", paramLabel = "DIR", description = "Folder inside the repository holding driftless.yaml.")
+    String path;
+
+    @Option(names = "--host", paramLabel = "H", split = ",", description = "Only these hosts. Default: every host.")
+    List<String> hosts = new ArrayList<>();
+
+    @Option(names = "--interval", paramLabel = "DURATION", defaultValue = "60s", converter = DurationConverter.class,
+            description = "How often to fetch without a webhook (with up to 10% jitter). Default: ${DEFAULT-VALUE}.")
+    Duration interval;
+
+    @Option(names = "--drift-interval", paramLabel = "DURATION", defaultValue = "5m",
+            converter = DurationConverter.class,
+            description = "How often to check the hosts for drift. Default: ${DEFAULT-VALUE}.")
+    Duration driftInterval;
+
+    @Option(names = "--listen", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:9090",
+            description = "Where the HTTP endpoints listen. Default: ${DEFAULT-VALUE}.")
+    String listen;
+
+    @Option(names = "--state-dir", paramLabel = "DIR", defaultValue = "/var/lib/driftless/agent",
+            description = "The agent's own files: fetched repositories, history.db, api-token."
+                    + " Default: ${DEFAULT-VALUE}.")
+    Path stateDir;
+
+    @Option(names = "--store", paramLabel = "URL",
+            description = "History database: jdbc:postgresql://HOST/DB?user=U&password=P. Default: SQLite in --state-dir.")
+    String store;
+
+    @Option(names = "--webhook-secret-file", paramLabel = "FILE",
+            description = "The shared secret webhooks are signed with. Default: $DRIFTLESS_WEBHOOK_SECRET."
+                    + " Without one, webhooks are refused.")
+    Path webhookSecretFile;
+
+    @Option(names = "--api-token-file", paramLabel = "FILE",
+            description = "Bearer token for /api/suspend and /api/resume; created (mode 0600) if missing."
+                    + " Default: --state-dir/api-token.")
+    Path apiTokenFile;
+
+    @Option(names = "--root", paramLabel = "DIR", description = "Sandbox folder instead of each host's '/'.")
+    Path root;
+
+    @Option(names = "--parallel", paramLabel = "N", defaultValue = "8", description = "Hosts at once.")
+    int parallel;
+
+    @Option(names = "--lock-timeout", paramLabel = "DURATION", defaultValue = "10m", converter = DurationConverter.class,
+            description = "How long to wait for an apply by someone else on a host. Default: ${DEFAULT-VALUE}.")
+    Duration lockTimeout;
+
+    @Option(names = "--handler-timeout", paramLabel = "DURATION", defaultValue = "5m",
+            converter = DurationConverter.class, description = "Limit for one handler. Default: ${DEFAULT-VALUE}.")
+    Duration handlerTimeout;
+
+    @Option(names = "--once", description = "Fetch, apply a new commit and check for drift once, then exit (for cron;"
+            + " no HTTP). Exit 1 if the source is unavailable or the commit failed.")
+    boolean once;
+
+    @Option(names = "--age-key", paramLabel = "FILE", description = "An age identity for the repository's secrets.")
+    Path ageKey;
+
+    @Mixin
+    SshOptions ssh;
+
+    private boolean merged;
+
+    @Override
+    public Integer call() throws Exception {
+        if (config != null && !merged) {
+            return withConfigFile();
+        }
+        if (repo == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "Missing required option: '--repo=URL'"
+                    + " (on the command line or in --config)");
+        }
+        if (interval.isZero() || interval.isNegative() || driftInterval.isZero() || driftInterval.isNegative()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--interval and --drift-interval must be positive");
+        }
+        Files.createDirectories(stateDir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Optional<byte[]> webhookSecret = webhookSecret();
+        String token = apiToken();
+        AgentSettings settings = new AgentSettings(repo, Optional.ofNullable(ref), Optional.ofNullable(path), hosts,
+                interval, driftInterval, stateDir, Optional.ofNullable(root), ssh.settings(),
+                AgeKeyring.fromEnvironment(Optional.ofNullable(ageKey)), parallel, lockTimeout, handlerTimeout);
+        HistoryStore history;
+        try {
+            history = JdbcHistoryStore.open(store != null ? store : JdbcHistoryStore.defaultUrl(stateDir));
+        } catch (StoreException e) {
+            spec.commandLine().getErr().println("Error: " + e.getMessage());
+            return 1;
+        }
+        AgentMetrics metrics = new AgentMetrics();
+        try (RepositoryNotifications notifications = new RepositoryNotifications(Clock.systemUTC());
+             HistoryStore closing = history) {
+            Agent agent = new Agent(settings, history, metrics, notifications, Clock.systemUTC());
+            agent.onCheckout(notifications::update);
+            if (once) {
+                agent.reconcileOnce("once");
+                agent.checkDriftOnce();
+                var status = agent.status();
+                spec.commandLine().getErr().println("driftless agent --once: applied "
+                        + status.appliedCommit().map(c -> c.substring(0, 12)).orElse("nothing") + ", source "
+                        + status.source() + status.failure().map(f -> ", failed: " + f).orElse(""));
+                return status.source().equals("ok") && status.failedCommit().isEmpty() ? 0 : 1;
+            }
+            try (AgentServer server = AgentServer.start(listen, agent, metrics, HistorySource.of(history), webhookSecret,
+                    Optional.of(token))) {
+                Thread worker = Thread.currentThread();
+                Thread hook = new Thread(() -> {
+                    agent.stop(); // the reconcile under way finishes; then run() returns
+                    try {
+                        worker.join(Duration.ofMinutes(5).toMillis());
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }, "driftless-shutdown");
+                Runtime.getRuntime().addShutdownHook(hook);
+                spec.commandLine().getErr().println("driftless agent: watching " + repo + " ("
+                        + Optional.ofNullable(ref).orElse("HEAD") + "), listening on " + listen.replaceAll(":\\d+$", "")
+                        + ":" + server.port());
+                spec.commandLine().getErr().flush();
+                agent.run();
+            }
+        }
+        return 0;
+    }
+
+    /**
+     * Reads the YAML file of --config (keys: long option names without '--'), puts its settings before
+     * the command line's (which win) and runs again.
+     */
+    private int withConfigFile() throws Exception {
+        Object loaded;
+        try {
+            loaded = new org.snakeyaml.engine.v2.api.Load(org.snakeyaml.engine.v2.api.LoadSettings.builder()
+                    .setLabel(config.toString()).build()).loadFromString(Files.readString(config));
+        } catch (IOException | org.snakeyaml.engine.v2.exceptions.YamlEngineException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--config " + config + ": " + e.getMessage());
+        }
+        if (!(loaded instanceof java.util.Map<?, ?> map)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), config + ": an agent config file is a YAML"
+                    + " mapping of option names (without '--') to values");
+        }
+        List<String> args = new ArrayList<>();
+        for (java.util.Map.Entry<?, ?> e : map.entrySet()) {
+            String name = "--" + e.getKey();
+            if (spec.findOption(name) == null || name.equals("--config")) {
+                throw new CommandLine.ParameterException(spec.commandLine(), config + ": '" + e.getKey()
+                        + "' is not a setting of driftless agent (see driftless agent --help)");
+            }
+            if (e.getValue() instanceof List<?> list) {
+                list.forEach(v -> args.add(name + "=" + v));
+            } else if (e.getValue() instanceof Boolean b) {
+                if (b) {
+                    args.add(name);
+                }
+            } else {
+                args.add(name + "=" + e.getValue());
+            }
+        }
+        args.addAll(spec.commandLine().getParseResult().originalArgs());
+        AgentCommand again = new AgentCommand();
+        CommandLine line = new CommandLine(again).setOverwrittenOptionsAllowed(true);
+        line.setOut(spec.commandLine().getOut());
+        line.setErr(spec.commandLine().getErr());
+        line.parseArgs(args.toArray(String[]::new));
+        again.merged = true;
+        return again.call();
+    }
+
+    private Optional<byte[]> webhookSecret() throws IOException {
+        if (webhookSecretFile != null) {
+            byte[] secret = Files.readString(webhookSecretFile, StandardCharsets.UTF_8).strip().getBytes(StandardCharsets.UTF_8);
+            if (secret.length == 0) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--webhook-secret-file "
+                        + webhookSecretFile + " is empty");
+            }
+            return Optional.of(secret);
+        }
+        String env = System.getenv("DRIFTLESS_WEBHOOK_SECRET");
+        return env == null || env.isBlank() ? Optional.empty() : Optional.of(env.strip().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private String apiToken() throws IOException {
+        Path file = apiTokenFile != null ? apiTokenFile : stateDir.resolve("api-token");
+        if (Files.exists(file)) {
+            return Files.readString(file, StandardCharsets.UTF_8).strip();
+        }
+        byte[] random = new byte[32];
+        new SecureRandom().nextBytes(random);
+        String token = HexFormat.of().formatHex(random);
+        Files.writeString(Files.createFile(file, PosixFilePermissions.asFileAttribute(
+                PosixFilePermissions.fromString("rw-------"))), token + "\n");
+        return token;
+    }
+}

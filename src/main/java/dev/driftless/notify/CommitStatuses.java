@@ -1,0 +1,41 @@
+package dev.driftless.notify;
+
+import java.util.regex.Pattern;
+
+/** What a commit status on GitHub or Gitea/Forgejo says about an event. */
+final class CommitStatuses {
+
+    /** GitHub cuts descriptions at 140 characters. */
+    static final int MAX_DESCRIPTION = 140;
+    private static final Pattern SHA = Pattern.compile("[0-9a-f]{40}|[0-9a-f]{64}");
+
+    private CommitStatuses() {
+    }
+
+    /**
+     * {@code success} for applied and drift healed; {@code failure} for a failed apply and for drift (the host does
+     * not run this commit's files); {@code null} for source unavailable and recovered, which say nothing about a
+     * commit and get no status.
+     */
+    static String state(Event.Kind kind) {
+        return switch (kind) {
+            case APPLIED, DRIFT_HEALED -> "success";
+            case FAILED, DRIFT_FOUND -> "failure";
+            case SOURCE_UNAVAILABLE, RECOVERED -> null;
+        };
+    }
+
+    /** {@code driftless/web-1}, or {@code driftless} for a repository-wide event. */
+    static String context(Event event) {
+        return event.host().isEmpty() ? "driftless" : "driftless/" + event.host();
+    }
+
+    static String description(Event event) {
+        return Messages.line(event, MAX_DESCRIPTION);
+    }
+
+    /** Whether {@code commit} is a full commit id a forge can attach a status to. */
+    static boolean isFullId(String commit) {
+        return SHA.matcher(commit).matches();
+    }
+}

@@ -1,0 +1,59 @@
+package dev.driftless.notify;
+
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Something the agent wants people to know about one service on one host, or about the whole repository.
+ *
+ * @param kind    what happened
+ * @param host    the host's name; {@code ""} for a repository-wide event (source unavailable, a repository that
+ *                does not validate)
+ * @param service the service's name; {@code ""} for a host-wide or repository-wide event
+ * @param commit  the full commit id the event is about; {@code ""} when there is none (the source could not be read)
+ * @param summary a short, already secret-masked summary, typically one line per changed path
+ *                ({@code ~ /etc/nginx/nginx.conf}) or the error message; may be {@code ""}
+ * @param at      when it happened
+ */
+public record Event(Kind kind, String host, String service, String commit, String summary, Instant at) {
+
+    public enum Kind {
+        APPLIED, FAILED, DRIFT_FOUND, DRIFT_HEALED, RECOVERED, SOURCE_UNAVAILABLE;
+
+        /** The name used in {@code driftless.yaml} ({@code events:}) and in webhook bodies: {@code drift-found}. */
+        public String id() {
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        }
+
+        /** The kind named {@code id} as written in {@code driftless.yaml}, such as {@code drift-found}. */
+        public static Optional<Kind> ofId(String id) {
+            for (Kind kind : values()) {
+                if (kind.id().equals(id)) {
+                    return Optional.of(kind);
+                }
+            }
+            return Optional.empty();
+        }
+
+        /** A problem that goes on until a good event of the same family ends it. */
+        public boolean isProblem() {
+            return this == FAILED || this == DRIFT_FOUND || this == SOURCE_UNAVAILABLE;
+        }
+
+        /** Words for messages: {@code drift found}. */
+        public String phrase() {
+            return name().toLowerCase(Locale.ROOT).replace('_', ' ');
+        }
+    }
+
+    public Event {
+        Objects.requireNonNull(kind, "kind");
+        host = host == null ? "" : host;
+        service = service == null ? "" : service;
+        commit = commit == null ? "" : commit;
+        summary = summary == null ? "" : summary;
+        at = at == null ? Instant.now() : at;
+    }
+}

@@ -1,0 +1,74 @@
+package dev.driftless.notify;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A commit status on GitHub: {@code POST {api}/repos/{owner}/{repo}/statuses/{sha}} with
+ * {@code {"state","context":"driftless/<host>","description"[,"target_url"]}}. States: {@code success} for
+ * applied and drift healed, {@code failure} for failed and drift found; source unavailable and recovered (not about
+ * a commit) and an event without a commit id get no status.
+ */
+public final class GitHubStatusNotifier extends HttpNotifier {
+
+    public static final URI DEFAULT_API = URI.create("https://api.github.com");
+    private static final Logger LOG = LoggerFactory.getLogger(GitHubStatusNotifier.class);
+
+    private final URI api;
+    private final String owner;
+    private final String repo;
+    private final String token;
+    private final String targetUrl;
+
+    /**
+     * @param api       the API's base URL: {@code https://api.github.com}, or {@code https://ghe.example.org/api/v3}
+     * @param targetUrl a link shown with the status (a dashboard), or {@code null}
+     */
+    public GitHubStatusNotifier(String name, URI api, String owner, String repo, String token, String targetUrl,
+                                Duration timeout) {
+        super(name, timeout);
+        this.api = api == null ? DEFAULT_API : api;
+        this.owner = Objects.requireNonNull(owner, "owner");
+        this.repo = Objects.requireNonNull(repo, "repo");
+        this.token = Objects.requireNonNull(token, "token");
+        this.targetUrl = targetUrl;
+    }
+
+    @Override
+    public void send(Event event) throws NotifyException {
+        String state = CommitStatuses.state(event.kind());
+        if (state == null || event.commit().isEmpty()) {
+            LOG.debug("{}: no commit status for {}", name(), event.kind().id());
+            return;
+        }
+        if (!CommitStatuses.isFullId(event.commit())) {
+            throw new NotifyException(name() + ": '" + Messages.shortCommit(event.commit())
+                    + "' is not a full commit id", false, null);
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("state", state);
+        body.put("context", CommitStatuses.context(event));
+        body.put("description", CommitStatuses.description(event));
+        if (targetUrl != null && !targetUrl.isEmpty()) {
+            body.put("target_url", targetUrl);
+        }
+        post(statuses(api, "/repos/" + owner + "/" + repo + "/statuses/" + event.commit()), "application/json",
+                json(body), Map.of(
+                        "Authorization", "Bearer " + token,
+                        "Accept", "application/vnd.github+json",
+                        "X-GitHub-Api-Version", "2022-11-28"));
+    }
+
+    static URI statuses(URI base, String path) {
+        String root = base.toString();
+        while (root.endsWith("/")) {
+            root = root.substring(0, root.length() - 1);
+        }
+        return URI.create(root + path);
+    }
+}

@@ -1,0 +1,286 @@
+package dev.driftless.notify;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends events to the rules of {@code driftless.yaml} without flooding and without blocking the caller.
+ *
+ * <p><b>Flooding.</b> Events are grouped by problem key: (family, host, service), where the families are
+ * failed ↔ applied, drift found ↔ drift healed, source unavailable ↔ recovered. A problem (failed, drift found,
+ * source unavailable) is sent to a rule once, then again only after the rule's {@code repeat}, or sooner when it is
+ * reported for another commit (a new commit that fails again is news, and a commit status belongs to each commit).
+ * The first good event of the same key (applied, drift healed, recovered) ends the problem and is sent once. A good
+ * event also ends the repository-wide problem of its family ({@code host = service = ""}): if anything applied,
+ * the repository validated and the source was read. Applied and drift healed with no problem before are news and
+ * always sent; recovered with no problem before is not sent. The state is in memory: after a restart, an ongoing
+ * problem is sent once more.
+ *
+ * <p><b>Blocking.</b> {@link #publish} only decides and queues. Each rule has its own lane (one daemon thread,
+ * created when needed, and a queue of at most {@value #QUEUE_LIMIT} events; beyond that events are dropped, and
+ * the first drop and every hundredth are logged), so a destination that hangs delays only itself and the events of one destination arrive in order.
+ * A delivery is tried at most {@code attempts} times, waiting {@code backoff}, then twice that, between tries;
+ * each try is bounded by the notifier's timeout. A refusal that trying again cannot change (HTTP 4xx but 408, 425
+ * and 429; a refused SMTP login) is not tried again. Failures are logged, never thrown.
+ */
+public final class Notifications implements AutoCloseable {
+
+    public static final int DEFAULT_ATTEMPTS = 3;
+    public static final Duration DEFAULT_BACKOFF = Duration.ofSeconds(2);
+    static final int QUEUE_LIMIT = 100;
+
+    private static final Logger LOG = LoggerFactory.getLogger(Notifications.class);
+
+    private enum Family { APPLY, DRIFT, SOURCE }
+
+    private record Key(Family family, String host, String service) {
+    }
+
+    private record Sent(Instant at, String commit) {
+    }
+
+    /** An ongoing problem: when it was last sent to each rule (by index). */
+    private static final class Episode {
+        final Map<Integer, Sent> sent = new HashMap<>();
+    }
+
+    private final List<NotificationRule> rules;
+    private final List<ThreadPoolExecutor> lanes;
+    private final Clock clock;
+    private final int attempts;
+    private final Duration backoff;
+    private final List<AtomicInteger> dropped;
+    private final Map<Key, Episode> open = new HashMap<>();
+    private final Object pendingLock = new Object();
+    private int pending;
+    private volatile boolean closed;
+
+    public Notifications(List<NotificationRule> rules, Clock clock) {
+        this(rules, clock, DEFAULT_ATTEMPTS, DEFAULT_BACKOFF);
+    }
+
+    /**
+     * @param attempts tries per delivery, at least 1
+     * @param backoff  the wait after the first failed try; it doubles after each further one
+     */
+    public Notifications(List<NotificationRule> rules, Clock clock, int attempts, Duration backoff) {
+        this.rules = List.copyOf(rules);
+        this.clock = Objects.requireNonNull(clock, "clock");
+        if (attempts < 1) {
+            throw new IllegalArgumentException("attempts must be at least 1");
+        }
+        this.attempts = attempts;
+        this.backoff = Objects.requireNonNull(backoff, "backoff");
+        List<ThreadPoolExecutor> executors = new ArrayList<>();
+        for (NotificationRule rule : this.rules) {
+            ThreadPoolExecutor lane = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS,
+                    new LinkedBlockingQueue<>(QUEUE_LIMIT), runnable -> {
+                        Thread thread = new Thread(runnable, "driftless-notify-" + rule.name());
+                        thread.setDaemon(true);
+                        return thread;
+                    });
+            lane.allowCoreThreadTimeOut(true);
+            executors.add(lane);
+        }
+        this.lanes = List.copyOf(executors);
+        this.dropped = this.rules.stream().map(r -> new AtomicInteger()).toList();
+    }
+
+    /** The rules events go to. */
+    public List<NotificationRule> rules() {
+        return rules;
+    }
+
+    /**
+     * Reports the current condition of (family, host, service); sends what is news to the rules that want it.
+     * Returns at once: delivery happens in the background.
+     */
+    public void publish(Event event) {
+        Objects.requireNonNull(event, "event");
+        if (closed) {
+            LOG.debug("notifications closed; not sending {}", event.kind().id());
+            return;
+        }
+        List<Integer> targets = new ArrayList<>();
+        synchronized (open) {
+            Instant now = clock.instant();
+            Family family = family(event.kind());
+            Key key = new Key(family, event.host(), event.service());
+            if (event.kind().isProblem()) {
+                Episode episode = open.computeIfAbsent(key, k -> new Episode());
+                for (int i = 0; i < rules.size(); i++) {
+                    NotificationRule rule = rules.get(i);
+                    if (!rule.events().contains(event.kind())) {
+                        continue;
+                    }
+                    Sent last = episode.sent.get(i);
+                    if (last == null || !last.commit().equals(event.commit())
+                            || !now.isBefore(last.at().plus(rule.repeat()))) {
+                        episode.sent.put(i, new Sent(now, event.commit()));
+                        targets.add(i);
+                    }
+                }
+            } else {
+                boolean ended = open.remove(key) != null;
+                if (family != Family.DRIFT) {
+                    ended |= open.remove(new Key(family, "", "")) != null;
+                }
+                if (ended || event.kind() != Event.Kind.RECOVERED) {
+                    for (int i = 0; i < rules.size(); i++) {
+                        if (rules.get(i).events().contains(event.kind())) {
+                            targets.add(i);
+                        }
+                    }
+                }
+            }
+        }
+        for (int index : targets) {
+            enqueue(index, event);
+        }
+    }
+
+    private static Family family(Event.Kind kind) {
+        return switch (kind) {
+            case APPLIED, FAILED -> Family.APPLY;
+            case DRIFT_FOUND, DRIFT_HEALED -> Family.DRIFT;
+            case SOURCE_UNAVAILABLE, RECOVERED -> Family.SOURCE;
+        };
+    }
+
+    private void enqueue(int index, Event event) {
+        NotificationRule rule = rules.get(index);
+        synchronized (pendingLock) {
+            pending++;
+        }
+        try {
+            lanes.get(index).execute(() -> deliver(rule, event));
+        } catch (RejectedExecutionException e) {
+            finished();
+            int count = dropped.get(index).incrementAndGet();
+            if (count == 1 || count % QUEUE_LIMIT == 0) {
+                LOG.warn("notification '{}': {} on {} dropped: {} events are waiting for this destination already"
+                        + " ({} dropped so far)", rule.name(), event.kind().id(), describe(event), QUEUE_LIMIT, count);
+            }
+        }
+    }
+
+    private void deliver(NotificationRule rule, Event event) {
+        try {
+            Duration wait = backoff;
+            for (int attempt = 1; attempt <= attempts; attempt++) {
+                try {
+                    rule.notifier().send(event);
+                    LOG.debug("notification '{}': sent {} on {}", rule.name(), event.kind().id(), describe(event));
+                    return;
+                } catch (NotifyException | RuntimeException e) {
+                    String why = e instanceof NotifyException ? e.getMessage()
+                            : rule.name() + ": " + e.getClass().getSimpleName();
+                    boolean retryable = !(e instanceof NotifyException n) || n.retryable();
+                    if (attempt == attempts || !retryable) {
+                        LOG.warn("notification '{}': {} on {} not delivered after {} attempt{}: {}", rule.name(),
+                                event.kind().id(), describe(event), attempt, attempt == 1 ? "" : "s", why);
+                        return;
+                    }
+                    LOG.info("notification '{}': attempt {}/{} failed ({}); trying again in {}", rule.name(),
+                            attempt, attempts, why, Durations.format(wait));
+                }
+                if (closed || !pause(wait)) {
+                    LOG.warn("notification '{}': {} on {} not delivered: shutting down", rule.name(),
+                            event.kind().id(), describe(event));
+                    return;
+                }
+                wait = wait.multipliedBy(2);
+            }
+        } finally {
+            finished();
+        }
+    }
+
+    private static boolean pause(Duration wait) {
+        try {
+            Thread.sleep(wait.toMillis());
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private static String describe(Event event) {
+        String where = Messages.where(event);
+        return where.isEmpty() ? "the repository" : where;
+    }
+
+    private void finished() {
+        synchronized (pendingLock) {
+            pending--;
+            if (pending <= 0) {
+                pending = 0;
+                pendingLock.notifyAll();
+            }
+        }
+    }
+
+    /**
+     * Waits until every queued delivery was sent or given up, at most {@code timeout}.
+     *
+     * @return whether nothing is left to deliver
+     */
+    public boolean drain(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (pendingLock) {
+            while (pending > 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(pendingLock, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    /**
+     * Stops at once: queued events are dropped, a delivery under way is interrupted. Call {@link #drain} first to
+     * give them a chance.
+     */
+    @Override
+    public void close() {
+        closed = true;
+        for (ThreadPoolExecutor lane : lanes) {
+            lane.shutdownNow();
+        }
+        for (ThreadPoolExecutor lane : lanes) {
+            try {
+                if (!lane.awaitTermination(2, TimeUnit.SECONDS)) {
+                    LOG.debug("a notification lane did not stop within 2s");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        synchronized (pendingLock) {
+            pending = 0;
+            pendingLock.notifyAll();
+        }
+    }
+}

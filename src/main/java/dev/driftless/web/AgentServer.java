@@ -1,0 +1,434 @@
+package dev.driftless.web;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.driftless.agent.AgentControl;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP side of {@code driftless agent}: webhooks that trigger a fetch at once, the JSON API a dashboard and
+ * {@code driftless status|suspend|resume} use, health checks and Prometheus metrics.
+ *
+ * <pre>
+ * POST /hooks/github   X-Hub-Signature-256: sha256=&lt;hex&gt;      (a "ping" event answers 200, triggers nothing)
+ * POST /hooks/gitea    X-Gitea-Signature or X-Forgejo-Signature: &lt;hex&gt;
+ * POST /hooks/gitlab   X-Gitlab-Token: &lt;secret&gt;
+ * POST /hooks/generic  X-Signature: sha256=&lt;hex&gt;                (an empty body is allowed)
+ *   → 202 triggered; 401 bad or missing signature; 413 body over 1 MiB; 400 not JSON; 503 no secret configured
+ * GET  /api/status     AgentStatus as JSON
+ * GET  /api/history?host=&amp;service=&amp;limit=   (limit 1..1000, default 50)
+ * POST /api/suspend, /api/resume   {"host": "web-1"} or ?host=web-1 (none: every host);
+ *   Authorization: Bearer &lt;token&gt; → 200; 401 otherwise; 503 when the agent has no token; 400 unknown host
+ * GET  /healthz (200 while running), /readyz (200 once control.ready(), else 503), /metrics
+ * </pre>
+ */
+public final class AgentServer implements AutoCloseable {
+
+    /** The largest request body accepted (webhooks and API): 1 MiB. */
+    public static final int MAX_BODY_BYTES = 1024 * 1024;
+    /** How much of a too-large body is read and thrown away so the client sees the 413, not a reset. */
+    private static final long DRAIN_LIMIT = 16L * MAX_BODY_BYTES;
+    private static final int DEFAULT_HISTORY_LIMIT = 50;
+    private static final int MAX_HISTORY_LIMIT = 1000;
+    private static final String JSON = "application/json";
+    private static final Logger LOG = LoggerFactory.getLogger(AgentServer.class);
+
+    private final Javalin app;
+    private final AgentControl control;
+    private final AgentMetrics metrics;
+    private final HistorySource history;
+    private final Optional<byte[]> webhookSecret;
+    private final Optional<byte[]> apiToken;
+
+    private AgentServer(AgentControl control, AgentMetrics metrics, HistorySource history,
+            Optional<byte[]> webhookSecret, Optional<String> apiToken) {
+        this.control = Objects.requireNonNull(control, "control");
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
+        this.history = history;
+        this.webhookSecret = webhookSecret.filter(secret -> secret.length > 0).map(byte[]::clone);
+        this.apiToken = apiToken.map(String::strip).filter(token -> !token.isEmpty())
+                .map(token -> token.getBytes(StandardCharsets.UTF_8));
+        QueuedThreadPool threads = new QueuedThreadPool(32, 2);
+        threads.setName("driftless-http");
+        threads.setDaemon(true);
+        this.app = Javalin.create(config -> {
+            config.startup.showJavalinBanner = false;
+            config.startup.showOldJavalinVersionWarning = false;
+            config.http.maxRequestSize = MAX_BODY_BYTES;
+            config.jetty.threadPool = threads;
+            config.routes.post("/hooks/github", ctx -> webhook(ctx, Provider.GITHUB));
+            config.routes.post("/hooks/gitea", ctx -> webhook(ctx, Provider.GITEA));
+            config.routes.post("/hooks/gitlab", ctx -> webhook(ctx, Provider.GITLAB));
+            config.routes.post("/hooks/generic", ctx -> webhook(ctx, Provider.GENERIC));
+            config.routes.get("/api/status", ctx -> json(ctx, 200, control.status()));
+            config.routes.get("/api/history", this::history);
+            config.routes.post("/api/suspend", ctx -> suspension(ctx, true));
+            config.routes.post("/api/resume", ctx -> suspension(ctx, false));
+            config.routes.get("/healthz", ctx -> ctx.contentType("text/plain; charset=utf-8").result("ok\n"));
+            config.routes.get("/readyz", this::ready);
+            config.routes.get("/metrics", this::metrics);
+            config.routes.exception(Exception.class, (e, ctx) -> {
+                LOG.warn("{} {} failed", ctx.method(), ctx.path(), e);
+                error(ctx, 500, "internal error: " + e);
+            });
+        });
+    }
+
+    /**
+     * Starts listening.
+     *
+     * @param listen "host:port", "[::1]:port", ":port" (every interface) or "port"; port 0 picks a free one
+     * @param history may be null when the agent records no history (then /api/history answers 503)
+     * @param webhookSecret the shared secret of every webhook; empty: webhooks answer 503
+     * @param apiToken the bearer token of suspend/resume; empty: those answer 503
+     * @throws IllegalArgumentException when listen is malformed
+     * @throws IllegalStateException when the address cannot be bound
+     */
+    public static AgentServer start(String listen, AgentControl control, AgentMetrics metrics, HistorySource history,
+            Optional<byte[]> webhookSecret, Optional<String> apiToken) {
+        Listen address = Listen.parse(listen);
+        AgentServer server = new AgentServer(control, metrics, history, webhookSecret, apiToken);
+        try {
+            server.app.start(address.host(), address.port());
+        } catch (RuntimeException e) {
+            try {
+                server.app.stop();
+            } catch (RuntimeException ignored) {
+                // already failed to start
+            }
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new IllegalStateException("cannot listen on " + listen + ": " + cause.getMessage(), e);
+        }
+        return server;
+    }
+
+    /** The port listened on (the one picked when started with port 0). */
+    public int port() {
+        return app.port();
+    }
+
+    @Override
+    public void close() {
+        app.stop();
+    }
+
+    // ---- webhooks ---------------------------------------------------------------------------------------
+
+    /** The forges whose webhooks are understood, with the header naming the event (if they send one). */
+    enum Provider {
+        GITHUB("github"), GITEA("gitea"), GITLAB("gitlab"), GENERIC("generic");
+
+        final String name;
+
+        Provider(String name) {
+            this.name = name;
+        }
+    }
+
+    private void webhook(Context ctx, Provider provider) throws IOException {
+        if (webhookSecret.isEmpty()) {
+            drain(ctx);
+            error(ctx, 503, "webhooks are disabled: the agent has no webhook secret (--webhook-secret-file or"
+                    + " DRIFTLESS_WEBHOOK_SECRET); unsigned hooks are never accepted");
+            return;
+        }
+        Optional<byte[]> read = readBody(ctx);
+        if (read.isEmpty()) {
+            error(ctx, 413, "the body is larger than " + MAX_BODY_BYTES + " bytes");
+            return;
+        }
+        byte[] body = read.get();
+        byte[] secret = webhookSecret.get();
+        boolean valid = switch (provider) {
+            case GITHUB -> WebhookVerifier.github(secret, body, ctx.header("X-Hub-Signature-256"));
+            case GITEA -> WebhookVerifier.gitea(secret, body, firstHeader(ctx, "X-Gitea-Signature",
+                    "X-Forgejo-Signature"));
+            case GITLAB -> WebhookVerifier.gitlab(secret, ctx.header("X-Gitlab-Token"));
+            case GENERIC -> WebhookVerifier.generic(secret, body, ctx.header("X-Signature"));
+        };
+        if (!valid) {
+            LOG.warn("rejected a {} webhook from {}: wrong or missing signature", provider.name, ctx.ip());
+            error(ctx, 401, "wrong or missing signature");
+            return;
+        }
+        String problem = jsonProblem(ctx, provider, body);
+        if (problem != null) {
+            error(ctx, 400, problem);
+            return;
+        }
+        if (provider == Provider.GITHUB && "ping".equalsIgnoreCase(ctx.header("X-GitHub-Event"))) {
+            json(ctx, 200, Map.of("triggered", false, "message", "pong"));
+            return;
+        }
+        control.requestReconcile("webhook:" + provider.name);
+        json(ctx, 202, Map.of("triggered", true));
+    }
+
+    /** Why the signed body is not a JSON payload, or null when it is one. */
+    private static String jsonProblem(Context ctx, Provider provider, byte[] body) {
+        if (provider == Provider.GENERIC && body.length == 0) {
+            return null;
+        }
+        byte[] payload = body;
+        String type = Optional.ofNullable(ctx.contentType()).orElse("").toLowerCase(Locale.ROOT);
+        if (provider == Provider.GITHUB && type.startsWith("application/x-www-form-urlencoded")) {
+            // GitHub's other content type: payload=<url-encoded JSON>
+            String form = new String(body, StandardCharsets.UTF_8);
+            payload = null;
+            for (String pair : form.split("&")) {
+                if (pair.startsWith("payload=")) {
+                    try {
+                        payload = URLDecoder.decode(pair.substring("payload=".length()), StandardCharsets.UTF_8)
+                                .getBytes(StandardCharsets.UTF_8);
+                    } catch (IllegalArgumentException e) {
+                        return "the form body is not URL-encoded: " + e.getMessage();
+                    }
+                }
+            }
+            if (payload == null) {
+                return "the form body has no payload field";
+            }
+        }
+        try {
+            JsonNode node = Json.mapper().readTree(payload);
+            if (node == null || node.isMissingNode() || !(node.isObject() || node.isArray())) {
+                return "the body is not a JSON object";
+            }
+            return null;
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return "the body is not valid JSON: " + e.getOriginalMessage();
+        } catch (IOException e) {
+            return "the body is not valid JSON: " + e.getMessage();
+        }
+    }
+
+    private static String firstHeader(Context ctx, String... names) {
+        for (String name : names) {
+            String value = ctx.header(name);
+            if (value != null) {
+                return value;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The request body, or empty when it is over {@link #MAX_BODY_BYTES} (by Content-Length or by what was
+     * actually sent); a too-large body is read on and thrown away up to a bound so the client gets the 413.
+     */
+    private static Optional<byte[]> readBody(Context ctx) throws IOException {
+        long declared = ctx.req().getContentLengthLong();
+        if (declared > MAX_BODY_BYTES) {
+            drain(ctx);
+            return Optional.empty();
+        }
+        InputStream in = ctx.req().getInputStream();
+        ByteArrayOutputStream out = new ByteArrayOutputStream(declared > 0 ? (int) declared : 8192);
+        byte[] buffer = new byte[16384];
+        int n;
+        while ((n = in.read(buffer)) != -1) {
+            out.write(buffer, 0, n);
+            if (out.size() > MAX_BODY_BYTES) {
+                drain(ctx);
+                return Optional.empty();
+            }
+        }
+        return Optional.of(out.toByteArray());
+    }
+
+    private static void drain(Context ctx) {
+        try {
+            InputStream in = ctx.req().getInputStream();
+            byte[] buffer = new byte[16384];
+            long total = 0;
+            int n;
+            while (total < DRAIN_LIMIT && (n = in.read(buffer)) != -1) {
+                total += n;
+            }
+        } catch (IOException | IllegalStateException e) {
+            // the client went away or the body was read already: nothing left to drain
+        }
+    }
+
+    // ---- API ------------------------------------------------------------------------------------------------
+
+    private void history(Context ctx) {
+        if (history == null) {
+            error(ctx, 503, "this agent records no history");
+            return;
+        }
+        int limit = DEFAULT_HISTORY_LIMIT;
+        String limitParam = ctx.queryParam("limit");
+        if (limitParam != null && !limitParam.isBlank()) {
+            try {
+                limit = Integer.parseInt(limitParam.strip());
+            } catch (NumberFormatException e) {
+                limit = -1;
+            }
+            if (limit < 1 || limit > MAX_HISTORY_LIMIT) {
+                error(ctx, 400, "limit must be a number from 1 to " + MAX_HISTORY_LIMIT + ", not '" + limitParam + "'");
+                return;
+            }
+        }
+        json(ctx, 200, history.history(param(ctx.queryParam("host")), param(ctx.queryParam("service")), limit));
+    }
+
+    private void suspension(Context ctx, boolean suspend) throws IOException {
+        if (apiToken.isEmpty()) {
+            drain(ctx);
+            error(ctx, 503, "no token configured: the agent has no API token file, so it accepts no suspend or"
+                    + " resume");
+            return;
+        }
+        if (!authorized(ctx.header("Authorization"))) {
+            drain(ctx);
+            ctx.header("WWW-Authenticate", "Bearer realm=\"driftless\"");
+            error(ctx, 401, "missing or wrong API token (Authorization: Bearer <token>)");
+            return;
+        }
+        Optional<byte[]> body = readBody(ctx);
+        if (body.isEmpty()) {
+            error(ctx, 413, "the body is larger than " + MAX_BODY_BYTES + " bytes");
+            return;
+        }
+        Optional<String> host = param(ctx.queryParam("host"));
+        if (host.isEmpty() && body.get().length > 0) {
+            try {
+                JsonNode node = Json.mapper().readTree(body.get());
+                if (node != null && !node.isObject()) {
+                    error(ctx, 400, "the body must be a JSON object such as {\"host\": \"web-1\"}");
+                    return;
+                }
+                if (node != null && node.hasNonNull("host")) {
+                    if (!node.get("host").isTextual()) {
+                        error(ctx, 400, "host must be a string");
+                        return;
+                    }
+                    host = param(node.get("host").asText());
+                }
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                error(ctx, 400, "the body is not valid JSON: " + e.getOriginalMessage());
+                return;
+            }
+        }
+        try {
+            if (suspend) {
+                control.suspend(host);
+            } else {
+                control.resume(host);
+            }
+        } catch (IllegalArgumentException e) {
+            error(ctx, 400, e.getMessage());
+            return;
+        }
+        try {
+            metrics.observeSuspension(control.status());
+        } catch (RuntimeException e) {
+            LOG.warn("could not update the suspension metrics", e);
+        }
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("host", host.orElse(null));
+        answer.put("suspended", suspend);
+        json(ctx, 200, answer);
+    }
+
+    private boolean authorized(String header) {
+        if (header == null) {
+            return false;
+        }
+        String value = header.strip();
+        if (!value.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return false;
+        }
+        byte[] given = value.substring(7).strip().getBytes(StandardCharsets.UTF_8);
+        return WebhookVerifier.sameSecret(apiToken.get(), given);
+    }
+
+    private void ready(Context ctx) {
+        ctx.contentType("text/plain; charset=utf-8");
+        if (control.ready()) {
+            ctx.result("ready\n");
+        } else {
+            ctx.status(503).result("not ready: the agent has not fetched its source and planned yet\n");
+        }
+    }
+
+    private void metrics(Context ctx) {
+        try {
+            // suspension is the control's to know: read it now so a suspend shows at once
+            metrics.observeSuspension(control.status());
+        } catch (RuntimeException e) {
+            LOG.warn("could not read the agent's status for the metrics", e);
+        }
+        ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape());
+    }
+
+    // ---- helpers --------------------------------------------------------------------------------------------
+
+    private static Optional<String> param(String value) {
+        return Optional.ofNullable(value).map(String::strip).filter(v -> !v.isEmpty());
+    }
+
+    private static void json(Context ctx, int status, Object value) {
+        ctx.status(status).contentType(JSON).result(Json.write(value));
+    }
+
+    private static void error(Context ctx, int status, String message) {
+        json(ctx, status, Map.of("error", message));
+    }
+
+    /** A listen address: "host:port", "[v6]:port", ":port" or "port". */
+    record Listen(String host, int port) {
+        static Listen parse(String listen) {
+            String value = Objects.requireNonNull(listen, "listen").strip();
+            String host;
+            String port;
+            int colon = value.lastIndexOf(':');
+            if (colon < 0) {
+                host = "0.0.0.0";
+                port = value;
+            } else {
+                host = value.substring(0, colon);
+                port = value.substring(colon + 1);
+                if (host.startsWith("[") && host.endsWith("]")) {
+                    host = host.substring(1, host.length() - 1);
+                } else if (host.contains(":")) {
+                    throw new IllegalArgumentException("listen address '" + listen
+                            + "': write an IPv6 address in brackets, e.g. [::1]:9090");
+                }
+                if (host.isEmpty()) {
+                    host = "0.0.0.0";
+                }
+            }
+            try {
+                int number = Integer.parseInt(port);
+                if (number < 0 || number > 65535) {
+                    throw new NumberFormatException();
+                }
+                return new Listen(host, number);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("listen address '" + listen
+                        + "': expected host:port with a port from 0 to 65535, e.g. 127.0.0.1:9090");
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "AgentServer[port=" + port() + ", webhooks=" + (webhookSecret.isPresent() ? "on" : "off")
+                + ", api token=" + (apiToken.isPresent() ? "set" : "none") + "]";
+    }
+}

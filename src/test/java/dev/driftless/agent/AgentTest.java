@@ -1,0 +1,208 @@
+package dev.driftless.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.driftless.host.SshSettings;
+import dev.driftless.notify.Event;
+import dev.driftless.secrets.AgeKeyring;
+import dev.driftless.store.HistoryQuery;
+import dev.driftless.store.HistoryStore;
+import dev.driftless.store.JdbcHistoryStore;
+import dev.driftless.store.Reconcile;
+import dev.driftless.store.ServiceOutcome;
+import dev.driftless.testing.TestRepo;
+import dev.driftless.web.AgentMetrics;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The agent's loop, one cycle at a time, against a real Git repository fetched over file:// and SQLite history. */
+class AgentTest {
+
+    @TempDir
+    Path tmp;
+
+    TestRepo repo;
+    Path root;
+    Path stateDir;
+    HistoryStore history;
+    final List<Event> events = new CopyOnWriteArrayList<>();
+
+    @BeforeEach
+    void setUp() {
+        root = tmp.resolve("root");
+        stateDir = tmp.resolve("state");
+        repo = TestRepo.init(tmp.resolve("repo"));
+        repo.write("driftless.yaml", "hosts:\n  box:\n    address: local\n");
+        repo.write("services/web/service.yaml", """
+                hosts: [box]
+                files:
+                  - path: /etc/web.conf
+                    content: "port 80\\n"
+                """);
+        repo.write("services/db/service.yaml", """
+                hosts: [box]
+                drift: alert
+                files:
+                  - path: /etc/db.conf
+                    content: "shared_buffers 1GB\\n"
+                """);
+        repo.commit("web and db");
+        history = JdbcHistoryStore.open(JdbcHistoryStore.defaultUrl(stateDir));
+    }
+
+    @AfterEach
+    void tearDown() {
+        history.close();
+    }
+
+    private Agent agent() {
+        AgentSettings settings = new AgentSettings("file://" + repo.dir(), Optional.empty(), Optional.empty(), List.of(),
+                Duration.ofHours(1), Duration.ofHours(1), stateDir, Optional.of(root),
+                new SshSettings(Optional.empty(), tmp.resolve("known_hosts"), false, Duration.ofSeconds(5), Optional.empty()),
+                new AgeKeyring(Optional.empty(), Map.of("HOME", tmp.toString())), 4, Duration.ofSeconds(10),
+                Duration.ofSeconds(30));
+        return new Agent(settings, history, new AgentMetrics(), events::add, Clock.systemUTC());
+    }
+
+    private List<Reconcile> records() {
+        return history.history(HistoryQuery.latest(100));
+    }
+
+    @Test
+    void appliesEachNewCommitOnceAndResumesFromHistoryAfterARestart() throws Exception {
+        Agent agent = agent();
+        agent.reconcileOnce("start");
+        assertThat(Files.readString(root.resolve("etc/web.conf"))).isEqualTo("port 80\n");
+        assertThat(records()).hasSize(1);
+        Reconcile first = records().get(0);
+        assertThat(first.result()).isEqualTo(Reconcile.Result.SUCCEEDED);
+        assertThat(first.message()).isEqualTo("web and db");
+        assertThat(first.services()).extracting(ServiceOutcome::service).containsExactlyInAnyOrder("web", "db");
+
+        agent.reconcileOnce("interval");
+        assertThat(records()).as("the same commit is not applied twice").hasSize(1);
+
+        repo.write("services/web/service.yaml", """
+                hosts: [box]
+                files:
+                  - path: /etc/web.conf
+                    content: "port 8080\\n"
+                """);
+        String second = repo.commit("web on 8080");
+        agent.reconcileOnce("webhook");
+        assertThat(Files.readString(root.resolve("etc/web.conf"))).isEqualTo("port 8080\n");
+        Reconcile applied = records().get(0);
+        assertThat(applied.commit()).isEqualTo(second);
+        assertThat(applied.trigger()).isEqualTo("webhook");
+        ServiceOutcome web = applied.services().stream().filter(s -> s.service().equals("web")).findFirst().orElseThrow();
+        assertThat(web.status()).isEqualTo(ServiceOutcome.Status.APPLIED);
+        assertThat(web.changes()).singleElement().satisfies(c -> {
+            assertThat(c.path()).isEqualTo("/etc/web.conf");
+            assertThat(c.diff()).contains("-port 80", "+port 8080");
+        });
+        assertThat(events).anyMatch(e -> e.kind() == Event.Kind.APPLIED && e.service().equals("web")
+                && e.summary().contains("/etc/web.conf"));
+
+        Agent restarted = agent();
+        restarted.reconcileOnce("start");
+        assertThat(records()).as("a restart does not re-apply what is applied").hasSize(2);
+        assertThat(restarted.status().appliedCommit()).contains(second);
+    }
+
+    @Test
+    void driftIsHealedForHealServicesAndOnlyReportedForAlertServices() throws Exception {
+        Agent agent = agent();
+        agent.reconcileOnce("start");
+        Files.writeString(root.resolve("etc/web.conf"), "port 1\n");
+        Files.writeString(root.resolve("etc/db.conf"), "shared_buffers 8GB\n");
+
+        agent.checkDriftOnce();
+
+        assertThat(Files.readString(root.resolve("etc/web.conf"))).isEqualTo("port 80\n");
+        assertThat(Files.readString(root.resolve("etc/db.conf"))).isEqualTo("shared_buffers 8GB\n");
+        Reconcile drift = records().get(0);
+        assertThat(drift.kind()).isEqualTo(Reconcile.Kind.DRIFT_CHECK);
+        assertThat(drift.services()).extracting(ServiceOutcome::service, ServiceOutcome::status)
+                .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("web", ServiceOutcome.Status.HEALED),
+                        org.assertj.core.groups.Tuple.tuple("db", ServiceOutcome.Status.DRIFTED));
+        assertThat(agent.status().hosts()).singleElement().satisfies(h -> assertThat(h.services())
+                .anyMatch(s -> s.service().equals("db") && s.state().equals("drifted") && s.driftedResources() == 1)
+                .anyMatch(s -> s.service().equals("web") && s.state().equals("in sync")));
+        assertThat(events).anyMatch(e -> e.kind() == Event.Kind.DRIFT_HEALED && e.service().equals("web"))
+                .anyMatch(e -> e.kind() == Event.Kind.DRIFT_FOUND && e.service().equals("db"));
+    }
+
+    @Test
+    void aFailingCommitIsRecordedOnceAndTheNextCommitIsTried() throws Exception {
+        Agent agent = agent();
+        agent.reconcileOnce("start");
+        repo.write("services/web/service.yaml", "hosts: [box]\nfiles:\n  - path: relative/path\n    content: x\n");
+        String broken = repo.commit("broken");
+        agent.reconcileOnce("webhook");
+        agent.reconcileOnce("interval");
+        assertThat(records()).hasSize(2);
+        assertThat(records().get(0).result()).isEqualTo(Reconcile.Result.FAILED);
+        assertThat(records().get(0).error()).contains("services/web/service.yaml", "must be an absolute");
+        assertThat(agent.status().failedCommit()).contains(broken);
+        assertThat(events).anyMatch(e -> e.kind() == Event.Kind.FAILED);
+
+        repo.write("services/web/service.yaml", "hosts: [box]\nfiles:\n  - path: /etc/web.conf\n    content: \"fixed\\n\"\n");
+        repo.commit("fixed");
+        agent.reconcileOnce("webhook");
+        assertThat(records().get(0).result()).isEqualTo(Reconcile.Result.SUCCEEDED);
+        assertThat(Files.readString(root.resolve("etc/web.conf"))).isEqualTo("fixed\n");
+        assertThat(agent.status().failedCommit()).isEmpty();
+    }
+
+    @Test
+    void whileTheSourceIsDownTheAgentKeepsItsCommitChecksDriftAndRecovers() throws Exception {
+        Agent agent = agent();
+        agent.reconcileOnce("start");
+        Path away = tmp.resolve("repo-away");
+        Files.move(repo.dir(), away);
+
+        agent.reconcileOnce("interval");
+        AgentStatus down = agent.status();
+        assertThat(down.source()).isEqualTo("unavailable");
+        assertThat(down.sourceError()).get().asString().contains("repo");
+        assertThat(down.appliedCommit()).isPresent();
+        assertThat(events).filteredOn(e -> e.kind() == Event.Kind.SOURCE_UNAVAILABLE).hasSize(1);
+
+        Files.writeString(root.resolve("etc/web.conf"), "hand edit\n");
+        agent.checkDriftOnce();
+        assertThat(Files.readString(root.resolve("etc/web.conf"))).as("healed from the cached commit")
+                .isEqualTo("port 80\n");
+
+        Files.move(away, repo.dir());
+        agent.reconcileOnce("interval");
+        assertThat(agent.status().source()).isEqualTo("ok");
+        assertThat(events).anyMatch(e -> e.kind() == Event.Kind.RECOVERED);
+    }
+
+    @Test
+    void suspendedHostsGetNoAutomaticApplyUntilResumed() throws Exception {
+        Agent agent = agent();
+        agent.reconcileOnce("start");
+        agent.suspend(Optional.empty());
+        repo.write("services/web/service.yaml", "hosts: [box]\nfiles:\n  - path: /etc/web.conf\n    content: \"v2\\n\"\n");
+        repo.commit("v2");
+        agent.reconcileOnce("webhook");
+        assertThat(Files.readString(root.resolve("etc/web.conf"))).isEqualTo("port 80\n");
+        assertThat(agent.status().suspended()).isTrue();
+        assertThat(agent.status().hosts().get(0).services()).anyMatch(s -> s.state().equals("suspended"));
+
+        agent.resume(Optional.empty());
+        agent.reconcileOnce("resume");
+        assertThat(Files.readString(root.resolve("etc/web.conf"))).isEqualTo("v2\n");
+    }
+}

@@ -1,0 +1,120 @@
+package dev.driftless.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.driftless.host.SshSettings;
+import dev.driftless.secrets.AgeKeyring;
+import dev.driftless.store.HistoryQuery;
+import dev.driftless.store.HistoryStore;
+import dev.driftless.store.JdbcHistoryStore;
+import dev.driftless.testing.TestRepo;
+import dev.driftless.web.AgentMetrics;
+import dev.driftless.web.AgentServer;
+import dev.driftless.web.HistorySource;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Webhooks drive the real loop: a push is applied at once, and a burst during a reconcile folds into one more. */
+class AgentWebhookTest {
+
+    private static final byte[] SECRET = "hook-secret".getBytes(StandardCharsets.UTF_8);
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void aBurstOfHooksDuringAReconcileLeadsToExactlyOneMore() throws Exception {
+        Path ready = tmp.resolve("ready.fifo");
+        Path go = tmp.resolve("go.fifo");
+        for (Path fifo : List.of(ready, go)) {
+            assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
+        }
+        TestRepo repo = TestRepo.init(tmp.resolve("repo"));
+        repo.write("driftless.yaml", "hosts:\n  box:\n    address: local\n");
+        repo.write("services/web/service.yaml", "hosts: [box]\nfiles:\n  - path: /etc/web.conf\n    content: \"v1\\n\"\n");
+        repo.commit("v1");
+        Path root = tmp.resolve("root");
+        Path stateDir = tmp.resolve("state");
+        AgentSettings settings = new AgentSettings("file://" + repo.dir(), Optional.empty(), Optional.empty(), List.of(),
+                Duration.ofHours(1), Duration.ofHours(1), stateDir, Optional.of(root),
+                new SshSettings(Optional.empty(), tmp.resolve("known_hosts"), false, Duration.ofSeconds(5), Optional.empty()),
+                new AgeKeyring(Optional.empty(), Map.of("HOME", tmp.toString())), 4, Duration.ofSeconds(10),
+                Duration.ofSeconds(60));
+        BlockingQueue<String> cycles = new LinkedBlockingQueue<>();
+        try (HistoryStore history = JdbcHistoryStore.open(JdbcHistoryStore.defaultUrl(stateDir))) {
+            Agent agent = new Agent(settings, history, new AgentMetrics(), e -> { }, Clock.systemUTC());
+            agent.onCycle(cycles::add);
+            Thread loop = new Thread(agent::run, "agent-loop");
+            try (AgentServer server = AgentServer.start("127.0.0.1:0", agent, new AgentMetrics(),
+                    HistorySource.of(history), Optional.of(SECRET), Optional.empty())) {
+                loop.start();
+                assertThat(cycles.poll(60, TimeUnit.SECONDS)).isEqualTo("fetch");
+                assertThat(Files.readString(root.resolve("etc/web.conf"))).isEqualTo("v1\n");
+
+                // the next commit's handler holds the reconcile until the test lets it go
+                repo.write("services/web/service.yaml", """
+                        hosts: [box]
+                        files:
+                          - path: /etc/web.conf
+                            content: "v2\\n"
+                            onChange: [hold]
+                        handlers:
+                          hold: echo running > %s && cat %s > /dev/null
+                        """.formatted(ready, go));
+                repo.commit("v2");
+                HttpClient http = HttpClient.newHttpClient();
+                assertThat(hook(http, server.port()).statusCode()).isBetween(200, 299);
+                try (BufferedReader reader = new BufferedReader(new InputStreamReader(Files.newInputStream(ready),
+                        StandardCharsets.UTF_8))) {
+                    assertThat(reader.readLine()).isEqualTo("running"); // the reconcile is inside the handler now
+                }
+                for (int i = 0; i < 5; i++) {
+                    assertThat(hook(http, server.port()).statusCode()).isBetween(200, 299);
+                }
+                try (OutputStream release = Files.newOutputStream(go)) {
+                    release.flush();
+                }
+                assertThat(cycles.poll(60, TimeUnit.SECONDS)).as("the reconcile that was held").isEqualTo("fetch");
+                assertThat(cycles.poll(60, TimeUnit.SECONDS)).as("one more for the burst").isEqualTo("fetch");
+                assertThat(cycles.poll(3, TimeUnit.SECONDS)).as("and no more than one").isNull();
+                assertThat(Files.readString(root.resolve("etc/web.conf"))).isEqualTo("v2\n");
+                assertThat(history.history(HistoryQuery.latest(10))).hasSize(2);
+            } finally {
+                agent.stop();
+                loop.join(30_000);
+            }
+            assertThat(loop.isAlive()).isFalse();
+        }
+    }
+
+    private static HttpResponse<String> hook(HttpClient http, int port) throws Exception {
+        byte[] body = "{\"ref\":\"refs/heads/main\"}".getBytes(StandardCharsets.UTF_8);
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(SECRET, "HmacSHA256"));
+        String signature = "sha256=" + HexFormat.of().formatHex(mac.doFinal(body));
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/hooks/generic"))
+                .header("Content-Type", "application/json").header("X-Signature", signature)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+}

@@ -1,0 +1,325 @@
+package dev.driftless.notify;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.noContent;
+import static com.github.tomakehurst.wiremock.client.WireMock.ok;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Every HTTP notifier against a real HTTP server (WireMock) on 127.0.0.1. */
+class NotifierHttpTest {
+
+    static final String COMMIT = "3f2a9c1d0e4b5a6978877665544332211ffeeddc";
+    static final Instant AT = Instant.parse("2026-03-01T10:15:30Z");
+    static final Duration TIMEOUT = Duration.ofSeconds(5);
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    static WireMockServer server;
+
+    @BeforeAll
+    static void start() {
+        server = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
+        server.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        server.stop();
+    }
+
+    @BeforeEach
+    void reset() {
+        server.resetAll();
+    }
+
+    static URI url(String path) {
+        return URI.create("http://127.0.0.1:" + server.port() + path);
+    }
+
+    static Event drift() {
+        return new Event(Event.Kind.DRIFT_FOUND, "web-1", "nginx", COMMIT, "~ /etc/nginx/nginx.conf", AT);
+    }
+
+    static LoggedRequest only(String path) {
+        List<LoggedRequest> requests = server.findAll(postRequestedFor(urlEqualTo(path)));
+        assertThat(requests).hasSize(1);
+        return requests.get(0);
+    }
+
+    static JsonNode body(LoggedRequest request) throws Exception {
+        return JSON.readTree(request.getBodyAsString());
+    }
+
+    @Test
+    void slackPostsTheMessageAsText() throws Exception {
+        String path = "/services/T000/B000/XXXXtoken";
+        server.stubFor(post(urlEqualTo(path)).willReturn(ok("ok")));
+
+        new SlackNotifier("ops-slack", url(path), TIMEOUT).send(drift());
+
+        LoggedRequest request = only(path);
+        assertThat(request.getHeader("Content-Type")).startsWith("application/json");
+        assertThat(body(request).get("text").asText())
+                .isEqualTo("[driftless] drift found on web-1/nginx at 3f2a9c1d0e4b: ~ /etc/nginx/nginx.conf");
+    }
+
+    @Test
+    void aSummaryOfSeveralLinesGoesUnderTheTitle() throws Exception {
+        String path = "/slack";
+        server.stubFor(post(urlEqualTo(path)).willReturn(ok()));
+        Event event = new Event(Event.Kind.APPLIED, "web-1", "nginx", COMMIT,
+                "~ /etc/nginx/nginx.conf\n+ /etc/nginx/sites-enabled/site.conf\nran nginx/reload", AT);
+
+        new SlackNotifier("s", url(path), TIMEOUT).send(event);
+
+        assertThat(body(only(path)).get("text").asText()).isEqualTo("""
+                [driftless] applied on web-1/nginx at 3f2a9c1d0e4b
+                ~ /etc/nginx/nginx.conf
+                + /etc/nginx/sites-enabled/site.conf
+                ran nginx/reload""");
+    }
+
+    @Test
+    void aRepositoryWideEventNamesNoHost() throws Exception {
+        String path = "/slack";
+        server.stubFor(post(urlEqualTo(path)).willReturn(ok()));
+
+        new SlackNotifier("s", url(path), TIMEOUT).send(new Event(Event.Kind.SOURCE_UNAVAILABLE, "", "", "",
+                "cannot fetch https://git.example.org/infra.git: connection refused", AT));
+
+        assertThat(body(only(path)).get("text").asText()).isEqualTo(
+                "[driftless] source unavailable: cannot fetch https://git.example.org/infra.git: connection refused");
+    }
+
+    @Test
+    void discordPostsContentWithoutMentions() throws Exception {
+        String path = "/api/webhooks/123/secrettoken";
+        server.stubFor(post(urlEqualTo(path)).willReturn(noContent()));
+        Event event = new Event(Event.Kind.FAILED, "db-1", "postgres", COMMIT,
+                "handler postgres/restart exited with 1 @everyone", AT);
+
+        new DiscordNotifier("chat", url(path), TIMEOUT).send(event);
+
+        JsonNode body = body(only(path));
+        assertThat(body.get("content").asText()).isEqualTo(
+                "[driftless] failed on db-1/postgres at 3f2a9c1d0e4b: handler postgres/restart exited with 1 @everyone");
+        assertThat(body.get("username").asText()).isEqualTo("driftless");
+        assertThat(body.get("allowed_mentions").get("parse")).isEmpty();
+    }
+
+    @Test
+    void discordContentIsCutToTwoThousandCharacters() throws Exception {
+        String path = "/discord";
+        server.stubFor(post(urlEqualTo(path)).willReturn(noContent()));
+        String summary = "~ /etc/a-very-long-path-name-for-a-file.conf\n".repeat(200);
+
+        new DiscordNotifier("chat", url(path), TIMEOUT).send(
+                new Event(Event.Kind.DRIFT_FOUND, "web-1", "nginx", COMMIT, summary, AT));
+
+        String content = body(only(path)).get("content").asText();
+        assertThat(content).hasSizeLessThanOrEqualTo(2000).endsWith("… (truncated)")
+                .startsWith("[driftless] drift found on web-1/nginx at 3f2a9c1d0e4b\n~ /etc/");
+    }
+
+    @Test
+    void ntfyPublishesJsonToTheServerRootWithTheToken() throws Exception {
+        server.stubFor(post(urlEqualTo("/")).willReturn(ok()));
+
+        new NtfyNotifier("phone", url(""), "driftless-alerts", "tk_abc", TIMEOUT).send(drift());
+
+        LoggedRequest request = only("/");
+        assertThat(request.getHeader("Authorization")).isEqualTo("Bearer tk_abc");
+        JsonNode body = body(request);
+        assertThat(body.get("topic").asText()).isEqualTo("driftless-alerts");
+        assertThat(body.get("title").asText()).isEqualTo("[driftless] drift found on web-1/nginx at 3f2a9c1d0e4b");
+        assertThat(body.get("message").asText()).isEqualTo("~ /etc/nginx/nginx.conf");
+        assertThat(body.get("priority").asInt()).isEqualTo(4);
+        assertThat(body.get("tags").toString()).isEqualTo("[\"warning\",\"driftless\"]");
+    }
+
+    @Test
+    void ntfyWithoutTokenSendsNoAuthorization() throws Exception {
+        server.stubFor(post(urlEqualTo("/")).willReturn(ok()));
+
+        new NtfyNotifier("phone", url("/"), "t", null, TIMEOUT).send(new Event(Event.Kind.RECOVERED, "", "", "", "", AT));
+
+        LoggedRequest request = only("/");
+        assertThat(request.containsHeader("Authorization")).isFalse();
+        assertThat(body(request).get("message").asText()).isEqualTo("recovered");
+        assertThat(body(request).get("priority").asInt()).isEqualTo(3);
+    }
+
+    @Test
+    void theWebhookIsSignedWithHmacSha256OfTheExactBody() throws Exception {
+        String path = "/hooks/driftless";
+        server.stubFor(post(urlEqualTo(path)).willReturn(ok()));
+        String secret = "shared hmac secret";
+
+        new WebhookNotifier("audit", url(path), secret, TIMEOUT).send(drift());
+
+        LoggedRequest request = only(path);
+        byte[] raw = request.getBody();
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+        String expected = "sha256=" + HexFormat.of().formatHex(mac.doFinal(raw));
+        assertThat(request.getHeader("X-Signature")).isEqualTo(expected);
+        assertThat(request.getHeader("X-Driftless-Event")).isEqualTo("drift-found");
+        JsonNode body = JSON.readTree(raw);
+        assertThat(body.get("kind").asText()).isEqualTo("drift-found");
+        assertThat(body.get("host").asText()).isEqualTo("web-1");
+        assertThat(body.get("service").asText()).isEqualTo("nginx");
+        assertThat(body.get("commit").asText()).isEqualTo(COMMIT);
+        assertThat(body.get("summary").asText()).isEqualTo("~ /etc/nginx/nginx.conf");
+        assertThat(body.get("at").asText()).isEqualTo("2026-03-01T10:15:30Z");
+        assertThat(body.get("text").asText()).startsWith("[driftless] drift found on web-1/nginx");
+
+        mac.init(new SecretKeySpec("another secret".getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+        assertThat(request.getHeader("X-Signature"))
+                .isNotEqualTo("sha256=" + HexFormat.of().formatHex(mac.doFinal(raw)));
+    }
+
+    @Test
+    void gitHubStatusesGoToTheCommitWithTheToken() throws Exception {
+        String path = "/repos/acme/infra/statuses/" + COMMIT;
+        server.stubFor(post(urlEqualTo(path)).willReturn(aResponse().withStatus(201)));
+        Notifier github = new GitHubStatusNotifier("commits", url(""), "acme", "infra", "ghp_token", null, TIMEOUT);
+
+        github.send(drift());
+
+        LoggedRequest request = only(path);
+        assertThat(request.getHeader("Authorization")).isEqualTo("Bearer ghp_token");
+        assertThat(request.getHeader("Accept")).isEqualTo("application/vnd.github+json");
+        assertThat(request.getHeader("X-GitHub-Api-Version")).isEqualTo("2022-11-28");
+        JsonNode body = body(request);
+        assertThat(body.get("state").asText()).isEqualTo("failure");
+        assertThat(body.get("context").asText()).isEqualTo("driftless/web-1");
+        assertThat(body.get("description").asText())
+                .isEqualTo("drift found on web-1/nginx at 3f2a9c1d0e4b: ~ /etc/nginx/nginx.conf");
+        assertThat(body.has("target_url")).isFalse();
+    }
+
+    @Test
+    void gitHubStatesFollowTheEvent() throws Exception {
+        String path = "/api/v3/repos/acme/infra/statuses/" + COMMIT;
+        server.stubFor(post(urlEqualTo(path)).willReturn(aResponse().withStatus(201)));
+        Notifier github = new GitHubStatusNotifier("commits", url("/api/v3/"), "acme", "infra", "t",
+                "https://dash.example.org/", TIMEOUT);
+
+        github.send(new Event(Event.Kind.APPLIED, "web-1", "nginx", COMMIT, "", AT));
+        github.send(new Event(Event.Kind.FAILED, "", "", COMMIT, "driftless.yaml:3: hosts: ...", AT));
+        github.send(new Event(Event.Kind.DRIFT_HEALED, "web-1", "nginx", COMMIT, "", AT));
+
+        List<LoggedRequest> requests = server.findAll(postRequestedFor(urlEqualTo(path)));
+        assertThat(requests).hasSize(3);
+        assertThat(body(requests.get(0)).get("state").asText()).isEqualTo("success");
+        assertThat(body(requests.get(0)).get("target_url").asText()).isEqualTo("https://dash.example.org/");
+        assertThat(body(requests.get(1)).get("state").asText()).isEqualTo("failure");
+        assertThat(body(requests.get(1)).get("context").asText()).isEqualTo("driftless");
+        assertThat(body(requests.get(2)).get("state").asText()).isEqualTo("success");
+    }
+
+    @Test
+    void aStatusDescriptionIsAtMost140Characters() throws Exception {
+        String path = "/repos/acme/infra/statuses/" + COMMIT;
+        server.stubFor(post(urlEqualTo(path)).willReturn(aResponse().withStatus(201)));
+
+        new GitHubStatusNotifier("c", url(""), "acme", "infra", "t", null, TIMEOUT).send(new Event(
+                Event.Kind.DRIFT_FOUND, "web-1", "nginx", COMMIT, "~ /etc/x.conf\n".repeat(50), AT));
+
+        assertThat(body(only(path)).get("description").asText()).hasSizeLessThanOrEqualTo(140);
+    }
+
+    @Test
+    void theSourceBeingUnavailableOrAnEventWithoutCommitGetsNoStatus() throws Exception {
+        Notifier github = new GitHubStatusNotifier("c", url(""), "acme", "infra", "t", null, TIMEOUT);
+        Notifier gitea = new GiteaStatusNotifier("g", url(""), "acme", "infra", "t", null, TIMEOUT);
+        github.send(new Event(Event.Kind.SOURCE_UNAVAILABLE, "", "", COMMIT, "fetch failed", AT));
+        gitea.send(new Event(Event.Kind.RECOVERED, "", "", COMMIT, "", AT));
+        github.send(new Event(Event.Kind.FAILED, "", "", "", "no commit", AT));
+        gitea.send(new Event(Event.Kind.APPLIED, "web-1", "", "", "", AT));
+
+        assertThat(server.getAllServeEvents()).isEmpty();
+    }
+
+    @Test
+    void aShortCommitIdIsRefused() {
+        assertThatThrownBy(() -> new GitHubStatusNotifier("c", url(""), "acme", "infra", "t", null, TIMEOUT)
+                .send(new Event(Event.Kind.APPLIED, "web-1", "", "3f2a9c1", "", AT)))
+                .isInstanceOf(NotifyException.class).hasMessage("c: '3f2a9c1' is not a full commit id");
+    }
+
+    @Test
+    void giteaStatusesUseTheApiV1PathAndATokenHeader() throws Exception {
+        String path = "/forgejo/api/v1/repos/acme/infra/statuses/" + COMMIT;
+        server.stubFor(post(urlEqualTo(path)).willReturn(aResponse().withStatus(201)));
+
+        new GiteaStatusNotifier("forge", url("/forgejo"), "acme", "infra", "gitea_token",
+                "https://dash.example.org/web-1", TIMEOUT)
+                .send(new Event(Event.Kind.DRIFT_HEALED, "web-1", "nginx", COMMIT, "~ /etc/nginx/nginx.conf", AT));
+
+        LoggedRequest request = only(path);
+        assertThat(request.getHeader("Authorization")).isEqualTo("token gitea_token");
+        JsonNode body = body(request);
+        assertThat(body.get("state").asText()).isEqualTo("success");
+        assertThat(body.get("context").asText()).isEqualTo("driftless/web-1");
+        assertThat(body.get("description").asText())
+                .isEqualTo("drift healed on web-1/nginx at 3f2a9c1d0e4b: ~ /etc/nginx/nginx.conf");
+        assertThat(body.get("target_url").asText()).isEqualTo("https://dash.example.org/web-1");
+    }
+
+    @Test
+    void anErrorStatusNamesTheDestinationButNotTheWebhookUrl() {
+        String path = "/services/T000/B000/VERYSECRETTOKEN";
+        server.stubFor(post(urlEqualTo(path)).willReturn(aResponse().withStatus(500).withBody("oops " + path)));
+
+        assertThatThrownBy(() -> new SlackNotifier("ops-slack", url(path), TIMEOUT).send(drift()))
+                .isInstanceOf(NotifyException.class)
+                .hasMessage("ops-slack: HTTP 500");
+    }
+
+    @Test
+    void aRedirectIsNotFollowed() {
+        server.stubFor(post(urlEqualTo("/moved")).willReturn(aResponse().withStatus(302)
+                .withHeader("Location", "http://127.0.0.1:" + server.port() + "/elsewhere")));
+
+        assertThatThrownBy(() -> new SlackNotifier("s", url("/moved"), TIMEOUT).send(drift()))
+                .isInstanceOf(NotifyException.class).hasMessage("s: HTTP 302");
+        assertThat(server.findAll(postRequestedFor(urlEqualTo("/elsewhere")))).isEmpty();
+    }
+
+    @Test
+    void aClosedPortIsAnErrorWithoutTheUrlPath() throws Exception {
+        int port;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1,
+                java.net.InetAddress.getLoopbackAddress())) {
+            port = socket.getLocalPort();
+        }
+        URI closed = URI.create("http://127.0.0.1:" + port + "/hook/SECRETPATH");
+
+        assertThatThrownBy(() -> new WebhookNotifier("audit", closed, "k", TIMEOUT).send(drift()))
+                .isInstanceOf(NotifyException.class)
+                .hasMessageStartingWith("audit: ")
+                .hasMessageNotContaining("SECRETPATH");
+    }
+}

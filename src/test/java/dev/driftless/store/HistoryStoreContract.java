@@ -1,0 +1,350 @@
+package dev.driftless.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.driftless.store.Reconcile.Kind;
+import dev.driftless.store.Reconcile.Result;
+import dev.driftless.store.ServiceOutcome.Status;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every history store does, whatever the database: run by {@link HistoryStoreSqliteTest} and
+ * {@link HistoryStorePostgresTest}.
+ */
+abstract class HistoryStoreContract {
+
+    static final Instant T0 = Instant.parse("2026-11-23T14:00:01.123456789Z");
+
+    private final List<HistoryStore> opened = new ArrayList<>();
+
+    /** The URL of a new, empty database. */
+    abstract String newDatabaseUrl() throws Exception;
+
+    HistoryStore open(String url) {
+        HistoryStore store = JdbcHistoryStore.open(url);
+        opened.add(store);
+        return store;
+    }
+
+    HistoryStore newStore() throws Exception {
+        return open(newDatabaseUrl());
+    }
+
+    @AfterEach
+    void closeStores() {
+        opened.forEach(HistoryStore::close);
+    }
+
+    static Reconcile apply(String commit, Instant started, Result result, ServiceOutcome... services) {
+        return new Reconcile(0, Kind.APPLY, "webhook", commit, "Alice Example <alice@example.org>",
+                "Raise worker_processes\n\nThe new box has 8 cores.", started, started.plusMillis(800), result,
+                null, List.of(services));
+    }
+
+    static ServiceOutcome outcome(String host, String service, Status status, ResourceChange... changes) {
+        return new ServiceOutcome(host, service, status, null, List.of(changes));
+    }
+
+    static ResourceChange update(String path) {
+        return new ResourceChange(path, "update", "pending", "--- " + path + "\n+++ " + path + "\n@@ -1 +1 @@\n-a\n+b\n");
+    }
+
+    /** What the store gives back: the new id, and times to the microsecond. */
+    static Reconcile stored(Reconcile reconcile, long id) {
+        return new Reconcile(id, reconcile.kind(), reconcile.trigger(), reconcile.commit(), reconcile.author(),
+                reconcile.message(), reconcile.startedAt().truncatedTo(ChronoUnit.MICROS),
+                reconcile.finishedAt().truncatedTo(ChronoUnit.MICROS), reconcile.result(), reconcile.error(),
+                reconcile.services());
+    }
+
+    static HistoryQuery query(String host, String service, int limit) {
+        return new HistoryQuery(Optional.ofNullable(host), Optional.ofNullable(service), limit);
+    }
+
+    @Test
+    void aRecordedReconcileIsReadBackAsItWasGiven() throws Exception {
+        HistoryStore store = newStore();
+        Reconcile reconcile = new Reconcile(99, Kind.APPLY, "webhook", "3f2a9c1d0e4b5a6978877665544332211aabbccd",
+                "Zoë Ünicode <zoe@example.org>", "Füge \"TLS\" hinzu; DROP TABLE reconciles; --\n\nzweite Zeile",
+                T0, T0.plusMillis(812).plusNanos(999), Result.FAILED, "web-2: handler 'reload nginx' exited 1",
+                List.of(new ServiceOutcome("web-1", "nginx", Status.APPLIED, null, List.of(
+                                update("/etc/nginx/nginx.conf"),
+                                new ResourceChange("/etc/nginx/conf.d", "create", "pending", null),
+                                new ResourceChange("/etc/nginx/old.conf", "delete", null, "--- old\n+++ /dev/null\n"))),
+                        new ServiceOutcome("web-1", "notes", Status.UNCHANGED, null, List.of()),
+                        new ServiceOutcome("web-2", "nginx", Status.FAILED, "handler 'reload nginx' exited 1",
+                                List.of(update("/etc/nginx/nginx.conf"))),
+                        new ServiceOutcome("db-1", null, Status.FAILED, "cannot connect to db-1:22", null)));
+
+        long id = store.record(reconcile);
+
+        assertThat(id).isPositive().isNotEqualTo(99);
+        assertThat(store.history(HistoryQuery.latest(10))).containsExactly(stored(reconcile, id));
+    }
+
+    @Test
+    void aReconcileWithoutCommitOrServicesIsKeptToo() throws Exception {
+        HistoryStore store = newStore();
+        Reconcile failed = new Reconcile(0, Kind.APPLY, null, null, null, null, T0, T0.plusSeconds(2), Result.FAILED,
+                "the repository does not validate (2 problems)", List.of());
+
+        long id = store.record(failed);
+
+        assertThat(store.history(HistoryQuery.latest(1))).containsExactly(stored(failed, id));
+    }
+
+    @Test
+    void historyIsNewestFirstAndStopsAtTheLimit() throws Exception {
+        HistoryStore store = newStore();
+        // recorded out of order: the time it started decides, not the order of recording
+        long second = store.record(apply("c2", T0.plusSeconds(60), Result.SUCCEEDED));
+        long first = store.record(apply("c1", T0, Result.SUCCEEDED));
+        long fourth = store.record(apply("c4", T0.plusSeconds(180), Result.NO_CHANGES));
+        long third = store.record(apply("c3", T0.plusSeconds(120), Result.FAILED));
+
+        assertThat(store.history(HistoryQuery.latest(20))).extracting(Reconcile::id)
+                .containsExactly(fourth, third, second, first);
+        assertThat(store.history(HistoryQuery.latest(2))).extracting(Reconcile::commit).containsExactly("c4", "c3");
+        assertThat(store.history(HistoryQuery.latest(1))).extracting(Reconcile::id).containsExactly(fourth);
+    }
+
+    @Test
+    void anEmptyStoreHasNoHistoryAndNothingApplied() throws Exception {
+        HistoryStore store = newStore();
+
+        assertThat(store.history(HistoryQuery.latest(20))).isEmpty();
+        assertThat(store.history(query("web-1", "nginx", 20))).isEmpty();
+        assertThat(store.lastApplied()).isEmpty();
+    }
+
+    @Test
+    void theHostFilterKeepsReconcilesThatTouchedTheHostAndOnlyItsServices() throws Exception {
+        HistoryStore store = newStore();
+        long both = store.record(apply("c1", T0, Result.SUCCEEDED,
+                outcome("web-1", "nginx", Status.APPLIED, update("/etc/nginx/nginx.conf")),
+                outcome("web-2", "nginx", Status.APPLIED, update("/etc/nginx/nginx.conf")),
+                outcome("web-1", "notes", Status.UNCHANGED)));
+        store.record(apply("c2", T0.plusSeconds(1), Result.SUCCEEDED,
+                outcome("web-2", "nginx", Status.APPLIED, update("/etc/nginx/nginx.conf"))));
+        store.record(apply("c3", T0.plusSeconds(2), Result.FAILED));
+
+        List<Reconcile> web1 = store.history(query("web-1", null, 20));
+
+        assertThat(web1).extracting(Reconcile::id).containsExactly(both);
+        assertThat(web1.get(0).services()).containsExactly(
+                outcome("web-1", "nginx", Status.APPLIED, update("/etc/nginx/nginx.conf")),
+                outcome("web-1", "notes", Status.UNCHANGED));
+        assertThat(store.history(query("web-2", null, 20))).extracting(Reconcile::commit).containsExactly("c2", "c1");
+        assertThat(store.history(query("web-3", null, 20))).isEmpty();
+        // unfiltered, every reconcile with every service
+        assertThat(store.history(HistoryQuery.latest(20))).extracting(r -> r.services().size())
+                .containsExactly(0, 1, 3);
+    }
+
+    @Test
+    void theServiceFilterKeepsReconcilesThatTouchedTheServiceAndOnlyIt() throws Exception {
+        HistoryStore store = newStore();
+        long first = store.record(apply("c1", T0, Result.SUCCEEDED,
+                outcome("web-1", "nginx", Status.APPLIED, update("/etc/nginx/nginx.conf")),
+                outcome("web-1", "notes", Status.APPLIED, update("/etc/notes/notes.env")),
+                outcome("web-2", "nginx", Status.UNCHANGED)));
+        long second = store.record(apply("c2", T0.plusSeconds(1), Result.SUCCEEDED,
+                outcome("web-1", "notes", Status.APPLIED, update("/etc/notes/notes.env"))));
+
+        List<Reconcile> nginx = store.history(query(null, "nginx", 20));
+        assertThat(nginx).extracting(Reconcile::id).containsExactly(first);
+        assertThat(nginx.get(0).services()).extracting(ServiceOutcome::host, ServiceOutcome::service)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("web-1", "nginx"),
+                        org.assertj.core.groups.Tuple.tuple("web-2", "nginx"));
+
+        List<Reconcile> web1Nginx = store.history(query("web-1", "nginx", 20));
+        assertThat(web1Nginx).extracting(Reconcile::id).containsExactly(first);
+        assertThat(web1Nginx.get(0).services()).containsExactly(
+                outcome("web-1", "nginx", Status.APPLIED, update("/etc/nginx/nginx.conf")));
+
+        assertThat(store.history(query(null, "notes", 20))).extracting(Reconcile::id).containsExactly(second, first);
+        assertThat(store.history(query("web-2", "notes", 20))).isEmpty();
+    }
+
+    @Test
+    void theLimitCountsTheReconcilesThatMatchTheFilters() throws Exception {
+        HistoryStore store = newStore();
+        List<Long> web1 = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            String host = i % 2 == 0 ? "web-1" : "web-2";
+            long id = store.record(apply("c" + i, T0.plusSeconds(i), Result.SUCCEEDED,
+                    outcome(host, "nginx", Status.APPLIED, update("/etc/nginx/nginx.conf"))));
+            if (host.equals("web-1")) {
+                web1.add(0, id);
+            }
+        }
+
+        assertThat(store.history(query("web-1", null, 2))).extracting(Reconcile::id)
+                .containsExactly(web1.get(0), web1.get(1));
+    }
+
+    @Test
+    void lastAppliedIsTheNewestSuccessfulApply() throws Exception {
+        HistoryStore store = newStore();
+        store.record(apply("old", T0, Result.SUCCEEDED));
+        Reconcile noChanges = apply("same", T0.plusSeconds(10), Result.NO_CHANGES,
+                outcome("web-1", "nginx", Status.UNCHANGED), outcome("web-2", "nginx", Status.UNCHANGED));
+        long noChangesId = store.record(noChanges);
+        store.record(apply("broken", T0.plusSeconds(20), Result.FAILED,
+                outcome("web-1", "nginx", Status.FAILED, update("/etc/nginx/nginx.conf"))));
+        store.record(apply("skipped", T0.plusSeconds(25), Result.SKIPPED));
+        store.record(new Reconcile(0, Kind.DRIFT_CHECK, "schedule", "same", null, null, T0.plusSeconds(30),
+                T0.plusSeconds(31), Result.SUCCEEDED, null,
+                List.of(outcome("web-1", "nginx", Status.HEALED, update("/etc/nginx/nginx.conf")))));
+
+        assertThat(store.lastApplied()).contains(stored(noChanges, noChangesId));
+
+        long newer = store.record(apply("new", T0.plusSeconds(40), Result.SUCCEEDED));
+        assertThat(store.lastApplied()).map(Reconcile::id).contains(newer);
+    }
+
+    @Test
+    void driftChecksAreRecordedWithWhatWasFoundAndHealed() throws Exception {
+        HistoryStore store = newStore();
+        Reconcile check = new Reconcile(0, Kind.DRIFT_CHECK, "schedule", "3f2a9c1d0e4b", null, null, T0,
+                T0.plusMillis(300), Result.DRIFT_HEALED, null, List.of(
+                        new ServiceOutcome("web-1", "nginx", Status.HEALED, null, List.of(new ResourceChange(
+                                "/etc/nginx/nginx.conf", "update", "drift", "-worker_processes 2;\n+worker_processes 8;\n"))),
+                        new ServiceOutcome("web-2", "nginx", Status.DRIFTED, null, List.of(new ResourceChange(
+                                "/etc/nginx/nginx.conf", "update", "drift", null))),
+                        new ServiceOutcome("web-2", "tls", Status.SUSPENDED, null, List.of())));
+
+        long id = store.record(check);
+
+        assertThat(store.history(HistoryQuery.latest(5))).containsExactly(stored(check, id));
+        assertThat(store.lastApplied()).isEmpty();
+    }
+
+    @Test
+    void aSecretLookingDiffIsStoredExactlyAsGiven() throws Exception {
+        HistoryStore store = newStore();
+        String diff = "--- /etc/notes/notes.env\n+++ /etc/notes/notes.env\n@@ -1 +1 @@\n-API_TOKEN=old-s3cr3t\n"
+                + "+API_TOKEN=AGE-SECRET-KEY-1QQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQ\n"
+                + "\t trailing spaces and tabs \t\n\\n not a newline, 'quotes' \"double\" NUL-free üñí 🔑";
+        String masked = "(sensitive content changed)";
+        long id = store.record(apply("c1", T0, Result.SUCCEEDED, outcome("web-1", "notes", Status.APPLIED,
+                new ResourceChange("/etc/notes/notes.env", "update", "pending", diff),
+                new ResourceChange("/etc/notes/secret.env", "update", "pending", masked))));
+
+        List<ResourceChange> changes = store.history(HistoryQuery.latest(1)).get(0).services().get(0).changes();
+
+        assertThat(store.history(HistoryQuery.latest(1))).extracting(Reconcile::id).containsExactly(id);
+        assertThat(changes).extracting(ResourceChange::diff).containsExactly(diff, masked);
+    }
+
+    @Test
+    void aLargeReconcileIsStoredInFull() throws Exception {
+        HistoryStore store = newStore();
+        List<ServiceOutcome> services = new ArrayList<>();
+        for (int s = 0; s < 40; s++) {
+            List<ResourceChange> changes = new ArrayList<>();
+            for (int c = 0; c < 30; c++) {
+                changes.add(update("/srv/s" + s + "/file-" + c));
+            }
+            services.add(new ServiceOutcome("host-" + (s % 7), "service-" + s, Status.APPLIED, null, changes));
+        }
+        String bigDiff = "+x\n".repeat(200_000);
+        services.add(new ServiceOutcome("host-0", "big", Status.APPLIED, null,
+                List.of(new ResourceChange("/srv/big", "create", "pending", bigDiff))));
+        Reconcile reconcile = new Reconcile(0, Kind.APPLY, "poll", "c1", null, null, T0, T0.plusSeconds(9),
+                Result.SUCCEEDED, null, services);
+
+        long id = store.record(reconcile);
+
+        assertThat(store.history(HistoryQuery.latest(1))).containsExactly(stored(reconcile, id));
+    }
+
+    @Test
+    void anInvalidReconcileIsRefusedAndNothingIsStored() throws Exception {
+        HistoryStore store = newStore();
+        Reconcile noResult = new Reconcile(0, Kind.APPLY, null, "c1", null, null, T0, T0, null, null, List.of());
+        Reconcile noPath = apply("c2", T0, Result.SUCCEEDED,
+                outcome("web-1", "nginx", Status.APPLIED, new ResourceChange(null, "update", null, null)));
+
+        assertThatThrownBy(() -> store.record(noResult)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("result");
+        assertThatThrownBy(() -> store.record(noPath)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("web-1/nginx");
+        assertThat(store.history(HistoryQuery.latest(5))).isEmpty();
+    }
+
+    @Test
+    void migrationsRunOnceAndTheHistoryOutlivesTheStore() throws Exception {
+        String url = newDatabaseUrl();
+        HistoryStore first = open(url);
+        long id = first.record(apply("c1", T0, Result.SUCCEEDED, outcome("web-1", "nginx", Status.APPLIED)));
+        first.close();
+
+        HistoryStore second = open(url);
+        HistoryStore third = open(url);
+
+        assertThat(second.history(HistoryQuery.latest(5))).extracting(Reconcile::id).containsExactly(id);
+        assertThat(third.lastApplied()).map(Reconcile::id).contains(id);
+        try (Connection connection = DriverManager.getConnection(url);
+                Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery(
+                        "SELECT version, success FROM flyway_schema_history ORDER BY installed_rank")) {
+            List<String> migrations = new ArrayList<>();
+            while (rows.next()) {
+                migrations.add(rows.getString(1) + ":" + rows.getBoolean(2));
+            }
+            assertThat(migrations).containsExactly("1:true");
+        }
+    }
+
+    @Test
+    void twoStoresOnOneDatabaseSeeEachOthersRecords() throws Exception {
+        String url = newDatabaseUrl();
+        HistoryStore agent = open(url);
+        HistoryStore reader = open(url);
+
+        long first = agent.record(apply("c1", T0, Result.SUCCEEDED));
+        assertThat(reader.history(HistoryQuery.latest(5))).extracting(Reconcile::id).containsExactly(first);
+        long second = reader.record(apply("c2", T0.plusSeconds(1), Result.SUCCEEDED));
+        assertThat(agent.history(HistoryQuery.latest(5))).extracting(Reconcile::id).containsExactly(second, first);
+    }
+
+    @Test
+    void aValueFromANewerVersionIsAClearError() throws Exception {
+        String url = newDatabaseUrl();
+        HistoryStore store = open(url);
+        store.record(apply("c1", T0, Result.SUCCEEDED));
+        try (Connection connection = DriverManager.getConnection(url);
+                Statement statement = connection.createStatement()) {
+            statement.executeUpdate("UPDATE reconciles SET result = 'ROLLED_BACK'");
+        }
+
+        assertThatThrownBy(() -> store.history(HistoryQuery.latest(5)))
+                .isInstanceOf(StoreException.class)
+                .hasMessageContaining("unknown result 'ROLLED_BACK'")
+                .hasMessageContaining("newer Driftless")
+                .hasMessageNotContaining(HistoryPostgres.PASSWORD);
+    }
+
+    @Test
+    void anUnsupportedUrlIsRefusedWithoutItsPassword() {
+        assertThatThrownBy(() -> JdbcHistoryStore.open("jdbc:mysql://db.example.org/history?user=a&password=Sup3r-S3cret"))
+                .isInstanceOf(StoreException.class)
+                .hasMessageContaining("unsupported history store URL")
+                .hasMessageContaining("jdbc:mysql://db.example.org/history?user=a&password=***")
+                .hasMessageContaining("jdbc:sqlite:")
+                .hasMessageContaining("jdbc:postgresql:")
+                .hasMessageNotContaining("Sup3r-S3cret");
+    }
+}

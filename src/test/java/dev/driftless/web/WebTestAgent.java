@@ -1,0 +1,96 @@
+package dev.driftless.web;
+
+import dev.driftless.agent.AgentControl;
+import dev.driftless.agent.AgentStatus;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A second, minimal implementation of the agent seam for the HTTP tests: it holds a status, counts the
+ * reconciles asked for, and suspends and resumes hosts in that status as the real agent does.
+ */
+public final class WebTestAgent implements AgentControl {
+
+    public static final String COMMIT = "3f2a9c1d0e4b5a6978877665544332211000ffee";
+
+    public final List<String> triggers = new CopyOnWriteArrayList<>();
+    private volatile AgentStatus status;
+    private volatile boolean ready = true;
+
+    public WebTestAgent(AgentStatus status) {
+        this.status = status;
+    }
+
+    /** Two hosts, every service in sync at {@link #COMMIT}. */
+    public static WebTestAgent inSync() {
+        return new WebTestAgent(status(false, List.of(
+                host("web-1", false, new AgentStatus.ServiceStatus("nginx", "in sync", 0),
+                        new AgentStatus.ServiceStatus("notes", "in sync", 0)),
+                host("db-1", false, new AgentStatus.ServiceStatus("postgres", "in sync", 0)))));
+    }
+
+    public static AgentStatus status(boolean suspended, List<AgentStatus.HostStatus> hosts) {
+        return new AgentStatus("https://git.example.org/infra.git", "main", "ok", Optional.empty(), Optional.of(COMMIT),
+                Optional.of(Instant.parse("2025-05-01T10:15:30Z")), Optional.of(COMMIT), Optional.empty(),
+                Optional.empty(), suspended, hosts);
+    }
+
+    public static AgentStatus.HostStatus host(String name, boolean suspended, AgentStatus.ServiceStatus... services) {
+        return new AgentStatus.HostStatus(name, suspended, Optional.of(COMMIT), List.of(services));
+    }
+
+    public int reconcileRequests() {
+        return triggers.size();
+    }
+
+    public void setStatus(AgentStatus status) {
+        this.status = status;
+    }
+
+    public void setReady(boolean ready) {
+        this.ready = ready;
+    }
+
+    @Override
+    public void requestReconcile(String trigger) {
+        triggers.add(trigger);
+    }
+
+    @Override
+    public AgentStatus status() {
+        return status;
+    }
+
+    @Override
+    public synchronized void suspend(Optional<String> host) {
+        setSuspended(host, true);
+    }
+
+    @Override
+    public synchronized void resume(Optional<String> host) {
+        setSuspended(host, false);
+    }
+
+    private void setSuspended(Optional<String> host, boolean suspended) {
+        AgentStatus now = status;
+        if (host.isPresent() && now.hosts().stream().noneMatch(h -> h.host().equals(host.get()))) {
+            throw new IllegalArgumentException("unknown host '" + host.get() + "'");
+        }
+        List<AgentStatus.HostStatus> hosts = new ArrayList<>();
+        for (AgentStatus.HostStatus h : now.hosts()) {
+            boolean hit = host.isEmpty() || h.host().equals(host.get());
+            hosts.add(hit ? new AgentStatus.HostStatus(h.host(), suspended, h.appliedCommit(), h.services()) : h);
+        }
+        status = new AgentStatus(now.repo(), now.ref(), now.source(), now.sourceError(), now.appliedCommit(),
+                now.appliedAt(), now.latestCommit(), now.failedCommit(), now.failure(),
+                host.isEmpty() ? suspended : now.suspended(), hosts);
+    }
+
+    @Override
+    public boolean ready() {
+        return ready;
+    }
+}
