@@ -143,6 +143,7 @@ final class AgentCommand implements Callable<Integer> {
             return 1;
         }
         AgentMetrics metrics = new AgentMetrics();
+        java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
         try (RepositoryNotifications notifications = new RepositoryNotifications(Clock.systemUTC());
              HistoryStore closing = history) {
             Agent agent = new Agent(settings, history, metrics, notifications, Clock.systemUTC());
@@ -156,17 +157,16 @@ final class AgentCommand implements Callable<Integer> {
                         + status.source() + status.failure().map(f -> ", failed: " + f).orElse(""));
                 return status.source().equals("ok") && status.failedCommit().isEmpty() ? 0 : 1;
             }
+            Thread hook = new Thread(() -> {
+                agent.stop(); // the reconcile under way finishes, then run() returns and everything is closed
+                try {
+                    finished.await(5, java.util.concurrent.TimeUnit.MINUTES);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "driftless-shutdown");
             try (AgentServer server = AgentServer.start(listen, agent, metrics, HistorySource.of(history), webhookSecret,
                     Optional.of(token))) {
-                Thread worker = Thread.currentThread();
-                Thread hook = new Thread(() -> {
-                    agent.stop(); // the reconcile under way finishes; then run() returns
-                    try {
-                        worker.join(Duration.ofMinutes(5).toMillis());
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                }, "driftless-shutdown");
                 Runtime.getRuntime().addShutdownHook(hook);
                 spec.commandLine().getErr().println("driftless agent: watching " + repo + " ("
                         + Optional.ofNullable(ref).orElse("HEAD") + "), listening on " + listen.replaceAll(":\\d+$", "")
@@ -174,6 +174,11 @@ final class AgentCommand implements Callable<Integer> {
                 spec.commandLine().getErr().flush();
                 agent.run();
             }
+        } finally {
+            spec.commandLine().getErr().println("driftless agent: stopped");
+            spec.commandLine().getErr().flush();
+            // after SIGTERM the JVM is already shutting down: its hook waits for this, then the JVM exits
+            finished.countDown();
         }
         return 0;
     }

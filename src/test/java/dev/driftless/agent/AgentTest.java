@@ -66,7 +66,11 @@ class AgentTest {
     }
 
     private Agent agent() {
-        AgentSettings settings = new AgentSettings("file://" + repo.dir(), Optional.empty(), Optional.empty(), List.of(),
+        return agent("file://" + repo.dir(), Optional.empty());
+    }
+
+    private Agent agent(String url, Optional<String> ref) {
+        AgentSettings settings = new AgentSettings(url, ref, Optional.empty(), List.of(),
                 Duration.ofHours(1), Duration.ofHours(1), stateDir, Optional.of(root),
                 new SshSettings(Optional.empty(), tmp.resolve("known_hosts"), false, Duration.ofSeconds(5), Optional.empty()),
                 new AgeKeyring(Optional.empty(), Map.of("HOME", tmp.toString())), 4, Duration.ofSeconds(10),
@@ -187,6 +191,23 @@ class AgentTest {
         agent.reconcileOnce("interval");
         assertThat(agent.status().source()).isEqualTo("ok");
         assertThat(events).anyMatch(e -> e.kind() == Event.Kind.RECOVERED);
+    }
+
+    @Test
+    void aRepositoryThatDoesNotExistOrARefThatDoesNotExistIsReportedAndNothingIsApplied() {
+        Agent missing = agent("file://" + tmp.resolve("no-such-repo"), Optional.empty());
+        missing.reconcileOnce("start");
+        assertThat(missing.status().source()).isEqualTo("unavailable");
+        assertThat(missing.status().sourceError()).get().asString().contains("no-such-repo");
+        assertThat(missing.status().appliedCommit()).isEmpty();
+        assertThat(missing.ready()).isFalse();
+
+        Agent wrongRef = agent("file://" + repo.dir(), Optional.of("no-such-branch"));
+        wrongRef.reconcileOnce("start");
+        assertThat(wrongRef.status().source()).isEqualTo("ok");
+        assertThat(wrongRef.status().failure()).get().asString().contains("no-such-branch", "not found");
+        assertThat(root.resolve("etc")).doesNotExist();
+        assertThat(records()).isEmpty();
     }
 
     @Test
