@@ -77,7 +77,7 @@ public final class Agent implements AgentControl {
 
     public Agent(AgentSettings settings, HistoryStore history, AgentMetrics metrics, Consumer<Event> notify, Clock clock) {
         this.settings = settings;
-        this.source = new RepoSource(settings.cache());
+        this.source = new RepoSource(settings.cache(), settings.git());
         this.history = history;
         this.metrics = metrics;
         this.notify = notify;

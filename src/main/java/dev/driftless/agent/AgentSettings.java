@@ -13,10 +13,12 @@ import java.util.Optional;
  * @param hosts host names; empty means every host of the inventory
  * @param interval how often the source is fetched without a webhook
  * @param driftInterval how often the hosts are checked for drift against the applied commit
+ * @param git how the repository's server is reached (token, deploy key, known_hosts)
  */
 public record AgentSettings(String repo, Optional<String> ref, Optional<String> path, List<String> hosts,
         Duration interval, Duration driftInterval, Path stateDir, Optional<Path> root, SshSettings ssh,
-        AgeKeyring keys, int parallel, Duration lockTimeout, Duration handlerTimeout) {
+        AgeKeyring keys, int parallel, Duration lockTimeout, Duration handlerTimeout,
+        dev.driftless.source.RepoSource.GitAuth git) {
 
     public AgentSettings {
         hosts = List.copyOf(hosts);

@@ -91,6 +91,19 @@ final class AgentCommand implements Callable<Integer> {
                     + " Default: --state-dir/api-token.")
     Path apiTokenFile;
 
+    @Option(names = "--git-token-file", paramLabel = "FILE",
+            description = "An access token for an https:// repository (GitHub, GitLab, Gitea, Forgejo), sent as the"
+                    + " password. Default: $DRIFTLESS_GIT_TOKEN.")
+    Path gitTokenFile;
+
+    @Option(names = "--git-identity", paramLabel = "FILE",
+            description = "A deploy key for an ssh:// repository. Default: the keys of ~/.ssh.")
+    Path gitIdentity;
+
+    @Option(names = "--git-known-hosts", paramLabel = "FILE",
+            description = "The known_hosts file the Git server's key must be in. Default: ~/.ssh/known_hosts.")
+    Path gitKnownHosts;
+
     @Option(names = "--root", paramLabel = "DIR", description = "Sandbox folder instead of each host's '/'.")
     Path root;
 
@@ -134,7 +147,9 @@ final class AgentCommand implements Callable<Integer> {
         String token = apiToken();
         AgentSettings settings = new AgentSettings(repo, Optional.ofNullable(ref), Optional.ofNullable(path), hosts,
                 interval, driftInterval, stateDir, Optional.ofNullable(root), ssh.settings(),
-                AgeKeyring.fromEnvironment(Optional.ofNullable(ageKey)), parallel, lockTimeout, handlerTimeout);
+                AgeKeyring.fromEnvironment(Optional.ofNullable(ageKey)), parallel, lockTimeout, handlerTimeout,
+                new dev.driftless.source.RepoSource.GitAuth(gitToken(), Optional.ofNullable(gitIdentity),
+                        Optional.ofNullable(gitKnownHosts)));
         HistoryStore history;
         try {
             history = JdbcHistoryStore.open(store != null ? store : JdbcHistoryStore.defaultUrl(stateDir));
@@ -237,6 +252,13 @@ final class AgentCommand implements Callable<Integer> {
         }
         String env = System.getenv("DRIFTLESS_WEBHOOK_SECRET");
         return env == null || env.isBlank() ? Optional.empty() : Optional.of(env.strip().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private Optional<String> gitToken() throws IOException {
+        if (gitTokenFile != null) {
+            return Optional.of(Files.readString(gitTokenFile, StandardCharsets.UTF_8).strip()).filter(t -> !t.isEmpty());
+        }
+        return Optional.ofNullable(System.getenv("DRIFTLESS_GIT_TOKEN")).map(String::strip).filter(t -> !t.isEmpty());
     }
 
     private String apiToken() throws IOException {

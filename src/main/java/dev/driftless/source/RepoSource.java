@@ -11,6 +11,7 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import org.eclipse.jgit.api.Git;
@@ -40,6 +41,30 @@ public final class RepoSource {
     private static final Pattern URL = Pattern.compile("^[a-zA-Z][a-zA-Z0-9+.-]*://.*|^[^/\\s]+@[^/\\s]+:.*");
 
     private final Path cacheDirectory;
+
+    /**
+     * How remote repositories are reached: an HTTPS token (sent as the password of HTTP basic auth, as
+     * GitHub, GitLab, Gitea and Forgejo accept), and for ssh:// URLs a deploy key and the known_hosts file
+     * its server's key must be in (an unknown or changed server key is refused).
+     */
+    public record GitAuth(Optional<String> token, Optional<Path> identity, Optional<Path> knownHosts) {
+        public static GitAuth none() {
+            return new GitAuth(Optional.empty(), Optional.empty(), Optional.empty());
+        }
+
+        @Override
+        public String toString() {
+            return "GitAuth[token=" + (token.isPresent() ? "***" : "none") + ", identity=" + identity + "]";
+        }
+    }
+
+    private GitAuth auth = GitAuth.none();
+
+    /** The same cache, reaching remotes with these credentials. */
+    public RepoSource(Path cacheDirectory, GitAuth auth) {
+        this(cacheDirectory);
+        this.auth = auth;
+    }
 
     public RepoSource(Path cacheDirectory) {
         this.cacheDirectory = cacheDirectory;
@@ -173,17 +198,47 @@ public final class RepoSource {
         }
     }
 
-    private static void fetch(String url, Path cache) throws IOException {
+    private <C extends org.eclipse.jgit.api.TransportCommand<C, ?>> C authenticated(C command) {
+        auth.token().ifPresent(token -> command.setCredentialsProvider(
+                new org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider("driftless", token)));
+        if (auth.identity().isPresent() || auth.knownHosts().isPresent()) {
+            org.eclipse.jgit.transport.sshd.SshdSessionFactory factory = sshFactory();
+            command.setTransportConfigCallback(transport -> {
+                if (transport instanceof org.eclipse.jgit.transport.SshTransport ssh) {
+                    ssh.setSshSessionFactory(factory);
+                }
+            });
+        }
+        return command;
+    }
+
+    private org.eclipse.jgit.transport.sshd.SshdSessionFactory sshFactory;
+
+    /** One factory for every fetch: it owns an SSH client, which the agent must not create once a minute. */
+    private synchronized org.eclipse.jgit.transport.sshd.SshdSessionFactory sshFactory() {
+        if (sshFactory == null) {
+            java.io.File home = new java.io.File(System.getProperty("user.home"));
+            org.eclipse.jgit.transport.sshd.SshdSessionFactoryBuilder builder =
+                    new org.eclipse.jgit.transport.sshd.SshdSessionFactoryBuilder()
+                            .setHomeDirectory(home).setSshDirectory(new java.io.File(home, ".ssh"));
+            auth.identity().ifPresent(key -> builder.setDefaultIdentities(dir -> List.of(key)));
+            auth.knownHosts().ifPresent(file -> builder.setDefaultKnownHostsFiles(dir -> List.of(file)));
+            sshFactory = builder.build(null);
+        }
+        return sshFactory;
+    }
+
+    private void fetch(String url, Path cache) throws IOException {
         try {
             if (!Files.exists(cache.resolve("HEAD"))) {
                 Path partial = cache.resolveSibling(cache.getFileName() + ".partial");
                 deleteRecursively(partial);
-                Git.cloneRepository().setURI(url).setBare(true).setGitDir(partial.toFile())
+                authenticated(Git.cloneRepository()).setURI(url).setBare(true).setGitDir(partial.toFile())
                         .setDirectory(partial.toFile()).setCloneAllBranches(true).call().close();
                 Files.move(partial, cache);
             } else {
                 try (Git git = Git.open(cache.toFile())) {
-                    git.fetch().setRemote(url)
+                    authenticated(git.fetch()).setRemote(url)
                             .setRefSpecs(new RefSpec("+refs/heads/*:refs/heads/*"), new RefSpec("+refs/tags/*:refs/tags/*"))
                             .setRemoveDeletedRefs(true).call();
                 }

@@ -74,7 +74,7 @@ class AgentTest {
                 Duration.ofHours(1), Duration.ofHours(1), stateDir, Optional.of(root),
                 new SshSettings(Optional.empty(), tmp.resolve("known_hosts"), false, Duration.ofSeconds(5), Optional.empty()),
                 new AgeKeyring(Optional.empty(), Map.of("HOME", tmp.toString())), 4, Duration.ofSeconds(10),
-                Duration.ofSeconds(30));
+                Duration.ofSeconds(30), dev.driftless.source.RepoSource.GitAuth.none());
         return new Agent(settings, history, new AgentMetrics(), events::add, Clock.systemUTC());
     }
 

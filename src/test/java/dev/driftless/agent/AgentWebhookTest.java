@@ -60,7 +60,7 @@ class AgentWebhookTest {
                 Duration.ofHours(1), Duration.ofHours(1), stateDir, Optional.of(root),
                 new SshSettings(Optional.empty(), tmp.resolve("known_hosts"), false, Duration.ofSeconds(5), Optional.empty()),
                 new AgeKeyring(Optional.empty(), Map.of("HOME", tmp.toString())), 4, Duration.ofSeconds(10),
-                Duration.ofSeconds(60));
+                Duration.ofSeconds(60), dev.driftless.source.RepoSource.GitAuth.none());
         BlockingQueue<String> cycles = new LinkedBlockingQueue<>();
         try (HistoryStore history = JdbcHistoryStore.open(JdbcHistoryStore.defaultUrl(stateDir))) {
             Agent agent = new Agent(settings, history, new AgentMetrics(), e -> { }, Clock.systemUTC());
