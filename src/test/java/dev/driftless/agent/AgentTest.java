@@ -211,6 +211,53 @@ class AgentTest {
     }
 
     @Test
+    void aSecretChangeIsRecordedAndNotifiedWithoutItsValue() throws Exception {
+        Path key = tmp.resolve("keys.txt");
+        dev.driftless.testing.Cli.Result keygen = dev.driftless.testing.Cli.run("secrets", "keygen", "-o", key.toString());
+        String recipient = keygen.err().lines().filter(l -> l.startsWith("Public key: ")).findFirst().orElseThrow()
+                .substring("Public key: ".length());
+        Path secrets = repo.dir().resolve("services/web/secrets.sops.yaml");
+        repo.write("services/web/app.conf.peb", "token = {{ secret('token') }}\n");
+        repo.write("services/web/service.yaml", """
+                hosts: [box]
+                files:
+                  - path: /etc/app.conf
+                    template: app.conf.peb
+                """);
+        AgentSettings settings = new AgentSettings("file://" + repo.dir(), Optional.empty(), Optional.empty(),
+                List.of(), Duration.ofHours(1), Duration.ofHours(1), stateDir, Optional.of(root),
+                new SshSettings(Optional.empty(), tmp.resolve("known_hosts"), false, Duration.ofSeconds(5),
+                        Optional.empty()),
+                new AgeKeyring(Optional.of(key), Map.of("HOME", tmp.toString())), 4, Duration.ofSeconds(10),
+                Duration.ofSeconds(30), dev.driftless.source.RepoSource.GitAuth.none());
+        Agent agent = new Agent(settings, history, new AgentMetrics(), events::add, Clock.systemUTC());
+        int round = 0;
+        for (String value : List.of("first-secret-value-1", "second-secret-value-2")) {
+            repo.write("services/web/secrets.sops.yaml", "token: " + value + "\n");
+            assertThat(dev.driftless.testing.Cli.run("secrets", "encrypt", "-i", "--age", recipient, secrets.toString())
+                    .exitCode()).isZero();
+            repo.commit("rotate the token, round " + ++round);
+            agent.reconcileOnce("webhook");
+            assertThat(root.resolve("etc/app.conf")).hasContent("token = " + value);
+        }
+        Files.writeString(root.resolve("etc/app.conf"), "token = typed-by-hand-3\n");
+        agent.checkDriftOnce();
+        assertThat(root.resolve("etc/app.conf")).as("healed").hasContent("token = second-secret-value-2");
+        assertThat(records().get(0).kind()).isEqualTo(Reconcile.Kind.DRIFT_CHECK);
+
+        String everything = records().toString() + events.toString();
+        assertThat(everything).contains("/etc/app.conf", "(sensitive content changed)")
+                .doesNotContain("first-secret-value-1", "second-secret-value-2", "typed-by-hand-3");
+        try (var files = Files.walk(stateDir)) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                String bytes = new String(Files.readAllBytes(file), java.nio.charset.StandardCharsets.ISO_8859_1);
+                assertThat(bytes).as(file.toString()).doesNotContain("first-secret-value-1", "second-secret-value-2",
+                        "typed-by-hand-3");
+            }
+        }
+    }
+
+    @Test
     void suspendedHostsGetNoAutomaticApplyUntilResumed() throws Exception {
         Agent agent = agent();
         agent.reconcileOnce("start");
