@@ -68,6 +68,8 @@ public final class Agent implements AgentControl {
     private volatile String failure;
     private volatile String sourceError;
     private volatile boolean ready;
+    // hosts the applied commit skipped because they were suspended: it is applied again once one resumes
+    private List<String> heldBack = List.of();
     private final Map<String, Map<String, AgentStatus.ServiceStatus>> services = new java.util.concurrent.ConcurrentHashMap<>();
     private Consumer<Workspace> onCheckout = w -> { };
     private Consumer<String> onCycle = c -> { };
@@ -271,7 +273,8 @@ public final class Agent implements AgentControl {
             String revision = workspace.revision();
             latestCommit = revision;
             onCheckout.accept(workspace);
-            if (revision.equals(appliedCommit) || revision.equals(failedCommit)) {
+            boolean caughtUp = heldBack.stream().allMatch(this::suspended);
+            if ((revision.equals(appliedCommit) && caughtUp) || revision.equals(failedCommit)) {
                 ready = true;
                 return; // applied already, or failed already: not retried in a loop; the next commit is
             }
@@ -293,6 +296,7 @@ public final class Agent implements AgentControl {
             markPending(held);
             return;
         }
+        heldBack = held;
         List<ServiceOutcome> outcomes = new ArrayList<>();
         Reconcile.Result result;
         String error = null;

@@ -258,6 +258,31 @@ class AgentTest {
     }
 
     @Test
+    void aSuspendedHostCatchesUpWhenResumedWhileTheOthersGoOn() throws Exception {
+        repo.write("driftless.yaml", "hosts:\n  a:\n    address: local\n  b:\n    address: local\n");
+        repo.write("services/web/service.yaml", "hosts: [a, b]\nfiles:\n  - path: /etc/web.conf\n    content: \"v1\\n\"\n");
+        repo.write("services/db/service.yaml", "hosts: [a]\nfiles:\n  - path: /etc/db.conf\n    content: \"db\\n\"\n");
+        repo.commit("two hosts");
+        Agent agent = agent();
+        agent.reconcileOnce("start");
+        agent.suspend(Optional.of("b"));
+        repo.write("services/web/service.yaml", "hosts: [a, b]\nfiles:\n  - path: /etc/web.conf\n    content: \"v2\\n\"\n");
+        repo.commit("v2");
+        agent.reconcileOnce("webhook");
+        assertThat(root.resolve("a/etc/web.conf")).hasContent("v2");
+        assertThat(root.resolve("b/etc/web.conf")).hasContent("v1");
+        int recorded = records().size();
+        agent.reconcileOnce("interval");
+        assertThat(records()).as("nothing to do while b stays suspended").hasSize(recorded);
+
+        agent.resume(Optional.of("b"));
+        agent.reconcileOnce("resume");
+        assertThat(root.resolve("b/etc/web.conf")).hasContent("v2");
+        agent.reconcileOnce("interval");
+        assertThat(records()).as("caught up: no more applies of the same commit").hasSize(recorded + 1);
+    }
+
+    @Test
     void suspendedHostsGetNoAutomaticApplyUntilResumed() throws Exception {
         Agent agent = agent();
         agent.reconcileOnce("start");
