@@ -136,7 +136,41 @@ public final class RepositoryLoader {
         if (top.has("vars")) {
             vars = top.yaml().variables(top.value("vars").orElseThrow(), "vars");
         }
+        if (top.has("notifications")) {
+            checkNotifications(tree, top);
+        }
         return new Inventory(hosts, vars);
+    }
+
+    /**
+     * Checks the agent's {@code notifications:} settings here, so that validate and every plan catch a
+     * mistake before the agent does. Secrets and environment variables are not read (this machine may
+     * not have them): any reference stands for a well-formed value.
+     */
+    private static void checkNotifications(RepoTree tree, Mapping top) {
+        Object loaded = new org.snakeyaml.engine.v2.api.Load(org.snakeyaml.engine.v2.api.LoadSettings.builder().build())
+                .loadFromString(new String(tree.read(INVENTORY_FILE).orElseThrow(), java.nio.charset.StandardCharsets.UTF_8));
+        Object value = loaded instanceof Map<?, ?> map ? map.get("notifications") : null;
+        String stand = "https://reference.invalid/value";
+        Map<String, String> anyVariable = new java.util.AbstractMap<>() {
+            @Override
+            public String get(Object key) {
+                return stand;
+            }
+
+            @Override
+            public Set<Entry<String, String>> entrySet() {
+                return Set.of();
+            }
+        };
+        try {
+            dev.driftless.notify.NotificationConfig.parse(value, "notifications", name -> stand, anyVariable);
+        } catch (IllegalArgumentException e) {
+            for (String line : e.getMessage().split("\n")) {
+                top.problem("notifications", line.startsWith("notifications.") ? line.substring("notifications.".length())
+                        : line);
+            }
+        }
     }
 
     private Optional<Host> loadHost(String name, Mapping map, Set<String> hostNames) {
