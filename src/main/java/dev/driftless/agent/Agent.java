@@ -79,7 +79,7 @@ public final class Agent implements AgentControl {
 
     public Agent(AgentSettings settings, HistoryStore history, AgentMetrics metrics, Consumer<Event> notify, Clock clock) {
         this.settings = settings;
-        this.source = new RepoSource(settings.cache(), settings.git());
+        this.source = new RepoSource(settings.cache(), settings.git(), true);
         this.history = history;
         this.metrics = metrics;
         this.notify = notify;

@@ -60,10 +60,21 @@ public final class RepoSource {
 
     private GitAuth auth = GitAuth.none();
 
+    private boolean shallow;
+
     /** The same cache, reaching remotes with these credentials. */
     public RepoSource(Path cacheDirectory, GitAuth auth) {
         this(cacheDirectory);
         this.auth = auth;
+    }
+
+    /**
+     * A cache that fetches only the newest commit of each branch (depth 1), for the agent, which follows a
+     * branch and never needs history; commits fetched earlier stay, so the applied one can still be read.
+     */
+    public RepoSource(Path cacheDirectory, GitAuth auth, boolean shallow) {
+        this(cacheDirectory, auth);
+        this.shallow = shallow;
     }
 
     public RepoSource(Path cacheDirectory) {
@@ -233,12 +244,20 @@ public final class RepoSource {
             if (!Files.exists(cache.resolve("HEAD"))) {
                 Path partial = cache.resolveSibling(cache.getFileName() + ".partial");
                 deleteRecursively(partial);
-                authenticated(Git.cloneRepository()).setURI(url).setBare(true).setGitDir(partial.toFile())
+                org.eclipse.jgit.api.CloneCommand clone = authenticated(Git.cloneRepository());
+                if (shallow) {
+                    clone.setDepth(1);
+                }
+                clone.setURI(url).setBare(true).setGitDir(partial.toFile())
                         .setDirectory(partial.toFile()).setCloneAllBranches(true).call().close();
                 Files.move(partial, cache);
             } else {
                 try (Git git = Git.open(cache.toFile())) {
-                    authenticated(git.fetch()).setRemote(url)
+                    org.eclipse.jgit.api.FetchCommand fetch = authenticated(git.fetch());
+                    if (shallow) {
+                        fetch.setDepth(1);
+                    }
+                    fetch.setRemote(url)
                             .setRefSpecs(new RefSpec("+refs/heads/*:refs/heads/*"), new RefSpec("+refs/tags/*:refs/tags/*"))
                             .setRemoveDeletedRefs(true).call();
                 }

@@ -95,6 +95,10 @@ class AgentTest {
 
         agent.reconcileOnce("interval");
         assertThat(records()).as("the same commit is not applied twice").hasSize(1);
+        try (var caches = Files.list(stateDir.resolve("cache"))) {
+            assertThat(caches.filter(p -> p.toString().endsWith(".git")).toList()).singleElement()
+                    .satisfies(cache -> assertThat(cache.resolve("shallow")).as("fetched shallow").exists());
+        }
 
         repo.write("services/web/service.yaml", """
                 hosts: [box]
