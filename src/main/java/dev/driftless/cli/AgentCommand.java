@@ -231,9 +231,12 @@ final class AgentCommand implements Callable<Integer> {
                 args.add(name + "=" + e.getValue());
             }
         }
-        args.addAll(spec.commandLine().getParseResult().originalArgs());
+        // the command line as given, from the word "agent" on (top-level options come before it)
+        List<String> given = spec.commandLine().getParseResult().originalArgs();
+        args.addAll(given.subList(given.indexOf(spec.name()) + 1, given.size()));
         AgentCommand again = new AgentCommand();
         CommandLine line = new CommandLine(again).setOverwrittenOptionsAllowed(true);
+        line.getCommandSpec().exitCodeOnInvalidInput(1);
         line.setOut(spec.commandLine().getOut());
         line.setErr(spec.commandLine().getErr());
         line.parseArgs(args.toArray(String[]::new));
