@@ -38,4 +38,28 @@ final class CommitStatuses {
     static boolean isFullId(String commit) {
         return SHA.matcher(commit).matches();
     }
+
+    /**
+     * The JSON body of a commit status (GitHub and Gitea/Forgejo take the same fields), or empty when the
+     * event says nothing about a commit (no commit id, source unavailable, recovered).
+     */
+    static java.util.Optional<java.util.Map<String, Object>> body(String notifier, Event event, String targetUrl)
+            throws NotifyException {
+        String state = state(event.kind());
+        if (state == null || event.commit().isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        if (!isFullId(event.commit())) {
+            throw new NotifyException(notifier + ": '" + Messages.shortCommit(event.commit())
+                    + "' is not a full commit id", false, null);
+        }
+        java.util.Map<String, Object> body = new java.util.LinkedHashMap<>();
+        body.put("state", state);
+        body.put("context", context(event));
+        body.put("description", description(event));
+        if (targetUrl != null && !targetUrl.isEmpty()) {
+            body.put("target_url", targetUrl);
+        }
+        return java.util.Optional.of(body);
+    }
 }

@@ -2,7 +2,6 @@ package dev.driftless.notify;
 
 import java.net.URI;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import org.slf4j.Logger;
@@ -41,24 +40,13 @@ public final class GitHubStatusNotifier extends HttpNotifier {
 
     @Override
     public void send(Event event) throws NotifyException {
-        String state = CommitStatuses.state(event.kind());
-        if (state == null || event.commit().isEmpty()) {
+        java.util.Optional<Map<String, Object>> body = CommitStatuses.body(name(), event, targetUrl);
+        if (body.isEmpty()) {
             LOG.debug("{}: no commit status for {}", name(), event.kind().id());
             return;
         }
-        if (!CommitStatuses.isFullId(event.commit())) {
-            throw new NotifyException(name() + ": '" + Messages.shortCommit(event.commit())
-                    + "' is not a full commit id", false, null);
-        }
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("state", state);
-        body.put("context", CommitStatuses.context(event));
-        body.put("description", CommitStatuses.description(event));
-        if (targetUrl != null && !targetUrl.isEmpty()) {
-            body.put("target_url", targetUrl);
-        }
         post(statuses(api, "/repos/" + owner + "/" + repo + "/statuses/" + event.commit()), "application/json",
-                json(body), Map.of(
+                json(body.get()), Map.of(
                         "Authorization", "Bearer " + token,
                         "Accept", "application/vnd.github+json",
                         "X-GitHub-Api-Version", "2022-11-28"));
