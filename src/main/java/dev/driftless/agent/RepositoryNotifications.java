@@ -28,6 +28,7 @@ public final class RepositoryNotifications implements Consumer<Event>, AutoClose
     private final Clock clock;
     private Notifications current;
     private Object currentConfig;
+    private String currentRevision;
 
     public RepositoryNotifications(Clock clock) {
         this.clock = clock;
@@ -36,6 +37,11 @@ public final class RepositoryNotifications implements Consumer<Event>, AutoClose
 
     /** Reads the notification settings of the workspace's commit; a bad setting keeps the previous ones. */
     public synchronized void update(Workspace workspace) {
+        // the agent opens the same commit on every fetch; read driftless.yaml again only for a new one
+        if (workspace.revision().equals(currentRevision)) {
+            return;
+        }
+        currentRevision = workspace.revision();
         Optional<byte[]> text = workspace.tree().read("driftless.yaml");
         Object config = text.map(bytes -> {
             Object loaded = new Load(LoadSettings.builder().setLabel("driftless.yaml").build())

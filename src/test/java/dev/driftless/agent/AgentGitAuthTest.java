@@ -2,8 +2,6 @@ package dev.driftless.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.driftless.host.SshSettings;
-import dev.driftless.secrets.AgeKeyring;
 import dev.driftless.source.RepoSource;
 import dev.driftless.store.HistoryStore;
 import dev.driftless.store.JdbcHistoryStore;
@@ -13,9 +11,6 @@ import dev.driftless.web.AgentMetrics;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -56,11 +51,7 @@ class AgentGitAuthTest {
     }
 
     private Agent agent(RepoSource.GitAuth auth) {
-        AgentSettings settings = new AgentSettings(url, Optional.empty(), Optional.empty(), List.of(),
-                Duration.ofHours(1), Duration.ofHours(1), tmp.resolve("state"), Optional.of(tmp.resolve("root")),
-                new SshSettings(Optional.empty(), tmp.resolve("known_hosts"), false, Duration.ofSeconds(5), Optional.empty()),
-                new AgeKeyring(Optional.empty(), Map.of("HOME", tmp.toString())), 2, Duration.ofSeconds(10),
-                Duration.ofSeconds(30), auth);
+        AgentSettings settings = AgentFixture.settings(url, Optional.empty(), tmp, Optional.empty(), auth);
         return new Agent(settings, history, new AgentMetrics(), e -> { }, Clock.systemUTC());
     }
 

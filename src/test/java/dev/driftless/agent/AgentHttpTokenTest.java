@@ -2,8 +2,6 @@ package dev.driftless.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.driftless.host.SshSettings;
-import dev.driftless.secrets.AgeKeyring;
 import dev.driftless.source.RepoSource;
 import dev.driftless.store.HistoryStore;
 import dev.driftless.store.JdbcHistoryStore;
@@ -16,11 +14,8 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Base64;
 import java.util.EnumSet;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
@@ -94,11 +89,8 @@ class AgentHttpTokenTest {
     }
 
     private Agent agent(Optional<String> token) {
-        AgentSettings settings = new AgentSettings(url, Optional.empty(), Optional.empty(), List.of(),
-                Duration.ofHours(1), Duration.ofHours(1), tmp.resolve("state"), Optional.of(tmp.resolve("root")),
-                new SshSettings(Optional.empty(), tmp.resolve("known_hosts"), false, Duration.ofSeconds(5), Optional.empty()),
-                new AgeKeyring(Optional.empty(), Map.of("HOME", tmp.toString())), 2, Duration.ofSeconds(10),
-                Duration.ofSeconds(30), new RepoSource.GitAuth(token, Optional.empty(), Optional.empty()));
+        AgentSettings settings = AgentFixture.settings(url, Optional.empty(), tmp, Optional.empty(),
+                new RepoSource.GitAuth(token, Optional.empty(), Optional.empty()));
         return new Agent(settings, history, new AgentMetrics(), e -> { }, Clock.systemUTC());
     }
 

@@ -13,7 +13,6 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,9 +27,7 @@ class AgentProcessTest {
     void sigtermFinishesTheApplyUnderWayAndRecordsIt() throws Exception {
         Path ready = tmp.resolve("ready.fifo");
         Path go = tmp.resolve("go.fifo");
-        for (Path fifo : List.of(ready, go)) {
-            assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
-        }
+        AgentFixture.mkfifo(ready, go);
         TestRepo repo = TestRepo.init(tmp.resolve("repo"));
         repo.write("driftless.yaml", "hosts:\n  box:\n    address: local\n");
         repo.write("services/web/service.yaml", """

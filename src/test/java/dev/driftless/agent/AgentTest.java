@@ -2,9 +2,7 @@ package dev.driftless.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.driftless.host.SshSettings;
 import dev.driftless.notify.Event;
-import dev.driftless.secrets.AgeKeyring;
 import dev.driftless.store.HistoryQuery;
 import dev.driftless.store.HistoryStore;
 import dev.driftless.store.JdbcHistoryStore;
@@ -15,9 +13,7 @@ import dev.driftless.web.AgentMetrics;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
@@ -70,11 +66,8 @@ class AgentTest {
     }
 
     private Agent agent(String url, Optional<String> ref) {
-        AgentSettings settings = new AgentSettings(url, ref, Optional.empty(), List.of(),
-                Duration.ofHours(1), Duration.ofHours(1), stateDir, Optional.of(root),
-                new SshSettings(Optional.empty(), tmp.resolve("known_hosts"), false, Duration.ofSeconds(5), Optional.empty()),
-                new AgeKeyring(Optional.empty(), Map.of("HOME", tmp.toString())), 4, Duration.ofSeconds(10),
-                Duration.ofSeconds(30), dev.driftless.source.RepoSource.GitAuth.none());
+        AgentSettings settings = AgentFixture.settings(url, ref, tmp, Optional.empty(),
+                dev.driftless.source.RepoSource.GitAuth.none());
         return new Agent(settings, history, new AgentMetrics(), events::add, Clock.systemUTC());
     }
 
@@ -228,12 +221,8 @@ class AgentTest {
                   - path: /etc/app.conf
                     template: app.conf.peb
                 """);
-        AgentSettings settings = new AgentSettings("file://" + repo.dir(), Optional.empty(), Optional.empty(),
-                List.of(), Duration.ofHours(1), Duration.ofHours(1), stateDir, Optional.of(root),
-                new SshSettings(Optional.empty(), tmp.resolve("known_hosts"), false, Duration.ofSeconds(5),
-                        Optional.empty()),
-                new AgeKeyring(Optional.of(key), Map.of("HOME", tmp.toString())), 4, Duration.ofSeconds(10),
-                Duration.ofSeconds(30), dev.driftless.source.RepoSource.GitAuth.none());
+        AgentSettings settings = AgentFixture.settings("file://" + repo.dir(), Optional.empty(), tmp, Optional.of(key),
+                dev.driftless.source.RepoSource.GitAuth.none());
         Agent agent = new Agent(settings, history, new AgentMetrics(), events::add, Clock.systemUTC());
         int round = 0;
         for (String value : List.of("first-secret-value-1", "second-secret-value-2")) {

@@ -2,8 +2,6 @@ package dev.driftless.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.driftless.host.SshSettings;
-import dev.driftless.secrets.AgeKeyring;
 import dev.driftless.store.HistoryQuery;
 import dev.driftless.store.HistoryStore;
 import dev.driftless.store.JdbcHistoryStore;
@@ -22,10 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.HexFormat;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -47,20 +42,14 @@ class AgentWebhookTest {
     void aBurstOfHooksDuringAReconcileLeadsToExactlyOneMore() throws Exception {
         Path ready = tmp.resolve("ready.fifo");
         Path go = tmp.resolve("go.fifo");
-        for (Path fifo : List.of(ready, go)) {
-            assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
-        }
+        AgentFixture.mkfifo(ready, go);
         TestRepo repo = TestRepo.init(tmp.resolve("repo"));
         repo.write("driftless.yaml", "hosts:\n  box:\n    address: local\n");
         repo.write("services/web/service.yaml", "hosts: [box]\nfiles:\n  - path: /etc/web.conf\n    content: \"v1\\n\"\n");
         repo.commit("v1");
         Path root = tmp.resolve("root");
         Path stateDir = tmp.resolve("state");
-        AgentSettings settings = new AgentSettings("file://" + repo.dir(), Optional.empty(), Optional.empty(), List.of(),
-                Duration.ofHours(1), Duration.ofHours(1), stateDir, Optional.of(root),
-                new SshSettings(Optional.empty(), tmp.resolve("known_hosts"), false, Duration.ofSeconds(5), Optional.empty()),
-                new AgeKeyring(Optional.empty(), Map.of("HOME", tmp.toString())), 4, Duration.ofSeconds(10),
-                Duration.ofSeconds(60), dev.driftless.source.RepoSource.GitAuth.none());
+        AgentSettings settings = AgentFixture.settings("file://" + repo.dir(), tmp);
         BlockingQueue<String> cycles = new LinkedBlockingQueue<>();
         try (HistoryStore history = JdbcHistoryStore.open(JdbcHistoryStore.defaultUrl(stateDir))) {
             Agent agent = new Agent(settings, history, new AgentMetrics(), e -> { }, Clock.systemUTC());
