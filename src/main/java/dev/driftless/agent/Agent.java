@@ -306,8 +306,8 @@ public final class Agent implements AgentControl {
             if (!held.isEmpty()) {
                 List<String> active = workspace.hosts().stream().map(dev.driftless.model.Host::name)
                         .filter(h -> !held.contains(h)).toList();
-                narrowed = Workspace.open(selection(Optional.of(commit.id()), active, List.of()),
-                        source.openFetched(selection(Optional.of(commit.id()), active, List.of()).source()));
+                Selection only = selection(Optional.of(commit.id()), active, List.of());
+                narrowed = Workspace.open(only, source.openFetched(only.source()));
                 target = narrowed;
                 markPending(held);
             }
