@@ -269,7 +269,7 @@ public final class Agent implements AgentControl {
         nextFetch = clock.instant().plus(jitter(settings.interval()));
 
         Selection selection = selection(settings.ref(), settings.hosts(), List.of());
-        try (Workspace workspace = Workspace.open(selection, source.openFetched(selection.source()))) {
+        try (Workspace workspace = open(selection)) {
             String revision = workspace.revision();
             latestCommit = revision;
             onCheckout.accept(workspace);
@@ -307,7 +307,7 @@ public final class Agent implements AgentControl {
                 List<String> active = workspace.hosts().stream().map(dev.driftless.model.Host::name)
                         .filter(h -> !held.contains(h)).toList();
                 Selection only = selection(Optional.of(commit.id()), active, List.of());
-                narrowed = Workspace.open(only, source.openFetched(only.source()));
+                narrowed = open(only);
                 target = narrowed;
                 markPending(held);
             }
@@ -411,7 +411,7 @@ public final class Agent implements AgentControl {
         Selection selection = selection(Optional.of(commit), settings.hosts(), List.of());
         List<ServiceOutcome> outcomes = new ArrayList<>();
         boolean healedAny = false;
-        try (Workspace workspace = Workspace.open(selection, source.openFetched(selection.source()))) {
+        try (Workspace workspace = open(selection)) {
             List<HostOutcome> results = new Reconciler(settings.lockTimeout(), settings.handlerTimeout())
                     .plan(workspace, settings.parallel(), o -> { });
             Map<String, DriftPolicy> policies = new LinkedHashMap<>();
@@ -477,7 +477,7 @@ public final class Agent implements AgentControl {
     private boolean heal(String host, List<String> heal, String commit, Map<String, List<ResourceChange>> drifted,
             List<ServiceOutcome> outcomes) {
         Selection selection = selection(Optional.of(commit), List.of(host), heal);
-        try (Workspace workspace = Workspace.open(selection, source.openFetched(selection.source()))) {
+        try (Workspace workspace = open(selection)) {
             List<HostOutcome> results = new Reconciler(settings.lockTimeout(), settings.handlerTimeout())
                     .apply(workspace, 1, h -> ApplyListener.SILENT, o -> { });
             List<ServiceOutcome> healed = new ArrayList<>();
@@ -497,6 +497,11 @@ public final class Agent implements AgentControl {
     }
 
     // ---------------------------------------------------------------- helpers
+
+    /** What the last fetch brought, never fetching again (the source may be down). */
+    private Workspace open(Selection selection) {
+        return Workspace.open(selection, source.openFetched(selection.source()));
+    }
 
     private Selection selection(Optional<String> ref, List<String> hosts, List<String> services) {
         return new Selection(new RepoSource.Request(settings.repo(), ref, settings.path(), RepoSource.ReadFrom.COMMIT),
