@@ -505,7 +505,8 @@ public final class Agent implements AgentControl {
 
     private Selection selection(Optional<String> ref, List<String> hosts, List<String> services) {
         return new Selection(new RepoSource.Request(settings.repo(), ref, settings.path(), RepoSource.ReadFrom.COMMIT),
-                hosts, services, settings.root(), settings.ssh(), settings.keys());
+                hosts, services, settings.root(), settings.ssh(), settings.keys(),
+                dev.driftless.render.RenderLimits.DEFAULT, List.of());
     }
 
     private static ResourceChange resourceChange(Change change) {

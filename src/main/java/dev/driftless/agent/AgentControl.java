@@ -11,10 +11,23 @@ public interface AgentControl {
     /** A snapshot of what the agent knows now. */
     AgentStatus status();
 
-    /** Stops automatic applies (and heals) on one host, or on every host when empty, until resumed. */
+    /**
+     * Stops automatic applies (and heals) on one host, or on every host when empty, until resumed.
+     *
+     * @throws IllegalArgumentException when the host is not one the agent manages
+     */
     void suspend(Optional<String> host);
 
+    /** @throws IllegalArgumentException when the host is not one the agent manages */
     void resume(Optional<String> host);
+
+    /**
+     * Why the agent is not healthy now, such as a reconcile running past its budget; empty while it is.
+     * {@code /healthz} answers 503 with this text, so a supervisor can restart a stuck agent.
+     */
+    default Optional<String> unhealthy() {
+        return Optional.empty();
+    }
 
     /** Whether the agent has fetched its source and planned once, so its status means something. */
     boolean ready();

@@ -41,7 +41,8 @@ abstract class WorkspaceCommand {
             List<String> services, Optional<java.nio.file.Path> root, dev.driftless.host.SshSettings ssh,
             ToIntFunction<Workspace> body) {
         Selection selection = new Selection(repository.request(readFrom), hosts, services, root, ssh,
-                dev.driftless.secrets.AgeKeyring.fromEnvironment(Optional.ofNullable(ageKey)));
+                dev.driftless.secrets.AgeKeyring.fromEnvironment(Optional.ofNullable(ageKey)),
+                dev.driftless.render.RenderLimits.DEFAULT, List.of());
         try (Workspace workspace = Workspace.open(selection, repository.source())) {
             return body.applyAsInt(workspace);
         } catch (ValidationException e) {

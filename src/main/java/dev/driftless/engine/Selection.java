@@ -1,5 +1,6 @@
 package dev.driftless.engine;
 
+import dev.driftless.render.RenderLimits;
 import dev.driftless.source.RepoSource;
 import java.nio.file.Path;
 import java.util.List;
@@ -13,12 +14,17 @@ import java.util.Optional;
  * @param services service names; empty means every service
  * @param ssh how SSH hosts are reached
  * @param keys the age keys that decrypt the repository's secrets
+ * @param render how far one template may go (time, output size, shutdown)
+ * @param protectedPaths files and folders of this machine that Driftless itself uses (the agent's state
+ *     directory, keys, tokens): no local host may manage them or anything below them
  */
 public record Selection(RepoSource.Request source, List<String> hosts, List<String> services, Optional<Path> root,
-        dev.driftless.host.SshSettings ssh, dev.driftless.secrets.AgeKeyring keys) {
+        dev.driftless.host.SshSettings ssh, dev.driftless.secrets.AgeKeyring keys, RenderLimits render,
+        List<Path> protectedPaths) {
 
     public Selection {
         hosts = List.copyOf(hosts);
         services = List.copyOf(services);
+        protectedPaths = List.copyOf(protectedPaths);
     }
 }
