@@ -51,6 +51,7 @@ public final class Agent implements AgentControl {
     private final AgentMetrics metrics;
     private final Consumer<Event> notify;
     private final Clock clock;
+    private final AgentMemory memory;
     private final Object lock = new Object();
 
     // guarded by lock
@@ -60,6 +61,19 @@ public final class Agent implements AgentControl {
     private final Set<String> suspendedHosts = new LinkedHashSet<>();
     private boolean suspendedAll;
 
+    // asked by the renderer along the way, so a SIGTERM does not wait for a template that loops
+    private volatile boolean stopRequested;
+    // what the loop is doing and since when, for unhealthy(); null between reconciles
+    private volatile Running running;
+    // the hosts of the inventory at the newest commit read (suspend/resume refuse others)
+    private volatile List<String> knownHosts = List.of();
+    // the commit every host had at the last full apply recorded by an agent that kept no per-host targets
+    private final String recordedApplied;
+
+    /** What the loop is busy with. */
+    private record Running(String what, Instant since) {
+    }
+
     // written by the loop thread only, read by status()
     private volatile String appliedCommit;
     private volatile Instant appliedAt;
@@ -68,8 +82,6 @@ public final class Agent implements AgentControl {
     private volatile String failure;
     private volatile String sourceError;
     private volatile boolean ready;
-    // hosts the applied commit skipped because they were suspended: it is applied again once one resumes
-    private List<String> heldBack = List.of();
     private final Map<String, Map<String, AgentStatus.ServiceStatus>> services = new java.util.concurrent.ConcurrentHashMap<>();
     private Consumer<Workspace> onCheckout = w -> { };
     private Consumer<String> onCycle = c -> { };
@@ -84,16 +96,48 @@ public final class Agent implements AgentControl {
         this.metrics = metrics;
         this.notify = notify;
         this.clock = clock;
+        this.memory = AgentMemory.load(settings.stateDir());
         // a restart resumes from what was applied: the same commit is not applied again
-        history.lastApplied().ifPresent(r -> {
+        Optional<Reconcile> last = history.lastApplied();
+        last.ifPresent(r -> {
             appliedCommit = r.commit();
             appliedAt = r.finishedAt();
         });
+        recordedApplied = last.map(Reconcile::commit).orElse(null);
+        failedCommit = memory.failedCommit().orElse(null);
+        memory.interrupted().ifPresent(this::diedWhileApplying);
         Instant now = clock.instant();
         nextFetch = now;
         nextDriftCheck = now.plus(jitter(settings.driftInterval()));
         synchronized (lock) {
             requested = true;
+        }
+    }
+
+    /**
+     * The last run started applying a commit and never finished: the process was killed, ran out of
+     * memory or was restarted by its supervisor during it. Trying it again would likely end the same
+     * way, so it is recorded as failed and skipped until a newer commit arrives.
+     */
+    private void diedWhileApplying(AgentMemory.Attempt attempt) {
+        Instant now = clock.instant();
+        String error = "the agent stopped while applying this commit (started " + attempt.startedAt() + "): the process"
+                + " was killed, ran out of memory or was restarted; the commit is not tried again until a newer one"
+                + " arrives";
+        history.record(new Reconcile(0, Reconcile.Kind.APPLY, "restart", attempt.commit(), "", "",
+                parseInstant(attempt.startedAt(), now), now, Reconcile.Result.FAILED, error, List.of()));
+        memory.failed(attempt.commit());
+        failedCommit = attempt.commit();
+        failure = error;
+        LOG.warn("commit {} failed: {}", attempt.commit(), error);
+        notify.accept(new Event(Event.Kind.FAILED, "", "", attempt.commit(), error, now));
+    }
+
+    private static Instant parseInstant(String text, Instant fallback) {
+        try {
+            return Instant.parse(text);
+        } catch (java.time.format.DateTimeParseException e) {
+            return fallback;
         }
     }
 
@@ -139,17 +183,31 @@ public final class Agent implements AgentControl {
                 trigger = requested ? requestedBy : null;
                 requested = false;
             }
-            Instant now = clock.instant();
-            if (trigger != null || !now.isBefore(nextFetch)) {
-                fetchAndApply(trigger != null ? trigger : "interval");
-                metrics.observe(status());
-                onCycle.accept("fetch");
-            }
-            if (!clock.instant().isBefore(nextDriftCheck)) {
-                checkDrift();
-                nextDriftCheck = clock.instant().plus(jitter(settings.driftInterval()));
-                metrics.observe(status());
-                onCycle.accept("drift");
+            try {
+                Instant now = clock.instant();
+                if (trigger != null || !now.isBefore(nextFetch)) {
+                    fetchAndApply(trigger != null ? trigger : "interval");
+                    metrics.observe(status());
+                    onCycle.accept("fetch");
+                }
+                if (!clock.instant().isBefore(nextDriftCheck)) {
+                    nextDriftCheck = clock.instant().plus(jitter(settings.driftInterval()));
+                    checkDrift();
+                    metrics.observe(status());
+                    onCycle.accept("drift");
+                }
+            } catch (Throwable e) {
+                // nothing a commit, a host or a bug does may end the loop: the agent is what heals the rest
+                running = null;
+                LOG.error("a reconcile failed unexpectedly; the agent carries on", e);
+                Instant now = clock.instant();
+                if (!nextFetch.isAfter(now)) {
+                    nextFetch = now.plus(jitter(settings.interval()));
+                }
+                if (!nextDriftCheck.isAfter(now)) {
+                    nextDriftCheck = now.plus(jitter(settings.driftInterval()));
+                }
+                onCycle.accept("failed");
             }
         }
     }
@@ -160,6 +218,7 @@ public final class Agent implements AgentControl {
 
     /** Asks the loop to end after the reconcile under way, if any. */
     public void stop() {
+        stopRequested = true; // a rendering under way stops; an apply under way finishes
         synchronized (lock) {
             stopping = true;
             lock.notifyAll();
@@ -182,6 +241,7 @@ public final class Agent implements AgentControl {
 
     @Override
     public void suspend(Optional<String> host) {
+        host.ifPresent(this::checkKnown);
         synchronized (lock) {
             if (host.isPresent()) {
                 suspendedHosts.add(host.get());
@@ -195,6 +255,7 @@ public final class Agent implements AgentControl {
 
     @Override
     public void resume(Optional<String> host) {
+        host.ifPresent(this::checkKnown);
         boolean any;
         synchronized (lock) {
             if (host.isPresent()) {
@@ -211,6 +272,37 @@ public final class Agent implements AgentControl {
         metrics.suspended(any);
     }
 
+    private void checkKnown(String host) {
+        List<String> known = knownHosts;
+        if (!known.isEmpty() && !known.contains(host)) {
+            throw new IllegalArgumentException("'" + host + "' is not a host this agent manages (hosts: "
+                    + String.join(", ", known) + ")");
+        }
+    }
+
+    @Override
+    public Optional<String> unhealthy() {
+        Running now = running;
+        if (now == null) {
+            return Optional.empty();
+        }
+        Duration took = Duration.between(now.since(), clock.instant());
+        if (took.compareTo(settings.unhealthyAfter()) <= 0) {
+            return Optional.empty();
+        }
+        return Optional.of(now.what() + " has been running for " + took.toSeconds() + " s, longer than --unhealthy-after "
+                + settings.unhealthyAfter().toSeconds() + " s");
+    }
+
+    private boolean overBudget() {
+        return unhealthy().isPresent();
+    }
+
+    /** The commit a host must have: the last one the agent applied to it. */
+    private Optional<String> target(String host) {
+        return memory.target(host).or(() -> Optional.ofNullable(recordedApplied));
+    }
+
     private boolean suspended(String host) {
         synchronized (lock) {
             return suspendedAll || suspendedHosts.contains(host);
@@ -225,7 +317,7 @@ public final class Agent implements AgentControl {
             List<AgentStatus.ServiceStatus> list = new ArrayList<>();
             byService.values().forEach(s -> list.add(held && !s.state().equals("in sync")
                     ? new AgentStatus.ServiceStatus(s.service(), "suspended", s.driftedResources()) : s));
-            hosts.add(new AgentStatus.HostStatus(host, held, Optional.ofNullable(appliedCommit), list));
+            hosts.add(new AgentStatus.HostStatus(host, held, target(host), list));
         });
         hosts.sort(java.util.Comparator.comparing(AgentStatus.HostStatus::host));
         boolean all;
@@ -242,6 +334,7 @@ public final class Agent implements AgentControl {
 
     private void fetchAndApply(String trigger) {
         metrics.fetched();
+        nextFetch = clock.instant().plus(jitter(settings.interval()));
         try {
             source.fetch(settings.repo());
         } catch (SourceException e) {
@@ -266,97 +359,138 @@ public final class Agent implements AgentControl {
         }
         sourceError = null;
         fetchFailures = 0;
-        nextFetch = clock.instant().plus(jitter(settings.interval()));
 
         Selection selection = selection(settings.ref(), settings.hosts(), List.of());
-        try (Workspace workspace = open(selection)) {
-            String revision = workspace.revision();
-            latestCommit = revision;
-            onCheckout.accept(workspace);
-            boolean caughtUp = heldBack.stream().allMatch(this::suspended);
-            if ((revision.equals(appliedCommit) && caughtUp) || revision.equals(failedCommit)) {
-                ready = true;
-                return; // applied already, or failed already: not retried in a loop; the next commit is
+        try {
+            RepoSource.Checkout checkout = source.openFetched(selection.source());
+            RepoSource.CommitInfo commit = checkout.commit();
+            latestCommit = commit.id();
+            if (commit.id().equals(failedCommit)) {
+                checkout.close();
+                return; // failed already: not retried in a loop; the next commit is
             }
-            apply(workspace, trigger);
+            Workspace workspace;
+            try {
+                workspace = Workspace.open(selection, checkout);
+            } catch (ValidationException e) {
+                // driftless.yaml itself is broken: no host can be told apart, the commit fails as a whole
+                Instant now = clock.instant();
+                fail(commit, trigger, now, now, "the repository does not validate: " + problems(e), List.of());
+                return;
+            }
+            try (workspace) {
+                knownHosts = workspace.hosts().stream().map(dev.driftless.model.Host::name).toList();
+                onCheckout.accept(workspace);
+                // every host that does not have this commit yet: all of them for a new commit, a resumed
+                // host (or one new in the inventory) for the commit the others already have
+                List<String> behind = knownHosts.stream().filter(h -> !target(h).equals(Optional.of(commit.id())))
+                        .toList();
+                List<String> held = behind.stream().filter(this::suspended).toList();
+                markPending(held);
+                List<String> active = behind.stream().filter(h -> !held.contains(h)).toList();
+                if (active.isEmpty()) {
+                    if (!held.isEmpty()) {
+                        LOG.warn("commit {} not applied on {}: automatic applies are suspended", commit.id(), held);
+                    }
+                    return;
+                }
+                apply(workspace, active, trigger);
+            }
         } catch (SourceException e) {
             failure = e.getMessage();
             LOG.warn("cannot read {}: {}", settings.repo(), e.getMessage());
+        } finally {
+            ready = true;
         }
-        ready = true;
     }
 
-    private void apply(Workspace workspace, String trigger) {
+    private void apply(Workspace workspace, List<String> hosts, String trigger) {
         Instant started = clock.instant();
         RepoSource.CommitInfo commit = workspace.commit();
-        List<String> held = workspace.hosts().stream().map(dev.driftless.model.Host::name).filter(this::suspended)
-                .toList();
-        if (!held.isEmpty() && held.size() == workspace.hosts().size()) {
-            LOG.warn("commit {} not applied: automatic applies are suspended", commit.id());
-            markPending(held);
-            return;
-        }
-        heldBack = held;
-        List<ServiceOutcome> outcomes = new ArrayList<>();
-        Reconcile.Result result;
-        String error = null;
+        memory.begin(commit.id(), started);
+        running = new Running("the apply of commit " + commit.id(), started);
+        boolean decided = false;
         try {
-            Workspace target = workspace;
-            Workspace narrowed = null;
-            if (!held.isEmpty()) {
-                List<String> active = workspace.hosts().stream().map(dev.driftless.model.Host::name)
-                        .filter(h -> !held.contains(h)).toList();
-                Selection only = selection(Optional.of(commit.id()), active, List.of());
-                narrowed = open(only);
-                target = narrowed;
-                markPending(held);
-            }
-            try {
+            List<ServiceOutcome> outcomes = new ArrayList<>();
+            List<String> applied = new ArrayList<>();
+            String error = null;
+            try (Workspace narrowed = hosts.size() < workspace.hosts().size()
+                    ? open(selection(Optional.of(commit.id()), hosts, List.of())) : null) {
                 List<HostOutcome> results = new Reconciler(settings.lockTimeout(), settings.handlerTimeout())
-                        .apply(target, settings.parallel(), h -> ApplyListener.SILENT, o -> { });
-                boolean failed = record(results, outcomes, false);
-                result = failed ? Reconcile.Result.FAILED
-                        : outcomes.stream().allMatch(o -> o.status() == ServiceOutcome.Status.UNCHANGED)
-                        ? Reconcile.Result.NO_CHANGES : Reconcile.Result.SUCCEEDED;
-                if (failed) {
+                        .apply(narrowed != null ? narrowed : workspace, settings.parallel(), h -> ApplyListener.SILENT,
+                                o -> { });
+                if (record(results, outcomes, false)) {
                     error = outcomes.stream().filter(o -> o.error() != null).map(o -> o.host() + ": " + o.error())
                             .findFirst().orElse("failed");
                 }
-            } finally {
-                if (narrowed != null) {
-                    narrowed.close();
+                for (HostOutcome result : results) {
+                    if (result instanceof HostOutcome.Applied a && a.result().succeeded()) {
+                        applied.add(a.host());
+                    }
+                }
+            } catch (ValidationException e) {
+                if (stopRequested && !overBudget()) {
+                    // a SIGTERM stopped the rendering: not the commit's fault, tried again after the restart
+                    LOG.warn("stopped while rendering commit {}; it is applied after the next start", commit.id());
+                    memory.abandon();
+                    decided = true;
+                    return;
+                }
+                error = "the repository does not validate: " + problems(e);
+            } catch (RuntimeException e) {
+                error = String.valueOf(e.getMessage());
+            } catch (StackOverflowError | OutOfMemoryError e) {
+                // what a hostile commit can still do that no limit caught: fail the commit, keep the agent
+                error = "the apply ran out of " + (e instanceof OutOfMemoryError ? "memory" : "stack") + " (" + e + ")";
+                LOG.error("commit {} exhausted the agent", commit.id(), e);
+            }
+            Instant finished = clock.instant();
+            if (error != null) {
+                fail(commit, trigger, started, finished, error, outcomes);
+                memory.finish(commit.id(), applied, true);
+            } else {
+                Reconcile.Result result = outcomes.stream().allMatch(o -> o.status() == ServiceOutcome.Status.UNCHANGED)
+                        ? Reconcile.Result.NO_CHANGES : Reconcile.Result.SUCCEEDED;
+                history.record(new Reconcile(0, Reconcile.Kind.APPLY, trigger, commit.id(), commit.author(),
+                        commit.message(), started, finished, result, null, outcomes));
+                metrics.reconcileFinished(Duration.between(started, finished), result.name().toLowerCase(java.util.Locale.ROOT));
+                memory.finish(commit.id(), applied, false);
+                appliedCommit = commit.id();
+                appliedAt = finished;
+                failedCommit = null;
+                failure = null;
+                metrics.applied(finished);
+                for (ServiceOutcome o : outcomes) {
+                    if (o.status() == ServiceOutcome.Status.APPLIED) {
+                        notify.accept(new Event(Event.Kind.APPLIED, o.host(), o.service(), commit.id(),
+                                summary(o.changes()), finished));
+                    }
                 }
             }
-        } catch (ValidationException e) {
-            result = Reconcile.Result.FAILED;
-            error = "the repository does not validate: " + e.problems().stream().map(Object::toString)
-                    .reduce((a, b) -> a + "; " + b).orElse("");
-        } catch (RuntimeException e) {
-            result = Reconcile.Result.FAILED;
-            error = String.valueOf(e.getMessage());
+            decided = true;
+        } finally {
+            running = null;
+            if (!decided) {
+                memory.abandon();
+            }
         }
-        Instant finished = clock.instant();
+    }
+
+    /** Records, logs and notifies a commit that failed; it is not tried again until a newer one arrives. */
+    private void fail(RepoSource.CommitInfo commit, String trigger, Instant started, Instant finished, String error,
+            List<ServiceOutcome> outcomes) {
         history.record(new Reconcile(0, Reconcile.Kind.APPLY, trigger, commit.id(), commit.author(), commit.message(),
-                started, finished, result, error, outcomes));
-        metrics.reconcileFinished(Duration.between(started, finished), result.name().toLowerCase(java.util.Locale.ROOT));
-        if (result == Reconcile.Result.FAILED) {
-            failedCommit = commit.id();
-            failure = error;
-            LOG.warn("commit {} failed: {}", commit.id(), error);
-            notify.accept(new Event(Event.Kind.FAILED, "", "", commit.id(), error, finished));
-        } else {
-            appliedCommit = commit.id();
-            appliedAt = finished;
-            failedCommit = null;
-            failure = null;
-            metrics.applied(finished);
-            for (ServiceOutcome o : outcomes) {
-                if (o.status() == ServiceOutcome.Status.APPLIED) {
-                    notify.accept(new Event(Event.Kind.APPLIED, o.host(), o.service(), commit.id(), summary(o.changes()),
-                            finished));
-                }
-            }
-        }
+                started, finished, Reconcile.Result.FAILED, error, outcomes));
+        metrics.reconcileFinished(Duration.between(started, finished), "failed");
+        memory.failed(commit.id());
+        failedCommit = commit.id();
+        failure = error;
+        LOG.warn("commit {} failed: {}", commit.id(), error);
+        notify.accept(new Event(Event.Kind.FAILED, "", "", commit.id(), error, finished));
+    }
+
+    private static String problems(ValidationException e) {
+        return e.problems().stream().map(Object::toString).reduce((a, b) -> a + "; " + b).orElse("");
     }
 
     /** Turns host outcomes into history rows and status; returns whether any host failed. */
@@ -403,12 +537,46 @@ public final class Agent implements AgentControl {
     // ---------------------------------------------------------------- drift
 
     private void checkDrift() {
-        if (appliedCommit == null) {
+        Map<String, List<String>> byTarget = hostsByTarget();
+        if (byTarget.isEmpty()) {
             return;
         }
+        running = new Running("the drift check", clock.instant());
+        try {
+            byTarget.forEach(this::checkDrift);
+        } finally {
+            running = null;
+        }
+    }
+
+    /**
+     * The hosts to check, grouped by the commit each must have. A host the agent never applied to has no
+     * target and is not checked; an agent that kept no targets yet checks every host against the commit
+     * history says was applied (an empty host list means every host).
+     */
+    private Map<String, List<String>> hostsByTarget() {
+        List<String> hosts = knownHosts.isEmpty() ? List.copyOf(memory.targets().keySet()) : knownHosts;
+        Map<String, List<String>> byTarget = new LinkedHashMap<>();
+        if (hosts.isEmpty()) {
+            if (recordedApplied != null) {
+                byTarget.put(recordedApplied, settings.hosts());
+            }
+            return byTarget;
+        }
+        for (String host : hosts) {
+            target(host).ifPresent(commit -> byTarget.computeIfAbsent(commit, c -> new ArrayList<>()).add(host));
+        }
+        return byTarget;
+    }
+
+    /**
+     * Checks hosts against the commit they must have. Every difference counts, drift and "pending" alike:
+     * a host someone took to another commit by hand ({@code driftless apply --ref OLD}) is as far from its
+     * target as one edited by hand, and is healed or reported per service the same way.
+     */
+    private void checkDrift(String commit, List<String> hosts) {
         Instant started = clock.instant();
-        String commit = appliedCommit;
-        Selection selection = selection(Optional.of(commit), settings.hosts(), List.of());
+        Selection selection = selection(Optional.of(commit), hosts, List.of());
         List<ServiceOutcome> outcomes = new ArrayList<>();
         boolean healedAny = false;
         try (Workspace workspace = open(selection)) {
@@ -421,9 +589,7 @@ public final class Agent implements AgentControl {
                 }
                 Map<String, List<ResourceChange>> drifted = new LinkedHashMap<>();
                 for (Change change : planned.plan().changes()) {
-                    if (change.causes().contains(Cause.DRIFT)) {
-                        drifted.computeIfAbsent(change.service(), s -> new ArrayList<>()).add(resourceChange(change));
-                    }
+                    drifted.computeIfAbsent(change.service(), s -> new ArrayList<>()).add(resourceChange(change));
                 }
                 Map<String, AgentStatus.ServiceStatus> status = services.computeIfAbsent(outcome.host(),
                         h -> new java.util.concurrent.ConcurrentSkipListMap<>());
@@ -506,7 +672,7 @@ public final class Agent implements AgentControl {
     private Selection selection(Optional<String> ref, List<String> hosts, List<String> services) {
         return new Selection(new RepoSource.Request(settings.repo(), ref, settings.path(), RepoSource.ReadFrom.COMMIT),
                 hosts, services, settings.root(), settings.ssh(), settings.keys(),
-                dev.driftless.render.RenderLimits.DEFAULT, List.of());
+                settings.render().stoppingWhen(() -> stopRequested), settings.protectedPaths());
     }
 
     private static ResourceChange resourceChange(Change change) {

@@ -1,6 +1,7 @@
 package dev.driftless.agent;
 
 import dev.driftless.host.SshSettings;
+import dev.driftless.render.RenderLimits;
 import dev.driftless.secrets.AgeKeyring;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,14 +15,20 @@ import java.util.Optional;
  * @param interval how often the source is fetched without a webhook
  * @param driftInterval how often the hosts are checked for drift against the applied commit
  * @param git how the repository's server is reached (token, deploy key, known_hosts)
+ * @param unhealthyAfter how long one reconcile may run before {@code /healthz} says the agent is stuck
+ * @param render how far one template may go
+ * @param protectedPaths this machine's files the agent uses (its state directory, keys, tokens): no local host
+ *     may manage them
  */
 public record AgentSettings(String repo, Optional<String> ref, Optional<String> path, List<String> hosts,
         Duration interval, Duration driftInterval, Path stateDir, Optional<Path> root, SshSettings ssh,
         AgeKeyring keys, int parallel, Duration lockTimeout, Duration handlerTimeout,
-        dev.driftless.source.RepoSource.GitAuth git) {
+        dev.driftless.source.RepoSource.GitAuth git, Duration unhealthyAfter, RenderLimits render,
+        List<Path> protectedPaths) {
 
     public AgentSettings {
         hosts = List.copyOf(hosts);
+        protectedPaths = List.copyOf(protectedPaths);
     }
 
     /** Where fetched repositories are kept. */

@@ -118,6 +118,13 @@ final class AgentCommand implements Callable<Integer> {
             converter = DurationConverter.class, description = "Limit for one handler. Default: ${DEFAULT-VALUE}.")
     Duration handlerTimeout;
 
+    @Option(names = "--unhealthy-after", paramLabel = "DURATION", defaultValue = "30m",
+            converter = DurationConverter.class,
+            description = "/healthz answers 503 while one reconcile has run longer than this, so a supervisor can"
+                    + " restart a stuck agent (the commit it was applying is then marked failed and not tried again)."
+                    + " Default: ${DEFAULT-VALUE}.")
+    Duration unhealthyAfter;
+
     @Option(names = "--once", description = "Fetch, apply a new commit and check for drift once, then exit (for cron;"
             + " no HTTP). Exit 1 if the source is unavailable or the commit failed.")
     boolean once;
@@ -145,11 +152,12 @@ final class AgentCommand implements Callable<Integer> {
         Files.createDirectories(stateDir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         Optional<byte[]> webhookSecret = webhookSecret();
         String token = apiToken();
+        AgeKeyring keys = AgeKeyring.fromEnvironment(Optional.ofNullable(ageKey));
         AgentSettings settings = new AgentSettings(repo, Optional.ofNullable(ref), Optional.ofNullable(path), hosts,
-                interval, driftInterval, stateDir, Optional.ofNullable(root), ssh.settings(),
-                AgeKeyring.fromEnvironment(Optional.ofNullable(ageKey)), parallel, lockTimeout, handlerTimeout,
-                new dev.driftless.source.RepoSource.GitAuth(gitToken(), Optional.ofNullable(gitIdentity),
-                        Optional.ofNullable(gitKnownHosts)));
+                interval, driftInterval, stateDir, Optional.ofNullable(root), ssh.settings(), keys, parallel, lockTimeout,
+                handlerTimeout, new dev.driftless.source.RepoSource.GitAuth(gitToken(), Optional.ofNullable(gitIdentity),
+                        Optional.ofNullable(gitKnownHosts)), unhealthyAfter, dev.driftless.render.RenderLimits.DEFAULT,
+                ownFiles(keys));
         HistoryStore history;
         try {
             history = JdbcHistoryStore.open(store != null ? store : JdbcHistoryStore.defaultUrl(stateDir));
@@ -242,6 +250,19 @@ final class AgentCommand implements Callable<Integer> {
         line.parseArgs(args.toArray(String[]::new));
         again.merged = true;
         return again.call();
+    }
+
+    /** What the agent itself reads and writes on this machine: no local host of the repository may manage it. */
+    private List<Path> ownFiles(AgeKeyring keys) {
+        List<Path> files = new ArrayList<>(List.of(stateDir));
+        for (Path file : new Path[] {config, apiTokenFile, webhookSecretFile, gitTokenFile, gitIdentity, gitKnownHosts}) {
+            if (file != null) {
+                files.add(file);
+            }
+        }
+        files.addAll(keys.files());
+        files.addAll(ssh.settings().files());
+        return files;
     }
 
     private Optional<byte[]> webhookSecret() throws IOException {

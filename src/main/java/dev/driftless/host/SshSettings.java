@@ -16,6 +16,14 @@ import java.util.Optional;
 public record SshSettings(Optional<Path> identity, Path knownHosts, boolean acceptNewHostKeys, Duration timeout,
         Optional<Path> agent) {
 
+    /** The files of this machine these settings read: a repository must never manage them. */
+    public java.util.List<Path> files() {
+        java.util.List<Path> files = new java.util.ArrayList<>();
+        identity.ifPresent(files::add);
+        files.add(knownHosts);
+        return files;
+    }
+
     public static Path defaultKnownHosts() {
         return Path.of(System.getProperty("user.home"), ".ssh", "known_hosts");
     }

@@ -79,6 +79,23 @@ public final class AgeKeyring {
         return found;
     }
 
+    /**
+     * The files keys may be read from (--age-key, the files the environment names, the standard file),
+     * whether or not they exist: what a repository must never be able to manage on this machine.
+     */
+    public List<Path> files() {
+        List<Path> files = new ArrayList<>();
+        keyFile.ifPresent(files::add);
+        for (String variable : List.of("DRIFTLESS_AGE_KEY_FILE", "SOPS_AGE_KEY_FILE", "DRIFTLESS_PGP_KEY_FILE")) {
+            String value = environment.get(variable);
+            if (value != null && !value.isBlank()) {
+                files.add(Path.of(value));
+            }
+        }
+        files.add(standardFile());
+        return files;
+    }
+
     /** {@code $XDG_CONFIG_HOME/sops/age/keys.txt}, where sops keeps a user's age keys. */
     public Path standardFile() {
         String config = environment.get("XDG_CONFIG_HOME");

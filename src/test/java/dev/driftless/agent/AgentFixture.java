@@ -30,7 +30,40 @@ final class AgentFixture {
                         Optional.empty()),
                 // HOME points into tmp, so no age key of the machine's user is picked up
                 new AgeKeyring(ageKey, Map.of("HOME", tmp.toString())), 4, Duration.ofSeconds(10),
-                Duration.ofSeconds(60), git);
+                Duration.ofSeconds(60), git, Duration.ofMinutes(30), dev.driftless.render.RenderLimits.DEFAULT,
+                List.of(tmp.resolve("state")));
+    }
+
+    /**
+     * A handler that holds a reconcile until the test lets it go: it says "running" on one named pipe,
+     * then waits on another.
+     */
+    record Gate(Path ready, Path go) {
+
+        static Gate in(Path dir) throws Exception {
+            Gate gate = new Gate(dir.resolve("ready.fifo"), dir.resolve("go.fifo"));
+            mkfifo(gate.ready, gate.go);
+            return gate;
+        }
+
+        /** The shell command of a handler that waits at this gate. */
+        String command() {
+            return "echo running > " + ready + " && cat " + go + " > /dev/null";
+        }
+
+        /** Returns once a handler is waiting at the gate. */
+        void awaitRunning() throws Exception {
+            try (java.io.BufferedReader reader = java.nio.file.Files.newBufferedReader(ready)) {
+                assertThat(reader.readLine()).isEqualTo("running");
+            }
+        }
+
+        /** Lets the waiting handler go on. */
+        void release() throws Exception {
+            try (java.io.OutputStream release = java.nio.file.Files.newOutputStream(go)) {
+                release.flush();
+            }
+        }
     }
 
     /** Named pipes a handler uses to say it is running and to wait until the test lets it go. */

@@ -7,10 +7,6 @@ import dev.driftless.store.JdbcHistoryStore;
 import dev.driftless.store.Reconcile;
 import dev.driftless.testing.Processes;
 import dev.driftless.testing.TestRepo;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -25,9 +21,7 @@ class AgentProcessTest {
 
     @Test
     void sigtermFinishesTheApplyUnderWayAndRecordsIt() throws Exception {
-        Path ready = tmp.resolve("ready.fifo");
-        Path go = tmp.resolve("go.fifo");
-        AgentFixture.mkfifo(ready, go);
+        AgentFixture.Gate gate = AgentFixture.Gate.in(tmp);
         TestRepo repo = TestRepo.init(tmp.resolve("repo"));
         repo.write("driftless.yaml", "hosts:\n  box:\n    address: local\n");
         repo.write("services/web/service.yaml", """
@@ -39,8 +33,8 @@ class AgentProcessTest {
                   - path: /etc/other.conf
                     content: "other\\n"
                 handlers:
-                  hold: echo running > %s && cat %s > /dev/null && echo finished > "$DRIFTLESS_ROOT/handler-finished"
-                """.formatted(ready, go));
+                  hold: %s && echo finished > "$DRIFTLESS_ROOT/handler-finished"
+                """.formatted(gate.command()));
         String commit = repo.commit("v1");
         Path root = tmp.resolve("root");
         Path state = tmp.resolve("state");
@@ -49,14 +43,9 @@ class AgentProcessTest {
                 "--interval", "1h", "--drift-interval", "1h").redirectErrorStream(true)
                 .redirectOutput(tmp.resolve("agent.log").toFile()));
         try {
-            try (BufferedReader reader = new BufferedReader(new InputStreamReader(Files.newInputStream(ready),
-                    StandardCharsets.UTF_8))) {
-                assertThat(reader.readLine()).isEqualTo("running"); // the first apply is inside its handler
-            }
+            gate.awaitRunning(); // the first apply is inside its handler
             agent.destroy(); // SIGTERM
-            try (OutputStream release = Files.newOutputStream(go)) {
-                release.flush();
-            }
+            gate.release();
             assertThat(agent.waitFor(60, TimeUnit.SECONDS)).as(Files.readString(tmp.resolve("agent.log"))).isTrue();
         } finally {
             agent.destroyForcibly();

@@ -9,9 +9,6 @@ import dev.driftless.testing.TestRepo;
 import dev.driftless.web.AgentMetrics;
 import dev.driftless.web.AgentServer;
 import dev.driftless.web.HistorySource;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -40,9 +37,7 @@ class AgentWebhookTest {
 
     @Test
     void aBurstOfHooksDuringAReconcileLeadsToExactlyOneMore() throws Exception {
-        Path ready = tmp.resolve("ready.fifo");
-        Path go = tmp.resolve("go.fifo");
-        AgentFixture.mkfifo(ready, go);
+        AgentFixture.Gate gate = AgentFixture.Gate.in(tmp);
         TestRepo repo = TestRepo.init(tmp.resolve("repo"));
         repo.write("driftless.yaml", "hosts:\n  box:\n    address: local\n");
         repo.write("services/web/service.yaml", "hosts: [box]\nfiles:\n  - path: /etc/web.conf\n    content: \"v1\\n\"\n");
@@ -69,21 +64,16 @@ class AgentWebhookTest {
                             content: "v2\\n"
                             onChange: [hold]
                         handlers:
-                          hold: echo running > %s && cat %s > /dev/null
-                        """.formatted(ready, go));
+                          hold: %s
+                        """.formatted(gate.command()));
                 repo.commit("v2");
                 HttpClient http = HttpClient.newHttpClient();
                 assertThat(hook(http, server.port()).statusCode()).isBetween(200, 299);
-                try (BufferedReader reader = new BufferedReader(new InputStreamReader(Files.newInputStream(ready),
-                        StandardCharsets.UTF_8))) {
-                    assertThat(reader.readLine()).isEqualTo("running"); // the reconcile is inside the handler now
-                }
+                gate.awaitRunning(); // the reconcile is inside the handler now
                 for (int i = 0; i < 5; i++) {
                     assertThat(hook(http, server.port()).statusCode()).isBetween(200, 299);
                 }
-                try (OutputStream release = Files.newOutputStream(go)) {
-                    release.flush();
-                }
+                gate.release();
                 assertThat(cycles.poll(60, TimeUnit.SECONDS)).as("the reconcile that was held").isEqualTo("fetch");
                 assertThat(cycles.poll(60, TimeUnit.SECONDS)).as("one more for the burst").isEqualTo("fetch");
                 assertThat(cycles.poll(3, TimeUnit.SECONDS)).as("and no more than one").isNull();
