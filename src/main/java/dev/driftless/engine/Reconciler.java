@@ -77,19 +77,35 @@ public final class Reconciler {
     }
 
     /**
-     * Applies every chosen host, up to {@code parallel} at once, in two steps: first every host is
-     * connected, locked and planned; only when all plans exist (so a repository that does not validate
-     * for some host changes no host at all) are they applied.
+     * Applies every chosen host, up to {@code parallel} at once, in steps: every host is connected and its
+     * recorded state read (without its lock, changing nothing); unless every host records this revision as
+     * applied in full, the repository is validated and rendered, so that one that does not validate
+     * leaves no trace on any host, not even a lock file; then every host is locked and planned; only when
+     * all plans exist are they applied.
      */
     public List<HostOutcome> apply(Workspace workspace, int parallel, Function<String, ApplyListener> listeners,
             Consumer<HostOutcome> done) {
-        List<Prepared> prepared = new ArrayList<>();
+        // what holds a connection or a lock, so that a surprise in any host's step releases every host
+        List<Prepared> held = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<Prepared> prepared;
         try {
-            for (Prepared p : eachHost(workspace.hosts(), parallel, model -> prepare(workspace, model, listeners))) {
-                prepared.add(p);
+            List<Prepared> connected = eachHost(workspace.hosts(), parallel, model -> {
+                Prepared p = connect(workspace, model);
+                held.add(p);
+                return p;
+            });
+            if (connected.stream().anyMatch(Prepared::needsRendering)) {
+                workspace.repository(); // throws a ValidationException before any host is locked
             }
+            prepared = eachHost(connected, parallel, p -> {
+                Prepared locked = lockAndPlan(workspace, p, listeners);
+                held.add(locked);
+                return locked;
+            });
         } catch (RuntimeException e) {
-            prepared.forEach(Prepared::release);
+            synchronized (held) {
+                held.forEach(Prepared::release);
+            }
             throw e;
         }
         return eachHost(prepared, parallel, p -> {
@@ -104,8 +120,9 @@ public final class Reconciler {
         });
     }
 
-    /** A host connected, locked and planned, or the reason it could not be. */
-    private record Prepared(String name, Host host, AutoCloseable lock, HostPlan plan, HostOutcome failure) {
+    /** A host connected, locked and planned (each step in turn), or the reason it could not be. */
+    private record Prepared(String name, Host host, boolean needsRendering, AutoCloseable lock, HostPlan plan,
+            HostOutcome failure) {
         void release() {
             try {
                 if (lock != null) {
@@ -118,24 +135,52 @@ public final class Reconciler {
                 host.close();
             }
         }
+
+        static Prepared failed(String name, String message) {
+            return new Prepared(name, null, false, null, null, new HostOutcome.Failed(name, message));
+        }
     }
 
-    private Prepared prepare(Workspace workspace, dev.driftless.model.Host model,
-            Function<String, ApplyListener> listeners) {
+    private Prepared connect(Workspace workspace, dev.driftless.model.Host model) {
         Host host = null;
-        AutoCloseable lock = null;
         try {
             host = workspace.connect(model);
             descriptions.put(host.name(), host.describe());
-            lock = host.lock(lockTimeout, listeners.apply(model.name())::waiting);
-            return new Prepared(model.name(), host, lock, plan(workspace, model, host), null);
+            boolean recorded = workspace.allServices() && planner.recordsApplied(host, workspace.revision());
+            return new Prepared(model.name(), host, !recorded, null, null, null);
         } catch (HostException e) {
-            new Prepared(model.name(), host, lock, null, null).release();
-            return new Prepared(model.name(), null, null, null, new HostOutcome.Failed(model.name(), e.getMessage()));
+            if (host != null) {
+                host.close();
+            }
+            return Prepared.failed(model.name(), e.getMessage());
         } catch (RuntimeException e) {
-            new Prepared(model.name(), host, lock, null, null).release();
+            if (host != null) {
+                host.close();
+            }
             throw e;
         }
+    }
+
+    private Prepared lockAndPlan(Workspace workspace, Prepared connected, Function<String, ApplyListener> listeners) {
+        if (connected.failure() != null) {
+            return connected;
+        }
+        AutoCloseable lock = null;
+        try {
+            lock = connected.host().lock(lockTimeout, listeners.apply(connected.name())::waiting);
+            return new Prepared(connected.name(), connected.host(), connected.needsRendering(), lock,
+                    plan(workspace, model(workspace, connected.name()), connected.host()), null);
+        } catch (HostException e) {
+            new Prepared(connected.name(), connected.host(), false, lock, null, null).release();
+            return Prepared.failed(connected.name(), e.getMessage());
+        } catch (RuntimeException e) {
+            new Prepared(connected.name(), connected.host(), false, lock, null, null).release();
+            throw e;
+        }
+    }
+
+    private static dev.driftless.model.Host model(Workspace workspace, String name) {
+        return workspace.hosts().stream().filter(h -> h.name().equals(name)).findFirst().orElseThrow();
     }
 
     private HostOutcome applyPlanned(Prepared prepared, ApplyListener listener) {

@@ -55,6 +55,14 @@ public final class Planner {
         return Optional.of(new RecordedCheck(state, seen, drifted));
     }
 
+    /**
+     * Whether the host's state says {@code revision} was applied in full, so the revision validated then
+     * and its desired state is known from the record alone. Reads the host, never locks or changes it.
+     */
+    public boolean recordsApplied(Host host, String revision) {
+        return readState(host).completelyApplied(revision);
+    }
+
     /** Plans a host from its rendered desired state; {@code scope} says which services that covers. */
     public HostPlan plan(DesiredHost desired, Host host, Scope scope) {
         return plan(desired, host, scope, readState(host));
