@@ -409,6 +409,7 @@ public final class Agent implements AgentControl {
         RepoSource.CommitInfo commit = workspace.commit();
         memory.begin(commit.id(), started);
         running = new Running("the apply of commit " + commit.id(), started);
+        LOG.info("applying commit {} on {}", commit.id(), String.join(", ", hosts));
         boolean decided = false;
         try {
             List<ServiceOutcome> outcomes = new ArrayList<>();
