@@ -17,7 +17,10 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.GroupPrincipal;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.UserPrincipal;
 import java.nio.file.attribute.UserPrincipalLookupService;
@@ -30,6 +33,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -46,6 +50,8 @@ public final class LocalHost implements Host {
     private static final int DEFAULT_FILE_MODE = 0644;
     private static final int DEFAULT_DIRECTORY_MODE = 0755;
     private static final Path LOCK_FILE = Path.of("var/lib/driftless/lock");
+    private static final FileAttribute<Set<PosixFilePermission>> PRIVATE =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
 
     private final String name;
     private final Optional<Path> root;
@@ -206,8 +212,15 @@ public final class LocalHost implements Host {
     public void writeFile(String path, byte[] content, Ownership ownership) {
         Path target = resolve(path);
         replace(path, "file", temp -> {
-            Optional<Map<String, Object>> existing = existingAttributes(target);
-            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            // what it replaces, if a regular file: a link's own mode (0777) must not become the file's
+            Optional<Map<String, Object>> existing = existingAttributes(target)
+                    .filter(a -> ((Integer) a.get("mode") & 0170000) == 0100000);
+            // nobody but its owner may read it until it is complete: created 0600 (O_CREAT|O_EXCL with the
+            // mode, never the umask's wider default), given its owner before the first byte, and only
+            // then, complete and synced, given its final mode (the owner again: chown clears set-id bits)
+            try (FileChannel channel = FileChannel.open(temp, Set.of(StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS), PRIVATE)) {
+                setOwnership(temp, ownership, existing);
                 ByteBuffer buffer = ByteBuffer.wrap(content);
                 while (buffer.hasRemaining()) {
                     channel.write(buffer);
@@ -216,8 +229,7 @@ public final class LocalHost implements Host {
             }
             int mode = ownership.mode().orElseGet(() -> existing.map(a -> (Integer) a.get("mode") & 07777)
                     .orElse(DEFAULT_FILE_MODE));
-            Files.setAttribute(temp, "unix:mode", mode);
-            setOwnership(temp, ownership, existing);
+            Files.setAttribute(temp, "unix:mode", mode, LinkOption.NOFOLLOW_LINKS);
         });
     }
 

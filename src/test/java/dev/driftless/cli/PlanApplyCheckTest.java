@@ -514,6 +514,23 @@ class PlanApplyCheckTest {
     }
 
     @Test
+    void aTemporaryFileLeftByAKilledWriteIsRemovedByTheNextApplyEvenWhenNothingElseChanges() throws IOException {
+        assertThat(run("apply").exitCode()).isZero();
+        // what a write killed between its first byte and its rename leaves: the state says all is well
+        Path leftover = root.resolve("etc/nginx/.nginx.conf.driftless-tmp");
+        Path stateLeftover = root.resolve("var/lib/driftless/state/.web-1.json.driftless-tmp");
+        Files.writeString(leftover, "half a secret");
+        Files.writeString(stateLeftover, "{\"half\"");
+
+        Cli.Result apply = run("apply");
+
+        assertThat(apply.exitCode()).as(apply.toString()).isZero();
+        assertThat(apply.out()).contains("Apply complete: 0 added, 0 changed, 0 deleted.");
+        assertThat(leftover).doesNotExist();
+        assertThat(stateLeftover).doesNotExist();
+    }
+
+    @Test
     void worktreeCannotBeCombinedWithARef() {
         Cli.Result plan = run("plan", "--worktree", "--ref", "main");
 

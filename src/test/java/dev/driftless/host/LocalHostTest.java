@@ -88,6 +88,15 @@ class LocalHostTest {
     }
 
     @Test
+    void aFileReplacingALinkGetsTheDefaultModeNotTheModeOfTheLink() throws IOException {
+        Files.createSymbolicLink(root.resolve("link"), Path.of("/nowhere"));
+
+        host().writeFile("/link", "new\n".getBytes(), Ownership.KEEP);
+
+        assertThat((Integer) Files.getAttribute(root.resolve("link"), "unix:mode") & 07777).isEqualTo(0644);
+    }
+
+    @Test
     void writeFileKeepsTheModeOfTheFileItReplacesUnlessTheResourceSetsOne() throws IOException {
         Path file = settledFile("a.conf", "one\n");
         Files.setAttribute(file, "unix:mode", 0600);
