@@ -19,6 +19,17 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SecretWriteTraceTest {
 
+    /** A service of the hosts given (%s) with a file others may read once complete, owned by another user. */
+    static final String SECRET_SERVICE = """
+            hosts: [%s]
+            files:
+              - path: /etc/app/secret.conf
+                content: "password=hunter2\\n"
+                mode: "0640"
+                owner: driftless-plain
+                group: driftless-sudo
+            """;
+
     @TempDir
     Path tmp;
 
@@ -28,15 +39,7 @@ class SecretWriteTraceTest {
         Path root = tmp.resolve("root");
         TestRepo repo = TestRepo.init(tmp.resolve("repo"));
         repo.write("driftless.yaml", "hosts:\n  web-1:\n    address: local\n");
-        repo.write("services/app/service.yaml", """
-                hosts: [web-1]
-                files:
-                  - path: /etc/app/secret.conf
-                    content: "password=hunter2\\n"
-                    mode: "0640"
-                    owner: driftless-plain
-                    group: driftless-sudo
-                """);
+        repo.write("services/app/service.yaml", SECRET_SERVICE.formatted("web-1"));
         repo.commit("a file others may read once it is complete");
         Path trace = tmp.resolve("trace");
 
