@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test of Driftless. Installs what the tests need first (git for `git daemon`, OpenSSH's
-# server and client tools for the SSH hosts), so that a fresh Debian 12 machine with a JDK and Maven
+# server and client tools for the SSH hosts, strace), so that a fresh Debian 12 machine with a JDK and Maven
 # needs nothing else.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -12,6 +12,7 @@ command -v mkfifo >/dev/null 2>&1 || need+=(coreutils)
 command -v ssh-keygen >/dev/null 2>&1 || need+=(openssh-client)
 command -v flock >/dev/null 2>&1 || need+=(util-linux)
 command -v sudo >/dev/null 2>&1 || need+=(sudo)
+command -v strace >/dev/null 2>&1 || need+=(strace)  # tests record what the kernel saw of a secret's temporary file
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || need+=(postgresql)  # the history store's tests start one
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then

@@ -34,10 +34,9 @@ public final class Applier {
     public ApplyResult apply(HostPlan plan, Host host, ApplyListener listener) {
         HostState previous = plan.previous();
         List<String> handlerIds = plan.handlers().stream().map(HandlerRun::id).toList();
-        if (!previous.complete()) {
-            // the last apply was interrupted or failed: a write it cut short may have left a temporary file
-            host.removeLeftovers(parentsOf(plan));
-        }
+        // a write cut short (a kill, a power loss) leaves its temporary file, perhaps a secret's: remove them
+        // on every apply, as the state cannot tell (the state file itself may be what was cut short)
+        host.removeLeftovers(parentsOf(plan));
         if (!plan.changes().isEmpty()) {
             // before touching a file: mark the state incomplete (so nothing trusts it until this apply
             // ends) and record the handlers as owed, so a crash cannot lose them
@@ -82,6 +81,8 @@ public final class Applier {
 
     private static Set<String> parentsOf(HostPlan plan) {
         Set<String> parents = new java.util.TreeSet<>();
+        parents.add(parent(StateFile.pathFor(plan.hostName())));
+        plan.previous().resources().keySet().forEach(path -> parents.add(parent(path)));
         plan.desired().resources().forEach(r -> parents.add(parent(r.path())));
         plan.changes().forEach(c -> parents.add(parent(c.path())));
         return parents;

@@ -4,6 +4,8 @@ import dev.driftless.model.Ownership;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -14,6 +16,19 @@ public interface Host extends AutoCloseable {
 
     /** What a {@link #remove} did. */
     enum Removal { REMOVED, ALREADY_GONE, KEPT_NOT_EMPTY }
+
+    /** Names of users and groups, as resources name their owner and group. */
+    record Accounts(Set<String> users, Set<String> groups) {
+
+        public Accounts {
+            users = Set.copyOf(users);
+            groups = Set.copyOf(groups);
+        }
+
+        public boolean isEmpty() {
+            return users.isEmpty() && groups.isEmpty();
+        }
+    }
 
     /** The inventory name. */
     String name();
@@ -34,8 +49,14 @@ public interface Host extends AutoCloseable {
         return inspect(paths, Map.of());
     }
 
-    /** The content of a regular file, for diffs. */
-    byte[] read(String path);
+    /** Which of these users and groups the host does not have (one round trip on a remote host). */
+    Accounts missing(Accounts named);
+
+    /**
+     * The content of a regular file, for diffs and the state; empty, and not read, when it holds more
+     * than {@code limit} bytes. A link there is not followed.
+     */
+    Optional<byte[]> read(String path, long limit);
 
     /**
      * Replaces the file at {@code path} atomically: a temporary file in the same directory, flushed,

@@ -34,6 +34,19 @@ public sealed interface LiveEntry {
     record Other(String description) implements LiveEntry {
     }
 
+    /**
+     * A path Driftless will not touch, and did not look at: its parent directory {@code link} (a
+     * repository path) is a symbolic link that leads to {@code target}, outside the host's {@code root}.
+     */
+    record Refused(String path, String link, String target, String root) implements LiveEntry {
+
+        /** What a plan shows and an operation fails with; {@code verb} is what Driftless never does there. */
+        public String reason(String verb) {
+            return path + ": refused: " + link + " is a symbolic link to " + target + ", outside the root " + root
+                    + "; Driftless never " + verb + " outside the root";
+        }
+    }
+
     static String kindOf(LiveEntry entry) {
         if (entry instanceof File) {
             return "file";
@@ -46,6 +59,9 @@ public sealed interface LiveEntry {
         }
         if (entry instanceof Other other) {
             return other.description();
+        }
+        if (entry instanceof Refused) {
+            return "refused";
         }
         return "nothing";
     }

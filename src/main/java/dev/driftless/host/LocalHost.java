@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryNotEmptyException;
@@ -17,19 +18,24 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.GroupPrincipal;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.UserPrincipal;
 import java.nio.file.attribute.UserPrincipalLookupService;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -46,9 +52,12 @@ public final class LocalHost implements Host {
     private static final int DEFAULT_FILE_MODE = 0644;
     private static final int DEFAULT_DIRECTORY_MODE = 0755;
     private static final Path LOCK_FILE = Path.of("var/lib/driftless/lock");
+    private static final FileAttribute<Set<PosixFilePermission>> PRIVATE =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
 
     private final String name;
     private final Optional<Path> root;
+    private final Optional<Confinement> confinement;
     private final Map<Integer, String> userNames = new ConcurrentHashMap<>();
     private final Map<Integer, String> groupNames = new ConcurrentHashMap<>();
 
@@ -62,6 +71,7 @@ public final class LocalHost implements Host {
     public LocalHost(String name, Optional<Path> root, java.time.Clock clock) {
         this.name = name;
         this.root = root.map(r -> r.toAbsolutePath().normalize());
+        this.confinement = this.root.map(Confinement::new);
         this.clock = clock;
     }
 
@@ -88,13 +98,77 @@ public final class LocalHost implements Host {
         return root.map(r -> r.resolve(path.substring(1))).orElse(Path.of(path));
     }
 
+    /**
+     * Places repository paths on this machine for one batch of operations: each parent directory is
+     * resolved by the kernel once and must lie inside the root, so that no symbolic link on the host
+     * leads a read, write or removal outside it. Without a root nothing is outside.
+     */
+    private final class Placement {
+
+        private final Path realRoot;
+        private final Map<Path, Confinement.Place> places = new ConcurrentHashMap<>();
+
+        Placement() {
+            try {
+                realRoot = confinement.isPresent() ? confinement.get().realRoot() : null;
+            } catch (IOException e) {
+                throw new HostException(name + ": cannot resolve the root " + root() + ": " + reason(e), e);
+            }
+        }
+
+        /** Where {@code path} lands: in its parent as the kernel resolves it. */
+        Path file(String path, String verb) {
+            return orRefuse(placeFile(path), verb);
+        }
+
+        /** Where the directory {@code path} itself lands. */
+        /** The same as {@link #file}, a refusal as a value. */
+        Placed placeFile(String path) {
+            Path file = resolve(path);
+            if (file.getParent() == null || file.equals(root.orElse(null))) {
+                return new Placed(file, null);
+            }
+            Placed parent = placeDirectory(path, file.getParent());
+            return parent.refusal() != null ? parent : new Placed(parent.path().resolve(file.getFileName()), null);
+        }
+
+        Placed placeDirectory(String path, Path dir) {
+            if (confinement.isEmpty()) {
+                return new Placed(dir, null);
+            }
+            Confinement.Place place = places.computeIfAbsent(dir, d -> {
+                try {
+                    return confinement.get().place(d, realRoot);
+                } catch (IOException e) {
+                    throw new HostException(name + ": cannot resolve " + path + ": " + reason(e), e);
+                }
+            });
+            if (place instanceof Confinement.Outside outside) {
+                return new Placed(null, confinement.get().refusal(path, outside));
+            }
+            return new Placed(((Confinement.Inside) place).real(), null);
+        }
+
+        private Path orRefuse(Placed placed, String verb) {
+            if (placed.refusal() != null) {
+                throw new HostException(name + ": " + placed.refusal().reason(verb));
+            }
+            return placed.path();
+        }
+    }
+
+    /** Where a repository path is on this machine, or (path null) why Driftless refuses it. */
+    private record Placed(Path path, LiveEntry.Refused refusal) {
+    }
+
     @Override
     public Map<String, LiveEntry> inspect(Collection<String> paths, Map<String, LiveEntry.Known> known) {
         Map<String, LiveEntry> result = new ConcurrentHashMap<>();
         List<String> distinct = paths.stream().distinct().toList();
         // hashing dominates: spread it over the cores
         long now = clock.millis();
-        distinct.parallelStream().forEach(path -> result.put(path, inspectOne(path, known.get(path), now)));
+        Placement placement = new Placement();
+        distinct.parallelStream().forEach(path -> result.put(path, inspectOne(placement, path, known.get(path), now)));
         Map<String, LiveEntry> ordered = new LinkedHashMap<>();
         distinct.forEach(p -> ordered.put(p, result.get(p)));
         return ordered;
@@ -103,8 +177,12 @@ public final class LocalHost implements Host {
     /** How long after a change a file's stat is trusted to identify its content. */
     private static final long SETTLED_MILLIS = 2_000;
 
-    private LiveEntry inspectOne(String path, LiveEntry.Known known, long now) {
-        Path file = resolve(path);
+    private LiveEntry inspectOne(Placement placement, String path, LiveEntry.Known known, long now) {
+        Placed placed = placement.placeFile(path);
+        if (placed.refusal() != null) {
+            return placed.refusal();
+        }
+        Path file = placed.path();
         try {
             Map<String, Object> attributes =
                     Files.readAttributes(file, "unix:mode,uid,gid,size,dev,ino,lastModifiedTime,ctime", LinkOption.NOFOLLOW_LINKS);
@@ -194,20 +272,61 @@ public final class LocalHost implements Host {
     }
 
     @Override
-    public byte[] read(String path) {
-        try {
-            return Files.readAllBytes(resolve(path));
+    public Optional<byte[]> read(String path, long limit) {
+        Path file = new Placement().file(path, "reads");
+        try (SeekableByteChannel channel = Files.newByteChannel(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            long size = channel.size();
+            if (size > limit) {
+                return Optional.empty();
+            }
+            ByteBuffer content = ByteBuffer.allocate((int) size);
+            while (content.hasRemaining() && channel.read(content) >= 0) {
+                // until full, or the end if it shrank meanwhile
+            }
+            return Optional.of(Arrays.copyOf(content.array(), content.position()));
         } catch (IOException e) {
             throw new HostException(name + ": cannot read " + path + ": " + reason(e), e);
         }
     }
 
     @Override
+    public Accounts missing(Accounts named) {
+        UserPrincipalLookupService lookup = java.nio.file.FileSystems.getDefault().getUserPrincipalLookupService();
+        Set<String> users = new java.util.TreeSet<>();
+        Set<String> groups = new java.util.TreeSet<>();
+        for (String user : named.users()) {
+            try {
+                lookup.lookupPrincipalByName(user);
+            } catch (java.nio.file.attribute.UserPrincipalNotFoundException e) {
+                users.add(user);
+            } catch (IOException e) {
+                throw new HostException(name + ": cannot look up user '" + user + "': " + reason(e), e);
+            }
+        }
+        for (String group : named.groups()) {
+            try {
+                lookup.lookupPrincipalByGroupName(group);
+            } catch (java.nio.file.attribute.UserPrincipalNotFoundException e) {
+                groups.add(group);
+            } catch (IOException e) {
+                throw new HostException(name + ": cannot look up group '" + group + "': " + reason(e), e);
+            }
+        }
+        return new Accounts(users, groups);
+    }
+
+    @Override
     public void writeFile(String path, byte[] content, Ownership ownership) {
-        Path target = resolve(path);
-        replace(path, "file", temp -> {
-            Optional<Map<String, Object>> existing = existingAttributes(target);
-            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        replace(path, "file", (temp, target) -> {
+            // what it replaces, if a regular file: a link's own mode (0777) must not become the file's
+            Optional<Map<String, Object>> existing = existingAttributes(target)
+                    .filter(a -> ((Integer) a.get("mode") & 0170000) == 0100000);
+            // nobody but its owner may read it until it is complete: created 0600 (O_CREAT|O_EXCL with the
+            // mode, never the umask's wider default), given its owner before the first byte, and only
+            // then, complete and synced, given its final mode (the owner again: chown clears set-id bits)
+            try (FileChannel channel = FileChannel.open(temp, Set.of(StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS), PRIVATE)) {
+                setOwnership(temp, ownership, existing);
                 ByteBuffer buffer = ByteBuffer.wrap(content);
                 while (buffer.hasRemaining()) {
                     channel.write(buffer);
@@ -216,15 +335,14 @@ public final class LocalHost implements Host {
             }
             int mode = ownership.mode().orElseGet(() -> existing.map(a -> (Integer) a.get("mode") & 07777)
                     .orElse(DEFAULT_FILE_MODE));
-            Files.setAttribute(temp, "unix:mode", mode);
-            setOwnership(temp, ownership, existing);
+            Files.setAttribute(temp, "unix:mode", mode, LinkOption.NOFOLLOW_LINKS);
         });
     }
 
     /** Prepares the new version of a path in its temporary sibling. */
     @FunctionalInterface
     private interface Preparation {
-        void into(Path temp) throws IOException;
+        void into(Path temp, Path target) throws IOException;
     }
 
     /**
@@ -233,7 +351,7 @@ public final class LocalHost implements Host {
      * replaces even when it is a link, never following it.
      */
     private void replace(String path, String kind, Preparation prepare) {
-        Path target = resolve(path);
+        Path target = new Placement().file(path, "writes");
         Path temp = target.resolveSibling("." + target.getFileName() + TEMP_SUFFIX);
         try {
             if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
@@ -242,7 +360,7 @@ public final class LocalHost implements Host {
             }
             createParents(target);
             Files.deleteIfExists(temp); // a leftover of an interrupted apply
-            prepare.into(temp);
+            prepare.into(temp, target);
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             syncDirectory(target.getParent());
         } catch (IOException e) {
@@ -257,7 +375,7 @@ public final class LocalHost implements Host {
 
     @Override
     public void makeDirectory(String path, Ownership ownership) {
-        Path dir = resolve(path);
+        Path dir = new Placement().file(path, "writes");
         try {
             if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
                 throw new HostException(name + ": " + path + " exists on the host and is not a directory;"
@@ -279,14 +397,19 @@ public final class LocalHost implements Host {
 
     @Override
     public void symlink(String path, String target) {
-        replace(path, "symbolic link", temp -> Files.createSymbolicLink(temp, Path.of(target)));
+        replace(path, "symbolic link", (temp, at) -> Files.createSymbolicLink(temp, Path.of(target)));
     }
 
     @Override
     public int removeLeftovers(Collection<String> directories) {
         int removed = 0;
+        Placement placement = new Placement();
         for (String directory : new java.util.TreeSet<>(directories)) {
-            Path dir = resolve(directory);
+            Placed placed = placement.placeDirectory(directory, resolve(directory));
+            if (placed.refusal() != null) {
+                continue; // nothing of ours can be there: every write below it is refused
+            }
+            Path dir = placed.path();
             if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
                 continue;
             }
@@ -305,7 +428,7 @@ public final class LocalHost implements Host {
 
     @Override
     public Removal remove(String path) {
-        Path file = resolve(path);
+        Path file = new Placement().file(path, "deletes");
         try {
             boolean removed = Files.deleteIfExists(file);
             if (removed) {
@@ -362,14 +485,24 @@ public final class LocalHost implements Host {
 
     @Override
     public AutoCloseable lock(Duration timeout, Consumer<String> onWait) {
-        Path lockFile = root.map(r -> r.resolve(LOCK_FILE)).orElse(Path.of("/").resolve(LOCK_FILE));
+        Path lockFile = new Placement().file("/" + LOCK_FILE, "writes");
         try {
-            Files.createDirectories(lockFile.getParent());
-            FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                    StandardOpenOption.WRITE);
+            createParents(lockFile);
+            FileChannel channel;
+            try {
+                // a link there is an error, never followed: it could point at any file to truncate
+                channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                        StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+            } catch (FileSystemException e) {
+                if (Files.isSymbolicLink(lockFile)) {
+                    throw new HostException(name + ": cannot take the apply lock: /" + LOCK_FILE
+                            + " is a symbolic link, which Driftless never follows; remove it, then try again", e);
+                }
+                throw e;
+            }
             FileLock lock = channel.tryLock();
             if (lock == null) {
-                String holder = new String(Files.readAllBytes(lockFile), StandardCharsets.UTF_8).trim();
+                String holder = holder(channel);
                 onWait.accept("waiting for the lock on host " + name + " held by "
                         + (holder.isEmpty() ? "another apply" : "pid " + holder) + " (up to " + timeout.toSeconds() + "s)");
                 lock = waitForLock(channel, timeout, holder);
@@ -384,6 +517,12 @@ public final class LocalHost implements Host {
         } catch (IOException e) {
             throw new HostException(name + ": cannot take the apply lock " + lockFile + ": " + reason(e), e);
         }
+    }
+
+    private static String holder(FileChannel channel) throws IOException {
+        ByteBuffer pid = ByteBuffer.allocate(32);
+        channel.read(pid, 0);
+        return new String(pid.array(), 0, pid.position(), StandardCharsets.UTF_8).trim();
     }
 
     private FileLock waitForLock(FileChannel channel, Duration timeout, String holder) throws IOException {
@@ -418,8 +557,33 @@ public final class LocalHost implements Host {
 
     private void createParents(Path target) throws IOException {
         Path parent = target.getParent();
-        if (parent != null && !Files.isDirectory(parent)) {
+        if (parent == null || Files.isDirectory(parent)) {
+            return;
+        }
+        if (confinement.isEmpty()) {
             Files.createDirectories(parent);
+        } else {
+            createEach(parent);
+        }
+    }
+
+    /**
+     * Creates {@code dir}, resolved inside the root, one component at a time without following a link:
+     * one made meanwhile is an error, not a way out.
+     */
+    private static void createEach(Path dir) throws IOException {
+        if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        if (dir.getParent() != null) {
+            createEach(dir.getParent());
+        }
+        try {
+            Files.createDirectory(dir);
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+                throw e;
+            }
         }
     }
 

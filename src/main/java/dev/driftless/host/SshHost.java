@@ -33,6 +33,7 @@ public final class SshHost implements Host {
 
     private static final String STAT_FORMAT = "%n\\0%f\\0%U\\0%G\\0%s\\0%d:%i:%s:%.9Y:%.9Z\\0%Y\\0%Z\\0";
     private static final long SETTLED_SECONDS = 2;
+    private static final String LOCK_FILE = "/var/lib/driftless/lock";
 
     private final String name;
     private final Address.Ssh address;
@@ -75,6 +76,53 @@ public final class SshHost implements Host {
 
     private String logical(String remotePath) {
         return root.map(r -> remotePath.substring(r.length())).orElse(remotePath);
+    }
+
+    /**
+     * Shell functions that keep a command inside the root (see LocalHost's Confinement): {@code phys}
+     * resolves what exists of a path as the kernel does (cd -P, a shell builtin: no process per path),
+     * {@code inside} tells whether a directory lands in the root, {@code refuse} names the link that
+     * leads out and where to, then exits 7. Empty without a root: nothing is outside.
+     */
+    private String confinement() {
+        if (root.isEmpty()) {
+            return "";
+        }
+        return "R=" + quote(root.get()) + "; "
+                + "phys() { p=$1; q=; while [ ! -d \"$p\" ]; do "
+                + "if [ -L \"$p\" ]; then p=$(realpath -m -- \"$p\")$q; return 0; fi; "
+                + "q=/${p##*/}$q; p=${p%/*}; [ -n \"$p\" ] || p=/; done; "
+                + "if cd -P -- \"$p\" 2>/dev/null; then p=${PWD%/}$q; else p=$(realpath -m -- \"$1\"); fi; }; "
+                + "phys \"$R\"; rr=$p; "
+                + "inside() { phys \"$1\"; case \"$p/\" in \"$rr\"/*) return 0;; esac; return 1; }; "
+                + "culprit() { c=$R; rest=${1#\"$R\"}; while [ -n \"$rest\" ]; do rest=${rest#/}; c=$c/${rest%%/*}; "
+                + "case $rest in */*) rest=/${rest#*/};; *) rest=;; esac; inside \"$c\" || break; done; "
+                + "printf 'REFUSED\\0%s\\0%s\\0%s\\0' \"$1\" \"$c\" \"$p\"; }; "
+                + "refuse() { culprit \"$1\"; exit 7; }; ";
+    }
+
+    /** Refuses the directory in {@code variable} unless it lands inside the root (nothing without a root). */
+    private String confine(String variable) {
+        return root.isEmpty() ? "" : "inside \"$" + variable + "\" || refuse \"$" + variable + "\"; ";
+    }
+
+    /**
+     * Enters the directory in {@code variable} as the kernel resolves it, and checks again where it
+     * landed: what follows works on names relative to it, so a link swapped in meanwhile is not followed.
+     */
+    private String enter(String variable) {
+        return "cd -P -- \"$" + variable + "\"; "
+                + (root.isEmpty() ? "" : "case \"$PWD/\" in \"$rr\"/*) ;; *) refuse \"$" + variable + "\";; esac; ");
+    }
+
+    /** The refusal a command that exited 7 printed (see {@link #confinement}). */
+    private LiveEntry.Refused refusal(String path, byte[] out) {
+        List<String> fields = splitNul(out);
+        int at = fields.indexOf("REFUSED");
+        if (at < 0 || at + 3 >= fields.size()) {
+            throw new HostException(name + ": " + path + ": refused, outside the root " + root());
+        }
+        return new LiveEntry.Refused(path, logical(fields.get(at + 2)), fields.get(at + 3), root());
     }
 
     static String quote(String text) {
@@ -134,22 +182,66 @@ public final class SshHost implements Host {
         return parts;
     }
 
+    /**
+     * One remote command that runs {@code command} (given the paths as arguments, by xargs) over those
+     * of {@code paths} whose parent directory lands inside the root; {@code head} runs first. Its output
+     * is the head's, then a REFUSED record per parent that leads outside, then the command's.
+     */
+    private Result batch(String head, Collection<String> paths, String command) {
+        if (root.isEmpty()) {
+            return exec(head + "xargs -0 -r " + command + " -- 2>/dev/null; exit 0",
+                    nulSeparated(paths.stream().map(this::remote).toList()));
+        }
+        // the parents first, one a line, read by the shell (a builtin read leaves the rest of the input to
+        // awk); then each path with the number of its parent, which awk drops when that parent is refused
+        Map<String, Integer> parents = new LinkedHashMap<>();
+        StringBuilder input = new StringBuilder();
+        StringBuilder files = new StringBuilder();
+        for (String path : paths) {
+            String remote = remote(path);
+            Integer index = parents.computeIfAbsent(parentOf(remote), parent -> {
+                input.append(parent).append('\n');
+                return parents.size();
+            });
+            files.append(index).append(' ').append(remote).append('\n');
+        }
+        input.append('\n').append(files);
+        String script = head + confinement() + "bad=' '; i=0; while IFS= read -r d && [ -n \"$d\" ]; do "
+                + "inside \"$d\" || { culprit \"$d\"; bad=\"$bad$i \"; }; i=$((i+1)); done; "
+                + "awk -v bad=\"$bad\" '{ n = index($0, \" \"); if (index(bad, \" \" substr($0, 1, n - 1) \" \") == 0)"
+                + " print substr($0, n + 1) }' | xargs -d '\\n' -r " + command + " -- 2>/dev/null; exit 0";
+        return exec(script, input.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The fields of a batch's output; REFUSED records become refusals of the paths below their parent. */
+    private List<String> fields(String output, Collection<String> paths, Map<String, LiveEntry> refused) {
+        List<String> fields = splitNul(output.getBytes(StandardCharsets.UTF_8));
+        int i = 0;
+        while (i + 3 < fields.size() && fields.get(i).equals("REFUSED")) {
+            String parent = fields.get(i + 1);
+            for (String path : paths) {
+                if (parentOf(remote(path)).equals(parent)) {
+                    refused.put(path, new LiveEntry.Refused(path, logical(fields.get(i + 2)), fields.get(i + 3), root()));
+                }
+            }
+            i += 4;
+        }
+        return fields.subList(i, fields.size());
+    }
+
     @Override
     public Map<String, LiveEntry> inspect(Collection<String> paths, Map<String, LiveEntry.Known> known) {
         List<String> distinct = paths.stream().distinct().toList();
-        Map<String, String> remoteToLogical = new LinkedHashMap<>();
-        distinct.forEach(p -> remoteToLogical.put(remote(p), p));
         // first round trip: the host's clock and one stat of every path (missing ones print nothing)
-        Result stat = exec("date +%s; xargs -0 -r stat --printf " + quote(STAT_FORMAT) + " -- 2>/dev/null; exit 0",
-                nulSeparated(remoteToLogical.keySet()));
+        Result stat = batch("date +%s; ", distinct, "stat --printf " + quote(STAT_FORMAT));
         String all = new String(stat.out(), StandardCharsets.UTF_8);
         int newline = all.indexOf('\n');
         if (newline < 0) {
             throw new HostException(name + ": cannot inspect files: " + stat.err());
         }
         long now = Long.parseLong(all.substring(0, newline).trim());
-        List<String> fields = splitNul(all.substring(newline + 1).getBytes(StandardCharsets.UTF_8));
         Map<String, LiveEntry> result = new HashMap<>();
+        List<String> fields = fields(all.substring(newline + 1), distinct, result);
         Map<String, String[]> files = new LinkedHashMap<>();
         List<String> links = new ArrayList<>();
         for (int i = 0; i + 8 <= fields.size(); i += 8) {
@@ -179,8 +271,8 @@ public final class SshHost implements Host {
         }
         // second round trip, only when needed: hash what changed, read link targets
         if (!files.isEmpty()) {
-            List<String> remotes = files.keySet().stream().map(this::remote).toList();
-            List<String> hashes = splitNul(exec("xargs -0 -r sha256sum -z --", nulSeparated(remotes)).out());
+            List<String> hashes = fields(new String(batch("", files.keySet(), "sha256sum -z").out(),
+                    StandardCharsets.UTF_8), files.keySet(), result);
             Map<String, String> byPath = new HashMap<>();
             for (String line : hashes) {
                 if (line.length() > 66) {
@@ -189,15 +281,17 @@ public final class SshHost implements Host {
             }
             files.forEach((path, f) -> {
                 String sha = byPath.get(path);
-                result.put(path, sha == null ? new LiveEntry.Missing()
-                        : new LiveEntry.File(sha, Long.parseLong(f[0]), Integer.parseInt(f[1]), f[2], f[3], f[4]));
+                if (!(result.get(path) instanceof LiveEntry.Refused)) {
+                    result.put(path, sha == null ? new LiveEntry.Missing()
+                            : new LiveEntry.File(sha, Long.parseLong(f[0]), Integer.parseInt(f[1]), f[2], f[3], f[4]));
+                }
             });
         }
         if (!links.isEmpty()) {
-            List<String> targets = splitNul(exec("xargs -0 -r readlink -z --",
-                    nulSeparated(links.stream().map(this::remote).toList())).out());
+            List<String> targets = fields(new String(batch("", links, "readlink -z").out(), StandardCharsets.UTF_8),
+                    links, result);
             for (int i = 0; i < links.size() && i < targets.size(); i++) {
-                result.put(links.get(i), new LiveEntry.Symlink(targets.get(i)));
+                result.putIfAbsent(links.get(i), new LiveEntry.Symlink(targets.get(i)));
             }
         }
         Map<String, LiveEntry> ordered = new LinkedHashMap<>();
@@ -206,12 +300,43 @@ public final class SshHost implements Host {
     }
 
     @Override
-    public byte[] read(String path) {
-        Result result = exec("cat -- " + quote(remote(path)));
+    public Optional<byte[]> read(String path, long limit) {
+        String f = remote(path);
+        // head reads no more than one byte past the limit, however large the file has grown
+        Result result = exec(confinement() + "d=" + quote(parentOf(f)) + "; n=" + quote(nameOf(f)) + "; "
+                + confine("d") + enter("d")
+                + "if [ -L \"$n\" ]; then echo \"$n is a symbolic link\" >&2; exit 1; fi; "
+                + "head -c " + (limit + 1) + " -- \"$n\"");
+        if (result.exit() == 7) {
+            throw new HostException(name + ": " + refusal(path, result.out()).reason("reads"));
+        }
         if (result.exit() != 0) {
             throw new HostException(name + ": cannot read " + path + ": " + result.err());
         }
-        return result.out();
+        return result.out().length > limit ? Optional.empty() : Optional.of(result.out());
+    }
+
+    @Override
+    public Accounts missing(Accounts named) {
+        if (named.isEmpty()) {
+            return named;
+        }
+        StringBuilder script = new StringBuilder();
+        named.users().forEach(u -> script.append("getent passwd -- ").append(quote(u))
+                .append(" >/dev/null || printf 'user\\0%s\\0' ").append(quote(u)).append("; "));
+        named.groups().forEach(g -> script.append("getent group -- ").append(quote(g))
+                .append(" >/dev/null || printf 'group\\0%s\\0' ").append(quote(g)).append("; "));
+        Result result = exec(script.append("exit 0").toString());
+        if (result.exit() != 0) {
+            throw new HostException(name + ": cannot look up users and groups: " + result.err());
+        }
+        List<String> fields = splitNul(result.out());
+        Set<String> users = new java.util.TreeSet<>();
+        Set<String> groups = new java.util.TreeSet<>();
+        for (int i = 0; i + 1 < fields.size(); i += 2) {
+            (fields.get(i).equals("user") ? users : groups).add(fields.get(i + 1));
+        }
+        return new Accounts(users, groups);
     }
 
     private static String parentOf(String path) {
@@ -219,34 +344,56 @@ public final class SshHost implements Host {
         return slash <= 0 ? "/" : path.substring(0, slash);
     }
 
-    private static String tempOf(String path) {
-        int slash = path.lastIndexOf('/');
-        return path.substring(0, slash + 1) + "." + path.substring(slash + 1) + LocalHost.TEMP_SUFFIX;
+    private static String nameOf(String path) {
+        return path.substring(path.lastIndexOf('/') + 1);
     }
 
-    private static String attributes(String target, Ownership ownership, int defaultMode) {
-        StringBuilder script = new StringBuilder();
-        if (ownership.mode().isEmpty()) {
-            script.append("if [ -e \"$f\" ]; then chmod --reference=\"$f\" \"$t\"; else chmod ")
-                    .append(Integer.toOctalString(defaultMode)).append(" \"$t\"; fi; ");
-        } else {
-            script.append("chmod ").append(Integer.toOctalString(ownership.mode().get())).append(" \"$t\"; ");
-        }
-        script.append(ownership.owner().map(o -> "chown " + quote(o) + " \"$t\"; ")
-                .orElse("if [ -e \"$f\" ]; then chown --reference=\"$f\" \"$t\" 2>/dev/null || true; fi; "));
-        script.append(ownership.group().map(g -> "chgrp " + quote(g) + " \"$t\"; ").orElse(""));
-        return script.toString();
+    /** The temporary sibling of a file, by name: the commands work inside the file's directory. */
+    private static String tempOf(String path) {
+        return "." + nameOf(path) + LocalHost.TEMP_SUFFIX;
+    }
+
+    /**
+     * Gives the temporary file "$t" the owner and group of the resource, or those of the regular file
+     * "$n" it replaces; a link's are never taken (chown --reference would follow it).
+     */
+    private static String ownershipOf(Ownership ownership) {
+        String keep = "if [ -f \"$n\" ] && [ ! -L \"$n\" ]; then chown --reference=\"$n\" -- \"$t\" 2>/dev/null || true; fi; ";
+        return ownership.owner().map(o -> "chown -- " + quote(o) + " \"$t\"; ").orElse(keep)
+                + ownership.group().map(g -> "chgrp -- " + quote(g) + " \"$t\"; ").orElse("");
+    }
+
+    /** Gives "$t" its final mode: the resource's, or that of the regular file "$n" it replaces, or the default. */
+    private static String modeOf(Ownership ownership, int defaultMode) {
+        return ownership.mode().map(m -> "chmod " + Integer.toOctalString(m) + " -- \"$t\"; ")
+                .orElse("if [ -f \"$n\" ] && [ ! -L \"$n\" ]; then chmod --reference=\"$n\" -- \"$t\"; else chmod "
+                        + Integer.toOctalString(defaultMode) + " -- \"$t\"; fi; ");
+    }
+
+    /** The names the commands of one path use: f the file, d its directory, n its name, t its temporary sibling. */
+    private String names(String f) {
+        return "f=" + quote(f) + "; d=" + quote(parentOf(f)) + "; n=" + quote(nameOf(f)) + "; t=" + quote(tempOf(f)) + "; ";
     }
 
     @Override
     public void writeFile(String path, byte[] content, Ownership ownership) {
         String f = remote(path);
-        String script = "set -e; f=" + quote(f) + "; t=" + quote(tempOf(f)) + "; "
+        // nobody but its owner may read the temporary file until it is complete: created under umask 077
+        // (after the directories, which keep the usual mode), given its owner before the first byte, given
+        // its final mode only once complete and synced
+        String script = "set -e; " + confinement() + names(f) + confine("d")
                 + "if [ -d \"$f\" ] && [ ! -L \"$f\" ]; then exit 3; fi; "
-                + "mkdir -p " + quote(parentOf(f)) + "; trap 'rm -f \"$t\"' EXIT; rm -f \"$t\"; cat > \"$t\"; "
-                + attributes(f, ownership, 0644)
-                + "sync \"$t\"; mv -fT \"$t\" \"$f\"; sync " + quote(parentOf(f)) + " 2>/dev/null || true";
+                + "mkdir -p -- \"$d\"; " + enter("d")
+                + "trap 'rm -f -- \"$t\"' EXIT; rm -f -- \"$t\"; "
+                + "umask 077; set -C; : > \"$t\"; set +C; "
+                + ownershipOf(ownership)
+                + "cat >> \"$t\"; sync -- \"$t\"; "
+                + modeOf(ownership, 0644)
+                + "mv -fT -- \"$t\" \"$n\"; sync -- . 2>/dev/null || true";
         Result result = exec(script, content);
+        if (result.exit() == 7) {
+            throw new HostException(name + ": " + refusal(path, result.out()).reason("writes"));
+        }
         if (result.exit() == 3) {
             throw new HostException(name + ": " + path + " is a directory on the host, where the repository wants a"
                     + " file; move it away by hand, then apply again");
@@ -260,13 +407,18 @@ public final class SshHost implements Host {
     @Override
     public void makeDirectory(String path, Ownership ownership) {
         String f = remote(path);
-        StringBuilder script = new StringBuilder("set -e; f=" + quote(f) + "; ");
-        script.append("if [ -e \"$f\" ] && [ ! -d \"$f\" ]; then exit 3; fi; ");
-        script.append("if [ ! -d \"$f\" ]; then mkdir -p \"$f\"; chmod 755 \"$f\"; fi; ");
-        ownership.mode().ifPresent(m -> script.append("chmod ").append(Integer.toOctalString(m)).append(" \"$f\"; "));
-        ownership.owner().ifPresent(o -> script.append("chown ").append(quote(o)).append(" \"$f\"; "));
-        ownership.group().ifPresent(g -> script.append("chgrp ").append(quote(g)).append(" \"$f\"; "));
+        StringBuilder script = new StringBuilder("set -e; " + confinement() + names(f) + confine("d"));
+        // a link there is not a directory: chmod and chown would follow it
+        script.append("if [ -L \"$f\" ] || { [ -e \"$f\" ] && [ ! -d \"$f\" ]; }; then exit 3; fi; ");
+        script.append("if [ ! -d \"$f\" ]; then mkdir -p -- \"$f\"; chmod 755 -- \"$f\"; fi; ");
+        script.append(enter("f"));
+        ownership.mode().ifPresent(m -> script.append("chmod ").append(Integer.toOctalString(m)).append(" -- .; "));
+        ownership.owner().ifPresent(o -> script.append("chown -- ").append(quote(o)).append(" .; "));
+        ownership.group().ifPresent(g -> script.append("chgrp -- ").append(quote(g)).append(" .; "));
         Result result = exec(script.toString());
+        if (result.exit() == 7) {
+            throw new HostException(name + ": " + refusal(path, result.out()).reason("writes"));
+        }
         if (result.exit() == 3) {
             throw new HostException(name + ": " + path + " exists on the host and is not a directory; move it away by"
                     + " hand, then apply again");
@@ -279,11 +431,15 @@ public final class SshHost implements Host {
     @Override
     public void symlink(String path, String target) {
         String f = remote(path);
-        String script = "set -e; f=" + quote(f) + "; t=" + quote(tempOf(f)) + "; "
+        String script = "set -e; " + confinement() + names(f) + confine("d")
                 + "if [ -d \"$f\" ] && [ ! -L \"$f\" ]; then exit 3; fi; "
-                + "mkdir -p " + quote(parentOf(f)) + "; trap 'rm -f \"$t\"' EXIT; rm -f \"$t\"; "
-                + "ln -s -- " + quote(target) + " \"$t\"; mv -fT \"$t\" \"$f\"";
+                + "mkdir -p -- \"$d\"; " + enter("d")
+                + "trap 'rm -f -- \"$t\"' EXIT; rm -f -- \"$t\"; "
+                + "ln -s -- " + quote(target) + " \"$t\"; mv -fT -- \"$t\" \"$n\"";
         Result result = exec(script);
+        if (result.exit() == 7) {
+            throw new HostException(name + ": " + refusal(path, result.out()).reason("writes"));
+        }
         if (result.exit() == 3) {
             throw new HostException(name + ": " + path + " is a directory on the host, where the repository wants a"
                     + " symbolic link; move it away by hand, then apply again");
@@ -298,21 +454,33 @@ public final class SshHost implements Host {
         if (directories.isEmpty()) {
             return 0;
         }
-        Result result = exec("xargs -0 -r -I{} find {} -maxdepth 1 -name '.*" + LocalHost.TEMP_SUFFIX
-                + "' -type f -print -delete 2>/dev/null; exit 0",
-                nulSeparated(directories.stream().map(this::remote).toList()));
+        // one command for all: the shell reads the folders (a line each) and globs each itself, so a
+        // folder costs no process; one that leads outside the root is skipped: nothing of ours is there
+        StringBuilder input = new StringBuilder();
+        new java.util.TreeSet<>(directories).forEach(d -> input.append(remote(d)).append('\n'));
+        String script = confinement() + "while IFS= read -r d; do "
+                + (root.isEmpty() ? "" : "inside \"$d\" || continue; ")
+                + "cd -P -- \"$d\" 2>/dev/null || continue; "
+                + (root.isEmpty() ? "" : "case \"$PWD/\" in \"$rr\"/*) ;; *) continue;; esac; ")
+                + "for x in .*" + LocalHost.TEMP_SUFFIX + "; do "
+                + "if [ -f \"$x\" ] && [ ! -L \"$x\" ] && rm -f -- \"$x\"; then echo removed; fi; done; done; exit 0";
+        Result result = exec(script, input.toString().getBytes(StandardCharsets.UTF_8));
         return (int) new String(result.out(), StandardCharsets.UTF_8).lines().count();
     }
 
     @Override
     public Removal remove(String path) {
-        String f = quote(remote(path));
-        Result result = exec("if [ -d " + f + " ] && [ ! -L " + f + " ]; then rmdir " + f + " 2>/dev/null || exit 4; "
-                + "elif [ -e " + f + " ] || [ -L " + f + " ]; then rm -f " + f + "; else exit 5; fi");
+        String f = remote(path);
+        Result result = exec(confinement() + names(f) + "[ -d \"$d\" ] || exit 5; " + confine("d")
+                + "cd -P -- \"$d\" || exit 6; "
+                + (root.isEmpty() ? "" : "case \"$PWD/\" in \"$rr\"/*) ;; *) refuse \"$d\";; esac; ")
+                + "if [ -d \"$n\" ] && [ ! -L \"$n\" ]; then rmdir -- \"$n\" 2>/dev/null || exit 4; "
+                + "elif [ -e \"$n\" ] || [ -L \"$n\" ]; then rm -f -- \"$n\"; else exit 5; fi");
         return switch (result.exit()) {
             case 0 -> Removal.REMOVED;
             case 4 -> Removal.KEPT_NOT_EMPTY;
             case 5 -> Removal.ALREADY_GONE;
+            case 7 -> throw new HostException(name + ": " + refusal(path, result.out()).reason("deletes"));
             default -> throw new HostException(name + ": cannot remove " + path + ": " + result.err());
         };
     }
@@ -331,11 +499,14 @@ public final class SshHost implements Host {
 
     @Override
     public AutoCloseable lock(Duration wait, Consumer<String> onWait) {
-        String lockFile = remote("/var/lib/driftless/lock");
-        String script = "mkdir -p " + quote(parentOf(lockFile)) + " && exec 9>>" + quote(lockFile) + " || exit 2; "
-                + "if ! flock -n 9; then echo \"WAIT $(cat " + quote(lockFile) + ")\"; "
+        String lockFile = remote(LOCK_FILE);
+        // a link at the lock is an error, never opened: it could point at any file to truncate
+        String script = confinement() + names(lockFile) + confine("d")
+                + "mkdir -p -- \"$d\" || exit 2; " + enter("d")
+                + "if [ -L \"$n\" ]; then echo LINK; exit 2; fi; exec 9>>\"$n\" || exit 2; "
+                + "if ! flock -n 9; then echo \"WAIT $(cat -- \"$n\")\"; "
                 + "flock -w " + Math.max(1, wait.toSeconds()) + " 9 || { echo TIMEOUT; exit 3; }; fi; "
-                + "echo $$ > " + quote(lockFile) + "; echo LOCKED; cat > /dev/null";
+                + "echo $$ > \"$n\"; echo LOCKED; cat > /dev/null";
         String command = sudo ? "sudo -n sh -c " + quote(script) : script;
         try {
             ChannelExec channel = session.createExecChannel(command);
@@ -355,6 +526,14 @@ public final class SshHost implements Host {
                     };
                 } else if (line.equals("TIMEOUT")) {
                     break;
+                } else if (line.equals("LINK")) {
+                    channel.close(true);
+                    throw new HostException(name + ": cannot take the apply lock: " + LOCK_FILE
+                            + " is a symbolic link, which Driftless never follows; remove it, then try again");
+                } else if (line.startsWith("REFUSED\0")) {
+                    channel.close(true);
+                    throw new HostException(name + ": " + refusal(LOCK_FILE, line.getBytes(StandardCharsets.UTF_8))
+                            .reason("writes"));
                 }
             }
             boolean timedOut = "TIMEOUT".equals(line);

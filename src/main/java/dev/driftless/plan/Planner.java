@@ -1,6 +1,7 @@
 package dev.driftless.plan;
 
 import dev.driftless.host.Host;
+import dev.driftless.host.HostException;
 import dev.driftless.host.LiveEntry;
 import dev.driftless.host.LocalHost;
 import dev.driftless.model.Ownership;
@@ -30,6 +31,13 @@ public final class Planner {
 
     /** What a plan shows instead of the diff of a file rendered from a secret (flux diff prints **SOPS**). */
     public static final String SENSITIVE = "(sensitive content changed)";
+
+    /**
+     * Above this size on either side a plan says how large the two are instead of showing a diff: the
+     * host's file is then never read (a log grown to gigabytes would cost its size in memory, and a
+     * diff of it minutes), only hashed as it streams from the disk.
+     */
+    static final int DIFF_LIMIT = 1024 * 1024;
 
     /**
      * The cheap answer for the common case: when the host's state says {@code revision} was applied in
@@ -70,6 +78,7 @@ public final class Planner {
 
     /** The same, with the host's state as {@link #fromRecord} already read it. */
     public HostPlan plan(DesiredHost desired, Host host, Scope scope, HostState previous) {
+        requireAccounts(desired, host);
         Set<String> chosen = new LinkedHashSet<>(desired.services());
         Set<String> paths = new LinkedHashSet<>();
         desired.resources().forEach(r -> paths.add(r.path()));
@@ -112,12 +121,15 @@ public final class Planner {
                 return;
             }
             LiveEntry now = live.get(path);
-            if (!LiveEntry.kindOf(now).equals(recorded.kind())) {
+            if (!(now instanceof LiveEntry.Refused) && !LiveEntry.kindOf(now).equals(recorded.kind())) {
                 return; // already gone, or replaced by something Driftless did not make: leave it
             }
             Set<Cause> causes = EnumSet.of(Cause.PENDING);
             List<String> details = new ArrayList<>();
-            if (!matches(recorded, now)) {
+            if (now instanceof LiveEntry.Refused refused) {
+                // kept in the plan (and the state) so that the apply says why, until the link is mended
+                details.add(refused.reason("deletes"));
+            } else if (!matches(recorded, now)) {
                 causes.add(Cause.DRIFT);
                 details.add("changed by hand since the last apply; the change is lost with the " + recorded.kind());
             }
@@ -131,6 +143,49 @@ public final class Planner {
 
         return new HostPlan(desired, previous, changes, handlers(desired, changes, previous), unchanged,
                 desiredEntries, chosen, scope);
+    }
+
+    /**
+     * Fails the host's plan, before anything is written, when a resource names an owner or group the
+     * host does not have: one line per resource, with where the repository says so.
+     */
+    private static void requireAccounts(DesiredHost desired, Host host) {
+        Set<String> users = new java.util.TreeSet<>();
+        Set<String> groups = new java.util.TreeSet<>();
+        desired.resources().forEach(r -> ownership(r).ifPresent(o -> {
+            o.owner().ifPresent(users::add);
+            o.group().ifPresent(groups::add);
+        }));
+        if (users.isEmpty() && groups.isEmpty()) {
+            return;
+        }
+        Host.Accounts missing = host.missing(new Host.Accounts(users, groups));
+        if (missing.isEmpty()) {
+            return;
+        }
+        List<String> lines = new ArrayList<>();
+        for (Desired resource : desired.resources()) {
+            Optional<Ownership> o = ownership(resource);
+            String where = host.name() + ": " + resource.where().file()
+                    + (resource.where().line() > 0 ? ":" + resource.where().line() : "") + " (" + resource.path() + "): ";
+            o.flatMap(Ownership::owner).filter(missing.users()::contains).ifPresent(user ->
+                    lines.add(where + "user '" + user + "' does not exist on " + host.name()));
+            o.flatMap(Ownership::group).filter(missing.groups()::contains).ifPresent(group ->
+                    lines.add(where + "group '" + group + "' does not exist on " + host.name()));
+        }
+        lines.add(host.name() + ": nothing is changed on " + host.name() + " until they exist: create them there, or"
+                + " change owner: and group: in the repository");
+        throw new HostException(String.join("\n", lines));
+    }
+
+    private static Optional<Ownership> ownership(Desired resource) {
+        if (resource instanceof Desired.File file) {
+            return Optional.of(file.ownership());
+        }
+        if (resource instanceof Desired.Directory dir) {
+            return Optional.of(dir.ownership());
+        }
+        return Optional.empty();
     }
 
     private static HostState readState(Host host) {
@@ -218,6 +273,9 @@ public final class Planner {
         }
         // what the host has was rendered from a secret when last applied: its old lines are secret too
         boolean sensitive = file.sensitive() || (recorded != null && recorded.sensitive());
+        if (now instanceof LiveEntry.Refused) {
+            return Optional.empty(); // what is there is outside the root: not ours to show
+        }
         if (now instanceof LiveEntry.File live) {
             if (Fingerprint.same(live.sha256(), LocalHost.sha256(file.content()))) {
                 return Optional.empty(); // attributes only
@@ -225,7 +283,11 @@ public final class Planner {
             if (sensitive) {
                 return Optional.of(SENSITIVE);
             }
-            return Optional.of(Diffs.unified(file.path(), Optional.of(host.read(file.path())), file.content()));
+            Optional<byte[]> before = live.size() > DIFF_LIMIT || file.content().length > DIFF_LIMIT ? Optional.empty()
+                    : host.read(file.path(), DIFF_LIMIT);
+            return Optional.of(before.map(bytes -> Diffs.unified(file.path(), Optional.of(bytes), file.content()))
+                    .orElse("large content differs (" + live.size() + " bytes on the host, " + file.content().length
+                            + " bytes in the repository)"));
         }
         if (sensitive) {
             return Optional.of(SENSITIVE);
@@ -235,6 +297,10 @@ public final class Planner {
 
     private static List<String> details(Desired resource, StateEntry wanted, LiveEntry now) {
         List<String> details = new ArrayList<>();
+        if (now instanceof LiveEntry.Refused refused) {
+            details.add(refused.reason("writes"));
+            return details;
+        }
         String liveKind = LiveEntry.kindOf(now);
         if (!(now instanceof LiveEntry.Missing) && !liveKind.equals(wanted.kind())) {
             details.add(liveKind.equals("directory")

@@ -26,6 +26,12 @@ public final class StateFile {
 
     private static final JsonFactory JSON = new JsonFactory();
 
+    /**
+     * No real state comes near this (1,000 files take 300 KiB); a file larger than this was not
+     * written by Driftless, and reading it whole could exhaust the memory.
+     */
+    public static final long MAX_BYTES = 128L << 20;
+
     private StateFile() {
     }
 
@@ -35,13 +41,22 @@ public final class StateFile {
 
     /** Reads the state given the inspected entry of {@link #pathFor}, so reading costs no extra round trip. */
     public static HostState read(Host host, LiveEntry entry) {
+        if (entry instanceof LiveEntry.Refused refused) {
+            throw new HostException(host.name() + ": " + refused.reason("reads"));
+        }
         if (!(entry instanceof LiveEntry.File)) {
             return HostState.empty(host.name());
         }
         String path = pathFor(host.name());
         HostState state;
+        Optional<byte[]> bytes = host.read(path, MAX_BYTES);
+        if (bytes.isEmpty()) {
+            throw new HostException(host.name() + ": the state file " + path + " holds more than " + (MAX_BYTES >> 20)
+                    + " MiB, which no state of Driftless does; move it away to start over (Driftless will then take"
+                    + " over the files again)");
+        }
         try {
-            state = parse(host.read(path));
+            state = parse(bytes.get());
         } catch (IOException | RuntimeException e) {
             throw new HostException(host.name() + ": the state file " + path + " is damaged (" + e.getMessage()
                     + "); move it away to start over (Driftless will then take over the files again)", e);

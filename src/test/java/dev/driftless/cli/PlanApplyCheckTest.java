@@ -514,6 +514,156 @@ class PlanApplyCheckTest {
     }
 
     @Test
+    void aTemporaryFileLeftByAKilledWriteIsRemovedByTheNextApplyEvenWhenNothingElseChanges() throws IOException {
+        assertThat(run("apply").exitCode()).isZero();
+        // what a write killed between its first byte and its rename leaves: the state says all is well
+        Path leftover = root.resolve("etc/nginx/.nginx.conf.driftless-tmp");
+        Path stateLeftover = root.resolve("var/lib/driftless/state/.web-1.json.driftless-tmp");
+        Files.writeString(leftover, "half a secret");
+        Files.writeString(stateLeftover, "{\"half\"");
+
+        Cli.Result apply = run("apply");
+
+        assertThat(apply.exitCode()).as(apply.toString()).isZero();
+        assertThat(apply.out()).contains("Apply complete: 0 added, 0 changed, 0 deleted.");
+        assertThat(leftover).doesNotExist();
+        assertThat(stateLeftover).doesNotExist();
+    }
+
+    /** Moves {@code dir} of the host out of the root, leaving a link to where it went. */
+    private Path moveOutsideTheRoot(String dir) throws IOException {
+        Path outside = tmp.resolve("outside");
+        Files.move(root.resolve(dir), outside);
+        Files.createSymbolicLink(root.resolve(dir), outside);
+        return outside;
+    }
+
+    @Test
+    void aFileWhoseParentLinksOutsideTheRootIsRefusedInThePlanAndTheApplyWithoutShowingWhatIsOutside()
+            throws IOException {
+        assertThat(run("apply").exitCode()).isZero();
+        Path outside = moveOutsideTheRoot("etc/nginx");
+        Files.writeString(outside.resolve("nginx.conf"), "someone else's secret\n");
+        String refusal = "/etc/nginx/nginx.conf: refused: /etc/nginx is a symbolic link to " + outside
+                + ", outside the root " + root + "; Driftless never writes outside the root";
+
+        Cli.Result check = run("check");
+
+        assertThat(check.exitCode()).as(check.toString()).isEqualTo(2);
+        assertThat(check.out()).contains("~ /etc/nginx/nginx.conf (nginx)", "      " + refusal)
+                .doesNotContain("someone else's secret");
+        assertThat(run("check", "--output", "json").out()).contains(refusal).doesNotContain("someone else's secret");
+
+        Cli.Result apply = run("apply");
+
+        assertThat(apply.exitCode()).as(apply.toString()).isEqualTo(1);
+        assertThat(apply.out()).contains("web-1: error: " + refusal).doesNotContain("someone else's secret");
+        assertThat(Files.readString(outside.resolve("nginx.conf"))).isEqualTo("someone else's secret\n");
+        try (var files = Files.list(outside)) {
+            assertThat(files.map(f -> f.getFileName().toString()))
+                    .containsExactlyInAnyOrder("nginx.conf", "conf.d", "sites-enabled");
+        }
+    }
+
+    @Test
+    void aPruneThroughAParentLinkedOutsideTheRootIsRefusedAndTheOutsideFileSurvives() throws IOException {
+        assertThat(run("apply").exitCode()).isZero();
+        Path outside = moveOutsideTheRoot("etc/nginx/conf.d");
+        repo.write("services/nginx/service.yaml", Files.readString(repo.dir().resolve("services/nginx/service.yaml"))
+                .replace("""
+                          - path: /etc/nginx/conf.d/site.conf
+                            template: site.conf.peb
+                            onChange: [reload]
+                        """, "")).commit("no site any more");
+
+        Cli.Result apply = run("apply");
+
+        assertThat(apply.exitCode()).as(apply.toString()).isEqualTo(1);
+        assertThat(apply.out()).contains("/etc/nginx/conf.d/site.conf: refused: /etc/nginx/conf.d is a symbolic link to "
+                + outside + ", outside the root " + root + "; Driftless never deletes outside the root");
+        assertThat(outside.resolve("site.conf")).exists();
+    }
+
+    @Test
+    void aStateFolderLinkedOutsideTheRootIsRefusedAndNothingIsWrittenThere() throws IOException {
+        assertThat(run("apply").exitCode()).isZero();
+        Path outside = moveOutsideTheRoot("var/lib/driftless/state");
+        Files.delete(outside.resolve("web-1.json"));
+        repo.write("services/nginx/nginx.conf", "worker_processes 4;\n").commit("more workers");
+
+        Cli.Result plan = run("plan");
+        Cli.Result apply = run("apply");
+
+        String refusal = "web-1: error: /var/lib/driftless/state/web-1.json: refused: /var/lib/driftless/state is a"
+                + " symbolic link to " + outside + ", outside the root " + root;
+        assertThat(plan.exitCode()).as(plan.toString()).isEqualTo(1);
+        assertThat(plan.out()).contains(refusal);
+        assertThat(apply.exitCode()).as(apply.toString()).isEqualTo(1);
+        assertThat(apply.out()).contains(refusal);
+        assertThat(live("/etc/nginx/nginx.conf")).isEqualTo("worker_processes 2;\n");
+        try (var files = Files.list(outside)) {
+            assertThat(files.toList()).isEmpty();
+        }
+    }
+
+    @Test
+    void aManagedFileGrownToAGibibyteByHandIsReportedWithoutBeingReadIntoMemory() throws Exception {
+        assertThat(run("apply").exitCode()).isZero();
+        try (java.io.RandomAccessFile motd = new java.io.RandomAccessFile(root.resolve("etc/motd").toFile(), "rw")) {
+            motd.setLength(1L << 30); // sparse: costs no disk
+        }
+
+        // a JVM with a 64 MiB heap: reading the file whole, or diffing it, cannot fit (and with C2, whose
+        // SHA-256 intrinsic hashes the gibibyte in seconds where C1 alone takes most of a minute)
+        ProcessBuilder check = dev.driftless.testing.Processes.driftless(tmp, "check", "--repo", repo.dir().toString(),
+                "--root", root.toString()).redirectErrorStream(true);
+        check.command().remove("-XX:TieredStopAtLevel=1");
+        check.command().add(1, "-Xmx64m");
+        Process process = dev.driftless.testing.Processes.start(check);
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(300, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+        assertThat(process.exitValue()).as(out).isEqualTo(2);
+        assertThat(out).contains("~ /etc/motd (nginx)  # drift",
+                "large content differs (1073741824 bytes on the host, 22 bytes in the repository)");
+    }
+
+    @Test
+    void anOwnerOrGroupTheHostLacksFailsThatHostsPlanNamingEachFileBeforeAnythingIsWritten() throws IOException {
+        repo.write("driftless.yaml", Files.readString(repo.dir().resolve("driftless.yaml")).replace("vars:\n  domain",
+                "  web-2:\n    address: local\n    groups: [web]\n    vars: { server_name: www2.example.org }\n"
+                + "vars:\n  domain"));
+        repo.write("services/app/service.yaml", """
+                hosts: [web-1]
+                files:
+                  - path: /etc/app.conf
+                    content: "a\\n"
+                    owner: no-such-user-here
+                  - path: /srv/app
+                    type: directory
+                    group: no-such-group-here
+                  - path: /etc/app.d/ok.conf
+                    content: "ok\\n"
+                    owner: root
+                """).commit("an app owned by accounts web-1 does not have");
+
+        Cli.Result plan = run("plan");
+        Cli.Result apply = run("apply");
+
+        for (Cli.Result result : List.of(plan, apply)) {
+            assertThat(result.exitCode()).as(result.toString()).isEqualTo(1);
+            assertThat(result.out()).as(result.toString()).contains(
+                    "web-1: error: services/app/service.yaml:3 (/etc/app.conf): user 'no-such-user-here' does not exist on web-1\n"
+                    + "web-1: services/app/service.yaml:6 (/srv/app): group 'no-such-group-here' does not exist on web-1")
+                    .doesNotContain("(/etc/app.d/ok.conf)");
+        }
+        assertThat(root.resolve("web-1/etc")).doesNotExist();
+        assertThat(root.resolve("web-1/srv")).doesNotExist();
+        assertThat(root.resolve("web-2/etc/nginx/nginx.conf")).exists();
+        assertThat(apply.out()).contains("web-2: applied");
+    }
+
+    @Test
     void worktreeCannotBeCombinedWithARef() {
         Cli.Result plan = run("plan", "--worktree", "--ref", "main");
 

@@ -23,6 +23,9 @@ class LocalHostTest {
     @TempDir
     Path root;
 
+    @TempDir
+    Path outside;
+
     private LocalHost host() {
         return new LocalHost("h", Optional.of(root));
     }
@@ -88,6 +91,15 @@ class LocalHostTest {
     }
 
     @Test
+    void aFileReplacingALinkGetsTheDefaultModeNotTheModeOfTheLink() throws IOException {
+        Files.createSymbolicLink(root.resolve("link"), Path.of("/nowhere"));
+
+        host().writeFile("/link", "new\n".getBytes(), Ownership.KEEP);
+
+        assertThat((Integer) Files.getAttribute(root.resolve("link"), "unix:mode") & 07777).isEqualTo(0644);
+    }
+
+    @Test
     void writeFileKeepsTheModeOfTheFileItReplacesUnlessTheResourceSetsOne() throws IOException {
         Path file = settledFile("a.conf", "one\n");
         Files.setAttribute(file, "unix:mode", 0600);
@@ -125,5 +137,142 @@ class LocalHostTest {
         assertThat(live.get("/file")).isInstanceOf(LiveEntry.File.class);
         assertThat(live.get("/missing")).isInstanceOf(LiveEntry.Missing.class);
         assertThat(live.get("/file/below")).isInstanceOf(LiveEntry.Missing.class);
+    }
+
+    /** Replaces {@code dir} under the root by a link to the folder outside it. */
+    private void linkOutside(String dir) throws IOException {
+        Path link = root.resolve(dir);
+        Files.createDirectories(link.getParent());
+        Files.createSymbolicLink(link, outside);
+    }
+
+    private String refusal(String path, String link) throws IOException {
+        return "h: " + path + ": refused: " + link + " is a symbolic link to " + outside.toRealPath() + ", outside the root "
+                + root + "; Driftless never";
+    }
+
+    private List<String> outsideFiles() throws IOException {
+        try (var files = Files.list(outside)) {
+            return files.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    @Test
+    void aWriteBelowAParentLinkedOutsideTheRootIsRefusedAndNothingAppearsOutside() throws IOException {
+        linkOutside("etc/app");
+
+        assertThatThrownBy(() -> host().writeFile("/etc/app/x.conf", "x\n".getBytes(), Ownership.KEEP))
+                .isInstanceOf(HostException.class).hasMessageStartingWith(refusal("/etc/app/x.conf", "/etc/app"))
+                .hasMessageEndingWith("Driftless never writes outside the root");
+        assertThatThrownBy(() -> host().writeFile("/etc/app/deeper/x.conf", "x\n".getBytes(), Ownership.KEEP))
+                .hasMessageStartingWith(refusal("/etc/app/deeper/x.conf", "/etc/app"));
+        assertThatThrownBy(() -> host().makeDirectory("/etc/app/dir", Ownership.KEEP))
+                .hasMessageStartingWith(refusal("/etc/app/dir", "/etc/app"));
+        assertThatThrownBy(() -> host().symlink("/etc/app/link", "/etc/passwd"))
+                .hasMessageStartingWith(refusal("/etc/app/link", "/etc/app"));
+        assertThat(outsideFiles()).isEmpty();
+    }
+
+    @Test
+    void aRemoveBelowAParentLinkedOutsideTheRootIsRefusedAndTheOutsideFileSurvives() throws IOException {
+        Files.writeString(outside.resolve("x.conf"), "theirs\n");
+        linkOutside("etc/app");
+
+        assertThatThrownBy(() -> host().remove("/etc/app/x.conf"))
+                .isInstanceOf(HostException.class).hasMessageStartingWith(refusal("/etc/app/x.conf", "/etc/app"));
+        assertThat(Files.readString(outside.resolve("x.conf"))).isEqualTo("theirs\n");
+    }
+
+    @Test
+    void inspectReportsAFileBelowALinkOutsideTheRootAsRefusedAndReadReadsNothingThere() throws IOException {
+        Files.writeString(outside.resolve("x.conf"), "theirs\n");
+        linkOutside("etc/app");
+
+        LiveEntry live = host().inspect(List.of("/etc/app/x.conf")).get("/etc/app/x.conf");
+
+        assertThat(live).isInstanceOf(LiveEntry.Refused.class);
+        assertThat(((LiveEntry.Refused) live).reason("writes")).startsWith(refusal("/etc/app/x.conf", "/etc/app").substring(3));
+        assertThatThrownBy(() -> host().read("/etc/app/x.conf", 1024))
+                .isInstanceOf(HostException.class).hasMessageStartingWith(refusal("/etc/app/x.conf", "/etc/app"));
+    }
+
+    @Test
+    void leftoversAreNeverLookedForOutsideTheRoot() throws IOException {
+        Files.createDirectories(outside.resolve("app"));
+        Files.writeString(outside.resolve("app/.x.conf.driftless-tmp"), "theirs\n");
+        linkOutside("etc");
+
+        assertThat(host().removeLeftovers(List.of("/etc/app"))).isZero();
+        assertThat(outside.resolve("app/.x.conf.driftless-tmp")).exists();
+    }
+
+    @Test
+    void aLinkedLockFileIsAnErrorAndWhatItPointsAtIsNotTruncated() throws IOException {
+        Path victim = outside.resolve("victim");
+        Files.writeString(victim, "precious\n");
+        Files.createDirectories(root.resolve("var/lib/driftless"));
+        Files.createSymbolicLink(root.resolve("var/lib/driftless/lock"), victim);
+
+        assertThatThrownBy(() -> host().lock(Duration.ofSeconds(1), message -> { }))
+                .isInstanceOf(HostException.class).hasMessageContaining("/var/lib/driftless/lock")
+                .hasMessageContaining("symbolic link");
+        assertThat(Files.readString(victim)).isEqualTo("precious\n");
+    }
+
+    @Test
+    void aLinkedDriftlessFolderRefusesTheLockAndTheStateFile() throws IOException {
+        linkOutside("var/lib/driftless");
+
+        assertThatThrownBy(() -> host().lock(Duration.ofSeconds(1), message -> { }))
+                .isInstanceOf(HostException.class)
+                .hasMessageStartingWith(refusal("/var/lib/driftless/lock", "/var/lib/driftless"));
+        assertThatThrownBy(() -> dev.driftless.state.StateFile.write(host(), dev.driftless.state.HostState.empty("h")))
+                .isInstanceOf(HostException.class)
+                .hasMessageStartingWith(refusal("/var/lib/driftless/state/h.json", "/var/lib/driftless"));
+        assertThat(outsideFiles()).isEmpty();
+    }
+
+    @Test
+    void aRelativeLinkInsideTheRootIsFollowedAsDebiansLibIsAUsrLib() throws IOException {
+        Files.createDirectories(root.resolve("usr/lib"));
+        Files.createSymbolicLink(root.resolve("lib"), Path.of("usr/lib"));
+        LocalHost host = host();
+
+        host.writeFile("/lib/x.conf", "x\n".getBytes(), Ownership.KEEP);
+        host.makeDirectory("/lib/dir/sub", Ownership.KEEP);
+
+        assertThat(Files.readString(root.resolve("usr/lib/x.conf"))).isEqualTo("x\n");
+        assertThat(root.resolve("usr/lib/dir/sub")).isDirectory();
+        assertThat(host.inspect(List.of("/lib/x.conf")).get("/lib/x.conf")).isInstanceOf(LiveEntry.File.class);
+        assertThat(host.read("/lib/x.conf", 1024)).hasValueSatisfying(b -> assertThat(b).isEqualTo("x\n".getBytes()));
+        assertThat(host.remove("/lib/x.conf")).isEqualTo(Host.Removal.REMOVED);
+        assertThat(root.resolve("usr/lib/x.conf")).doesNotExist();
+    }
+
+    @Test
+    void withoutARootNothingIsOutsideAndParentLinksAreFollowedAsBefore() throws IOException {
+        linkOutside("etc/app");
+        LocalHost machine = new LocalHost("h", Optional.empty());
+
+        machine.writeFile(root.resolve("etc/app/x.conf").toString(), "x\n".getBytes(), Ownership.KEEP);
+
+        assertThat(outsideFiles()).containsExactly("x.conf");
+    }
+
+    @Test
+    void readGivesNothingAboveItsLimitWithoutReadingTheFile() throws IOException {
+        settledFile("big", "0123456789");
+
+        assertThat(host().read("/big", 9)).isEmpty();
+        assertThat(host().read("/big", 10)).hasValueSatisfying(b -> assertThat(b).isEqualTo("0123456789".getBytes()));
+    }
+
+    @Test
+    void missingAccountsAreThoseTheMachineDoesNotHave() {
+        Host.Accounts missing = host().missing(new Host.Accounts(
+                java.util.Set.of("root", "no-such-user-here"), java.util.Set.of("root", "nogroup", "no-such-group-here")));
+
+        assertThat(missing).isEqualTo(new Host.Accounts(java.util.Set.of("no-such-user-here"),
+                java.util.Set.of("no-such-group-here")));
     }
 }

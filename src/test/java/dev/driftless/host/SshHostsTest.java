@@ -15,6 +15,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * plan, apply and check over SSH against three real OpenSSH servers on loopback ports, each its own
@@ -344,5 +346,206 @@ class SshHostsTest {
             agent.destroy();
             agent.waitFor();
         }
+    }
+
+    /** web-1 reached as root, or as an unprivileged user through become: sudo. */
+    private void web1(boolean sudo) throws IOException {
+        if (sudo) {
+            web1As("driftless-sudo", true);
+        }
+    }
+
+    /** Moves {@code dir} of web-1 out of its root, leaving a link to where it went. */
+    private Path moveOutsideTheRoot(String dir) throws IOException {
+        Path outside = tmp.resolve("outside");
+        Files.move(rootOf(0).resolve(dir), outside);
+        Files.createSymbolicLink(rootOf(0).resolve(dir), outside);
+        return outside;
+    }
+
+    @ParameterizedTest(name = "sudo: {0}")
+    @ValueSource(booleans = {false, true})
+    void aFileWhoseParentLinksOutsideTheRootIsRefusedOverSshAndWhatIsOutsideIsNeitherShownNorChanged(boolean sudo)
+            throws IOException {
+        web1(sudo);
+        assertThat(run("apply", "--host", "web-1").exitCode()).isZero();
+        Path outside = moveOutsideTheRoot("etc/nginx");
+        Files.writeString(outside.resolve("nginx.conf"), "someone else's secret\n");
+        String refusal = "/etc/nginx/nginx.conf: refused: /etc/nginx is a symbolic link to " + outside
+                + ", outside the root " + rootOf(0) + "; Driftless never writes outside the root";
+
+        Cli.Result check = run("check", "--host", "web-1");
+
+        assertThat(check.exitCode()).as(check.toString()).isEqualTo(2);
+        assertThat(check.out()).contains("~ /etc/nginx/nginx.conf (nginx)", "      " + refusal)
+                .doesNotContain("someone else's secret");
+
+        Cli.Result apply = run("apply", "--host", "web-1");
+
+        assertThat(apply.exitCode()).as(apply.toString()).isEqualTo(1);
+        assertThat(apply.out()).contains("web-1: error: " + refusal).doesNotContain("someone else's secret");
+        assertThat(Files.readString(outside.resolve("nginx.conf"))).isEqualTo("someone else's secret\n");
+        try (var files = Files.list(outside)) {
+            assertThat(files.map(f -> f.getFileName().toString())).containsExactlyInAnyOrder("nginx.conf", "site.conf",
+                    "enabled");
+        }
+    }
+
+    @ParameterizedTest(name = "sudo: {0}")
+    @ValueSource(booleans = {false, true})
+    void aPruneThroughAParentLinkedOutsideTheRootIsRefusedOverSshAndTheOutsideFileSurvives(boolean sudo)
+            throws IOException {
+        web1(sudo);
+        repo.write("services/www/service.yaml", """
+                hosts: [web]
+                files:
+                  - path: /srv/site/index.html
+                    content: "hello\\n"
+                """).commit("a page");
+        assertThat(run("apply", "--host", "web-1").exitCode()).isZero();
+        Path outside = moveOutsideTheRoot("srv/site");
+        repo.delete("services/www/service.yaml").commit("no page");
+
+        Cli.Result apply = run("apply", "--host", "web-1");
+
+        assertThat(apply.exitCode()).as(apply.toString()).isEqualTo(1);
+        assertThat(apply.out()).contains("/srv/site/index.html: refused: /srv/site is a symbolic link to " + outside
+                + ", outside the root " + rootOf(0) + "; Driftless never deletes outside the root");
+        assertThat(Files.readString(outside.resolve("index.html"))).isEqualTo("hello\n");
+    }
+
+    @ParameterizedTest(name = "sudo: {0}")
+    @ValueSource(booleans = {false, true})
+    void aLinkedLockFileOverSshIsAnErrorAndWhatItPointsAtIsNotTruncated(boolean sudo) throws IOException {
+        web1(sudo);
+        Path victim = tmp.resolve("victim");
+        Files.writeString(victim, "precious\n");
+        Files.createDirectories(rootOf(0).resolve("var/lib/driftless"));
+        Files.createSymbolicLink(rootOf(0).resolve("var/lib/driftless/lock"), victim);
+
+        Cli.Result apply = run("apply", "--host", "web-1");
+
+        assertThat(apply.exitCode()).as(apply.toString()).isEqualTo(1);
+        assertThat(apply.out()).contains("web-1: error: cannot take the apply lock: /var/lib/driftless/lock is a symbolic"
+                + " link, which Driftless never follows");
+        assertThat(Files.readString(victim)).isEqualTo("precious\n");
+        assertThat(rootOf(0).resolve("etc")).doesNotExist();
+    }
+
+    @ParameterizedTest(name = "sudo: {0}")
+    @ValueSource(booleans = {false, true})
+    void aDriftlessFolderLinkedOutsideTheRootRefusesTheLockAndTheStateOverSsh(boolean sudo) throws IOException {
+        web1(sudo);
+        Path outside = tmp.resolve("outside");
+        Files.createDirectories(outside.resolve("state"));
+        Files.createDirectories(rootOf(0).resolve("var/lib"));
+        Files.createSymbolicLink(rootOf(0).resolve("var/lib/driftless"), outside);
+
+        Cli.Result apply = run("apply", "--host", "web-1");
+        Cli.Result plan = run("plan", "--host", "web-1");
+
+        assertThat(apply.exitCode()).as(apply.toString()).isEqualTo(1);
+        assertThat(apply.out()).contains("web-1: error: /var/lib/driftless/lock: refused: /var/lib/driftless is a"
+                + " symbolic link to " + outside + ", outside the root " + rootOf(0));
+        assertThat(plan.exitCode()).as(plan.toString()).isEqualTo(1);
+        assertThat(plan.out()).contains("web-1: error: /var/lib/driftless/state/web-1.json: refused: /var/lib/driftless"
+                + " is a symbolic link to " + outside);
+        try (var files = Files.walk(outside)) {
+            assertThat(files.filter(Files::isRegularFile).toList()).isEmpty();
+        }
+        assertThat(rootOf(0).resolve("etc")).doesNotExist();
+    }
+
+    @ParameterizedTest(name = "sudo: {0}")
+    @ValueSource(booleans = {false, true})
+    void aRelativeLinkInsideTheRootIsFollowedOverSshAsDebiansLibIsAUsrLib(boolean sudo) throws IOException {
+        web1(sudo);
+        Files.createDirectories(rootOf(0).resolve("usr/lib"));
+        Files.createSymbolicLink(rootOf(0).resolve("lib"), Path.of("usr/lib"));
+        repo.write("services/lib/service.yaml", """
+                hosts: [web]
+                files:
+                  - path: /lib/app/x.conf
+                    content: "x\\n"
+                """).commit("a file below /lib");
+
+        Cli.Result apply = run("apply", "--host", "web-1");
+
+        assertThat(apply.exitCode()).as(apply.toString()).isZero();
+        assertThat(Files.readString(rootOf(0).resolve("usr/lib/app/x.conf"))).isEqualTo("x\n");
+        assertThat(run("check", "--host", "web-1").exitCode()).isZero();
+        repo.delete("services/lib/service.yaml").commit("no more");
+        assertThat(run("apply", "--host", "web-1").exitCode()).isZero();
+        assertThat(rootOf(0).resolve("usr/lib/app/x.conf")).doesNotExist();
+    }
+
+    @Test
+    void anOwnerOrGroupAHostLacksFailsThatHostsPlanOverSshBeforeAnythingIsWritten() throws IOException {
+        repo.write("services/app/service.yaml", """
+                hosts: [web]
+                files:
+                  - path: /etc/app.conf
+                    content: "a\\n"
+                    owner: no-such-user-here
+                    group: no-such-group-here
+                """).commit("an app owned by accounts nobody has");
+
+        Cli.Result apply = run("apply");
+
+        assertThat(apply.exitCode()).isEqualTo(1);
+        for (int i = 1; i <= 3; i++) {
+            assertThat(apply.out()).contains("web-" + i + ": error: services/app/service.yaml:3 (/etc/app.conf): user"
+                    + " 'no-such-user-here' does not exist on web-" + i + "\nweb-" + i + ": services/app/service.yaml:3"
+                    + " (/etc/app.conf): group 'no-such-group-here' does not exist on web-" + i);
+            assertThat(rootOf(i - 1).resolve("etc")).doesNotExist();
+        }
+    }
+
+    @Test
+    void aTemporaryFileLeftByAKilledWriteIsRemovedOverSshByTheNextApplyEvenWhenNothingElseChanges() throws IOException {
+        assertThat(run("apply", "--host", "web-1").exitCode()).isZero();
+        Path leftover = rootOf(0).resolve("etc/nginx/.nginx.conf.driftless-tmp");
+        Path stateLeftover = rootOf(0).resolve("var/lib/driftless/state/.web-1.json.driftless-tmp");
+        Files.writeString(leftover, "half a secret");
+        Files.writeString(stateLeftover, "{");
+
+        Cli.Result apply = run("apply", "--host", "web-1");
+
+        assertThat(apply.exitCode()).as(apply.toString()).isZero();
+        assertThat(apply.out()).contains("Apply complete: 0 added, 0 changed, 0 deleted.");
+        assertThat(leftover).doesNotExist();
+        assertThat(stateLeftover).doesNotExist();
+    }
+
+    @ParameterizedTest(name = "sudo: {0}")
+    @ValueSource(booleans = {false, true})
+    void aFileWrittenOverSshIsCreatedPrivateAndOwnedBeforeItsFirstByteAndWidenedOnlyWhenComplete(boolean sudo)
+            throws Exception {
+        web1(sudo);
+        repo.write("services/app/service.yaml", SecretWriteTraceTest.SECRET_SERVICE.formatted("web"))
+                .commit("a file others may read once it is complete");
+        Path trace = tmp.resolve("trace");
+        String pid = Files.readString(hosts.get(0).pidFile()).trim();
+        // attached to web-1's sshd: every session it forks, and all they run, is recorded
+        List<String> command = new ArrayList<>(List.of("strace", "-f", "-y", "-e", "signal=none",
+                "-e", "trace=" + SyscallTrace.CALLS, "-o", trace.toString(), "-p", pid));
+        Process strace = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        try (var err = new java.io.BufferedReader(new java.io.InputStreamReader(strace.getErrorStream()))) {
+            assertThat(err.readLine()).as("strace attached").contains("attached");
+            Cli.Result apply = run("apply", "--host", "web-1");
+            assertThat(apply.exitCode()).as(apply.toString()).isZero();
+        } finally {
+            strace.destroy();
+            strace.waitFor();
+        }
+
+        SyscallTrace.FileStory story = SyscallTrace.of(trace).story(".secret.conf.driftless-tmp");
+        assertThat(story.exposures()).as(story.toString()).isEmpty();
+        assertThat(story.of(SyscallTrace.Kind.OWNER)).as(story.toString()).isNotEmpty();
+        assertThat(story.last(SyscallTrace.Kind.MODE).mode()).as(story.toString()).isEqualTo(0640);
+        Path file = rootOf(0).resolve("etc/app/secret.conf");
+        assertThat(Files.readString(file)).isEqualTo("password=hunter2\n");
+        assertThat((Integer) Files.getAttribute(file, "unix:mode") & 07777).isEqualTo(0640);
+        assertThat(Files.getOwner(file).getName()).isEqualTo("driftless-plain");
     }
 }

@@ -60,4 +60,20 @@ class StateFileTest {
                 .hasMessageContaining("the state file /var/lib/driftless/state/web-1.json is damaged")
                 .hasMessageContaining("move it away to start over");
     }
+
+    @Test
+    void aStateFileGrownBeyondAnyRealStateIsAClearErrorAndIsNotRead() throws IOException {
+        LocalHost host = new LocalHost("web-1", Optional.of(root));
+        StateFile.write(host, state);
+        try (java.io.RandomAccessFile file = new java.io.RandomAccessFile(
+                root.resolve("var/lib/driftless/state/web-1.json").toFile(), "rw")) {
+            file.setLength(StateFile.MAX_BYTES + 1); // sparse
+        }
+
+        assertThatThrownBy(() -> StateFile.read(host, host.inspect(List.of(StateFile.pathFor("web-1")))
+                .get(StateFile.pathFor("web-1"))))
+                .isInstanceOf(HostException.class)
+                .hasMessageContaining("the state file /var/lib/driftless/state/web-1.json holds more than 128 MiB")
+                .hasMessageContaining("move it away to start over");
+    }
 }
