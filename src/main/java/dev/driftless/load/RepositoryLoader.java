@@ -137,7 +137,7 @@ public final class RepositoryLoader {
             vars = top.yaml().variables(top.value("vars").orElseThrow(), "vars");
         }
         if (top.has("notifications")) {
-            checkNotifications(tree, top);
+            checkNotifications(top);
         }
         return new Inventory(hosts, vars);
     }
@@ -147,10 +147,12 @@ public final class RepositoryLoader {
      * mistake before the agent does. Secrets and environment variables are not read (this machine may
      * not have them): any reference stands for a well-formed value.
      */
-    private static void checkNotifications(RepoTree tree, Mapping top) {
-        Object loaded = new org.snakeyaml.engine.v2.api.Load(org.snakeyaml.engine.v2.api.LoadSettings.builder().build())
-                .loadFromString(new String(tree.read(INVENTORY_FILE).orElseThrow(), java.nio.charset.StandardCharsets.UTF_8));
-        Object value = loaded instanceof Map<?, ?> map ? map.get("notifications") : null;
+    private static void checkNotifications(Mapping top) {
+        // the value already read (and bounded) with the rest of the file, as plain maps and lists
+        Optional<Object> value = top.value("notifications").flatMap(node -> top.yaml().plain(node, "notifications"));
+        if (value.isEmpty()) {
+            return;
+        }
         String stand = "https://reference.invalid/value";
         Map<String, String> anyVariable = new java.util.AbstractMap<>() {
             @Override
@@ -164,7 +166,7 @@ public final class RepositoryLoader {
             }
         };
         try {
-            dev.driftless.notify.NotificationConfig.parse(value, "notifications", name -> stand, anyVariable);
+            dev.driftless.notify.NotificationConfig.parse(value.get(), "notifications", name -> stand, anyVariable);
         } catch (IllegalArgumentException e) {
             for (String line : e.getMessage().split("\n")) {
                 top.problem("notifications", line.startsWith("notifications.") ? line.substring("notifications.".length())
