@@ -36,7 +36,7 @@ final class Paths {
         return path.equals(folder) || path.startsWith(folder.equals("/") ? "/" : folder + "/");
     }
 
-    /** The folder holding {@code path} ("/a" for "/a/b"), empty for "/" and for a top-level name's "/". */
+    /** The folder holding {@code path} ("/a" for "/a/b"); empty for "/a", whose folder "/" is never managed. */
     static Optional<String> parent(String path) {
         int slash = path.lastIndexOf('/');
         return slash <= 0 ? Optional.empty() : Optional.of(path.substring(0, slash));
