@@ -1,6 +1,7 @@
 package dev.driftless.agent;
 
 import dev.driftless.engine.Workspace;
+import dev.driftless.load.YamlLimits;
 import dev.driftless.notify.Event;
 import dev.driftless.notify.NotificationConfig;
 import dev.driftless.notify.NotificationRule;
@@ -14,8 +15,6 @@ import java.util.Optional;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.snakeyaml.engine.v2.api.Load;
-import org.snakeyaml.engine.v2.api.LoadSettings;
 
 /**
  * The notifications the repository asks for under {@code notifications:} in driftless.yaml, so they
@@ -44,8 +43,8 @@ public final class RepositoryNotifications implements Consumer<Event>, AutoClose
         currentRevision = workspace.revision();
         Optional<byte[]> text = workspace.tree().read("driftless.yaml");
         Object config = text.map(bytes -> {
-            Object loaded = new Load(LoadSettings.builder().setLabel("driftless.yaml").build())
-                    .loadFromString(new String(bytes, StandardCharsets.UTF_8));
+            // Workspace.open has read this file within the same limits already
+            Object loaded = YamlLimits.DEFAULT.load(new String(bytes, StandardCharsets.UTF_8), "driftless.yaml");
             return loaded instanceof Map<?, ?> map ? map.get("notifications") : null;
         }).orElse(null);
         if (java.util.Objects.equals(config, currentConfig)) {

@@ -3,6 +3,8 @@ package dev.driftless.cli;
 import dev.driftless.agent.Agent;
 import dev.driftless.agent.AgentSettings;
 import dev.driftless.agent.RepositoryNotifications;
+import dev.driftless.load.YamlLimitException;
+import dev.driftless.load.YamlLimits;
 import dev.driftless.secrets.AgeKeyring;
 import dev.driftless.store.HistoryStore;
 import dev.driftless.store.JdbcHistoryStore;
@@ -213,8 +215,10 @@ final class AgentCommand implements Callable<Integer> {
     private int withConfigFile() throws Exception {
         Object loaded;
         try {
-            loaded = new org.snakeyaml.engine.v2.api.Load(org.snakeyaml.engine.v2.api.LoadSettings.builder()
-                    .setLabel(config.toString()).build()).loadFromString(Files.readString(config));
+            loaded = YamlLimits.DEFAULT.load(Files.readString(config), config.toString());
+        } catch (YamlLimitException e) {
+            // the message starts with the file, line and key
+            throw new CommandLine.ParameterException(spec.commandLine(), "--config " + e.getMessage());
         } catch (IOException | org.snakeyaml.engine.v2.exceptions.YamlEngineException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--config " + config + ": " + e.getMessage());
         }

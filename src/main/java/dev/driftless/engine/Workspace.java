@@ -34,6 +34,9 @@ public final class Workspace implements AutoCloseable {
     private final Inventory inventory;
     private final List<dev.driftless.model.Host> hosts;
     private final Selection selection;
+    private final Placement placement;
+    /** Two local hosts sharing a folder, checked at the first connect: validate connects to no host. */
+    private List<Problem> sharedRoots;
     private Map<String, DesiredHost> desired;
     private DesiredRepository repository;
     private SshConnections connections;
@@ -45,6 +48,7 @@ public final class Workspace implements AutoCloseable {
         this.inventory = inventory;
         this.hosts = hosts;
         this.selection = selection;
+        this.placement = new Placement(inventory, selection);
     }
 
     public static Workspace open(Selection selection, RepoSource source) {
@@ -84,9 +88,7 @@ public final class Workspace implements AutoCloseable {
                 chosen.add(host);
             }
         }
-        if (!problems.isEmpty()) {
-            throw new ValidationException(problems);
-        }
+        throwIfAny(problems);
         return chosen;
     }
 
@@ -148,6 +150,7 @@ public final class Workspace implements AutoCloseable {
                     filterKeys(all.handlers(), services), all.services().stream().filter(services::contains).toList());
         }
         DesiredRepository some = new RepositoryLoader().loadServices(checkout.tree(), inventory, services);
+        throwIfAny(placement.onProtectedPaths(some.services(), List.of(host)));
         return new Renderer(checkout.tree(), secrets()).render(some, List.of(host), s -> true).get(0);
     }
 
@@ -175,6 +178,7 @@ public final class Workspace implements AutoCloseable {
         DesiredRepository loaded = new RepositoryLoader().load(checkout.tree());
         Set<String> services = Set.copyOf(selection.services());
         checkServices(loaded, services);
+        throwIfAny(placement.onProtectedPaths(loaded.services(), hosts));
         Map<String, DesiredHost> rendered = new LinkedHashMap<>();
         for (DesiredHost host : new Renderer(checkout.tree(), secrets()).render(loaded, hosts,
                 (Service s) -> services.isEmpty() || services.contains(s.name()))) {
@@ -192,18 +196,27 @@ public final class Workspace implements AutoCloseable {
                         + "/service.yaml)"));
             }
         }
+        throwIfAny(problems);
+    }
+
+    private static void throwIfAny(List<Problem> problems) {
         if (!problems.isEmpty()) {
             throw new ValidationException(problems);
         }
     }
 
-    /** Connects to a chosen host, placing it under the sandbox root when one is given. */
+    /**
+     * Connects to a chosen host, placing it under the sandbox root when one is given. The first call
+     * refuses, before any host is touched, an inventory whose local hosts would share a folder.
+     */
     public Host connect(dev.driftless.model.Host host) {
-        // with several hosts in the inventory each gets its own folder, whichever hosts a command picks
-        boolean severalHosts = inventory.hosts().size() > 1;
-        Optional<Path> root = selection.root()
-                .map(r -> severalHosts ? r.resolve(host.name()) : r)
-                .or(() -> host.root().map(Path::of));
+        synchronized (this) {
+            if (sharedRoots == null) {
+                sharedRoots = placement.sharedLocalRoots();
+            }
+        }
+        throwIfAny(sharedRoots);
+        Optional<Path> root = placement.root(host);
         if (host.address() instanceof Address.Ssh ssh) {
             synchronized (this) {
                 if (connections == null) {

@@ -120,6 +120,7 @@ public final class RepositoryLoader {
             return new Inventory(hosts, vars);
         }
         Mapping top = root.get();
+        Map<String, Location> rootWhere = new HashMap<>();
         top.allowOnly(INVENTORY_KEYS);
         Optional<Node> hostsNode = top.required("hosts", "a mapping of host names to their address");
         if (hostsNode.isPresent()) {
@@ -129,17 +130,48 @@ public final class RepositoryLoader {
                     map.problem(name, "is not a valid host name (letters, digits, '.', '_' and '-')");
                     return;
                 }
-                top.yaml().mapping(tuple, key)
-                        .flatMap(h -> loadHost(name, h, map.entries().keySet())).ifPresent(host -> hosts.put(name, host));
+                top.yaml().mapping(tuple, key).ifPresent(h -> loadHost(name, h, map.entries().keySet()).ifPresent(host -> {
+                    hosts.put(name, host);
+                    rootWhere.put(name, h.locationOf("root"));
+                }));
             }));
         }
+        checkLocalRoots(hosts, rootWhere, problems);
         if (top.has("vars")) {
             vars = top.yaml().variables(top.value("vars").orElseThrow(), "vars");
         }
         if (top.has("notifications")) {
-            checkNotifications(tree, top);
+            checkNotifications(top);
         }
         return new Inventory(hosts, vars);
+    }
+
+    /**
+     * Two local hosts whose {@code root:} folders are the same or one inside the other would write the
+     * same files and share one lock. Hosts without a root are left to the commands that know their root
+     * (plan, apply and check, with or without --root); validate has none.
+     */
+    private static void checkLocalRoots(Map<String, Host> hosts, Map<String, Location> rootWhere,
+            List<Problem> problems) {
+        List<Host> placed = hosts.values().stream().filter(h -> h.address() instanceof Address.Local)
+                .filter(h -> h.root().filter(Paths::isAbsoluteNormalised).isPresent()).toList();
+        for (int j = 0; j < placed.size(); j++) {
+            String root = placed.get(j).root().orElseThrow();
+            for (int i = 0; i < j; i++) {
+                Host other = placed.get(i);
+                String otherRoot = other.root().orElseThrow();
+                String relation = root.equals(otherRoot) ? "is also"
+                        : Paths.isAtOrBelow(root, otherRoot) ? "is inside " + otherRoot + ","
+                        : Paths.isAtOrBelow(otherRoot, root) ? "holds " + otherRoot + "," : null;
+                if (relation != null) {
+                    problems.add(new Problem(rootWhere.get(placed.get(j).name()), root + " " + relation
+                            + " the root of local host " + other.name() + " (" + rootWhere.get(other.name()).file() + ":"
+                            + rootWhere.get(other.name()).line() + "); two local hosts would write the same files and"
+                            + " share one lock: give each local host a folder of its own, outside the others'"));
+                    break;
+                }
+            }
+        }
     }
 
     /**
@@ -147,10 +179,12 @@ public final class RepositoryLoader {
      * mistake before the agent does. Secrets and environment variables are not read (this machine may
      * not have them): any reference stands for a well-formed value.
      */
-    private static void checkNotifications(RepoTree tree, Mapping top) {
-        Object loaded = new org.snakeyaml.engine.v2.api.Load(org.snakeyaml.engine.v2.api.LoadSettings.builder().build())
-                .loadFromString(new String(tree.read(INVENTORY_FILE).orElseThrow(), java.nio.charset.StandardCharsets.UTF_8));
-        Object value = loaded instanceof Map<?, ?> map ? map.get("notifications") : null;
+    private static void checkNotifications(Mapping top) {
+        // the value already read (and bounded) with the rest of the file, as plain maps and lists
+        Optional<Object> value = top.value("notifications").flatMap(node -> top.yaml().plain(node, "notifications"));
+        if (value.isEmpty()) {
+            return;
+        }
         String stand = "https://reference.invalid/value";
         Map<String, String> anyVariable = new java.util.AbstractMap<>() {
             @Override
@@ -164,7 +198,7 @@ public final class RepositoryLoader {
             }
         };
         try {
-            dev.driftless.notify.NotificationConfig.parse(value, "notifications", name -> stand, anyVariable);
+            dev.driftless.notify.NotificationConfig.parse(value.get(), "notifications", name -> stand, anyVariable);
         } catch (IllegalArgumentException e) {
             for (String line : e.getMessage().split("\n")) {
                 top.problem("notifications", line.startsWith("notifications.") ? line.substring("notifications.".length())
@@ -309,12 +343,29 @@ public final class RepositoryLoader {
         Optional<String> path = entry.required("path", "the absolute destination path on the host")
                 .flatMap(n -> entry.yaml().text(n, entry.child("path")));
         path.ifPresent(p -> {
-            if (!Paths.isAbsoluteNormalised(p) || p.equals("/")) {
+            Optional<String> control = Paths.controlCharacter(p);
+            Optional<String> tooLong = Paths.nameTooLong(p);
+            if (control.isPresent()) {
+                entry.problem("path", "'" + Paths.shown(p) + "' " + control.get());
+            } else if (!Paths.isAbsoluteNormalised(p) || p.equals("/")) {
                 entry.problem("path", "'" + p + "' must be an absolute, normalised path (no '..', '.', '//' or"
                         + " trailing '/'), such as /etc/nginx/nginx.conf");
+            } else if (tooLong.isPresent()) {
+                entry.problem("path", tooLong.get());
+            } else if (Paths.isAtOrBelow(p, Paths.OWN_FOLDER)) {
+                entry.problem("path", "'" + p + "' is where Driftless keeps each host's lock and state ("
+                        + Paths.OWN_FOLDER + " and everything in it, under the host's root); Driftless does not manage"
+                        + " its own files: choose another path");
             }
         });
         String type = entry.text("type").orElse("file");
+        boolean notADirectory = type.equals("file") || type.equals("symlink");
+        path.filter(p -> notADirectory && Paths.isAbsoluteNormalised(p) && !p.equals("/")
+                        && Paths.isAtOrBelow(Paths.OWN_FOLDER, p) && !p.equals(Paths.OWN_FOLDER))
+                .ifPresent(p -> entry.problem(entry.has("type") ? "type" : "path", p + " is a folder above "
+                        + Paths.OWN_FOLDER + ", where Driftless keeps each host's lock and state; a "
+                        + (type.equals("symlink") ? "symbolic link" : "file") + " here would move or break them: make it"
+                        + " a 'type: directory' entry, or leave it out"));
         List<String> contentKeys = new ArrayList<>();
         for (String key : List.of("source", "template", "content", "secret")) {
             if (entry.has(key)) {
@@ -364,8 +415,10 @@ public final class RepositoryLoader {
                 Optional<String> target = entry.required("target", "the path the link points to")
                         .flatMap(n -> entry.yaml().text(n, entry.child("target")));
                 target.ifPresent(t -> {
-                    if (t.isEmpty() || t.indexOf('\0') >= 0) {
+                    if (t.isEmpty()) {
                         entry.problem("target", "must be a non-empty path");
+                    } else {
+                        Paths.controlCharacter(t).ifPresent(why -> entry.problem("target", "'" + Paths.shown(t) + "' " + why));
                     }
                 });
                 if (path.isEmpty() || target.isEmpty() || !contentKeys.isEmpty()) {
@@ -459,34 +512,7 @@ public final class RepositoryLoader {
                 }
             }
         }
-        // two services may not manage one path on the same host
-        Map<String, List<Resource>> claims = new LinkedHashMap<>();
-        Map<Resource, Service> owners = new LinkedHashMap<>();
-        for (Service service : services) {
-            for (Resource resource : service.resources()) {
-                claims.computeIfAbsent(resource.path(), p -> new ArrayList<>()).add(resource);
-                owners.put(resource, service);
-            }
-        }
-        claims.forEach((path, resources) -> {
-            for (int i = 0; i < resources.size(); i++) {
-                for (int j = i + 1; j < resources.size(); j++) {
-                    Service a = owners.get(resources.get(i));
-                    Service b = owners.get(resources.get(j));
-                    Set<String> shared = new LinkedHashSet<>();
-                    for (Host host : inventory.hosts().values()) {
-                        if (a.runsOn(host) && b.runsOn(host)) {
-                            shared.add(host.name());
-                        }
-                    }
-                    if (!shared.isEmpty()) {
-                        problems.add(new Problem(resources.get(j).where(), "path " + path + " is also claimed by service '"
-                                + a.name() + "' (" + resources.get(i).where() + ") on host " + String.join(", ", shared)
-                                + "; one path belongs to one service"));
-                    }
-                }
-            }
-        });
+        new PathClaims(inventory, services).check(problems);
     }
 
     private static Optional<Mapping> readYaml(RepoTree tree, String file, List<Problem> problems, String hint) {

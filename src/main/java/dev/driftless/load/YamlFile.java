@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.snakeyaml.engine.v2.api.LoadSettings;
-import org.snakeyaml.engine.v2.api.lowlevel.Compose;
 import org.snakeyaml.engine.v2.constructor.StandardConstructor;
 import org.snakeyaml.engine.v2.exceptions.Mark;
 import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
@@ -45,8 +44,7 @@ final class YamlFile {
 
     /** Parses {@code bytes}; returns the top-level mapping or empty (with a problem recorded). */
     static Optional<Mapping> parse(String file, byte[] bytes, List<Problem> problems) {
-        LoadSettings settings = LoadSettings.builder().setLabel(file).setAllowDuplicateKeys(true)
-                .setMaxAliasesForCollections(50).setCodePointLimit(8 * 1024 * 1024).build();
+        LoadSettings settings = YamlLimits.DEFAULT.settings(file).setAllowDuplicateKeys(true).build();
         YamlFile yaml = new YamlFile(file, problems, settings);
         String text;
         try {
@@ -58,7 +56,10 @@ final class YamlFile {
         }
         Optional<Node> root;
         try {
-            root = new Compose(settings).composeString(text);
+            root = YamlLimits.DEFAULT.compose(text, settings);
+        } catch (YamlLimitException e) {
+            problems.add(new Problem(e.where(), e.reason()));
+            return Optional.empty();
         } catch (MarkedYamlEngineException e) {
             problems.add(malformed(file, e));
             return Optional.empty();
@@ -213,13 +214,19 @@ final class YamlFile {
                 problem(k, where, "has no value; write '' for an empty text");
                 continue;
             }
-            try {
-                vars.put(name, new StandardConstructor(settings).constructSingleDocument(Optional.of(value)));
-            } catch (YamlEngineException e) {
-                problem(value, where, "cannot be read: " + firstLine(e.getMessage()));
-            }
+            plain(value, where).ifPresent(v -> vars.put(name, v));
         }
         return vars;
+    }
+
+    /** A value as plain Java values (strings, numbers, booleans, lists, maps), or empty with a problem. */
+    Optional<Object> plain(Node value, String key) {
+        try {
+            return Optional.ofNullable(new StandardConstructor(settings).constructSingleDocument(Optional.of(value)));
+        } catch (YamlEngineException e) {
+            problem(value, key, "cannot be read: " + firstLine(e.getMessage()));
+            return Optional.empty();
+        }
     }
 
     static String describe(Node node) {

@@ -1,5 +1,7 @@
 package dev.driftless.secrets;
 
+import dev.driftless.load.YamlLimitException;
+import dev.driftless.load.YamlLimits;
 import dev.driftless.secrets.sops.SopsRules;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -10,8 +12,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
-import org.snakeyaml.engine.v2.api.Load;
-import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 
 /**
@@ -43,8 +43,9 @@ public final class CreationRules {
     public static SopsRules forFile(Path config, Path file) throws SecretException {
         Object root;
         try {
-            root = new Load(LoadSettings.builder().setLabel(config.toString()).build())
-                    .loadFromString(Files.readString(config));
+            root = YamlLimits.DEFAULT.load(Files.readString(config), config.toString());
+        } catch (YamlLimitException e) {
+            throw new SecretException(e.getMessage());
         } catch (IOException e) {
             throw new SecretException("cannot read " + config + ": " + e.getMessage());
         } catch (YamlEngineException e) {

@@ -79,6 +79,8 @@ public final class Secrets {
         if (file == null) {
             SopsFormat format = SopsFormat.forFileName(repoPath);
             if (!Sops.isEncrypted(content, format)) {
+                // a file that cannot be read at all (malformed, beyond the YAML limits) says why, with its line
+                Sops.parsePlain(content, format, repoPath);
                 throw new SecretException(repoPath + " is not encrypted (it has no sops metadata); encrypt it with"
                         + " 'driftless secrets encrypt --in-place " + repoPath + "' before committing it");
             }

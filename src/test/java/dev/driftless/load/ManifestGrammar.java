@@ -77,7 +77,17 @@ final class ManifestGrammar {
     private static final List<String> RAW = List.of("&a web", "*a", "*undefined", "!!binary aGVsbG8=", "!!binary %%%",
             "!!int 12", "!!int twelve", "!!float 1.5", "!!float abc", "!!bool maybe", "!!null ''", "!!str 0644",
             "!!set {a, b}", "!!omap [a: 1]", "!!timestamp 2024-01-01", "!custom value", "!<tag:x> y", "!!map {}",
-            "!!seq []", "&b [*b]", "&c {k: *c}", "|\n  block", ">-", "? [a]", "{ ? a }", "[a, b", "{a: 1, a: 2}");
+            "!!seq []", "&b [*b]", "&c {k: *c}", "|\n  block", ">-", "? [a]", "{ ? a }", "[a, b", "{a: 1, a: 2}",
+            // beyond the YAML limits: nested past any stack, and 21 aliases that stand for 2^20 values
+            "[".repeat(20_000) + "]".repeat(20_000), aliasBomb(20));
+
+    private static String aliasBomb(int levels) {
+        StringBuilder bomb = new StringBuilder("[&a0 [x]");
+        for (int i = 1; i <= levels; i++) {
+            bomb.append(", &a").append(i).append(" [*a").append(i - 1).append(", *a").append(i - 1).append("]");
+        }
+        return bomb.append("]").toString();
+    }
 
     /** Out of 100: how often a value is wrong, a key misspelt or a text damaged. */
     private final int mistakes;
@@ -256,13 +266,15 @@ final class ManifestGrammar {
     private Arbitrary<Yaml> fileEntry(String service) {
         Arbitrary<Yaml> path = scalar(Arbitraries.of("/etc/" + service + ".conf", "/etc/" + service + "/main.conf",
                         "/srv/" + service, "/tmp/ünï/" + service + "/日本", "/etc/motd"),
-                Arbitraries.of("etc/x", "/etc/../x", "/etc//x", "/etc/x/", "/", "", "/etc/./x"));
+                Arbitraries.of("etc/x", "/etc/../x", "/etc//x", "/etc/x/", "/", "", "/etc/./x", "/etc/x\ny",
+                        "/etc/" + "x".repeat(256), "/var/lib/driftless/lock", "/var/lib", "/etc/" + service));
         Arbitrary<Yaml> source = scalar(Arbitraries.of("nginx.conf", "conf/data.bin"),
                 Arbitraries.of("../other/x", "/etc/passwd", "missing.txt", "conf", "site.conf.peb/"));
         Arbitrary<Yaml> template = scalar(Arbitraries.of("site.conf.peb", "motd.peb"),
                 Arbitraries.of("../../driftless.yaml", "missing.peb", "./motd.peb"));
         Arbitrary<Yaml> content = scalar(Arbitraries.of("Managed by Driftless.\n", "events {}"), oddScalarText());
-        Arbitrary<Yaml> target = scalar(Arbitraries.of("/etc/nginx/conf.d/site.conf", "../relative"), Arbitraries.of(""));
+        Arbitrary<Yaml> target = scalar(Arbitraries.of("/etc/nginx/conf.d/site.conf", "../relative"),
+                Arbitraries.of("", "/srv/\u001b[2J"));
         Arbitrary<Yaml> mode = pick(Arbitraries.of("0644", "0755", "0600").map(ManifestGrammar::quoted),
                 Arbitraries.of("644", "0844", "rw-r--r--", "01777", "99999", "0o644").map(ManifestGrammar::plain));
         Arbitrary<Yaml> owner = scalar(Arbitraries.of("root", "www-data", "1000"), Arbitraries.of("bad name", "", "-x"));

@@ -1,5 +1,7 @@
 package dev.driftless.secrets.sops;
 
+import dev.driftless.load.YamlLimitException;
+import dev.driftless.load.YamlLimits;
 import dev.driftless.secrets.SecretException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -15,7 +17,6 @@ import java.util.regex.Pattern;
 import org.snakeyaml.engine.v2.api.ConstructNode;
 import org.snakeyaml.engine.v2.api.DumpSettings;
 import org.snakeyaml.engine.v2.api.LoadSettings;
-import org.snakeyaml.engine.v2.api.lowlevel.Compose;
 import org.snakeyaml.engine.v2.api.lowlevel.Present;
 import org.snakeyaml.engine.v2.api.lowlevel.Serialize;
 import org.snakeyaml.engine.v2.common.FlowStyle;
@@ -58,8 +59,8 @@ final class YamlCodec {
 
     /** The top-level mapping of a one-document YAML file; an empty file is an empty mapping. */
     static Map<String, Object> parse(String text, String displayName) throws SecretException {
-        LoadSettings settings = LoadSettings.builder()
-                .setLabel(displayName)
+        // the limits every YAML file from a commit is read with: depth, nodes with aliases expanded
+        LoadSettings settings = YamlLimits.DEFAULT.settings(displayName)
                 .setSchema(new GoSchema(false))
                 .setParseComments(false)
                 .setAllowDuplicateKeys(true) // checked below, with a better message
@@ -67,11 +68,14 @@ final class YamlCodec {
                 .build();
         List<Node> documents = new ArrayList<>();
         try {
-            for (Node node : new Compose(settings).composeAllFromString(stripBom(text))) {
+            for (Node node : YamlLimits.DEFAULT.composeAll(stripBom(text), settings)) {
                 if (!isNull(node)) {
                     documents.add(node);
                 }
             }
+        } catch (YamlLimitException e) {
+            // names the file, line and key path; never a value
+            throw new SecretException(e.getMessage());
         } catch (MarkedYamlEngineException e) {
             throw new SecretException(displayName + " is not valid YAML: " + safeProblem(e) + at(e.getProblemMark()));
         } catch (YamlEngineException e) {

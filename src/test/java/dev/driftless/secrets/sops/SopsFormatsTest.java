@@ -141,6 +141,32 @@ class SopsFormatsTest {
     }
 
     @Test
+    void deeplyNestedYamlIsRefusedWithItsLineNotAStackOverflow() {
+        String deep = "user: admin\npassword: " + "[".repeat(20_000) + "hunter2" + "]".repeat(20_000) + "\n";
+
+        assertThatThrownBy(() -> Sops.parsePlain(utf8(deep), SopsFormat.YAML, "services/app/secret.yaml"))
+                .isInstanceOf(SecretException.class)
+                .hasMessageStartingWith("services/app/secret.yaml:2: password")
+                .hasMessageContaining("more than 64 levels deep")
+                .hasMessageNotContaining("hunter2");
+    }
+
+    @Test
+    void yamlAliasesUnderTheAliasLimitThatExpandToAMillionValuesAreRefused() {
+        // 21 aliases (under snakeyaml's 50) that stand for 2^20 values: expanded, they would fill the heap
+        StringBuilder bomb = new StringBuilder("a0: &a0 [hunter2]\n");
+        for (int i = 1; i <= 20; i++) {
+            bomb.append("a").append(i).append(": &a").append(i).append(" [*a").append(i - 1).append(", *a")
+                    .append(i - 1).append("]\n");
+        }
+
+        assertThatThrownBy(() -> Sops.parsePlain(utf8(bomb.toString()), SopsFormat.YAML, "bomb.yaml"))
+                .isInstanceOf(SecretException.class)
+                .hasMessageStartingWith("bomb.yaml:17: a16: expands to more than 100,000 YAML nodes")
+                .hasMessageNotContaining("hunter2");
+    }
+
+    @Test
     void yamlAliasesAreExpandedAndEmptyFilesAreEmpty() throws SecretException {
         assertThat(Sops.parsePlain(utf8("base: &b {x: 1}\ncopy: *b\n"), SopsFormat.YAML, "a.yaml"))
                 .isEqualTo(Map.of("base", Map.of("x", 1L), "copy", Map.of("x", 1L)));
