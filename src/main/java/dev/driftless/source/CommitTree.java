@@ -96,6 +96,9 @@ final class CommitTree implements RepoTree {
         if (path.isEmpty()) {
             return EntryType.DIRECTORY;
         }
+        if (!RepoTree.isTreePath(path)) {
+            return EntryType.MISSING;
+        }
         Entry entry = entry(path);
         if (entry == null) {
             return EntryType.MISSING;

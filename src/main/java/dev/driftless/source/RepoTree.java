@@ -9,7 +9,26 @@ import java.util.Optional;
  */
 public interface RepoTree {
 
-    /** What a path is in the tree. Symbolic links are reported, never followed. */
+    /**
+     * Whether {@code path} is written as a tree path must be: relative, '/' between names, no empty, "."
+     * or ".." name, no NUL. Anything else names nothing in the tree (and never a file outside it).
+     */
+    static boolean isTreePath(String path) {
+        if (path.isEmpty() || path.startsWith("/") || path.indexOf('\0') >= 0) {
+            return false;
+        }
+        for (String name : path.split("/", -1)) {
+            if (name.isEmpty() || name.equals(".") || name.equals("..")) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * What a path is in the tree. Symbolic links are reported, never followed: a path with a link in any
+     * of its folders is a SYMLINK too. A path that is not a {@link #isTreePath tree path} is MISSING.
+     */
     enum EntryType { FILE, DIRECTORY, SYMLINK, MISSING }
 
     EntryType type(String path);
