@@ -4,6 +4,7 @@ import dev.driftless.model.Content;
 import dev.driftless.model.DesiredRepository;
 import dev.driftless.model.Host;
 import dev.driftless.model.Location;
+import dev.driftless.model.Ownership;
 import dev.driftless.model.Problem;
 import dev.driftless.model.Resource;
 import dev.driftless.model.Service;
@@ -22,6 +23,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Predicate;
 
 /**
@@ -30,16 +32,25 @@ import java.util.function.Predicate;
  */
 public final class Renderer {
 
+    /** What a file rendered from a secret and given no mode gets: for its owner only, and managed. */
+    static final int SENSITIVE_FILE_MODE = 0600;
+
+    // a template error can quote anything the template computed, a secret transformed beyond what
+    // redaction recognises (upper-cased, sliced) included: once a secret was read, say only where
+    static final String WITHHELD = "template error (the message is withheld because this template reads secrets)";
+
     private final RepoTree tree;
     private final Secrets secrets;
+    private final SecretFunction secretFunction;
     private final PebbleEngine pebble;
 
     public Renderer(RepoTree tree, Secrets secrets) {
         this.tree = tree;
         this.secrets = secrets;
+        this.secretFunction = new SecretFunction(secrets);
         this.pebble = new PebbleEngine.Builder()
                 .loader(new RepoTemplateLoader(tree))
-                .extension(new SecretFunction())
+                .extension(secretFunction)
                 .strictVariables(true)
                 .autoEscaping(false)
                 .newLineTrimming(false) // config files keep their lines as written; trim with {%- -%}
@@ -66,8 +77,6 @@ public final class Renderer {
 
     private DesiredHost render(DesiredRepository repository, Host host, Predicate<Service> chosen, List<Problem> problems) {
         Map<String, Object> variables = variables(repository, host);
-        SecretFunction.SecretUse use = new SecretFunction.SecretUse(secrets);
-        variables.put(SecretFunction.SecretUse.VARIABLE, use);
         List<Desired> resources = new ArrayList<>();
         Map<String, Map<String, String>> handlers = new LinkedHashMap<>();
         List<String> services = new ArrayList<>();
@@ -79,11 +88,12 @@ public final class Renderer {
             handlers.put(service.name(), service.handlers());
             for (Resource resource : service.resources()) {
                 if (resource instanceof Resource.File file) {
-                    use.start(service.directory());
+                    secretFunction.start(service.directory());
                     byte[] content = content(file, host, variables, problems);
                     if (content != null) {
-                        boolean sensitive = use.used() || file.content() instanceof Content.Secret;
-                        resources.add(new Desired.File(file.path(), service.name(), content, file.ownership(),
+                        boolean sensitive = secretFunction.read() || file.content() instanceof Content.Secret;
+                        resources.add(new Desired.File(file.path(), service.name(), content,
+                                sensitive ? privateByDefault(file.ownership()) : file.ownership(),
                                 file.onChange(), file.where(), sensitive));
                     }
                 } else if (resource instanceof Resource.Directory dir) {
@@ -95,6 +105,11 @@ public final class Renderer {
             }
         }
         return new DesiredHost(host, repository.revision(), resources, handlers, services);
+    }
+
+    private static Ownership privateByDefault(Ownership ownership) {
+        return ownership.mode().isPresent() ? ownership
+                : new Ownership(Optional.of(SENSITIVE_FILE_MODE), ownership.owner(), ownership.group());
     }
 
     private byte[] content(Resource.File file, Host host, Map<String, Object> variables, List<Problem> problems) {
@@ -127,11 +142,12 @@ public final class Renderer {
             String file = e.getFileName() != null ? e.getFileName() : path;
             int line = e.getLineNumber() != null ? e.getLineNumber() : 0;
             problems.add(new Problem(new Location(file, line, "template"),
-                    describe(e) + " (rendering for host " + host.name() + ")"));
+                    (secretFunction.read() ? WITHHELD : describe(e)) + " (rendering for host " + host.name() + ")"));
             return null;
         } catch (IOException | RuntimeException e) {
-            problems.add(new Problem(new Location(path, 0, "template"), "cannot be rendered for host " + host.name()
-                    + ": " + e.getMessage()));
+            problems.add(new Problem(new Location(path, 0, "template"), secretFunction.read()
+                    ? WITHHELD + " (rendering for host " + host.name() + ")"
+                    : "cannot be rendered for host " + host.name() + ": " + e.getMessage()));
             return null;
         } catch (StackOverflowError e) {
             // Pebble has no depth limit: a template that includes itself (or a macro that calls
