@@ -12,6 +12,7 @@ import dev.driftless.model.ValidationException;
 import dev.driftless.secrets.SecretException;
 import dev.driftless.secrets.Secrets;
 import dev.driftless.source.RepoTree;
+import dev.driftless.source.SourceException;
 import io.pebbletemplates.pebble.PebbleEngine;
 import io.pebbletemplates.pebble.error.PebbleException;
 import io.pebbletemplates.pebble.template.PebbleTemplate;
@@ -68,9 +69,10 @@ public final class Renderer {
             result.add(render(repository, host, chosen, problems));
         }
         if (!problems.isEmpty()) {
-            // a template error can quote what it was working on, which may be a secret's value
+            // a template error can quote what it was working on, which may be a secret's value; a file
+            // that cannot be read is the same problem for every host it goes to: say it once
             throw new ValidationException(problems.stream()
-                    .map(p -> new Problem(p.where(), secrets.redact(p.message()))).toList());
+                    .map(p -> new Problem(p.where(), secrets.redact(p.message()))).distinct().toList());
         }
         return result;
     }
@@ -118,14 +120,20 @@ public final class Renderer {
             return inline.text().getBytes(StandardCharsets.UTF_8);
         }
         if (content instanceof Content.Source source) {
-            return tree.read(source.repoPath()).orElseThrow();
+            try {
+                return tree.read(source.repoPath()).orElseThrow();
+            } catch (SourceException e) {
+                problems.add(new Problem(file.where().at(file.where().line(), file.where().key() + ".source"),
+                        e.getMessage()));
+                return null;
+            }
         }
         if (content instanceof Content.Secret secret) {
             try {
                 return secrets.file(secret.repoPath());
-            } catch (SecretException e) {
-                problems.add(new Problem(new Location(file.where().file(), file.where().line(), file.where().key()
-                        + ".secret"), e.getMessage() + " (rendering for host " + host.name() + ")"));
+            } catch (SecretException | SourceException e) {
+                problems.add(new Problem(file.where().at(file.where().line(), file.where().key() + ".secret"),
+                        e.getMessage() + " (rendering for host " + host.name() + ")"));
                 return null;
             }
         }

@@ -10,6 +10,22 @@ import java.util.Optional;
 public interface RepoTree {
 
     /**
+     * The most bytes Driftless reads from one repository file. A larger file is refused with a
+     * message, not read into memory: a repository holds configuration, and the whole file would be
+     * held for every host it goes to.
+     */
+    long MAX_FILE_BYTES = 64L * 1024 * 1024;
+
+    /** Refuses a file of {@code size} bytes when it is larger than {@link #MAX_FILE_BYTES}. */
+    static void checkSize(String path, long size) {
+        if (size > MAX_FILE_BYTES) {
+            throw new SourceException(path + " has " + size + " bytes, more than the 64 MiB (" + MAX_FILE_BYTES
+                    + " bytes) Driftless reads from one repository file; keep large files out of the repository"
+                    + " (install them with a package, or fetch them in a handler)");
+        }
+    }
+
+    /**
      * Whether {@code path} is written as a tree path must be: relative, '/' between names, no empty, "."
      * or ".." name, no NUL. Anything else names nothing in the tree (and never a file outside it).
      */
@@ -33,7 +49,11 @@ public interface RepoTree {
 
     EntryType type(String path);
 
-    /** The bytes of a regular file, or empty when the path is not a regular file. */
+    /**
+     * The bytes of a regular file, or empty when the path is not a regular file.
+     *
+     * @throws SourceException when the file has more than {@link #MAX_FILE_BYTES}
+     */
     Optional<byte[]> read(String path);
 
     /** Names of the entries directly inside a directory, sorted; empty when it is not a directory. */

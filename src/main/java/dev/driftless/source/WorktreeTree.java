@@ -54,7 +54,9 @@ final class WorktreeTree implements RepoTree {
             return Optional.empty();
         }
         try {
-            return Optional.of(Files.readAllBytes(root.resolve(path)));
+            Path file = root.resolve(path);
+            RepoTree.checkSize(path, Files.size(file));
+            return Optional.of(Files.readAllBytes(file));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + path, e);
         }
