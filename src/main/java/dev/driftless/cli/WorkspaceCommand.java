@@ -39,10 +39,10 @@ abstract class WorkspaceCommand {
 
     int withWorkspace(RepositoryOptions repository, RepoSource.ReadFrom readFrom, List<String> hosts,
             List<String> services, Optional<java.nio.file.Path> root, dev.driftless.host.SshSettings ssh,
-            ToIntFunction<Workspace> body) {
+            RenderOptions render, ToIntFunction<Workspace> body) {
         Selection selection = new Selection(repository.request(readFrom), hosts, services, root, ssh,
-                dev.driftless.secrets.AgeKeyring.fromEnvironment(Optional.ofNullable(ageKey)),
-                dev.driftless.render.RenderLimits.DEFAULT, List.of());
+                dev.driftless.secrets.AgeKeyring.fromEnvironment(Optional.ofNullable(ageKey)), render.limits(),
+                List.of());
         try (Workspace workspace = Workspace.open(selection, repository.source())) {
             return body.applyAsInt(workspace);
         } catch (ValidationException e) {

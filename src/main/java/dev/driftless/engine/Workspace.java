@@ -148,7 +148,8 @@ public final class Workspace implements AutoCloseable {
                     filterKeys(all.handlers(), services), all.services().stream().filter(services::contains).toList());
         }
         DesiredRepository some = new RepositoryLoader().loadServices(checkout.tree(), inventory, services);
-        return new Renderer(checkout.tree(), secrets()).render(some, List.of(host), s -> true).get(0);
+        return new Renderer(checkout.tree(), secrets(), selection.render())
+                .render(some, List.of(host), s -> true).get(0);
     }
 
     private synchronized dev.driftless.secrets.Secrets secrets() {
@@ -176,7 +177,7 @@ public final class Workspace implements AutoCloseable {
         Set<String> services = Set.copyOf(selection.services());
         checkServices(loaded, services);
         Map<String, DesiredHost> rendered = new LinkedHashMap<>();
-        for (DesiredHost host : new Renderer(checkout.tree(), secrets()).render(loaded, hosts,
+        for (DesiredHost host : new Renderer(checkout.tree(), secrets(), selection.render()).render(loaded, hosts,
                 (Service s) -> services.isEmpty() || services.contains(s.name()))) {
             rendered.put(host.host().name(), host);
         }

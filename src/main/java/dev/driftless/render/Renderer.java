@@ -17,14 +17,15 @@ import io.pebbletemplates.pebble.PebbleEngine;
 import io.pebbletemplates.pebble.error.PebbleException;
 import io.pebbletemplates.pebble.template.PebbleTemplate;
 import java.io.IOException;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Predicate;
 
 /**
@@ -43,15 +44,28 @@ public final class Renderer {
     private final RepoTree tree;
     private final Secrets secrets;
     private final SecretFunction secretFunction;
+    private final RenderBudget budget;
     private final PebbleEngine pebble;
+    // templates stopped by a limit for one host: they are not run again for the next hosts
+    private final Set<String> overLimit = new HashSet<>();
 
+    /** Renders from {@code tree} within the default limits. */
     public Renderer(RepoTree tree, Secrets secrets) {
+        this(tree, secrets, RenderLimits.DEFAULT);
+    }
+
+    /** Renders from {@code tree}, each file within {@code limits}; one rendering at a time. */
+    public Renderer(RepoTree tree, Secrets secrets, RenderLimits limits) {
         this.tree = tree;
         this.secrets = secrets;
         this.secretFunction = new SecretFunction(secrets);
+        this.budget = new RenderBudget(limits);
         this.pebble = new PebbleEngine.Builder()
                 .loader(new RepoTemplateLoader(tree))
-                .extension(secretFunction)
+                .extension(secretFunction, new Checkpoints(budget))
+                .registerExtensionCustomizer(pebbles -> new LimitedExtension(pebbles, budget))
+                // Pebble's own count also covers what a macro builds without printing it
+                .maxRenderedSize(budget.maxRenderedChars())
                 .strictVariables(true)
                 .autoEscaping(false)
                 .newLineTrimming(false) // config files keep their lines as written; trim with {%- -%}
@@ -65,6 +79,7 @@ public final class Renderer {
     public List<DesiredHost> render(DesiredRepository repository, Collection<Host> hosts, Predicate<Service> chosen) {
         List<Problem> problems = new ArrayList<>();
         List<DesiredHost> result = new ArrayList<>();
+        overLimit.clear();
         for (Host host : hosts) {
             result.add(render(repository, host, chosen, problems));
         }
@@ -141,21 +156,17 @@ public final class Renderer {
     }
 
     private byte[] renderTemplate(String path, Host host, Map<String, Object> variables, List<Problem> problems) {
+        if (budget.shutDown() || overLimit.contains(path)) {
+            return null; // said once already: the first host's problem stands for all
+        }
         try {
+            budget.start(path);
             PebbleTemplate template = pebble.getTemplate(path);
-            StringWriter out = new StringWriter();
+            MeteredWriter out = new MeteredWriter(budget);
             template.evaluate(out, variables);
-            return out.toString().getBytes(StandardCharsets.UTF_8);
-        } catch (PebbleException e) {
-            String file = e.getFileName() != null ? e.getFileName() : path;
-            int line = e.getLineNumber() != null ? e.getLineNumber() : 0;
-            problems.add(new Problem(new Location(file, line, "template"),
-                    (secretFunction.read() ? WITHHELD : describe(e)) + " (rendering for host " + host.name() + ")"));
-            return null;
+            return out.bytes();
         } catch (IOException | RuntimeException e) {
-            problems.add(new Problem(new Location(path, 0, "template"), secretFunction.read()
-                    ? WITHHELD + " (rendering for host " + host.name() + ")"
-                    : "cannot be rendered for host " + host.name() + ": " + e.getMessage()));
+            problems.add(problem(path, host, e));
             return null;
         } catch (StackOverflowError e) {
             // Pebble has no depth limit: a template that includes itself (or a macro that calls
@@ -165,6 +176,28 @@ public final class Renderer {
                     + " other templates"));
             return null;
         }
+    }
+
+    private Problem problem(String path, Host host, Exception e) {
+        String forHost = " (rendering for host " + host.name() + ")";
+        Optional<RenderBudget.Exceeded> limit = budget.limitIn(e);
+        if (limit.isPresent()) {
+            // our own words, which quote nothing of what the template computed
+            RenderBudget.Exceeded stop = limit.get();
+            overLimit.add(path);
+            return new Problem(where(stop, path), budget.describe(stop.reason())
+                    + (stop.reason() == RenderBudget.Reason.SHUTDOWN ? "" : forHost));
+        }
+        if (e instanceof PebbleException pebble) {
+            return new Problem(where(pebble, path), (secretFunction.read() ? WITHHELD : describe(pebble)) + forHost);
+        }
+        return new Problem(new Location(path, 0, "template"), secretFunction.read() ? WITHHELD + forHost
+                : "cannot be rendered for host " + host.name() + ": " + e.getMessage());
+    }
+
+    private static Location where(PebbleException e, String path) {
+        String file = e.getFileName() != null && !e.getFileName().isEmpty() ? e.getFileName() : path;
+        return new Location(file, e.getLineNumber() != null ? e.getLineNumber() : 0, "template");
     }
 
     private static String describe(PebbleException e) {

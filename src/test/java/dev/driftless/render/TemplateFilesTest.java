@@ -27,18 +27,7 @@ class TemplateFilesTest {
         root = tmp.resolve("root");
         Files.createDirectories(tmp.resolve("outside"));
         Files.writeString(tmp.resolve("outside/secret.txt"), OUTSIDE + "\n");
-        repo = TestRepo.init(tmp.resolve("repo"));
-        repo.write("driftless.yaml", """
-                hosts:
-                  app-1:
-                    address: local
-                """);
-        repo.write("services/app/service.yaml", """
-                hosts: [app-1]
-                files:
-                  - path: /etc/app/app.conf
-                    template: app.peb
-                """);
+        repo = AppRepo.with("app-1").init(tmp.resolve("repo"));
         repo.write("services/app/app.peb", "name = {{ host.name }}\n");
         repo.commit("an app");
     }
