@@ -14,6 +14,8 @@ import dev.driftless.secrets.Secrets;
 import dev.driftless.source.RepoTree;
 import dev.driftless.source.SourceException;
 import io.pebbletemplates.pebble.PebbleEngine;
+import io.pebbletemplates.pebble.cache.tag.NoOpTagCache;
+import io.pebbletemplates.pebble.error.ClassAccessException;
 import io.pebbletemplates.pebble.error.PebbleException;
 import io.pebbletemplates.pebble.template.PebbleTemplate;
 import java.io.IOException;
@@ -64,8 +66,11 @@ public final class Renderer {
                 .loader(new RepoTemplateLoader(tree))
                 .extension(secretFunction, new Checkpoints(budget))
                 .registerExtensionCustomizer(pebbles -> new LimitedExtension(pebbles, budget))
+                .methodAccessValidator(new ReadOnlyMethods())
                 // Pebble's own count also covers what a macro builds without printing it
                 .maxRenderedSize(budget.maxRenderedChars())
+                // {% cache %} kept one host's text for the next hosts, and an entry per key without bound
+                .tagCache(new NoOpTagCache())
                 .strictVariables(true)
                 .autoEscaping(false)
                 .newLineTrimming(false) // config files keep their lines as written; trim with {%- -%}
@@ -213,6 +218,11 @@ public final class Renderer {
         if (e instanceof io.pebbletemplates.pebble.error.AttributeNotFoundException attribute) {
             return "undefined attribute '" + attribute.getAttributeName() + "' (host has name, groups and address;"
                     + " a variable has the keys written under 'vars:')";
+        }
+        if (e instanceof ClassAccessException) {
+            return "a template may not call " + message.replaceFirst("(?s).*[. ](\\w+)\\(.*", "$1()")
+                    + ": it reads values and never changes them (methods without arguments of texts and numbers,"
+                    + " getters, size and length are allowed; use a filter such as | upper or | replace)";
         }
         return message;
     }
