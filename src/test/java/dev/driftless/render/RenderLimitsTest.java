@@ -91,8 +91,8 @@ class RenderLimitsTest {
     @Test
     void nestedLoopsOverAVariableListStopAtTheTimeLimit() {
         assertFailsWith(validate("""
-                {% for a in items %}{% for b in items %}{% for c in items %}{% for d in items %}
-                {% endfor %}{% endfor %}{% endfor %}{% endfor %}
+                {% for a in items %}{% for b in items %}{% for c in items %}{% for d in items %}{% endfor %}{% endfor %}\
+                {% endfor %}{% endfor %}
                 """), "services/app/app.peb", TIME_LIMIT);
     }
 
