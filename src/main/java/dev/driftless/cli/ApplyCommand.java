@@ -39,6 +39,9 @@ final class ApplyCommand extends WorkspaceCommand implements Callable<Integer> {
     @Mixin
     SshOptions ssh;
 
+    @Mixin
+    RenderOptions render;
+
     @Option(names = "--lock-timeout", paramLabel = "DURATION", defaultValue = "10m", converter = DurationConverter.class,
             description = "How long to wait for another apply on the same host to finish. Default: ${DEFAULT-VALUE}.")
     Duration lockTimeout;
@@ -56,7 +59,7 @@ final class ApplyCommand extends WorkspaceCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         return withWorkspace(repository, RepoSource.ReadFrom.COMMIT, target.hosts, target.services, target.root(),
-                ssh.settings(),
+                ssh.settings(), render,
                 workspace -> {
                     Reconciler reconciler = new Reconciler(lockTimeout, handlerTimeout);
                     boolean text = target.output == TargetOptions.Output.text;

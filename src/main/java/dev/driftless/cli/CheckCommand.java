@@ -27,10 +27,13 @@ final class CheckCommand extends WorkspaceCommand implements Callable<Integer> {
     @Mixin
     SshOptions ssh;
 
+    @Mixin
+    RenderOptions render;
+
     @Override
     public Integer call() {
         return withWorkspace(repository, RepoSource.ReadFrom.COMMIT, target.hosts, target.services, target.root(),
-                ssh.settings(),
+                ssh.settings(), render,
                 workspace -> {
                     Reconciler reconciler = new Reconciler(Duration.ZERO, Duration.ZERO);
                     List<HostOutcome> outcomes = reconciler.plan(workspace, target.parallel,

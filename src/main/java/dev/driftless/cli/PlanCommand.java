@@ -27,6 +27,9 @@ final class PlanCommand extends WorkspaceCommand implements Callable<Integer> {
     @Mixin
     SshOptions ssh;
 
+    @Mixin
+    RenderOptions render;
+
     @Option(names = "--worktree",
             description = "Plan from the uncommitted files of the working tree, to review an edit before committing it.")
     boolean worktree;
@@ -34,7 +37,7 @@ final class PlanCommand extends WorkspaceCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         RepoSource.ReadFrom from = worktree ? RepoSource.ReadFrom.WORKTREE : RepoSource.ReadFrom.COMMIT;
-        return withWorkspace(repository, from, target.hosts, target.services, target.root(), ssh.settings(),
+        return withWorkspace(repository, from, target.hosts, target.services, target.root(), ssh.settings(), render,
                 workspace -> {
             Reconciler reconciler = new Reconciler(Duration.ZERO, Duration.ZERO);
             List<HostOutcome> outcomes = reconciler.plan(workspace, target.parallel,

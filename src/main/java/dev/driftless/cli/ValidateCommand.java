@@ -22,6 +22,9 @@ final class ValidateCommand extends WorkspaceCommand implements Callable<Integer
     @Option(names = "--worktree", description = "Read uncommitted files of the working tree instead of the commit.")
     boolean worktree;
 
+    @Mixin
+    RenderOptions render;
+
     private static String count(int n, String noun) {
         return n + " " + noun + (n == 1 ? "" : "s");
     }
@@ -30,7 +33,7 @@ final class ValidateCommand extends WorkspaceCommand implements Callable<Integer
     public Integer call() {
         RepoSource.ReadFrom from = worktree ? RepoSource.ReadFrom.WORKTREE : RepoSource.ReadFrom.COMMIT;
         return withWorkspace(repository, from, List.of(), List.of(), Optional.empty(), new SshOptions().settings(),
-                workspace -> {
+                render, workspace -> {
             var repo = workspace.repository();
             int resources = repo.services().stream().mapToInt((Service s) -> s.resources().size()).sum();
             out().println("Valid: " + count(repo.inventory().hosts().size(), "host") + ", "

@@ -39,12 +39,12 @@ abstract class WorkspaceCommand {
 
     int withWorkspace(RepositoryOptions repository, RepoSource.ReadFrom readFrom, List<String> hosts,
             List<String> services, Optional<java.nio.file.Path> root, dev.driftless.host.SshSettings ssh,
-            ToIntFunction<Workspace> body) {
+            RenderOptions render, ToIntFunction<Workspace> body) {
         dev.driftless.secrets.AgeKeyring keys = dev.driftless.secrets.AgeKeyring.fromEnvironment(Optional.ofNullable(ageKey));
         List<java.nio.file.Path> ownFiles = new java.util.ArrayList<>(keys.files());
         ownFiles.addAll(ssh.files());
         Selection selection = new Selection(repository.request(readFrom), hosts, services, root, ssh, keys,
-                dev.driftless.render.RenderLimits.DEFAULT, ownFiles);
+                render.limits(), ownFiles);
         try (Workspace workspace = Workspace.open(selection, repository.source())) {
             return body.applyAsInt(workspace);
         } catch (ValidationException e) {

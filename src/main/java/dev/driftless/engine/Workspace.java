@@ -151,7 +151,8 @@ public final class Workspace implements AutoCloseable {
         }
         DesiredRepository some = new RepositoryLoader().loadServices(checkout.tree(), inventory, services);
         throwIfAny(placement.onProtectedPaths(some.services(), List.of(host)));
-        return new Renderer(checkout.tree(), secrets()).render(some, List.of(host), s -> true).get(0);
+        return new Renderer(checkout.tree(), secrets(), selection.render())
+                .render(some, List.of(host), s -> true).get(0);
     }
 
     private synchronized dev.driftless.secrets.Secrets secrets() {
@@ -180,7 +181,7 @@ public final class Workspace implements AutoCloseable {
         checkServices(loaded, services);
         throwIfAny(placement.onProtectedPaths(loaded.services(), hosts));
         Map<String, DesiredHost> rendered = new LinkedHashMap<>();
-        for (DesiredHost host : new Renderer(checkout.tree(), secrets()).render(loaded, hosts,
+        for (DesiredHost host : new Renderer(checkout.tree(), secrets(), selection.render()).render(loaded, hosts,
                 (Service s) -> services.isEmpty() || services.contains(s.name()))) {
             rendered.put(host.host().name(), host);
         }

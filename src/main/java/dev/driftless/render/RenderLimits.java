@@ -25,6 +25,27 @@ public record RenderLimits(Duration timePerFile, long bytesPerFile, BooleanSuppl
         }
     }
 
+    /** The time limit as people write it: "10 s", "1 min", "500 ms". */
+    public String describeTime() {
+        long millis = timePerFile.toMillis();
+        if (millis % 60_000 == 0) {
+            return millis / 60_000 + " min";
+        }
+        return millis % 1000 == 0 ? millis / 1000 + " s" : millis + " ms";
+    }
+
+    /** The size limit as people write it: "32 MiB", "1 GiB", "1500 bytes". */
+    public String describeSize() {
+        String[] units = {"GiB", "MiB", "KiB"};
+        for (int i = 0; i < units.length; i++) {
+            long unit = 1L << (10 * (units.length - i));
+            if (bytesPerFile % unit == 0) {
+                return bytesPerFile / unit + " " + units[i];
+            }
+        }
+        return bytesPerFile + " bytes";
+    }
+
     /** The same limits, stopping when {@code stop} says so. */
     public RenderLimits stoppingWhen(BooleanSupplier stop) {
         return new RenderLimits(timePerFile, bytesPerFile, stop);

@@ -4,6 +4,7 @@ import dev.driftless.model.Content;
 import dev.driftless.model.DesiredRepository;
 import dev.driftless.model.Host;
 import dev.driftless.model.Location;
+import dev.driftless.model.Ownership;
 import dev.driftless.model.Problem;
 import dev.driftless.model.Resource;
 import dev.driftless.model.Service;
@@ -11,17 +12,22 @@ import dev.driftless.model.ValidationException;
 import dev.driftless.secrets.SecretException;
 import dev.driftless.secrets.Secrets;
 import dev.driftless.source.RepoTree;
+import dev.driftless.source.SourceException;
 import io.pebbletemplates.pebble.PebbleEngine;
+import io.pebbletemplates.pebble.cache.tag.NoOpTagCache;
+import io.pebbletemplates.pebble.error.ClassAccessException;
 import io.pebbletemplates.pebble.error.PebbleException;
 import io.pebbletemplates.pebble.template.PebbleTemplate;
 import java.io.IOException;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.function.Predicate;
 
 /**
@@ -30,16 +36,41 @@ import java.util.function.Predicate;
  */
 public final class Renderer {
 
+    /** What a file rendered from a secret and given no mode gets: for its owner only, and managed. */
+    static final int SENSITIVE_FILE_MODE = 0600;
+
+    // a template error can quote anything the template computed, a secret transformed beyond what
+    // redaction recognises (upper-cased, sliced) included: once a secret was read, say only where
+    static final String WITHHELD = "template error (the message is withheld because this template reads secrets)";
+
     private final RepoTree tree;
     private final Secrets secrets;
+    private final SecretFunction secretFunction;
+    private final RenderBudget budget;
     private final PebbleEngine pebble;
+    // templates stopped by a limit for one host: they are not run again for the next hosts
+    private final Set<String> overLimit = new HashSet<>();
 
+    /** Renders from {@code tree} within the default limits. */
     public Renderer(RepoTree tree, Secrets secrets) {
+        this(tree, secrets, RenderLimits.DEFAULT);
+    }
+
+    /** Renders from {@code tree}, each file within {@code limits}; one rendering at a time. */
+    public Renderer(RepoTree tree, Secrets secrets, RenderLimits limits) {
         this.tree = tree;
         this.secrets = secrets;
+        this.secretFunction = new SecretFunction(secrets);
+        this.budget = new RenderBudget(limits);
         this.pebble = new PebbleEngine.Builder()
                 .loader(new RepoTemplateLoader(tree))
-                .extension(new SecretFunction())
+                .extension(secretFunction, new Checkpoints(budget))
+                .registerExtensionCustomizer(pebbles -> new LimitedExtension(pebbles, budget))
+                .methodAccessValidator(new ReadOnlyMethods())
+                // Pebble's own count also covers what a macro builds without printing it
+                .maxRenderedSize(budget.maxRenderedChars())
+                // {% cache %} kept one host's text for the next hosts, and an entry per key without bound
+                .tagCache(new NoOpTagCache())
                 .strictVariables(true)
                 .autoEscaping(false)
                 .newLineTrimming(false) // config files keep their lines as written; trim with {%- -%}
@@ -53,21 +84,21 @@ public final class Renderer {
     public List<DesiredHost> render(DesiredRepository repository, Collection<Host> hosts, Predicate<Service> chosen) {
         List<Problem> problems = new ArrayList<>();
         List<DesiredHost> result = new ArrayList<>();
+        overLimit.clear();
         for (Host host : hosts) {
             result.add(render(repository, host, chosen, problems));
         }
         if (!problems.isEmpty()) {
-            // a template error can quote what it was working on, which may be a secret's value
+            // a template error can quote what it was working on, which may be a secret's value; a file
+            // that cannot be read is the same problem for every host it goes to: say it once
             throw new ValidationException(problems.stream()
-                    .map(p -> new Problem(p.where(), secrets.redact(p.message()))).toList());
+                    .map(p -> new Problem(p.where(), secrets.redact(p.message()))).distinct().toList());
         }
         return result;
     }
 
     private DesiredHost render(DesiredRepository repository, Host host, Predicate<Service> chosen, List<Problem> problems) {
         Map<String, Object> variables = variables(repository, host);
-        SecretFunction.SecretUse use = new SecretFunction.SecretUse(secrets);
-        variables.put(SecretFunction.SecretUse.VARIABLE, use);
         List<Desired> resources = new ArrayList<>();
         Map<String, Map<String, String>> handlers = new LinkedHashMap<>();
         List<String> services = new ArrayList<>();
@@ -79,11 +110,12 @@ public final class Renderer {
             handlers.put(service.name(), service.handlers());
             for (Resource resource : service.resources()) {
                 if (resource instanceof Resource.File file) {
-                    use.start(service.directory());
+                    secretFunction.start(service.directory());
                     byte[] content = content(file, host, variables, problems);
                     if (content != null) {
-                        boolean sensitive = use.used() || file.content() instanceof Content.Secret;
-                        resources.add(new Desired.File(file.path(), service.name(), content, file.ownership(),
+                        boolean sensitive = secretFunction.read() || file.content() instanceof Content.Secret;
+                        resources.add(new Desired.File(file.path(), service.name(), content,
+                                sensitive ? privateByDefault(file.ownership()) : file.ownership(),
                                 file.onChange(), file.where(), sensitive));
                     }
                 } else if (resource instanceof Resource.Directory dir) {
@@ -97,20 +129,31 @@ public final class Renderer {
         return new DesiredHost(host, repository.revision(), resources, handlers, services);
     }
 
+    private static Ownership privateByDefault(Ownership ownership) {
+        return ownership.mode().isPresent() ? ownership
+                : new Ownership(Optional.of(SENSITIVE_FILE_MODE), ownership.owner(), ownership.group());
+    }
+
     private byte[] content(Resource.File file, Host host, Map<String, Object> variables, List<Problem> problems) {
         Content content = file.content();
         if (content instanceof Content.Inline inline) {
             return inline.text().getBytes(StandardCharsets.UTF_8);
         }
         if (content instanceof Content.Source source) {
-            return tree.read(source.repoPath()).orElseThrow();
+            try {
+                return tree.read(source.repoPath()).orElseThrow();
+            } catch (SourceException e) {
+                problems.add(new Problem(file.where().at(file.where().line(), file.where().key() + ".source"),
+                        e.getMessage()));
+                return null;
+            }
         }
         if (content instanceof Content.Secret secret) {
             try {
                 return secrets.file(secret.repoPath());
-            } catch (SecretException e) {
-                problems.add(new Problem(new Location(file.where().file(), file.where().line(), file.where().key()
-                        + ".secret"), e.getMessage() + " (rendering for host " + host.name() + ")"));
+            } catch (SecretException | SourceException e) {
+                problems.add(new Problem(file.where().at(file.where().line(), file.where().key() + ".secret"),
+                        e.getMessage() + " (rendering for host " + host.name() + ")"));
                 return null;
             }
         }
@@ -118,20 +161,17 @@ public final class Renderer {
     }
 
     private byte[] renderTemplate(String path, Host host, Map<String, Object> variables, List<Problem> problems) {
+        if (budget.shutDown() || overLimit.contains(path)) {
+            return null; // said once already: the first host's problem stands for all
+        }
         try {
+            budget.start(path);
             PebbleTemplate template = pebble.getTemplate(path);
-            StringWriter out = new StringWriter();
+            MeteredWriter out = new MeteredWriter(budget);
             template.evaluate(out, variables);
-            return out.toString().getBytes(StandardCharsets.UTF_8);
-        } catch (PebbleException e) {
-            String file = e.getFileName() != null ? e.getFileName() : path;
-            int line = e.getLineNumber() != null ? e.getLineNumber() : 0;
-            problems.add(new Problem(new Location(file, line, "template"),
-                    describe(e) + " (rendering for host " + host.name() + ")"));
-            return null;
+            return out.bytes();
         } catch (IOException | RuntimeException e) {
-            problems.add(new Problem(new Location(path, 0, "template"), "cannot be rendered for host " + host.name()
-                    + ": " + e.getMessage()));
+            problems.add(problem(path, host, e));
             return null;
         } catch (StackOverflowError e) {
             // Pebble has no depth limit: a template that includes itself (or a macro that calls
@@ -141,6 +181,28 @@ public final class Renderer {
                     + " other templates"));
             return null;
         }
+    }
+
+    private Problem problem(String path, Host host, Exception e) {
+        String forHost = " (rendering for host " + host.name() + ")";
+        Optional<RenderBudget.Exceeded> limit = budget.limitIn(e);
+        if (limit.isPresent()) {
+            // our own words, which quote nothing of what the template computed
+            RenderBudget.Exceeded stop = limit.get();
+            overLimit.add(path);
+            return new Problem(where(stop, path), budget.describe(stop.reason())
+                    + (stop.reason() == RenderBudget.Reason.SHUTDOWN ? "" : forHost));
+        }
+        if (e instanceof PebbleException pebble) {
+            return new Problem(where(pebble, path), (secretFunction.read() ? WITHHELD : describe(pebble)) + forHost);
+        }
+        return new Problem(new Location(path, 0, "template"), secretFunction.read() ? WITHHELD + forHost
+                : "cannot be rendered for host " + host.name() + ": " + e.getMessage());
+    }
+
+    private static Location where(PebbleException e, String path) {
+        String file = e.getFileName() != null && !e.getFileName().isEmpty() ? e.getFileName() : path;
+        return new Location(file, e.getLineNumber() != null ? e.getLineNumber() : 0, "template");
     }
 
     private static String describe(PebbleException e) {
@@ -156,6 +218,11 @@ public final class Renderer {
         if (e instanceof io.pebbletemplates.pebble.error.AttributeNotFoundException attribute) {
             return "undefined attribute '" + attribute.getAttributeName() + "' (host has name, groups and address;"
                     + " a variable has the keys written under 'vars:')";
+        }
+        if (e instanceof ClassAccessException) {
+            return "a template may not call " + message.replaceFirst("(?s).*[. ](\\w+)\\(.*", "$1()")
+                    + ": it reads values and never changes them (methods without arguments of texts and numbers,"
+                    + " getters, size and length are allowed; use a filter such as | upper or | replace)";
         }
         return message;
     }

@@ -1,6 +1,7 @@
 package dev.driftless.render;
 
 import dev.driftless.secrets.SecretException;
+import dev.driftless.secrets.Secrets;
 import io.pebbletemplates.pebble.error.PebbleException;
 import io.pebbletemplates.pebble.extension.AbstractExtension;
 import io.pebbletemplates.pebble.extension.Function;
@@ -11,9 +12,30 @@ import java.util.Map;
 
 /**
  * The template function {@code secret('name')}: the value from the service's secrets, decrypted in
- * memory. Using it marks the file being rendered as sensitive (see {@link SecretUse}).
+ * memory. One instance per {@link Renderer}, told which file it renders: it remembers whether that
+ * file read a secret, which makes the file sensitive and withholds its error messages. It keeps this
+ * itself rather than in a template variable, which a macro's scope does not see.
  */
 final class SecretFunction extends AbstractExtension implements Function {
+
+    private final Secrets secrets;
+    private String serviceDirectory = "";
+    private boolean read;
+
+    SecretFunction(Secrets secrets) {
+        this.secrets = secrets;
+    }
+
+    /** A new file of the service in {@code serviceDirectory} is rendered: nothing read yet. */
+    void start(String serviceDirectory) {
+        this.serviceDirectory = serviceDirectory;
+        this.read = false;
+    }
+
+    /** Whether the file rendered since {@link #start} has read any secret's value. */
+    boolean read() {
+        return read;
+    }
 
     @Override
     public Map<String, Function> getFunctions() {
@@ -27,45 +49,17 @@ final class SecretFunction extends AbstractExtension implements Function {
 
     @Override
     public Object execute(Map<String, Object> args, PebbleTemplate self, EvaluationContext context, int lineNumber) {
-        SecretUse use = (SecretUse) context.getVariable(SecretUse.VARIABLE);
         Object name = args.get("name");
         if (!(name instanceof String text)) {
             throw new PebbleException(null, "secret() takes the name of a secret as a quoted string, such as"
                     + " secret('db_password')", lineNumber, self.getName());
         }
         try {
-            return use.value(text);
+            String value = secrets.value(serviceDirectory, text);
+            read = true;
+            return value;
         } catch (SecretException e) {
             throw new PebbleException(null, e.getMessage(), lineNumber, self.getName());
-        }
-    }
-
-    /** The secrets one template rendering may read, and whether it read any. */
-    static final class SecretUse {
-
-        // not a valid template variable name, so no template or vars: entry can reach or replace it
-        static final String VARIABLE = "driftless:secrets";
-
-        private final dev.driftless.secrets.Secrets secrets;
-        private String serviceDirectory;
-        private boolean used;
-
-        SecretUse(dev.driftless.secrets.Secrets secrets) {
-            this.secrets = secrets;
-        }
-
-        void start(String serviceDirectory) {
-            this.serviceDirectory = serviceDirectory;
-            this.used = false;
-        }
-
-        boolean used() {
-            return used;
-        }
-
-        String value(String name) throws SecretException {
-            used = true;
-            return secrets.value(serviceDirectory, name);
         }
     }
 }

@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import org.eclipse.jgit.lib.FileMode;
 import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.ObjectLoader;
 import org.eclipse.jgit.lib.ObjectReader;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.revwalk.RevCommit;
@@ -96,6 +97,9 @@ final class CommitTree implements RepoTree {
         if (path.isEmpty()) {
             return EntryType.DIRECTORY;
         }
+        if (!RepoTree.isTreePath(path)) {
+            return EntryType.MISSING;
+        }
         Entry entry = entry(path);
         if (entry == null) {
             return EntryType.MISSING;
@@ -118,7 +122,10 @@ final class CommitTree implements RepoTree {
             return Optional.empty();
         }
         try (ObjectReader reader = repository.newObjectReader()) {
-            return Optional.of(reader.open(entry(path).id()).getBytes());
+            ObjectLoader blob = reader.open(entry(path).id());
+            RepoTree.checkSize(path, blob.getSize());
+            // getBytes() alone refuses anything above JGit's stream threshold (50 MiB) with a bare object id
+            return Optional.of(blob.getBytes((int) MAX_FILE_BYTES));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + path + " from commit " + revision, e);
         }

@@ -9,7 +9,11 @@ import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
 
-/** The uncommitted files of a working tree, for `plan --worktree`: reviewing an edit before committing it. */
+/**
+ * The uncommitted files of a working tree, for `plan --worktree`: reviewing an edit before committing it.
+ * As in a commit, nothing outside the root is ever read: a path must be a tree path, and a path with a
+ * symbolic link in any of its folders is a link (a folder linked to /etc must not bring /etc in).
+ */
 final class WorktreeTree implements RepoTree {
 
     private final Path root;
@@ -20,15 +24,20 @@ final class WorktreeTree implements RepoTree {
         this.revision = baseRevision + "+worktree";
     }
 
-    private Path resolve(String path) {
-        return path.isEmpty() ? root : root.resolve(path);
-    }
-
     @Override
     public EntryType type(String path) {
-        Path file = resolve(path);
-        if (Files.isSymbolicLink(file)) {
-            return EntryType.SYMLINK;
+        if (path.isEmpty()) {
+            return EntryType.DIRECTORY;
+        }
+        if (!RepoTree.isTreePath(path)) {
+            return EntryType.MISSING;
+        }
+        Path file = root;
+        for (String name : path.split("/")) {
+            file = file.resolve(name);
+            if (Files.isSymbolicLink(file)) {
+                return EntryType.SYMLINK;
+            }
         }
         if (Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) {
             return EntryType.DIRECTORY;
@@ -45,7 +54,9 @@ final class WorktreeTree implements RepoTree {
             return Optional.empty();
         }
         try {
-            return Optional.of(Files.readAllBytes(resolve(path)));
+            Path file = root.resolve(path);
+            RepoTree.checkSize(path, Files.size(file));
+            return Optional.of(Files.readAllBytes(file));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + path, e);
         }
@@ -56,7 +67,7 @@ final class WorktreeTree implements RepoTree {
         if (type(directory) != EntryType.DIRECTORY) {
             return List.of();
         }
-        try (Stream<Path> files = Files.list(resolve(directory))) {
+        try (Stream<Path> files = Files.list(directory.isEmpty() ? root : root.resolve(directory))) {
             return files.map(p -> p.getFileName().toString()).filter(n -> !n.equals(".git")).sorted().toList();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list " + directory, e);

@@ -13,10 +13,10 @@ class HelpTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-        "validate | --repo --ref --path --cache --worktree",
-        "plan     | --repo --ref --path --cache --host --service --root --output --worktree --parallel --identity --known-hosts --accept-new-host-keys --ssh-timeout --ssh-agent",
-        "apply    | --repo --ref --path --cache --host --service --root --output --lock-timeout --handler-timeout --parallel --identity --known-hosts --accept-new-host-keys --ssh-timeout --ssh-agent",
-        "check    | --repo --ref --path --cache --host --service --root --output --parallel --identity --known-hosts --accept-new-host-keys --ssh-timeout --ssh-agent"})
+        "validate | --repo --ref --path --cache --worktree --render-timeout --render-max-size",
+        "plan     | --repo --ref --path --cache --host --service --root --output --worktree --render-timeout --render-max-size --parallel --identity --known-hosts --accept-new-host-keys --ssh-timeout --ssh-agent",
+        "apply    | --repo --ref --path --cache --host --service --root --output --lock-timeout --handler-timeout --render-timeout --render-max-size --parallel --identity --known-hosts --accept-new-host-keys --ssh-timeout --ssh-agent",
+        "check    | --repo --ref --path --cache --host --service --root --output --render-timeout --render-max-size --parallel --identity --known-hosts --accept-new-host-keys --ssh-timeout --ssh-agent"})
     void everyCommandExplainsEveryOptionAndItsExitCodes(String command, String options) {
         Cli.Result help = Cli.run(command, "--help");
 
@@ -36,6 +36,18 @@ class HelpTest {
                 "suspend", "resume")) {
             assertThat(help.out()).containsPattern("(?m)^\\s+" + command + "\\s");
         }
+    }
+
+    @Test
+    void aRenderSizeOrTimeThatIsNotOneIsAnErrorSayingHowToWriteIt() {
+        Cli.Result size = Cli.run("validate", "--render-max-size", "32MB");
+        Cli.Result time = Cli.run("validate", "--render-timeout", "0s");
+
+        assertThat(size.exitCode()).isEqualTo(1);
+        assertThat(size.err()).contains("'32MB' is not a size; write it in bytes (1048576) or with KiB, MiB or GiB"
+                + " (32MiB)");
+        assertThat(time.exitCode()).isEqualTo(1);
+        assertThat(time.err()).contains("'0s' is no time at all");
     }
 
     @Test

@@ -10,17 +10,21 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A repository full of secrets goes through plan, apply, drift and check as separate Driftless processes
@@ -104,7 +108,10 @@ class SecretsEndToEndTest {
     /** Runs Driftless as its own process, as a user would, with every log level switched on. */
     private int driftless(String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(args));
-        command.addAll(List.of("--repo", repo.dir().toString(), "--root", root.toString()));
+        command.addAll(List.of("--repo", repo.dir().toString()));
+        if (!args[0].equals("validate")) {
+            command.addAll(List.of("--root", root.toString()));
+        }
         ProcessBuilder builder = Processes.driftless(tmp, command.toArray(String[]::new)).redirectErrorStream(true);
         builder.environment().put("DRIFTLESS_LOG_LEVEL", "TRACE");
         builder.environment().put("SOPS_AGE_KEY_FILE", keyFile.toString());
@@ -217,6 +224,101 @@ class SecretsEndToEndTest {
         assertThat(outputs.get(outputs.size() - 1)).contains("services/app/secrets.sops.yaml", "api_token")
                 .doesNotContain(API_TOKEN);
         assertThat(root.resolve("etc/app")).doesNotExist();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "{% include secret('api_token') | upper %}\n",
+        "token = {{ secret('api_token') }}\n{% include secret('db.password') | slice(1) %}\n",
+        "{% include 'part.peb' %}\n"})
+    void aTemplateErrorAfterReadingASecretNamesOnlyTheFileAndLine(String template) throws Exception {
+        repo.write("services/app/part.peb", "part\n{% include secret('db.password') | lower | upper %}\n");
+        repo.write("services/app/app.conf.peb", template);
+        repo.commit("a template whose error would quote a transformed secret");
+
+        assertThat(driftless("validate")).isEqualTo(1); // its own process: the log is seen too
+        for (String command : List.of("plan", "apply")) {
+            Cli.Result result = Cli.on(command, repo.dir(), root, "--age-key", keyFile.toString(), "--output", "json");
+            assertThat(result.exitCode()).isEqualTo(1);
+            outputs.add(result.toString());
+        }
+
+        String all = String.join("\n", outputs);
+        assertThat(all).contains("services/app/", "template error (the message is withheld because this template"
+                + " reads secrets)");
+        for (String value : List.of(API_TOKEN, DB_PASSWORD)) {
+            for (String shown : List.of(value, value.toUpperCase(Locale.ROOT), value.substring(1),
+                    value.substring(1).toUpperCase(Locale.ROOT))) {
+                for (int i = 0; i + 8 <= shown.length(); i++) {
+                    assertThat(all).as("a part of a secret value").doesNotContain(shown.substring(i, i + 8));
+                }
+            }
+        }
+        assertThat(root.resolve("etc/app")).doesNotExist();
+    }
+
+    @Test
+    void anErrorBeforeAnySecretIsReadKeepsItsHelpfulMessage() throws Exception {
+        repo.write("services/app/app.conf.peb", "{{ undefined_thing }}\n{{ secret('api_token') }}\n");
+        repo.commit("a typo before the secret");
+
+        assertThat(driftless("validate")).isEqualTo(1);
+        assertThat(outputs.get(0)).contains("services/app/app.conf.peb:1", "undefined template variable 'undefined_thing'");
+    }
+
+    @Test
+    void aMacroImportedFromAnotherTemplateMayReadSecrets() throws Exception {
+        repo.write("services/app/macros.peb", "{% macro token() %}{{ secret('api_token') }}{% endmacro %}");
+        repo.write("services/app/app.conf.peb", "{% import 'macros.peb' %}token = {{ token() }}\n");
+        repo.commit("a secret read through a macro");
+
+        Cli.Result apply = Cli.on("apply", repo.dir(), root, "--age-key", keyFile.toString());
+
+        assertThat(apply.exitCode()).as(apply.toString()).isZero();
+        assertThat(read(root.resolve("etc/app/app.conf"))).isEqualTo("token = " + API_TOKEN + "\n");
+        assertThat(apply.out()).doesNotContain(API_TOKEN);
+
+        // the file is sensitive: an edit shows no diff
+        repo.write("services/app/app.conf.peb", "{% import 'macros.peb' %}token = {{ token() }}\nedited = 1\n");
+        repo.commit("an edit beside the secret");
+        Cli.Result plan = Cli.on("plan", repo.dir(), root, "--age-key", keyFile.toString());
+        assertThat(plan.out()).contains("~ /etc/app/app.conf", "(sensitive content changed)")
+                .doesNotContain("edited = 1", API_TOKEN);
+    }
+
+    @Test
+    void aFileFromASecretWithoutAModeIsWrittenForItsOwnerOnlyAndAWiderModeIsDrift() throws Exception {
+        repo.write("services/app/service.yaml", """
+                hosts: [app-1]
+                files:
+                  - path: /etc/app/app.conf
+                    template: app.conf.peb
+                  - path: /etc/app/token
+                    secret: token.age
+                  - path: /etc/app/shared.key
+                    secret: tls.key.sops
+                    mode: "0640"
+                  - path: /etc/app/plain.txt
+                    content: "nothing secret here\\n"
+                """);
+        repo.commit("no modes");
+
+        Cli.Result apply = Cli.on("apply", repo.dir(), root, "--age-key", keyFile.toString());
+
+        assertThat(apply.exitCode()).as(apply.toString()).isZero();
+        assertThat(mode("etc/app/app.conf")).isEqualTo("rw-------");
+        assertThat(mode("etc/app/token")).isEqualTo("rw-------");
+        assertThat(mode("etc/app/shared.key")).isEqualTo("rw-r-----");
+        assertThat(mode("etc/app/plain.txt")).isEqualTo("rw-r--r--");
+
+        Files.setPosixFilePermissions(root.resolve("etc/app/token"), PosixFilePermissions.fromString("rw-r--r--"));
+        Cli.Result check = Cli.on("check", repo.dir(), root, "--age-key", keyFile.toString());
+        assertThat(check.exitCode()).as(check.toString()).isEqualTo(2);
+        assertThat(check.out()).contains("/etc/app/token");
+    }
+
+    private String mode(String path) throws IOException {
+        return PosixFilePermissions.toString(Files.getPosixFilePermissions(root.resolve(path)));
     }
 
     private static String sha256(byte[] bytes) throws Exception {
