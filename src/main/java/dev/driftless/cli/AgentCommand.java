@@ -137,6 +137,9 @@ final class AgentCommand implements Callable<Integer> {
     @Mixin
     SshOptions ssh;
 
+    @Mixin
+    RenderOptions render;
+
     private boolean merged;
 
     @Override
@@ -158,7 +161,7 @@ final class AgentCommand implements Callable<Integer> {
         AgentSettings settings = new AgentSettings(repo, Optional.ofNullable(ref), Optional.ofNullable(path), hosts,
                 interval, driftInterval, stateDir, Optional.ofNullable(root), ssh.settings(), keys, parallel, lockTimeout,
                 handlerTimeout, new dev.driftless.source.RepoSource.GitAuth(gitToken(), Optional.ofNullable(gitIdentity),
-                        Optional.ofNullable(gitKnownHosts)), unhealthyAfter, dev.driftless.render.RenderLimits.DEFAULT,
+                        Optional.ofNullable(gitKnownHosts)), unhealthyAfter, render.limits(),
                 ownFiles(keys));
         HistoryStore history;
         try {

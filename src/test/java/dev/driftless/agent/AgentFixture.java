@@ -24,14 +24,24 @@ final class AgentFixture {
 
     static AgentSettings settings(String url, Optional<String> ref, Path tmp, Optional<Path> ageKey,
             RepoSource.GitAuth git) {
+        return settings(url, ref, tmp, ageKey, git, tmp.resolve("root"), tmp.resolve("state"),
+                dev.driftless.render.RenderLimits.DEFAULT);
+    }
+
+    /** With the hosts' root, the agent's state folder and the render limits chosen. */
+    static AgentSettings settings(String url, Path tmp, Path root, Path stateDir, dev.driftless.render.RenderLimits render) {
+        return settings(url, Optional.empty(), tmp, Optional.empty(), RepoSource.GitAuth.none(), root, stateDir, render);
+    }
+
+    private static AgentSettings settings(String url, Optional<String> ref, Path tmp, Optional<Path> ageKey,
+            RepoSource.GitAuth git, Path root, Path stateDir, dev.driftless.render.RenderLimits render) {
         return new AgentSettings(url, ref, Optional.empty(), List.of(), Duration.ofHours(1), Duration.ofHours(1),
-                tmp.resolve("state"), Optional.of(tmp.resolve("root")),
+                stateDir, Optional.of(root),
                 new SshSettings(Optional.empty(), tmp.resolve("known_hosts"), false, Duration.ofSeconds(5),
                         Optional.empty()),
                 // HOME points into tmp, so no age key of the machine's user is picked up
                 new AgeKeyring(ageKey, Map.of("HOME", tmp.toString())), 4, Duration.ofSeconds(10),
-                Duration.ofSeconds(60), git, Duration.ofMinutes(30), dev.driftless.render.RenderLimits.DEFAULT,
-                List.of(tmp.resolve("state")));
+                Duration.ofSeconds(60), git, Duration.ofMinutes(30), render, List.of(stateDir));
     }
 
     /**
