@@ -167,6 +167,10 @@ public final class Reconciler {
         }
         AutoCloseable lock = null;
         try {
+            if (connected.needsRendering()) {
+                // a host without an owner or group the repository names is left alone, not even locked
+                planner.requireAccounts(workspace.desired(model(workspace, connected.name())), connected.host());
+            }
             lock = connected.host().lock(lockTimeout, listeners.apply(connected.name())::waiting);
             return new Prepared(connected.name(), connected.host(), connected.needsRendering(), lock,
                     plan(workspace, model(workspace, connected.name()), connected.host()), null);

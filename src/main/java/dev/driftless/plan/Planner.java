@@ -147,9 +147,9 @@ public final class Planner {
 
     /**
      * Fails the host's plan, before anything is written, when a resource names an owner or group the
-     * host does not have: one line per resource, with where the repository says so.
+     * host does not have: one line per resource, with where the repository says so. Reads the host only.
      */
-    private static void requireAccounts(DesiredHost desired, Host host) {
+    public void requireAccounts(DesiredHost desired, Host host) {
         Set<String> users = new java.util.TreeSet<>();
         Set<String> groups = new java.util.TreeSet<>();
         desired.resources().forEach(r -> ownership(r).ifPresent(o -> {
