@@ -5,8 +5,6 @@ import dev.driftless.agent.AgentControl;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.io.IOException;
-import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -14,6 +12,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,6 +28,8 @@ import org.slf4j.LoggerFactory;
  * POST /hooks/gitlab   X-Gitlab-Token: &lt;secret&gt;
  * POST /hooks/generic  X-Signature: sha256=&lt;hex&gt;                (an empty body is allowed)
  *   → 202 triggered; 401 bad or missing signature; 413 body over 1 MiB; 400 not JSON; 503 no secret configured
+ *   (any body: 408 when it has not arrived in full 10 s after the headers; 503 when the bodies being received at
+ *   once would hold over 32 MiB; see {@link HttpLimits})
  * GET  /api/status     AgentStatus as JSON
  * GET  /api/history?host=&amp;service=&amp;limit=   (limit 1..1000, default 50)
  * POST /api/suspend, /api/resume   {"host": "web-1"} or ?host=web-1 (none: every host);
@@ -37,10 +39,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class AgentServer implements AutoCloseable {
 
-    /** The largest request body accepted (webhooks and API): 1 MiB. */
-    public static final int MAX_BODY_BYTES = 1024 * 1024;
-    /** How much of a too-large body is read and thrown away so the client sees the 413, not a reset. */
-    private static final long DRAIN_LIMIT = 16L * MAX_BODY_BYTES;
+    /** The largest request body accepted (webhooks and API) by default: 1 MiB. */
+    public static final int MAX_BODY_BYTES = HttpLimits.DEFAULTS.maxBodyBytes();
     private static final int DEFAULT_HISTORY_LIMIT = 50;
     private static final int MAX_HISTORY_LIMIT = 1000;
     private static final String JSON = "application/json";
@@ -50,25 +50,40 @@ public final class AgentServer implements AutoCloseable {
     private final AgentControl control;
     private final AgentMetrics metrics;
     private final HistorySource history;
+    private final HttpLimits limits;
     private final Optional<byte[]> webhookSecret;
     private final Optional<byte[]> apiToken;
 
-    private AgentServer(AgentControl control, AgentMetrics metrics, HistorySource history,
-            Optional<byte[]> webhookSecret, Optional<String> apiToken) {
+    private AgentServer(Listen address, AgentControl control, AgentMetrics metrics, HistorySource history,
+            Optional<byte[]> webhookSecret, Optional<String> apiToken, HttpLimits limits) {
         this.control = Objects.requireNonNull(control, "control");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.history = history;
+        this.limits = Objects.requireNonNull(limits, "limits");
         this.webhookSecret = webhookSecret.filter(secret -> secret.length > 0).map(byte[]::clone);
         this.apiToken = apiToken.map(String::strip).filter(token -> !token.isEmpty())
                 .map(token -> token.getBytes(StandardCharsets.UTF_8));
+        // Slow clients must not hold these threads. Reading headers never does (Jetty parses them as they arrive);
+        // reading a body would, so RequestBodies receives every body before a route runs. A long response to a
+        // client that does not read (GET /api/history) holds its thread until the idle timeout.
         QueuedThreadPool threads = new QueuedThreadPool(32, 2);
         threads.setName("driftless-http");
         threads.setDaemon(true);
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
-            config.http.maxRequestSize = MAX_BODY_BYTES;
+            config.http.maxRequestSize = limits.maxBodyBytes();
             config.jetty.threadPool = threads;
+            config.jetty.modifyServer(server -> server.insertHandler(new RequestBodies(limits)));
+            config.jetty.addConnector((server, http) -> {
+                ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
+                connector.setHost(address.host());
+                connector.setPort(address.port());
+                // the only time limit on a quiet connection, so it is long enough for a stream of server-sent
+                // events (a heartbeat every 15 s); slow bodies have their own deadline
+                connector.setIdleTimeout(limits.idleTimeout().toMillis());
+                return connector;
+            });
             config.routes.post("/hooks/github", ctx -> webhook(ctx, Provider.GITHUB));
             config.routes.post("/hooks/gitea", ctx -> webhook(ctx, Provider.GITEA));
             config.routes.post("/hooks/gitlab", ctx -> webhook(ctx, Provider.GITLAB));
@@ -99,10 +114,15 @@ public final class AgentServer implements AutoCloseable {
      */
     public static AgentServer start(String listen, AgentControl control, AgentMetrics metrics, HistorySource history,
             Optional<byte[]> webhookSecret, Optional<String> apiToken) {
+        return start(listen, control, metrics, history, webhookSecret, apiToken, HttpLimits.DEFAULTS);
+    }
+
+    public static AgentServer start(String listen, AgentControl control, AgentMetrics metrics, HistorySource history,
+            Optional<byte[]> webhookSecret, Optional<String> apiToken, HttpLimits limits) {
         Listen address = Listen.parse(listen);
-        AgentServer server = new AgentServer(control, metrics, history, webhookSecret, apiToken);
+        AgentServer server = new AgentServer(address, control, metrics, history, webhookSecret, apiToken, limits);
         try {
-            server.app.start(address.host(), address.port());
+            server.app.start();
         } catch (RuntimeException e) {
             try {
                 server.app.stop();
@@ -140,14 +160,13 @@ public final class AgentServer implements AutoCloseable {
 
     private void webhook(Context ctx, Provider provider) throws IOException {
         if (webhookSecret.isEmpty()) {
-            drain(ctx);
             error(ctx, 503, "webhooks are disabled: the agent has no webhook secret (--webhook-secret-file or"
                     + " DRIFTLESS_WEBHOOK_SECRET); unsigned hooks are never accepted");
             return;
         }
         Optional<byte[]> read = readBody(ctx);
         if (read.isEmpty()) {
-            error(ctx, 413, "the body is larger than " + MAX_BODY_BYTES + " bytes");
+            error(ctx, 413, RequestBodies.tooLarge(limits));
             return;
         }
         byte[] body = read.get();
@@ -226,41 +245,12 @@ public final class AgentServer implements AutoCloseable {
     }
 
     /**
-     * The request body, or empty when it is over {@link #MAX_BODY_BYTES} (by Content-Length or by what was
-     * actually sent); a too-large body is read on and thrown away up to a bound so the client gets the 413.
+     * The request body, or empty when it is over the limit. {@link RequestBodies} has received it in full already
+     * (and answered 413 to a larger one), so this reads from memory and never waits on the client.
      */
-    private static Optional<byte[]> readBody(Context ctx) throws IOException {
-        long declared = ctx.req().getContentLengthLong();
-        if (declared > MAX_BODY_BYTES) {
-            drain(ctx);
-            return Optional.empty();
-        }
-        InputStream in = ctx.req().getInputStream();
-        ByteArrayOutputStream out = new ByteArrayOutputStream(declared > 0 ? (int) declared : 8192);
-        byte[] buffer = new byte[16384];
-        int n;
-        while ((n = in.read(buffer)) != -1) {
-            out.write(buffer, 0, n);
-            if (out.size() > MAX_BODY_BYTES) {
-                drain(ctx);
-                return Optional.empty();
-            }
-        }
-        return Optional.of(out.toByteArray());
-    }
-
-    private static void drain(Context ctx) {
-        try {
-            InputStream in = ctx.req().getInputStream();
-            byte[] buffer = new byte[16384];
-            long total = 0;
-            int n;
-            while (total < DRAIN_LIMIT && (n = in.read(buffer)) != -1) {
-                total += n;
-            }
-        } catch (IOException | IllegalStateException e) {
-            // the client went away or the body was read already: nothing left to drain
-        }
+    private Optional<byte[]> readBody(Context ctx) throws IOException {
+        byte[] body = ctx.req().getInputStream().readNBytes(limits.maxBodyBytes() + 1);
+        return body.length > limits.maxBodyBytes() ? Optional.empty() : Optional.of(body);
     }
 
     // ---- API ------------------------------------------------------------------------------------------------
@@ -288,20 +278,18 @@ public final class AgentServer implements AutoCloseable {
 
     private void suspension(Context ctx, boolean suspend) throws IOException {
         if (apiToken.isEmpty()) {
-            drain(ctx);
             error(ctx, 503, "no token configured: the agent has no API token file, so it accepts no suspend or"
                     + " resume");
             return;
         }
         if (!authorized(ctx.header("Authorization"))) {
-            drain(ctx);
             ctx.header("WWW-Authenticate", "Bearer realm=\"driftless\"");
             error(ctx, 401, "missing or wrong API token (Authorization: Bearer <token>)");
             return;
         }
         Optional<byte[]> body = readBody(ctx);
         if (body.isEmpty()) {
-            error(ctx, 413, "the body is larger than " + MAX_BODY_BYTES + " bytes");
+            error(ctx, 413, RequestBodies.tooLarge(limits));
             return;
         }
         Optional<String> host = param(ctx.queryParam("host"));
@@ -387,7 +375,7 @@ public final class AgentServer implements AutoCloseable {
     }
 
     private static void error(Context ctx, int status, String message) {
-        json(ctx, status, Map.of("error", message));
+        ctx.status(status).contentType(JSON).result(Json.error(message));
     }
 
     /** A listen address: "host:port", "[v6]:port", ":port" or "port". */
