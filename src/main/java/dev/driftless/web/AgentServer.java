@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * GET  /api/history?host=&amp;service=&amp;limit=   (limit 1..1000, default 50)
  * POST /api/suspend, /api/resume   {"host": "web-1"} or ?host=web-1 (none: every host);
  *   Authorization: Bearer &lt;token&gt; → 200; 401 otherwise; 503 when the agent has no token; 400 unknown host
- * GET  /healthz (200 while running), /readyz (200 once control.ready(), else 503), /metrics
+ * GET  /healthz (200 "ok", or 503 "unhealthy: &lt;why&gt;" while control.unhealthy() says so),
+ *      /readyz (200 once control.ready(), else 503), /metrics
  * </pre>
  */
 public final class AgentServer implements AutoCloseable {
@@ -92,7 +93,7 @@ public final class AgentServer implements AutoCloseable {
             config.routes.get("/api/history", this::history);
             config.routes.post("/api/suspend", ctx -> suspension(ctx, true));
             config.routes.post("/api/resume", ctx -> suspension(ctx, false));
-            config.routes.get("/healthz", ctx -> ctx.contentType("text/plain; charset=utf-8").result("ok\n"));
+            config.routes.get("/healthz", this::health);
             config.routes.get("/readyz", this::ready);
             config.routes.get("/metrics", this::metrics);
             config.routes.exception(Exception.class, (e, ctx) -> {
@@ -343,6 +344,16 @@ public final class AgentServer implements AutoCloseable {
         }
         byte[] given = value.substring(7).strip().getBytes(StandardCharsets.UTF_8);
         return WebhookVerifier.sameSecret(apiToken.get(), given);
+    }
+
+    private void health(Context ctx) {
+        ctx.contentType("text/plain; charset=utf-8");
+        Optional<String> unhealthy = control.unhealthy();
+        if (unhealthy.isPresent()) {
+            ctx.status(503).result("unhealthy: " + unhealthy.get() + "\n");
+        } else {
+            ctx.result("ok\n");
+        }
     }
 
     private void ready(Context ctx) {

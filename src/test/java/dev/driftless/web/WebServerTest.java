@@ -211,7 +211,22 @@ class WebServerTest {
     // ---- health and metrics ---------------------------------------------------------------------------
 
     @Test
-    void healthzIsAlwaysOkAndReadyzFollowsTheAgent() throws Exception {
+    void healthzIs503WithTheReasonWhileTheAgentIsUnhealthy() throws Exception {
+        agent.setUnhealthy(Optional.of("the reconcile of 3f2a9c1d0e4b has run for 31 min, past its budget of 30 min"));
+
+        HttpResponse<String> sick = get("/healthz");
+        agent.setUnhealthy(Optional.empty());
+        HttpResponse<String> well = get("/healthz");
+
+        assertThat(sick.statusCode()).isEqualTo(503);
+        assertThat(sick.body()).isEqualTo("unhealthy: the reconcile of 3f2a9c1d0e4b has run for 31 min, past its"
+                + " budget of 30 min\n");
+        assertThat(well.statusCode()).isEqualTo(200);
+        assertThat(well.body()).isEqualTo("ok\n");
+    }
+
+    @Test
+    void healthzIsOkWhileTheAgentIsHealthyAndReadyzFollowsTheAgent() throws Exception {
         agent.setReady(false);
         assertThat(get("/healthz").statusCode()).isEqualTo(200);
         assertThat(get("/healthz").body()).isEqualTo("ok\n");
@@ -331,6 +346,9 @@ class WebServerTest {
         HttpResponse<String> unknown = post("/api/suspend", "{\"host\":\"nope\"}", "Authorization", auth);
         assertThat(unknown.statusCode()).isEqualTo(400);
         assertThat(unknown.body()).contains("unknown host 'nope'");
+        HttpResponse<String> unknownResume = post("/api/resume?host=nope", "", "Authorization", auth);
+        assertThat(unknownResume.statusCode()).isEqualTo(400);
+        assertThat(unknownResume.body()).contains("unknown host 'nope'");
         assertThat(post("/api/suspend", "{\"host\":", "Authorization", auth).statusCode()).isEqualTo(400);
         assertThat(post("/api/suspend", "[\"web-1\"]", "Authorization", auth).statusCode()).isEqualTo(400);
         assertThat(agent.reconcileRequests()).isZero();
