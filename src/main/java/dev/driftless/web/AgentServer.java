@@ -2,6 +2,8 @@ package dev.driftless.web;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.driftless.agent.AgentControl;
+import dev.driftless.store.HistoryQuery;
+import dev.driftless.store.StoreException;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.io.IOException;
@@ -12,6 +14,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.Semaphore;
+import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -31,7 +35,8 @@ import org.slf4j.LoggerFactory;
  *   (any body: 408 when it has not arrived in full 10 s after the headers; 503 when the bodies being received at
  *   once would hold over 32 MiB; see {@link HttpLimits})
  * GET  /api/status     AgentStatus as JSON
- * GET  /api/history?host=&amp;service=&amp;limit=   (limit 1..1000, default 50)
+ * GET  /api/history?host=&amp;service=&amp;limit=&amp;diffs=   (limit 1..1000, default 50; diffs=true adds each
+ *      change's diff; streamed from the database; 503 when 4 pages are being sent already)
  * POST /api/suspend, /api/resume   {"host": "web-1"} or ?host=web-1 (none: every host);
  *   Authorization: Bearer &lt;token&gt; → 200; 401 otherwise; 503 when the agent has no token; 400 unknown host
  * GET  /healthz (200 "ok", or 503 "unhealthy: &lt;why&gt;" while control.unhealthy() says so),
@@ -52,6 +57,7 @@ public final class AgentServer implements AutoCloseable {
     private final AgentMetrics metrics;
     private final HistorySource history;
     private final HttpLimits limits;
+    private final Semaphore historyPages;
     private final Optional<byte[]> webhookSecret;
     private final Optional<byte[]> apiToken;
 
@@ -61,6 +67,7 @@ public final class AgentServer implements AutoCloseable {
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.history = history;
         this.limits = Objects.requireNonNull(limits, "limits");
+        this.historyPages = new Semaphore(limits.historyPages());
         this.webhookSecret = webhookSecret.filter(secret -> secret.length > 0).map(byte[]::clone);
         this.apiToken = apiToken.map(String::strip).filter(token -> !token.isEmpty())
                 .map(token -> token.getBytes(StandardCharsets.UTF_8));
@@ -274,7 +281,40 @@ public final class AgentServer implements AutoCloseable {
                 return;
             }
         }
-        json(ctx, 200, history.history(param(ctx.queryParam("host")), param(ctx.queryParam("service")), limit));
+        HistoryQuery.Diffs diffs;
+        switch (param(ctx.queryParam("diffs")).orElse("false").toLowerCase(Locale.ROOT)) {
+            case "true" -> diffs = HistoryQuery.Diffs.INCLUDED;
+            case "false" -> diffs = HistoryQuery.Diffs.LEFT_OUT;
+            default -> {
+                error(ctx, 400, "diffs must be true or false, not '" + ctx.queryParam("diffs") + "'");
+                return;
+            }
+        }
+        if (!historyPages.tryAcquire()) {
+            ctx.header("Retry-After", "5");
+            error(ctx, 503, "the agent is sending " + limits.historyPages() + " history pages already; try again"
+                    + " shortly");
+            return;
+        }
+        HistoryJson page = new HistoryJson(ctx::outputStream, diffs);
+        try {
+            ctx.status(200).contentType(JSON);
+            history.history(new HistoryQuery(param(ctx.queryParam("host")), param(ctx.queryParam("service")), limit,
+                    diffs), page);
+            page.finish();
+        } catch (RuntimeException e) {
+            if (!page.started()) {
+                LOG.warn("GET /api/history failed: {}", e.getMessage());
+                error(ctx, e instanceof StoreException ? 503 : 500, "cannot read the history: " + e.getMessage());
+                return;
+            }
+            // part of a page has gone out as 200: cut the connection so the client cannot take it for the whole
+            LOG.warn("GET /api/history failed after part of the page was sent; the connection is closed", e);
+            ServletContextRequest.getServletContextRequest(ctx.req()).getConnectionMetaData().getConnection()
+                    .getEndPoint().close(e);
+        } finally {
+            historyPages.release();
+        }
     }
 
     private void suspension(Context ctx, boolean suspend) throws IOException {

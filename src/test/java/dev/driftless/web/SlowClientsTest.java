@@ -92,7 +92,7 @@ class SlowClientsTest {
 
     @Test
     void aBodyThatWouldTakeTheBodiesInFlightOverTheirMemoryIs503AndTheOthersGoOn() throws Exception {
-        start(new HttpLimits(48 * 1024, Duration.ofSeconds(30), 64 * 1024, Duration.ofSeconds(60)));
+        start(new HttpLimits(48 * 1024, Duration.ofSeconds(30), 64 * 1024, Duration.ofSeconds(60), 4));
         String push = "{\"pad\":\"" + "x".repeat(44 * 1024) + "\"}";
         SlowClient first = SlowClient.slowBody(server.port(), "/hooks/generic", push.length(), hmac(push));
         SlowClient second = SlowClient.slowBody(server.port(), "/hooks/generic", push.length(), hmac(push));
