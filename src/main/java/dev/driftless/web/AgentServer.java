@@ -88,7 +88,8 @@ public final class AgentServer implements AutoCloseable {
                 connector.setHost(address.host());
                 connector.setPort(address.port());
                 // the only time limit on a quiet connection, so it is long enough for a stream of server-sent
-                // events (a heartbeat every 15 s); slow bodies have their own deadline
+                // events (a heartbeat every 15 s; a route that needs longer can set its own per request with
+                // ServletChannel.setIdleTimeout); slow bodies have their own deadline in RequestBodies
                 connector.setIdleTimeout(limits.idleTimeout().toMillis());
                 return connector;
             });

@@ -47,9 +47,4 @@ public record HttpLimits(int maxBodyBytes, Duration bodyDeadline, long bodyMemor
     public HttpLimits withBodyDeadline(Duration deadline) {
         return new HttpLimits(maxBodyBytes, deadline, bodyMemory, idleTimeout, historyPages);
     }
-
-    /** These limits with another budget for bodies being received. */
-    public HttpLimits withBodyMemory(long bytes) {
-        return new HttpLimits(maxBodyBytes, bodyDeadline, bytes, idleTimeout, historyPages);
-    }
 }

@@ -44,11 +44,6 @@ final class RequestBodies extends Handler.Wrapper {
         return "the body is larger than " + limits.maxBodyBytes() + " bytes";
     }
 
-    /** The bytes held now by bodies being received (for tests). */
-    long heldBytes() {
-        return held.get();
-    }
-
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
         if (request.getLength() == 0 || (request.getLength() < 0
