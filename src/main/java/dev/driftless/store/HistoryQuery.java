@@ -4,24 +4,39 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Which reconciles {@link HistoryStore#history} returns.
+ * Which reconciles {@link HistoryStore#history} returns, and how much of them.
  *
  * @param host keep only reconciles that touched this host, and of them only this host's services
  * @param service keep only reconciles that touched this service, and of them only this service
  * @param limit the most reconciles to return, newest first (at least 1)
+ * @param diffs whether each change comes with its diff, or only with its path, action and cause
  */
-public record HistoryQuery(Optional<String> host, Optional<String> service, int limit) {
+public record HistoryQuery(Optional<String> host, Optional<String> service, int limit, Diffs diffs) {
+
+    /** Whether changes are read with their diffs: the diffs are most of a history's bytes. */
+    public enum Diffs { INCLUDED, LEFT_OUT }
 
     public HistoryQuery {
         host = Objects.requireNonNullElse(host, Optional.empty());
         service = Objects.requireNonNullElse(service, Optional.empty());
+        Objects.requireNonNull(diffs, "diffs");
         if (limit < 1) {
             throw new IllegalArgumentException("the limit must be at least 1, not " + limit);
         }
     }
 
-    /** The newest {@code limit} reconciles, unfiltered. */
+    /** Reconciles with their diffs. */
+    public HistoryQuery(Optional<String> host, Optional<String> service, int limit) {
+        this(host, service, limit, Diffs.INCLUDED);
+    }
+
+    /** The newest {@code limit} reconciles, unfiltered, with their diffs. */
     public static HistoryQuery latest(int limit) {
         return new HistoryQuery(Optional.empty(), Optional.empty(), limit);
+    }
+
+    /** The same reconciles, their changes without diffs. */
+    public HistoryQuery withoutDiffs() {
+        return new HistoryQuery(host, service, limit, Diffs.LEFT_OUT);
     }
 }

@@ -10,7 +10,20 @@ public interface HistoryStore extends AutoCloseable {
     long record(Reconcile reconcile);
 
     /** Newest first; host/service filters keep reconciles that touched them and only those services. */
-    List<Reconcile> history(HistoryQuery query);
+    default List<Reconcile> history(HistoryQuery query) {
+        CollectedHistory collected = new CollectedHistory();
+        history(query, collected);
+        return collected.reconciles();
+    }
+
+    /**
+     * The reconciles of {@link #history(HistoryQuery)}, handed to {@code rows} one row at a time as they are read, so
+     * that a page of large diffs can be written out without being held in memory. The rows arrive on the calling
+     * thread; a reading that fails part way throws after the rows given so far.
+     *
+     * @throws StoreException when the database cannot be read, or is busy with as many readers as it allows
+     */
+    void history(HistoryQuery query, HistoryRows rows);
 
     /** The newest reconcile of kind APPLY whose result is SUCCEEDED or NO_CHANGES, if any (the agent resumes from it). */
     Optional<Reconcile> lastApplied();

@@ -15,20 +15,21 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.flywaydb.core.Flyway;
@@ -45,8 +46,10 @@ public final class JdbcHistoryStore implements HistoryStore {
     /** The file name of the SQLite history under the state directory. */
     public static final String DEFAULT_FILE_NAME = "history.db";
 
-    /** IN lists are split into chunks of this many ids (both databases allow far more parameters). */
-    private static final int CHUNK = 500;
+    /** How many changes PostgreSQL sends at a time while the history is streamed (SQLite steps row by row). */
+    private static final int FETCH_ROWS = 64;
+    /** How long a reading waits for one of the connections readers may use. */
+    private static final Duration READER_WAIT = Duration.ofSeconds(15);
 
     private static final Pattern PASSWORD_PARAMETER = Pattern.compile("(?i)([?&;][a-z]*password=)([^&;#]*)");
     private static final Pattern USER_INFO_PASSWORD = Pattern.compile("(//[^/@:?#]*:)([^@/?#]*)@");
@@ -124,12 +127,14 @@ public final class JdbcHistoryStore implements HistoryStore {
     private final String shownUrl;
     private final Vendor vendor;
     private final HikariDataSource dataSource;
+    private final Semaphore readers;
 
     private JdbcHistoryStore(String url, Vendor vendor, HikariDataSource dataSource) {
         this.url = url;
         this.shownUrl = redact(url);
         this.vendor = vendor;
         this.dataSource = dataSource;
+        this.readers = new Semaphore(readingsAtOnce(), true);
     }
 
     /**
@@ -156,7 +161,7 @@ public final class JdbcHistoryStore implements HistoryStore {
         config.setPoolName("driftless-history");
         config.setMaximumPoolSize(vendor.poolSize);
         config.setMinimumIdle(1);
-        config.setConnectionTimeout(15_000);
+        config.setConnectionTimeout(READER_WAIT.toMillis());
         HikariDataSource dataSource;
         try {
             dataSource = new HikariDataSource(config);
@@ -191,6 +196,11 @@ public final class JdbcHistoryStore implements HistoryStore {
             }
         }
         return "jdbc:sqlite:" + folder.resolve(DEFAULT_FILE_NAME);
+    }
+
+    /** How many readings of the history may hold a connection at once: all of the pool but the one for recording. */
+    int readingsAtOnce() {
+        return vendor.poolSize - 1;
     }
 
     /** The URL this store was opened with, without its password. */
@@ -321,8 +331,9 @@ public final class JdbcHistoryStore implements HistoryStore {
     }
 
     @Override
-    public List<Reconcile> history(HistoryQuery query) {
+    public void history(HistoryQuery query, HistoryRows rows) {
         Objects.requireNonNull(query, "query");
+        Objects.requireNonNull(rows, "rows");
         StringBuilder sql = new StringBuilder("SELECT " + RECONCILE_COLUMNS + " FROM reconciles r");
         List<String> parameters = new ArrayList<>();
         if (query.host().isPresent() || query.service().isPresent()) {
@@ -331,7 +342,7 @@ public final class JdbcHistoryStore implements HistoryStore {
             sql.append(")");
         }
         sql.append(" ORDER BY r.started_at DESC, r.id DESC LIMIT ?");
-        try (Connection connection = dataSource.getConnection()) {
+        read("cannot read the history", connection -> {
             List<Reconcile> headers;
             try (PreparedStatement select = connection.prepareStatement(sql.toString())) {
                 int index = 1;
@@ -341,17 +352,16 @@ public final class JdbcHistoryStore implements HistoryStore {
                 select.setInt(index, query.limit());
                 headers = readReconciles(select);
             }
-            return withServices(connection, headers, query);
-        } catch (SQLException e) {
-            throw failure("cannot read the history", e);
-        }
+            stream(connection, headers, query, rows);
+        });
     }
 
     @Override
     public Optional<Reconcile> lastApplied() {
         String sql = "SELECT " + RECONCILE_COLUMNS + " FROM reconciles r WHERE r.kind = ? AND r.result IN (?, ?)"
                 + " ORDER BY r.started_at DESC, r.id DESC LIMIT 1";
-        try (Connection connection = dataSource.getConnection()) {
+        CollectedHistory collected = new CollectedHistory();
+        read("cannot read the last applied reconcile", connection -> {
             List<Reconcile> headers;
             try (PreparedStatement select = connection.prepareStatement(sql)) {
                 select.setString(1, Reconcile.Kind.APPLY.name());
@@ -359,9 +369,48 @@ public final class JdbcHistoryStore implements HistoryStore {
                 select.setString(3, Reconcile.Result.NO_CHANGES.name());
                 headers = readReconciles(select);
             }
-            return withServices(connection, headers, HistoryQuery.latest(1)).stream().findFirst();
+            stream(connection, headers, HistoryQuery.latest(1), collected);
+        });
+        return collected.reconciles().stream().findFirst();
+    }
+
+    /** A reading of the history on one connection, in one transaction. */
+    @FunctionalInterface
+    private interface Reading {
+        void run(Connection connection) throws SQLException;
+    }
+
+    /**
+     * Runs a reading on a connection of its own, in a read transaction (PostgreSQL sends rows a few at a time only
+     * inside one). Readers may hold their connection while a slow client takes the rows, so they get every
+     * connection of the pool but one: the agent can always record.
+     */
+    private void read(String what, Reading reading) {
+        boolean admitted;
+        try {
+            admitted = readers.tryAcquire(READER_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreException("history database " + shownUrl + ": " + what + ": interrupted", e);
+        }
+        if (!admitted) {
+            throw new StoreException("history database " + shownUrl + ": " + what + ": " + readingsAtOnce()
+                    + " readings are under way already and none ended within " + READER_WAIT.toSeconds()
+                    + " s (try again)");
+        }
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                reading.run(connection);
+                connection.commit();
+            } catch (SQLException | RuntimeException e) {
+                rollback(connection, e);
+                throw e;
+            }
         } catch (SQLException e) {
-            throw failure("cannot read the last applied reconcile", e);
+            throw failure(what, e);
+        } finally {
+            readers.release();
         }
     }
 
@@ -399,81 +448,70 @@ public final class JdbcHistoryStore implements HistoryStore {
         }
     }
 
-    /** The reconciles with their service outcomes (those the query keeps) and their changes. */
-    private List<Reconcile> withServices(Connection connection, List<Reconcile> headers, HistoryQuery query)
+    /** An outcome as read, with its id, which its changes name. */
+    private record Outcome(long id, ServiceOutcome value) {
+    }
+
+    /**
+     * Hands on each reconcile with the outcomes the query keeps and their changes. Per reconcile, its outcomes are
+     * read (as many as it had hosts and services), then its changes as one stream in outcome order, which both
+     * databases read along their indexes without sorting; at most one change is in memory at a time.
+     */
+    private void stream(Connection connection, List<Reconcile> headers, HistoryQuery query, HistoryRows rows)
             throws SQLException {
-        if (headers.isEmpty()) {
-            return headers;
-        }
-        // outcome id -> [reconcile id, outcome without changes]
-        Map<Long, Long> reconcileOf = new LinkedHashMap<>();
-        Map<Long, ServiceOutcome> outcomes = new LinkedHashMap<>();
-        List<Long> reconcileIds = headers.stream().map(Reconcile::id).toList();
-        for (List<Long> chunk : chunks(reconcileIds)) {
-            StringBuilder sql = new StringBuilder("SELECT o.id, o.reconcile_id, o.host, o.service, o.status, o.error"
-                    + " FROM service_outcomes o WHERE o.reconcile_id IN (" + marks(chunk.size()) + ")");
-            List<String> parameters = new ArrayList<>();
-            appendFilters(sql, parameters, query);
-            sql.append(" ORDER BY o.id");
-            try (PreparedStatement select = connection.prepareStatement(sql.toString())) {
-                int index = 1;
-                for (long id : chunk) {
-                    select.setLong(index++, id);
+        StringBuilder filters = new StringBuilder();
+        List<String> parameters = new ArrayList<>();
+        appendFilters(filters, parameters, query);
+        String diff = query.diffs() == HistoryQuery.Diffs.INCLUDED ? "c.diff" : "NULL";
+        try (PreparedStatement outcomes = connection.prepareStatement("SELECT o.id, o.host, o.service, o.status,"
+                        + " o.error FROM service_outcomes o WHERE o.reconcile_id = ?" + filters + " ORDER BY o.id");
+                PreparedStatement changes = connection.prepareStatement("SELECT c.outcome_id, c.path, c.action,"
+                        + " c.cause, " + diff + " AS diff FROM resource_changes c WHERE c.outcome_id IN (SELECT o.id"
+                        + " FROM service_outcomes o WHERE o.reconcile_id = ?" + filters + ")"
+                        + " ORDER BY c.outcome_id, c.id")) {
+            changes.setFetchSize(FETCH_ROWS);
+            for (Reconcile reconcile : headers) {
+                rows.reconcile(reconcile);
+                List<Outcome> kept = readOutcomes(outcomes, reconcile.id(), parameters);
+                if (kept.isEmpty()) {
+                    continue;
                 }
-                for (String parameter : parameters) {
-                    select.setString(index++, parameter);
-                }
-                try (ResultSet rows = select.executeQuery()) {
-                    while (rows.next()) {
-                        long id = rows.getLong("id");
-                        reconcileOf.put(id, rows.getLong("reconcile_id"));
-                        outcomes.put(id, new ServiceOutcome(rows.getString("host"), rows.getString("service"),
-                                enumOf(ServiceOutcome.Status.class, rows.getString("status")), rows.getString("error"),
-                                List.of()));
+                bind(changes, reconcile.id(), parameters);
+                try (ResultSet changeRows = changes.executeQuery()) {
+                    boolean more = changeRows.next();
+                    for (Outcome outcome : kept) {
+                        rows.service(outcome.value());
+                        while (more && changeRows.getLong("outcome_id") == outcome.id()) {
+                            rows.change(new ResourceChange(changeRows.getString("path"), changeRows.getString("action"),
+                                    changeRows.getString("cause"), changeRows.getString("diff")));
+                            more = changeRows.next();
+                        }
                     }
                 }
             }
         }
-        Map<Long, List<ResourceChange>> changes = new LinkedHashMap<>();
-        for (List<Long> chunk : chunks(new ArrayList<>(outcomes.keySet()))) {
-            String sql = "SELECT c.outcome_id, c.path, c.action, c.cause, c.diff FROM resource_changes c"
-                    + " WHERE c.outcome_id IN (" + marks(chunk.size()) + ") ORDER BY c.id";
-            try (PreparedStatement select = connection.prepareStatement(sql)) {
-                int index = 1;
-                for (long id : chunk) {
-                    select.setLong(index++, id);
-                }
-                try (ResultSet rows = select.executeQuery()) {
-                    while (rows.next()) {
-                        changes.computeIfAbsent(rows.getLong("outcome_id"), k -> new ArrayList<>())
-                                .add(new ResourceChange(rows.getString("path"), rows.getString("action"),
-                                        rows.getString("cause"), rows.getString("diff")));
-                    }
-                }
+    }
+
+    private List<Outcome> readOutcomes(PreparedStatement outcomes, long reconcileId, List<String> parameters)
+            throws SQLException {
+        bind(outcomes, reconcileId, parameters);
+        List<Outcome> kept = new ArrayList<>();
+        try (ResultSet rows = outcomes.executeQuery()) {
+            while (rows.next()) {
+                kept.add(new Outcome(rows.getLong("id"), new ServiceOutcome(rows.getString("host"),
+                        rows.getString("service"), enumOf(ServiceOutcome.Status.class, rows.getString("status")),
+                        rows.getString("error"), List.of())));
             }
         }
-        Map<Long, List<ServiceOutcome>> services = new LinkedHashMap<>();
-        outcomes.forEach((id, outcome) -> services.computeIfAbsent(reconcileOf.get(id), k -> new ArrayList<>())
-                .add(new ServiceOutcome(outcome.host(), outcome.service(), outcome.status(), outcome.error(),
-                        changes.getOrDefault(id, List.of()))));
-        List<Reconcile> reconciles = new ArrayList<>(headers.size());
-        for (Reconcile r : headers) {
-            reconciles.add(new Reconcile(r.id(), r.kind(), r.trigger(), r.commit(), r.author(), r.message(),
-                    r.startedAt(), r.finishedAt(), r.result(), r.error(), services.getOrDefault(r.id(), List.of())));
-        }
-        return reconciles;
+        return kept;
     }
 
-    private static List<List<Long>> chunks(List<Long> ids) {
-        List<List<Long>> chunks = new ArrayList<>();
-        for (int from = 0; from < ids.size(); from += CHUNK) {
-            chunks.add(ids.subList(from, Math.min(ids.size(), from + CHUNK)));
+    private static void bind(PreparedStatement select, long reconcileId, List<String> parameters) throws SQLException {
+        select.setLong(1, reconcileId);
+        int index = 2;
+        for (String parameter : parameters) {
+            select.setString(index++, parameter);
         }
-        return chunks;
-    }
-
-    private static String marks(int count) {
-        return String.join(", ", java.util.Collections.nCopies(count, "?"));
     }
 
     private StoreException failure(String what, SQLException e) {

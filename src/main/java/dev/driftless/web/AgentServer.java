@@ -2,11 +2,11 @@ package dev.driftless.web;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.driftless.agent.AgentControl;
+import dev.driftless.store.HistoryQuery;
+import dev.driftless.store.StoreException;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.io.IOException;
-import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -14,6 +14,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.Semaphore;
+import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,19 +32,21 @@ import org.slf4j.LoggerFactory;
  * POST /hooks/gitlab   X-Gitlab-Token: &lt;secret&gt;
  * POST /hooks/generic  X-Signature: sha256=&lt;hex&gt;                (an empty body is allowed)
  *   → 202 triggered; 401 bad or missing signature; 413 body over 1 MiB; 400 not JSON; 503 no secret configured
+ *   (any body: 408 when it has not arrived in full 10 s after the headers; 503 when the bodies being received at
+ *   once would hold over 32 MiB; see {@link HttpLimits})
  * GET  /api/status     AgentStatus as JSON
- * GET  /api/history?host=&amp;service=&amp;limit=   (limit 1..1000, default 50)
+ * GET  /api/history?host=&amp;service=&amp;limit=&amp;diffs=   (limit 1..1000, default 50; diffs=true adds each
+ *      change's diff; streamed from the database; 503 when 4 pages are being sent already)
  * POST /api/suspend, /api/resume   {"host": "web-1"} or ?host=web-1 (none: every host);
  *   Authorization: Bearer &lt;token&gt; → 200; 401 otherwise; 503 when the agent has no token; 400 unknown host
- * GET  /healthz (200 while running), /readyz (200 once control.ready(), else 503), /metrics
+ * GET  /healthz (200 "ok", or 503 "unhealthy: &lt;why&gt;" while control.unhealthy() says so),
+ *      /readyz (200 once control.ready(), else 503), /metrics
  * </pre>
  */
 public final class AgentServer implements AutoCloseable {
 
-    /** The largest request body accepted (webhooks and API): 1 MiB. */
-    public static final int MAX_BODY_BYTES = 1024 * 1024;
-    /** How much of a too-large body is read and thrown away so the client sees the 413, not a reset. */
-    private static final long DRAIN_LIMIT = 16L * MAX_BODY_BYTES;
+    /** The largest request body accepted (webhooks and API) by default: 1 MiB. */
+    public static final int MAX_BODY_BYTES = HttpLimits.DEFAULTS.maxBodyBytes();
     private static final int DEFAULT_HISTORY_LIMIT = 50;
     private static final int MAX_HISTORY_LIMIT = 1000;
     private static final String JSON = "application/json";
@@ -50,25 +56,43 @@ public final class AgentServer implements AutoCloseable {
     private final AgentControl control;
     private final AgentMetrics metrics;
     private final HistorySource history;
+    private final HttpLimits limits;
+    private final Semaphore historyPages;
     private final Optional<byte[]> webhookSecret;
     private final Optional<byte[]> apiToken;
 
-    private AgentServer(AgentControl control, AgentMetrics metrics, HistorySource history,
-            Optional<byte[]> webhookSecret, Optional<String> apiToken) {
+    private AgentServer(Listen address, AgentControl control, AgentMetrics metrics, HistorySource history,
+            Optional<byte[]> webhookSecret, Optional<String> apiToken, HttpLimits limits) {
         this.control = Objects.requireNonNull(control, "control");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.history = history;
+        this.limits = Objects.requireNonNull(limits, "limits");
+        this.historyPages = new Semaphore(limits.historyPages());
         this.webhookSecret = webhookSecret.filter(secret -> secret.length > 0).map(byte[]::clone);
         this.apiToken = apiToken.map(String::strip).filter(token -> !token.isEmpty())
                 .map(token -> token.getBytes(StandardCharsets.UTF_8));
+        // Slow clients must not hold these threads. Reading headers never does (Jetty parses them as they arrive);
+        // reading a body would, so RequestBodies receives every body before a route runs. A long response to a
+        // client that does not read (GET /api/history) holds its thread until the idle timeout.
         QueuedThreadPool threads = new QueuedThreadPool(32, 2);
         threads.setName("driftless-http");
         threads.setDaemon(true);
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
-            config.http.maxRequestSize = MAX_BODY_BYTES;
+            config.http.maxRequestSize = limits.maxBodyBytes();
             config.jetty.threadPool = threads;
+            config.jetty.modifyServer(server -> server.insertHandler(new RequestBodies(limits)));
+            config.jetty.addConnector((server, http) -> {
+                ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
+                connector.setHost(address.host());
+                connector.setPort(address.port());
+                // the only time limit on a quiet connection, so it is long enough for a stream of server-sent
+                // events (a heartbeat every 15 s; a route that needs longer can set its own per request with
+                // ServletChannel.setIdleTimeout); slow bodies have their own deadline in RequestBodies
+                connector.setIdleTimeout(limits.idleTimeout().toMillis());
+                return connector;
+            });
             config.routes.post("/hooks/github", ctx -> webhook(ctx, Provider.GITHUB));
             config.routes.post("/hooks/gitea", ctx -> webhook(ctx, Provider.GITEA));
             config.routes.post("/hooks/gitlab", ctx -> webhook(ctx, Provider.GITLAB));
@@ -77,7 +101,7 @@ public final class AgentServer implements AutoCloseable {
             config.routes.get("/api/history", this::history);
             config.routes.post("/api/suspend", ctx -> suspension(ctx, true));
             config.routes.post("/api/resume", ctx -> suspension(ctx, false));
-            config.routes.get("/healthz", ctx -> ctx.contentType("text/plain; charset=utf-8").result("ok\n"));
+            config.routes.get("/healthz", this::health);
             config.routes.get("/readyz", this::ready);
             config.routes.get("/metrics", this::metrics);
             config.routes.exception(Exception.class, (e, ctx) -> {
@@ -99,10 +123,15 @@ public final class AgentServer implements AutoCloseable {
      */
     public static AgentServer start(String listen, AgentControl control, AgentMetrics metrics, HistorySource history,
             Optional<byte[]> webhookSecret, Optional<String> apiToken) {
+        return start(listen, control, metrics, history, webhookSecret, apiToken, HttpLimits.DEFAULTS);
+    }
+
+    public static AgentServer start(String listen, AgentControl control, AgentMetrics metrics, HistorySource history,
+            Optional<byte[]> webhookSecret, Optional<String> apiToken, HttpLimits limits) {
         Listen address = Listen.parse(listen);
-        AgentServer server = new AgentServer(control, metrics, history, webhookSecret, apiToken);
+        AgentServer server = new AgentServer(address, control, metrics, history, webhookSecret, apiToken, limits);
         try {
-            server.app.start(address.host(), address.port());
+            server.app.start();
         } catch (RuntimeException e) {
             try {
                 server.app.stop();
@@ -140,14 +169,13 @@ public final class AgentServer implements AutoCloseable {
 
     private void webhook(Context ctx, Provider provider) throws IOException {
         if (webhookSecret.isEmpty()) {
-            drain(ctx);
             error(ctx, 503, "webhooks are disabled: the agent has no webhook secret (--webhook-secret-file or"
                     + " DRIFTLESS_WEBHOOK_SECRET); unsigned hooks are never accepted");
             return;
         }
         Optional<byte[]> read = readBody(ctx);
         if (read.isEmpty()) {
-            error(ctx, 413, "the body is larger than " + MAX_BODY_BYTES + " bytes");
+            error(ctx, 413, RequestBodies.tooLarge(limits));
             return;
         }
         byte[] body = read.get();
@@ -226,41 +254,12 @@ public final class AgentServer implements AutoCloseable {
     }
 
     /**
-     * The request body, or empty when it is over {@link #MAX_BODY_BYTES} (by Content-Length or by what was
-     * actually sent); a too-large body is read on and thrown away up to a bound so the client gets the 413.
+     * The request body, or empty when it is over the limit. {@link RequestBodies} has received it in full already
+     * (and answered 413 to a larger one), so this reads from memory and never waits on the client.
      */
-    private static Optional<byte[]> readBody(Context ctx) throws IOException {
-        long declared = ctx.req().getContentLengthLong();
-        if (declared > MAX_BODY_BYTES) {
-            drain(ctx);
-            return Optional.empty();
-        }
-        InputStream in = ctx.req().getInputStream();
-        ByteArrayOutputStream out = new ByteArrayOutputStream(declared > 0 ? (int) declared : 8192);
-        byte[] buffer = new byte[16384];
-        int n;
-        while ((n = in.read(buffer)) != -1) {
-            out.write(buffer, 0, n);
-            if (out.size() > MAX_BODY_BYTES) {
-                drain(ctx);
-                return Optional.empty();
-            }
-        }
-        return Optional.of(out.toByteArray());
-    }
-
-    private static void drain(Context ctx) {
-        try {
-            InputStream in = ctx.req().getInputStream();
-            byte[] buffer = new byte[16384];
-            long total = 0;
-            int n;
-            while (total < DRAIN_LIMIT && (n = in.read(buffer)) != -1) {
-                total += n;
-            }
-        } catch (IOException | IllegalStateException e) {
-            // the client went away or the body was read already: nothing left to drain
-        }
+    private Optional<byte[]> readBody(Context ctx) throws IOException {
+        byte[] body = ctx.req().getInputStream().readNBytes(limits.maxBodyBytes() + 1);
+        return body.length > limits.maxBodyBytes() ? Optional.empty() : Optional.of(body);
     }
 
     // ---- API ------------------------------------------------------------------------------------------------
@@ -283,25 +282,56 @@ public final class AgentServer implements AutoCloseable {
                 return;
             }
         }
-        json(ctx, 200, history.history(param(ctx.queryParam("host")), param(ctx.queryParam("service")), limit));
+        HistoryQuery.Diffs diffs;
+        switch (param(ctx.queryParam("diffs")).orElse("false").toLowerCase(Locale.ROOT)) {
+            case "true" -> diffs = HistoryQuery.Diffs.INCLUDED;
+            case "false" -> diffs = HistoryQuery.Diffs.LEFT_OUT;
+            default -> {
+                error(ctx, 400, "diffs must be true or false, not '" + ctx.queryParam("diffs") + "'");
+                return;
+            }
+        }
+        if (!historyPages.tryAcquire()) {
+            ctx.header("Retry-After", "5");
+            error(ctx, 503, "the agent is sending " + limits.historyPages() + " history pages already; try again"
+                    + " shortly");
+            return;
+        }
+        HistoryJson page = new HistoryJson(ctx::outputStream, diffs);
+        try {
+            ctx.status(200).contentType(JSON);
+            history.history(new HistoryQuery(param(ctx.queryParam("host")), param(ctx.queryParam("service")), limit,
+                    diffs), page);
+            page.finish();
+        } catch (RuntimeException e) {
+            if (!page.started()) {
+                LOG.warn("GET /api/history failed: {}", e.getMessage());
+                error(ctx, e instanceof StoreException ? 503 : 500, "cannot read the history: " + e.getMessage());
+                return;
+            }
+            // part of a page has gone out as 200: cut the connection so the client cannot take it for the whole
+            LOG.warn("GET /api/history failed after part of the page was sent; the connection is closed", e);
+            ServletContextRequest.getServletContextRequest(ctx.req()).getConnectionMetaData().getConnection()
+                    .getEndPoint().close(e);
+        } finally {
+            historyPages.release();
+        }
     }
 
     private void suspension(Context ctx, boolean suspend) throws IOException {
         if (apiToken.isEmpty()) {
-            drain(ctx);
             error(ctx, 503, "no token configured: the agent has no API token file, so it accepts no suspend or"
                     + " resume");
             return;
         }
         if (!authorized(ctx.header("Authorization"))) {
-            drain(ctx);
             ctx.header("WWW-Authenticate", "Bearer realm=\"driftless\"");
             error(ctx, 401, "missing or wrong API token (Authorization: Bearer <token>)");
             return;
         }
         Optional<byte[]> body = readBody(ctx);
         if (body.isEmpty()) {
-            error(ctx, 413, "the body is larger than " + MAX_BODY_BYTES + " bytes");
+            error(ctx, 413, RequestBodies.tooLarge(limits));
             return;
         }
         Optional<String> host = param(ctx.queryParam("host"));
@@ -357,6 +387,16 @@ public final class AgentServer implements AutoCloseable {
         return WebhookVerifier.sameSecret(apiToken.get(), given);
     }
 
+    private void health(Context ctx) {
+        ctx.contentType("text/plain; charset=utf-8");
+        Optional<String> unhealthy = control.unhealthy();
+        if (unhealthy.isPresent()) {
+            ctx.status(503).result("unhealthy: " + unhealthy.get() + "\n");
+        } else {
+            ctx.result("ok\n");
+        }
+    }
+
     private void ready(Context ctx) {
         ctx.contentType("text/plain; charset=utf-8");
         if (control.ready()) {
@@ -387,7 +427,7 @@ public final class AgentServer implements AutoCloseable {
     }
 
     private static void error(Context ctx, int status, String message) {
-        json(ctx, status, Map.of("error", message));
+        ctx.status(status).contentType(JSON).result(Json.error(message));
     }
 
     /** A listen address: "host:port", "[v6]:port", ":port" or "port". */

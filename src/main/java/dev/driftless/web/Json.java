@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -39,6 +40,11 @@ public final class Json {
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The body of every error answer: {@code {"error": "what went wrong and what to do"}}. */
+    public static String error(String message) {
+        return write(Map.of("error", message));
     }
 
     @SuppressWarnings({"rawtypes", "unchecked"})

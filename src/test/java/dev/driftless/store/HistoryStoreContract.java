@@ -15,6 +15,11 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -268,6 +273,119 @@ abstract class HistoryStoreContract {
         long id = store.record(reconcile);
 
         assertThat(store.history(HistoryQuery.latest(1))).containsExactly(stored(reconcile, id));
+    }
+
+    @Test
+    void withoutDiffsEveryChangeKeepsItsPathActionAndCauseAndNoDiff() throws Exception {
+        HistoryStore store = newStore();
+        Reconcile reconcile = apply("c1", T0, Result.SUCCEEDED,
+                outcome("web-1", "nginx", Status.APPLIED, update("/etc/nginx/nginx.conf"),
+                        new ResourceChange("/etc/nginx/old.conf", "delete", null, "--- old\n+++ /dev/null\n")),
+                outcome("web-1", "notes", Status.UNCHANGED));
+        long id = store.record(reconcile);
+
+        List<Reconcile> withoutDiffs = store.history(HistoryQuery.latest(5).withoutDiffs());
+
+        assertThat(withoutDiffs).containsExactly(stored(apply("c1", T0, Result.SUCCEEDED,
+                outcome("web-1", "nginx", Status.APPLIED,
+                        new ResourceChange("/etc/nginx/nginx.conf", "update", "pending", null),
+                        new ResourceChange("/etc/nginx/old.conf", "delete", null, null)),
+                outcome("web-1", "notes", Status.UNCHANGED)), id));
+        assertThat(store.history(HistoryQuery.latest(5))).containsExactly(stored(reconcile, id));
+    }
+
+    @Test
+    void aStreamedPageComesRowByRowInTheOrderOfTheList() throws Exception {
+        HistoryStore store = newStore();
+        long first = store.record(apply("c1", T0, Result.SUCCEEDED,
+                outcome("web-1", "nginx", Status.APPLIED, update("/a"), update("/b")),
+                outcome("web-2", "nginx", Status.UNCHANGED),
+                outcome("web-2", "notes", Status.APPLIED, update("/c"))));
+        long second = store.record(apply("c2", T0.plusSeconds(1), Result.FAILED));
+        long third = store.record(apply("c3", T0.plusSeconds(2), Result.SUCCEEDED,
+                outcome("web-2", "nginx", Status.APPLIED, update("/d"))));
+        List<String> rows = new ArrayList<>();
+
+        store.history(query("web-2", null, 10).withoutDiffs(), new HistoryRows() {
+            @Override
+            public void reconcile(Reconcile reconcile) {
+                rows.add("reconcile " + reconcile.commit() + " " + reconcile.services().size());
+            }
+
+            @Override
+            public void service(ServiceOutcome outcome) {
+                rows.add("  service " + outcome.host() + "/" + outcome.service() + " " + outcome.changes().size());
+            }
+
+            @Override
+            public void change(ResourceChange change) {
+                rows.add("    change " + change.path() + " " + change.diff());
+            }
+        });
+
+        assertThat(rows).containsExactly(
+                "reconcile c3 0", "  service web-2/nginx 0", "    change /d null",
+                "reconcile c1 0", "  service web-2/nginx 0", "  service web-2/notes 0", "    change /c null");
+        assertThat(store.history(HistoryQuery.latest(10))).extracting(Reconcile::id)
+                .containsExactly(third, second, first);
+    }
+
+    @Test
+    void whileReadingsAreStreamedToSlowReadersTheAgentCanStillRecord() throws Exception {
+        JdbcHistoryStore store = (JdbcHistoryStore) newStore();
+        store.record(apply("c1", T0, Result.SUCCEEDED, outcome("web-1", "nginx", Status.APPLIED, update("/a"))));
+        int readers = store.readingsAtOnce() + 2;
+        CountDownLatch inside = new CountDownLatch(store.readingsAtOnce());
+        CountDownLatch slowReadersGoOn = new CountDownLatch(1);
+        ExecutorService threads = Executors.newFixedThreadPool(readers + 1);
+        try {
+            List<Future<Integer>> readings = new ArrayList<>();
+            for (int i = 0; i < readers; i++) {
+                readings.add(threads.submit(() -> {
+                    List<Reconcile> seen = new ArrayList<>();
+                    store.history(HistoryQuery.latest(5), new HistoryRows() {
+                        @Override
+                        public void reconcile(Reconcile reconcile) {
+                            seen.add(reconcile);
+                            inside.countDown();
+                            await(slowReadersGoOn);
+                        }
+
+                        @Override
+                        public void service(ServiceOutcome outcome) {
+                        }
+
+                        @Override
+                        public void change(ResourceChange change) {
+                        }
+                    });
+                    return seen.size();
+                }));
+            }
+            assertThat(inside.await(20, TimeUnit.SECONDS)).as("readers inside").isTrue();
+
+            Future<Long> recording = threads.submit(() -> store.record(apply("c2", T0.plusSeconds(1), Result.SUCCEEDED)));
+            assertThat(recording.get(10, TimeUnit.SECONDS)).isPositive();
+
+            slowReadersGoOn.countDown();
+            for (Future<Integer> reading : readings) {
+                assertThat(reading.get(30, TimeUnit.SECONDS)).isGreaterThanOrEqualTo(1);
+            }
+        } finally {
+            slowReadersGoOn.countDown();
+            threads.shutdownNow();
+        }
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            if (!latch.await(30, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("the test never let the reader go on");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test

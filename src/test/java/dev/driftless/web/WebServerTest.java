@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.driftless.agent.AgentStatus;
+import dev.driftless.store.HistoryQuery;
+import dev.driftless.store.Reconcile;
 import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -37,19 +39,16 @@ class WebServerTest {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final WebTestAgent agent = WebTestAgent.inSync();
     private final AgentMetrics metrics = new AgentMetrics();
-    private final List<List<Object>> historyQueries = new CopyOnWriteArrayList<>();
+    private final List<HistoryQuery> historyQueries = new CopyOnWriteArrayList<>();
     private AgentServer server;
-
-    /** One history record with the kinds of values the store's records hold. */
-    record Entry(long id, String trigger, Optional<String> commit, Instant startedAt, Optional<Instant> finishedAt) {
-    }
 
     @BeforeEach
     void start() {
-        HistorySource history = (host, service, limit) -> {
-            historyQueries.add(List.of(host, service, limit));
-            return List.of(new Entry(7, "webhook:github", Optional.of(WebTestAgent.COMMIT),
-                    Instant.parse("2025-05-01T10:15:00Z"), Optional.empty()));
+        HistorySource history = (query, rows) -> {
+            historyQueries.add(query);
+            rows.reconcile(new Reconcile(7, Reconcile.Kind.APPLY, "webhook:github", WebTestAgent.COMMIT, null, null,
+                    Instant.parse("2025-05-01T10:15:00Z"), Instant.parse("2025-05-01T10:15:01.5Z"),
+                    Reconcile.Result.SUCCEEDED, null, List.of()));
         };
         server = AgentServer.start("127.0.0.1:0", agent, metrics, history, Optional.of(SECRET), Optional.of(TOKEN));
     }
@@ -211,7 +210,22 @@ class WebServerTest {
     // ---- health and metrics ---------------------------------------------------------------------------
 
     @Test
-    void healthzIsAlwaysOkAndReadyzFollowsTheAgent() throws Exception {
+    void healthzIs503WithTheReasonWhileTheAgentIsUnhealthy() throws Exception {
+        agent.setUnhealthy(Optional.of("the reconcile of 3f2a9c1d0e4b has run for 31 min, past its budget of 30 min"));
+
+        HttpResponse<String> sick = get("/healthz");
+        agent.setUnhealthy(Optional.empty());
+        HttpResponse<String> well = get("/healthz");
+
+        assertThat(sick.statusCode()).isEqualTo(503);
+        assertThat(sick.body()).isEqualTo("unhealthy: the reconcile of 3f2a9c1d0e4b has run for 31 min, past its"
+                + " budget of 30 min\n");
+        assertThat(well.statusCode()).isEqualTo(200);
+        assertThat(well.body()).isEqualTo("ok\n");
+    }
+
+    @Test
+    void healthzIsOkWhileTheAgentIsHealthyAndReadyzFollowsTheAgent() throws Exception {
         agent.setReady(false);
         assertThat(get("/healthz").statusCode()).isEqualTo(200);
         assertThat(get("/healthz").body()).isEqualTo("ok\n");
@@ -280,14 +294,18 @@ class WebServerTest {
         HttpResponse<String> response = get("/api/history?host=web-1&service=nginx&limit=5");
 
         assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(JSON.readTree(response.body()).toString()).isEqualTo("[{\"id\":7,\"trigger\":\"webhook:github\","
-                + "\"commit\":\"" + WebTestAgent.COMMIT + "\",\"startedAt\":\"2025-05-01T10:15:00Z\",\"finishedAt\":null}]");
+        assertThat(JSON.readTree(response.body()).toString()).isEqualTo("[{\"id\":7,\"kind\":\"APPLY\","
+                + "\"trigger\":\"webhook:github\",\"commit\":\"" + WebTestAgent.COMMIT + "\",\"author\":null,"
+                + "\"message\":null,\"startedAt\":\"2025-05-01T10:15:00Z\",\"finishedAt\":\"2025-05-01T10:15:01.500Z\","
+                + "\"result\":\"SUCCEEDED\",\"error\":null,\"services\":[]}]");
         assertThat(get("/api/history").statusCode()).isEqualTo(200);
+        assertThat(get("/api/history?diffs=true&limit=1000").statusCode()).isEqualTo(200);
         assertThat(historyQueries).containsExactly(
-                List.of(Optional.of("web-1"), Optional.of("nginx"), 5),
-                List.of(Optional.empty(), Optional.empty(), 50));
-        for (String limit : List.of("0", "1001", "ten")) {
-            assertThat(get("/api/history?limit=" + limit).statusCode()).as(limit).isEqualTo(400);
+                new HistoryQuery(Optional.of("web-1"), Optional.of("nginx"), 5).withoutDiffs(),
+                HistoryQuery.latest(50).withoutDiffs(),
+                HistoryQuery.latest(1000));
+        for (String query : List.of("limit=0", "limit=1001", "limit=ten", "diffs=yes")) {
+            assertThat(get("/api/history?" + query).statusCode()).as(query).isEqualTo(400);
         }
     }
 
@@ -331,6 +349,9 @@ class WebServerTest {
         HttpResponse<String> unknown = post("/api/suspend", "{\"host\":\"nope\"}", "Authorization", auth);
         assertThat(unknown.statusCode()).isEqualTo(400);
         assertThat(unknown.body()).contains("unknown host 'nope'");
+        HttpResponse<String> unknownResume = post("/api/resume?host=nope", "", "Authorization", auth);
+        assertThat(unknownResume.statusCode()).isEqualTo(400);
+        assertThat(unknownResume.body()).contains("unknown host 'nope'");
         assertThat(post("/api/suspend", "{\"host\":", "Authorization", auth).statusCode()).isEqualTo(400);
         assertThat(post("/api/suspend", "[\"web-1\"]", "Authorization", auth).statusCode()).isEqualTo(400);
         assertThat(agent.reconcileRequests()).isZero();

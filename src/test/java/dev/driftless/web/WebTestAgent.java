@@ -10,7 +10,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A second, minimal implementation of the agent seam for the HTTP tests: it holds a status, counts the
- * reconciles asked for, and suspends and resumes hosts in that status as the real agent does.
+ * reconciles asked for, suspends and resumes hosts in that status as the real agent does (refusing a host it does
+ * not manage), and reports itself unhealthy when told to.
  */
 public final class WebTestAgent implements AgentControl {
 
@@ -19,6 +20,7 @@ public final class WebTestAgent implements AgentControl {
     public final List<String> triggers = new CopyOnWriteArrayList<>();
     private volatile AgentStatus status;
     private volatile boolean ready = true;
+    private volatile Optional<String> unhealthy = Optional.empty();
 
     public WebTestAgent(AgentStatus status) {
         this.status = status;
@@ -52,6 +54,16 @@ public final class WebTestAgent implements AgentControl {
 
     public void setReady(boolean ready) {
         this.ready = ready;
+    }
+
+    /** Makes the agent report itself unhealthy for this reason (empty: healthy again), as a stuck reconcile does. */
+    public void setUnhealthy(Optional<String> reason) {
+        this.unhealthy = reason;
+    }
+
+    @Override
+    public Optional<String> unhealthy() {
+        return unhealthy;
     }
 
     @Override

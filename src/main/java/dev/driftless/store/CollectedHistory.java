@@ -1,0 +1,57 @@
+package dev.driftless.store;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** History rows put back together into whole reconciles, for readers that want a list (the CLI, the agent). */
+final class CollectedHistory implements HistoryRows {
+
+    private final List<Reconcile> reconciles = new ArrayList<>();
+    private Reconcile reconcile;
+    private final List<ServiceOutcome> services = new ArrayList<>();
+    private ServiceOutcome outcome;
+    private final List<ResourceChange> changes = new ArrayList<>();
+
+    @Override
+    public void reconcile(Reconcile next) {
+        endReconcile();
+        reconcile = next;
+    }
+
+    @Override
+    public void service(ServiceOutcome next) {
+        endService();
+        outcome = next;
+    }
+
+    @Override
+    public void change(ResourceChange change) {
+        changes.add(change);
+    }
+
+    /** Every reconcile received, in the order received, with its services and their changes. */
+    List<Reconcile> reconciles() {
+        endReconcile();
+        return List.copyOf(reconciles);
+    }
+
+    private void endService() {
+        if (outcome != null) {
+            services.add(new ServiceOutcome(outcome.host(), outcome.service(), outcome.status(), outcome.error(),
+                    changes));
+            changes.clear();
+            outcome = null;
+        }
+    }
+
+    private void endReconcile() {
+        endService();
+        if (reconcile != null) {
+            Reconcile r = reconcile;
+            reconciles.add(new Reconcile(r.id(), r.kind(), r.trigger(), r.commit(), r.author(), r.message(),
+                    r.startedAt(), r.finishedAt(), r.result(), r.error(), services));
+            services.clear();
+            reconcile = null;
+        }
+    }
+}
