@@ -72,8 +72,7 @@ public final class Reconciler {
         if (record.get().inSync()) {
             return record.get().inSyncPlan(model);
         }
-        return planner.plan(workspace.desiredServices(model, record.get().driftedServices()), host, Scope.DRIFTED,
-                record.get().state());
+        return planner.plan(workspace.desiredServices(model, record.get().driftedServices()), host, record.get());
     }
 
     /**

@@ -53,14 +53,18 @@ public final class Planner {
         Map<String, LiveEntry> live = host.inspect(state.resources().keySet(), known(state));
         Map<String, StateEntry> seen = new LinkedHashMap<>();
         Set<String> drifted = new LinkedHashSet<>();
+        Map<String, LiveEntry.Known> hashed = new HashMap<>();
         for (Map.Entry<String, StateEntry> recorded : state.resources().entrySet()) {
             LiveEntry now = live.get(recorded.getKey());
             if (!matches(recorded.getValue(), now)) {
                 drifted.add(recorded.getValue().service());
             }
             seen.put(recorded.getKey(), recorded.getValue().withStatOf(now));
+            if (now instanceof LiveEntry.File file && file.stat() != null) {
+                hashed.put(recorded.getKey(), new LiveEntry.Known(file.stat(), file.sha256()));
+            }
         }
-        return Optional.of(new RecordedCheck(state, seen, drifted));
+        return Optional.of(new RecordedCheck(state, seen, drifted, hashed));
     }
 
     /**
@@ -76,14 +80,29 @@ public final class Planner {
         return plan(desired, host, scope, readState(host));
     }
 
-    /** The same, with the host's state as {@link #fromRecord} already read it. */
+    /** The same, with the host's state read already. */
     public HostPlan plan(DesiredHost desired, Host host, Scope scope, HostState previous) {
+        return plan(desired, host, scope, previous, Map.of());
+    }
+
+    /**
+     * The same, for the drifted services a {@link RecordedCheck} found: the files it hashed are not
+     * hashed again while their stat is unchanged (a file grown to gigabytes is read once per check).
+     */
+    public HostPlan plan(DesiredHost desired, Host host, RecordedCheck record) {
+        return plan(desired, host, Scope.DRIFTED, record.state(), record.hashed());
+    }
+
+    private HostPlan plan(DesiredHost desired, Host host, Scope scope, HostState previous,
+            Map<String, LiveEntry.Known> hashed) {
         requireAccounts(desired, host);
         Set<String> chosen = new LinkedHashSet<>(desired.services());
         Set<String> paths = new LinkedHashSet<>();
         desired.resources().forEach(r -> paths.add(r.path()));
         paths.addAll(previous.resources().keySet());
-        Map<String, LiveEntry> live = new HashMap<>(host.inspect(paths, known(previous)));
+        Map<String, LiveEntry.Known> known = known(previous);
+        known.putAll(hashed);
+        Map<String, LiveEntry> live = new HashMap<>(host.inspect(paths, known));
 
         List<Change> changes = new ArrayList<>();
         Map<String, StateEntry> unchanged = new LinkedHashMap<>();
