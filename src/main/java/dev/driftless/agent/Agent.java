@@ -57,12 +57,12 @@ public final class Agent implements AgentControl {
     // guarded by lock
     private boolean requested;
     private String requestedBy = "start";
-    private boolean stopping;
     private final Set<String> suspendedHosts = new LinkedHashSet<>();
     private boolean suspendedAll;
 
-    // asked by the renderer along the way, so a SIGTERM does not wait for a template that loops
-    private volatile boolean stopRequested;
+    // set once by stop(); also asked by the renderer along the way, so a SIGTERM does not wait for a
+    // template that loops
+    private volatile boolean stopping;
     // what the loop is doing and since when, for unhealthy(); null between reconciles
     private volatile Running running;
     // the hosts of the inventory at the newest commit read (suspend/resume refuse others)
@@ -218,9 +218,8 @@ public final class Agent implements AgentControl {
 
     /** Asks the loop to end after the reconcile under way, if any. */
     public void stop() {
-        stopRequested = true; // a rendering under way stops; an apply under way finishes
         synchronized (lock) {
-            stopping = true;
+            stopping = true; // a rendering under way stops; an apply under way finishes
             lock.notifyAll();
         }
     }
@@ -430,7 +429,7 @@ public final class Agent implements AgentControl {
                     }
                 }
             } catch (ValidationException e) {
-                if (stopRequested && !overBudget()) {
+                if (stopping && !overBudget()) {
                     // a SIGTERM stopped the rendering: not the commit's fault, tried again after the restart
                     LOG.warn("stopped while rendering commit {}; it is applied after the next start", commit.id());
                     memory.abandon();
@@ -673,7 +672,7 @@ public final class Agent implements AgentControl {
     private Selection selection(Optional<String> ref, List<String> hosts, List<String> services) {
         return new Selection(new RepoSource.Request(settings.repo(), ref, settings.path(), RepoSource.ReadFrom.COMMIT),
                 hosts, services, settings.root(), settings.ssh(), settings.keys(),
-                settings.render().stoppingWhen(() -> stopRequested), settings.protectedPaths());
+                settings.render().stoppingWhen(() -> stopping), settings.protectedPaths());
     }
 
     private static ResourceChange resourceChange(Change change) {

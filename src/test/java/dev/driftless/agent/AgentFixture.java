@@ -76,6 +76,40 @@ final class AgentFixture {
         }
     }
 
+    /**
+     * An agent's loop on its own thread, and the cycles it reports ("fetch", "drift", "failed"), for
+     * tests to wait on. Closing it stops the loop and waits for the thread to end.
+     */
+    static final class Loop implements AutoCloseable {
+        private final Agent agent;
+        private final java.util.concurrent.BlockingQueue<String> cycles = new java.util.concurrent.LinkedBlockingQueue<>();
+        private final Thread thread;
+
+        Loop(Agent agent) {
+            this.agent = agent;
+            agent.onCycle(cycles::add);
+            thread = new Thread(agent::run, "agent-loop");
+            thread.start();
+        }
+
+        /** The next cycle the loop finishes, waiting up to a minute (null when none came). */
+        String next() throws InterruptedException {
+            return cycles.poll(60, java.util.concurrent.TimeUnit.SECONDS);
+        }
+
+        /** The next cycle, waiting no more than {@code seconds} (null when none came). */
+        String next(int seconds) throws InterruptedException {
+            return cycles.poll(seconds, java.util.concurrent.TimeUnit.SECONDS);
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            agent.stop();
+            thread.join(60_000);
+            assertThat(thread.isAlive()).as("the loop ends when stopped").isFalse();
+        }
+    }
+
     /** Named pipes a handler uses to say it is running and to wait until the test lets it go. */
     static void mkfifo(Path... fifos) throws Exception {
         for (Path fifo : fifos) {

@@ -19,8 +19,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -76,19 +74,15 @@ class AgentHostileCommitsTest {
                 new RenderLimits(Duration.ofSeconds(2), 1024 * 1024, () -> false));
         try (HistoryStore history = JdbcHistoryStore.open(JdbcHistoryStore.defaultUrl(tmp.resolve("state")))) {
             Agent agent = new Agent(settings, history, new AgentMetrics(), e -> { }, Clock.systemUTC());
-            BlockingQueue<String> cycles = new LinkedBlockingQueue<>();
-            agent.onCycle(cycles::add);
-            Thread loop = new Thread(agent::run, "agent-loop");
-            loop.start();
-            try {
-                assertThat(cycles.poll(60, TimeUnit.SECONDS)).isEqualTo("fetch");
+            try (AgentFixture.Loop loop = new AgentFixture.Loop(agent)) {
+                assertThat(loop.next()).isEqualTo("fetch");
                 assertThat(root.resolve("etc/web.conf")).hasContent("v1");
 
                 repo.write("driftless.yaml", inventory);
                 repo.write("services/web/web.conf.peb", template);
                 String hostile = repo.commit(what);
                 agent.requestReconcile("webhook");
-                assertThat(cycles.poll(120, TimeUnit.SECONDS)).isEqualTo("fetch");
+                assertThat(loop.next(120)).isEqualTo("fetch");
                 assertThat(history.history(HistoryQuery.latest(10))).first().satisfies(r -> {
                     assertThat(r.commit()).isEqualTo(hostile);
                     assertThat(r.result()).isEqualTo(Reconcile.Result.FAILED);
@@ -100,14 +94,10 @@ class AgentHostileCommitsTest {
                 repo.write("services/web/web.conf.peb", "v3\n");
                 String fixed = repo.commit("fixed");
                 agent.requestReconcile("webhook");
-                assertThat(cycles.poll(60, TimeUnit.SECONDS)).isEqualTo("fetch");
+                assertThat(loop.next()).isEqualTo("fetch");
                 assertThat(root.resolve("etc/web.conf")).hasContent("v3");
                 assertThat(agent.status().appliedCommit()).contains(fixed);
-            } finally {
-                agent.stop();
-                loop.join(60_000);
             }
-            assertThat(loop.isAlive()).isFalse();
         }
     }
 

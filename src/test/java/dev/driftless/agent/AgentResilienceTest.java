@@ -21,9 +21,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -107,20 +105,12 @@ class AgentResilienceTest {
                 throw new OutOfMemoryError("Java heap space (thrown by the test)");
             }
         });
-        BlockingQueue<String> cycles = new LinkedBlockingQueue<>();
-        agent.onCycle(cycles::add);
-        Thread loop = new Thread(agent::run, "agent-loop");
-        loop.start();
-        try {
-            assertThat(cycles.poll(60, TimeUnit.SECONDS)).as("the cycle that threw").isEqualTo("failed");
+        try (AgentFixture.Loop loop = new AgentFixture.Loop(agent)) {
+            assertThat(loop.next()).as("the cycle that threw").isEqualTo("failed");
             agent.requestReconcile("webhook");
-            assertThat(cycles.poll(60, TimeUnit.SECONDS)).as("the loop goes on").isEqualTo("fetch");
+            assertThat(loop.next()).as("the loop goes on").isEqualTo("fetch");
             assertThat(root.resolve("etc/web.conf")).hasContent("v1");
-        } finally {
-            agent.stop();
-            loop.join(30_000);
         }
-        assertThat(loop.isAlive()).isFalse();
     }
 
     @Test
@@ -129,18 +119,14 @@ class AgentResilienceTest {
         repo.write("services/web/service.yaml", service("web", "box", "v1"));
         repo.commit("v1");
         Agent agent = agent();
-        BlockingQueue<String> cycles = new LinkedBlockingQueue<>();
-        agent.onCycle(cycles::add);
-        Thread loop = new Thread(agent::run, "agent-loop");
-        loop.start();
-        try {
-            assertThat(cycles.poll(60, TimeUnit.SECONDS)).isEqualTo("fetch");
+        try (AgentFixture.Loop loop = new AgentFixture.Loop(agent)) {
+            assertThat(loop.next()).isEqualTo("fetch");
             repo.write("driftless.yaml", "hosts:\n  box:\n    adress: local\n");
             String broken = repo.commit("typo in the inventory");
             agent.requestReconcile("webhook");
-            assertThat(cycles.poll(60, TimeUnit.SECONDS)).isEqualTo("fetch");
+            assertThat(loop.next()).isEqualTo("fetch");
             agent.requestReconcile("interval");
-            assertThat(cycles.poll(60, TimeUnit.SECONDS)).isEqualTo("fetch");
+            assertThat(loop.next()).isEqualTo("fetch");
             assertThat(records().stream().filter(r -> broken.equals(r.commit())).toList()).as("recorded once")
                     .singleElement().satisfies(r -> {
                         assertThat(r.result()).isEqualTo(Reconcile.Result.FAILED);
@@ -151,14 +137,10 @@ class AgentResilienceTest {
             repo.write("services/web/service.yaml", service("web", "box", "v3"));
             String fixed = repo.commit("fixed");
             agent.requestReconcile("webhook");
-            assertThat(cycles.poll(60, TimeUnit.SECONDS)).isEqualTo("fetch");
+            assertThat(loop.next()).isEqualTo("fetch");
             assertThat(root.resolve("etc/web.conf")).hasContent("v3");
             assertThat(agent.status().appliedCommit()).contains(fixed);
-        } finally {
-            agent.stop();
-            loop.join(30_000);
         }
-        assertThat(loop.isAlive()).isFalse();
     }
 
     @Test
