@@ -530,7 +530,7 @@ metric() { # port name: the value of one metric line (0 if absent)
 }
 rss_kib() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
 
-AGENT_PID= AGENT_PORT=
+AGENT_PID= AGENT_PORT= AGENT_JVM_OPTS=
 start_agent() { # name sandbox state interval drift-interval: starts it, waits for /readyz; sets READY_S
   local name=$1 t0 code=000 i
   AGENT_PORT=$(free_port)
@@ -551,6 +551,8 @@ start_agent() { # name sandbox state interval drift-interval: starts it, waits f
   # the one answering must be ours (same repository URL, with our git daemon's port), and a JVM (the launcher execs java)
   curl -s "http://127.0.0.1:$AGENT_PORT/api/status" | grep -qF "$URL" || die "the agent on port $AGENT_PORT is not the one started here"
   [[ $(cat "/proc/$AGENT_PID/comm") == java ]] || die "pid $AGENT_PID is $(cat "/proc/$AGENT_PID/comm"), not the agent's JVM"
+  # the JVM options the launcher gave the agent (they differ from a command's), for the report
+  AGENT_JVM_OPTS=$(tr '\0' ' ' <"/proc/$AGENT_PID/cmdline" | sed -E 's/^[^ ]+ //; s/ -jar .*//; s/-XX:SharedArchiveFile=[^ ]+/-XX:SharedArchiveFile=<archive>/')
 }
 agent_log_problems() { grep -ciE 'warn|error|exception' "$1" || true; }
 live_heap() { # pid: forces a full GC (jcmd GC.run) and prints the old generation in use after it, in MiB ("?" without
@@ -753,8 +755,8 @@ NOW=$(date -u '+%Y-%m-%d %H:%M UTC')
   echo "scheduled as often as the fetch (an hour of both at 1 s, where the default drift interval is 5 minutes);"
   echo "$MEM_PUSHES pushes applied and $MEM_EDITS hand edits healed during the run (reconciles by result: $M_RESULTS)."
   echo "VmRSS read from \`/proc/PID/status\` every $SAMPLE_EVERY cycles ($MEM_SAMPLES samples, $MEM_HALF_SAMPLES in the last half)."
-  echo "JVM: the launcher's options (\`$LAUNCHER_OPTS\`${DRIFTLESS_JAVA_OPTS:+ plus \`$DRIFTLESS_JAVA_OPTS\`}), no heap limit of its own:"
-  echo "the JVM's defaults on this machine give an initial heap of $HEAP_INIT MiB and a maximum of $HEAP_MAX MiB (1/64 and 1/4 of the memory)."
+  echo "JVM: the agent's options as the launcher gives them (\`$AGENT_JVM_OPTS\`): the optimising compiler, a small heap"
+  echo "that grows as needed up to 512 MiB. (A command gets \`$LAUNCHER_OPTS\` and the JVM's default heap: $HEAP_INIT MiB initial, $HEAP_MAX MiB at most here.)"
   echo "The heap at the end, before the forced GC (\`jcmd GC.heap_info\`):"
   echo
   echo '```'

@@ -82,12 +82,14 @@ final class Placement {
                 continue;
             }
             Path root = root(host).orElse(SLASH);
+            // a thousand files share a few folders: resolve each folder once
+            java.util.Map<Path, Path> folders = new java.util.HashMap<>();
             for (Service service : services) {
                 if (!service.runsOn(host)) {
                     continue;
                 }
                 for (Resource resource : service.resources()) {
-                    Path landing = resolved(root.resolve(resource.path().substring(1)));
+                    Path landing = resolved(root.resolve(resource.path().substring(1)), folders);
                     onProtectedPath(host, resource, landing).ifPresent(problems::add);
                 }
             }
@@ -135,9 +137,15 @@ final class Placement {
      * that a protected file reached through a linked folder is still recognised.
      */
     private static Path resolved(Path path) {
+        return resolved(path, new java.util.HashMap<>());
+    }
+
+    /** The same, with the folders resolved so far. */
+    private static Path resolved(Path path, java.util.Map<Path, Path> folders) {
         Path absolute = path.toAbsolutePath().normalize();
         Path parent = absolute.getParent();
-        return parent == null ? absolute : resolvedFully(parent).resolve(absolute.getFileName());
+        return parent == null ? absolute
+                : folders.computeIfAbsent(parent, Placement::resolvedFully).resolve(absolute.getFileName());
     }
 
     /** The same with the path's own name followed too, when it is a link. */
