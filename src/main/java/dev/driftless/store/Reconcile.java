@@ -23,10 +23,12 @@ public record Reconcile(long id, Kind kind, String trigger, String commit, Strin
     }
 
     /** An apply of a commit, or a check of the hosts against the last applied commit. */
-    public enum Kind { APPLY, DRIFT_CHECK }
+    public enum Kind implements dev.driftless.report.Word { APPLY, DRIFT_CHECK }
 
     /** How a reconcile ended. */
-    public enum Result { SUCCEEDED, FAILED, NO_CHANGES, DRIFT_FOUND, DRIFT_HEALED, SKIPPED }
+    public enum Result implements dev.driftless.report.Word {
+        SUCCEEDED, FAILED, NO_CHANGES, DRIFT_FOUND, DRIFT_HEALED, SKIPPED
+    }
 
     public Reconcile {
         services = services == null ? List.of() : List.copyOf(services);
