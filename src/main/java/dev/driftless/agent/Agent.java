@@ -335,7 +335,7 @@ public final class Agent implements AgentControl {
         metrics.fetched();
         nextFetch = clock.instant().plus(jitter(settings.interval()));
         try {
-            source.fetch(settings.repo());
+            source.fetch(settings.repo(), settings.ref());
         } catch (SourceException e) {
             fetchFailures++;
             Duration backoff = backoff(fetchFailures);
