@@ -182,7 +182,8 @@ final class AgentCommand implements Callable<Integer> {
                 var status = agent.status();
                 spec.commandLine().getErr().println("driftless agent --once: applied "
                         + status.appliedCommit().map(c -> c.substring(0, 12)).orElse("nothing") + ", source "
-                        + status.source() + status.failure().map(f -> ", failed: " + f).orElse(""));
+                        + status.source() + status.sourceError().map(e -> ": " + e).orElse("")
+                        + status.failure().map(f -> ", failed: " + f).orElse(""));
                 return status.source().equals("ok") && status.failedCommit().isEmpty() ? 0 : 1;
             }
             Thread hook = new Thread(() -> {

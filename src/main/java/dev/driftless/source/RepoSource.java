@@ -112,20 +112,20 @@ public final class RepoSource {
     private Checkout openLocal(Request request) {
         Path dir = Path.of(request.repo()).toAbsolutePath().normalize();
         if (!Files.isDirectory(dir)) {
-            throw new SourceException("repository folder not found: " + dir);
+            throw new SourceException("no such folder: " + dir);
         }
         Repository repository;
         try {
             repository = new FileRepositoryBuilder().setMustExist(true).findGitDir(dir.toFile()).build();
         } catch (RepositoryNotFoundException | IllegalArgumentException e) {
-            throw new SourceException(dir + " is not inside a Git repository: run 'git init' and commit your files"
-                    + " (Driftless reads the desired state from a commit)");
+            throw new SourceException(dir + " is not a Git repository (nor inside one): run 'git init' and commit"
+                    + " your files (Driftless reads the desired state from a commit)");
         } catch (IOException e) {
             throw new SourceException("cannot open the Git repository at " + dir + ": " + e.getMessage(), e);
         }
         if (repository.getDirectory() == null) {
             repository.close();
-            throw new SourceException(dir + " is not inside a Git repository");
+            throw new SourceException(dir + " is not a Git repository (nor inside one)");
         }
         String prefix = "";
         if (!repository.isBare()) {
@@ -166,11 +166,14 @@ public final class RepoSource {
     }
 
     /**
-     * Fetches a URL into the cache, only what the ref (the remote's HEAD when empty) needs, and makes sure
-     * the ref can then be read; a no-op for a local repository. Fails with a SourceException saying why.
+     * Makes sure the ref (the repository's HEAD when empty) can be read, or fails with a SourceException that
+     * says why. A URL is fetched into the cache, only what the ref needs; a local repository is read in
+     * place, so it is checked instead: that the folder exists, is a Git repository and has the ref (the agent
+     * then reports a missing one as an unavailable source, not as a commit that failed).
      */
     public void fetch(String repo, Optional<String> ref) {
         if (!isRemote(repo)) {
+            openLocal(new Request(repo, ref, Optional.empty(), ReadFrom.COMMIT)).close();
             return;
         }
         Path cache = cacheOf(repo);

@@ -120,7 +120,7 @@ class RepositoryLocationsTest {
         Cli.Result plan = Cli.on("plan", plain, root);
 
         assertThat(plan.exitCode()).isEqualTo(1);
-        assertThat(plan.err()).contains("is not inside a Git repository");
+        assertThat(plan.err()).contains("is not a Git repository (nor inside one)");
     }
 
     @Test
