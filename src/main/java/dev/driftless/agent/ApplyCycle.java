@@ -122,7 +122,7 @@ final class ApplyCycle {
         metrics.fetched();
         schedule.fetching();
         try {
-            source.fetch(settings.repo());
+            source.fetch(settings.repo(), settings.ref());
         } catch (SourceException e) {
             Duration backoff = schedule.sourceFailed();
             metrics.fetchFailed();

@@ -62,7 +62,7 @@ final class AgentCommand implements Callable<Integer> {
     List<String> hosts = new ArrayList<>();
 
     @Option(names = "--interval", paramLabel = "DURATION", defaultValue = "60s", converter = DurationConverter.class,
-            description = "How often to fetch without a webhook (with up to 10% jitter). Default: ${DEFAULT-VALUE}.")
+            description = "How often to fetch without a webhook (with up to 10%% jitter). Default: ${DEFAULT-VALUE}.")
     Duration interval;
 
     @Option(names = "--drift-interval", paramLabel = "DURATION", defaultValue = "5m",

@@ -201,8 +201,9 @@ class AgentTest {
 
         Agent wrongRef = agent("file://" + repo.dir(), Optional.of("no-such-branch"));
         wrongRef.reconcileOnce("start");
-        assertThat(wrongRef.status().source()).isEqualTo("ok");
-        assertThat(wrongRef.status().failure()).get().asString().contains("no-such-branch", "not found");
+        // the source does not have what the agent follows: unavailable (retried with backoff), not a failed commit
+        assertThat(wrongRef.status().source()).isEqualTo("unavailable");
+        assertThat(wrongRef.status().sourceError()).get().asString().contains("no-such-branch", "not found");
         assertThat(root.resolve("etc")).doesNotExist();
         assertThat(records()).isEmpty();
     }
