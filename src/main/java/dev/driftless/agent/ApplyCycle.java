@@ -217,6 +217,12 @@ final class ApplyCycle {
                 }
             }
             memory.applied(applied, commit.id());
+            for (String host : applied) {
+                long changed = outcomes.stream().filter(o -> o.host().equals(host))
+                        .mapToLong(o -> o.changes().size()).sum();
+                report.log("applied commit " + shortId(commit.id()) + " on " + host + ": "
+                        + (changed == 0 ? "nothing changed" : changed + " changed"));
+            }
             if (error != null) {
                 Map<String, FailureKind> failed = new LinkedHashMap<>();
                 for (String host : hosts) {
@@ -342,5 +348,10 @@ final class ApplyCycle {
 
     static String problems(ValidationException e) {
         return e.problems().stream().map(Object::toString).reduce((a, b) -> a + "; " + b).orElse("");
+    }
+
+    /** The 12 characters of a commit id people read in logs. */
+    private static String shortId(String commit) {
+        return commit.substring(0, Math.min(12, commit.length()));
     }
 }

@@ -146,6 +146,12 @@ final class AgentCommand implements Callable<Integer> {
             + " service.")
     boolean once;
 
+    @Option(names = "--log-format", paramLabel = "FORMAT", defaultValue = "text",
+            description = "text: a line per event with its UTC time on stderr; json: one JSON object per line"
+            + " (timestamp in epoch milliseconds, level, loggerName, formattedMessage) for log shippers."
+            + " Default: ${DEFAULT-VALUE}. DRIFTLESS_LOG_LEVEL=DEBUG shows more.")
+    LogSetup.Format logFormat;
+
     @Option(names = "--age-key", paramLabel = "FILE", description = "An age identity for the repository's secrets.")
     Path ageKey;
 
@@ -168,6 +174,9 @@ final class AgentCommand implements Callable<Integer> {
         }
         if (interval.isZero() || interval.isNegative() || driftInterval.isZero() || driftInterval.isNegative()) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--interval and --drift-interval must be positive");
+        }
+        if (!once || logFormat == LogSetup.Format.json) {
+            LogSetup.forAgent(logFormat);
         }
         Files.createDirectories(stateDir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         Optional<byte[]> webhookSecret = webhookSecret();
