@@ -6,7 +6,6 @@ import dev.driftless.report.SyncState;
 import dev.driftless.source.RepoSource;
 import dev.driftless.store.HistoryStore;
 import dev.driftless.store.Reconcile;
-import dev.driftless.web.AgentMetrics;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

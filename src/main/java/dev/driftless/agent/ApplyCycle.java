@@ -14,7 +14,6 @@ import dev.driftless.source.RepoSource;
 import dev.driftless.source.SourceException;
 import dev.driftless.store.Reconcile;
 import dev.driftless.store.ServiceOutcome;
-import dev.driftless.web.AgentMetrics;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -9,7 +9,7 @@ import dev.driftless.secrets.AgeKeyring;
 import dev.driftless.store.HistoryStore;
 import dev.driftless.store.JdbcHistoryStore;
 import dev.driftless.store.StoreException;
-import dev.driftless.web.AgentMetrics;
+import dev.driftless.agent.AgentMetrics;
 import dev.driftless.web.AgentServer;
 import dev.driftless.web.HistorySource;
 import java.io.IOException;
