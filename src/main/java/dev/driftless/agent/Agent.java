@@ -12,6 +12,7 @@ import dev.driftless.plan.Cause;
 import dev.driftless.plan.Change;
 import dev.driftless.plan.HostOutcome;
 import dev.driftless.plan.HostPlan;
+import dev.driftless.plan.KnownFiles;
 import dev.driftless.source.RepoSource;
 import dev.driftless.source.SourceException;
 import dev.driftless.store.HistoryStore;
@@ -52,6 +53,8 @@ public final class Agent implements AgentControl {
     private final Consumer<Event> notify;
     private final Clock clock;
     private final AgentMemory memory;
+    // what each host's files hashed to, by stat, so a quiet drift check reads none of them again
+    private final KnownFiles knownFiles = new KnownFiles();
     private final Object lock = new Object();
 
     // guarded by lock
@@ -580,7 +583,7 @@ public final class Agent implements AgentControl {
         List<ServiceOutcome> outcomes = new ArrayList<>();
         boolean healedAny = false;
         try (Workspace workspace = open(selection)) {
-            List<HostOutcome> results = new Reconciler(settings.lockTimeout(), settings.handlerTimeout())
+            List<HostOutcome> results = new Reconciler(settings.lockTimeout(), settings.handlerTimeout(), knownFiles)
                     .plan(workspace, settings.parallel(), o -> { });
             Map<String, DriftPolicy> policies = new LinkedHashMap<>();
             for (HostOutcome outcome : results) {
@@ -644,7 +647,7 @@ public final class Agent implements AgentControl {
             List<ServiceOutcome> outcomes) {
         Selection selection = selection(Optional.of(commit), List.of(host), heal);
         try (Workspace workspace = open(selection)) {
-            List<HostOutcome> results = new Reconciler(settings.lockTimeout(), settings.handlerTimeout())
+            List<HostOutcome> results = new Reconciler(settings.lockTimeout(), settings.handlerTimeout(), knownFiles)
                     .apply(workspace, 1, h -> ApplyListener.SILENT, o -> { });
             List<ServiceOutcome> healed = new ArrayList<>();
             boolean failed = record(results, healed, true);
