@@ -47,7 +47,7 @@ class DriftHealRecordTest {
         String commit = repo.commit("web and db");
         Path root = tmp.resolve("root");
         Path stateFile = root.resolve("var/lib/driftless/state/box.json");
-        try (HistoryStore history = JdbcHistoryStore.open(JdbcHistoryStore.defaultUrl(tmp.resolve("state")))) {
+        try (HistoryStore history = JdbcHistoryStore.open(JdbcHistoryStore.defaultUrl(tmp.resolve("state")), "test-agent")) {
             Agent agent = new Agent(AgentFixture.settings("file://" + repo.dir(), tmp), history, new AgentMetrics(),
                     e -> { }, Clock.systemUTC());
             agent.reconcileOnce("start");

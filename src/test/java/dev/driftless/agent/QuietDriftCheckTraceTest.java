@@ -28,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
  * What the agent process opens during its drift checks, as the kernel saw it (strace): once the managed
  * files have been left alone long enough for their stat to identify them (two seconds), a quiet check opens
  * none of them, and a hand edit that keeps the file's size and modification time is still found and healed
- * by the very next check.
+ * by the very next check. A file whose stat changed but whose content did not (a touch) is read again, once
+ * it settled, and then trusted by the checks after it.
  */
 class QuietDriftCheckTraceTest {
 
@@ -82,6 +83,7 @@ class QuietDriftCheckTraceTest {
         Process strace = Processes.start(new ProcessBuilder(command).directory(tmp.toFile()).redirectErrorStream(true)
                 .redirectOutput(tmp.resolve("agent.log").toFile()));
         double editedAt;
+        double touchedAt;
         double stoppedAt;
         try {
             // the state file is first read by the first drift check, after the first apply wrote everything
@@ -98,6 +100,11 @@ class QuietDriftCheckTraceTest {
             assertThat(edited).hasContent(before);
 
             double afterHeal = awaitChecks(checkStarts, settledAt(root.resolve("etc/app")), 4, tmp).get(1);
+
+            Path touched = root.resolve("etc/app/f2.conf");
+            touchedAt = System.currentTimeMillis() / 1000.0;
+            Files.setLastModifiedTime(touched, FileTime.fromMillis(System.currentTimeMillis())); // content unchanged
+            double afterTouch = awaitChecks(checkStarts, settledAt(root.resolve("etc/app")), 4, tmp).get(1);
             stoppedAt = System.currentTimeMillis() / 1000.0;
             stop(strace);
             reader.join(60_000);
@@ -111,8 +118,14 @@ class QuietDriftCheckTraceTest {
             double following = starts.stream().filter(t -> t > next).findFirst().orElseThrow();
             assertThat(managedReads(all, managed, editedAt, following)).as("the checks right after the hand edit")
                     .extracting(Open::path).contains(edited.toString());
-            assertThat(managedReads(all, managed, afterHeal, stoppedAt))
+            assertThat(managedReads(all, managed, afterHeal, touchedAt))
                     .as("files opened by the quiet checks after the healed file settled").isEmpty();
+            assertThat(managedReads(all, managed, touchedAt, afterTouch)).as("the checks after a touch")
+                    .extracting(Open::path).contains(touched.toString());
+            assertThat(all).as("a touched file that holds what it should is not written again")
+                    .noneMatch(o -> o.creates() && o.time() > touchedAt && o.path().endsWith("/.f2.conf.driftless-tmp"));
+            assertThat(managedReads(all, managed, afterTouch, stoppedAt))
+                    .as("files opened by the quiet checks after the touched file settled").isEmpty();
         } finally {
             strace.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
             strace.destroyForcibly();
