@@ -6,7 +6,7 @@ import dev.driftless.secrets.AgeKeyring;
 import dev.driftless.source.RepoSource;
 import dev.driftless.store.HistoryQuery;
 import dev.driftless.store.JdbcHistoryStore;
-import dev.driftless.web.AgentMetrics;
+import dev.driftless.agent.AgentMetrics;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.io.IOException;
