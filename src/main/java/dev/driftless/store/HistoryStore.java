@@ -16,10 +16,18 @@ public interface HistoryStore extends AutoCloseable {
         return collected.reconciles();
     }
 
+    /** The reconciles of {@link #history(HistoryQuery)}, and the cursor of the next page when there are more. */
+    default HistoryPage page(HistoryQuery query) {
+        CollectedHistory collected = new CollectedHistory();
+        history(query, collected);
+        return collected.page();
+    }
+
     /**
      * The reconciles of {@link #history(HistoryQuery)}, handed to {@code rows} one row at a time as they are read, so
      * that a page of large diffs can be written out without being held in memory. The rows arrive on the calling
-     * thread; a reading that fails part way throws after the rows given so far.
+     * thread; a reading that fails part way throws after the rows given so far. When older reconciles match the query
+     * too, {@link HistoryRows#more} is called last with the cursor of the next page.
      *
      * @throws StoreException when the database cannot be read, or is busy with as many readers as it allows
      */

@@ -360,6 +360,12 @@ public final class JdbcHistoryStore implements HistoryStore {
             appendFilters(sql, parameters, query);
             sql.append(")");
         }
+        if (query.before().isPresent()) {
+            // the order of the list is (started_at, id), newest first: a page goes on after its last row
+            sql.append(" AND EXISTS (SELECT 1 FROM reconciles b WHERE b.id = ? AND (r.started_at < b.started_at"
+                    + " OR (r.started_at = b.started_at AND r.id < b.id)))");
+        }
+        // one more than the page holds tells whether there is a next page
         sql.append(" ORDER BY r.started_at DESC, r.id DESC LIMIT ?");
         read("cannot read the history", connection -> {
             List<Reconcile> headers;
@@ -368,10 +374,18 @@ public final class JdbcHistoryStore implements HistoryStore {
                 for (String parameter : parameters) {
                     select.setString(index++, parameter);
                 }
-                select.setInt(index, query.limit());
+                if (query.before().isPresent()) {
+                    select.setLong(index++, query.before().get());
+                }
+                select.setInt(index, query.limit() + 1);
                 headers = readReconciles(select);
             }
-            stream(connection, headers, query, rows);
+            boolean more = headers.size() > query.limit();
+            List<Reconcile> page = more ? headers.subList(0, query.limit()) : headers;
+            stream(connection, page, query, rows);
+            if (more) {
+                rows.more(page.get(page.size() - 1).id());
+            }
         });
     }
 

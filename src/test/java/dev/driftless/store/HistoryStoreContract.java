@@ -164,6 +164,54 @@ abstract class HistoryStoreContract {
     }
 
     @Test
+    void pagesFollowedByTheirCursorGiveEveryMatchingReconcileOnceNewestFirst() throws Exception {
+        HistoryStore store = newStore();
+        List<Long> web1 = new ArrayList<>();
+        // recorded out of time order, two at the same instant, and some of another host in between
+        int[] seconds = {5, 1, 3, 3, 0, 7, 2, 3, 6};
+        for (int i = 0; i < seconds.length; i++) {
+            String host = i % 3 == 2 ? "web-2" : "web-1";
+            long id = store.record(apply("c" + i, T0.plusSeconds(seconds[i]), Result.SUCCEEDED,
+                    outcome(host, "nginx", Status.APPLIED, update("/etc/nginx/nginx.conf"))));
+            if (host.equals("web-1")) {
+                web1.add(id);
+            }
+        }
+        List<Long> whole = store.history(query("web-1", null, 100)).stream().map(Reconcile::id).toList();
+        assertThat(whole).containsExactlyInAnyOrderElementsOf(web1);
+
+        List<Long> walked = new ArrayList<>();
+        HistoryPage page = store.page(query("web-1", null, 2));
+        int pages = 1;
+        while (page.next().isPresent() && pages < 10) {
+            assertThat(page.reconciles()).hasSize(2);
+            page.reconciles().forEach(r -> walked.add(r.id()));
+            page = store.page(query("web-1", null, 2).before(page.next().get()));
+            pages++;
+        }
+        page.reconciles().forEach(r -> walked.add(r.id()));
+
+        assertThat(walked).containsExactlyElementsOf(whole);
+        assertThat(pages).isEqualTo(3);
+        assertThat(store.page(query("web-1", null, 6)).next()).as("exactly full: no next page").isEmpty();
+    }
+
+    @Test
+    void theAgentFilterKeepsOnlyThatAgentsReconciles() throws Exception {
+        String url = newDatabaseUrl();
+        openFor(url, "agent-a").record(apply("a1", T0, Result.SUCCEEDED));
+        openFor(url, "agent-b").record(apply("b1", T0.plusSeconds(1), Result.SUCCEEDED));
+        openFor(url, "agent-a").record(apply("a2", T0.plusSeconds(2), Result.SUCCEEDED));
+
+        assertThat(open(url).history(HistoryQuery.latest(10).ofAgent("agent-a"))).extracting(Reconcile::commit)
+                .containsExactly("a2", "a1");
+        assertThat(open(url).page(HistoryQuery.latest(1).ofAgent("agent-b"))).satisfies(page -> {
+            assertThat(page.reconciles()).extracting(Reconcile::commit).containsExactly("b1");
+            assertThat(page.next()).isEmpty();
+        });
+    }
+
+    @Test
     void anEmptyStoreHasNoHistoryAndNothingApplied() throws Exception {
         HistoryStore store = newStore();
 
