@@ -22,6 +22,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
@@ -58,7 +59,7 @@ public final class JdbcHistoryStore implements HistoryStore {
             DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
 
     private static final String RECONCILE_COLUMNS = "r.id, r.kind, r.triggered_by, r.commit_id, r.author, r.message,"
-            + " r.started_at, r.finished_at, r.result, r.error, r.agent";
+            + " r.started_at, r.finished_at, r.result, r.error, r.agent, r.seen, r.last_seen_at";
 
     /** The databases Driftless can keep its history in. */
     private enum Vendor {
@@ -243,6 +244,17 @@ public final class JdbcHistoryStore implements HistoryStore {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try {
+                Optional<Long> repeated = repeatedDrift(connection, reconcile);
+                if (repeated.isPresent()) {
+                    try (PreparedStatement seen = connection.prepareStatement(
+                            "UPDATE reconciles SET seen = seen + 1, last_seen_at = ? WHERE id = ?")) {
+                        vendor.setInstant(seen, 1, reconcile.startedAt());
+                        seen.setLong(2, repeated.get());
+                        seen.executeUpdate();
+                    }
+                    connection.commit();
+                    return repeated.get();
+                }
                 long id = insertReconcile(connection, reconcile);
                 try (PreparedStatement outcomes = connection.prepareStatement(
                         "INSERT INTO service_outcomes (reconcile_id, host, service, status, error) VALUES (?, ?, ?, ?, ?)",
@@ -280,6 +292,62 @@ public final class JdbcHistoryStore implements HistoryStore {
             }
         } catch (SQLException e) {
             throw failure("cannot record the reconcile", e);
+        }
+    }
+
+    /**
+     * The id of the drift check this one repeats, if any: the agent's newest drift check of the same commit found
+     * exactly the same (result, hosts, services, statuses, and each change's path, action, cause and diff), and
+     * nothing was recorded for those hosts since (the newest drift check of the same commit on its first host is the
+     * one it may repeat). Only drift found and left alone is collapsed: a heal changed the
+     * host, and each one stays in the audit trail.
+     */
+    private Optional<Long> repeatedDrift(Connection connection, Reconcile reconcile) throws SQLException {
+        if (reconcile.kind() != Reconcile.Kind.DRIFT_CHECK || reconcile.result() != Reconcile.Result.DRIFT_FOUND
+                || reconcile.services().isEmpty() || reconcile.commit() == null) {
+            return Optional.empty();
+        }
+        String owner = reconcile.agent() != null ? reconcile.agent() : agent.orElse(null);
+        String ofOwner = owner == null ? " r.agent IS NULL" : " r.agent = ?";
+        List<String> hosts = reconcile.services().stream().map(ServiceOutcome::host).distinct().toList();
+        List<Reconcile> newest;
+        try (PreparedStatement select = connection.prepareStatement("SELECT " + RECONCILE_COLUMNS
+                + " FROM reconciles r WHERE r.kind = ? AND r.commit_id = ? AND" + ofOwner
+                + " AND EXISTS (SELECT 1 FROM service_outcomes o WHERE o.reconcile_id = r.id AND o.host = ?)"
+                + " ORDER BY r.started_at DESC, r.id DESC LIMIT 1")) {
+            int index = 1;
+            select.setString(index++, Reconcile.Kind.DRIFT_CHECK.name());
+            select.setString(index++, reconcile.commit());
+            if (owner != null) {
+                select.setString(index++, owner);
+            }
+            select.setString(index, hosts.get(0));
+            newest = readReconciles(select);
+        }
+        if (newest.isEmpty()) {
+            return Optional.empty();
+        }
+        CollectedHistory collected = new CollectedHistory();
+        stream(connection, newest, HistoryQuery.latest(1), collected);
+        Reconcile last = collected.reconciles().get(0);
+        if (last.result() != reconcile.result() || !Objects.equals(last.error(), reconcile.error())
+                || !last.services().equals(reconcile.services())) {
+            return Optional.empty();
+        }
+        try (PreparedStatement since = connection.prepareStatement("SELECT 1 FROM reconciles r JOIN service_outcomes o"
+                + " ON o.reconcile_id = r.id WHERE r.id > ? AND" + ofOwner + " AND o.host IN ("
+                + String.join(", ", Collections.nCopies(hosts.size(), "?")) + ") LIMIT 1")) {
+            int index = 1;
+            since.setLong(index++, last.id());
+            if (owner != null) {
+                since.setString(index++, owner);
+            }
+            for (String host : hosts) {
+                since.setString(index++, host);
+            }
+            try (ResultSet rows = since.executeQuery()) {
+                return rows.next() ? Optional.empty() : Optional.of(last.id());
+            }
         }
     }
 
@@ -510,7 +578,8 @@ public final class JdbcHistoryStore implements HistoryStore {
                         rows.getString("triggered_by"), rows.getString("commit_id"), rows.getString("author"),
                         rows.getString("message"), vendor.getInstant(rows, "started_at"),
                         vendor.getInstant(rows, "finished_at"), enumOf(Reconcile.Result.class, rows.getString("result")),
-                        rows.getString("error"), List.of(), rows.getString("agent")));
+                        rows.getString("error"), List.of(), rows.getString("agent"), rows.getInt("seen"),
+                        rows.getObject("last_seen_at") == null ? null : vendor.getInstant(rows, "last_seen_at")));
             }
         }
         return reconciles;

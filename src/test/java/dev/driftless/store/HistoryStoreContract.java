@@ -211,6 +211,57 @@ abstract class HistoryStoreContract {
         });
     }
 
+    static Reconcile driftFound(String commit, Instant started, ServiceOutcome... services) {
+        return new Reconcile(0, Kind.DRIFT_CHECK, "drift", commit, "", "", started, started.plusMillis(300),
+                Result.DRIFT_FOUND, null, List.of(services));
+    }
+
+    static ServiceOutcome drifted(String host, String diff) {
+        return new ServiceOutcome(host, "db", Status.DRIFTED, null,
+                List.of(new ResourceChange("/etc/db.conf", "update", "drift", diff)));
+    }
+
+    @Test
+    void anUnchangedOngoingDriftIsOneRowSeenNTimesFromFirstToLast() throws Exception {
+        HistoryStore store = openFor(newDatabaseUrl(), "agent-a");
+        long first = store.record(driftFound("c1", T0, drifted("db-1", "-a\n+b\n")));
+        long again = store.record(driftFound("c1", T0.plusSeconds(300), drifted("db-1", "-a\n+b\n")));
+        long third = store.record(driftFound("c1", T0.plusSeconds(600), drifted("db-1", "-a\n+b\n")));
+
+        assertThat(again).isEqualTo(first);
+        assertThat(third).isEqualTo(first);
+        assertThat(store.history(HistoryQuery.latest(10))).singleElement().satisfies(r -> {
+            assertThat(r.seen()).isEqualTo(3);
+            assertThat(r.startedAt()).isEqualTo(T0.truncatedTo(ChronoUnit.MICROS));
+            assertThat(r.lastSeenAt()).isEqualTo(T0.plusSeconds(600).truncatedTo(ChronoUnit.MICROS));
+        });
+    }
+
+    @Test
+    void aDriftThatChangesOrComesBackAfterAnApplyIsANewRow() throws Exception {
+        String url = newDatabaseUrl();
+        HistoryStore store = openFor(url, "agent-a");
+        long first = store.record(driftFound("c1", T0, drifted("db-1", "-a\n+b\n")));
+        long otherDiff = store.record(driftFound("c1", T0.plusSeconds(1), drifted("db-1", "-a\n+c\n")));
+        long otherHost = store.record(driftFound("c1", T0.plusSeconds(2), drifted("db-2", "-a\n+c\n")));
+        long backToDb1 = store.record(driftFound("c1", T0.plusSeconds(3), drifted("db-1", "-a\n+c\n")));
+        assertThat(backToDb1).as("db-2's row is newer, but it is not db-1's").isEqualTo(otherDiff);
+        store.record(apply("c1", T0.plusSeconds(4), Result.SUCCEEDED, outcome("db-1", "db", Status.UNCHANGED)));
+        long afterApply = store.record(driftFound("c1", T0.plusSeconds(5), drifted("db-1", "-a\n+c\n")));
+        long otherCommit = store.record(driftFound("c2", T0.plusSeconds(6), drifted("db-1", "-a\n+c\n")));
+        long otherAgent = openFor(url, "agent-b").record(driftFound("c2", T0.plusSeconds(7),
+                drifted("db-1", "-a\n+c\n")));
+        Reconcile healed = new Reconcile(0, Kind.DRIFT_CHECK, "drift", "c2", "", "", T0.plusSeconds(8),
+                T0.plusSeconds(9), Result.DRIFT_HEALED, null, List.of(drifted("db-7", "-x\n")));
+        long healedOnce = store.record(healed);
+        long healedTwice = store.record(healed);
+
+        assertThat(List.of(first, otherDiff, otherHost, afterApply, otherCommit, otherAgent, healedOnce, healedTwice))
+                .doesNotHaveDuplicates();
+        assertThat(store.history(HistoryQuery.latest(20).ofAgent("agent-a"))).extracting(Reconcile::seen)
+                .containsExactly(1, 1, 1, 1, 1, 1, 2, 1);
+    }
+
     @Test
     void anEmptyStoreHasNoHistoryAndNothingApplied() throws Exception {
         HistoryStore store = newStore();
@@ -509,7 +560,7 @@ abstract class HistoryStoreContract {
             while (rows.next()) {
                 migrations.add(rows.getString(1) + ":" + rows.getBoolean(2));
             }
-            assertThat(migrations).containsExactly("1:true", "3:true");
+            assertThat(migrations).containsExactly("1:true", "3:true", "5:true");
         }
     }
 
