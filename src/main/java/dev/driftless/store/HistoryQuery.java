@@ -62,6 +62,24 @@ public record HistoryQuery(Optional<String> host, Optional<String> service, int 
         return new HistoryQuery(host, service, limit, diffs, Optional.of(name), before);
     }
 
+    /**
+     * The next page, from the cursor a page gave as its "next" ({@link HistoryDocument}).
+     *
+     * @throws IllegalArgumentException when {@code cursor} is not one
+     */
+    public HistoryQuery before(String cursor) {
+        try {
+            long id = Long.parseLong(cursor.strip());
+            if (id > 0) {
+                return before(id);
+            }
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        throw new IllegalArgumentException("'" + cursor + "' is not a history cursor: give the \"next\" of the"
+                + " page before");
+    }
+
     /** The next page: the same reconciles, older than the one with id {@code cursor}. */
     public HistoryQuery before(long cursor) {
         return new HistoryQuery(host, service, limit, diffs, agent, Optional.of(cursor));
