@@ -1,5 +1,6 @@
 package dev.driftless.store;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -48,6 +49,15 @@ public interface HistoryStore extends AutoCloseable {
 
     /** Keeps {@code value} under {@code name} for the agent this store was opened for, replacing what was there. */
     void remember(String name, String value);
+
+    /**
+     * Deletes the reconciles of the agent this store was opened for that {@code keep} does not keep, as of
+     * {@code now}, and returns how many. The newest apply of each host (and the newest successful one, which the
+     * agent resumes from) is never deleted; other agents' reconciles are not touched.
+     *
+     * @throws IllegalStateException when the store was opened for no agent
+     */
+    int prune(HistoryKeep keep, Instant now);
 
     @Override
     void close();

@@ -23,6 +23,7 @@ import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
@@ -513,6 +514,80 @@ public final class JdbcHistoryStore implements HistoryStore {
         } catch (SQLException e) {
             throw failure("cannot keep what agent " + owner + " must remember", e);
         }
+    }
+
+    @Override
+    public int prune(HistoryKeep keep, Instant now) {
+        String owner = owner();
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                List<Long> doomed = prunable(connection, owner, keep, now);
+                try (PreparedStatement delete = connection.prepareStatement("DELETE FROM reconciles WHERE id = ?")) {
+                    for (long id : doomed) {
+                        delete.setLong(1, id);
+                        delete.addBatch();
+                    }
+                    if (!doomed.isEmpty()) {
+                        delete.executeBatch();
+                    }
+                }
+                connection.commit();
+                return doomed.size();
+            } catch (SQLException | RuntimeException e) {
+                rollback(connection, e);
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw failure("cannot prune the history of agent " + owner, e);
+        }
+    }
+
+    /** The ids of the agent's reconciles that {@code keep} lets go, newest first, sparing each host's newest applies. */
+    private List<Long> prunable(Connection connection, String owner, HistoryKeep keep, Instant now)
+            throws SQLException {
+        Set<Long> spared = new HashSet<>();
+        Set<String> applied = new HashSet<>();
+        Set<String> succeeded = new HashSet<>();
+        try (PreparedStatement select = connection.prepareStatement("SELECT r.id, r.result, o.host FROM reconciles r"
+                + " LEFT JOIN service_outcomes o ON o.reconcile_id = r.id WHERE r.agent = ? AND r.kind = ?"
+                + " ORDER BY r.started_at DESC, r.id DESC")) {
+            select.setString(1, owner);
+            select.setString(2, Reconcile.Kind.APPLY.name());
+            try (ResultSet rows = select.executeQuery()) {
+                boolean lastApplied = false;
+                while (rows.next()) {
+                    long id = rows.getLong("id");
+                    boolean success = rows.getString("result").equals(Reconcile.Result.SUCCEEDED.name())
+                            || rows.getString("result").equals(Reconcile.Result.NO_CHANGES.name());
+                    String host = Objects.requireNonNullElse(rows.getString("host"), "");
+                    boolean newestOfHost = applied.add(host);
+                    boolean newestSuccessOfHost = success && succeeded.add(host);
+                    if (newestOfHost || newestSuccessOfHost || (success && !lastApplied)) {
+                        spared.add(id);
+                    }
+                    lastApplied |= success;
+                }
+            }
+        }
+        List<Long> doomed = new ArrayList<>();
+        try (PreparedStatement select = connection.prepareStatement("SELECT r.id, r.started_at, r.last_seen_at"
+                + " FROM reconciles r WHERE r.agent = ? ORDER BY r.started_at DESC, r.id DESC")) {
+            select.setString(1, owner);
+            try (ResultSet rows = select.executeQuery()) {
+                int position = 0;
+                while (rows.next()) {
+                    Instant seen = rows.getObject("last_seen_at") == null ? vendor.getInstant(rows, "started_at")
+                            : vendor.getInstant(rows, "last_seen_at");
+                    long id = rows.getLong("id");
+                    if (!keep.keeps(position, seen, now) && !spared.contains(id)) {
+                        doomed.add(id);
+                    }
+                    position++;
+                }
+            }
+        }
+        return doomed;
     }
 
     private String owner() {

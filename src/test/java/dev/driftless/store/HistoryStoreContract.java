@@ -263,6 +263,67 @@ abstract class HistoryStoreContract {
     }
 
     @Test
+    void pruningByAgeDeletesOnlyOlderRowsOfThisAgentAndNeverTheNewestApplyOfAHost() throws Exception {
+        String url = newDatabaseUrl();
+        HistoryStore store = openFor(url, "agent-a");
+        Instant now = T0.plusSeconds(100 * 86400);
+        long oldWeb1Ok = store.record(apply("c1", T0, Result.SUCCEEDED, outcome("web-1", "nginx", Status.APPLIED)));
+        long oldWeb1Failed = store.record(apply("c2", T0.plusSeconds(1), Result.FAILED,
+                outcome("web-1", "nginx", Status.FAILED)));
+        long oldWeb2Old = store.record(apply("c1", T0.plusSeconds(2), Result.SUCCEEDED,
+                outcome("web-2", "nginx", Status.APPLIED)));
+        long oldWeb2 = store.record(apply("c2", T0.plusSeconds(3), Result.SUCCEEDED,
+                outcome("web-2", "nginx", Status.APPLIED)));
+        long oldDrift = store.record(driftFound("c2", T0.plusSeconds(4), drifted("web-2", "-a\n")));
+        long stillSeen = store.record(driftFound("c2", T0.plusSeconds(5), drifted("web-3", "-a\n")));
+        store.record(driftFound("c2", now.minusSeconds(60), drifted("web-3", "-a\n")));
+        long recent = store.record(apply("c3", now.minusSeconds(3600), Result.SUCCEEDED,
+                outcome("web-3", "nginx", Status.APPLIED)));
+        long otherAgents = openFor(url, "agent-b").record(apply("c0", T0, Result.SUCCEEDED,
+                outcome("web-1", "nginx", Status.APPLIED)));
+
+        int deleted = store.prune(new HistoryKeep.Age(java.time.Duration.ofDays(30)), now);
+
+        assertThat(open(url).history(HistoryQuery.latest(20))).extracting(Reconcile::id)
+                .containsExactly(recent, stillSeen, oldWeb2, oldWeb1Failed, otherAgents, oldWeb1Ok);
+        assertThat(deleted).as("the older apply of web-2 and the old drift").isEqualTo(2);
+        assertThat(List.of(oldWeb2Old, oldDrift)).doesNotContainAnyElementsOf(
+                open(url).history(HistoryQuery.latest(20)).stream().map(Reconcile::id).toList());
+        assertThat(store.lastApplied()).map(Reconcile::id).contains(recent);
+        assertThat(store.prune(new HistoryKeep.Age(java.time.Duration.ofDays(30)), now)).isZero();
+    }
+
+    @Test
+    void pruningByCountKeepsTheNewestReconcilesAndEachHostsNewestApply() throws Exception {
+        String url = newDatabaseUrl();
+        HistoryStore store = openFor(url, "agent-a");
+        long web1 = store.record(apply("c1", T0, Result.SUCCEEDED, outcome("web-1", "nginx", Status.APPLIED)));
+        store.record(apply("c2", T0.plusSeconds(1), Result.SUCCEEDED, outcome("web-2", "nginx", Status.APPLIED)));
+        long web2 = store.record(apply("c3", T0.plusSeconds(2), Result.SUCCEEDED,
+                outcome("web-2", "nginx", Status.APPLIED)));
+        store.record(driftFound("c3", T0.plusSeconds(3), drifted("web-2", "-a\n")));
+        long newest = store.record(driftFound("c3", T0.plusSeconds(4), drifted("web-1", "-b\n")));
+
+        assertThat(store.prune(new HistoryKeep.Newest(1), T0.plusSeconds(5))).isEqualTo(2);
+
+        assertThat(store.history(HistoryQuery.latest(20))).extracting(Reconcile::id)
+                .containsExactly(newest, web2, web1);
+        assertThatThrownBy(() -> open(url).prune(new HistoryKeep.Newest(1), T0)).as("a store of no agent")
+                .isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void aHistoryKeepIsAnAgeOrACount() {
+        assertThat(HistoryKeep.parse("90d")).isEqualTo(new HistoryKeep.Age(java.time.Duration.ofDays(90)));
+        assertThat(HistoryKeep.parse("12h")).isEqualTo(new HistoryKeep.Age(java.time.Duration.ofHours(12)));
+        assertThat(HistoryKeep.parse("5000")).isEqualTo(new HistoryKeep.Newest(5000));
+        for (String bad : List.of("0", "-3", "2w", "forever", "")) {
+            assertThatThrownBy(() -> HistoryKeep.parse(bad)).as(bad).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("90d");
+        }
+    }
+
+    @Test
     void anEmptyStoreHasNoHistoryAndNothingApplied() throws Exception {
         HistoryStore store = newStore();
 
