@@ -4,8 +4,10 @@ import dev.driftless.engine.Workspace;
 import dev.driftless.notify.Event;
 import dev.driftless.report.SyncState;
 import dev.driftless.source.RepoSource;
+import dev.driftless.store.HistoryKeep;
 import dev.driftless.store.HistoryStore;
 import dev.driftless.store.Reconcile;
+import dev.driftless.store.StoreException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -42,6 +44,9 @@ public final class Agent implements AgentControl {
     private final ApplyCycle applyCycle;
     private final DriftCycle driftCycle;
     private final Object lock = new Object();
+    private final HistoryStore history;
+    private Optional<HistoryKeep> keep = Optional.empty();
+    private Instant nextPrune = Instant.MIN;
 
     // guarded by lock
     private boolean requested;
@@ -59,6 +64,7 @@ public final class Agent implements AgentControl {
     Agent(AgentSettings settings, HistoryStore history, AgentMetrics metrics, Consumer<Event> notify, Clock clock,
             RandomGenerator random) {
         this.settings = settings;
+        this.history = history;
         this.clock = clock;
         this.metrics = metrics;
         this.memory = AgentMemory.load(history);
@@ -137,6 +143,26 @@ public final class Agent implements AgentControl {
         this.onCycle = listener;
     }
 
+    /** Prunes the history to what {@code keep} says (agent --history-keep): when the loop starts, then daily. */
+    public void keepHistory(HistoryKeep keep) {
+        this.keep = Optional.of(keep);
+    }
+
+    /** The history is pruned at start and then once a day; a failure is logged, and tried again the next day. */
+    private void pruneIfDue() {
+        Instant now = clock.instant();
+        if (keep.isEmpty() || now.isBefore(nextPrune)) {
+            return;
+        }
+        nextPrune = now.plus(Duration.ofDays(1));
+        try {
+            int pruned = history.prune(keep.get(), now);
+            LOG.info("pruned {} reconcile(s) from the history (--history-keep)", pruned);
+        } catch (StoreException e) {
+            LOG.warn("cannot prune the history (--history-keep): {}", e.getMessage());
+        }
+    }
+
     /** One fetch and apply, now, on the calling thread (for {@code agent --once} and tests). */
     public void reconcileOnce(String trigger) {
         publish(applyCycle.run(trigger));
@@ -149,6 +175,7 @@ public final class Agent implements AgentControl {
 
     /** One fetch, apply and drift check, now, on the calling thread (for cron), summarised. */
     public Once once() {
+        pruneIfDue();
         CycleReport applied = applyCycle.run("once");
         ready = true;
         sink.publish(applied);
@@ -229,6 +256,7 @@ public final class Agent implements AgentControl {
                 requested = false;
             }
             try {
+                pruneIfDue();
                 if (trigger != null || schedule.fetchDue()) {
                     reconcileOnce(trigger != null ? trigger : "interval");
                     onCycle.accept("fetch");

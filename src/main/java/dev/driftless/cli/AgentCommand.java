@@ -112,6 +112,12 @@ final class AgentCommand implements Callable<Integer> {
                     + " their applies, failures and suspensions apart by it. Default: this machine's host name.")
     String agentId;
 
+    @Option(names = "--history-keep", paramLabel = "AGE|COUNT", converter = HistoryKeepConverter.class,
+            description = "Prune this agent's history at start and daily: keep what was seen within AGE (90d, 12h)"
+                    + " or the newest COUNT reconciles (5000); each host's newest apply is always kept."
+                    + " Default: keep everything.")
+    dev.driftless.store.HistoryKeep historyKeep;
+
     @Option(names = "--dry-run", description = "Plan, check and report, never apply or heal: see what the agent"
             + " would do before letting it.")
     boolean dryRun;
@@ -189,6 +195,7 @@ final class AgentCommand implements Callable<Integer> {
         try (RepositoryNotifications notifications = new RepositoryNotifications(Clock.systemUTC());
              HistoryStore closing = history) {
             Agent agent = new Agent(settings, history, metrics, notifications, Clock.systemUTC());
+            Optional.ofNullable(historyKeep).ifPresent(agent::keepHistory);
             agent.onCheckout(notifications::update);
             if (once) {
                 Agent.Once result = agent.once();

@@ -1,9 +1,8 @@
 package dev.driftless.cli;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.driftless.plan.Action;
+import dev.driftless.store.HistoryDocument;
+import dev.driftless.store.HistoryPage;
 import dev.driftless.store.HistoryQuery;
 import dev.driftless.store.HistoryStore;
 import dev.driftless.store.JdbcHistoryStore;
@@ -15,14 +14,11 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -33,7 +29,7 @@ import picocli.CommandLine.Option;
 @Command(name = "history", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Show the agent's history, newest first: every apply of a commit and every drift check,"
                 + " with its commit, author and message, when it ran and how it ended, and per host and service"
-                + " the result and the paths that changed (diffs in --output json; secret files only as"
+                + " the result and the paths that changed (diffs with --output json --diffs; secret files only as"
                 + " '(sensitive content changed)'). Reads the agent's SQLite file under --state-dir, or the"
                 + " database --store names. Changes nothing on any host.", "",
             "Exit codes: 0 = history printed (also when no reconcile matches), 1 = no history yet, or an error."})
@@ -72,12 +68,24 @@ public final class HistoryCommand implements Callable<Integer> {
             description = "Only reconciles that touched service S, and of them only S (on every host, or on --host).")
     String service;
 
+    @Option(names = "--agent", paramLabel = "NAME",
+            description = "Only reconciles agent NAME recorded (agents sharing one database, see agent --agent-id).")
+    String agent;
+
     @Option(names = "--limit", paramLabel = "N", defaultValue = "20",
             description = "Show at most N reconciles (those matching --host and --service). Default: ${DEFAULT-VALUE}.")
     int limit;
 
+    @Option(names = "--cursor", paramLabel = "CURSOR",
+            description = "The next (older) page: the cursor the page before ended with (its \"next\" in JSON).")
+    String cursor;
+
+    @Option(names = "--diffs", description = "With --output json: each change with its diff (left out otherwise).")
+    boolean diffs;
+
     @Option(names = "--output", paramLabel = "FORMAT", defaultValue = "text",
-            description = "text (default) or json: {\"reconciles\": [...]} with every field, diffs included.")
+            description = "text (default) or json: the history document of GET /api/history, format version "
+                    + HistoryDocument.FORMAT_VERSION + " (docs/json.md).")
     Output output;
 
     @Override
@@ -119,22 +127,33 @@ public final class HistoryCommand implements Callable<Integer> {
             }
             url = JdbcHistoryStore.defaultUrl(folder);
         }
-        List<Reconcile> reconciles;
+        HistoryQuery query = new HistoryQuery(Optional.ofNullable(host), Optional.ofNullable(service), limit,
+                diffs ? HistoryQuery.Diffs.INCLUDED : HistoryQuery.Diffs.LEFT_OUT, Optional.ofNullable(agent));
+        if (cursor != null) {
+            try {
+                query = query.before(cursor);
+            } catch (IllegalArgumentException e) {
+                err.println("Error: --cursor " + e.getMessage());
+                return 1;
+            }
+        }
         try (HistoryStore history = JdbcHistoryStore.open(url)) {
-            reconciles = history.history(new HistoryQuery(Optional.ofNullable(host), Optional.ofNullable(service), limit));
+            if (output == Output.json) {
+                HistoryDocument document = new HistoryDocument(() -> out, query.diffs());
+                history.history(query, document);
+                document.finish();
+            } else {
+                printText(history.page(query), out);
+            }
         } catch (StoreException e) {
             err.println("Error: " + e.getMessage());
             return 1;
         }
-        if (output == Output.json) {
-            printJson(reconciles, out);
-        } else {
-            printText(reconciles, out);
-        }
         return 0;
     }
 
-    private void printText(List<Reconcile> reconciles, PrintWriter out) {
+    private void printText(HistoryPage page, PrintWriter out) {
+        List<Reconcile> reconciles = page.reconciles();
         if (reconciles.isEmpty()) {
             List<String> filters = new ArrayList<>();
             if (host != null) {
@@ -142,6 +161,9 @@ public final class HistoryCommand implements Callable<Integer> {
             }
             if (service != null) {
                 filters.add("service " + service);
+            }
+            if (agent != null) {
+                filters.add("agent " + agent);
             }
             out.println(filters.isEmpty() ? "No reconcile recorded yet."
                     : "No reconcile recorded for " + String.join(" and ", filters) + ".");
@@ -154,6 +176,10 @@ public final class HistoryCommand implements Callable<Integer> {
             }
             first = false;
             out.println(headline(reconcile));
+            if (reconcile.seen() > 1) {
+                out.println("  seen " + reconcile.seen() + " times, first " + TIME.format(reconcile.startedAt())
+                        + ", last " + TIME.format(reconcile.lastSeenAt()));
+            }
             if (reconcile.error() != null) {
                 out.println("  error: " + indented(reconcile.error(), "         "));
             }
@@ -167,6 +193,10 @@ public final class HistoryCommand implements Callable<Integer> {
                 }
             }
         }
+        page.next().ifPresent(next -> {
+            out.println();
+            out.println("Older reconciles: --cursor " + next);
+        });
     }
 
     /** {@code #12 apply 3f2a9c1d0e4b "message" (alice) 2026-11-23 14:00:01Z  succeeded in 0.8 s}. */
@@ -212,66 +242,12 @@ public final class HistoryCommand implements Callable<Integer> {
         return action;
     }
 
-    /** APPLY -> apply, DRIFT_CHECK -> drift check (text); see {@link #jsonWord} for JSON. */
+    /** APPLY -> apply, DRIFT_CHECK -> drift check (text; JSON has the Word: drift-check). */
     private static String word(Enum<?> value) {
         return value.name().toLowerCase(Locale.ROOT).replace('_', ' ');
     }
 
-    private static String jsonWord(Enum<?> value) {
-        return value.name().toLowerCase(Locale.ROOT).replace('_', '-');
-    }
-
     private static String indented(String text, String indent) {
         return text.strip().replace("\n", "\n" + indent);
-    }
-
-    private static void printJson(List<Reconcile> reconciles, PrintWriter out) {
-        List<Object> list = new ArrayList<>();
-        for (Reconcile reconcile : reconciles) {
-            Map<String, Object> json = new LinkedHashMap<>();
-            json.put("id", reconcile.id());
-            json.put("kind", jsonWord(reconcile.kind()));
-            json.put("trigger", reconcile.trigger());
-            json.put("commit", reconcile.commit());
-            json.put("author", reconcile.author());
-            json.put("message", reconcile.message());
-            json.put("startedAt", instant(reconcile.startedAt()));
-            json.put("finishedAt", instant(reconcile.finishedAt()));
-            json.put("durationSeconds",
-                    Duration.between(reconcile.startedAt(), reconcile.finishedAt()).toNanos() / 1e9);
-            json.put("result", jsonWord(reconcile.result()));
-            json.put("error", reconcile.error());
-            List<Object> services = new ArrayList<>();
-            for (ServiceOutcome outcome : reconcile.services()) {
-                Map<String, Object> service = new LinkedHashMap<>();
-                service.put("host", outcome.host());
-                service.put("service", outcome.service());
-                service.put("status", jsonWord(outcome.status()));
-                service.put("error", outcome.error());
-                List<Object> changes = new ArrayList<>();
-                for (ResourceChange change : outcome.changes()) {
-                    Map<String, Object> c = new LinkedHashMap<>();
-                    c.put("path", change.path());
-                    c.put("action", change.action());
-                    c.put("cause", change.cause());
-                    c.put("diff", change.diff());
-                    changes.add(c);
-                }
-                service.put("changes", changes);
-                services.add(service);
-            }
-            json.put("services", services);
-            list.add(json);
-        }
-        try {
-            out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-                    .writeValueAsString(Map.of("reconciles", list)));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static String instant(Instant instant) {
-        return instant.toString();
     }
 }

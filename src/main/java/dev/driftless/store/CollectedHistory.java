@@ -2,6 +2,7 @@ package dev.driftless.store;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /** History rows put back together into whole reconciles, for readers that want a list (the CLI, the agent). */
 final class CollectedHistory implements HistoryRows {
@@ -11,6 +12,7 @@ final class CollectedHistory implements HistoryRows {
     private final List<ServiceOutcome> services = new ArrayList<>();
     private ServiceOutcome outcome;
     private final List<ResourceChange> changes = new ArrayList<>();
+    private Optional<Long> next = Optional.empty();
 
     @Override
     public void reconcile(Reconcile next) {
@@ -27,6 +29,16 @@ final class CollectedHistory implements HistoryRows {
     @Override
     public void change(ResourceChange change) {
         changes.add(change);
+    }
+
+    @Override
+    public void more(long cursor) {
+        next = Optional.of(cursor);
+    }
+
+    /** The page received, and the cursor of the next one if there is one. */
+    HistoryPage page() {
+        return new HistoryPage(reconciles(), next);
     }
 
     /** Every reconcile received, in the order received, with its services and their changes. */

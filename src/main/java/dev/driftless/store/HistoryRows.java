@@ -16,4 +16,11 @@ public interface HistoryRows {
 
     /** The next change of the last service outcome. */
     void change(ResourceChange change);
+
+    /**
+     * Called once after the page, when older reconciles match the query too: {@code cursor} is the id to give as
+     * {@link HistoryQuery#before} for the next page.
+     */
+    default void more(long cursor) {
+    }
 }

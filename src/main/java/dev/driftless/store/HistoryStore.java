@@ -1,5 +1,6 @@
 package dev.driftless.store;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -16,10 +17,18 @@ public interface HistoryStore extends AutoCloseable {
         return collected.reconciles();
     }
 
+    /** The reconciles of {@link #history(HistoryQuery)}, and the cursor of the next page when there are more. */
+    default HistoryPage page(HistoryQuery query) {
+        CollectedHistory collected = new CollectedHistory();
+        history(query, collected);
+        return collected.page();
+    }
+
     /**
      * The reconciles of {@link #history(HistoryQuery)}, handed to {@code rows} one row at a time as they are read, so
      * that a page of large diffs can be written out without being held in memory. The rows arrive on the calling
-     * thread; a reading that fails part way throws after the rows given so far.
+     * thread; a reading that fails part way throws after the rows given so far. When older reconciles match the query
+     * too, {@link HistoryRows#more} is called last with the cursor of the next page.
      *
      * @throws StoreException when the database cannot be read, or is busy with as many readers as it allows
      */
@@ -40,6 +49,15 @@ public interface HistoryStore extends AutoCloseable {
 
     /** Keeps {@code value} under {@code name} for the agent this store was opened for, replacing what was there. */
     void remember(String name, String value);
+
+    /**
+     * Deletes the reconciles of the agent this store was opened for that {@code keep} does not keep, as of
+     * {@code now}, and returns how many. The newest apply of each host (and the newest successful one, which the
+     * agent resumes from) is never deleted; other agents' reconciles are not touched.
+     *
+     * @throws IllegalStateException when the store was opened for no agent
+     */
+    int prune(HistoryKeep keep, Instant now);
 
     @Override
     void close();

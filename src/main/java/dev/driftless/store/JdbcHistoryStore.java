@@ -22,6 +22,8 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
@@ -58,7 +60,7 @@ public final class JdbcHistoryStore implements HistoryStore {
             DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
 
     private static final String RECONCILE_COLUMNS = "r.id, r.kind, r.triggered_by, r.commit_id, r.author, r.message,"
-            + " r.started_at, r.finished_at, r.result, r.error, r.agent";
+            + " r.started_at, r.finished_at, r.result, r.error, r.agent, r.seen, r.last_seen_at";
 
     /** The databases Driftless can keep its history in. */
     private enum Vendor {
@@ -243,6 +245,17 @@ public final class JdbcHistoryStore implements HistoryStore {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try {
+                Optional<Long> repeated = repeatedDrift(connection, reconcile);
+                if (repeated.isPresent()) {
+                    try (PreparedStatement seen = connection.prepareStatement(
+                            "UPDATE reconciles SET seen = seen + 1, last_seen_at = ? WHERE id = ?")) {
+                        vendor.setInstant(seen, 1, reconcile.startedAt());
+                        seen.setLong(2, repeated.get());
+                        seen.executeUpdate();
+                    }
+                    connection.commit();
+                    return repeated.get();
+                }
                 long id = insertReconcile(connection, reconcile);
                 try (PreparedStatement outcomes = connection.prepareStatement(
                         "INSERT INTO service_outcomes (reconcile_id, host, service, status, error) VALUES (?, ?, ?, ?, ?)",
@@ -280,6 +293,62 @@ public final class JdbcHistoryStore implements HistoryStore {
             }
         } catch (SQLException e) {
             throw failure("cannot record the reconcile", e);
+        }
+    }
+
+    /**
+     * The id of the drift check this one repeats, if any: the agent's newest drift check of the same commit found
+     * exactly the same (result, hosts, services, statuses, and each change's path, action, cause and diff), and
+     * nothing was recorded for those hosts since (the newest drift check of the same commit on its first host is the
+     * one it may repeat). Only drift found and left alone is collapsed: a heal changed the
+     * host, and each one stays in the audit trail.
+     */
+    private Optional<Long> repeatedDrift(Connection connection, Reconcile reconcile) throws SQLException {
+        if (reconcile.kind() != Reconcile.Kind.DRIFT_CHECK || reconcile.result() != Reconcile.Result.DRIFT_FOUND
+                || reconcile.services().isEmpty() || reconcile.commit() == null) {
+            return Optional.empty();
+        }
+        String owner = reconcile.agent() != null ? reconcile.agent() : agent.orElse(null);
+        String ofOwner = owner == null ? " r.agent IS NULL" : " r.agent = ?";
+        List<String> hosts = reconcile.services().stream().map(ServiceOutcome::host).distinct().toList();
+        List<Reconcile> newest;
+        try (PreparedStatement select = connection.prepareStatement("SELECT " + RECONCILE_COLUMNS
+                + " FROM reconciles r WHERE r.kind = ? AND r.commit_id = ? AND" + ofOwner
+                + " AND EXISTS (SELECT 1 FROM service_outcomes o WHERE o.reconcile_id = r.id AND o.host = ?)"
+                + " ORDER BY r.started_at DESC, r.id DESC LIMIT 1")) {
+            int index = 1;
+            select.setString(index++, Reconcile.Kind.DRIFT_CHECK.name());
+            select.setString(index++, reconcile.commit());
+            if (owner != null) {
+                select.setString(index++, owner);
+            }
+            select.setString(index, hosts.get(0));
+            newest = readReconciles(select);
+        }
+        if (newest.isEmpty()) {
+            return Optional.empty();
+        }
+        CollectedHistory collected = new CollectedHistory();
+        stream(connection, newest, HistoryQuery.latest(1), collected);
+        Reconcile last = collected.reconciles().get(0);
+        if (last.result() != reconcile.result() || !Objects.equals(last.error(), reconcile.error())
+                || !last.services().equals(reconcile.services())) {
+            return Optional.empty();
+        }
+        try (PreparedStatement since = connection.prepareStatement("SELECT 1 FROM reconciles r JOIN service_outcomes o"
+                + " ON o.reconcile_id = r.id WHERE r.id > ? AND" + ofOwner + " AND o.host IN ("
+                + String.join(", ", Collections.nCopies(hosts.size(), "?")) + ") LIMIT 1")) {
+            int index = 1;
+            since.setLong(index++, last.id());
+            if (owner != null) {
+                since.setString(index++, owner);
+            }
+            for (String host : hosts) {
+                since.setString(index++, host);
+            }
+            try (ResultSet rows = since.executeQuery()) {
+                return rows.next() ? Optional.empty() : Optional.of(last.id());
+            }
         }
     }
 
@@ -360,6 +429,12 @@ public final class JdbcHistoryStore implements HistoryStore {
             appendFilters(sql, parameters, query);
             sql.append(")");
         }
+        if (query.before().isPresent()) {
+            // the order of the list is (started_at, id), newest first: a page goes on after its last row
+            sql.append(" AND EXISTS (SELECT 1 FROM reconciles b WHERE b.id = ? AND (r.started_at < b.started_at"
+                    + " OR (r.started_at = b.started_at AND r.id < b.id)))");
+        }
+        // one more than the page holds tells whether there is a next page
         sql.append(" ORDER BY r.started_at DESC, r.id DESC LIMIT ?");
         read("cannot read the history", connection -> {
             List<Reconcile> headers;
@@ -368,10 +443,18 @@ public final class JdbcHistoryStore implements HistoryStore {
                 for (String parameter : parameters) {
                     select.setString(index++, parameter);
                 }
-                select.setInt(index, query.limit());
+                if (query.before().isPresent()) {
+                    select.setLong(index++, query.before().get());
+                }
+                select.setInt(index, query.limit() + 1);
                 headers = readReconciles(select);
             }
-            stream(connection, headers, query, rows);
+            boolean more = headers.size() > query.limit();
+            List<Reconcile> page = more ? headers.subList(0, query.limit()) : headers;
+            stream(connection, page, query, rows);
+            if (more) {
+                rows.more(page.get(page.size() - 1).id());
+            }
         });
     }
 
@@ -431,6 +514,80 @@ public final class JdbcHistoryStore implements HistoryStore {
         } catch (SQLException e) {
             throw failure("cannot keep what agent " + owner + " must remember", e);
         }
+    }
+
+    @Override
+    public int prune(HistoryKeep keep, Instant now) {
+        String owner = owner();
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                List<Long> doomed = prunable(connection, owner, keep, now);
+                try (PreparedStatement delete = connection.prepareStatement("DELETE FROM reconciles WHERE id = ?")) {
+                    for (long id : doomed) {
+                        delete.setLong(1, id);
+                        delete.addBatch();
+                    }
+                    if (!doomed.isEmpty()) {
+                        delete.executeBatch();
+                    }
+                }
+                connection.commit();
+                return doomed.size();
+            } catch (SQLException | RuntimeException e) {
+                rollback(connection, e);
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw failure("cannot prune the history of agent " + owner, e);
+        }
+    }
+
+    /** The ids of the agent's reconciles that {@code keep} lets go, newest first, sparing each host's newest applies. */
+    private List<Long> prunable(Connection connection, String owner, HistoryKeep keep, Instant now)
+            throws SQLException {
+        Set<Long> spared = new HashSet<>();
+        Set<String> applied = new HashSet<>();
+        Set<String> succeeded = new HashSet<>();
+        try (PreparedStatement select = connection.prepareStatement("SELECT r.id, r.result, o.host FROM reconciles r"
+                + " LEFT JOIN service_outcomes o ON o.reconcile_id = r.id WHERE r.agent = ? AND r.kind = ?"
+                + " ORDER BY r.started_at DESC, r.id DESC")) {
+            select.setString(1, owner);
+            select.setString(2, Reconcile.Kind.APPLY.name());
+            try (ResultSet rows = select.executeQuery()) {
+                boolean lastApplied = false;
+                while (rows.next()) {
+                    long id = rows.getLong("id");
+                    boolean success = rows.getString("result").equals(Reconcile.Result.SUCCEEDED.name())
+                            || rows.getString("result").equals(Reconcile.Result.NO_CHANGES.name());
+                    String host = Objects.requireNonNullElse(rows.getString("host"), "");
+                    boolean newestOfHost = applied.add(host);
+                    boolean newestSuccessOfHost = success && succeeded.add(host);
+                    if (newestOfHost || newestSuccessOfHost || (success && !lastApplied)) {
+                        spared.add(id);
+                    }
+                    lastApplied |= success;
+                }
+            }
+        }
+        List<Long> doomed = new ArrayList<>();
+        try (PreparedStatement select = connection.prepareStatement("SELECT r.id, r.started_at, r.last_seen_at"
+                + " FROM reconciles r WHERE r.agent = ? ORDER BY r.started_at DESC, r.id DESC")) {
+            select.setString(1, owner);
+            try (ResultSet rows = select.executeQuery()) {
+                int position = 0;
+                while (rows.next()) {
+                    Instant seen = rows.getObject("last_seen_at") == null ? vendor.getInstant(rows, "started_at")
+                            : vendor.getInstant(rows, "last_seen_at");
+                    long id = rows.getLong("id");
+                    if (!keep.keeps(position, seen, now) && !spared.contains(id)) {
+                        doomed.add(id);
+                    }
+                    position++;
+                }
+            }
+        }
+        return doomed;
     }
 
     private String owner() {
@@ -496,7 +653,8 @@ public final class JdbcHistoryStore implements HistoryStore {
                         rows.getString("triggered_by"), rows.getString("commit_id"), rows.getString("author"),
                         rows.getString("message"), vendor.getInstant(rows, "started_at"),
                         vendor.getInstant(rows, "finished_at"), enumOf(Reconcile.Result.class, rows.getString("result")),
-                        rows.getString("error"), List.of(), rows.getString("agent")));
+                        rows.getString("error"), List.of(), rows.getString("agent"), rows.getInt("seen"),
+                        rows.getObject("last_seen_at") == null ? null : vendor.getInstant(rows, "last_seen_at")));
             }
         }
         return reconciles;

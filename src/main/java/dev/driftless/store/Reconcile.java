@@ -11,10 +11,21 @@ import java.util.List;
  * @param commit the full commit id, or null when the commit could not be resolved
  * @param services one outcome per host and service, in the order they were reconciled
  * @param agent the agent that recorded it (null for rows of a version that did not say)
+ * @param seen how many drift checks in a row found exactly this (1 for every other reconcile): an ongoing drift is
+ *     one row, not one per drift interval
+ * @param lastSeenAt when the last of them started ({@code startedAt} is the first; the same when seen once)
  */
 public record Reconcile(long id, Kind kind, String trigger, String commit, String author, String message,
         Instant startedAt, Instant finishedAt, Result result, String error, List<ServiceOutcome> services,
-        String agent) {
+        String agent, int seen, Instant lastSeenAt) {
+
+    /** A reconcile seen once. */
+    public Reconcile(long id, Kind kind, String trigger, String commit, String author, String message,
+            Instant startedAt, Instant finishedAt, Result result, String error, List<ServiceOutcome> services,
+            String agent) {
+        this(id, kind, trigger, commit, author, message, startedAt, finishedAt, result, error, services, agent, 1,
+                null);
+    }
 
     /** A reconcile whose agent the store fills in (the one it was opened for). */
     public Reconcile(long id, Kind kind, String trigger, String commit, String author, String message,
@@ -32,11 +43,13 @@ public record Reconcile(long id, Kind kind, String trigger, String commit, Strin
 
     public Reconcile {
         services = services == null ? List.of() : List.copyOf(services);
+        seen = Math.max(1, seen);
+        lastSeenAt = lastSeenAt == null ? startedAt : lastSeenAt;
     }
 
     /** The same reconcile with these outcomes. */
     public Reconcile withServices(List<ServiceOutcome> outcomes) {
         return new Reconcile(id, kind, trigger, commit, author, message, startedAt, finishedAt, result, error, outcomes,
-                agent);
+                agent, seen, lastSeenAt);
     }
 }

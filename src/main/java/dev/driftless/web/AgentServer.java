@@ -3,11 +3,13 @@ package dev.driftless.web;
 import dev.driftless.agent.AgentMetrics;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.driftless.agent.AgentControl;
+import dev.driftless.store.HistoryDocument;
 import dev.driftless.store.HistoryQuery;
 import dev.driftless.store.StoreException;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.io.IOException;
+import java.io.OutputStreamWriter;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -36,8 +38,9 @@ import org.slf4j.LoggerFactory;
  *   (any body: 408 when it has not arrived in full 10 s after the headers; 503 when the bodies being received at
  *   once would hold over 32 MiB; see {@link HttpLimits})
  * GET  /api/status     AgentStatus as JSON
- * GET  /api/history?host=&amp;service=&amp;limit=&amp;diffs=   (limit 1..1000, default 50; diffs=true adds each
- *      change's diff; streamed from the database; 503 when 4 pages are being sent already)
+ * GET  /api/history?host=&amp;service=&amp;agent=&amp;limit=&amp;diffs=&amp;cursor=   the history document of
+ *      {@link HistoryDocument} (limit 1..1000, default 50; diffs=true adds each change's diff; cursor= the "next" of
+ *      the page before; streamed from the database; 503 when 4 pages are being sent already)
  * POST /api/suspend, /api/resume   {"host": "web-1"} or ?host=web-1 (none: every host);
  *   Authorization: Bearer &lt;token&gt; → 200; 401 otherwise; 503 when the agent has no token; 400 unknown host
  * GET  /healthz (200 "ok", or 503 "unhealthy: &lt;why&gt;" while control.unhealthy() says so),
@@ -292,17 +295,28 @@ public final class AgentServer implements AutoCloseable {
                 return;
             }
         }
+        HistoryQuery query = new HistoryQuery(param(ctx.queryParam("host")), param(ctx.queryParam("service")), limit,
+                diffs, param(ctx.queryParam("agent")));
+        Optional<String> cursor = param(ctx.queryParam("cursor"));
+        if (cursor.isPresent()) {
+            try {
+                query = query.before(cursor.get());
+            } catch (IllegalArgumentException e) {
+                error(ctx, 400, "cursor: " + e.getMessage());
+                return;
+            }
+        }
         if (!historyPages.tryAcquire()) {
             ctx.header("Retry-After", "5");
             error(ctx, 503, "the agent is sending " + limits.historyPages() + " history pages already; try again"
                     + " shortly");
             return;
         }
-        HistoryJson page = new HistoryJson(ctx::outputStream, diffs);
+        HistoryDocument page = new HistoryDocument(
+                () -> new OutputStreamWriter(ctx.outputStream(), StandardCharsets.UTF_8), diffs);
         try {
             ctx.status(200).contentType(JSON);
-            history.history(new HistoryQuery(param(ctx.queryParam("host")), param(ctx.queryParam("service")), limit,
-                    diffs), page);
+            history.history(query, page);
             page.finish();
         } catch (RuntimeException e) {
             if (!page.started()) {

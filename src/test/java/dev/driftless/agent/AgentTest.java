@@ -143,6 +143,47 @@ class AgentTest {
     }
 
     @Test
+    void anOngoingAlertDriftIsOneHistoryRowSeenAtEveryCheck() throws Exception {
+        Agent agent = agent();
+        agent.reconcileOnce("start");
+        Files.writeString(root.resolve("etc/db.conf"), "shared_buffers 8GB\n");
+
+        for (int check = 0; check < 3; check++) {
+            agent.checkDriftOnce();
+        }
+
+        assertThat(records()).extracting(Reconcile::kind, Reconcile::seen).containsExactly(
+                org.assertj.core.groups.Tuple.tuple(Reconcile.Kind.DRIFT_CHECK, 3),
+                org.assertj.core.groups.Tuple.tuple(Reconcile.Kind.APPLY, 1));
+        assertThat(records().get(0).lastSeenAt()).isAfter(records().get(0).startedAt());
+
+        Files.writeString(root.resolve("etc/db.conf"), "shared_buffers 16GB\n");
+        agent.checkDriftOnce();
+        assertThat(records()).as("a different drift is a new row").extracting(Reconcile::seen).containsExactly(1, 3, 1);
+    }
+
+    @Test
+    void historyKeepPrunesOlderRowsWhenTheAgentStartsButKeepsTheHostsNewestApply() throws Exception {
+        java.time.Instant old = java.time.Instant.now().minus(java.time.Duration.ofDays(90));
+        history.record(new Reconcile(0, Reconcile.Kind.APPLY, "poll", "0ld0", "", "", old, old,
+                Reconcile.Result.SUCCEEDED, null, List.of(new ServiceOutcome("box", "web", ServiceOutcome.Status.APPLIED,
+                        null, List.of()))));
+        long newestOldApply = history.record(new Reconcile(0, Reconcile.Kind.APPLY, "poll", "0ld1", "", "",
+                old.plusSeconds(1), old.plusSeconds(1), Reconcile.Result.SUCCEEDED, null, List.of(new ServiceOutcome(
+                        "box", "web", ServiceOutcome.Status.APPLIED, null, List.of()))));
+        history.record(new Reconcile(0, Reconcile.Kind.DRIFT_CHECK, "drift", "0ld1", "", "", old.plusSeconds(2),
+                old.plusSeconds(2), Reconcile.Result.DRIFT_FOUND, null, List.of(new ServiceOutcome("box", "db",
+                        ServiceOutcome.Status.DRIFTED, null, List.of()))));
+        Agent agent = agent();
+        agent.keepHistory(new dev.driftless.store.HistoryKeep.Age(java.time.Duration.ofDays(30)));
+
+        agent.once();
+
+        assertThat(records()).extracting(Reconcile::message).containsExactly("web and db", "");
+        assertThat(records().get(1).id()).isEqualTo(newestOldApply);
+    }
+
+    @Test
     void aFailingCommitIsRecordedOnceAndTheNextCommitIsTried() throws Exception {
         Agent agent = agent();
         agent.reconcileOnce("start");

@@ -144,10 +144,12 @@ class HistoryCommandTest {
 
     @Test
     void theJsonHasEveryFieldWithDiffs() throws Exception {
-        Run run = history("--output", "json", "--host", "web-1");
+        Run run = history("--output", "json", "--host", "web-1", "--diffs");
 
         assertThat(run.exitCode()).as(run.toString()).isZero();
         JsonNode json = new ObjectMapper().readTree(run.out());
+        assertThat(json.get("formatVersion").asInt()).isEqualTo(1);
+        assertThat(json.get("next").isNull()).isTrue();
         assertThat(json.get("reconciles")).hasSize(1);
         JsonNode reconcile = json.get("reconciles").get(0);
         assertThat(reconcile.get("id").asLong()).isEqualTo(1);
@@ -161,6 +163,9 @@ class HistoryCommandTest {
         assertThat(reconcile.get("durationSeconds").asDouble()).isEqualTo(0.8);
         assertThat(reconcile.get("result").asText()).isEqualTo("succeeded");
         assertThat(reconcile.get("error").isNull()).isTrue();
+        assertThat(reconcile.get("agent").isNull()).isTrue();
+        assertThat(reconcile.get("seen").asInt()).isEqualTo(1);
+        assertThat(reconcile.get("lastSeenAt").asText()).isEqualTo("2026-11-23T14:00:01.250Z");
         JsonNode services = reconcile.get("services");
         assertThat(services).hasSize(2);
         assertThat(services.get(0).get("host").asText()).isEqualTo("web-1");
@@ -189,6 +194,73 @@ class HistoryCommandTest {
         Run none = history("--output=json", "--host=web-9");
         assertThat(none.exitCode()).isZero();
         assertThat(new ObjectMapper().readTree(none.out()).get("reconciles")).isEmpty();
+    }
+
+    @Test
+    void withoutDiffsTheJsonHasNoDiffText() throws Exception {
+        Run run = history("--output", "json", "--host", "web-1");
+
+        assertThat(run.exitCode()).as(run.toString()).isZero();
+        assertThat(run.out()).doesNotContain("-worker_processes 2", "\"diff\"", "sensitive");
+        assertThat(new ObjectMapper().readTree(run.out()).at("/reconciles/0/services/0/changes/0").toString())
+                .isEqualTo("{\"path\":\"/etc/nginx/nginx.conf\",\"action\":\"update\",\"cause\":\"pending\"}");
+    }
+
+    @Test
+    void theCursorOfAPageGivesTheNextOne() throws Exception {
+        Run first = history("--limit", "2");
+        assertThat(first.out()).contains("#3", "#2").doesNotContain("#1")
+                .endsWith("\nOlder reconciles: --cursor 2\n");
+
+        Run second = history("--limit", "2", "--cursor", "2");
+        assertThat(second.out()).startsWith("#1 apply").doesNotContain("#2", "#3", "Older reconciles");
+
+        JsonNode json = new ObjectMapper().readTree(history("--output=json", "--limit=1").out());
+        assertThat(json.get("next").asText()).isEqualTo("3");
+        JsonNode next = new ObjectMapper().readTree(history("--output=json", "--limit=1", "--cursor",
+                json.get("next").asText()).out());
+        assertThat(next.at("/reconciles/0/id").asLong()).isEqualTo(2);
+
+        Run bad = history("--cursor", "yesterday");
+        assertThat(bad.exitCode()).isEqualTo(1);
+        assertThat(bad.err()).contains("--cursor 'yesterday' is not a history cursor");
+    }
+
+    @Test
+    void theAgentFilterShowsOnlyThatAgentsReconciles() {
+        try (HistoryStore store = JdbcHistoryStore.open(JdbcHistoryStore.defaultUrl(stateDir), "edge-agent")) {
+            store.record(new Reconcile(0, Kind.APPLY, "poll", "e1e1e1e1e1e1", null, "Edge", T0.plusSeconds(9000),
+                    T0.plusSeconds(9001), Result.SUCCEEDED, null, List.of()));
+        }
+
+        Run edge = history("--agent", "edge-agent");
+        assertThat(edge.exitCode()).as(edge.toString()).isZero();
+        assertThat(edge.out()).startsWith("#4 apply e1e1e1e1e1e1 \"Edge\"").doesNotContain("#3", "#1");
+        assertThat(history("--agent", "other").out()).isEqualTo("No reconcile recorded for agent other.\n");
+        assertThat(history().out()).contains("#4", "#3", "#1");
+    }
+
+    @Test
+    void anOngoingDriftIsOneBlockSeenNTimes() {
+        try (HistoryStore store = JdbcHistoryStore.open(JdbcHistoryStore.defaultUrl(stateDir), "edge-agent")) {
+            for (int check = 0; check < 3; check++) {
+                store.record(new Reconcile(0, Kind.DRIFT_CHECK, "drift", "9c1d0e4b5a69", "", "",
+                        T0.plusSeconds(9000 + 300 * check), T0.plusSeconds(9000 + 300 * check).plusMillis(200),
+                        Result.DRIFT_FOUND, null, List.of(new ServiceOutcome("db-1", "db", Status.DRIFTED, null,
+                                List.of(new ResourceChange("/etc/db.conf", "update", "drift", "-a\n+b\n"))))));
+            }
+        }
+
+        Run run = history("--limit", "1");
+
+        assertThat(run.out()).isEqualTo("""
+                #4 drift check 9c1d0e4b5a69 2026-11-23 16:30:01Z  drift found in 0.2 s
+                  seen 3 times, first 2026-11-23 16:30:01Z, last 2026-11-23 16:40:01Z
+                  db-1/db: drifted
+                    ~ /etc/db.conf  # drift
+
+                Older reconciles: --cursor 4
+                """);
     }
 
     @Test
@@ -250,7 +322,8 @@ class HistoryCommandTest {
         Run help = run("--help");
 
         assertThat(help.exitCode()).isZero();
-        for (String option : List.of("--state-dir", "--store", "--host", "--service", "--limit", "--output")) {
+        for (String option : List.of("--state-dir", "--store", "--host", "--service", "--agent", "--limit",
+                "--cursor", "--diffs", "--output")) {
             assertThat(help.out()).containsPattern(option + "[=\\s]");
         }
         assertThat(help.out()).contains("Exit codes:", "/var/lib/driftless/agent",

@@ -164,6 +164,166 @@ abstract class HistoryStoreContract {
     }
 
     @Test
+    void pagesFollowedByTheirCursorGiveEveryMatchingReconcileOnceNewestFirst() throws Exception {
+        HistoryStore store = newStore();
+        List<Long> web1 = new ArrayList<>();
+        // recorded out of time order, two at the same instant, and some of another host in between
+        int[] seconds = {5, 1, 3, 3, 0, 7, 2, 3, 6};
+        for (int i = 0; i < seconds.length; i++) {
+            String host = i % 3 == 2 ? "web-2" : "web-1";
+            long id = store.record(apply("c" + i, T0.plusSeconds(seconds[i]), Result.SUCCEEDED,
+                    outcome(host, "nginx", Status.APPLIED, update("/etc/nginx/nginx.conf"))));
+            if (host.equals("web-1")) {
+                web1.add(id);
+            }
+        }
+        List<Long> whole = store.history(query("web-1", null, 100)).stream().map(Reconcile::id).toList();
+        assertThat(whole).containsExactlyInAnyOrderElementsOf(web1);
+
+        List<Long> walked = new ArrayList<>();
+        HistoryPage page = store.page(query("web-1", null, 2));
+        int pages = 1;
+        while (page.next().isPresent() && pages < 10) {
+            assertThat(page.reconciles()).hasSize(2);
+            page.reconciles().forEach(r -> walked.add(r.id()));
+            page = store.page(query("web-1", null, 2).before(page.next().get()));
+            pages++;
+        }
+        page.reconciles().forEach(r -> walked.add(r.id()));
+
+        assertThat(walked).containsExactlyElementsOf(whole);
+        assertThat(pages).isEqualTo(3);
+        assertThat(store.page(query("web-1", null, 6)).next()).as("exactly full: no next page").isEmpty();
+    }
+
+    @Test
+    void theAgentFilterKeepsOnlyThatAgentsReconciles() throws Exception {
+        String url = newDatabaseUrl();
+        openFor(url, "agent-a").record(apply("a1", T0, Result.SUCCEEDED));
+        openFor(url, "agent-b").record(apply("b1", T0.plusSeconds(1), Result.SUCCEEDED));
+        openFor(url, "agent-a").record(apply("a2", T0.plusSeconds(2), Result.SUCCEEDED));
+
+        assertThat(open(url).history(HistoryQuery.latest(10).ofAgent("agent-a"))).extracting(Reconcile::commit)
+                .containsExactly("a2", "a1");
+        assertThat(open(url).page(HistoryQuery.latest(1).ofAgent("agent-b"))).satisfies(page -> {
+            assertThat(page.reconciles()).extracting(Reconcile::commit).containsExactly("b1");
+            assertThat(page.next()).isEmpty();
+        });
+    }
+
+    static Reconcile driftFound(String commit, Instant started, ServiceOutcome... services) {
+        return new Reconcile(0, Kind.DRIFT_CHECK, "drift", commit, "", "", started, started.plusMillis(300),
+                Result.DRIFT_FOUND, null, List.of(services));
+    }
+
+    static ServiceOutcome drifted(String host, String diff) {
+        return new ServiceOutcome(host, "db", Status.DRIFTED, null,
+                List.of(new ResourceChange("/etc/db.conf", "update", "drift", diff)));
+    }
+
+    @Test
+    void anUnchangedOngoingDriftIsOneRowSeenNTimesFromFirstToLast() throws Exception {
+        HistoryStore store = openFor(newDatabaseUrl(), "agent-a");
+        long first = store.record(driftFound("c1", T0, drifted("db-1", "-a\n+b\n")));
+        long again = store.record(driftFound("c1", T0.plusSeconds(300), drifted("db-1", "-a\n+b\n")));
+        long third = store.record(driftFound("c1", T0.plusSeconds(600), drifted("db-1", "-a\n+b\n")));
+
+        assertThat(again).isEqualTo(first);
+        assertThat(third).isEqualTo(first);
+        assertThat(store.history(HistoryQuery.latest(10))).singleElement().satisfies(r -> {
+            assertThat(r.seen()).isEqualTo(3);
+            assertThat(r.startedAt()).isEqualTo(T0.truncatedTo(ChronoUnit.MICROS));
+            assertThat(r.lastSeenAt()).isEqualTo(T0.plusSeconds(600).truncatedTo(ChronoUnit.MICROS));
+        });
+    }
+
+    @Test
+    void aDriftThatChangesOrComesBackAfterAnApplyIsANewRow() throws Exception {
+        String url = newDatabaseUrl();
+        HistoryStore store = openFor(url, "agent-a");
+        long first = store.record(driftFound("c1", T0, drifted("db-1", "-a\n+b\n")));
+        long otherDiff = store.record(driftFound("c1", T0.plusSeconds(1), drifted("db-1", "-a\n+c\n")));
+        long otherHost = store.record(driftFound("c1", T0.plusSeconds(2), drifted("db-2", "-a\n+c\n")));
+        long backToDb1 = store.record(driftFound("c1", T0.plusSeconds(3), drifted("db-1", "-a\n+c\n")));
+        assertThat(backToDb1).as("db-2's row is newer, but it is not db-1's").isEqualTo(otherDiff);
+        store.record(apply("c1", T0.plusSeconds(4), Result.SUCCEEDED, outcome("db-1", "db", Status.UNCHANGED)));
+        long afterApply = store.record(driftFound("c1", T0.plusSeconds(5), drifted("db-1", "-a\n+c\n")));
+        long otherCommit = store.record(driftFound("c2", T0.plusSeconds(6), drifted("db-1", "-a\n+c\n")));
+        long otherAgent = openFor(url, "agent-b").record(driftFound("c2", T0.plusSeconds(7),
+                drifted("db-1", "-a\n+c\n")));
+        Reconcile healed = new Reconcile(0, Kind.DRIFT_CHECK, "drift", "c2", "", "", T0.plusSeconds(8),
+                T0.plusSeconds(9), Result.DRIFT_HEALED, null, List.of(drifted("db-7", "-x\n")));
+        long healedOnce = store.record(healed);
+        long healedTwice = store.record(healed);
+
+        assertThat(List.of(first, otherDiff, otherHost, afterApply, otherCommit, otherAgent, healedOnce, healedTwice))
+                .doesNotHaveDuplicates();
+        assertThat(store.history(HistoryQuery.latest(20).ofAgent("agent-a"))).extracting(Reconcile::seen)
+                .containsExactly(1, 1, 1, 1, 1, 1, 2, 1);
+    }
+
+    @Test
+    void pruningByAgeDeletesOnlyOlderRowsOfThisAgentAndNeverTheNewestApplyOfAHost() throws Exception {
+        String url = newDatabaseUrl();
+        HistoryStore store = openFor(url, "agent-a");
+        Instant now = T0.plusSeconds(100 * 86400);
+        long oldWeb1Ok = store.record(apply("c1", T0, Result.SUCCEEDED, outcome("web-1", "nginx", Status.APPLIED)));
+        long oldWeb1Failed = store.record(apply("c2", T0.plusSeconds(1), Result.FAILED,
+                outcome("web-1", "nginx", Status.FAILED)));
+        long oldWeb2Old = store.record(apply("c1", T0.plusSeconds(2), Result.SUCCEEDED,
+                outcome("web-2", "nginx", Status.APPLIED)));
+        long oldWeb2 = store.record(apply("c2", T0.plusSeconds(3), Result.SUCCEEDED,
+                outcome("web-2", "nginx", Status.APPLIED)));
+        long oldDrift = store.record(driftFound("c2", T0.plusSeconds(4), drifted("web-2", "-a\n")));
+        long stillSeen = store.record(driftFound("c2", T0.plusSeconds(5), drifted("web-3", "-a\n")));
+        store.record(driftFound("c2", now.minusSeconds(60), drifted("web-3", "-a\n")));
+        long recent = store.record(apply("c3", now.minusSeconds(3600), Result.SUCCEEDED,
+                outcome("web-3", "nginx", Status.APPLIED)));
+        long otherAgents = openFor(url, "agent-b").record(apply("c0", T0, Result.SUCCEEDED,
+                outcome("web-1", "nginx", Status.APPLIED)));
+
+        int deleted = store.prune(new HistoryKeep.Age(java.time.Duration.ofDays(30)), now);
+
+        assertThat(open(url).history(HistoryQuery.latest(20))).extracting(Reconcile::id)
+                .containsExactly(recent, stillSeen, oldWeb2, oldWeb1Failed, otherAgents, oldWeb1Ok);
+        assertThat(deleted).as("the older apply of web-2 and the old drift").isEqualTo(2);
+        assertThat(List.of(oldWeb2Old, oldDrift)).doesNotContainAnyElementsOf(
+                open(url).history(HistoryQuery.latest(20)).stream().map(Reconcile::id).toList());
+        assertThat(store.lastApplied()).map(Reconcile::id).contains(recent);
+        assertThat(store.prune(new HistoryKeep.Age(java.time.Duration.ofDays(30)), now)).isZero();
+    }
+
+    @Test
+    void pruningByCountKeepsTheNewestReconcilesAndEachHostsNewestApply() throws Exception {
+        String url = newDatabaseUrl();
+        HistoryStore store = openFor(url, "agent-a");
+        long web1 = store.record(apply("c1", T0, Result.SUCCEEDED, outcome("web-1", "nginx", Status.APPLIED)));
+        store.record(apply("c2", T0.plusSeconds(1), Result.SUCCEEDED, outcome("web-2", "nginx", Status.APPLIED)));
+        long web2 = store.record(apply("c3", T0.plusSeconds(2), Result.SUCCEEDED,
+                outcome("web-2", "nginx", Status.APPLIED)));
+        store.record(driftFound("c3", T0.plusSeconds(3), drifted("web-2", "-a\n")));
+        long newest = store.record(driftFound("c3", T0.plusSeconds(4), drifted("web-1", "-b\n")));
+
+        assertThat(store.prune(new HistoryKeep.Newest(1), T0.plusSeconds(5))).isEqualTo(2);
+
+        assertThat(store.history(HistoryQuery.latest(20))).extracting(Reconcile::id)
+                .containsExactly(newest, web2, web1);
+        assertThatThrownBy(() -> open(url).prune(new HistoryKeep.Newest(1), T0)).as("a store of no agent")
+                .isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void aHistoryKeepIsAnAgeOrACount() {
+        assertThat(HistoryKeep.parse("90d")).isEqualTo(new HistoryKeep.Age(java.time.Duration.ofDays(90)));
+        assertThat(HistoryKeep.parse("12h")).isEqualTo(new HistoryKeep.Age(java.time.Duration.ofHours(12)));
+        assertThat(HistoryKeep.parse("5000")).isEqualTo(new HistoryKeep.Newest(5000));
+        for (String bad : List.of("0", "-3", "2w", "forever", "")) {
+            assertThatThrownBy(() -> HistoryKeep.parse(bad)).as(bad).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("90d");
+        }
+    }
+
+    @Test
     void anEmptyStoreHasNoHistoryAndNothingApplied() throws Exception {
         HistoryStore store = newStore();
 
@@ -461,7 +621,7 @@ abstract class HistoryStoreContract {
             while (rows.next()) {
                 migrations.add(rows.getString(1) + ":" + rows.getBoolean(2));
             }
-            assertThat(migrations).containsExactly("1:true", "3:true");
+            assertThat(migrations).containsExactly("1:true", "3:true", "5:true");
         }
     }
 

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.driftless.store.HistoryQuery;
+import dev.driftless.cli.HistoryCommand;
 import dev.driftless.store.HistoryStore;
 import dev.driftless.store.JdbcHistoryStore;
 import dev.driftless.store.Reconcile;
@@ -14,6 +14,8 @@ import dev.driftless.store.ResourceChange;
 import dev.driftless.store.ServiceOutcome;
 import dev.driftless.store.StoreException;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -30,6 +32,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /** {@code GET /api/history} on a real history database: diffs only when asked, streamed, and a bounded number at once. */
 class HistoryApiTest {
@@ -88,26 +91,85 @@ class HistoryApiTest {
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.body()).doesNotContain("worker_processes", "\"diff\"");
         JsonNode page = JSON.readTree(response.body());
-        assertThat(page).hasSize(3);
-        assertThat(page.at("/0/commit").asText()).isEqualTo("c2");
-        assertThat(page.at("/0/services/0/changes")).hasSize(50);
-        assertThat(page.at("/0/services/0/changes/7").toString())
+        assertThat(page.get("formatVersion").asInt()).isEqualTo(1);
+        assertThat(page.get("reconciles")).hasSize(3);
+        assertThat(page.get("next").isNull()).isTrue();
+        assertThat(page.at("/reconciles/0/commit").asText()).isEqualTo("c2");
+        assertThat(page.at("/reconciles/0/services/0/changes")).hasSize(50);
+        assertThat(page.at("/reconciles/0/services/0/changes/7").toString())
                 .isEqualTo("{\"path\":\"/etc/bench/svc-0/file-7.conf\",\"action\":\"update\",\"cause\":\"pending\"}");
     }
 
     @Test
-    void withDiffsTrueEveryDiffIsThereAndThePageIsTheStoresListAsJson() throws Exception {
-        HistoryStore store = storeWithBigDiffs(3, 50);
-        AgentServer server = serve(HistorySource.of(store));
+    void withDiffsTrueEveryDiffIsThere() throws Exception {
+        AgentServer server = serve(HistorySource.of(storeWithBigDiffs(3, 50)));
 
         HttpResponse<String> response = get(server, "/api/history?diffs=true&limit=2");
 
         assertThat(response.statusCode()).isEqualTo(200);
         JsonNode page = JSON.readTree(response.body());
-        assertThat(page.at("/1/services/0/changes/49/diff").asText())
+        assertThat(page.at("/reconciles/1/services/0/changes/49/diff").asText())
                 .isEqualTo(diff("/etc/bench/svc-4/file-9.conf", 1));
-        // the same shape as the list the store gives, written whole
-        assertThat(page).isEqualTo(JSON.readTree(Json.write(store.history(HistoryQuery.latest(2)))));
+    }
+
+    @Test
+    void theApiServesExactlyWhatHistoryOutputJsonPrintsForTheSameQuery() throws Exception {
+        HistoryStore store = storeWithBigDiffs(3, 2);
+        Reconcile drift = new Reconcile(0, Reconcile.Kind.DRIFT_CHECK, "drift", "c2", "", "", T0.plusSeconds(60),
+                T0.plusSeconds(61), Reconcile.Result.DRIFT_FOUND, null, List.of(new ServiceOutcome("bench", "svc",
+                        ServiceOutcome.Status.DRIFTED, null, List.of(new ResourceChange("/etc/x", "update", "drift",
+                                "-a\n+b\n")))));
+        store.record(drift);
+        store.record(new Reconcile(0, drift.kind(), drift.trigger(), drift.commit(), "", "", T0.plusSeconds(360),
+                T0.plusSeconds(361), drift.result(), null, drift.services()));
+        AgentServer server = serve(HistorySource.of(store));
+
+        for (List<String> query : List.of(List.<String>of(), List.of("diffs=true"), List.of("limit=2"),
+                List.of("limit=1", "cursor=2", "host=bench", "service=svc", "diffs=true"), List.of("agent=nobody"))) {
+            List<String> args = new ArrayList<>(List.of("--state-dir", temp.resolve("state").toString(),
+                    "--output", "json"));
+            for (String parameter : query) {
+                String[] pair = parameter.split("=");
+                args.add(pair[0].equals("diffs") ? "--diffs" : "--" + pair[0] + "=" + pair[1]);
+            }
+            StringWriter out = new StringWriter();
+            CommandLine cli = new CommandLine(new HistoryCommand()).setOut(new PrintWriter(out));
+            assertThat(cli.execute(args.toArray(String[]::new))).isZero();
+
+            HttpResponse<String> response = get(server, "/api/history?" + String.join("&", query));
+
+            assertThat(response.body()).as(String.join("&", query)).isEqualTo(out.toString());
+        }
+        JsonNode collapsed = JSON.readTree(get(server, "/api/history?limit=1").body());
+        assertThat(collapsed.at("/reconciles/0/seen").asInt()).isEqualTo(2);
+        assertThat(collapsed.at("/reconciles/0/startedAt").asText()).isEqualTo("2026-11-23T14:01:01.250Z");
+        assertThat(collapsed.at("/reconciles/0/lastSeenAt").asText()).isEqualTo("2026-11-23T14:06:01.250Z");
+        assertThat(collapsed.at("/next").asText()).as("the cursor is the last id of the page").isEqualTo("4");
+    }
+
+    @Test
+    void aCursorGivesTheNextPageAndTheAgentFilterKeepsOneAgentsReconciles() throws Exception {
+        String url = JdbcHistoryStore.defaultUrl(temp.resolve("state"));
+        HistoryStore a = JdbcHistoryStore.open(url, "agent-a");
+        HistoryStore b = JdbcHistoryStore.open(url, "agent-b");
+        opened.add(a);
+        opened.add(b);
+        for (int i = 0; i < 5; i++) {
+            (i % 2 == 0 ? a : b).record(new Reconcile(0, Reconcile.Kind.APPLY, "poll", "c" + i, null, null,
+                    T0.plusSeconds(i), T0.plusSeconds(i), Reconcile.Result.SUCCEEDED, null, List.of()));
+        }
+        AgentServer server = serve(HistorySource.of(a));
+        List<String> commits = new ArrayList<>();
+
+        JsonNode page = JSON.readTree(get(server, "/api/history?agent=agent-a&limit=2").body());
+        page.get("reconciles").forEach(r -> commits.add(r.get("commit").asText() + "@" + r.get("agent").asText()));
+        JsonNode last = JSON.readTree(get(server, "/api/history?agent=agent-a&limit=2&cursor="
+                + page.get("next").asText()).body());
+        last.get("reconciles").forEach(r -> commits.add(r.get("commit").asText() + "@" + r.get("agent").asText()));
+
+        assertThat(commits).containsExactly("c4@agent-a", "c2@agent-a", "c0@agent-a");
+        assertThat(last.get("next").isNull()).isTrue();
+        assertThat(get(server, "/api/history?cursor=abc").statusCode()).isEqualTo(400);
     }
 
     @Test

@@ -295,17 +295,20 @@ class WebServerTest {
         HttpResponse<String> response = get("/api/history?host=web-1&service=nginx&limit=5");
 
         assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(JSON.readTree(response.body()).toString()).isEqualTo("[{\"id\":7,\"kind\":\"apply\","
-                + "\"trigger\":\"webhook:github\",\"commit\":\"" + WebTestAgent.COMMIT + "\",\"author\":null,"
-                + "\"message\":null,\"startedAt\":\"2025-05-01T10:15:00Z\",\"finishedAt\":\"2025-05-01T10:15:01.500Z\","
-                + "\"result\":\"succeeded\",\"error\":null,\"services\":[],\"agent\":null}]");
+        assertThat(JSON.readTree(response.body()).toString()).isEqualTo("{\"formatVersion\":1,\"reconciles\":[{\"id\":7,"
+                + "\"agent\":null,\"kind\":\"apply\",\"trigger\":\"webhook:github\",\"commit\":\"" + WebTestAgent.COMMIT
+                + "\",\"author\":null,\"message\":null,\"startedAt\":\"2025-05-01T10:15:00Z\","
+                + "\"finishedAt\":\"2025-05-01T10:15:01.500Z\",\"durationSeconds\":1.5,\"result\":\"succeeded\","
+                + "\"error\":null,\"seen\":1,\"lastSeenAt\":\"2025-05-01T10:15:00Z\",\"services\":[]}],\"next\":null}");
         assertThat(get("/api/history").statusCode()).isEqualTo(200);
         assertThat(get("/api/history?diffs=true&limit=1000").statusCode()).isEqualTo(200);
+        assertThat(get("/api/history?agent=agent-b&cursor=41&limit=3").statusCode()).isEqualTo(200);
         assertThat(historyQueries).containsExactly(
                 new HistoryQuery(Optional.of("web-1"), Optional.of("nginx"), 5).withoutDiffs(),
                 HistoryQuery.latest(50).withoutDiffs(),
-                HistoryQuery.latest(1000));
-        for (String query : List.of("limit=0", "limit=1001", "limit=ten", "diffs=yes")) {
+                HistoryQuery.latest(1000),
+                HistoryQuery.latest(3).withoutDiffs().ofAgent("agent-b").before(41));
+        for (String query : List.of("limit=0", "limit=1001", "limit=ten", "diffs=yes", "cursor=x", "cursor=-3")) {
             assertThat(get("/api/history?" + query).statusCode()).as(query).isEqualTo(400);
         }
     }

@@ -1,42 +1,46 @@
-package dev.driftless.web;
+package dev.driftless.store;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import dev.driftless.store.HistoryQuery;
-import dev.driftless.store.HistoryRows;
-import dev.driftless.store.Reconcile;
-import dev.driftless.store.ResourceChange;
-import dev.driftless.store.ServiceOutcome;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.time.Duration;
 import java.util.function.Supplier;
 
 /**
- * Writes a page of history as the JSON of {@code GET /api/history} while its rows come from the store, so a page of
- * large diffs passes through and is never held whole. The shape is that of a list of {@link Reconcile} records:
- * {@code [{"id":..,"kind":"APPLY",..,"services":[{"host":..,"changes":[{"path":..,"diff":..}]}]}]}; without diffs a
- * change has no "diff" field at all.
- *
- * <p>Nothing is written until the first row arrives (or the page turns out empty), so a store that cannot be read
- * leaves the response untouched for an error answer.
+ * The one JSON document of a page of history, written while its rows come from the store (so a page of large diffs
+ * passes through and is never held whole): what {@code GET /api/history} serves and {@code driftless history
+ * --output json} prints, byte for byte. Its shape, version {@value #FORMAT_VERSION}, is documented in docs/json.md:
+ * <pre>
+ * {"formatVersion":1,"reconciles":[{"id":..,"agent":..,"kind":"drift-check",..,"seen":3,"lastSeenAt":..,
+ *   "services":[{"host":..,"service":..,"status":"drifted","error":null,"changes":[{"path":..,"action":"update",
+ *   "cause":"drift","diff":..}]}]}],"next":"41"}
+ * </pre>
+ * Without diffs a change has no "diff" field at all. Nothing is written until the first row arrives (or the page
+ * ends empty), so a store that cannot be read leaves the target untouched for an error answer.
  */
-final class HistoryJson implements HistoryRows {
+public final class HistoryDocument implements HistoryRows {
 
-    private final Supplier<OutputStream> target;
+    /** The version of the document's shape: raised when a field changes meaning or goes away. */
+    public static final int FORMAT_VERSION = 1;
+
+    private static final JsonFactory FACTORY = new JsonFactory();
+
+    private final Supplier<Writer> target;
     private final HistoryQuery.Diffs diffs;
     private JsonGenerator json;
     private boolean inReconcile;
     private boolean inService;
+    private String next;
 
-    private String agent;
-
-    HistoryJson(Supplier<OutputStream> target, HistoryQuery.Diffs diffs) {
+    public HistoryDocument(Supplier<Writer> target, HistoryQuery.Diffs diffs) {
         this.target = target;
         this.diffs = diffs;
     }
 
     /** Whether anything has been written yet. */
-    boolean started() {
+    public boolean started() {
         return json != null;
     }
 
@@ -46,6 +50,7 @@ final class HistoryJson implements HistoryRows {
             endReconcile();
             json.writeStartObject();
             json.writeNumberField("id", r.id());
+            json.writeStringField("agent", r.agent());
             json.writeStringField("kind", r.kind().word());
             json.writeStringField("trigger", r.trigger());
             json.writeStringField("commit", r.commit());
@@ -53,11 +58,13 @@ final class HistoryJson implements HistoryRows {
             json.writeStringField("message", r.message());
             json.writeStringField("startedAt", r.startedAt().toString());
             json.writeStringField("finishedAt", r.finishedAt().toString());
+            json.writeNumberField("durationSeconds", Duration.between(r.startedAt(), r.finishedAt()).toNanos() / 1e9);
             json.writeStringField("result", r.result().word());
             json.writeStringField("error", r.error());
+            json.writeNumberField("seen", r.seen());
+            json.writeStringField("lastSeenAt", r.lastSeenAt().toString());
             json.writeArrayFieldStart("services");
             inReconcile = true;
-            agent = r.agent();
         });
     }
 
@@ -89,12 +96,20 @@ final class HistoryJson implements HistoryRows {
         });
     }
 
-    /** Ends the page and the response body. */
-    void finish() {
+    @Override
+    public void more(long cursor) {
+        next = Long.toString(cursor);
+    }
+
+    /** Ends the page (with the cursor of the next one, or null) and the document, and flushes it. */
+    public void finish() {
         write(() -> {
             endReconcile();
             json.writeEndArray();
-            json.close();
+            json.writeStringField("next", next);
+            json.writeEndObject();
+            json.writeRaw('\n');
+            json.flush();
         });
     }
 
@@ -106,10 +121,13 @@ final class HistoryJson implements HistoryRows {
     private void write(Step step) {
         try {
             if (json == null) {
-                json = Json.mapper().getFactory().createGenerator(target.get());
-                // a page cut short by a failure must not end as if it were complete
+                json = FACTORY.createGenerator(target.get());
+                // a page cut short by a failure must not end as if it were complete; the target is its owner's
                 json.disable(JsonGenerator.Feature.AUTO_CLOSE_JSON_CONTENT);
-                json.writeStartArray();
+                json.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+                json.writeStartObject();
+                json.writeNumberField("formatVersion", FORMAT_VERSION);
+                json.writeArrayFieldStart("reconciles");
             }
             step.run();
         } catch (IOException e) {
@@ -129,7 +147,6 @@ final class HistoryJson implements HistoryRows {
         endService();
         if (inReconcile) {
             json.writeEndArray();
-            json.writeStringField("agent", agent);
             json.writeEndObject();
             inReconcile = false;
         }
