@@ -1,6 +1,8 @@
 package dev.driftless.agent;
 
 import dev.driftless.apply.ApplyListener;
+import dev.driftless.apply.ApplyResult;
+import dev.driftless.apply.HandlerResult;
 import dev.driftless.engine.Reconciler;
 import dev.driftless.engine.Selection;
 import dev.driftless.engine.Workspace;
@@ -12,8 +14,10 @@ import dev.driftless.plan.Cause;
 import dev.driftless.plan.Change;
 import dev.driftless.plan.HostOutcome;
 import dev.driftless.plan.HostPlan;
+import dev.driftless.plan.PlanPrinter;
 import dev.driftless.source.RepoSource;
 import dev.driftless.source.SourceException;
+import dev.driftless.store.HandlerOutcome;
 import dev.driftless.store.HistoryStore;
 import dev.driftless.store.Reconcile;
 import dev.driftless.store.ResourceChange;
@@ -420,8 +424,8 @@ public final class Agent implements AgentControl {
                         .apply(narrowed != null ? narrowed : workspace, settings.parallel(), h -> ApplyListener.SILENT,
                                 o -> { });
                 if (record(results, outcomes, false)) {
-                    error = outcomes.stream().filter(o -> o.error() != null).map(o -> o.host() + ": " + o.error())
-                            .findFirst().orElse("failed");
+                    error = outcomes.stream().filter(o -> o.status() == ServiceOutcome.Status.FAILED)
+                            .map(o -> where(o) + ": " + o.error()).reduce((a, b) -> a + "; " + b).orElse("failed");
                 }
                 for (HostOutcome result : results) {
                     if (result instanceof HostOutcome.Applied a && a.result().succeeded()) {
@@ -448,6 +452,7 @@ public final class Agent implements AgentControl {
             if (error != null) {
                 fail(commit, trigger, started, finished, error, outcomes);
                 memory.finish(commit.id(), applied, true);
+                notifyApplied(outcomes, commit.id(), finished);
             } else {
                 Reconcile.Result result = outcomes.stream().allMatch(o -> o.status() == ServiceOutcome.Status.UNCHANGED)
                         ? Reconcile.Result.NO_CHANGES : Reconcile.Result.SUCCEEDED;
@@ -460,12 +465,7 @@ public final class Agent implements AgentControl {
                 failedCommit = null;
                 failure = null;
                 metrics.applied(finished);
-                for (ServiceOutcome o : outcomes) {
-                    if (o.status() == ServiceOutcome.Status.APPLIED) {
-                        notify.accept(new Event(Event.Kind.APPLIED, o.host(), o.service(), commit.id(),
-                                summary(o.changes()), finished));
-                    }
-                }
+                notifyApplied(outcomes, commit.id(), finished);
             }
             decided = true;
         } finally {
@@ -476,7 +476,11 @@ public final class Agent implements AgentControl {
         }
     }
 
-    /** Records, logs and notifies a commit that failed; it is not tried again until a newer one arrives. */
+    /**
+     * Records, logs and notifies a commit that failed; it is not tried again until a newer one arrives. Each
+     * service (or host) that failed is logged and notified on its own; a commit that failed as a whole (it does
+     * not validate) once.
+     */
     private void fail(RepoSource.CommitInfo commit, String trigger, Instant started, Instant finished, String error,
             List<ServiceOutcome> outcomes) {
         history.record(new Reconcile(0, Reconcile.Kind.APPLY, trigger, commit.id(), commit.author(), commit.message(),
@@ -485,8 +489,40 @@ public final class Agent implements AgentControl {
         memory.failed(commit.id());
         failedCommit = commit.id();
         failure = error;
-        LOG.warn("commit {} failed: {}", commit.id(), error);
-        notify.accept(new Event(Event.Kind.FAILED, "", "", commit.id(), error, finished));
+        List<ServiceOutcome> failed = outcomes.stream().filter(o -> o.status() == ServiceOutcome.Status.FAILED).toList();
+        if (failed.isEmpty()) {
+            LOG.warn("commit {} failed: {}", commit.id(), error);
+            notify.accept(new Event(Event.Kind.FAILED, "", "", commit.id(), error, finished));
+        }
+        for (ServiceOutcome o : failed) {
+            String report = failureReport(o);
+            LOG.warn("commit {} failed on {}: {}", commit.id(), where(o), report.replace("\n", "\n    "));
+            notify.accept(new Event(Event.Kind.FAILED, o.host(), o.service(), commit.id(), report, finished));
+        }
+    }
+
+    private void notifyApplied(List<ServiceOutcome> outcomes, String commit, Instant finished) {
+        for (ServiceOutcome o : outcomes) {
+            if (o.status() == ServiceOutcome.Status.APPLIED) {
+                notify.accept(new Event(Event.Kind.APPLIED, o.host(), o.service(), commit, summary(o.changes()),
+                        finished));
+            }
+        }
+    }
+
+    /** {@code box/web}, or {@code box} for an outcome of the whole host. */
+    private static String where(ServiceOutcome o) {
+        return o.service() == null || o.service().isEmpty() ? o.host() : o.host() + "/" + o.service();
+    }
+
+    /** Why a service failed, then the end of the output of each handler of it that failed. */
+    private static String failureReport(ServiceOutcome o) {
+        List<HandlerOutcome> failed = o.handlers().stream().filter(h -> !h.succeeded()).toList();
+        if (failed.isEmpty()) {
+            return o.error();
+        }
+        return failed.stream().map(h -> ("handler " + h.handler() + " " + h.result() + "\n" + h.output()).strip())
+                .reduce((a, b) -> a + "\n" + b).orElseThrow();
     }
 
     private static String problems(ValidationException e) {
@@ -507,24 +543,42 @@ public final class Agent implements AgentControl {
             }
             HostOutcome.Applied applied = (HostOutcome.Applied) outcome;
             HostPlan plan = applied.plan();
+            ApplyResult result = applied.result();
             Map<String, List<ResourceChange>> byService = new LinkedHashMap<>();
             plan.desired().services().forEach(s -> byService.put(s, new ArrayList<>()));
-            for (Change change : applied.result().applied()) {
+            for (Change change : result.applied()) {
                 byService.computeIfAbsent(change.service(), s -> new ArrayList<>()).add(resourceChange(change));
             }
-            boolean hostFailed = !applied.result().succeeded();
-            failed |= hostFailed;
+            result.handlers().forEach(h -> byService.computeIfAbsent(h.handler().service(), s -> new ArrayList<>()));
+            failed |= !result.succeeded();
+            // only the service whose change or handler failed fails; one the apply stopped before is pending
             byService.forEach((service, changes) -> {
-                ServiceOutcome.Status s = hostFailed ? ServiceOutcome.Status.FAILED : changes.isEmpty()
-                        ? ServiceOutcome.Status.UNCHANGED : healing ? ServiceOutcome.Status.HEALED
-                        : ServiceOutcome.Status.APPLIED;
-                outcomes.add(new ServiceOutcome(applied.host(), service, s,
-                        hostFailed ? applied.result().failure().orElse("a handler failed") : null, changes));
-                status.put(service, new AgentStatus.ServiceStatus(service, hostFailed ? "failed" : "in sync", 0));
+                ServiceOutcome.Status s = result.failed(service) ? ServiceOutcome.Status.FAILED
+                        : applied.cutShort(service) ? ServiceOutcome.Status.PENDING
+                        : changes.isEmpty() ? ServiceOutcome.Status.UNCHANGED
+                        : healing ? ServiceOutcome.Status.HEALED : ServiceOutcome.Status.APPLIED;
+                outcomes.add(new ServiceOutcome(applied.host(), service, s, failure(applied, service), changes,
+                        result.handlersOf(service).stream().map(Agent::handlerOutcome).toList()));
+                status.put(service, new AgentStatus.ServiceStatus(service, s == ServiceOutcome.Status.FAILED ? "failed"
+                        : s == ServiceOutcome.Status.PENDING ? "pending" : "in sync", 0));
                 metrics.driftedResources(applied.host(), service, 0);
             });
         }
         return failed;
+    }
+
+    /** Why a service failed, in one line: the change its host refused, or each of its handlers that failed. */
+    private static String failure(HostOutcome.Applied applied, String service) {
+        Optional<String> refused = applied.result().failure().filter(f -> f.change().service().equals(service))
+                .map(f -> PlanPrinter.withoutHost(applied.host(), f.message()));
+        return refused.or(() -> applied.result().handlersOf(service).stream().filter(h -> !h.succeeded())
+                .map(h -> "handler " + h.handler().handler() + " " + h.verdict()).reduce((a, b) -> a + "; " + b))
+                .orElse(null);
+    }
+
+    private static HandlerOutcome handlerOutcome(HandlerResult result) {
+        return new HandlerOutcome(result.handler().handler(), result.succeeded(), result.exitCode().orElse(null),
+                result.verdict(), result.output().shown());
     }
 
     private void markPending(List<String> hosts) {
@@ -647,18 +701,24 @@ public final class Agent implements AgentControl {
             List<HostOutcome> results = new Reconciler(settings.lockTimeout(), settings.handlerTimeout())
                     .apply(workspace, 1, h -> ApplyListener.SILENT, o -> { });
             List<ServiceOutcome> healed = new ArrayList<>();
-            boolean failed = record(results, healed, true);
+            record(results, healed, true);
+            boolean healedAny = false;
             for (ServiceOutcome o : healed) {
                 if (!heal.contains(o.service()) && o.status() != ServiceOutcome.Status.FAILED) {
                     continue;
                 }
                 List<ResourceChange> found = drifted.getOrDefault(o.service(), o.changes());
-                outcomes.add(new ServiceOutcome(o.host(), o.service(), failed ? ServiceOutcome.Status.FAILED
-                        : ServiceOutcome.Status.HEALED, o.error(), found));
-                notify.accept(new Event(failed ? Event.Kind.DRIFT_FOUND : Event.Kind.DRIFT_HEALED, o.host(),
-                        o.service(), commit, summary(found), clock.instant()));
+                // a service whose own change or handler failed is still drifted; the others of the host are healed
+                ServiceOutcome.Status s = o.status() == ServiceOutcome.Status.FAILED ? ServiceOutcome.Status.FAILED
+                        : o.status() == ServiceOutcome.Status.PENDING ? ServiceOutcome.Status.DRIFTED
+                        : ServiceOutcome.Status.HEALED;
+                healedAny |= s == ServiceOutcome.Status.HEALED;
+                outcomes.add(new ServiceOutcome(o.host(), o.service(), s, o.error(), found, o.handlers()));
+                String text = s == ServiceOutcome.Status.FAILED ? summary(found) + "\n" + failureReport(o) : summary(found);
+                notify.accept(new Event(s == ServiceOutcome.Status.HEALED ? Event.Kind.DRIFT_HEALED
+                        : Event.Kind.DRIFT_FOUND, o.host(), o.service(), commit, text.strip(), clock.instant()));
             }
-            return !failed;
+            return healedAny;
         }
     }
 
