@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.driftless.plan.Action;
+import dev.driftless.store.HandlerOutcome;
 import dev.driftless.store.HistoryQuery;
 import dev.driftless.store.HistoryStore;
 import dev.driftless.store.JdbcHistoryStore;
@@ -165,6 +166,11 @@ public final class HistoryCommand implements Callable<Integer> {
                     out.println("    " + symbol(change.action()) + " " + change.path()
                             + (change.cause() == null ? "" : "  # " + change.cause()));
                 }
+                for (HandlerOutcome handler : outcome.handlers()) {
+                    // how each handler ended, and the end of its output (bounded and masked when recorded)
+                    out.println("    handler " + handler.handler() + ": " + handler.result());
+                    handler.output().lines().forEach(line -> out.println("        " + line));
+                }
             }
         }
     }
@@ -257,6 +263,7 @@ public final class HistoryCommand implements Callable<Integer> {
                     c.put("diff", change.diff());
                     changes.add(c);
                 }
+                service.put("handlers", outcome.handlers().stream().map(HistoryCommand::handlerJson).toList());
                 service.put("changes", changes);
                 services.add(service);
             }
@@ -269,6 +276,16 @@ public final class HistoryCommand implements Callable<Integer> {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    private static Map<String, Object> handlerJson(HandlerOutcome handler) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("handler", handler.handler());
+        json.put("succeeded", handler.succeeded());
+        json.put("exitCode", handler.exitCode());
+        json.put("result", handler.result());
+        json.put("output", handler.output());
+        return json;
     }
 
     private static String instant(Instant instant) {

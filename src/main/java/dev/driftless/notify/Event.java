@@ -19,12 +19,12 @@ import java.util.Optional;
  */
 public record Event(Kind kind, String host, String service, String commit, String summary, Instant at) {
 
-    public enum Kind {
+    public enum Kind implements dev.driftless.report.Word {
         APPLIED, FAILED, DRIFT_FOUND, DRIFT_HEALED, RECOVERED, SOURCE_UNAVAILABLE;
 
         /** The name used in {@code driftless.yaml} ({@code events:}) and in webhook bodies: {@code drift-found}. */
         public String id() {
-            return name().toLowerCase(Locale.ROOT).replace('_', '-');
+            return word();
         }
 
         /** The kind named {@code id} as written in {@code driftless.yaml}, such as {@code drift-found}. */

@@ -6,6 +6,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.driftless.notify.Event;
+import dev.driftless.report.SyncState;
 import dev.driftless.store.HistoryQuery;
 import dev.driftless.store.HistoryStore;
 import dev.driftless.store.JdbcHistoryStore;
@@ -59,19 +60,7 @@ class AgentHandlerFailureTest {
                 .substring("Public key: ".length());
         repo = TestRepo.init(tmp.resolve("repo"));
         repo.write("driftless.yaml", "hosts:\n  box:\n    address: local\n");
-        repo.write("services/web/app.conf.peb", "token = {{ secret('token') }}\n");
-        repo.write("services/web/secrets.sops.yaml", "token: " + TOKEN + "\n");
-        assertThat(Cli.run("secrets", "encrypt", "-i", "--age", recipient,
-                repo.dir().resolve("services/web/secrets.sops.yaml").toString()).exitCode()).isZero();
-        repo.write("services/web/service.yaml", """
-                hosts: [box]
-                files:
-                  - path: /etc/web.conf
-                    template: app.conf.peb
-                    onChange: [reload]
-                handlers:
-                  reload: 'for i in $(seq 1 25); do echo "noise $i"; done; cat "$DRIFTLESS_ROOT/etc/web.conf"; echo "reload: bad config"; exit 3'
-                """);
+        // db (no handler) and cache (a handler that succeeds) are applied first; web comes with addWeb()
         repo.write("services/db/service.yaml", """
                 hosts: [box]
                 files:
@@ -87,10 +76,28 @@ class AgentHandlerFailureTest {
                 handlers:
                   flush: echo cache flushed
                 """);
-        repo.commit("web, db and cache");
-        history = JdbcHistoryStore.open(JdbcHistoryStore.defaultUrl(tmp.resolve("state")));
+        repo.commit("db and cache");
+        history = JdbcHistoryStore.open(JdbcHistoryStore.defaultUrl(tmp.resolve("state")), "test-agent");
         log.start();
         agentLogger.addAppender(log);
+    }
+
+    /** Commits web, whose reload handler prints 25 lines, the rendered secret, a reason, and exits 3. */
+    private void addWeb() {
+        repo.write("services/web/app.conf.peb", "token = {{ secret('token') }}\n");
+        repo.write("services/web/secrets.sops.yaml", "token: " + TOKEN + "\n");
+        assertThat(Cli.run("secrets", "encrypt", "-i", "--age", recipient,
+                repo.dir().resolve("services/web/secrets.sops.yaml").toString()).exitCode()).isZero();
+        repo.write("services/web/service.yaml", """
+                hosts: [box]
+                files:
+                  - path: /etc/web.conf
+                    template: app.conf.peb
+                    onChange: [reload]
+                handlers:
+                  reload: 'for i in $(seq 1 25); do echo "noise $i"; done; cat "$DRIFTLESS_ROOT/etc/web.conf"; echo "reload: bad config"; exit 3'
+                """);
+        repo.commit("web");
     }
 
     @AfterEach
@@ -109,10 +116,10 @@ class AgentHandlerFailureTest {
         return reconcile.services().stream().collect(Collectors.toMap(ServiceOutcome::service, Function.identity()));
     }
 
-    private Map<String, String> states(Agent agent) {
+    private Map<String, SyncState> states(Agent agent) {
         return agent.status().hosts().stream().filter(h -> h.host().equals("box")).findFirst().orElseThrow()
                 .services().stream().collect(Collectors.toMap(AgentStatus.ServiceStatus::service,
-                        AgentStatus.ServiceStatus::state));
+                        AgentStatus.ServiceStatus::sync));
     }
 
     private String logged() {
@@ -121,41 +128,77 @@ class AgentHandlerFailureTest {
     }
 
     @Test
-    void onlyTheServiceWhoseHandlerFailedFailsAndEveryReportNamesTheHandlerItsExitAndItsOutput() {
+    void aFailingHandlerFailsOnlyItsServiceAndHistoryNotificationAndLogNameItsExitAndOutputMasked() {
         Agent agent = agent();
         agent.reconcileOnce("start");
+        addWeb();
+        events.clear();
+        log.list.clear();
+
+        agent.reconcileOnce("fetch");
 
         Reconcile reconcile = history.history(HistoryQuery.latest(10)).get(0);
         assertThat(reconcile.result()).isEqualTo(Reconcile.Result.FAILED);
         Map<String, ServiceOutcome> byService = outcomes(reconcile);
         assertThat(byService.get("web").status()).isEqualTo(ServiceOutcome.Status.FAILED);
-        assertThat(byService.get("db").status()).as("no handler, applied").isEqualTo(ServiceOutcome.Status.APPLIED);
-        assertThat(byService.get("cache").status()).as("its handler succeeded").isEqualTo(ServiceOutcome.Status.APPLIED);
+        assertThat(byService.get("db").status()).as("no handler, no change").isEqualTo(ServiceOutcome.Status.UNCHANGED);
+        assertThat(byService.get("cache").status()).as("its handler did not run, no change")
+                .isEqualTo(ServiceOutcome.Status.UNCHANGED);
         assertThat(byService.get("web").error()).isEqualTo("handler reload failed (exit 3)");
         assertThat(byService.get("db").error()).isNull();
-        assertThat(reconcile.error()).contains("box/web: handler reload failed (exit 3)");
-        assertThat(states(agent)).containsEntry("web", "failed").containsEntry("db", "in sync")
-                .containsEntry("cache", "in sync");
+        assertThat(byService.get("web").handlers()).singleElement().satisfies(reload -> {
+            assertThat(reload.handler()).isEqualTo("reload");
+            assertThat(reload.exitCode()).isEqualTo(3);
+            assertThat(reload.output()).endsWith("noise 25\ntoken = ***\nreload: bad config\n");
+        });
+        assertThat(reconcile.error()).isEqualTo("box/web: handler reload failed (exit 3)");
+        assertThat(states(agent)).containsEntry("web", SyncState.FAILED).containsEntry("db", SyncState.IN_SYNC)
+                .containsEntry("cache", SyncState.IN_SYNC);
 
         assertThat(events).filteredOn(e -> e.kind() == Event.Kind.FAILED).singleElement().satisfies(failed -> {
             assertThat(failed.host()).isEqualTo("box");
             assertThat(failed.service()).isEqualTo("web");
-            assertThat(failed.summary()).startsWith("handler reload failed (exit 3)")
-                    .contains("noise 25\ntoken = ***\nreload: bad config").doesNotContain("noise 7\n");
+            assertThat(failed.summary()).startsWith("handler reload failed (exit 3)\n")
+                    .contains("noise 25\ntoken = ***\nreload: bad config").doesNotContain("noise 5\n");
         });
-        assertThat(events).filteredOn(e -> e.kind() == Event.Kind.APPLIED).extracting(Event::service)
-                .containsExactlyInAnyOrder("db", "cache");
 
-        assertThat(logged()).contains("box/web: handler reload failed (exit 3)", "token = ***", "reload: bad config");
+        assertThat(logged()).contains("failed box/web at ", ": handler reload failed (exit 3)\n",
+                "    token = ***\n    reload: bad config");
         String everything = history.history(HistoryQuery.latest(10)) + events.toString() + logged();
         assertThat(everything).doesNotContain(TOKEN);
     }
 
     @Test
-    void theOutputOfEveryHandlerIsKeptInHistoryBoundedAndMasked() {
+    void historyShowsEachHandlerWithHowItEndedAndTheEndOfItsOutput() {
+        addWeb();
         agent().reconcileOnce("start");
 
-        Map<String, ServiceOutcome> byService = outcomes(history.history(HistoryQuery.latest(10)).get(0));
+        Cli.Result shown = Cli.run("history", "--state-dir", tmp.resolve("state").toString());
+
+        assertThat(shown.exitCode()).as(shown.toString()).isZero();
+        assertThat(shown.out()).as(shown.toString())
+                .contains("  box/web: failed: handler reload failed (exit 3)\n    + /etc/web.conf  # pending\n"
+                        + "    handler reload: failed (exit 3)\n        … (earlier output not shown)\n        noise 8\n")
+                .contains("        noise 25\n        token = ***\n        reload: bad config\n")
+                .contains("  box/cache: applied\n    + /etc/cache.conf  # pending\n    handler flush: ok\n"
+                        + "        cache flushed\n")
+                .doesNotContain(TOKEN, "noise 7\n");
+        Cli.Result json = Cli.run("history", "--state-dir", tmp.resolve("state").toString(), "--output", "json");
+        assertThat(json.out()).contains("\"exitCode\" : 3", "\"result\" : \"failed (exit 3)\"")
+                .doesNotContain(TOKEN);
+    }
+
+    @Test
+    void theOutputOfEveryHandlerIsKeptInHistoryBoundedAndMasked() {
+        addWeb();
+        agent().reconcileOnce("start");
+
+        Reconcile reconcile = history.history(HistoryQuery.latest(10)).get(0);
+        Map<String, ServiceOutcome> byService = outcomes(reconcile);
+        assertThat(byService.get("db").status()).as("no handler, applied").isEqualTo(ServiceOutcome.Status.APPLIED);
+        assertThat(byService.get("cache").status()).as("its handler succeeded").isEqualTo(ServiceOutcome.Status.APPLIED);
+        assertThat(events).filteredOn(e -> e.kind() == Event.Kind.APPLIED).extracting(Event::service)
+                .containsExactlyInAnyOrder("db", "cache");
         assertThat(byService.get("cache").handlers()).singleElement().satisfies(flush -> {
             assertThat(flush.handler()).isEqualTo("flush");
             assertThat(flush.succeeded()).isTrue();
@@ -209,8 +252,8 @@ class AgentHandlerFailureTest {
                 .isEqualTo(ServiceOutcome.Status.PENDING);
         assertThat(byService.get("cache").status()).as("its file is written, its handler owed: the apply stopped"
                 + " before the handlers").isEqualTo(ServiceOutcome.Status.PENDING);
-        assertThat(states(agent)).containsEntry("motd", "in sync").containsEntry("db", "failed")
-                .containsEntry("web", "pending").containsEntry("cache", "pending");
+        assertThat(states(agent)).containsEntry("motd", SyncState.IN_SYNC).containsEntry("db", SyncState.FAILED)
+                .containsEntry("web", SyncState.PENDING).containsEntry("cache", SyncState.PENDING);
         assertThat(events).filteredOn(e -> e.kind() == Event.Kind.FAILED).singleElement()
                 .satisfies(e -> assertThat(e.host() + "/" + e.service()).isEqualTo("box/db"));
     }

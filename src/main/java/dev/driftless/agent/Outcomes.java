@@ -1,0 +1,149 @@
+package dev.driftless.agent;
+
+import dev.driftless.apply.ApplyResult;
+import dev.driftless.apply.HandlerResult;
+import dev.driftless.plan.Cause;
+import dev.driftless.plan.Change;
+import dev.driftless.plan.HostOutcome;
+import dev.driftless.plan.HostPlan;
+import dev.driftless.plan.PlanPrinter;
+import dev.driftless.report.SyncState;
+import dev.driftless.store.HandlerOutcome;
+import dev.driftless.store.ResourceChange;
+import dev.driftless.store.ServiceOutcome;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/** Turns what a reconcile did to each host into history rows and the status board. */
+final class Outcomes {
+
+    private Outcomes() {
+    }
+
+    /** The outcome of an apply (or a heal) of every host; returns whether any host failed. */
+    static boolean record(List<HostOutcome> results, List<ServiceOutcome> outcomes, StatusBoard board, boolean healing) {
+        boolean failed = false;
+        for (HostOutcome outcome : results) {
+            if (outcome instanceof HostOutcome.Failed f) {
+                failed = true;
+                outcomes.add(new ServiceOutcome(f.host(), "", ServiceOutcome.Status.FAILED, f.message(), List.of()));
+                board.setHost(f.host(), SyncState.FAILED);
+                continue;
+            }
+            HostOutcome.Applied applied = (HostOutcome.Applied) outcome;
+            HostPlan plan = applied.plan();
+            ApplyResult result = applied.result();
+            Map<String, List<ResourceChange>> byService = new LinkedHashMap<>();
+            plan.desired().services().forEach(s -> byService.put(s, new ArrayList<>()));
+            for (Change change : result.applied()) {
+                byService.computeIfAbsent(change.service(), s -> new ArrayList<>()).add(resourceChange(change));
+            }
+            result.handlers().forEach(h -> byService.computeIfAbsent(h.handler().service(), s -> new ArrayList<>()));
+            failed |= !result.succeeded();
+            // only the service whose change or handler failed fails; one the apply stopped before is pending
+            byService.forEach((service, changes) -> {
+                ServiceOutcome.Status status = result.failed(service) ? ServiceOutcome.Status.FAILED
+                        : applied.cutShort(service) ? ServiceOutcome.Status.PENDING
+                        : changes.isEmpty() ? ServiceOutcome.Status.UNCHANGED
+                        : healing ? ServiceOutcome.Status.HEALED : ServiceOutcome.Status.APPLIED;
+                outcomes.add(new ServiceOutcome(applied.host(), service, status, failure(applied, service), changes,
+                        result.handlersOf(service).stream().map(Outcomes::handlerOutcome).toList()));
+                board.set(applied.host(), service, switch (status) {
+                    case FAILED -> SyncState.FAILED;
+                    case PENDING -> SyncState.PENDING;
+                    default -> SyncState.IN_SYNC;
+                }, 0);
+            });
+            if (!healing && !plan.desired().services().isEmpty()) {
+                board.keepOnly(applied.host(), plan.desired().services());
+            }
+        }
+        return failed;
+    }
+
+    /** Why a service failed, in one line: the change its host refused, or each of its handlers that failed. */
+    private static String failure(HostOutcome.Applied applied, String service) {
+        Optional<String> refused = applied.result().failure().filter(f -> f.change().service().equals(service))
+                .map(f -> PlanPrinter.withoutHost(applied.host(), f.message()));
+        return refused.or(() -> applied.result().handlersOf(service).stream().filter(h -> !h.succeeded())
+                .map(h -> "handler " + h.handler().handler() + " " + h.verdict()).reduce((a, b) -> a + "; " + b))
+                .orElse(null);
+    }
+
+    private static HandlerOutcome handlerOutcome(HandlerResult result) {
+        return new HandlerOutcome(result.handler().handler(), result.succeeded(), result.exitCode().orElse(null),
+                result.verdict(), result.output().shown());
+    }
+
+    /** {@code box/web}, or {@code box} for an outcome of the whole host. */
+    static String where(ServiceOutcome o) {
+        return o.service() == null || o.service().isEmpty() ? o.host() : o.host() + "/" + o.service();
+    }
+
+    /**
+     * Why a service failed, for a notification and the log: its one-line error, then for each of its handlers
+     * that failed, the end of that handler's output (already bounded and masked).
+     */
+    static String failureReport(ServiceOutcome o) {
+        StringBuilder text = new StringBuilder(o.error() == null ? "failed" : o.error());
+        for (HandlerOutcome h : o.handlers()) {
+            if (!h.succeeded() && !h.output().isEmpty()) {
+                text.append("\n").append(o.handlers().stream().filter(x -> !x.succeeded()).count() > 1
+                        ? "handler " + h.handler() + ":\n" : "").append(h.output().stripTrailing());
+            }
+        }
+        return text.toString();
+    }
+
+    /** What a dry run would change on each host, as pending outcomes. */
+    static void recordPlans(List<HostOutcome> results, List<ServiceOutcome> outcomes, StatusBoard board) {
+        for (HostOutcome outcome : results) {
+            if (outcome instanceof HostOutcome.Failed f) {
+                outcomes.add(new ServiceOutcome(f.host(), "", ServiceOutcome.Status.FAILED, f.message(), List.of()));
+                board.setHost(f.host(), SyncState.FAILED);
+                continue;
+            }
+            HostPlan plan = ((HostOutcome.Planned) outcome).plan();
+            Map<String, List<ResourceChange>> byService = new LinkedHashMap<>();
+            plan.desired().services().forEach(s -> byService.put(s, new ArrayList<>()));
+            plan.changes().forEach(c -> byService.computeIfAbsent(c.service(), s -> new ArrayList<>())
+                    .add(resourceChange(c)));
+            byService.forEach((service, changes) -> {
+                outcomes.add(new ServiceOutcome(plan.hostName(), service, changes.isEmpty()
+                        ? ServiceOutcome.Status.UNCHANGED : ServiceOutcome.Status.PENDING, null, changes));
+                board.set(plan.hostName(), service, changes.isEmpty() ? SyncState.IN_SYNC : SyncState.PENDING, 0);
+            });
+        }
+    }
+
+    static ResourceChange resourceChange(Change change) {
+        // the diff is already "(sensitive content changed)" for a file rendered from a secret
+        return new ResourceChange(change.path(), change.action().name().toLowerCase(Locale.ROOT),
+                change.causes().contains(Cause.DRIFT) ? "drift" : "pending", change.diff().orElse(null));
+    }
+
+    /** "~ /etc/a, + /etc/b" (at most five paths), for notifications. */
+    static String summary(List<ResourceChange> changes) {
+        StringBuilder text = new StringBuilder();
+        int shown = 0;
+        for (ResourceChange c : changes) {
+            if (shown == 5) {
+                text.append(", and ").append(changes.size() - 5).append(" more");
+                break;
+            }
+            if (shown++ > 0) {
+                text.append(", ");
+            }
+            text.append(switch (c.action()) {
+                case "create" -> "+ ";
+                case "delete" -> "- ";
+                default -> "~ ";
+            }).append(c.path());
+        }
+        return text.toString();
+    }
+}
