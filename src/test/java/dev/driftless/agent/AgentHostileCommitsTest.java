@@ -102,7 +102,7 @@ class AgentHostileCommitsTest {
     }
 
     @Test
-    @Timeout(value = 5, unit = TimeUnit.MINUTES) // a guard against a hang, not a measure of speed
+    @Timeout(value = 5, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a guard against a hang, not a measure of speed
     void sigtermStopsARenderingThatWouldRunForHoursAndTheCommitIsTriedAgainAfterTheRestart() throws Exception {
         TestRepo repo = TestRepo.init(tmp.resolve("repo"));
         repo.write("driftless.yaml", INVENTORY);
