@@ -89,11 +89,14 @@ final class Outcomes {
      * that failed, the end of that handler's output (already bounded and masked).
      */
     static String failureReport(ServiceOutcome o) {
+        List<HandlerOutcome> failed = o.handlers().stream().filter(h -> !h.succeeded()).toList();
         StringBuilder text = new StringBuilder(o.error() == null ? "failed" : o.error());
-        for (HandlerOutcome h : o.handlers()) {
-            if (!h.succeeded() && !h.output().isEmpty()) {
-                text.append("\n").append(o.handlers().stream().filter(x -> !x.succeeded()).count() > 1
-                        ? "handler " + h.handler() + ":\n" : "").append(h.output().stripTrailing());
+        for (HandlerOutcome h : failed) {
+            if (failed.size() > 1) {
+                text.append("\nhandler ").append(h.handler()).append(':');
+            }
+            if (!h.output().isEmpty()) {
+                text.append('\n').append(h.output().stripTrailing());
             }
         }
         return text.toString();
