@@ -192,8 +192,9 @@ final class ApplyCycle {
                 results = new Reconciler(settings.lockTimeout(), settings.handlerTimeout())
                         .apply(target, settings.parallel(), h -> ApplyListener.SILENT, o -> { }, review);
                 if (Outcomes.record(results, outcomes, board, false)) {
-                    error = outcomes.stream().filter(o -> o.error() != null).map(o -> o.host() + ": " + o.error())
-                            .findFirst().orElse("failed");
+                    error = outcomes.stream().filter(o -> o.status() == ServiceOutcome.Status.FAILED)
+                            .map(o -> Outcomes.where(o) + ": " + o.error()).reduce((a, b) -> a + "; " + b)
+                            .orElse("failed");
                 }
             } catch (ValidationException e) {
                 if (workspaces.stopping() && activity.overBudget(settings.unhealthyAfter()).isEmpty()) {
@@ -235,6 +236,8 @@ final class ApplyCycle {
                     }
                 }
                 fail(report, commit, trigger, started, finished, error, outcomes, failed);
+                // the services of the commit that did apply are reported as such, next to those that failed
+                applied(report, outcomes, commit, finished);
             } else {
                 Reconcile.Result result = outcomes.stream().allMatch(o -> o.status() == ServiceOutcome.Status.UNCHANGED)
                         ? Reconcile.Result.NO_CHANGES : Reconcile.Result.SUCCEEDED;
@@ -247,12 +250,7 @@ final class ApplyCycle {
                 }
                 board.appliedCommit = commit.id();
                 board.appliedAt = finished;
-                for (ServiceOutcome o : outcomes) {
-                    if (o.status() == ServiceOutcome.Status.APPLIED) {
-                        report.event(new Event(Event.Kind.APPLIED, o.host(), o.service(), commit.id(),
-                                Outcomes.summary(o.changes()), finished));
-                    }
-                }
+                applied(report, outcomes, commit, finished);
             }
             memory.end();
             decided = true;
@@ -260,6 +258,16 @@ final class ApplyCycle {
             activity.end();
             if (!decided) {
                 memory.end();
+            }
+        }
+    }
+
+    private static void applied(CycleReport report, List<ServiceOutcome> outcomes, RepoSource.CommitInfo commit,
+            Instant finished) {
+        for (ServiceOutcome o : outcomes) {
+            if (o.status() == ServiceOutcome.Status.APPLIED) {
+                report.event(new Event(Event.Kind.APPLIED, o.host(), o.service(), commit.id(),
+                        Outcomes.summary(o.changes()), finished));
             }
         }
     }
@@ -331,8 +339,15 @@ final class ApplyCycle {
         boolean repeated = commit.id().equals(board.failedCommit);
         board.failedCommit = commit.id();
         board.failure = error;
-        if (!repeated) {
+        // each service (or host) that failed is reported on its own, naming what failed and why; a commit that
+        // failed as a whole (it does not validate) once
+        List<ServiceOutcome> failed = outcomes.stream().filter(o -> o.status() == ServiceOutcome.Status.FAILED)
+                .toList();
+        if (!repeated && failed.isEmpty()) {
             report.event(new Event(Event.Kind.FAILED, "", "", commit.id(), error, finished));
+        } else if (!repeated) {
+            failed.forEach(o -> report.event(new Event(Event.Kind.FAILED, o.host(), o.service(), commit.id(),
+                    Outcomes.failureReport(o), finished)));
         } else {
             report.log("commit " + commit.id() + " failed again: " + error);
         }

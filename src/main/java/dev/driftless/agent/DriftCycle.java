@@ -151,16 +151,23 @@ final class DriftCycle {
             List<HostOutcome> results = new Reconciler(settings.lockTimeout(), settings.handlerTimeout(), knownFiles)
                     .apply(workspace, 1, h -> ApplyListener.SILENT, o -> { });
             List<ServiceOutcome> healed = new ArrayList<>();
-            boolean failed = Outcomes.record(results, healed, board, true);
+            Outcomes.record(results, healed, board, true);
             for (ServiceOutcome o : healed) {
                 if (!heal.contains(o.service()) && o.status() != ServiceOutcome.Status.FAILED) {
                     continue;
                 }
                 List<ResourceChange> found = differs.getOrDefault(o.service(), o.changes());
-                outcomes.add(new ServiceOutcome(o.host(), o.service(), failed ? ServiceOutcome.Status.FAILED
-                        : ServiceOutcome.Status.HEALED, o.error(), found));
-                report.event(new Event(failed ? Event.Kind.DRIFT_FOUND : Event.Kind.DRIFT_HEALED, o.host(),
-                        o.service(), commit, Outcomes.summary(found), clock.instant()));
+                // a service whose own change or handler failed is still drifted; the others of the host are healed
+                ServiceOutcome.Status status = switch (o.status()) {
+                    case FAILED -> ServiceOutcome.Status.FAILED;
+                    case PENDING -> ServiceOutcome.Status.DRIFTED;
+                    default -> ServiceOutcome.Status.HEALED;
+                };
+                outcomes.add(new ServiceOutcome(o.host(), o.service(), status, o.error(), found, o.handlers()));
+                String summary = status == ServiceOutcome.Status.FAILED
+                        ? Outcomes.summary(found) + "\n" + Outcomes.failureReport(o) : Outcomes.summary(found);
+                report.event(new Event(status == ServiceOutcome.Status.HEALED ? Event.Kind.DRIFT_HEALED
+                        : Event.Kind.DRIFT_FOUND, o.host(), o.service(), commit, summary.strip(), clock.instant()));
             }
         }
     }

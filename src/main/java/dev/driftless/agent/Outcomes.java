@@ -1,10 +1,14 @@
 package dev.driftless.agent;
 
+import dev.driftless.apply.ApplyResult;
+import dev.driftless.apply.HandlerResult;
 import dev.driftless.plan.Cause;
 import dev.driftless.plan.Change;
 import dev.driftless.plan.HostOutcome;
 import dev.driftless.plan.HostPlan;
+import dev.driftless.plan.PlanPrinter;
 import dev.driftless.report.SyncState;
+import dev.driftless.store.HandlerOutcome;
 import dev.driftless.store.ResourceChange;
 import dev.driftless.store.ServiceOutcome;
 import java.util.ArrayList;
@@ -12,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /** Turns what a reconcile did to each host into history rows and the status board. */
 final class Outcomes {
@@ -31,26 +36,70 @@ final class Outcomes {
             }
             HostOutcome.Applied applied = (HostOutcome.Applied) outcome;
             HostPlan plan = applied.plan();
+            ApplyResult result = applied.result();
             Map<String, List<ResourceChange>> byService = new LinkedHashMap<>();
             plan.desired().services().forEach(s -> byService.put(s, new ArrayList<>()));
-            for (Change change : applied.result().applied()) {
+            for (Change change : result.applied()) {
                 byService.computeIfAbsent(change.service(), s -> new ArrayList<>()).add(resourceChange(change));
             }
-            boolean hostFailed = !applied.result().succeeded();
-            failed |= hostFailed;
+            result.handlers().forEach(h -> byService.computeIfAbsent(h.handler().service(), s -> new ArrayList<>()));
+            failed |= !result.succeeded();
+            // only the service whose change or handler failed fails; one the apply stopped before is pending
             byService.forEach((service, changes) -> {
-                ServiceOutcome.Status status = hostFailed ? ServiceOutcome.Status.FAILED : changes.isEmpty()
-                        ? ServiceOutcome.Status.UNCHANGED : healing ? ServiceOutcome.Status.HEALED
-                        : ServiceOutcome.Status.APPLIED;
-                outcomes.add(new ServiceOutcome(applied.host(), service, status,
-                        hostFailed ? applied.result().failure().orElse("a handler failed") : null, changes));
-                board.set(applied.host(), service, hostFailed ? SyncState.FAILED : SyncState.IN_SYNC, 0);
+                ServiceOutcome.Status status = result.failed(service) ? ServiceOutcome.Status.FAILED
+                        : applied.cutShort(service) ? ServiceOutcome.Status.PENDING
+                        : changes.isEmpty() ? ServiceOutcome.Status.UNCHANGED
+                        : healing ? ServiceOutcome.Status.HEALED : ServiceOutcome.Status.APPLIED;
+                outcomes.add(new ServiceOutcome(applied.host(), service, status, failure(applied, service), changes,
+                        result.handlersOf(service).stream().map(Outcomes::handlerOutcome).toList()));
+                board.set(applied.host(), service, switch (status) {
+                    case FAILED -> SyncState.FAILED;
+                    case PENDING -> SyncState.PENDING;
+                    default -> SyncState.IN_SYNC;
+                }, 0);
             });
             if (!healing && !plan.desired().services().isEmpty()) {
                 board.keepOnly(applied.host(), plan.desired().services());
             }
         }
         return failed;
+    }
+
+    /** Why a service failed, in one line: the change its host refused, or each of its handlers that failed. */
+    private static String failure(HostOutcome.Applied applied, String service) {
+        Optional<String> refused = applied.result().failure().filter(f -> f.change().service().equals(service))
+                .map(f -> PlanPrinter.withoutHost(applied.host(), f.message()));
+        return refused.or(() -> applied.result().handlersOf(service).stream().filter(h -> !h.succeeded())
+                .map(h -> "handler " + h.handler().handler() + " " + h.verdict()).reduce((a, b) -> a + "; " + b))
+                .orElse(null);
+    }
+
+    private static HandlerOutcome handlerOutcome(HandlerResult result) {
+        return new HandlerOutcome(result.handler().handler(), result.succeeded(), result.exitCode().orElse(null),
+                result.verdict(), result.output().shown());
+    }
+
+    /** {@code box/web}, or {@code box} for an outcome of the whole host. */
+    static String where(ServiceOutcome o) {
+        return o.service() == null || o.service().isEmpty() ? o.host() : o.host() + "/" + o.service();
+    }
+
+    /**
+     * Why a service failed, for a notification and the log: its one-line error, then for each of its handlers
+     * that failed, the end of that handler's output (already bounded and masked).
+     */
+    static String failureReport(ServiceOutcome o) {
+        List<HandlerOutcome> failed = o.handlers().stream().filter(h -> !h.succeeded()).toList();
+        StringBuilder text = new StringBuilder(o.error() == null ? "failed" : o.error());
+        for (HandlerOutcome h : failed) {
+            if (failed.size() > 1) {
+                text.append("\nhandler ").append(h.handler()).append(':');
+            }
+            if (!h.output().isEmpty()) {
+                text.append('\n').append(h.output().stripTrailing());
+            }
+        }
+        return text.toString();
     }
 
     /** What a dry run would change on each host, as pending outcomes. */

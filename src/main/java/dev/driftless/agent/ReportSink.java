@@ -62,7 +62,8 @@ final class ReportSink {
             line.append(" at ").append(event.commit(), 0, Math.min(12, event.commit().length()));
         }
         if (!event.summary().isEmpty()) {
-            line.append(": ").append(event.summary());
+            // a summary of several lines (a failed handler's output) stays readable as one indented entry
+            line.append(": ").append(event.summary().replace("\n", "\n    "));
         }
         return line.toString();
     }

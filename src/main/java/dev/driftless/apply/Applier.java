@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /**
  * Executes a {@link HostPlan} on its host: changes in plan order, then the handlers, then records the
@@ -31,7 +32,11 @@ public final class Applier {
         this.handlerTimeout = handlerTimeout;
     }
 
-    public ApplyResult apply(HostPlan plan, Host host, ApplyListener listener) {
+    /**
+     * Applies the plan; {@code mask} replaces the repository's secret values in what handlers print and in
+     * why they could not run, before anyone (the listener, the result) sees it.
+     */
+    public ApplyResult apply(HostPlan plan, Host host, UnaryOperator<String> mask, ApplyListener listener) {
         HostState previous = plan.previous();
         List<String> handlerIds = plan.handlers().stream().map(HandlerRun::id).toList();
         // a write cut short (a kill, a power loss) leaves its temporary file, perhaps a secret's: remove them
@@ -53,30 +58,37 @@ public final class Applier {
                 listener.applied(change, note);
             } catch (HostException e) {
                 StateFile.write(host, plan.stateAfter(applied, handlerIds));
-                return new ApplyResult(List.copyOf(applied), Optional.of(e.getMessage()), List.of());
+                return new ApplyResult(List.copyOf(applied),
+                        Optional.of(new ApplyResult.ChangeFailure(change, e.getMessage())), List.of());
             }
         }
-        List<HandlerRun> failed = new ArrayList<>();
         Map<String, String> environment = Map.of("DRIFTLESS_HOST", host.name(),
                 "DRIFTLESS_REVISION", plan.desired().revision(), "DRIFTLESS_ROOT", host.root());
+        List<HandlerResult> ran = new ArrayList<>();
         for (HandlerRun handler : plan.handlers()) {
-            CommandResult result;
-            try {
-                result = host.run(handler.command(), environment, handlerTimeout);
-            } catch (HostException e) {
-                result = new CommandResult(-1, e.getMessage(), false);
-            }
-            listener.handlerRan(handler, result);
-            if (!result.succeeded()) {
-                failed.add(handler);
-            }
+            HandlerResult result = run(handler, host, environment, mask);
+            listener.handlerRan(result);
+            ran.add(result);
         }
-        HostState next = plan.stateAfter(applied, failed.stream().map(HandlerRun::id).toList());
+        List<String> failed = ran.stream().filter(r -> !r.succeeded()).map(r -> r.handler().id()).toList();
+        HostState next = plan.stateAfter(applied, failed);
         // the state on the host is the incomplete one written above whenever there were changes
         if (!plan.changes().isEmpty() || !sameContent(previous, next)) {
             StateFile.write(host, next);
         }
-        return new ApplyResult(List.copyOf(applied), Optional.empty(), failed);
+        return new ApplyResult(List.copyOf(applied), Optional.empty(), ran);
+    }
+
+    private HandlerResult run(HandlerRun handler, Host host, Map<String, String> environment,
+            UnaryOperator<String> mask) {
+        try {
+            CommandResult result = host.run(handler.command(), environment, handlerTimeout);
+            HandlerResult.Ending ending = result.timedOut() ? new HandlerResult.TimedOut(handlerTimeout)
+                    : new HandlerResult.Exited(result.exitCode());
+            return new HandlerResult(handler, ending, OutputTail.of(result.output(), mask));
+        } catch (HostException e) {
+            return new HandlerResult(handler, new HandlerResult.NotRun(mask.apply(e.getMessage())), OutputTail.NONE);
+        }
     }
 
     private static Set<String> parentsOf(HostPlan plan) {

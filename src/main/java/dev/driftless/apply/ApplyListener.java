@@ -1,8 +1,6 @@
 package dev.driftless.apply;
 
-import dev.driftless.host.CommandResult;
 import dev.driftless.plan.Change;
-import dev.driftless.plan.HandlerRun;
 
 /** Hears about an apply as it happens, so progress can be shown while it runs. */
 public interface ApplyListener {
@@ -17,7 +15,8 @@ public interface ApplyListener {
 
     void applied(Change change, String note);
 
-    void handlerRan(HandlerRun handler, CommandResult result);
+    /** A handler ended; its output is already bounded and masked. */
+    void handlerRan(HandlerResult result);
 
     ApplyListener SILENT = new ApplyListener() {
         @Override
@@ -25,7 +24,7 @@ public interface ApplyListener {
         }
 
         @Override
-        public void handlerRan(HandlerRun handler, CommandResult result) {
+        public void handlerRan(HandlerResult result) {
         }
     };
 }

@@ -1,11 +1,10 @@
 package dev.driftless.cli;
 
 import dev.driftless.apply.ApplyListener;
+import dev.driftless.apply.HandlerResult;
 import dev.driftless.engine.Reconciler;
-import dev.driftless.host.CommandResult;
 import dev.driftless.plan.Action;
 import dev.driftless.plan.Change;
-import dev.driftless.plan.HandlerRun;
 import dev.driftless.plan.HostOutcome;
 import dev.driftless.plan.HostPlan;
 import dev.driftless.plan.PlanPrinter;
@@ -106,13 +105,13 @@ final class ApplyCommand extends WorkspaceCommand implements Callable<Integer> {
                     deleted += c.action() == Action.DELETE ? 1 : 0;
                 }
                 if (a.result().failure().isPresent()) {
-                    out.println(a.host() + ": error: " + PlanPrinter.withoutHost(a.host(), a.result().failure().get()));
+                    out.println(a.host() + ": error: "
+                            + PlanPrinter.withoutHost(a.host(), a.result().failure().get().message()));
                     failed = true;
                 }
-                if (!a.result().failedHandlers().isEmpty()) {
-                    out.println(a.host() + ": handlers failed: " + String.join(", ",
-                            a.result().failedHandlers().stream().map(HandlerRun::id).toList())
-                            + " (they run again on the next apply)");
+                for (HandlerResult handler : a.result().failedHandlers()) {
+                    out.println(a.host() + ": handler " + handler.handler().id() + " " + handler.verdict()
+                            + "; it runs again on the next apply");
                     failed = true;
                 }
             }
@@ -168,10 +167,8 @@ final class ApplyCommand extends WorkspaceCommand implements Callable<Integer> {
         }
 
         @Override
-        public void handlerRan(HandlerRun handler, CommandResult result) {
-            String status = result.timedOut() ? "timed out" : result.exitCode() == 0 ? "ok" : "failed (exit " + result.exitCode() + ")";
-            out.println("  handler " + handler.id() + ": " + status);
-            result.output().lines().forEach(l -> out.println("      " + l));
+        public void handlerRan(HandlerResult result) {
+            PlanPrinter.handlerLines(result).forEach(out::println);
             out.flush();
         }
     }

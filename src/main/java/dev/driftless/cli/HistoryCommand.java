@@ -1,6 +1,7 @@
 package dev.driftless.cli;
 
 import dev.driftless.plan.Action;
+import dev.driftless.store.HandlerOutcome;
 import dev.driftless.store.HistoryDocument;
 import dev.driftless.store.HistoryPage;
 import dev.driftless.store.HistoryQuery;
@@ -190,6 +191,11 @@ public final class HistoryCommand implements Callable<Integer> {
                 for (ResourceChange change : outcome.changes()) {
                     out.println("    " + symbol(change.action()) + " " + change.path()
                             + (change.cause() == null ? "" : "  # " + change.cause()));
+                }
+                for (HandlerOutcome handler : outcome.handlers()) {
+                    // how each handler ended, and the end of its output (bounded and masked when recorded)
+                    out.println("    handler " + handler.handler() + ": " + handler.result());
+                    handler.output().lines().forEach(line -> out.println("        " + line));
                 }
             }
         }

@@ -137,7 +137,7 @@ public final class Reconciler {
         return eachHost(prepared, parallel, p -> {
             HostOutcome outcome;
             try {
-                outcome = p.failure() != null ? p.failure() : applyPlanned(p, listeners.apply(p.name()));
+                outcome = p.failure() != null ? p.failure() : applyPlanned(workspace, p, listeners.apply(p.name()));
             } finally {
                 p.release();
             }
@@ -214,10 +214,10 @@ public final class Reconciler {
         return workspace.hosts().stream().filter(h -> h.name().equals(name)).findFirst().orElseThrow();
     }
 
-    private HostOutcome applyPlanned(Prepared prepared, ApplyListener listener) {
+    private HostOutcome applyPlanned(Workspace workspace, Prepared prepared, ApplyListener listener) {
         try {
             listener.started(prepared.plan(), prepared.host().describe());
-            ApplyResult result = applier.apply(prepared.plan(), prepared.host(), listener);
+            ApplyResult result = applier.apply(prepared.plan(), prepared.host(), workspace::redact, listener);
             return new HostOutcome.Applied(prepared.plan(), result);
         } catch (HostException e) {
             return new HostOutcome.Failed(prepared.name(), e.getMessage(), e.kind());

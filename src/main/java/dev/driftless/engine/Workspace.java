@@ -106,6 +106,11 @@ public final class Workspace implements AutoCloseable {
         }
     }
 
+    /** {@code text} with every secret value this workspace has decrypted so far replaced by {@code ***}. */
+    public String redact(String text) {
+        return secrets().redact(text);
+    }
+
     /** Author and subject of the commit. */
     public RepoSource.CommitInfo commit() {
         return checkout.commit();

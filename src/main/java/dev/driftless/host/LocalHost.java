@@ -476,11 +476,26 @@ public final class LocalHost implements Host {
         }
     }
 
+    /**
+     * The last 64 KiB of the output, read to its end in constant memory: where a command says why it failed is
+     * its end, and whoever shows it cuts it shorter still.
+     */
     private static String readLimited(InputStream in) throws IOException {
-        byte[] all = in.readAllBytes();
         int limit = 64 * 1024;
-        String text = new String(all, 0, Math.min(all.length, limit), StandardCharsets.UTF_8);
-        return all.length > limit ? text + "\n... (" + (all.length - limit) + " more bytes of output)" : text;
+        byte[] ring = new byte[limit];
+        long total = 0;
+        int n;
+        while ((n = in.read(ring, (int) (total % limit), limit - (int) (total % limit))) > 0) {
+            total += n;
+        }
+        if (total <= limit) {
+            return new String(ring, 0, (int) total, StandardCharsets.UTF_8);
+        }
+        int start = (int) (total % limit);
+        byte[] tail = new byte[limit];
+        System.arraycopy(ring, start, tail, 0, limit - start);
+        System.arraycopy(ring, 0, tail, limit - start, start);
+        return new String(tail, StandardCharsets.UTF_8);
     }
 
     @Override

@@ -22,6 +22,18 @@ public sealed interface HostOutcome {
         public String host() {
             return plan.hostName();
         }
+
+        /**
+         * Whether the apply stopped (at another service's change) before it made every change of {@code service}
+         * or ran its handlers: that service is neither applied nor failed, but still pending.
+         */
+        public boolean cutShort(String service) {
+            if (result.failure().isEmpty() || result.failed(service)) {
+                return false;
+            }
+            return plan.changes().stream().anyMatch(c -> c.service().equals(service) && !result.applied().contains(c))
+                    || plan.handlers().stream().anyMatch(h -> h.service().equals(service));
+        }
     }
 
     /** The host could not be planned or applied at all; {@code kind} says whether trying again may help. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.driftless.apply.ApplyResult;
+import dev.driftless.apply.HandlerResult;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -49,6 +50,14 @@ public final class PlanPrinter {
             line.append("  # ").append(String.join("; ", why));
         }
         return line.toString();
+    }
+
+    /** A handler that ran: {@code   handler web/reload: failed (exit 3)}, then the end of its output, indented. */
+    public static List<String> handlerLines(HandlerResult result) {
+        List<String> lines = new ArrayList<>();
+        lines.add("  handler " + result.handler().id() + ": " + result.verdict());
+        result.output().shown().lines().forEach(l -> lines.add("      " + l));
+        return lines;
     }
 
     public void printText(List<HostOutcome> outcomes, Map<String, String> descriptions, PrintWriter out) {
@@ -121,8 +130,9 @@ public final class PlanPrinter {
             if (outcome instanceof HostOutcome.Applied applied) {
                 ApplyResult result = applied.result();
                 host.put("status", result.succeeded() ? "applied" : "failed");
-                result.failure().ifPresent(f -> host.put("error", f));
-                host.put("failedHandlers", result.failedHandlers().stream().map(HandlerRun::id).toList());
+                result.failure().ifPresent(f -> host.put("error", f.message()));
+                host.put("failedHandlers", result.failedHandlers().stream().map(h -> h.handler().id()).toList());
+                host.put("handlerRuns", result.handlers().stream().map(PlanPrinter::handlerJson).toList());
             } else {
                 host.put("status", plan.isEmpty() ? "in-sync" : plan.hasCause(Cause.DRIFT) ? "drifted" : "pending");
             }
@@ -144,6 +154,26 @@ public final class PlanPrinter {
             throw new IllegalStateException(e);
         }
         out.flush();
+    }
+
+    private static Map<String, Object> handlerJson(HandlerResult result) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("service", result.handler().service());
+        json.put("handler", result.handler().handler());
+        json.put("command", result.handler().command());
+        if (result.ending() instanceof HandlerResult.Exited exited) {
+            json.put("status", exited.code() == 0 ? "ok" : "failed");
+            json.put("exitCode", exited.code());
+        } else if (result.ending() instanceof HandlerResult.TimedOut timedOut) {
+            json.put("status", "timed-out");
+            json.put("timeoutSeconds", timedOut.after().toMillis() / 1000.0);
+        } else if (result.ending() instanceof HandlerResult.NotRun notRun) {
+            json.put("status", "not-run");
+            json.put("error", notRun.reason());
+        }
+        json.put("output", result.output().text());
+        json.put("outputTruncated", result.output().truncated());
+        return json;
     }
 
     private static Map<String, Object> changeJson(Change change) {

@@ -77,6 +77,21 @@ public final class HistoryDocument implements HistoryRows {
             json.writeStringField("service", outcome.service());
             json.writeStringField("status", outcome.status().word());
             json.writeStringField("error", outcome.error());
+            json.writeArrayFieldStart("handlers");
+            for (HandlerOutcome handler : outcome.handlers()) {
+                json.writeStartObject();
+                json.writeStringField("handler", handler.handler());
+                json.writeBooleanField("succeeded", handler.succeeded());
+                if (handler.exitCode() == null) {
+                    json.writeNullField("exitCode");
+                } else {
+                    json.writeNumberField("exitCode", handler.exitCode());
+                }
+                json.writeStringField("result", handler.result());
+                json.writeStringField("output", handler.output());
+                json.writeEndObject();
+            }
+            json.writeEndArray();
             json.writeArrayFieldStart("changes");
             inService = true;
         });

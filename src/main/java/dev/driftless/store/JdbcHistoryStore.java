@@ -23,9 +23,11 @@ import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
@@ -261,8 +263,11 @@ public final class JdbcHistoryStore implements HistoryStore {
                         "INSERT INTO service_outcomes (reconcile_id, host, service, status, error) VALUES (?, ?, ?, ?, ?)",
                         Statement.RETURN_GENERATED_KEYS);
                         PreparedStatement changes = connection.prepareStatement(
-                                "INSERT INTO resource_changes (outcome_id, path, action, cause, diff) VALUES (?, ?, ?, ?, ?)")) {
+                                "INSERT INTO resource_changes (outcome_id, path, action, cause, diff) VALUES (?, ?, ?, ?, ?)");
+                        PreparedStatement handlers = connection.prepareStatement("INSERT INTO handler_outcomes"
+                                + " (outcome_id, handler, succeeded, exit_code, result, output) VALUES (?, ?, ?, ?, ?, ?)")) {
                     boolean anyChange = false;
+                    boolean anyHandler = false;
                     for (ServiceOutcome outcome : reconcile.services()) {
                         outcomes.setLong(1, id);
                         outcomes.setString(2, outcome.host());
@@ -280,9 +285,22 @@ public final class JdbcHistoryStore implements HistoryStore {
                             changes.addBatch();
                             anyChange = true;
                         }
+                        for (HandlerOutcome handler : outcome.handlers()) {
+                            handlers.setLong(1, outcomeId);
+                            handlers.setString(2, handler.handler());
+                            handlers.setBoolean(3, handler.succeeded());
+                            handlers.setObject(4, handler.exitCode(), java.sql.Types.INTEGER);
+                            handlers.setString(5, handler.result());
+                            handlers.setString(6, handler.output());
+                            handlers.addBatch();
+                            anyHandler = true;
+                        }
                     }
                     if (anyChange) {
                         changes.executeBatch();
+                    }
+                    if (anyHandler) {
+                        handlers.executeBatch();
                     }
                 }
                 connection.commit();
@@ -400,6 +418,10 @@ public final class JdbcHistoryStore implements HistoryStore {
             require(outcome.host() != null, "a service outcome needs its host");
             require(outcome.status() != null, "the outcome of " + outcome.host() + "/" + outcome.service()
                     + " needs its status");
+            for (HandlerOutcome handler : outcome.handlers()) {
+                require(handler != null && handler.handler() != null && handler.result() != null,
+                        "a handler outcome of " + outcome.host() + "/" + outcome.service() + " needs its name and result");
+            }
             for (ResourceChange change : outcome.changes()) {
                 require(change != null, "a resource change of " + outcome.host() + "/" + outcome.service() + " is null");
                 require(change.path() != null && change.action() != null,
@@ -686,6 +708,9 @@ public final class JdbcHistoryStore implements HistoryStore {
         String diff = query.diffs() == HistoryQuery.Diffs.INCLUDED ? "c.diff" : "NULL";
         try (PreparedStatement outcomes = connection.prepareStatement("SELECT o.id, o.host, o.service, o.status,"
                         + " o.error FROM service_outcomes o WHERE o.reconcile_id = ?" + filters + " ORDER BY o.id");
+                PreparedStatement handlers = connection.prepareStatement("SELECT h.outcome_id, h.handler, h.succeeded,"
+                        + " h.exit_code, h.result, h.output FROM handler_outcomes h WHERE h.outcome_id IN (SELECT o.id"
+                        + " FROM service_outcomes o WHERE o.reconcile_id = ?" + filters + ") ORDER BY h.outcome_id, h.id");
                 PreparedStatement changes = connection.prepareStatement("SELECT c.outcome_id, c.path, c.action,"
                         + " c.cause, " + diff + " AS diff FROM resource_changes c WHERE c.outcome_id IN (SELECT o.id"
                         + " FROM service_outcomes o WHERE o.reconcile_id = ?" + filters + ")"
@@ -693,7 +718,7 @@ public final class JdbcHistoryStore implements HistoryStore {
             changes.setFetchSize(FETCH_ROWS);
             for (Reconcile reconcile : headers) {
                 rows.reconcile(reconcile);
-                List<Outcome> kept = readOutcomes(outcomes, reconcile.id(), parameters);
+                List<Outcome> kept = readOutcomes(outcomes, handlers, reconcile.id(), parameters);
                 if (kept.isEmpty()) {
                     continue;
                 }
@@ -713,15 +738,31 @@ public final class JdbcHistoryStore implements HistoryStore {
         }
     }
 
-    private List<Outcome> readOutcomes(PreparedStatement outcomes, long reconcileId, List<String> parameters)
-            throws SQLException {
+    /**
+     * The outcomes of a reconcile the query keeps, each with the handlers it ran (a few per service at most, each
+     * output bounded at 4 KiB when it was recorded, so they are held in memory with their outcome).
+     */
+    private List<Outcome> readOutcomes(PreparedStatement outcomes, PreparedStatement handlers, long reconcileId,
+            List<String> parameters) throws SQLException {
+        bind(handlers, reconcileId, parameters);
+        Map<Long, List<HandlerOutcome>> ran = new HashMap<>();
+        try (ResultSet rows = handlers.executeQuery()) {
+            while (rows.next()) {
+                int code = rows.getInt("exit_code");
+                Integer exitCode = rows.wasNull() ? null : code;
+                ran.computeIfAbsent(rows.getLong("outcome_id"), id -> new ArrayList<>()).add(new HandlerOutcome(
+                        rows.getString("handler"), rows.getBoolean("succeeded"), exitCode, rows.getString("result"),
+                        rows.getString("output")));
+            }
+        }
         bind(outcomes, reconcileId, parameters);
         List<Outcome> kept = new ArrayList<>();
         try (ResultSet rows = outcomes.executeQuery()) {
             while (rows.next()) {
-                kept.add(new Outcome(rows.getLong("id"), new ServiceOutcome(rows.getString("host"),
-                        rows.getString("service"), enumOf(ServiceOutcome.Status.class, rows.getString("status")),
-                        rows.getString("error"), List.of())));
+                long id = rows.getLong("id");
+                kept.add(new Outcome(id, new ServiceOutcome(rows.getString("host"), rows.getString("service"),
+                        enumOf(ServiceOutcome.Status.class, rows.getString("status")), rows.getString("error"),
+                        List.of(), ran.getOrDefault(id, List.of()))));
             }
         }
         return kept;

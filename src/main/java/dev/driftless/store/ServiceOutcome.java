@@ -5,10 +5,12 @@ import java.util.List;
 /**
  * What a reconcile did to one service on one host.
  *
- * @param service the service, or null for an outcome of the whole host (e.g. it could not be reached)
- * @param changes the resources changed (or found drifted), in the order they were planned
+ * @param service  the service, or null for an outcome of the whole host (e.g. it could not be reached)
+ * @param changes  the resources changed (or found drifted), in the order they were planned
+ * @param handlers the handlers of the service that ran, in the order they ran, with the end of their output
  */
-public record ServiceOutcome(String host, String service, Status status, String error, List<ResourceChange> changes) {
+public record ServiceOutcome(String host, String service, Status status, String error, List<ResourceChange> changes,
+        List<HandlerOutcome> handlers) {
 
     /** The state of one service on one host after a reconcile. */
     public enum Status implements dev.driftless.report.Word {
@@ -17,5 +19,11 @@ public record ServiceOutcome(String host, String service, Status status, String 
 
     public ServiceOutcome {
         changes = changes == null ? List.of() : List.copyOf(changes);
+        handlers = handlers == null ? List.of() : List.copyOf(handlers);
+    }
+
+    /** An outcome during which no handler ran. */
+    public ServiceOutcome(String host, String service, Status status, String error, List<ResourceChange> changes) {
+        this(host, service, status, error, changes, List.of());
     }
 }

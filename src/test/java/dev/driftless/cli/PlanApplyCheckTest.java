@@ -262,7 +262,8 @@ class PlanApplyCheckTest {
 
         Cli.Result first = run("apply");
         assertThat(first.exitCode()).isEqualTo(1);
-        assertThat(first.out()).contains("handler nginx/reload: failed (exit 1)", "handlers failed: nginx/reload");
+        assertThat(first.out()).contains("handler nginx/reload: failed (exit 1)",
+                "web-1: handler nginx/reload failed (exit 1); it runs again on the next apply");
 
         Files.writeString(root.resolve("ok"), "");
         Cli.Result second = run("apply");

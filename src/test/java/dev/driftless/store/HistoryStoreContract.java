@@ -138,6 +138,27 @@ abstract class HistoryStoreContract {
     }
 
     @Test
+    void theHandlersAServiceRanAreReadBackWithHowTheyEndedAndTheirOutput() throws Exception {
+        HistoryStore store = newStore();
+        ServiceOutcome web = new ServiceOutcome("web-1", "nginx", Status.FAILED, "handler reload failed (exit 3)",
+                List.of(update("/etc/nginx/nginx.conf")), List.of(
+                        new HandlerOutcome("test", true, 0, "ok", "syntax is ok\n"),
+                        new HandlerOutcome("reload", false, 3, "failed (exit 3)",
+                                "… (earlier output not shown)\nemerg: unknown directive \"Zoë\"\n"),
+                        new HandlerOutcome("restart", false, null, "timed out after 5m", "")));
+        ServiceOutcome db = new ServiceOutcome("db-1", "postgres", Status.APPLIED, null, List.of(),
+                List.of(new HandlerOutcome("reload", true, 0, "ok", "")));
+        Reconcile reconcile = apply("c1", T0, Result.FAILED, web, db, outcome("db-1", "notes", Status.UNCHANGED));
+
+        long id = store.record(reconcile);
+
+        assertThat(store.history(HistoryQuery.latest(5))).containsExactly(stored(reconcile, id));
+        assertThat(store.history(query("db-1", null, 5)).get(0).services()).containsExactly(db,
+                outcome("db-1", "notes", Status.UNCHANGED));
+        assertThat(store.history(query(null, "nginx", 5)).get(0).services()).containsExactly(web);
+    }
+
+    @Test
     void aReconcileWithoutCommitOrServicesIsKeptToo() throws Exception {
         HistoryStore store = newStore();
         Reconcile failed = new Reconcile(0, Kind.APPLY, null, null, null, null, T0, T0.plusSeconds(2), Result.FAILED,
@@ -621,7 +642,7 @@ abstract class HistoryStoreContract {
             while (rows.next()) {
                 migrations.add(rows.getString(1) + ":" + rows.getBoolean(2));
             }
-            assertThat(migrations).containsExactly("1:true", "3:true", "5:true");
+            assertThat(migrations).containsExactly("1:true", "3:true", "4:true", "5:true");
         }
     }
 
