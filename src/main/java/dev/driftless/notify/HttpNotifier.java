@@ -1,6 +1,7 @@
 package dev.driftless.notify;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.driftless.model.Notification;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -19,7 +20,6 @@ import java.util.concurrent.TimeoutException;
 /** A destination reached with one HTTP POST per event, through the JDK's HTTP client. */
 abstract class HttpNotifier implements Notifier {
 
-    static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
     static final ObjectMapper JSON = new ObjectMapper();
 
     private final String name;
@@ -28,7 +28,7 @@ abstract class HttpNotifier implements Notifier {
 
     HttpNotifier(String name, Duration timeout) {
         this.name = Objects.requireNonNull(name, "name");
-        this.timeout = timeout == null ? DEFAULT_TIMEOUT : timeout;
+        this.timeout = timeout == null ? Notification.DEFAULT_TIMEOUT : timeout;
         this.client = HttpClient.newBuilder()
                 .connectTimeout(this.timeout)
                 .followRedirects(HttpClient.Redirect.NEVER)

@@ -1,13 +1,17 @@
 package dev.driftless.notify;
 
+import dev.driftless.model.NotificationEvent;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -19,15 +23,15 @@ import org.slf4j.LoggerFactory;
 /**
  * Sends events to the rules of {@code driftless.yaml} without flooding and without blocking the caller.
  *
- * <p><b>Flooding.</b> Events are grouped by problem key: (family, host, service), where the families are
- * failed ↔ applied, drift found ↔ drift healed, source unavailable ↔ recovered. A problem (failed, drift found,
- * source unavailable) is sent to a rule once, then again only after the rule's {@code repeat}, or sooner when it is
- * reported for another commit (a new commit that fails again is news, and a commit status belongs to each commit).
- * The first good event of the same key (applied, drift healed, recovered) ends the problem and is sent once. A good
- * event also ends the repository-wide problem of its family ({@code host = service = ""}): if anything applied,
- * the repository validated and the source was read. Applied and drift healed with no problem before are news and
- * always sent; recovered with no problem before is not sent. The state is in memory: after a restart, an ongoing
- * problem is sent once more.
+ * <p><b>Flooding.</b> Events are grouped by problem key: (problem, host, service), where each problem goes with its
+ * resolution: failed ↔ applied, drift found ↔ drift healed, source unavailable ↔ recovered. A problem is sent to a
+ * rule once, then again only after the rule's {@code repeat}, or sooner when it is reported for another commit (a
+ * new commit that fails again is news, and a commit status belongs to each commit). The first resolution of the same
+ * key ends the problem and is sent once. A resolution also ends the repository-wide problem of its kind
+ * ({@code host = service = ""}) but for drift: if anything applied, the repository validated and the source was
+ * read. Applied and drift healed with no problem before are news and always sent; recovered with no problem before
+ * is not sent. The state is in memory: after a restart, an ongoing problem
+ * is sent once more; when the rules change, {@link #continueFrom} keeps what each rule (by name) was sent.
  *
  * <p><b>Blocking.</b> {@link #publish} only decides and queues. Each rule has its own lane (one daemon thread,
  * created when needed, and a queue of at most {@value #QUEUE_LIMIT} events; beyond that events are dropped, and
@@ -44,17 +48,19 @@ public final class Notifications implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Notifications.class);
 
-    private enum Family { APPLY, DRIFT, SOURCE }
-
-    private record Key(Family family, String host, String service) {
+    private record Key(NotificationEvent problem, String host, String service) {
     }
 
     private record Sent(Instant at, String commit) {
     }
 
-    /** An ongoing problem: when it was last sent to each rule (by index). */
+    /** An ongoing problem: when it was last sent to each rule (by name). */
     private static final class Episode {
-        final Map<Integer, Sent> sent = new HashMap<>();
+        final Map<String, Sent> sent = new HashMap<>();
+    }
+
+    /** One event for one rule (by index). */
+    private record Delivery(int rule, Event event) {
     }
 
     private final List<NotificationRule> rules;
@@ -105,7 +111,32 @@ public final class Notifications implements AutoCloseable {
     }
 
     /**
-     * Reports the current condition of (family, host, service); sends what is news to the rules that want it.
+     * Keeps what each rule of {@code previous} with the name of one of these rules was sent, so that an ongoing
+     * problem is not sent again only because driftless.yaml changed, and a resolution still reaches an incident
+     * opened before the change. Call it before the first {@link #publish}.
+     */
+    public void continueFrom(Notifications previous) {
+        Set<String> names = new HashSet<>();
+        rules.forEach(rule -> names.add(rule.name()));
+        Map<Key, Episode> kept = new HashMap<>();
+        synchronized (previous.open) {
+            previous.open.forEach((key, episode) -> {
+                Episode copy = new Episode();
+                episode.sent.forEach((name, sent) -> {
+                    if (names.contains(name)) {
+                        copy.sent.put(name, sent);
+                    }
+                });
+                kept.put(key, copy);
+            });
+        }
+        synchronized (open) {
+            open.putAll(kept);
+        }
+    }
+
+    /**
+     * Reports the current condition of (problem, host, service); sends what is news to the rules that want it.
      * Returns at once: delivery happens in the background.
      */
     public void publish(Event event) {
@@ -114,50 +145,57 @@ public final class Notifications implements AutoCloseable {
             LOG.debug("notifications closed; not sending {}", event.kind().id());
             return;
         }
-        List<Integer> targets = new ArrayList<>();
+        List<Delivery> deliveries = new ArrayList<>();
         synchronized (open) {
-            Instant now = clock.instant();
-            Family family = family(event.kind());
-            Key key = new Key(family, event.host(), event.service());
-            if (event.kind().isProblem()) {
-                Episode episode = open.computeIfAbsent(key, k -> new Episode());
-                for (int i = 0; i < rules.size(); i++) {
-                    NotificationRule rule = rules.get(i);
-                    if (!rule.events().contains(event.kind())) {
-                        continue;
-                    }
-                    Sent last = episode.sent.get(i);
-                    if (last == null || !last.commit().equals(event.commit())
-                            || !now.isBefore(last.at().plus(rule.repeat()))) {
-                        episode.sent.put(i, new Sent(now, event.commit()));
-                        targets.add(i);
-                    }
-                }
+            NotificationEvent kind = event.kind().event();
+            Key key = new Key(kind.problem(), event.host(), event.service());
+            if (kind.isProblem()) {
+                problem(key, kind, event, deliveries);
             } else {
-                boolean ended = open.remove(key) != null;
-                if (family != Family.DRIFT) {
-                    ended |= open.remove(new Key(family, "", "")) != null;
-                }
-                if (ended || event.kind() != Event.Kind.RECOVERED) {
-                    for (int i = 0; i < rules.size(); i++) {
-                        if (rules.get(i).events().contains(event.kind())) {
-                            targets.add(i);
-                        }
-                    }
-                }
+                resolution(key, kind, event, deliveries);
             }
         }
-        for (int index : targets) {
-            enqueue(index, event);
+        for (Delivery delivery : deliveries) {
+            enqueue(delivery.rule(), delivery.event());
         }
     }
 
-    private static Family family(Event.Kind kind) {
-        return switch (kind) {
-            case APPLIED, FAILED -> Family.APPLY;
-            case DRIFT_FOUND, DRIFT_HEALED -> Family.DRIFT;
-            case SOURCE_UNAVAILABLE, RECOVERED -> Family.SOURCE;
-        };
+    private void problem(Key key, NotificationEvent kind, Event event, List<Delivery> deliveries) {
+        Instant now = clock.instant();
+        Episode episode = open.computeIfAbsent(key, k -> new Episode());
+        for (int i = 0; i < rules.size(); i++) {
+            NotificationRule rule = rules.get(i);
+            if (!rule.events().contains(kind)) {
+                continue;
+            }
+            Sent last = episode.sent.get(rule.name());
+            if (last == null || !last.commit().equals(event.commit())
+                    || !now.isBefore(last.at().plus(rule.repeat()))) {
+                episode.sent.put(rule.name(), new Sent(now, event.commit()));
+                deliveries.add(new Delivery(i, event));
+            }
+        }
+    }
+
+    private void resolution(Key key, NotificationEvent kind, Event event, List<Delivery> deliveries) {
+        Map<Key, Episode> ended = new LinkedHashMap<>();
+        List<Key> keys = kind == NotificationEvent.DRIFT_HEALED ? List.of(key)
+                : List.of(key, new Key(kind.problem(), "", ""));
+        for (Key k : keys) {
+            Episode episode = open.remove(k);
+            if (episode != null) {
+                ended.put(k, episode);
+            }
+        }
+        for (int i = 0; i < rules.size(); i++) {
+            NotificationRule rule = rules.get(i);
+            if (!rule.events().contains(kind)) {
+                continue;
+            }
+            if (!ended.isEmpty() || kind != NotificationEvent.RECOVERED) {
+                deliveries.add(new Delivery(i, event));
+            }
+        }
     }
 
     private void enqueue(int index, Event event) {

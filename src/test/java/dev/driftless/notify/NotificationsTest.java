@@ -10,6 +10,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.WireMockServer;
+import dev.driftless.model.Destination;
+import dev.driftless.model.Location;
+import dev.driftless.model.Notification;
+import dev.driftless.model.NotificationEvent;
+import dev.driftless.model.Reference;
+import dev.driftless.model.Setting;
 import dev.driftless.notify.Event.Kind;
 import java.net.URI;
 import java.time.Clock;
@@ -25,6 +31,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -161,7 +168,8 @@ class NotificationsTest {
     }
 
     static NotificationRule rule(Notifier notifier, Set<Kind> events, Duration repeat) {
-        return new NotificationRule(notifier.name(), notifier, events, repeat);
+        return new NotificationRule(notifier.name(), notifier,
+                events == null ? null : events.stream().map(Kind::event).collect(Collectors.toSet()), repeat);
     }
 
     Event event(Kind kind, String host, String service, String commit) {
@@ -374,14 +382,13 @@ class NotificationsTest {
     }
 
     @Test
-    void aParsedConfigurationDeliversEndToEnd() throws Exception {
+    void aConfiguredDestinationDeliversEndToEnd() throws Exception {
         server.stubFor(post(urlEqualTo("/driftless")).willReturn(ok()));
-        Object yaml = Map.of("audit", Map.of(
-                "webhook", Map.of("url", url("/driftless").toString(), "secret", Map.of("secret", "hmac")),
-                "events", List.of("failed", "applied"),
-                "repeat", "30m"));
-        List<NotificationRule> rules = NotificationConfig.parse(yaml, "driftless.yaml: notifications",
-                Map.of("hmac", "k3y")::get, Map.of());
+        Notification audit = new Notification("audit", new Destination.Webhook(new Setting.Text(url("/driftless")
+                .toString()), new Reference.Secret("hmac", new Location("driftless.yaml", 6, "notifications.audit"
+                + ".webhook.secret"))), EnumSet.of(NotificationEvent.FAILED, NotificationEvent.APPLIED),
+                Duration.ofMinutes(30), Duration.ofSeconds(5));
+        List<NotificationRule> rules = Destinations.rules(List.of(audit), Map.of("hmac", "k3y")::get, Map.of());
         Notifications n = notifications(rules);
 
         publishAndDrain(n, event(Kind.DRIFT_FOUND, "web-1", "nginx", C1)); // not wanted by this rule
