@@ -1,114 +1,92 @@
 package dev.driftless.agent;
 
-import dev.driftless.apply.ApplyListener;
-import dev.driftless.engine.Reconciler;
-import dev.driftless.engine.Selection;
 import dev.driftless.engine.Workspace;
-import dev.driftless.model.DriftPolicy;
-import dev.driftless.model.Service;
-import dev.driftless.model.ValidationException;
 import dev.driftless.notify.Event;
-import dev.driftless.plan.Cause;
-import dev.driftless.plan.Change;
-import dev.driftless.plan.HostOutcome;
-import dev.driftless.plan.HostPlan;
+import dev.driftless.report.SyncState;
 import dev.driftless.source.RepoSource;
-import dev.driftless.source.SourceException;
 import dev.driftless.store.HistoryStore;
 import dev.driftless.store.Reconcile;
-import dev.driftless.store.ResourceChange;
-import dev.driftless.store.ServiceOutcome;
 import dev.driftless.web.AgentMetrics;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
+import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
+import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The loop of {@code driftless agent}: fetch, and apply each new commit to the hosts; check the hosts
- * for drift against the applied commit and heal or report it per service; remember everything in the
- * history store and tell people through notifications. One reconcile runs at a time;
- * requests that arrive meanwhile fold into exactly one more.
+ * {@code driftless agent}: a loop that, when its {@link Schedule} or a request says so, runs the
+ * {@link ApplyCycle} (fetch, apply the newest commit to the hosts that lack it) and the {@link DriftCycle}
+ * (check each host against its commit, heal or report), and hands each cycle's report to the
+ * {@link ReportSink}. One cycle runs at a time; requests that arrive meanwhile fold into exactly one more.
+ * What it must remember across restarts is in {@link AgentMemory}; what it knows now, in the
+ * {@link StatusBoard}.
  */
 public final class Agent implements AgentControl {
 
     private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
-    private static final Duration MAX_BACKOFF = Duration.ofMinutes(5);
 
     private final AgentSettings settings;
-    private final RepoSource source;
-    private final HistoryStore history;
-    private final AgentMetrics metrics;
-    private final Consumer<Event> notify;
     private final Clock clock;
     private final AgentMemory memory;
+    private final StatusBoard board = new StatusBoard();
+    private final Activity activity;
+    private final Schedule schedule;
+    private final AgentMetrics metrics;
+    private final ReportSink sink;
+    private final Workspaces workspaces;
+    private final ApplyCycle applyCycle;
+    private final DriftCycle driftCycle;
     private final Object lock = new Object();
 
     // guarded by lock
     private boolean requested;
     private String requestedBy = "start";
-    private final Set<String> suspendedHosts = new LinkedHashSet<>();
-    private boolean suspendedAll;
-
     // set once by stop(); also asked by the renderer along the way, so a SIGTERM does not wait for a
     // template that loops
     private volatile boolean stopping;
-    // what the loop is doing and since when, for unhealthy(); null between reconciles
-    private volatile Running running;
-    // the hosts of the inventory at the newest commit read (suspend/resume refuse others)
-    private volatile List<String> knownHosts = List.of();
-    // the commit every host had at the last full apply recorded by an agent that kept no per-host targets
-    private final String recordedApplied;
-
-    /** What the loop is busy with. */
-    private record Running(String what, Instant since) {
-    }
-
-    // written by the loop thread only, read by status()
-    private volatile String appliedCommit;
-    private volatile Instant appliedAt;
-    private volatile String latestCommit;
-    private volatile String failedCommit;
-    private volatile String failure;
-    private volatile String sourceError;
     private volatile boolean ready;
-    private final Map<String, Map<String, AgentStatus.ServiceStatus>> services = new java.util.concurrent.ConcurrentHashMap<>();
-    private Consumer<Workspace> onCheckout = w -> { };
     private Consumer<String> onCycle = c -> { };
-    private int fetchFailures;
-    private Instant nextFetch;
-    private Instant nextDriftCheck;
 
     public Agent(AgentSettings settings, HistoryStore history, AgentMetrics metrics, Consumer<Event> notify, Clock clock) {
+        this(settings, history, metrics, notify, clock, RandomGenerator.getDefault());
+    }
+
+    Agent(AgentSettings settings, HistoryStore history, AgentMetrics metrics, Consumer<Event> notify, Clock clock,
+            RandomGenerator random) {
         this.settings = settings;
-        this.source = new RepoSource(settings.cache(), settings.git(), true);
-        this.history = history;
-        this.metrics = metrics;
-        this.notify = notify;
         this.clock = clock;
-        this.memory = AgentMemory.load(settings.stateDir());
-        // a restart resumes from what was applied: the same commit is not applied again
-        Optional<Reconcile> last = history.lastApplied();
-        last.ifPresent(r -> {
-            appliedCommit = r.commit();
-            appliedAt = r.finishedAt();
+        this.metrics = metrics;
+        this.memory = AgentMemory.load(history);
+        this.activity = new Activity(clock);
+        this.schedule = new Schedule(settings.interval(), settings.driftInterval(), clock, random);
+        this.sink = new ReportSink(history, metrics, notify);
+        RepoSource source = new RepoSource(settings.cache(), settings.git(), true);
+        this.workspaces = new Workspaces(settings, source, () -> stopping);
+        this.applyCycle = new ApplyCycle(settings, source, memory, board, schedule, activity, metrics, clock, workspaces);
+        this.driftCycle = new DriftCycle(settings, memory, board, activity, clock, workspaces);
+        // a restart resumes from what was applied: the same commit is not applied again, and every host and
+        // service the agent knew is shown at once
+        history.lastApplied().ifPresent(r -> {
+            board.appliedCommit = r.commit();
+            board.appliedAt = r.finishedAt();
         });
-        recordedApplied = last.map(Reconcile::commit).orElse(null);
-        failedCommit = memory.failedCommit().orElse(null);
+        board.resume(history, settings.agent());
+        memory.failures().values().stream().max(Comparator.comparing(AgentMemory.Failure::at)).ifPresent(f -> {
+            board.failedCommit = f.commit();
+            board.failure = f.error();
+        });
         memory.interrupted().ifPresent(this::diedWhileApplying);
-        Instant now = clock.instant();
-        nextFetch = now;
-        nextDriftCheck = now.plus(jitter(settings.driftInterval()));
+        if (settings.startSuspended() && !memory.suspended(AgentMemory.EVERY_HOST)) {
+            memory.suspend(AgentMemory.EVERY_HOST, new AgentMemory.Suspension("--start-suspended",
+                    clock.instant().toString()));
+        }
+        metrics.suspended(!memory.suspensions().isEmpty());
         synchronized (lock) {
             requested = true;
         }
@@ -117,49 +95,115 @@ public final class Agent implements AgentControl {
     /**
      * The last run started applying a commit and never finished: the process was killed, ran out of
      * memory or was restarted by its supervisor during it. Trying it again would likely end the same
-     * way, so it is recorded as failed and skipped until a newer commit arrives.
+     * way, so it is recorded as failed on every host and skipped until a newer commit arrives.
      */
     private void diedWhileApplying(AgentMemory.Attempt attempt) {
         Instant now = clock.instant();
         String error = "the agent stopped while applying this commit (started " + attempt.startedAt() + "): the process"
                 + " was killed, ran out of memory or was restarted; the commit is not tried again until a newer one"
                 + " arrives";
-        history.record(new Reconcile(0, Reconcile.Kind.APPLY, "restart", attempt.commit(), "", "",
-                parseInstant(attempt.startedAt(), now), now, Reconcile.Result.FAILED, error, List.of()));
-        memory.failed(attempt.commit());
-        failedCommit = attempt.commit();
-        failure = error;
-        LOG.warn("commit {} failed: {}", attempt.commit(), error);
-        notify.accept(new Event(Event.Kind.FAILED, "", "", attempt.commit(), error, now));
-    }
-
-    private static Instant parseInstant(String text, Instant fallback) {
+        Instant started;
         try {
-            return Instant.parse(text);
+            started = Instant.parse(attempt.startedAt());
         } catch (java.time.format.DateTimeParseException e) {
-            return fallback;
+            started = now;
         }
+        List<String> hosts = new ArrayList<>(memory.targets().keySet());
+        hosts.addAll(board.hosts());
+        for (String host : hosts.stream().distinct().toList()) {
+            if (!memory.target(host).equals(Optional.of(attempt.commit()))) {
+                memory.failed(host, new AgentMemory.Failure(attempt.commit(), dev.driftless.report.FailureKind.DETERMINISTIC,
+                        error, now.toString(), 1, now.toString()));
+            }
+        }
+        // a host the agent never applied to yet has no memory: the commit is failed as a whole
+        memory.failed(AgentMemory.EVERY_HOST, new AgentMemory.Failure(attempt.commit(),
+                dev.driftless.report.FailureKind.DETERMINISTIC, error, now.toString(), 1, now.toString()));
+        memory.end();
+        board.failedCommit = attempt.commit();
+        board.failure = error;
+        sink.publish(new CycleReport()
+                .record(new Reconcile(0, Reconcile.Kind.APPLY, "restart", attempt.commit(), "", "", started, now,
+                        Reconcile.Result.FAILED, error, List.of()))
+                .event(new Event(Event.Kind.FAILED, "", "", attempt.commit(), error, now)));
     }
 
     /** Called with each commit's workspace before it is applied (the notification settings live there). */
     public void onCheckout(Consumer<Workspace> listener) {
-        this.onCheckout = listener;
+        applyCycle.onCheckout(listener);
     }
 
-    /** Called after each cycle of the loop ("fetch" or "drift"), once its results are recorded. */
+    /** Called after each cycle of the loop ("fetch", "drift", or "failed" when one ended in surprise). */
     public void onCycle(Consumer<String> listener) {
         this.onCycle = listener;
     }
 
     /** One fetch and apply, now, on the calling thread (for {@code agent --once} and tests). */
     public void reconcileOnce(String trigger) {
-        fetchAndApply(trigger);
-        metrics.observe(status());
+        publish(applyCycle.run(trigger));
+        ready = true;
+    }
+
+    /** What {@code agent --once} did, in a line, and its exit code: 0 in sync or applied, 1 failed, 2 drift. */
+    public record Once(int exitCode, String summary) {
+    }
+
+    /** One fetch, apply and drift check, now, on the calling thread (for cron), summarised. */
+    public Once once() {
+        CycleReport applied = applyCycle.run("once");
+        ready = true;
+        sink.publish(applied);
+        CycleReport checked = driftCycle.run();
+        publish(checked);
+        if (board.sourceError != null) {
+            return new Once(1, "source unavailable: " + board.sourceError);
+        }
+        String latest = Optional.ofNullable(board.latestCommit).map(Agent::shortId).orElse("nothing");
+        for (Reconcile r : applied.reconciles()) {
+            if (r.kind() == Reconcile.Kind.APPLY && r.result() == Reconcile.Result.FAILED) {
+                return new Once(1, "commit " + shortId(r.commit()) + " failed: " + r.error());
+            }
+        }
+        if (board.failedCommit != null && board.failedCommit.equals(board.latestCommit)) {
+            return new Once(1, "commit " + latest + " failed earlier and is not tried again until a newer commit: "
+                    + board.failure);
+        }
+        List<String> drifted = new ArrayList<>();
+        List<String> healed = new ArrayList<>();
+        for (Reconcile r : checked.reconciles()) {
+            r.services().forEach(o -> {
+                if (o.status() == dev.driftless.store.ServiceOutcome.Status.DRIFTED) {
+                    drifted.add(o.host() + "/" + o.service());
+                } else if (o.status() == dev.driftless.store.ServiceOutcome.Status.HEALED) {
+                    healed.add(o.host() + "/" + o.service());
+                }
+            });
+        }
+        String did = applied.reconciles().stream().filter(r -> r.kind() == Reconcile.Kind.APPLY
+                && r.result() != Reconcile.Result.SKIPPED).findFirst()
+                .map(r -> "applied " + shortId(r.commit()) + " on " + r.services().stream()
+                        .map(dev.driftless.store.ServiceOutcome::host).distinct().count() + " host(s)")
+                .orElse("up to date at " + latest);
+        if (!healed.isEmpty()) {
+            did += "; healed " + String.join(", ", healed);
+        }
+        if (!drifted.isEmpty()) {
+            return new Once(2, did + "; drift on " + String.join(", ", drifted) + " (alert)");
+        }
+        return new Once(0, did);
+    }
+
+    private static String shortId(String commit) {
+        return commit.length() > 12 ? commit.substring(0, 12) : commit;
     }
 
     /** One drift check (and heal), now, on the calling thread. */
     public void checkDriftOnce() {
-        checkDrift();
+        publish(driftCycle.run());
+    }
+
+    private void publish(CycleReport report) {
+        sink.publish(report);
         metrics.observe(status());
     }
 
@@ -168,8 +212,8 @@ public final class Agent implements AgentControl {
         while (true) {
             String trigger;
             synchronized (lock) {
-                while (!stopping && !requested && clock.instant().isBefore(earliest())) {
-                    long wait = Math.max(1, Duration.between(clock.instant(), earliest()).toMillis());
+                while (!stopping && !requested && clock.instant().isBefore(schedule.earliest())) {
+                    long wait = Math.max(1, Duration.between(clock.instant(), schedule.earliest()).toMillis());
                     try {
                         lock.wait(wait);
                     } catch (InterruptedException e) {
@@ -184,42 +228,29 @@ public final class Agent implements AgentControl {
                 requested = false;
             }
             try {
-                Instant now = clock.instant();
-                if (trigger != null || !now.isBefore(nextFetch)) {
-                    fetchAndApply(trigger != null ? trigger : "interval");
-                    metrics.observe(status());
+                if (trigger != null || schedule.fetchDue()) {
+                    reconcileOnce(trigger != null ? trigger : "interval");
                     onCycle.accept("fetch");
                 }
-                if (!clock.instant().isBefore(nextDriftCheck)) {
-                    nextDriftCheck = clock.instant().plus(jitter(settings.driftInterval()));
-                    checkDrift();
-                    metrics.observe(status());
+                if (schedule.driftCheckDue()) {
+                    schedule.checkingDrift();
+                    checkDriftOnce();
                     onCycle.accept("drift");
                 }
             } catch (Throwable e) {
                 // nothing a commit, a host or a bug does may end the loop: the agent is what heals the rest
-                running = null;
+                activity.end();
                 LOG.error("a reconcile failed unexpectedly; the agent carries on", e);
-                Instant now = clock.instant();
-                if (!nextFetch.isAfter(now)) {
-                    nextFetch = now.plus(jitter(settings.interval()));
-                }
-                if (!nextDriftCheck.isAfter(now)) {
-                    nextDriftCheck = now.plus(jitter(settings.driftInterval()));
-                }
+                schedule.afterSurprise();
                 onCycle.accept("failed");
             }
         }
     }
 
-    private Instant earliest() {
-        return nextFetch.isBefore(nextDriftCheck) ? nextFetch : nextDriftCheck;
-    }
-
-    /** Asks the loop to end after the reconcile under way, if any. */
+    /** Asks the loop to end after the apply under way, if any; a rendering under way stops at once. */
     public void stop() {
         synchronized (lock) {
-            stopping = true; // a rendering under way stops; an apply under way finishes
+            stopping = true;
             lock.notifyAll();
         }
     }
@@ -235,44 +266,35 @@ public final class Agent implements AgentControl {
 
     @Override
     public boolean ready() {
-        return ready;
+        // planned once; and while the source is down, only when there is a commit to keep checking against
+        return ready && (board.sourceError == null || board.appliedCommit != null);
     }
 
     @Override
     public void suspend(Optional<String> host) {
+        suspend(host, "api");
+    }
+
+    /** Suspends, saying who did (a token's name, or the command line). */
+    public void suspend(Optional<String> host, String by) {
         host.ifPresent(this::checkKnown);
-        synchronized (lock) {
-            if (host.isPresent()) {
-                suspendedHosts.add(host.get());
-            } else {
-                suspendedAll = true;
-            }
-        }
+        memory.suspend(host.orElse(AgentMemory.EVERY_HOST), new AgentMemory.Suspension(by, clock.instant().toString()));
         metrics.suspended(true);
-        LOG.warn("automatic applies suspended on {}", host.orElse("every host"));
+        sink.publish(new CycleReport().log("suspended automatic applies on " + host.orElse("every host") + " (by " + by
+                + ")"));
     }
 
     @Override
     public void resume(Optional<String> host) {
         host.ifPresent(this::checkKnown);
-        boolean any;
-        synchronized (lock) {
-            if (host.isPresent()) {
-                suspendedHosts.remove(host.get());
-            } else {
-                suspendedAll = false;
-                suspendedHosts.clear();
-            }
-            any = suspendedAll || !suspendedHosts.isEmpty();
-            requested = true; // catch up with what was held back
-            requestedBy = "resume";
-            lock.notifyAll();
-        }
-        metrics.suspended(any);
+        memory.resume(host.orElse(AgentMemory.EVERY_HOST));
+        metrics.suspended(!memory.suspensions().isEmpty());
+        sink.publish(new CycleReport().log("resumed automatic applies on " + host.orElse("every host")));
+        requestReconcile("resume"); // catch up with what was held back
     }
 
     private void checkKnown(String host) {
-        List<String> known = knownHosts;
+        List<String> known = workspaces.knownHosts();
         if (!known.isEmpty() && !known.contains(host)) {
             throw new IllegalArgumentException("'" + host + "' is not a host this agent manages (hosts: "
                     + String.join(", ", known) + ")");
@@ -281,438 +303,28 @@ public final class Agent implements AgentControl {
 
     @Override
     public Optional<String> unhealthy() {
-        Running now = running;
-        if (now == null) {
-            return Optional.empty();
-        }
-        Duration took = Duration.between(now.since(), clock.instant());
-        if (took.compareTo(settings.unhealthyAfter()) <= 0) {
-            return Optional.empty();
-        }
-        return Optional.of(now.what() + " has been running for " + took.toSeconds() + " s, longer than --unhealthy-after "
-                + settings.unhealthyAfter().toSeconds() + " s");
-    }
-
-    private boolean overBudget() {
-        return unhealthy().isPresent();
-    }
-
-    /** The commit a host must have: the last one the agent applied to it. */
-    private Optional<String> target(String host) {
-        return memory.target(host).or(() -> Optional.ofNullable(recordedApplied));
-    }
-
-    private boolean suspended(String host) {
-        synchronized (lock) {
-            return suspendedAll || suspendedHosts.contains(host);
-        }
+        return activity.overBudget(settings.unhealthyAfter());
     }
 
     @Override
     public AgentStatus status() {
         List<AgentStatus.HostStatus> hosts = new ArrayList<>();
-        services.forEach((host, byService) -> {
-            boolean held = suspended(host);
-            List<AgentStatus.ServiceStatus> list = new ArrayList<>();
-            byService.values().forEach(s -> list.add(held && !s.state().equals("in sync")
-                    ? new AgentStatus.ServiceStatus(s.service(), "suspended", s.driftedResources()) : s));
-            hosts.add(new AgentStatus.HostStatus(host, held, target(host), list));
-        });
-        hosts.sort(java.util.Comparator.comparing(AgentStatus.HostStatus::host));
-        boolean all;
-        synchronized (lock) {
-            all = suspendedAll;
+        List<String> names = new ArrayList<>(board.hosts());
+        workspaces.knownHosts().stream().filter(h -> !names.contains(h)).forEach(names::add);
+        names.sort(Comparator.naturalOrder());
+        for (String host : names) {
+            List<AgentStatus.ServiceStatus> services = board.services(host);
+            SyncState sync = services.stream().map(AgentStatus.ServiceStatus::sync).reduce(SyncState.IN_SYNC,
+                    SyncState::worst);
+            Optional<AgentMemory.Suspension> suspension = memory.suspension(host);
+            hosts.add(new AgentStatus.HostStatus(host, suspension.isPresent(), suspension.map(AgentMemory.Suspension::by),
+                    memory.target(host).or(() -> Optional.ofNullable(board.appliedCommit)), sync, services));
         }
-        return new AgentStatus(settings.repo(), settings.ref().orElse("HEAD"), sourceError == null ? "ok" : "unavailable",
-                Optional.ofNullable(sourceError), Optional.ofNullable(appliedCommit), Optional.ofNullable(appliedAt),
-                Optional.ofNullable(latestCommit), Optional.ofNullable(failedCommit), Optional.ofNullable(failure), all,
-                hosts);
+        return new AgentStatus(AgentStatus.FORMAT_VERSION, settings.agent(), settings.repo(),
+                settings.ref().orElse("HEAD"), board.sourceError == null ? "ok" : "unavailable",
+                Optional.ofNullable(board.sourceError), Optional.ofNullable(board.appliedCommit),
+                Optional.ofNullable(board.appliedAt), Optional.ofNullable(board.latestCommit),
+                Optional.ofNullable(board.failedCommit), Optional.ofNullable(board.failure),
+                memory.suspended(AgentMemory.EVERY_HOST), settings.dryRun(), hosts);
     }
-
-    // ---------------------------------------------------------------- fetch and apply
-
-    private void fetchAndApply(String trigger) {
-        metrics.fetched();
-        nextFetch = clock.instant().plus(jitter(settings.interval()));
-        try {
-            source.fetch(settings.repo());
-        } catch (SourceException e) {
-            fetchFailures++;
-            Duration backoff = backoff(fetchFailures);
-            nextFetch = clock.instant().plus(backoff);
-            metrics.fetchFailed();
-            boolean first = sourceError == null;
-            sourceError = e.getMessage();
-            LOG.warn("source unavailable (attempt {}, next in {} s): {}", fetchFailures, backoff.toSeconds(),
-                    e.getMessage());
-            if (first) {
-                notify.accept(new Event(Event.Kind.SOURCE_UNAVAILABLE, "", "", Optional.ofNullable(appliedCommit)
-                        .orElse(""), e.getMessage(), clock.instant()));
-            }
-            ready = ready || appliedCommit != null;
-            return;
-        }
-        if (sourceError != null) {
-            notify.accept(new Event(Event.Kind.RECOVERED, "", "", Optional.ofNullable(appliedCommit).orElse(""),
-                    "source reachable again after " + fetchFailures + " failed fetch(es)", clock.instant()));
-        }
-        sourceError = null;
-        fetchFailures = 0;
-
-        Selection selection = selection(settings.ref(), settings.hosts(), List.of());
-        try {
-            RepoSource.Checkout checkout = source.openFetched(selection.source());
-            RepoSource.CommitInfo commit = checkout.commit();
-            latestCommit = commit.id();
-            if (commit.id().equals(failedCommit)) {
-                checkout.close();
-                return; // failed already: not retried in a loop; the next commit is
-            }
-            Workspace workspace;
-            try {
-                workspace = Workspace.open(selection, checkout);
-            } catch (ValidationException e) {
-                // driftless.yaml itself is broken: no host can be told apart, the commit fails as a whole
-                Instant now = clock.instant();
-                fail(commit, trigger, now, now, "the repository does not validate: " + problems(e), List.of());
-                return;
-            }
-            try (workspace) {
-                knownHosts = workspace.hosts().stream().map(dev.driftless.model.Host::name).toList();
-                onCheckout.accept(workspace);
-                // every host that does not have this commit yet: all of them for a new commit, a resumed
-                // host (or one new in the inventory) for the commit the others already have
-                List<String> behind = knownHosts.stream().filter(h -> !target(h).equals(Optional.of(commit.id())))
-                        .toList();
-                List<String> held = behind.stream().filter(this::suspended).toList();
-                markPending(held);
-                List<String> active = behind.stream().filter(h -> !held.contains(h)).toList();
-                if (active.isEmpty()) {
-                    if (!held.isEmpty()) {
-                        LOG.warn("commit {} not applied on {}: automatic applies are suspended", commit.id(), held);
-                    }
-                    return;
-                }
-                apply(workspace, active, trigger);
-            }
-        } catch (SourceException e) {
-            failure = e.getMessage();
-            LOG.warn("cannot read {}: {}", settings.repo(), e.getMessage());
-        } finally {
-            ready = true;
-        }
-    }
-
-    private void apply(Workspace workspace, List<String> hosts, String trigger) {
-        Instant started = clock.instant();
-        RepoSource.CommitInfo commit = workspace.commit();
-        memory.begin(commit.id(), started);
-        running = new Running("the apply of commit " + commit.id(), started);
-        LOG.info("applying commit {} on {}", commit.id(), String.join(", ", hosts));
-        boolean decided = false;
-        try {
-            List<ServiceOutcome> outcomes = new ArrayList<>();
-            List<String> applied = new ArrayList<>();
-            String error = null;
-            try (Workspace narrowed = hosts.size() < workspace.hosts().size()
-                    ? open(selection(Optional.of(commit.id()), hosts, List.of())) : null) {
-                List<HostOutcome> results = new Reconciler(settings.lockTimeout(), settings.handlerTimeout())
-                        .apply(narrowed != null ? narrowed : workspace, settings.parallel(), h -> ApplyListener.SILENT,
-                                o -> { });
-                if (record(results, outcomes, false)) {
-                    error = outcomes.stream().filter(o -> o.error() != null).map(o -> o.host() + ": " + o.error())
-                            .findFirst().orElse("failed");
-                }
-                for (HostOutcome result : results) {
-                    if (result instanceof HostOutcome.Applied a && a.result().succeeded()) {
-                        applied.add(a.host());
-                    }
-                }
-            } catch (ValidationException e) {
-                if (stopping && !overBudget()) {
-                    // a SIGTERM stopped the rendering: not the commit's fault, tried again after the restart
-                    LOG.warn("stopped while rendering commit {}; it is applied after the next start", commit.id());
-                    memory.abandon();
-                    decided = true;
-                    return;
-                }
-                error = "the repository does not validate: " + problems(e);
-            } catch (RuntimeException e) {
-                error = String.valueOf(e.getMessage());
-            } catch (StackOverflowError | OutOfMemoryError e) {
-                // what a hostile commit can still do that no limit caught: fail the commit, keep the agent
-                error = "the apply ran out of " + (e instanceof OutOfMemoryError ? "memory" : "stack") + " (" + e + ")";
-                LOG.error("commit {} exhausted the agent", commit.id(), e);
-            }
-            Instant finished = clock.instant();
-            if (error != null) {
-                fail(commit, trigger, started, finished, error, outcomes);
-                memory.finish(commit.id(), applied, true);
-            } else {
-                Reconcile.Result result = outcomes.stream().allMatch(o -> o.status() == ServiceOutcome.Status.UNCHANGED)
-                        ? Reconcile.Result.NO_CHANGES : Reconcile.Result.SUCCEEDED;
-                history.record(new Reconcile(0, Reconcile.Kind.APPLY, trigger, commit.id(), commit.author(),
-                        commit.message(), started, finished, result, null, outcomes));
-                metrics.reconcileFinished(Duration.between(started, finished), result.name().toLowerCase(java.util.Locale.ROOT));
-                memory.finish(commit.id(), applied, false);
-                appliedCommit = commit.id();
-                appliedAt = finished;
-                failedCommit = null;
-                failure = null;
-                metrics.applied(finished);
-                for (ServiceOutcome o : outcomes) {
-                    if (o.status() == ServiceOutcome.Status.APPLIED) {
-                        notify.accept(new Event(Event.Kind.APPLIED, o.host(), o.service(), commit.id(),
-                                summary(o.changes()), finished));
-                    }
-                }
-            }
-            decided = true;
-        } finally {
-            running = null;
-            if (!decided) {
-                memory.abandon();
-            }
-        }
-    }
-
-    /** Records, logs and notifies a commit that failed; it is not tried again until a newer one arrives. */
-    private void fail(RepoSource.CommitInfo commit, String trigger, Instant started, Instant finished, String error,
-            List<ServiceOutcome> outcomes) {
-        history.record(new Reconcile(0, Reconcile.Kind.APPLY, trigger, commit.id(), commit.author(), commit.message(),
-                started, finished, Reconcile.Result.FAILED, error, outcomes));
-        metrics.reconcileFinished(Duration.between(started, finished), "failed");
-        memory.failed(commit.id());
-        failedCommit = commit.id();
-        failure = error;
-        LOG.warn("commit {} failed: {}", commit.id(), error);
-        notify.accept(new Event(Event.Kind.FAILED, "", "", commit.id(), error, finished));
-    }
-
-    private static String problems(ValidationException e) {
-        return e.problems().stream().map(Object::toString).reduce((a, b) -> a + "; " + b).orElse("");
-    }
-
-    /** Turns host outcomes into history rows and status; returns whether any host failed. */
-    private boolean record(List<HostOutcome> results, List<ServiceOutcome> outcomes, boolean healing) {
-        boolean failed = false;
-        for (HostOutcome outcome : results) {
-            Map<String, AgentStatus.ServiceStatus> status = services.computeIfAbsent(outcome.host(),
-                    h -> new java.util.concurrent.ConcurrentSkipListMap<>());
-            if (outcome instanceof HostOutcome.Failed f) {
-                failed = true;
-                outcomes.add(new ServiceOutcome(f.host(), "", ServiceOutcome.Status.FAILED, f.message(), List.of()));
-                status.replaceAll((s, v) -> new AgentStatus.ServiceStatus(s, "failed", v.driftedResources()));
-                continue;
-            }
-            HostOutcome.Applied applied = (HostOutcome.Applied) outcome;
-            HostPlan plan = applied.plan();
-            Map<String, List<ResourceChange>> byService = new LinkedHashMap<>();
-            plan.desired().services().forEach(s -> byService.put(s, new ArrayList<>()));
-            for (Change change : applied.result().applied()) {
-                byService.computeIfAbsent(change.service(), s -> new ArrayList<>()).add(resourceChange(change));
-            }
-            boolean hostFailed = !applied.result().succeeded();
-            failed |= hostFailed;
-            byService.forEach((service, changes) -> {
-                ServiceOutcome.Status s = hostFailed ? ServiceOutcome.Status.FAILED : changes.isEmpty()
-                        ? ServiceOutcome.Status.UNCHANGED : healing ? ServiceOutcome.Status.HEALED
-                        : ServiceOutcome.Status.APPLIED;
-                outcomes.add(new ServiceOutcome(applied.host(), service, s,
-                        hostFailed ? applied.result().failure().orElse("a handler failed") : null, changes));
-                status.put(service, new AgentStatus.ServiceStatus(service, hostFailed ? "failed" : "in sync", 0));
-                metrics.driftedResources(applied.host(), service, 0);
-            });
-        }
-        return failed;
-    }
-
-    private void markPending(List<String> hosts) {
-        for (String host : hosts) {
-            services.computeIfAbsent(host, h -> new java.util.concurrent.ConcurrentSkipListMap<>())
-                    .replaceAll((s, v) -> new AgentStatus.ServiceStatus(s, "pending", v.driftedResources()));
-        }
-    }
-
-    // ---------------------------------------------------------------- drift
-
-    private void checkDrift() {
-        Map<String, List<String>> byTarget = hostsByTarget();
-        if (byTarget.isEmpty()) {
-            return;
-        }
-        running = new Running("the drift check", clock.instant());
-        try {
-            byTarget.forEach(this::checkDrift);
-        } finally {
-            running = null;
-        }
-    }
-
-    /**
-     * The hosts to check, grouped by the commit each must have. A host the agent never applied to has no
-     * target and is not checked; an agent that kept no targets yet checks every host against the commit
-     * history says was applied (an empty host list means every host).
-     */
-    private Map<String, List<String>> hostsByTarget() {
-        List<String> hosts = knownHosts.isEmpty() ? List.copyOf(memory.targets().keySet()) : knownHosts;
-        Map<String, List<String>> byTarget = new LinkedHashMap<>();
-        if (hosts.isEmpty()) {
-            if (recordedApplied != null) {
-                byTarget.put(recordedApplied, settings.hosts());
-            }
-            return byTarget;
-        }
-        for (String host : hosts) {
-            target(host).ifPresent(commit -> byTarget.computeIfAbsent(commit, c -> new ArrayList<>()).add(host));
-        }
-        return byTarget;
-    }
-
-    /**
-     * Checks hosts against the commit they must have. Every difference counts, drift and "pending" alike:
-     * a host someone took to another commit by hand ({@code driftless apply --ref OLD}) is as far from its
-     * target as one edited by hand, and is healed or reported per service the same way.
-     */
-    private void checkDrift(String commit, List<String> hosts) {
-        Instant started = clock.instant();
-        Selection selection = selection(Optional.of(commit), hosts, List.of());
-        List<ServiceOutcome> outcomes = new ArrayList<>();
-        boolean healedAny = false;
-        try (Workspace workspace = open(selection)) {
-            List<HostOutcome> results = new Reconciler(settings.lockTimeout(), settings.handlerTimeout())
-                    .plan(workspace, settings.parallel(), o -> { });
-            Map<String, DriftPolicy> policies = new LinkedHashMap<>();
-            for (HostOutcome outcome : results) {
-                if (!(outcome instanceof HostOutcome.Planned planned)) {
-                    continue;
-                }
-                Map<String, List<ResourceChange>> drifted = new LinkedHashMap<>();
-                for (Change change : planned.plan().changes()) {
-                    drifted.computeIfAbsent(change.service(), s -> new ArrayList<>()).add(resourceChange(change));
-                }
-                Map<String, AgentStatus.ServiceStatus> status = services.computeIfAbsent(outcome.host(),
-                        h -> new java.util.concurrent.ConcurrentSkipListMap<>());
-                status.replaceAll((s, v) -> drifted.containsKey(s) || v.state().equals("failed") ? v
-                        : new AgentStatus.ServiceStatus(s, "in sync", 0));
-                if (drifted.isEmpty()) {
-                    status.keySet().forEach(s -> metrics.driftedResources(outcome.host(), s, 0));
-                    continue;
-                }
-                if (policies.isEmpty()) {
-                    for (Service service : workspace.repository().services()) {
-                        policies.put(service.name(), service.drift());
-                    }
-                }
-                List<String> heal = new ArrayList<>();
-                for (Map.Entry<String, List<ResourceChange>> e : drifted.entrySet()) {
-                    String service = e.getKey();
-                    int count = e.getValue().size();
-                    metrics.driftedResources(outcome.host(), service, count);
-                    boolean healable = policies.getOrDefault(service, DriftPolicy.HEAL) == DriftPolicy.HEAL
-                            && !suspended(outcome.host());
-                    if (healable) {
-                        heal.add(service);
-                    } else {
-                        status.put(service, new AgentStatus.ServiceStatus(service, "drifted", count));
-                        outcomes.add(new ServiceOutcome(outcome.host(), service, ServiceOutcome.Status.DRIFTED, null,
-                                e.getValue()));
-                        notify.accept(new Event(Event.Kind.DRIFT_FOUND, outcome.host(), service, commit,
-                                summary(e.getValue()), clock.instant()));
-                    }
-                }
-                if (!heal.isEmpty()) {
-                    healedAny |= heal(outcome.host(), heal, commit, drifted, outcomes);
-                }
-            }
-        } catch (SourceException | ValidationException e) {
-            LOG.warn("drift check of {} failed: {}", commit, e.getMessage());
-            return;
-        }
-        if (!outcomes.isEmpty()) {
-            Instant finished = clock.instant();
-            boolean found = outcomes.stream().anyMatch(o -> o.status() == ServiceOutcome.Status.DRIFTED
-                    || o.status() == ServiceOutcome.Status.FAILED);
-            Reconcile.Result result = found ? Reconcile.Result.DRIFT_FOUND : Reconcile.Result.DRIFT_HEALED;
-            history.record(new Reconcile(0, Reconcile.Kind.DRIFT_CHECK, "drift", commit, "", "", started, finished,
-                    result, null, outcomes));
-            metrics.reconcileFinished(Duration.between(started, finished), healedAny ? "healed" : "drift");
-        }
-    }
-
-    private boolean heal(String host, List<String> heal, String commit, Map<String, List<ResourceChange>> drifted,
-            List<ServiceOutcome> outcomes) {
-        Selection selection = selection(Optional.of(commit), List.of(host), heal);
-        try (Workspace workspace = open(selection)) {
-            List<HostOutcome> results = new Reconciler(settings.lockTimeout(), settings.handlerTimeout())
-                    .apply(workspace, 1, h -> ApplyListener.SILENT, o -> { });
-            List<ServiceOutcome> healed = new ArrayList<>();
-            boolean failed = record(results, healed, true);
-            for (ServiceOutcome o : healed) {
-                if (!heal.contains(o.service()) && o.status() != ServiceOutcome.Status.FAILED) {
-                    continue;
-                }
-                List<ResourceChange> found = drifted.getOrDefault(o.service(), o.changes());
-                outcomes.add(new ServiceOutcome(o.host(), o.service(), failed ? ServiceOutcome.Status.FAILED
-                        : ServiceOutcome.Status.HEALED, o.error(), found));
-                notify.accept(new Event(failed ? Event.Kind.DRIFT_FOUND : Event.Kind.DRIFT_HEALED, o.host(),
-                        o.service(), commit, summary(found), clock.instant()));
-            }
-            return !failed;
-        }
-    }
-
-    // ---------------------------------------------------------------- helpers
-
-    /** What the last fetch brought, never fetching again (the source may be down). */
-    private Workspace open(Selection selection) {
-        return Workspace.open(selection, source.openFetched(selection.source()));
-    }
-
-    private Selection selection(Optional<String> ref, List<String> hosts, List<String> services) {
-        return new Selection(new RepoSource.Request(settings.repo(), ref, settings.path(), RepoSource.ReadFrom.COMMIT),
-                hosts, services, settings.root(), settings.ssh(), settings.keys(),
-                settings.render().stoppingWhen(() -> stopping), settings.protectedPaths());
-    }
-
-    private static ResourceChange resourceChange(Change change) {
-        // the diff is already "(sensitive content changed)" for a file rendered from a secret
-        return new ResourceChange(change.path(), change.action().name().toLowerCase(java.util.Locale.ROOT),
-                change.causes().contains(Cause.DRIFT) ? "drift" : "pending", change.diff().orElse(null));
-    }
-
-    /** "~ /etc/a, + /etc/b" (at most five paths), for notifications. */
-    static String summary(List<ResourceChange> changes) {
-        StringBuilder text = new StringBuilder();
-        int shown = 0;
-        for (ResourceChange c : changes) {
-            if (shown == 5) {
-                text.append(", and ").append(changes.size() - 5).append(" more");
-                break;
-            }
-            if (shown++ > 0) {
-                text.append(", ");
-            }
-            text.append(switch (c.action()) {
-                case "create" -> "+ ";
-                case "delete" -> "- ";
-                default -> "~ ";
-            }).append(c.path());
-        }
-        return text.toString();
-    }
-
-    private static Duration jitter(Duration base) {
-        long millis = base.toMillis();
-        long spread = millis / 10; // up to 10% either way, so many agents do not fetch in step
-        return Duration.ofMillis(Math.max(1, millis + (spread == 0 ? 0 : ThreadLocalRandom.current().nextLong(-spread, spread + 1))));
-    }
-
-    private Duration backoff(int failures) {
-        Duration cap = settings.interval().compareTo(MAX_BACKOFF) > 0 ? settings.interval() : MAX_BACKOFF;
-        long seconds = 1L << Math.min(failures - 1, 16);
-        Duration d = Duration.ofSeconds(seconds);
-        return d.compareTo(cap) > 0 ? cap : d;
-    }
-
 }

@@ -1,16 +1,10 @@
 package dev.driftless.agent;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
+import dev.driftless.report.FailureKind;
+import dev.driftless.store.HistoryStore;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.Map;
@@ -18,51 +12,56 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * What the agent keeps across restarts beside the history: the commit each host must have (its target),
- * the commit that failed and is not tried again, and the commit being applied right now. The last is
- * written before an apply starts and cleared when it ends, so a process that dies while applying (out of
- * memory, killed, restarted by systemd) finds it at the next start and does not try that commit again.
- * Kept in {@code STATE_DIR/agent-state.json}, replaced atomically.
+ * What the agent keeps across restarts beside its history, in the history database under the agent's
+ * name (so agents sharing a database keep theirs apart): the commit each host must have (its target),
+ * each host's last failure and whether and when it is tried again, the suspensions, and the apply under
+ * way. The last is kept before an apply starts and cleared when it ends, so a process that dies while
+ * applying (out of memory, killed, restarted by systemd) finds it at the next start and does not try
+ * that commit again.
  */
 final class AgentMemory {
 
-    static final String FILE = "agent-state.json";
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** A commit being applied, since when (ISO-8601). */
     record Attempt(String commit, String startedAt) {
     }
 
-    /** The file's content. */
-    record Saved(int version, Map<String, String> targets, String failedCommit, Attempt attempt) {
+    /**
+     * A commit that failed on a host. A deterministic failure is not tried again until a newer commit
+     * arrives; a transient one is tried again at {@code retryAt}.
+     */
+    record Failure(String commit, FailureKind kind, String error, String at, int attempts, String retryAt) {
+
+        boolean blocks(String candidate, Instant now) {
+            return commit.equals(candidate) && (kind == FailureKind.DETERMINISTIC || now.isBefore(Instant.parse(retryAt)));
+        }
     }
 
-    private final Path file;
+    /** Who suspended automatic applies, and when. */
+    record Suspension(String by, String at) {
+    }
+
+    /** Every host's suspension, and the one of the whole agent ("*"). */
+    static final String EVERY_HOST = "*";
+
+    private final HistoryStore store;
     private final Map<String, String> targets;
+    private final Map<String, Failure> failures;
+    private final Map<String, Suspension> suspensions;
     private final Optional<Attempt> interrupted;
-    private Optional<String> failedCommit;
-    private Optional<Attempt> attempt = Optional.empty();
 
-    private AgentMemory(Path file, Saved saved) {
-        this.file = file;
-        this.targets = new TreeMap<>(saved.targets() == null ? Map.of() : saved.targets());
-        this.failedCommit = Optional.ofNullable(saved.failedCommit());
-        this.interrupted = Optional.ofNullable(saved.attempt());
+    private AgentMemory(HistoryStore store) {
+        this.store = store;
+        this.targets = new TreeMap<>(read("targets", new TypeReference<Map<String, String>>() { }));
+        this.failures = new TreeMap<>(read("failures", new TypeReference<Map<String, Failure>>() { }));
+        this.suspensions = new TreeMap<>(read("suspensions", new TypeReference<Map<String, Suspension>>() { }));
+        this.interrupted = store.recall("attempt").filter(v -> !v.equals("null")).map(v -> parse(v, Attempt.class));
     }
 
-    /** Reads what the last run left in {@code stateDir}; nothing when it is the first run. */
-    static AgentMemory load(Path stateDir) {
-        Path file = stateDir.resolve(FILE);
-        if (!Files.exists(file)) {
-            return new AgentMemory(file, new Saved(1, Map.of(), null, null));
-        }
-        try {
-            return new AgentMemory(file, JSON.readValue(file.toFile(), Saved.class));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file + " (the agent's memory of each host's commit);"
-                    + " move it away to start over: " + e.getMessage(), e);
-        }
+    /** What the last run left; nothing on the first run. */
+    static AgentMemory load(HistoryStore store) {
+        return new AgentMemory(store);
     }
 
     /** The apply the last run started and never finished: the process died during it. */
@@ -78,54 +77,91 @@ final class AgentMemory {
         return Map.copyOf(targets);
     }
 
-    synchronized Optional<String> failedCommit() {
-        return failedCommit;
+    synchronized Optional<Failure> failure(String host) {
+        return Optional.ofNullable(failures.get(host));
     }
 
-    /** Records, durably, that {@code commit} is about to be applied. */
+    synchronized Map<String, Failure> failures() {
+        return Map.copyOf(failures);
+    }
+
+    synchronized Map<String, Suspension> suspensions() {
+        return Map.copyOf(suspensions);
+    }
+
+    /** Whether automatic applies and heals are suspended on the host (or on every host). */
+    synchronized boolean suspended(String host) {
+        return suspensions.containsKey(host) || suspensions.containsKey(EVERY_HOST);
+    }
+
+    /** Who suspended the host, if it is. */
+    synchronized Optional<Suspension> suspension(String host) {
+        return Optional.ofNullable(suspensions.get(host)).or(() -> Optional.ofNullable(suspensions.get(EVERY_HOST)));
+    }
+
+    /** Keeps, before any host is touched, that {@code commit} is being applied. */
     synchronized void begin(String commit, Instant at) {
-        attempt = Optional.of(new Attempt(commit, at.toString()));
-        save();
+        write("attempt", new Attempt(commit, at.toString()));
     }
 
-    /** The apply ended: these hosts now have {@code commit}; {@code failed} says whether it failed somewhere. */
-    synchronized void finish(String commit, Collection<String> applied, boolean failed) {
-        applied.forEach(host -> targets.put(host, commit));
-        failedCommit = failed ? Optional.of(commit) : failedCommit.filter(f -> !f.equals(commit));
-        attempt = Optional.empty();
-        save();
+    /** The apply ended (whatever its result). */
+    synchronized void end() {
+        write("attempt", null);
     }
 
-    /** The apply ended without a verdict (the agent is stopping): it is tried again after a restart. */
-    synchronized void abandon() {
-        attempt = Optional.empty();
-        save();
+    /** These hosts have {@code commit} now: it is their target, and their failures are over. */
+    synchronized void applied(Collection<String> hosts, String commit) {
+        hosts.forEach(host -> {
+            targets.put(host, commit);
+            failures.remove(host);
+        });
+        write("targets", targets);
+        write("failures", failures);
     }
 
-    /** A commit is known to fail (also one the process died applying): it is not tried again. */
-    synchronized void failed(String commit) {
-        failedCommit = Optional.of(commit);
-        attempt = Optional.empty();
-        save();
+    synchronized void failed(String host, Failure failure) {
+        failures.put(host, failure);
+        write("failures", failures);
     }
 
-    private void save() {
-        Saved saved = new Saved(1, targets, failedCommit.orElse(null), attempt.orElse(null));
-        Path temp = file.resolveSibling("." + FILE + ".tmp");
+    synchronized void suspend(String host, Suspension suspension) {
+        suspensions.put(host, suspension);
+        write("suspensions", suspensions);
+    }
+
+    /** Resumes one host, or with {@link #EVERY_HOST} every host. */
+    synchronized void resume(String host) {
+        if (host.equals(EVERY_HOST)) {
+            suspensions.clear();
+        } else {
+            suspensions.remove(host);
+        }
+        write("suspensions", suspensions);
+    }
+
+    private <T> T read(String name, TypeReference<T> type) {
         try {
-            Files.deleteIfExists(temp);
-            try (FileChannel channel = FileChannel.open(temp, java.util.Set.of(StandardOpenOption.CREATE_NEW,
-                    StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(
-                    PosixFilePermissions.fromString("rw-------")))) {
-                ByteBuffer bytes = ByteBuffer.wrap(JSON.writeValueAsBytes(saved));
-                while (bytes.hasRemaining()) {
-                    channel.write(bytes);
-                }
-                channel.force(true); // the attempt must be on disk before the apply touches a host
-            }
-            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+            return JSON.readValue(store.recall(name).orElse("{}"), type);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("the agent's memory '" + name + "' in the history database is damaged: "
+                    + e.getOriginalMessage(), e);
+        }
+    }
+
+    private static <T> T parse(String value, Class<T> type) {
+        try {
+            return JSON.readValue(value, type);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("the agent's memory of the apply under way is damaged: "
+                    + e.getOriginalMessage(), e);
+        }
+    }
+
+    private void write(String name, Object value) {
+        try {
+            store.remember(name, JSON.writeValueAsString(value));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
         }
     }
 }

@@ -19,16 +19,32 @@ import java.util.Optional;
  * @param render how far one template may go
  * @param protectedPaths this machine's files the agent uses (its state directory, keys, tokens): no local host
  *     may manage them
+ * @param agent this agent's name in the history (agents sharing one database keep their records apart)
+ * @param dryRun plan, check and report only: never apply or heal
+ * @param startSuspended start with automatic applies suspended on every host (until resumed)
  */
 public record AgentSettings(String repo, Optional<String> ref, Optional<String> path, List<String> hosts,
         Duration interval, Duration driftInterval, Path stateDir, Optional<Path> root, SshSettings ssh,
         AgeKeyring keys, int parallel, Duration lockTimeout, Duration handlerTimeout,
         dev.driftless.source.RepoSource.GitAuth git, Duration unhealthyAfter, RenderLimits render,
-        List<Path> protectedPaths) {
+        List<Path> protectedPaths, String agent, boolean dryRun, boolean startSuspended) {
 
     public AgentSettings {
         hosts = List.copyOf(hosts);
         protectedPaths = List.copyOf(protectedPaths);
+    }
+
+    /** The name an agent has unless told otherwise: this machine's. */
+    public static String defaultName() {
+        String name = System.getenv("HOSTNAME");
+        if (name == null || name.isBlank()) {
+            try {
+                name = java.net.InetAddress.getLocalHost().getHostName();
+            } catch (java.net.UnknownHostException e) {
+                name = "agent";
+            }
+        }
+        return name;
     }
 
     /** Where fetched repositories are kept. */

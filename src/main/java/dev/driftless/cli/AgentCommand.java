@@ -62,7 +62,7 @@ final class AgentCommand implements Callable<Integer> {
     List<String> hosts = new ArrayList<>();
 
     @Option(names = "--interval", paramLabel = "DURATION", defaultValue = "60s", converter = DurationConverter.class,
-            description = "How often to fetch without a webhook (with up to 10% jitter). Default: ${DEFAULT-VALUE}.")
+            description = "How often to fetch without a webhook (with up to 10%% jitter). Default: ${DEFAULT-VALUE}.")
     Duration interval;
 
     @Option(names = "--drift-interval", paramLabel = "DURATION", defaultValue = "5m",
@@ -127,8 +127,23 @@ final class AgentCommand implements Callable<Integer> {
                     + " Default: ${DEFAULT-VALUE}.")
     Duration unhealthyAfter;
 
-    @Option(names = "--once", description = "Fetch, apply a new commit and check for drift once, then exit (for cron;"
-            + " no HTTP). Exit 1 if the source is unavailable or the commit failed.")
+    @Option(names = "--agent-id", paramLabel = "NAME",
+            description = "This agent's name in the history database. Agents sharing one database (--store) keep"
+                    + " their applies, failures and suspensions apart by it. Default: this machine's host name.")
+    String agentId;
+
+    @Option(names = "--dry-run", description = "Plan, check and report, never apply or heal: see what the agent"
+            + " would do before letting it.")
+    boolean dryRun;
+
+    @Option(names = "--start-suspended", description = "Start with automatic applies suspended on every host (as"
+            + " 'driftless suspend'), until 'driftless resume'. A suspension also survives a restart.")
+    boolean startSuspended;
+
+    @Option(names = "--once", description = "Fetch, apply a new commit and check for drift once, say what it did in"
+            + " a line, then exit (for cron; no HTTP). Exit 0 = up to date or applied (drift healed), 1 = the commit"
+            + " failed (now or in an earlier run) or the source is unavailable, 2 = drift found on a 'drift: alert'"
+            + " service.")
     boolean once;
 
     @Option(names = "--age-key", paramLabel = "FILE", description = "An age identity for the repository's secrets.")
@@ -162,10 +177,10 @@ final class AgentCommand implements Callable<Integer> {
                 interval, driftInterval, stateDir, Optional.ofNullable(root), ssh.settings(), keys, parallel, lockTimeout,
                 handlerTimeout, new dev.driftless.source.RepoSource.GitAuth(gitToken(), Optional.ofNullable(gitIdentity),
                         Optional.ofNullable(gitKnownHosts)), unhealthyAfter, render.limits(),
-                ownFiles(keys));
+                ownFiles(keys), agentId != null ? agentId : AgentSettings.defaultName(), dryRun, startSuspended);
         HistoryStore history;
         try {
-            history = JdbcHistoryStore.open(store != null ? store : JdbcHistoryStore.defaultUrl(stateDir));
+            history = JdbcHistoryStore.open(store != null ? store : JdbcHistoryStore.defaultUrl(stateDir), settings.agent());
         } catch (StoreException e) {
             spec.commandLine().getErr().println("Error: " + e.getMessage());
             return 1;
@@ -177,13 +192,9 @@ final class AgentCommand implements Callable<Integer> {
             Agent agent = new Agent(settings, history, metrics, notifications, Clock.systemUTC());
             agent.onCheckout(notifications::update);
             if (once) {
-                agent.reconcileOnce("once");
-                agent.checkDriftOnce();
-                var status = agent.status();
-                spec.commandLine().getErr().println("driftless agent --once: applied "
-                        + status.appliedCommit().map(c -> c.substring(0, 12)).orElse("nothing") + ", source "
-                        + status.source() + status.failure().map(f -> ", failed: " + f).orElse(""));
-                return status.source().equals("ok") && status.failedCommit().isEmpty() ? 0 : 1;
+                Agent.Once result = agent.once();
+                spec.commandLine().getErr().println("driftless agent --once: " + result.summary());
+                return result.exitCode();
             }
             Thread hook = new Thread(() -> {
                 agent.stop(); // the reconcile under way finishes, then run() returns and everything is closed

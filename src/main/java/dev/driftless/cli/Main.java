@@ -45,6 +45,7 @@ public final class Main implements Runnable {
         commandLine.getCommandSpec().exitCodeOnInvalidInput(1).exitCodeOnExecutionException(1);
         commandLine.getSubcommands().values()
                 .forEach(sub -> sub.getCommandSpec().exitCodeOnInvalidInput(1).exitCodeOnExecutionException(1));
+        commandLine.setParameterExceptionHandler(Main::usageError);
         commandLine.setExecutionExceptionHandler((e, cl, parsed) -> {
             cl.getErr().println("Error: " + e.getMessage());
             cl.getErr().flush();
@@ -54,6 +55,22 @@ public final class Main implements Runnable {
         out.flush();
         err.flush();
         return code;
+    }
+
+    /**
+     * A wrong option, value or command: the one line saying what is wrong (with picocli's "did you mean"),
+     * and where the options are; the whole usage would bury that line.
+     */
+    private static int usageError(CommandLine.ParameterException e, String[] args) {
+        CommandLine command = e.getCommandLine();
+        PrintWriter err = command.getErr();
+        err.println(e.getMessage());
+        CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
+        // a command parsed on its own (agent --config parses its file so) is named without "driftless"
+        String name = command.getCommandSpec().qualifiedName();
+        err.println("Run '" + (name.startsWith("driftless") ? name : "driftless " + name) + " --help' for the options.");
+        err.flush();
+        return 1;
     }
 
     @Override

@@ -94,7 +94,7 @@ final class StatusCommand implements Callable<Integer> {
                 return false;
             }
             for (JsonNode service : host.path("services")) {
-                if (!"in sync".equals(service.path("state").asText())) {
+                if (!"in-sync".equals(service.path("sync").asText())) {
                     return false;
                 }
             }
@@ -145,7 +145,7 @@ final class StatusCommand implements Callable<Integer> {
                 width = Math.max(width, service.path("service").asText().length());
             }
             for (JsonNode service : host.path("services")) {
-                String state = service.path("state").asText();
+                String state = service.path("sync").asText();
                 int drifted = service.path("driftedResources").asInt(0);
                 if (drifted > 0) {
                     state += " (" + drifted + (drifted == 1 ? " resource)" : " resources)");

@@ -19,6 +19,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -54,7 +55,7 @@ public final class Reconciler {
                 descriptions.put(host.name(), host.describe());
                 outcome = new HostOutcome.Planned(plan(workspace, model, host));
             } catch (HostException e) {
-                outcome = new HostOutcome.Failed(model.name(), e.getMessage());
+                outcome = new HostOutcome.Failed(model.name(), e.getMessage(), e.kind());
             }
             done.accept(outcome);
             return outcome;
@@ -84,6 +85,16 @@ public final class Reconciler {
      */
     public List<HostOutcome> apply(Workspace workspace, int parallel, Function<String, ApplyListener> listeners,
             Consumer<HostOutcome> done) {
+        return apply(workspace, parallel, listeners, done, plan -> plan);
+    }
+
+    /**
+     * The same, with each host's plan passed through {@code review} (under the host's lock, before
+     * anything is changed), which may hold changes back: the agent keeps hand edits of services that
+     * only report drift.
+     */
+    public List<HostOutcome> apply(Workspace workspace, int parallel, Function<String, ApplyListener> listeners,
+            Consumer<HostOutcome> done, UnaryOperator<HostPlan> review) {
         // what holds a connection or a lock, so that a surprise in any host's step releases every host
         List<Prepared> held = java.util.Collections.synchronizedList(new ArrayList<>());
         List<Prepared> prepared;
@@ -97,7 +108,7 @@ public final class Reconciler {
                 workspace.repository(); // throws a ValidationException before any host is locked
             }
             prepared = eachHost(connected, parallel, p -> {
-                Prepared locked = lockAndPlan(workspace, p, listeners);
+                Prepared locked = lockAndPlan(workspace, p, listeners, review);
                 held.add(locked);
                 return locked;
             });
@@ -135,8 +146,8 @@ public final class Reconciler {
             }
         }
 
-        static Prepared failed(String name, String message) {
-            return new Prepared(name, null, false, null, null, new HostOutcome.Failed(name, message));
+        static Prepared failed(String name, HostException e) {
+            return new Prepared(name, null, false, null, null, new HostOutcome.Failed(name, e.getMessage(), e.kind()));
         }
     }
 
@@ -151,7 +162,7 @@ public final class Reconciler {
             if (host != null) {
                 host.close();
             }
-            return Prepared.failed(model.name(), e.getMessage());
+            return Prepared.failed(model.name(), e);
         } catch (RuntimeException e) {
             if (host != null) {
                 host.close();
@@ -160,7 +171,8 @@ public final class Reconciler {
         }
     }
 
-    private Prepared lockAndPlan(Workspace workspace, Prepared connected, Function<String, ApplyListener> listeners) {
+    private Prepared lockAndPlan(Workspace workspace, Prepared connected, Function<String, ApplyListener> listeners,
+            UnaryOperator<HostPlan> review) {
         if (connected.failure() != null) {
             return connected;
         }
@@ -172,10 +184,10 @@ public final class Reconciler {
             }
             lock = connected.host().lock(lockTimeout, listeners.apply(connected.name())::waiting);
             return new Prepared(connected.name(), connected.host(), connected.needsRendering(), lock,
-                    plan(workspace, model(workspace, connected.name()), connected.host()), null);
+                    review.apply(plan(workspace, model(workspace, connected.name()), connected.host())), null);
         } catch (HostException e) {
             new Prepared(connected.name(), connected.host(), false, lock, null, null).release();
-            return Prepared.failed(connected.name(), e.getMessage());
+            return Prepared.failed(connected.name(), e);
         } catch (RuntimeException e) {
             new Prepared(connected.name(), connected.host(), false, lock, null, null).release();
             throw e;
@@ -192,7 +204,7 @@ public final class Reconciler {
             ApplyResult result = applier.apply(prepared.plan(), prepared.host(), listener);
             return new HostOutcome.Applied(prepared.plan(), result);
         } catch (HostException e) {
-            return new HostOutcome.Failed(prepared.name(), e.getMessage());
+            return new HostOutcome.Failed(prepared.name(), e.getMessage(), e.kind());
         } catch (RuntimeException e) {
             // one host's surprise must not take the other hosts' results with it
             return new HostOutcome.Failed(prepared.name(), "unexpected error: " + e);

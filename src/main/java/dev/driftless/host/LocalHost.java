@@ -536,8 +536,9 @@ public final class LocalHost implements Host {
             return lock.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             channel.close();
-            throw new HostException(name + ": gave up after " + timeout.toSeconds() + "s waiting for the apply lock held by "
-                    + (holder.isEmpty() ? "another apply" : "pid " + holder) + " (use --lock-timeout to wait longer)");
+            throw HostException.transientFailure(name + ": gave up after " + timeout.toSeconds() + "s waiting for the"
+                    + " apply lock held by " + (holder.isEmpty() ? "another apply" : "pid " + holder)
+                    + " (use --lock-timeout to wait longer)", null);
         } catch (ExecutionException e) {
             channel.close();
             throw new HostException(name + ": cannot take the apply lock: " + e.getCause().getMessage(), e);

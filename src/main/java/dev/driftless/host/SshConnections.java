@@ -76,8 +76,9 @@ public final class SshConnections implements AutoCloseable {
             if (e instanceof HostException host) {
                 throw host;
             }
-            throw new HostException(name + ": cannot connect to " + address + ": "
-                    + refusal.orElseGet(() -> describe(e)), e);
+            // a refused host key stays refused; a host that does not answer may answer later
+            String message = name + ": cannot connect to " + address + ": " + refusal.orElseGet(() -> describe(e));
+            throw refusal.isPresent() ? new HostException(message, e) : HostException.transientFailure(message, e);
         }
     }
 

@@ -147,13 +147,14 @@ public final class SshHost implements Host {
             }
             Set<ClientChannelEvent> events = channel.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), timeout);
             if (events.contains(ClientChannelEvent.TIMEOUT)) {
-                throw new HostException(name + ": a remote command did not finish within " + timeout.toSeconds() + "s");
+                throw HostException.transientFailure(name + ": a remote command did not finish within "
+                        + timeout.toSeconds() + "s", null);
             }
             Integer exit = channel.getExitStatus();
             return new Result(exit == null ? -1 : exit, out.toByteArray(), err.toString(StandardCharsets.UTF_8).trim());
         } catch (IOException | IllegalStateException e) {
             // MINA says "session is being closed" with an IllegalStateException when the host went away
-            throw new HostException(name + ": the SSH connection failed: " + e.getMessage(), e);
+            throw HostException.transientFailure(name + ": the SSH connection failed: " + e.getMessage(), e);
         }
     }
 
@@ -540,8 +541,8 @@ public final class SshHost implements Host {
             String error = new String(channel.getInvertedErr().readAllBytes(), StandardCharsets.UTF_8).trim();
             channel.close(true);
             if (timedOut) {
-                throw new HostException(name + ": gave up after " + wait.toSeconds() + "s waiting for the apply lock"
-                        + " (use --lock-timeout to wait longer)");
+                throw HostException.transientFailure(name + ": gave up after " + wait.toSeconds() + "s waiting for the"
+                        + " apply lock (use --lock-timeout to wait longer)", null);
             }
             throw new HostException(name + ": cannot take the apply lock: "
                     + (error.isEmpty() ? "the remote command ended" : error));

@@ -1,6 +1,7 @@
 package dev.driftless.notify;
 
 import dev.driftless.model.NotificationEvent;
+import dev.driftless.report.Word;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Objects;
@@ -23,7 +24,7 @@ public record Event(Kind kind, String host, String service, String commit, Strin
      * What happened. The same six events as {@link NotificationEvent}, which is what driftless.yaml names; this
      * enum stays while the agent still builds events with it.
      */
-    public enum Kind {
+    public enum Kind implements Word {
         APPLIED, FAILED, DRIFT_FOUND, DRIFT_HEALED, RECOVERED, SOURCE_UNAVAILABLE;
 
         /** The same event in the vocabulary of driftless.yaml. */
@@ -33,7 +34,7 @@ public record Event(Kind kind, String host, String service, String commit, Strin
 
         /** The name used in {@code driftless.yaml} ({@code events:}) and in webhook bodies: {@code drift-found}. */
         public String id() {
-            return event().id();
+            return word();
         }
 
         /** A problem that goes on until a good event of the same family ends it. */

@@ -1,6 +1,7 @@
 package dev.driftless.plan;
 
 import dev.driftless.apply.ApplyResult;
+import dev.driftless.report.FailureKind;
 
 /** What a command did for one host: planned it, applied it, or failed to reach or read it. */
 public sealed interface HostOutcome {
@@ -23,7 +24,12 @@ public sealed interface HostOutcome {
         }
     }
 
-    /** The host could not be planned or applied at all. */
-    record Failed(String host, String message) implements HostOutcome {
+    /** The host could not be planned or applied at all; {@code kind} says whether trying again may help. */
+    record Failed(String host, String message, FailureKind kind) implements HostOutcome {
+
+        /** A failure that would happen again. */
+        public Failed(String host, String message) {
+            this(host, message, FailureKind.DETERMINISTIC);
+        }
     }
 }

@@ -49,6 +49,45 @@ public record HostPlan(DesiredHost desired, HostState previous, List<Change> cha
     }
 
     /**
+     * This plan without the changes of {@code services} (and the handlers only they would trigger): their
+     * paths stay as they are on the host and as recorded, so a later check still sees what differs.
+     */
+    public HostPlan holdingBack(Set<String> services) {
+        if (services.isEmpty()) {
+            return this;
+        }
+        List<Change> kept = new ArrayList<>();
+        Map<String, StateEntry> asRecorded = new LinkedHashMap<>(unchanged);
+        for (Change change : changes) {
+            if (services.contains(change.service())) {
+                StateEntry recorded = previous.resources().get(change.path());
+                if (recorded != null) {
+                    asRecorded.put(change.path(), recorded);
+                }
+            } else {
+                kept.add(change);
+            }
+        }
+        Set<String> stillTriggered = new java.util.HashSet<>(previous.pendingHandlers());
+        for (Change change : kept) {
+            change.desired().ifPresent(resource -> onChange(resource)
+                    .forEach(handler -> stillTriggered.add(resource.service() + "/" + handler)));
+        }
+        List<HandlerRun> runs = handlers.stream().filter(h -> stillTriggered.contains(h.id())).toList();
+        return new HostPlan(desired, previous, kept, runs, asRecorded, desiredEntries, chosenServices, scope);
+    }
+
+    private static List<String> onChange(dev.driftless.render.Desired resource) {
+        if (resource instanceof dev.driftless.render.Desired.File file) {
+            return file.onChange();
+        }
+        if (resource instanceof dev.driftless.render.Desired.Symlink link) {
+            return link.onChange();
+        }
+        return List.of();
+    }
+
+    /**
      * The state to record after applying {@code applied} (all changes, or those done before a failure),
      * with {@code owedHandlers} still to run. Entries of services outside a --service selection are kept.
      */

@@ -12,18 +12,28 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import org.eclipse.jgit.api.FetchCommand;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.errors.RepositoryNotFoundException;
+import org.eclipse.jgit.lib.ConfigConstants;
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.Ref;
+import org.eclipse.jgit.lib.RefUpdate;
 import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.lib.RepositoryCache;
+import org.eclipse.jgit.lib.StoredConfig;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.revwalk.RevWalk;
 import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
 import org.eclipse.jgit.transport.RefSpec;
+import org.eclipse.jgit.transport.TagOpt;
+import org.eclipse.jgit.transport.URIish;
+import org.eclipse.jgit.util.FS;
 
 /**
  * Opens the repository a command names: a local working tree (or a folder inside one), a bare
@@ -102,20 +112,20 @@ public final class RepoSource {
     private Checkout openLocal(Request request) {
         Path dir = Path.of(request.repo()).toAbsolutePath().normalize();
         if (!Files.isDirectory(dir)) {
-            throw new SourceException("repository folder not found: " + dir);
+            throw new SourceException("no such folder: " + dir);
         }
         Repository repository;
         try {
             repository = new FileRepositoryBuilder().setMustExist(true).findGitDir(dir.toFile()).build();
         } catch (RepositoryNotFoundException | IllegalArgumentException e) {
-            throw new SourceException(dir + " is not inside a Git repository: run 'git init' and commit your files"
-                    + " (Driftless reads the desired state from a commit)");
+            throw new SourceException(dir + " is not a Git repository (nor inside one): run 'git init' and commit"
+                    + " your files (Driftless reads the desired state from a commit)");
         } catch (IOException e) {
             throw new SourceException("cannot open the Git repository at " + dir + ": " + e.getMessage(), e);
         }
         if (repository.getDirectory() == null) {
             repository.close();
-            throw new SourceException(dir + " is not inside a Git repository");
+            throw new SourceException(dir + " is not a Git repository (nor inside one)");
         }
         String prefix = "";
         if (!repository.isBare()) {
@@ -124,7 +134,8 @@ public final class RepoSource {
         }
         String fullPrefix = join(prefix, request.path().orElse(""));
         try {
-            RevCommit commit = resolve(repository, request.ref().orElse(Constants.HEAD), dir.toString());
+            RevCommit commit = request.ref().isPresent() ? resolve(repository, request.ref().get(), dir.toString())
+                    : resolveHead(repository, dir.toString());
             RepoTree tree;
             if (request.readFrom() == ReadFrom.WORKTREE) {
                 if (request.ref().isPresent()) {
@@ -154,22 +165,32 @@ public final class RepoSource {
         return URL.matcher(repo).matches();
     }
 
-    /** Fetches a remote repository into the cache (a no-op for a local one); fails with a SourceException. */
-    public void fetch(String repo) {
+    /**
+     * Makes sure the ref (the repository's HEAD when empty) can be read, or fails with a SourceException that
+     * says why. A URL is fetched into the cache, only what the ref needs; a local repository is read in
+     * place, so it is checked instead: that the folder exists, is a Git repository and has the ref (the agent
+     * then reports a missing one as an unavailable source, not as a commit that failed).
+     */
+    public void fetch(String repo, Optional<String> ref) {
         if (!isRemote(repo)) {
+            openLocal(new Request(repo, ref, Optional.empty(), ReadFrom.COMMIT)).close();
             return;
         }
-        Path cache = cacheDirectory.resolve(sha256(repo).substring(0, 24) + ".git");
+        Path cache = cacheOf(repo);
         try {
             Files.createDirectories(cacheDirectory);
             try (FileChannel lockChannel = FileChannel.open(cacheDirectory.resolve(cache.getFileName() + ".lock"),
                     StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                  FileLock ignored = lockChannel.lock()) {
-                fetch(repo, cache);
+                fetch(repo, ref.filter(r -> !r.equals(Constants.HEAD)), cache);
             }
         } catch (IOException e) {
             throw new SourceException("cannot use the cache for " + repo + " at " + cache + ": " + e.getMessage(), e);
         }
+    }
+
+    private Path cacheOf(String url) {
+        return cacheDirectory.resolve(sha256(url).substring(0, 24) + ".git");
     }
 
     /**
@@ -180,7 +201,7 @@ public final class RepoSource {
         if (!isRemote(request.repo())) {
             return openLocal(request);
         }
-        Path cache = cacheDirectory.resolve(sha256(request.repo()).substring(0, 24) + ".git");
+        Path cache = cacheOf(request.repo());
         if (!Files.exists(cache.resolve("HEAD"))) {
             throw new SourceException(request.repo() + " has not been fetched yet");
         }
@@ -188,17 +209,16 @@ public final class RepoSource {
     }
 
     private Checkout openRemote(Request request) {
-        fetch(request.repo());
-        String url = request.repo();
-        return openCache(request, url, cacheDirectory.resolve(sha256(url).substring(0, 24) + ".git"));
+        fetch(request.repo(), request.ref());
+        return openCache(request, request.repo(), cacheOf(request.repo()));
     }
 
     private Checkout openCache(Request request, String url, Path cache) {
         try {
             Repository repository = new FileRepositoryBuilder().setGitDir(cache.toFile()).setMustExist(true).build();
             try {
-                String ref = request.ref().orElse(Constants.HEAD);
-                RevCommit commit = resolve(repository, ref, url);
+                RevCommit commit = request.ref().isPresent() ? resolve(repository, request.ref().get(), url)
+                        : resolveHead(repository, url);
                 return new Checkout(repository, new CommitTree(repository, commit, request.path().orElse("")), url);
             } catch (RuntimeException e) {
                 repository.close();
@@ -239,32 +259,185 @@ public final class RepoSource {
         return sshFactory;
     }
 
-    private void fetch(String url, Path cache) throws IOException {
+    /**
+     * Fetches what the ref needs into the cache: asks the remote for its refs first, fetches nothing when the
+     * cache has their commits already (a quiet agent costs one round trip), else only the branch or tag the
+     * ref names (the branch HEAD names without a ref), or every branch and tag for a commit id it lacks.
+     */
+    private void fetch(String url, Optional<String> ref, Path cache) throws IOException {
+        boolean fresh = !Files.exists(cache.resolve("HEAD"));
+        // a new cache is filled beside its final place and renamed once complete, so a crash leaves no half
+        Path target = fresh ? cache.resolveSibling(cache.getFileName() + ".partial") : cache;
         try {
-            if (!Files.exists(cache.resolve("HEAD"))) {
-                Path partial = cache.resolveSibling(cache.getFileName() + ".partial");
-                deleteRecursively(partial);
-                org.eclipse.jgit.api.CloneCommand clone = authenticated(Git.cloneRepository());
-                if (shallow) {
-                    clone.setDepth(1);
-                }
-                clone.setURI(url).setBare(true).setGitDir(partial.toFile())
-                        .setDirectory(partial.toFile()).setCloneAllBranches(true).call().close();
-                Files.move(partial, cache);
-            } else {
-                try (Git git = Git.open(cache.toFile())) {
-                    org.eclipse.jgit.api.FetchCommand fetch = authenticated(git.fetch());
-                    if (shallow) {
-                        fetch.setDepth(1);
+            if (fresh) {
+                deleteRecursively(target);
+                Git.init().setBare(true).setGitDir(target.toFile()).setDirectory(target.toFile()).call().close();
+            }
+            try (Repository repository = new FileRepositoryBuilder().setGitDir(target.toFile()).setMustExist(true)
+                    .build()) {
+                turnOffAutoGc(repository);
+                if (ref.isEmpty() || !hasCommit(repository, ref.get())) {
+                    Map<String, Ref> advertised = authenticated(Git.lsRemoteRepository()).setRemote(url).callAsMap();
+                    Wanted wanted = ref.isPresent() ? Wanted.ref(ref.get(), advertised) : Wanted.head(url, advertised);
+                    if (!wanted.presentIn(repository)) {
+                        FetchCommand fetch = authenticated(Git.wrap(repository).fetch());
+                        if (shallow) {
+                            fetch.setDepth(1);
+                        }
+                        fetch.setRemote(url).setRefSpecs(wanted.specs()).setTagOpt(TagOpt.NO_TAGS)
+                                .setRemoveDeletedRefs(true).call();
                     }
-                    fetch.setRemote(url)
-                            .setRefSpecs(new RefSpec("+refs/heads/*:refs/heads/*"), new RefSpec("+refs/tags/*:refs/tags/*"))
-                            .setRemoveDeletedRefs(true).call();
+                    if (wanted.head().isPresent()) {
+                        linkHead(repository, wanted.head().get());
+                    }
                 }
+                // the ref must be readable now: one that is not is the source's fault, not a commit's
+                if (ref.isPresent()) {
+                    resolve(repository, ref.get(), url);
+                } else {
+                    resolveHead(repository, url);
+                }
+            }
+            if (fresh) {
+                Files.move(target, cache);
             }
         } catch (GitAPIException | org.eclipse.jgit.api.errors.JGitInternalException e) {
             throw new SourceException("cannot fetch " + url + ": " + rootMessage(e), e);
         }
+    }
+
+    /** What one fetch brings: these refspecs, the tips the cache has when it is up to date, the branch HEAD names. */
+    private record Wanted(List<RefSpec> specs, Map<String, ObjectId> tips, Optional<String> head) {
+
+        /** Every branch and tag: for a commit id, which any of them may contain. */
+        static Wanted everything() {
+            return new Wanted(List.of(new RefSpec("+refs/heads/*:refs/heads/*"), new RefSpec("+refs/tags/*:refs/tags/*")),
+                    Map.of(), Optional.empty());
+        }
+
+        static Wanted one(String name, ObjectId tip, Optional<String> head) {
+            return new Wanted(List.of(new RefSpec("+" + name + ":" + name)), Map.of(name, tip), head);
+        }
+
+        /** The tag or branch the ref names (in the order git resolves a name), else everything. */
+        static Wanted ref(String ref, Map<String, Ref> advertised) {
+            List<String> names = ref.startsWith(Constants.R_REFS) ? List.of(ref)
+                    : List.of(Constants.R_TAGS + ref, Constants.R_HEADS + ref);
+            for (String name : names) {
+                Ref found = advertised.get(name);
+                if (found != null && found.getObjectId() != null) {
+                    return one(name, found.getObjectId(), Optional.empty());
+                }
+            }
+            return everything();
+        }
+
+        /** The branch the remote's HEAD names; an unborn HEAD is an error naming the branches there are. */
+        static Wanted head(String url, Map<String, Ref> advertised) {
+            List<String> branches = advertised.keySet().stream().filter(n -> n.startsWith(Constants.R_HEADS)).sorted()
+                    .toList();
+            Ref head = advertised.get(Constants.HEAD);
+            if (head == null || head.getObjectId() == null) {
+                throw unbornHead(url, localHeadBranch(url), branches.stream().map(Repository::shortenRefName).toList());
+            }
+            String branch = head.isSymbolic() ? head.getTarget().getName()
+                    // a server that does not say which branch HEAD is: the branch at the same commit
+                    : branches.stream().filter(b -> head.getObjectId().equals(advertised.get(b).getObjectId()))
+                            .findFirst().orElseThrow(() -> new SourceException(url + " does not say which branch its"
+                                    + " HEAD is: give --ref (one of " + String.join(", ", branches) + ")"));
+            return one(branch, head.getObjectId(), Optional.of(branch));
+        }
+
+        boolean presentIn(Repository repository) throws IOException {
+            if (tips.isEmpty()) {
+                return false;
+            }
+            for (Map.Entry<String, ObjectId> tip : tips.entrySet()) {
+                Ref cached = repository.exactRef(tip.getKey());
+                if (cached == null || !tip.getValue().equals(cached.getObjectId())) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    /** A full commit id the cache holds already: commits never change, so there is nothing to fetch. */
+    private static boolean hasCommit(Repository repository, String ref) throws IOException {
+        return ObjectId.isId(ref) && repository.getObjectDatabase().has(ObjectId.fromString(ref));
+    }
+
+    /** Points the cache's HEAD at the branch the remote's HEAD names, so that reading HEAD reads that. */
+    private static void linkHead(Repository repository, String branch) throws IOException {
+        if (branch.equals(repository.getFullBranch())) {
+            return;
+        }
+        RefUpdate.Result result = repository.updateRef(Constants.HEAD).link(branch);
+        if (result != RefUpdate.Result.NEW && result != RefUpdate.Result.FORCED && result != RefUpdate.Result.NO_CHANGE) {
+            throw new IOException("cannot point HEAD at " + branch + ": " + result);
+        }
+    }
+
+    /**
+     * JGit collects garbage after a fetch on a thread of its own, which races the rename of a new cache
+     * (and prints a stack trace); a cache is only ever fetched into, so it does without.
+     */
+    private static void turnOffAutoGc(Repository repository) throws IOException {
+        StoredConfig config = repository.getConfig();
+        if (config.getInt(ConfigConstants.CONFIG_GC_SECTION, ConfigConstants.CONFIG_KEY_AUTO, -1) == 0
+                && config.getInt(ConfigConstants.CONFIG_GC_SECTION, ConfigConstants.CONFIG_KEY_AUTOPACKLIMIT, -1) == 0) {
+            return;
+        }
+        config.setInt(ConfigConstants.CONFIG_GC_SECTION, null, ConfigConstants.CONFIG_KEY_AUTO, 0);
+        config.setInt(ConfigConstants.CONFIG_GC_SECTION, null, ConfigConstants.CONFIG_KEY_AUTOPACKLIMIT, 0);
+        config.save();
+    }
+
+    /** For a file:// URL, the branch its HEAD names (git:// and the others do not tell when it is unborn). */
+    private static Optional<String> localHeadBranch(String url) {
+        if (!url.startsWith("file:")) {
+            return Optional.empty();
+        }
+        try {
+            File gitDir = RepositoryCache.FileKey.resolve(new File(new URIish(url).getPath()), FS.DETECTED);
+            if (gitDir == null) {
+                return Optional.empty();
+            }
+            try (Repository repository = new FileRepositoryBuilder().setGitDir(gitDir).setMustExist(true).build()) {
+                return Optional.ofNullable(repository.getFullBranch()).filter(b -> b.startsWith(Constants.R_HEADS))
+                        .map(Repository::shortenRefName);
+            }
+        } catch (IOException | java.net.URISyntaxException e) {
+            return Optional.empty(); // the message then says only that HEAD names no branch there is
+        }
+    }
+
+    /**
+     * HEAD names a branch that does not exist: what {@code git init --bare} leaves when the team pushes only
+     * another branch; or, with no branch at all, a repository nobody committed to.
+     */
+    private static SourceException unbornHead(String where, Optional<String> head, List<String> branches) {
+        if (branches.isEmpty()) {
+            return new SourceException(where + " has no commits yet: commit your files first"
+                    + " (Driftless reads the desired state from a commit, never from uncommitted files)");
+        }
+        String pick = branches.contains("main") ? "main" : branches.contains("master") ? "master" : branches.get(0);
+        return new SourceException(where + ": the repository's HEAD names "
+                + head.map(b -> "branch '" + b + "', which does not exist").orElse("a branch that does not exist")
+                + "; it has: " + String.join(", ", branches) + ". Give --ref " + pick
+                + ", or set its HEAD with git symbolic-ref HEAD refs/heads/" + pick);
+    }
+
+    /** The commit HEAD names, or an error naming the branches there are when HEAD names none of them. */
+    private static RevCommit resolveHead(Repository repository, String where) throws IOException {
+        if (repository.resolve(Constants.HEAD) == null) {
+            List<String> branches = repository.getRefDatabase().getRefsByPrefix(Constants.R_HEADS).stream()
+                    .map(r -> Repository.shortenRefName(r.getName())).sorted().toList();
+            Optional<String> head = Optional.ofNullable(repository.getFullBranch())
+                    .filter(b -> b.startsWith(Constants.R_HEADS)).map(Repository::shortenRefName);
+            throw unbornHead(where, head, branches);
+        }
+        return resolve(repository, Constants.HEAD, where);
     }
 
     private static RevCommit resolve(Repository repository, String ref, String where) throws IOException {
@@ -276,8 +449,7 @@ public final class RepoSource {
         }
         if (id == null) {
             if (Constants.HEAD.equals(ref)) {
-                throw new SourceException(where + " has no commits yet: commit your files first"
-                        + " (Driftless reads the desired state from a commit, never from uncommitted files)");
+                throw unbornHead(where, Optional.empty(), List.of());
             }
             throw new SourceException("ref '" + ref + "' not found in " + where
                     + " (give a branch, a tag or a commit id)");

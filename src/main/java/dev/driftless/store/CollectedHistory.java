@@ -47,9 +47,7 @@ final class CollectedHistory implements HistoryRows {
     private void endReconcile() {
         endService();
         if (reconcile != null) {
-            Reconcile r = reconcile;
-            reconciles.add(new Reconcile(r.id(), r.kind(), r.trigger(), r.commit(), r.author(), r.message(),
-                    r.startedAt(), r.finishedAt(), r.result(), r.error(), services));
+            reconciles.add(reconcile.withServices(services));
             services.clear();
             reconcile = null;
         }

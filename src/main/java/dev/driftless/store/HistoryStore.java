@@ -25,8 +25,21 @@ public interface HistoryStore extends AutoCloseable {
      */
     void history(HistoryQuery query, HistoryRows rows);
 
-    /** The newest reconcile of kind APPLY whose result is SUCCEEDED or NO_CHANGES, if any (the agent resumes from it). */
+    /**
+     * The newest reconcile of kind APPLY whose result is SUCCEEDED or NO_CHANGES, if any (the agent resumes from it):
+     * of the agent this store was opened for (and rows that name no agent), or of any agent.
+     */
     Optional<Reconcile> lastApplied();
+
+    /**
+     * What the agent this store was opened for remembered under {@code name}, if anything (a small JSON document).
+     *
+     * @throws IllegalStateException when the store was opened for no agent
+     */
+    Optional<String> recall(String name);
+
+    /** Keeps {@code value} under {@code name} for the agent this store was opened for, replacing what was there. */
+    void remember(String name, String value);
 
     @Override
     void close();

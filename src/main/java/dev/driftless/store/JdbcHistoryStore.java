@@ -58,7 +58,7 @@ public final class JdbcHistoryStore implements HistoryStore {
             DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
 
     private static final String RECONCILE_COLUMNS = "r.id, r.kind, r.triggered_by, r.commit_id, r.author, r.message,"
-            + " r.started_at, r.finished_at, r.result, r.error";
+            + " r.started_at, r.finished_at, r.result, r.error, r.agent";
 
     /** The databases Driftless can keep its history in. */
     private enum Vendor {
@@ -128,13 +128,23 @@ public final class JdbcHistoryStore implements HistoryStore {
     private final Vendor vendor;
     private final HikariDataSource dataSource;
     private final Semaphore readers;
+    private final Optional<String> agent;
 
-    private JdbcHistoryStore(String url, Vendor vendor, HikariDataSource dataSource) {
+    private JdbcHistoryStore(String url, Vendor vendor, HikariDataSource dataSource, Optional<String> agent) {
         this.url = url;
         this.shownUrl = redact(url);
         this.vendor = vendor;
         this.dataSource = dataSource;
         this.readers = new Semaphore(readingsAtOnce(), true);
+        this.agent = agent;
+    }
+
+    /**
+     * Opens the history for one agent: what it records names it, {@link #lastApplied} is its own, and
+     * {@link #recall}/{@link #remember} keep its memory apart from other agents sharing the database.
+     */
+    public static JdbcHistoryStore open(String url, String agent) {
+        return open(url, Optional.of(agent));
     }
 
     /**
@@ -144,6 +154,10 @@ public final class JdbcHistoryStore implements HistoryStore {
      * @throws StoreException with a clear message: which URL (password removed), what failed, what to do
      */
     public static JdbcHistoryStore open(String url) {
+        return open(url, Optional.empty());
+    }
+
+    private static JdbcHistoryStore open(String url, Optional<String> agent) {
         Objects.requireNonNull(url, "url");
         Vendor vendor = Vendor.of(url.strip());
         String jdbcUrl = url.strip();
@@ -169,7 +183,7 @@ public final class JdbcHistoryStore implements HistoryStore {
             throw new StoreException("cannot open the history database " + redact(jdbcUrl) + ": "
                     + scrub(messageOf(e), jdbcUrl) + vendor.advice, e);
         }
-        JdbcHistoryStore store = new JdbcHistoryStore(jdbcUrl, vendor, dataSource);
+        JdbcHistoryStore store = new JdbcHistoryStore(jdbcUrl, vendor, dataSource, agent);
         try {
             store.migrate();
         } catch (RuntimeException e) {
@@ -272,7 +286,7 @@ public final class JdbcHistoryStore implements HistoryStore {
     private long insertReconcile(Connection connection, Reconcile reconcile) throws SQLException {
         try (PreparedStatement insert = connection.prepareStatement(
                 "INSERT INTO reconciles (kind, triggered_by, commit_id, author, message, started_at, finished_at, result,"
-                        + " error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        + " error, agent) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 Statement.RETURN_GENERATED_KEYS)) {
             insert.setString(1, reconcile.kind().name());
             insert.setString(2, reconcile.trigger());
@@ -283,6 +297,7 @@ public final class JdbcHistoryStore implements HistoryStore {
             vendor.setInstant(insert, 7, reconcile.finishedAt());
             insert.setString(8, reconcile.result().name());
             insert.setString(9, reconcile.error());
+            insert.setString(10, reconcile.agent() != null ? reconcile.agent() : agent.orElse(null));
             insert.executeUpdate();
             return generatedId(insert);
         }
@@ -334,10 +349,14 @@ public final class JdbcHistoryStore implements HistoryStore {
     public void history(HistoryQuery query, HistoryRows rows) {
         Objects.requireNonNull(query, "query");
         Objects.requireNonNull(rows, "rows");
-        StringBuilder sql = new StringBuilder("SELECT " + RECONCILE_COLUMNS + " FROM reconciles r");
+        StringBuilder sql = new StringBuilder("SELECT " + RECONCILE_COLUMNS + " FROM reconciles r WHERE 1 = 1");
         List<String> parameters = new ArrayList<>();
+        query.agent().ifPresent(name -> {
+            sql.append(" AND r.agent = ?");
+            parameters.add(name);
+        });
         if (query.host().isPresent() || query.service().isPresent()) {
-            sql.append(" WHERE EXISTS (SELECT 1 FROM service_outcomes o WHERE o.reconcile_id = r.id");
+            sql.append(" AND EXISTS (SELECT 1 FROM service_outcomes o WHERE o.reconcile_id = r.id");
             appendFilters(sql, parameters, query);
             sql.append(")");
         }
@@ -359,6 +378,7 @@ public final class JdbcHistoryStore implements HistoryStore {
     @Override
     public Optional<Reconcile> lastApplied() {
         String sql = "SELECT " + RECONCILE_COLUMNS + " FROM reconciles r WHERE r.kind = ? AND r.result IN (?, ?)"
+                + (agent.isPresent() ? " AND (r.agent = ? OR r.agent IS NULL)" : "")
                 + " ORDER BY r.started_at DESC, r.id DESC LIMIT 1";
         CollectedHistory collected = new CollectedHistory();
         read("cannot read the last applied reconcile", connection -> {
@@ -367,11 +387,54 @@ public final class JdbcHistoryStore implements HistoryStore {
                 select.setString(1, Reconcile.Kind.APPLY.name());
                 select.setString(2, Reconcile.Result.SUCCEEDED.name());
                 select.setString(3, Reconcile.Result.NO_CHANGES.name());
+                if (agent.isPresent()) {
+                    select.setString(4, agent.get());
+                }
                 headers = readReconciles(select);
             }
             stream(connection, headers, HistoryQuery.latest(1), collected);
         });
         return collected.reconciles().stream().findFirst();
+    }
+
+    @Override
+    public Optional<String> recall(String name) {
+        String owner = owner();
+        List<String> found = new ArrayList<>();
+        read("cannot read what agent " + owner + " remembered", connection -> {
+            try (PreparedStatement select = connection.prepareStatement(
+                    "SELECT value FROM agent_memory WHERE agent = ? AND name = ?")) {
+                select.setString(1, owner);
+                select.setString(2, name);
+                try (ResultSet rows = select.executeQuery()) {
+                    if (rows.next()) {
+                        found.add(rows.getString(1));
+                    }
+                }
+            }
+        });
+        return found.stream().findFirst();
+    }
+
+    @Override
+    public void remember(String name, String value) {
+        String owner = owner();
+        try (Connection connection = dataSource.getConnection()) {
+            // the same statement for SQLite and PostgreSQL: both know ON CONFLICT ... DO UPDATE
+            try (PreparedStatement upsert = connection.prepareStatement("INSERT INTO agent_memory (agent, name, value)"
+                    + " VALUES (?, ?, ?) ON CONFLICT (agent, name) DO UPDATE SET value = excluded.value")) {
+                upsert.setString(1, owner);
+                upsert.setString(2, name);
+                upsert.setString(3, value);
+                upsert.executeUpdate();
+            }
+        } catch (SQLException e) {
+            throw failure("cannot keep what agent " + owner + " must remember", e);
+        }
+    }
+
+    private String owner() {
+        return agent.orElseThrow(() -> new IllegalStateException("this history store was opened for no agent"));
     }
 
     /** A reading of the history on one connection, in one transaction. */
@@ -433,7 +496,7 @@ public final class JdbcHistoryStore implements HistoryStore {
                         rows.getString("triggered_by"), rows.getString("commit_id"), rows.getString("author"),
                         rows.getString("message"), vendor.getInstant(rows, "started_at"),
                         vendor.getInstant(rows, "finished_at"), enumOf(Reconcile.Result.class, rows.getString("result")),
-                        rows.getString("error"), List.of()));
+                        rows.getString("error"), List.of(), rows.getString("agent")));
             }
         }
         return reconciles;

@@ -10,17 +10,33 @@ import java.util.List;
  * @param trigger what started it, e.g. "webhook", "poll", "schedule", "manual" (free text, may be null)
  * @param commit the full commit id, or null when the commit could not be resolved
  * @param services one outcome per host and service, in the order they were reconciled
+ * @param agent the agent that recorded it (null for rows of a version that did not say)
  */
 public record Reconcile(long id, Kind kind, String trigger, String commit, String author, String message,
-        Instant startedAt, Instant finishedAt, Result result, String error, List<ServiceOutcome> services) {
+        Instant startedAt, Instant finishedAt, Result result, String error, List<ServiceOutcome> services,
+        String agent) {
+
+    /** A reconcile whose agent the store fills in (the one it was opened for). */
+    public Reconcile(long id, Kind kind, String trigger, String commit, String author, String message,
+            Instant startedAt, Instant finishedAt, Result result, String error, List<ServiceOutcome> services) {
+        this(id, kind, trigger, commit, author, message, startedAt, finishedAt, result, error, services, null);
+    }
 
     /** An apply of a commit, or a check of the hosts against the last applied commit. */
-    public enum Kind { APPLY, DRIFT_CHECK }
+    public enum Kind implements dev.driftless.report.Word { APPLY, DRIFT_CHECK }
 
     /** How a reconcile ended. */
-    public enum Result { SUCCEEDED, FAILED, NO_CHANGES, DRIFT_FOUND, DRIFT_HEALED, SKIPPED }
+    public enum Result implements dev.driftless.report.Word {
+        SUCCEEDED, FAILED, NO_CHANGES, DRIFT_FOUND, DRIFT_HEALED, SKIPPED
+    }
 
     public Reconcile {
         services = services == null ? List.of() : List.copyOf(services);
+    }
+
+    /** The same reconcile with these outcomes. */
+    public Reconcile withServices(List<ServiceOutcome> outcomes) {
+        return new Reconcile(id, kind, trigger, commit, author, message, startedAt, finishedAt, result, error, outcomes,
+                agent);
     }
 }

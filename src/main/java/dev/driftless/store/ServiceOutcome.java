@@ -11,7 +11,9 @@ import java.util.List;
 public record ServiceOutcome(String host, String service, Status status, String error, List<ResourceChange> changes) {
 
     /** The state of one service on one host after a reconcile. */
-    public enum Status { APPLIED, UNCHANGED, FAILED, DRIFTED, HEALED, PENDING, SUSPENDED }
+    public enum Status implements dev.driftless.report.Word {
+        APPLIED, UNCHANGED, FAILED, DRIFTED, HEALED, PENDING, SUSPENDED
+    }
 
     public ServiceOutcome {
         changes = changes == null ? List.of() : List.copyOf(changes);

@@ -28,6 +28,8 @@ final class HistoryJson implements HistoryRows {
     private boolean inReconcile;
     private boolean inService;
 
+    private String agent;
+
     HistoryJson(Supplier<OutputStream> target, HistoryQuery.Diffs diffs) {
         this.target = target;
         this.diffs = diffs;
@@ -44,17 +46,18 @@ final class HistoryJson implements HistoryRows {
             endReconcile();
             json.writeStartObject();
             json.writeNumberField("id", r.id());
-            json.writeStringField("kind", r.kind().name());
+            json.writeStringField("kind", r.kind().word());
             json.writeStringField("trigger", r.trigger());
             json.writeStringField("commit", r.commit());
             json.writeStringField("author", r.author());
             json.writeStringField("message", r.message());
             json.writeStringField("startedAt", r.startedAt().toString());
             json.writeStringField("finishedAt", r.finishedAt().toString());
-            json.writeStringField("result", r.result().name());
+            json.writeStringField("result", r.result().word());
             json.writeStringField("error", r.error());
             json.writeArrayFieldStart("services");
             inReconcile = true;
+            agent = r.agent();
         });
     }
 
@@ -65,7 +68,7 @@ final class HistoryJson implements HistoryRows {
             json.writeStartObject();
             json.writeStringField("host", outcome.host());
             json.writeStringField("service", outcome.service());
-            json.writeStringField("status", outcome.status().name());
+            json.writeStringField("status", outcome.status().word());
             json.writeStringField("error", outcome.error());
             json.writeArrayFieldStart("changes");
             inService = true;
@@ -126,6 +129,7 @@ final class HistoryJson implements HistoryRows {
         endService();
         if (inReconcile) {
             json.writeEndArray();
+            json.writeStringField("agent", agent);
             json.writeEndObject();
             inReconcile = false;
         }

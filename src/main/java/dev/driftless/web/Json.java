@@ -9,20 +9,22 @@ import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import dev.driftless.report.Word;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 
 /**
  * The JSON of the agent's API: records as objects, {@code Optional} as its value or null, {@code Instant} as
- * an ISO-8601 string ("2025-05-01T10:00:00Z"). Two small serializers instead of the jdk8/jsr310 modules.
+ * an ISO-8601 string ("2025-05-01T10:00:00Z"), a value of a closed set as its word ("drift-found"). Two small serializers instead of the jdk8/jsr310 modules.
  */
 public final class Json {
 
     private static final ObjectMapper MAPPER = new ObjectMapper()
             .registerModule(new SimpleModule("driftless-api")
                     .addSerializer(new OptionalSerializer())
-                    .addSerializer(Instant.class, new InstantSerializer()))
+                    .addSerializer(Instant.class, new InstantSerializer())
+                    .addSerializer(Word.class, new WordSerializer()))
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private Json() {
@@ -65,6 +67,18 @@ public final class Json {
         @Override
         public boolean isEmpty(SerializerProvider provider, Optional value) {
             return value == null || value.isEmpty();
+        }
+    }
+
+    /** A value of a closed set as its one spelling ("drift-found", "in-sync"). */
+    private static final class WordSerializer extends StdSerializer<Word> {
+        WordSerializer() {
+            super(Word.class);
+        }
+
+        @Override
+        public void serialize(Word value, JsonGenerator gen, SerializerProvider provider) throws IOException {
+            gen.writeString(value.word());
         }
     }
 

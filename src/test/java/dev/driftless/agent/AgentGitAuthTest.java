@@ -41,7 +41,7 @@ class AgentGitAuthTest {
                 .redirectErrorStream(true).start();
         assertThat(clone.waitFor()).isZero();
         url = "ssh://root@127.0.0.1:" + server.port() + bare;
-        history = JdbcHistoryStore.open(JdbcHistoryStore.defaultUrl(tmp.resolve("state")));
+        history = JdbcHistoryStore.open(JdbcHistoryStore.defaultUrl(tmp.resolve("state")), "test-agent");
     }
 
     @AfterEach

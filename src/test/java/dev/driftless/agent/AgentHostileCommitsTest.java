@@ -72,7 +72,7 @@ class AgentHostileCommitsTest {
         Path root = tmp.resolve("root");
         AgentSettings settings = AgentFixture.settings("file://" + repo.dir(), tmp, root, tmp.resolve("state"),
                 new RenderLimits(Duration.ofSeconds(2), 1024 * 1024, () -> false));
-        try (HistoryStore history = JdbcHistoryStore.open(JdbcHistoryStore.defaultUrl(tmp.resolve("state")))) {
+        try (HistoryStore history = JdbcHistoryStore.open(JdbcHistoryStore.defaultUrl(tmp.resolve("state")), "test-agent")) {
             Agent agent = new Agent(settings, history, new AgentMetrics(), e -> { }, Clock.systemUTC());
             try (AgentFixture.Loop loop = new AgentFixture.Loop(agent)) {
                 assertThat(loop.next()).isEqualTo("fetch");
@@ -114,7 +114,8 @@ class AgentHostileCommitsTest {
         Path state = tmp.resolve("state");
         ProcessBuilder builder = Processes.driftless(tmp, "agent", "--repo", "file://" + repo.dir(), "--state-dir",
                 state.toString(), "--root", tmp.resolve("root").toString(), "--listen", "127.0.0.1:0",
-                "--interval", "1h", "--drift-interval", "1h", "--render-timeout", "6h").redirectErrorStream(true);
+                "--interval", "1h", "--drift-interval", "1h", "--render-timeout", "6h", "--agent-id", "test-agent")
+                .redirectErrorStream(true);
         builder.environment().put("DRIFTLESS_LOG_LEVEL", "INFO");
         Process agent = Processes.start(builder);
         List<String> log = new ArrayList<>();
@@ -135,8 +136,12 @@ class AgentHostileCommitsTest {
         }
         assertThat(String.join("\n", log)).contains("stopped while rendering commit " + commit,
                 "driftless agent: stopped");
-        assertThat(Files.readString(state.resolve(AgentMemory.FILE))).as("not marked failed: a restart tries it again")
-                .doesNotContain(commit);
+        try (HistoryStore history = JdbcHistoryStore.open(JdbcHistoryStore.defaultUrl(state), "test-agent")) {
+            assertThat(history.recall("failures").orElse("{}")).as("not marked failed: a restart tries it again")
+                    .doesNotContain(commit);
+            assertThat(history.recall("attempt")).as("and not taken for a commit the process died applying")
+                    .hasValue("null");
+        }
     }
 
     @Test
@@ -149,7 +154,7 @@ class AgentHostileCommitsTest {
         String commit = repo.commit("overwrite the agent's history");
         Path state = tmp.resolve("state");
         AgentSettings settings = AgentFixture.settings("file://" + repo.dir(), tmp, tmp, state, RenderLimits.DEFAULT);
-        try (HistoryStore history = JdbcHistoryStore.open(JdbcHistoryStore.defaultUrl(state))) {
+        try (HistoryStore history = JdbcHistoryStore.open(JdbcHistoryStore.defaultUrl(state), "test-agent")) {
             Agent agent = new Agent(settings, history, new AgentMetrics(), e -> { }, Clock.systemUTC());
             agent.reconcileOnce("start");
             assertThat(history.history(HistoryQuery.latest(10))).singleElement().satisfies(r -> {

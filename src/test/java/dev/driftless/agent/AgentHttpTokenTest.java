@@ -78,7 +78,7 @@ class AgentHttpTokenTest {
         server.setHandler(context);
         server.start();
         url = "http://127.0.0.1:" + connector.getLocalPort() + "/git/repo.git";
-        history = JdbcHistoryStore.open(JdbcHistoryStore.defaultUrl(tmp.resolve("state")));
+        history = JdbcHistoryStore.open(JdbcHistoryStore.defaultUrl(tmp.resolve("state")), "test-agent");
     }
 
     @AfterEach

@@ -50,7 +50,7 @@ class AgentResilienceTest {
         root = tmp.resolve("root");
         stateDir = tmp.resolve("state");
         repo = TestRepo.init(tmp.resolve("repo"));
-        history = JdbcHistoryStore.open(JdbcHistoryStore.defaultUrl(stateDir));
+        history = JdbcHistoryStore.open(JdbcHistoryStore.defaultUrl(stateDir), "test-agent");
     }
 
     @AfterEach
@@ -163,7 +163,7 @@ class AgentResilienceTest {
         }
         gate.release(); // the handler's child (cat) is still waiting on the fifo
 
-        history = JdbcHistoryStore.open(JdbcHistoryStore.defaultUrl(stateDir));
+        history = JdbcHistoryStore.open(JdbcHistoryStore.defaultUrl(stateDir), "test-agent");
         Agent restarted = agent();
         restarted.reconcileOnce("start");
         assertThat(root.resolve("runs")).as("the handler is not run again").hasContent("run");
@@ -250,7 +250,7 @@ class AgentResilienceTest {
             assertThat(s.status()).isEqualTo(ServiceOutcome.Status.DRIFTED);
         });
         assertThat(agent.status().hosts()).singleElement().satisfies(h -> assertThat(h.services())
-                .anySatisfy(s -> assertThat(s.state()).isEqualTo("drifted")));
+                .anySatisfy(s -> assertThat(s.sync()).isEqualTo(dev.driftless.report.SyncState.DRIFTED)));
         assertThat(events).anyMatch(e -> e.kind() == Event.Kind.DRIFT_FOUND && e.service().equals("db"));
     }
 

@@ -53,7 +53,7 @@ class AgentTest {
                     content: "shared_buffers 1GB\\n"
                 """);
         repo.commit("web and db");
-        history = JdbcHistoryStore.open(JdbcHistoryStore.defaultUrl(stateDir));
+        history = JdbcHistoryStore.open(JdbcHistoryStore.defaultUrl(stateDir), "test-agent");
     }
 
     @AfterEach
@@ -137,8 +137,8 @@ class AgentTest {
                 .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("web", ServiceOutcome.Status.HEALED),
                         org.assertj.core.groups.Tuple.tuple("db", ServiceOutcome.Status.DRIFTED));
         assertThat(agent.status().hosts()).singleElement().satisfies(h -> assertThat(h.services())
-                .anyMatch(s -> s.service().equals("db") && s.state().equals("drifted") && s.driftedResources() == 1)
-                .anyMatch(s -> s.service().equals("web") && s.state().equals("in sync")));
+                .anyMatch(s -> s.service().equals("db") && s.sync() == dev.driftless.report.SyncState.DRIFTED && s.driftedResources() == 1)
+                .anyMatch(s -> s.service().equals("web") && s.sync() == dev.driftless.report.SyncState.IN_SYNC));
         assertThat(events).anyMatch(e -> e.kind() == Event.Kind.DRIFT_HEALED && e.service().equals("web"))
                 .anyMatch(e -> e.kind() == Event.Kind.DRIFT_FOUND && e.service().equals("db"));
     }
@@ -201,8 +201,9 @@ class AgentTest {
 
         Agent wrongRef = agent("file://" + repo.dir(), Optional.of("no-such-branch"));
         wrongRef.reconcileOnce("start");
-        assertThat(wrongRef.status().source()).isEqualTo("ok");
-        assertThat(wrongRef.status().failure()).get().asString().contains("no-such-branch", "not found");
+        // the source does not have what the agent follows: unavailable (retried with backoff), not a failed commit
+        assertThat(wrongRef.status().source()).isEqualTo("unavailable");
+        assertThat(wrongRef.status().sourceError()).get().asString().contains("no-such-branch", "not found");
         assertThat(root.resolve("etc")).doesNotExist();
         assertThat(records()).isEmpty();
     }
@@ -285,7 +286,10 @@ class AgentTest {
         agent.reconcileOnce("webhook");
         assertThat(Files.readString(root.resolve("etc/web.conf"))).isEqualTo("port 80\n");
         assertThat(agent.status().suspended()).isTrue();
-        assertThat(agent.status().hosts().get(0).services()).anyMatch(s -> s.state().equals("suspended"));
+        assertThat(agent.status().hosts().get(0).suspended()).isTrue();
+        assertThat(agent.status().hosts().get(0).services())
+                .as("a suspension holding back a newer commit is pending, not in sync")
+                .allMatch(s -> s.sync() == dev.driftless.report.SyncState.PENDING);
 
         agent.resume(Optional.empty());
         agent.reconcileOnce("resume");

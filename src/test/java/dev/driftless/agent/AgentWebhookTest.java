@@ -46,7 +46,7 @@ class AgentWebhookTest {
         Path stateDir = tmp.resolve("state");
         AgentSettings settings = AgentFixture.settings("file://" + repo.dir(), tmp);
         BlockingQueue<String> cycles = new LinkedBlockingQueue<>();
-        try (HistoryStore history = JdbcHistoryStore.open(JdbcHistoryStore.defaultUrl(stateDir))) {
+        try (HistoryStore history = JdbcHistoryStore.open(JdbcHistoryStore.defaultUrl(stateDir), "test-agent")) {
             Agent agent = new Agent(settings, history, new AgentMetrics(), e -> { }, Clock.systemUTC());
             agent.onCycle(cycles::add);
             Thread loop = new Thread(agent::run, "agent-loop");

@@ -1,5 +1,7 @@
 package dev.driftless.cli;
 
+import dev.driftless.report.HealthState;
+import dev.driftless.report.SyncState;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -75,11 +77,11 @@ class WebCliTest {
                 Applied: 3f2a9c1d0e4b at 2025-05-01T10:15:30Z
 
                 web-1  (commit 3f2a9c1d0e4b)
-                  nginx  in sync
-                  notes  in sync
+                  nginx  in-sync
+                  notes  in-sync
 
                 db-1  (commit 3f2a9c1d0e4b)
-                  postgres  in sync
+                  postgres  in-sync
                 """);
         assertThat(status.err()).isEmpty();
     }
@@ -87,15 +89,17 @@ class WebCliTest {
     @Test
     void driftPendingAndFailuresExitTwo() {
         String failed = "9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b";
-        agent.setStatus(new AgentStatus("https://git.example.org/infra.git", "main", "unavailable",
-                Optional.of("connection timed out"), Optional.of(WebTestAgent.COMMIT), Optional.empty(),
-                Optional.of(failed), Optional.of(failed), Optional.of("handler 'reload' exited 1"), false, List.of(
+        agent.setStatus(new AgentStatus(AgentStatus.FORMAT_VERSION, "test-agent", "https://git.example.org/infra.git",
+                "main", "unavailable", Optional.of("connection timed out"), Optional.of(WebTestAgent.COMMIT),
+                Optional.empty(), Optional.of(failed), Optional.of(failed), Optional.of("handler 'reload' exited 1"),
+                false, false, List.of(
                         WebTestAgent.host("web-1", false,
-                                new AgentStatus.ServiceStatus("nginx", "in sync", 0),
-                                new AgentStatus.ServiceStatus("notes", "drifted", 2),
-                                new AgentStatus.ServiceStatus("tls", "drifted", 1)),
-                        new AgentStatus.HostStatus("db-1", true, Optional.empty(), List.of(
-                                new AgentStatus.ServiceStatus("postgres", "pending", 0))))));
+                                new AgentStatus.ServiceStatus("nginx", SyncState.IN_SYNC, HealthState.UNKNOWN, 0),
+                                new AgentStatus.ServiceStatus("notes", SyncState.DRIFTED, HealthState.UNKNOWN, 2),
+                                new AgentStatus.ServiceStatus("tls", SyncState.DRIFTED, HealthState.UNKNOWN, 1)),
+                        new AgentStatus.HostStatus("db-1", true, Optional.of("api"), Optional.empty(),
+                                SyncState.PENDING, List.of(
+                                new AgentStatus.ServiceStatus("postgres", SyncState.PENDING, HealthState.UNKNOWN, 0))))));
 
         Run status = run(new StatusCommand(), "--agent", url + "/");
 
@@ -106,7 +110,7 @@ class WebCliTest {
                 Failed: commit 9a8b7c6d5e4f: handler 'reload' exited 1
 
                 web-1  (commit 3f2a9c1d0e4b)
-                  nginx  in sync
+                  nginx  in-sync
                   notes  drifted (2 resources)
                   tls    drifted (1 resource)
 
@@ -117,10 +121,11 @@ class WebCliTest {
 
     @Test
     void eachStateOtherThanInSyncExitsTwo() {
-        for (String state : List.of("pending", "drifted", "failed", "suspended")) {
+        for (SyncState state : List.of(SyncState.PENDING, SyncState.DRIFTED, SyncState.FAILED, SyncState.SUSPENDED)) {
             agent.setStatus(WebTestAgent.status(false, List.of(
-                    WebTestAgent.host("web-1", false, new AgentStatus.ServiceStatus("nginx", state, 0)))));
-            assertThat(run(new StatusCommand(), "--agent", url).exitCode()).as(state).isEqualTo(2);
+                    WebTestAgent.host("web-1", false, new AgentStatus.ServiceStatus("nginx", state, HealthState.UNKNOWN,
+                            0)))));
+            assertThat(run(new StatusCommand(), "--agent", url).exitCode()).as(state.word()).isEqualTo(2);
         }
     }
 
@@ -137,7 +142,7 @@ class WebCliTest {
         assertThat(json.get("failedCommit").isNull()).isTrue();
         assertThat(json.at("/hosts/1/host").asText()).isEqualTo("db-1");
         assertThat(json.at("/hosts/1/suspended").asBoolean()).isTrue();
-        assertThat(json.at("/hosts/0/services/0/state").asText()).isEqualTo("in sync");
+        assertThat(json.at("/hosts/0/services/0/sync").asText()).isEqualTo("in-sync");
 
         agent.resume(Optional.empty());
         assertThat(run(new StatusCommand(), "--agent", url, "--output", "json").exitCode()).isZero();

@@ -3,15 +3,11 @@ package dev.driftless.source;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.driftless.testing.Cli;
+import dev.driftless.testing.GitDaemon;
 import dev.driftless.testing.TestRepo;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 import org.eclipse.jgit.api.Git;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -100,29 +96,12 @@ class RepositoryLocationsTest {
         Files.createDirectories(served);
         Git.cloneRepository().setURI(repo.dir().toUri().toString()).setBare(true)
                 .setDirectory(served.resolve("infra.git").toFile()).call().close();
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
-        Process daemon = new ProcessBuilder("git", "daemon", "--verbose", "--reuseaddr", "--export-all",
-                "--listen=127.0.0.1", "--port=" + port, "--base-path=" + served, served.toString())
-                .redirectErrorStream(true).start();
-        try {
-            BufferedReader log = new BufferedReader(new InputStreamReader(daemon.getInputStream(), StandardCharsets.UTF_8));
-            String line;
-            do {
-                line = log.readLine();
-            } while (line != null && !line.contains("Ready to rumble"));
-            assertThat(line).as("git daemon started").isNotNull();
-
-            Cli.Result apply = Cli.run("apply", "--repo", "git://127.0.0.1:" + port + "/infra.git", "--path", "site-b",
+        try (GitDaemon daemon = GitDaemon.serve(served)) {
+            Cli.Result apply = Cli.run("apply", "--repo", daemon.url("infra.git"), "--path", "site-b",
                     "--root", root.toString(), "--cache", cache.toString());
 
             assertThat(apply.exitCode()).as(apply.toString()).isZero();
             assertThat(motd()).isEqualTo("from b\n");
-        } finally {
-            daemon.destroy();
-            daemon.waitFor(10, TimeUnit.SECONDS);
         }
     }
 
@@ -141,7 +120,7 @@ class RepositoryLocationsTest {
         Cli.Result plan = Cli.on("plan", plain, root);
 
         assertThat(plan.exitCode()).isEqualTo(1);
-        assertThat(plan.err()).contains("is not inside a Git repository");
+        assertThat(plan.err()).contains("is not a Git repository (nor inside one)");
     }
 
     @Test

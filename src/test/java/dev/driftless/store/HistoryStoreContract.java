@@ -42,6 +42,12 @@ abstract class HistoryStoreContract {
         return store;
     }
 
+    HistoryStore openFor(String url, String agent) {
+        HistoryStore store = JdbcHistoryStore.open(url, agent);
+        opened.add(store);
+        return store;
+    }
+
     HistoryStore newStore() throws Exception {
         return open(newDatabaseUrl());
     }
@@ -71,6 +77,39 @@ abstract class HistoryStoreContract {
                 reconcile.message(), reconcile.startedAt().truncatedTo(ChronoUnit.MICROS),
                 reconcile.finishedAt().truncatedTo(ChronoUnit.MICROS), reconcile.result(), reconcile.error(),
                 reconcile.services());
+    }
+
+    @Test
+    void agentsSharingADatabaseEachResumeFromTheirOwnApplyAndKeepTheirOwnMemory() throws Exception {
+        String url = newDatabaseUrl();
+        HistoryStore a = openFor(url, "agent-a");
+        HistoryStore b = openFor(url, "agent-b");
+        a.record(apply("c1", T0, Result.SUCCEEDED));
+        b.record(apply("c2", T0.plusSeconds(1), Result.SUCCEEDED));
+
+        assertThat(a.lastApplied()).map(Reconcile::commit).contains("c1");
+        assertThat(b.lastApplied()).map(Reconcile::commit).contains("c2");
+        assertThat(open(url).lastApplied()).as("a reader of every agent").map(Reconcile::commit).contains("c2");
+        assertThat(open(url).history(HistoryQuery.latest(10).ofAgent("agent-a"))).singleElement()
+                .satisfies(r -> {
+                    assertThat(r.commit()).isEqualTo("c1");
+                    assertThat(r.agent()).isEqualTo("agent-a");
+                });
+
+        a.remember("targets", "{\"web-1\":\"c1\"}");
+        assertThat(a.recall("targets")).contains("{\"web-1\":\"c1\"}");
+        assertThat(b.recall("targets")).as("another agent's memory").isEmpty();
+        a.remember("targets", "{\"web-1\":\"c3\"}");
+        assertThat(openFor(url, "agent-a").recall("targets")).as("replaced, and kept across opens")
+                .contains("{\"web-1\":\"c3\"}");
+        assertThatThrownBy(() -> open(url).recall("targets")).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void anApplyRecordedWithoutAnAgentByAnEarlierVersionIsEveryAgentsToResumeFrom() throws Exception {
+        String url = newDatabaseUrl();
+        open(url).record(apply("c0", T0, Result.SUCCEEDED));
+        assertThat(openFor(url, "agent-a").lastApplied()).map(Reconcile::commit).contains("c0");
     }
 
     static HistoryQuery query(String host, String service, int limit) {
@@ -422,7 +461,7 @@ abstract class HistoryStoreContract {
             while (rows.next()) {
                 migrations.add(rows.getString(1) + ":" + rows.getBoolean(2));
             }
-            assertThat(migrations).containsExactly("1:true");
+            assertThat(migrations).containsExactly("1:true", "3:true");
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.driftless.web;
 
+import dev.driftless.report.HealthState;
+import dev.driftless.report.SyncState;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.driftless.agent.AgentStatus;
@@ -77,8 +79,8 @@ class MetricsTest {
         metrics.driftedResources("old-host", "gone", 3);
 
         metrics.observe(WebTestAgent.status(false, List.of(
-                WebTestAgent.host("web-1", true, new AgentStatus.ServiceStatus("notes", "drifted", 2)),
-                WebTestAgent.host("db-1", false, new AgentStatus.ServiceStatus("postgres", "in sync", 0)))));
+                WebTestAgent.host("web-1", true, new AgentStatus.ServiceStatus("notes", SyncState.DRIFTED, HealthState.UNKNOWN, 2)),
+                WebTestAgent.host("db-1", false, new AgentStatus.ServiceStatus("postgres", SyncState.IN_SYNC, HealthState.UNKNOWN, 0)))));
         String scrape = metrics.scrape();
 
         assertThat(scrape)
@@ -90,7 +92,7 @@ class MetricsTest {
                 .containsPattern("(?m)^driftless_last_applied_timestamp_seconds 1\\.74609453E9$");
 
         metrics.observe(WebTestAgent.status(false, List.of(
-                WebTestAgent.host("db-1", false, new AgentStatus.ServiceStatus("postgres", "in sync", 0)))));
+                WebTestAgent.host("db-1", false, new AgentStatus.ServiceStatus("postgres", SyncState.IN_SYNC, HealthState.UNKNOWN, 0)))));
         assertThat(metrics.scrape()).doesNotContain("web-1").containsPattern("(?m)^driftless_suspended 0\\.0$");
     }
 }

@@ -286,7 +286,7 @@ class WebServerTest {
         assertThat(status.get("suspended").asBoolean()).isFalse();
         assertThat(status.at("/hosts/0/host").asText()).isEqualTo("web-1");
         assertThat(status.at("/hosts/0/services/1").toString())
-                .isEqualTo("{\"service\":\"notes\",\"state\":\"in sync\",\"driftedResources\":0}");
+                .isEqualTo("{\"service\":\"notes\",\"sync\":\"in-sync\",\"health\":\"unknown\",\"driftedResources\":0}");
     }
 
     @Test
@@ -294,10 +294,10 @@ class WebServerTest {
         HttpResponse<String> response = get("/api/history?host=web-1&service=nginx&limit=5");
 
         assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(JSON.readTree(response.body()).toString()).isEqualTo("[{\"id\":7,\"kind\":\"APPLY\","
+        assertThat(JSON.readTree(response.body()).toString()).isEqualTo("[{\"id\":7,\"kind\":\"apply\","
                 + "\"trigger\":\"webhook:github\",\"commit\":\"" + WebTestAgent.COMMIT + "\",\"author\":null,"
                 + "\"message\":null,\"startedAt\":\"2025-05-01T10:15:00Z\",\"finishedAt\":\"2025-05-01T10:15:01.500Z\","
-                + "\"result\":\"SUCCEEDED\",\"error\":null,\"services\":[]}]");
+                + "\"result\":\"succeeded\",\"error\":null,\"services\":[],\"agent\":null}]");
         assertThat(get("/api/history").statusCode()).isEqualTo(200);
         assertThat(get("/api/history?diffs=true&limit=1000").statusCode()).isEqualTo(200);
         assertThat(historyQueries).containsExactly(

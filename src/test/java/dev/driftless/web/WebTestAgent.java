@@ -1,5 +1,7 @@
 package dev.driftless.web;
 
+import dev.driftless.report.HealthState;
+import dev.driftless.report.SyncState;
 import dev.driftless.agent.AgentControl;
 import dev.driftless.agent.AgentStatus;
 import java.time.Instant;
@@ -29,19 +31,21 @@ public final class WebTestAgent implements AgentControl {
     /** Two hosts, every service in sync at {@link #COMMIT}. */
     public static WebTestAgent inSync() {
         return new WebTestAgent(status(false, List.of(
-                host("web-1", false, new AgentStatus.ServiceStatus("nginx", "in sync", 0),
-                        new AgentStatus.ServiceStatus("notes", "in sync", 0)),
-                host("db-1", false, new AgentStatus.ServiceStatus("postgres", "in sync", 0)))));
+                host("web-1", false, new AgentStatus.ServiceStatus("nginx", SyncState.IN_SYNC, HealthState.UNKNOWN, 0),
+                        new AgentStatus.ServiceStatus("notes", SyncState.IN_SYNC, HealthState.UNKNOWN, 0)),
+                host("db-1", false, new AgentStatus.ServiceStatus("postgres", SyncState.IN_SYNC, HealthState.UNKNOWN, 0)))));
     }
 
     public static AgentStatus status(boolean suspended, List<AgentStatus.HostStatus> hosts) {
-        return new AgentStatus("https://git.example.org/infra.git", "main", "ok", Optional.empty(), Optional.of(COMMIT),
-                Optional.of(Instant.parse("2025-05-01T10:15:30Z")), Optional.of(COMMIT), Optional.empty(),
-                Optional.empty(), suspended, hosts);
+        return new AgentStatus(AgentStatus.FORMAT_VERSION, "test-agent", "https://git.example.org/infra.git", "main",
+                "ok", Optional.empty(), Optional.of(COMMIT), Optional.of(Instant.parse("2025-05-01T10:15:30Z")),
+                Optional.of(COMMIT), Optional.empty(), Optional.empty(), suspended, false, hosts);
     }
 
     public static AgentStatus.HostStatus host(String name, boolean suspended, AgentStatus.ServiceStatus... services) {
-        return new AgentStatus.HostStatus(name, suspended, Optional.of(COMMIT), List.of(services));
+        return new AgentStatus.HostStatus(name, suspended, Optional.empty(), Optional.of(COMMIT),
+                java.util.Arrays.stream(services).map(AgentStatus.ServiceStatus::sync).reduce(SyncState.IN_SYNC,
+                        SyncState::worst), List.of(services));
     }
 
     public int reconcileRequests() {
@@ -94,11 +98,12 @@ public final class WebTestAgent implements AgentControl {
         List<AgentStatus.HostStatus> hosts = new ArrayList<>();
         for (AgentStatus.HostStatus h : now.hosts()) {
             boolean hit = host.isEmpty() || h.host().equals(host.get());
-            hosts.add(hit ? new AgentStatus.HostStatus(h.host(), suspended, h.appliedCommit(), h.services()) : h);
+            hosts.add(hit ? new AgentStatus.HostStatus(h.host(), suspended, h.suspendedBy(), h.appliedCommit(), h.sync(),
+                    h.services()) : h);
         }
-        status = new AgentStatus(now.repo(), now.ref(), now.source(), now.sourceError(), now.appliedCommit(),
-                now.appliedAt(), now.latestCommit(), now.failedCommit(), now.failure(),
-                host.isEmpty() ? suspended : now.suspended(), hosts);
+        status = new AgentStatus(now.formatVersion(), now.agent(), now.repo(), now.ref(), now.source(), now.sourceError(),
+                now.appliedCommit(), now.appliedAt(), now.latestCommit(), now.failedCommit(), now.failure(),
+                host.isEmpty() ? suspended : now.suspended(), now.dryRun(), hosts);
     }
 
     @Override

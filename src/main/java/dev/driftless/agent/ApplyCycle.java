@@ -1,0 +1,346 @@
+package dev.driftless.agent;
+
+import dev.driftless.apply.ApplyListener;
+import dev.driftless.engine.Reconciler;
+import dev.driftless.engine.Workspace;
+import dev.driftless.model.DriftPolicy;
+import dev.driftless.model.Service;
+import dev.driftless.model.ValidationException;
+import dev.driftless.notify.Event;
+import dev.driftless.plan.HostOutcome;
+import dev.driftless.report.FailureKind;
+import dev.driftless.report.SyncState;
+import dev.driftless.source.RepoSource;
+import dev.driftless.source.SourceException;
+import dev.driftless.store.Reconcile;
+import dev.driftless.store.ServiceOutcome;
+import dev.driftless.web.AgentMetrics;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+
+/**
+ * One fetch, and the newest commit applied to every host that does not have it yet: a new commit goes to
+ * every host; a host that was suspended, new in the inventory, or owed a retry after a transient failure
+ * catches up. A deterministic failure is not tried again on that host until a newer commit arrives.
+ */
+final class ApplyCycle {
+
+    private final AgentSettings settings;
+    private final RepoSource source;
+    private final AgentMemory memory;
+    private final StatusBoard board;
+    private final Schedule schedule;
+    private final Activity activity;
+    private final AgentMetrics metrics;
+    private final Clock clock;
+    private final Workspaces workspaces;
+    private Consumer<Workspace> onCheckout = w -> { };
+    // the commit a dry run reported last, so that it reports each commit once, not every interval
+    private String dryRunReported;
+
+    ApplyCycle(AgentSettings settings, RepoSource source, AgentMemory memory, StatusBoard board, Schedule schedule,
+            Activity activity, AgentMetrics metrics, Clock clock, Workspaces workspaces) {
+        this.settings = settings;
+        this.source = source;
+        this.memory = memory;
+        this.board = board;
+        this.schedule = schedule;
+        this.activity = activity;
+        this.metrics = metrics;
+        this.clock = clock;
+        this.workspaces = workspaces;
+    }
+
+    void onCheckout(Consumer<Workspace> listener) {
+        this.onCheckout = listener;
+    }
+
+    CycleReport run(String trigger) {
+        CycleReport report = new CycleReport();
+        if (!fetch(report)) {
+            return report;
+        }
+        RepoSource.Checkout checkout;
+        try {
+            checkout = source.openFetched(workspaces.request(settings.ref()));
+        } catch (SourceException e) {
+            board.failure = e.getMessage();
+            return report.log("cannot read " + settings.repo() + ": " + e.getMessage());
+        }
+        RepoSource.CommitInfo commit = checkout.commit();
+        board.latestCommit = commit.id();
+        Workspace workspace;
+        try {
+            workspace = workspaces.open(settings.ref(), settings.hosts(), checkout);
+        } catch (ValidationException e) {
+            // driftless.yaml itself is broken: no host can be told apart, the commit fails on all of them
+            if (memory.failure(AgentMemory.EVERY_HOST).filter(f -> f.commit().equals(commit.id())).isEmpty()) {
+                Map<String, FailureKind> failed = new LinkedHashMap<>();
+                failed.put(AgentMemory.EVERY_HOST, FailureKind.DETERMINISTIC);
+                (workspaces.knownHosts().isEmpty() ? memory.targets().keySet() : workspaces.knownHosts())
+                        .forEach(host -> failed.put(host, FailureKind.DETERMINISTIC));
+                Instant now = clock.instant();
+                fail(report, commit, trigger, now, now, "the repository does not validate: " + problems(e), List.of(),
+                        failed);
+            }
+            return report;
+        }
+        try (workspace) {
+            List<String> hosts = workspace.hosts().stream().map(dev.driftless.model.Host::name).toList();
+            workspaces.knownHosts(hosts);
+            onCheckout.accept(workspace);
+            List<String> due = hostsDue(hosts, commit.id());
+            List<String> held = due.stream().filter(memory::suspended).toList();
+            held.forEach(host -> board.setHost(host, SyncState.PENDING));
+            List<String> active = due.stream().filter(h -> !held.contains(h)).toList();
+            if (!held.isEmpty() && active.isEmpty() && !commit.id().equals(board.appliedCommit)) {
+                report.log("commit " + commit.id() + " held back on " + String.join(", ", held)
+                        + ": automatic applies are suspended there");
+            }
+            if (active.isEmpty()) {
+                return report;
+            }
+            if (settings.dryRun()) {
+                return dryRun(report, workspace, active, trigger);
+            }
+            apply(report, workspace, active, trigger);
+        }
+        return report;
+    }
+
+    /** Fetches; false (with what to report) when the source cannot be reached. */
+    private boolean fetch(CycleReport report) {
+        metrics.fetched();
+        schedule.fetching();
+        try {
+            source.fetch(settings.repo(), settings.ref());
+        } catch (SourceException e) {
+            Duration backoff = schedule.sourceFailed();
+            metrics.fetchFailed();
+            boolean first = board.sourceError == null;
+            board.sourceError = e.getMessage();
+            report.log("source unavailable (attempt " + schedule.sourceFailures() + ", next in " + backoff.toSeconds()
+                    + " s): " + e.getMessage());
+            if (first) {
+                report.event(new Event(Event.Kind.SOURCE_UNAVAILABLE, "", "", Optional.ofNullable(board.appliedCommit)
+                        .orElse(""), e.getMessage(), clock.instant()));
+            }
+            return false;
+        }
+        if (board.sourceError != null) {
+            report.event(new Event(Event.Kind.RECOVERED, "", "", Optional.ofNullable(board.appliedCommit).orElse(""),
+                    "source reachable again after " + schedule.sourceFailures() + " failed fetch(es)", clock.instant()));
+        }
+        board.sourceError = null;
+        schedule.sourceReached();
+        return true;
+    }
+
+    /**
+     * The hosts that should get {@code commit} now: those whose target it is not, except where it failed
+     * deterministically, or failed transiently and its retry is not due yet (the loop wakes up for it).
+     */
+    private List<String> hostsDue(List<String> hosts, String commit) {
+        Instant now = clock.instant();
+        List<String> due = new ArrayList<>();
+        for (String host : hosts) {
+            if (memory.target(host).equals(Optional.of(commit))) {
+                continue;
+            }
+            Optional<AgentMemory.Failure> failure = memory.failure(host)
+                    .or(() -> memory.failure(AgentMemory.EVERY_HOST));
+            if (failure.isPresent() && failure.get().blocks(commit, now)) {
+                if (failure.get().kind() == FailureKind.TRANSIENT) {
+                    schedule.retryBy(Instant.parse(failure.get().retryAt()));
+                }
+                continue;
+            }
+            due.add(host);
+        }
+        return due;
+    }
+
+    private void apply(CycleReport report, Workspace workspace, List<String> hosts, String trigger) {
+        Instant started = clock.instant();
+        RepoSource.CommitInfo commit = workspace.commit();
+        memory.begin(commit.id(), started);
+        activity.start("the apply of commit " + commit.id());
+        report.log("applying commit " + commit.id() + " on " + String.join(", ", hosts));
+        boolean decided = false;
+        try {
+            List<ServiceOutcome> outcomes = new ArrayList<>();
+            String error = null;
+            List<HostOutcome> results = List.of();
+            AlertReview review = null;
+            try (Workspace narrowed = hosts.size() < workspace.hosts().size()
+                    ? workspaces.open(Optional.of(commit.id()), hosts) : null) {
+                Workspace target = narrowed != null ? narrowed : workspace;
+                review = new AlertReview(alertServices(target));
+                results = new Reconciler(settings.lockTimeout(), settings.handlerTimeout())
+                        .apply(target, settings.parallel(), h -> ApplyListener.SILENT, o -> { }, review);
+                if (Outcomes.record(results, outcomes, board, false)) {
+                    error = outcomes.stream().filter(o -> o.error() != null).map(o -> o.host() + ": " + o.error())
+                            .findFirst().orElse("failed");
+                }
+            } catch (ValidationException e) {
+                if (workspaces.stopping() && activity.overBudget(settings.unhealthyAfter()).isEmpty()) {
+                    // a SIGTERM stopped the rendering: not the commit's fault, tried again after the restart
+                    report.log("stopped while rendering commit " + commit.id() + "; it is applied after the next start");
+                    memory.end();
+                    decided = true;
+                    return;
+                }
+                error = "the repository does not validate: " + problems(e);
+            } catch (RuntimeException e) {
+                error = String.valueOf(e.getMessage());
+            } catch (StackOverflowError | OutOfMemoryError e) {
+                // what a hostile commit can still do that no limit caught: fail the commit, keep the agent
+                error = "the apply ran out of " + (e instanceof OutOfMemoryError ? "memory" : "stack") + " (" + e + ")";
+            }
+            Instant finished = clock.instant();
+            if (review != null) {
+                reportHandEdits(report, review, commit, started);
+            }
+            List<String> applied = new ArrayList<>();
+            for (HostOutcome result : results) {
+                if (result instanceof HostOutcome.Applied a && a.result().succeeded()) {
+                    applied.add(a.host());
+                }
+            }
+            memory.applied(applied, commit.id());
+            if (error != null) {
+                Map<String, FailureKind> failed = new LinkedHashMap<>();
+                for (String host : hosts) {
+                    if (!applied.contains(host)) {
+                        failed.put(host, kindOf(results, host));
+                    }
+                }
+                fail(report, commit, trigger, started, finished, error, outcomes, failed);
+            } else {
+                Reconcile.Result result = outcomes.stream().allMatch(o -> o.status() == ServiceOutcome.Status.UNCHANGED)
+                        ? Reconcile.Result.NO_CHANGES : Reconcile.Result.SUCCEEDED;
+                report.record(new Reconcile(0, Reconcile.Kind.APPLY, trigger, commit.id(), commit.author(),
+                        commit.message(), started, finished, result, null, outcomes));
+                if (board.failedCommit != null && hosts.containsAll(workspace.hosts().stream()
+                        .map(dev.driftless.model.Host::name).toList())) {
+                    board.failedCommit = null;
+                    board.failure = null;
+                }
+                board.appliedCommit = commit.id();
+                board.appliedAt = finished;
+                for (ServiceOutcome o : outcomes) {
+                    if (o.status() == ServiceOutcome.Status.APPLIED) {
+                        report.event(new Event(Event.Kind.APPLIED, o.host(), o.service(), commit.id(),
+                                Outcomes.summary(o.changes()), finished));
+                    }
+                }
+            }
+            memory.end();
+            decided = true;
+        } finally {
+            activity.end();
+            if (!decided) {
+                memory.end();
+            }
+        }
+    }
+
+    /** Plans instead of applying: what would change, recorded and shown as pending, once per commit. */
+    private CycleReport dryRun(CycleReport report, Workspace workspace, List<String> hosts, String trigger) {
+        RepoSource.CommitInfo commit = workspace.commit();
+        Instant started = clock.instant();
+        activity.start("the dry run of commit " + commit.id());
+        try (Workspace narrowed = hosts.size() < workspace.hosts().size()
+                ? workspaces.open(Optional.of(commit.id()), hosts) : null) {
+            List<HostOutcome> results = new Reconciler(settings.lockTimeout(), settings.handlerTimeout())
+                    .plan(narrowed != null ? narrowed : workspace, settings.parallel(), o -> { });
+            List<ServiceOutcome> outcomes = new ArrayList<>();
+            Outcomes.recordPlans(results, outcomes, board);
+            if (!commit.id().equals(dryRunReported)) {
+                dryRunReported = commit.id();
+                report.record(new Reconcile(0, Reconcile.Kind.APPLY, trigger, commit.id(), commit.author(),
+                        commit.message(), started, clock.instant(), Reconcile.Result.SKIPPED,
+                        "dry run: nothing applied", outcomes));
+                report.log("dry run: commit " + commit.id() + " not applied on " + String.join(", ", hosts));
+            }
+        } catch (ValidationException e) {
+            board.failure = "the repository does not validate: " + problems(e);
+        } finally {
+            activity.end();
+        }
+        return report;
+    }
+
+    /** Hand edits of alert services found while applying: those overwritten are reported first. */
+    private void reportHandEdits(CycleReport report, AlertReview review, RepoSource.CommitInfo commit, Instant at) {
+        List<ServiceOutcome> overwritten = new ArrayList<>();
+        for (AlertReview.Finding finding : review.findings()) {
+            List<dev.driftless.store.ResourceChange> changes = finding.edited().stream()
+                    .map(Outcomes::resourceChange).toList();
+            if (finding.overwritten()) {
+                overwritten.add(new ServiceOutcome(finding.host(), finding.service(), ServiceOutcome.Status.DRIFTED,
+                        null, changes));
+                report.event(new Event(Event.Kind.DRIFT_FOUND, finding.host(), finding.service(), commit.id(),
+                        "overwrote a hand edit (the commit changes this service): " + Outcomes.summary(changes), at));
+            } else {
+                board.set(finding.host(), finding.service(), SyncState.DRIFTED, changes.size());
+                report.event(new Event(Event.Kind.DRIFT_FOUND, finding.host(), finding.service(), commit.id(),
+                        Outcomes.summary(changes), at));
+            }
+        }
+        if (!overwritten.isEmpty()) {
+            // what the hand edit was, recorded before the apply that replaces it
+            report.record(new Reconcile(0, Reconcile.Kind.DRIFT_CHECK, "apply", commit.id(), "", "", at, at,
+                    Reconcile.Result.DRIFT_FOUND, null, overwritten));
+        }
+    }
+
+    private void fail(CycleReport report, RepoSource.CommitInfo commit, String trigger, Instant started,
+            Instant finished, String error, List<ServiceOutcome> outcomes, Map<String, FailureKind> hosts) {
+        report.record(new Reconcile(0, Reconcile.Kind.APPLY, trigger, commit.id(), commit.author(), commit.message(),
+                started, finished, Reconcile.Result.FAILED, error, outcomes));
+        hosts.forEach((host, kind) -> {
+            int attempts = memory.failure(host).filter(f -> f.commit().equals(commit.id())).map(f -> f.attempts() + 1)
+                    .orElse(1);
+            Instant retry = finished.plus(Schedule.backoff(attempts, settings.interval()));
+            memory.failed(host, new AgentMemory.Failure(commit.id(), kind, error, finished.toString(), attempts,
+                    retry.toString()));
+            if (kind == FailureKind.TRANSIENT) {
+                schedule.retryBy(retry);
+            }
+        });
+        boolean repeated = commit.id().equals(board.failedCommit);
+        board.failedCommit = commit.id();
+        board.failure = error;
+        if (!repeated) {
+            report.event(new Event(Event.Kind.FAILED, "", "", commit.id(), error, finished));
+        } else {
+            report.log("commit " + commit.id() + " failed again: " + error);
+        }
+    }
+
+    /** Transient when the host could not be reached (or locked) in time; deterministic otherwise. */
+    private static FailureKind kindOf(List<HostOutcome> results, String host) {
+        return results.stream().filter(r -> r.host().equals(host)).findFirst()
+                .map(r -> r instanceof HostOutcome.Failed f ? f.kind() : FailureKind.DETERMINISTIC)
+                .orElse(FailureKind.DETERMINISTIC);
+    }
+
+    private static Set<String> alertServices(Workspace workspace) {
+        return workspace.repository().services().stream().filter(s -> s.drift() == DriftPolicy.ALERT)
+                .map(Service::name).collect(Collectors.toSet());
+    }
+
+    static String problems(ValidationException e) {
+        return e.problems().stream().map(Object::toString).reduce((a, b) -> a + "; " + b).orElse("");
+    }
+}

@@ -1,0 +1,70 @@
+package dev.driftless.agent;
+
+import dev.driftless.notify.Event;
+import dev.driftless.store.HistoryStore;
+import dev.driftless.store.Reconcile;
+import dev.driftless.web.AgentMetrics;
+import java.time.Duration;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Where a cycle's report goes: every reconcile to the history and the metrics, every event to the log
+ * (one line each) and to the notifications. The one place that fans a report out.
+ */
+final class ReportSink {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
+
+    private final HistoryStore history;
+    private final AgentMetrics metrics;
+    private final Consumer<Event> notify;
+
+    ReportSink(HistoryStore history, AgentMetrics metrics, Consumer<Event> notify) {
+        this.history = history;
+        this.metrics = metrics;
+        this.notify = notify;
+    }
+
+    void publish(CycleReport report) {
+        for (Reconcile reconcile : report.reconciles()) {
+            history.record(reconcile);
+            metrics.reconcileFinished(Duration.between(reconcile.startedAt(), reconcile.finishedAt()),
+                    reconcile.result().word());
+            if (reconcile.kind() == Reconcile.Kind.APPLY && (reconcile.result() == Reconcile.Result.SUCCEEDED
+                    || reconcile.result() == Reconcile.Result.NO_CHANGES)) {
+                metrics.applied(reconcile.finishedAt());
+            }
+        }
+        for (String line : report.lines()) {
+            LOG.info(line);
+        }
+        for (Event event : report.events()) {
+            if (event.kind().isProblem()) {
+                LOG.warn(line(event));
+            } else {
+                LOG.info(line(event));
+            }
+            notify.accept(event);
+        }
+    }
+
+    /** "drift-found web-1/db at 1a2b3c4d5e6f: ~ /etc/db.conf" */
+    static String line(Event event) {
+        StringBuilder line = new StringBuilder(event.kind().word());
+        if (!event.host().isEmpty()) {
+            line.append(' ').append(event.host());
+            if (!event.service().isEmpty()) {
+                line.append('/').append(event.service());
+            }
+        }
+        if (!event.commit().isEmpty()) {
+            line.append(" at ").append(event.commit(), 0, Math.min(12, event.commit().length()));
+        }
+        if (!event.summary().isEmpty()) {
+            line.append(": ").append(event.summary());
+        }
+        return line.toString();
+    }
+}
