@@ -7,6 +7,7 @@ import dev.driftless.notify.Destinations;
 import dev.driftless.notify.Event;
 import dev.driftless.notify.NotificationRule;
 import dev.driftless.notify.Notifications;
+import dev.driftless.store.HistoryStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -18,7 +19,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The notifications the repository asks for under {@code notifications:} in driftless.yaml, so they
  * are versioned with everything else: taken from each commit the agent opens (as loaded and validated with
- * the inventory), replaced when they change.
+ * the inventory), replaced when they change. What was sent about each ongoing problem is kept in the history
+ * database under the agent's name, so a restart (or the next {@code agent --once}) neither sends it again
+ * before its {@code repeat} nor forgets to send its resolution.
  */
 public final class RepositoryNotifications implements Consumer<Event>, AutoCloseable {
 
@@ -26,19 +29,23 @@ public final class RepositoryNotifications implements Consumer<Event>, AutoClose
 
     private final Clock clock;
     private final Map<String, String> env;
+    private final AgentMemory memory;
     private Notifications current;
     private List<Notification> currentSettings = List.of();
     private String currentRevision;
 
-    public RepositoryNotifications(Clock clock) {
-        this(clock, System.getenv());
+    /** @param history the agent's history database, opened under its name */
+    public RepositoryNotifications(Clock clock, HistoryStore history) {
+        this(clock, history, System.getenv());
     }
 
     /** @param env the environment {@code { env: VAR }} reads */
-    public RepositoryNotifications(Clock clock, Map<String, String> env) {
+    public RepositoryNotifications(Clock clock, HistoryStore history, Map<String, String> env) {
         this.clock = clock;
         this.env = Map.copyOf(env);
+        this.memory = AgentMemory.load(history);
         this.current = new Notifications(List.of(), clock);
+        current.continueFrom(memory.notified());
     }
 
     /**
@@ -64,7 +71,7 @@ public final class RepositoryNotifications implements Consumer<Event>, AutoClose
         }
         Notifications previous = current;
         current = new Notifications(rules, clock);
-        current.continueFrom(previous);
+        current.continueFrom(previous.open());
         currentSettings = settings;
         previous.drain(Duration.ofSeconds(10));
         previous.close();
@@ -73,6 +80,7 @@ public final class RepositoryNotifications implements Consumer<Event>, AutoClose
     @Override
     public synchronized void accept(Event event) {
         current.publish(event);
+        memory.notified(current.open());
     }
 
     /** Waits for queued deliveries (tests, shutdown). */

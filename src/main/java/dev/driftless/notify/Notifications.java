@@ -6,12 +6,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -30,8 +28,11 @@ import org.slf4j.LoggerFactory;
  * key ends the problem and is sent once. A resolution also ends the repository-wide problem of its kind
  * ({@code host = service = ""}) but for drift: if anything applied, the repository validated and the source was
  * read. Applied and drift healed with no problem before are news and always sent; recovered with no problem before
- * is not sent. The state is in memory: after a restart, an ongoing problem
- * is sent once more; when the rules change, {@link #continueFrom} keeps what each rule (by name) was sent.
+ * is not sent. An {@link IncidentNotifier} (PagerDuty) gets a resolution only for an incident it was sent, one per
+ * problem it ends, addressed to that problem's host and service. The state is kept by the caller:
+ * {@link #open} says what is ongoing and what was sent, {@link #continueFrom} takes it back after a restart
+ * (the agent keeps it in its history database) or when the rules change (an entry that keeps its name keeps what
+ * it was sent).
  *
  * <p><b>Blocking.</b> {@link #publish} only decides and queues. Each rule has its own lane (one daemon thread,
  * created when needed, and a queue of at most {@value #QUEUE_LIMIT} events; beyond that events are dropped, and
@@ -51,12 +52,28 @@ public final class Notifications implements AutoCloseable {
     private record Key(NotificationEvent problem, String host, String service) {
     }
 
-    private record Sent(Instant at, String commit) {
+    /**
+     * An ongoing problem as it is kept across restarts: when, and for which commit, it was last sent to each rule
+     * (by name).
+     *
+     * @param host    {@code ""} for a repository-wide problem
+     * @param service {@code ""} for a host-wide or repository-wide problem
+     */
+    public record Open(NotificationEvent problem, String host, String service, Map<String, Sent> sent) {
+        public Open {
+            Objects.requireNonNull(problem, "problem");
+            host = host == null ? "" : host;
+            service = service == null ? "" : service;
+            sent = sent == null ? Map.of() : Map.copyOf(sent);
+        }
     }
 
-    /** An ongoing problem: when it was last sent to each rule (by name). */
-    private static final class Episode {
-        final Map<String, Sent> sent = new HashMap<>();
+    /** When (ISO-8601) a problem was last sent to a rule, and for which commit. */
+    public record Sent(String commit, String at) {
+        public Sent {
+            Objects.requireNonNull(commit, "commit");
+            Objects.requireNonNull(at, "at");
+        }
     }
 
     /** One event for one rule (by index). */
@@ -69,7 +86,8 @@ public final class Notifications implements AutoCloseable {
     private final int attempts;
     private final Duration backoff;
     private final List<AtomicInteger> dropped;
-    private final Map<Key, Episode> open = new HashMap<>();
+    /** Each ongoing problem: when it was last sent to each rule (by name). */
+    private final Map<Key, Map<String, Sent>> open = new HashMap<>();
     private final Object pendingLock = new Object();
     private int pending;
     private volatile boolean closed;
@@ -111,27 +129,28 @@ public final class Notifications implements AutoCloseable {
     }
 
     /**
-     * Keeps what each rule of {@code previous} with the name of one of these rules was sent, so that an ongoing
-     * problem is not sent again only because driftless.yaml changed, and a resolution still reaches an incident
-     * opened before the change. Call it before the first {@link #publish}.
+     * Takes the ongoing problems {@code open} says were sent (by the notifications these replace, or by the last
+     * run of the agent), so that an ongoing problem is not sent again only because driftless.yaml changed or the
+     * agent restarted, and a resolution still reaches an incident opened before. Call it before the first
+     * {@link #publish}.
      */
-    public void continueFrom(Notifications previous) {
-        Set<String> names = new HashSet<>();
-        rules.forEach(rule -> names.add(rule.name()));
-        Map<Key, Episode> kept = new HashMap<>();
-        synchronized (previous.open) {
-            previous.open.forEach((key, episode) -> {
-                Episode copy = new Episode();
-                episode.sent.forEach((name, sent) -> {
-                    if (names.contains(name)) {
-                        copy.sent.put(name, sent);
-                    }
-                });
-                kept.put(key, copy);
-            });
+    public void continueFrom(List<Open> open) {
+        synchronized (this.open) {
+            for (Open problem : open) {
+                this.open.put(new Key(problem.problem(), problem.host(), problem.service()),
+                        new HashMap<>(problem.sent()));
+            }
         }
+    }
+
+    /** The ongoing problems and what was sent about them, in a stable order, to keep across restarts. */
+    public List<Open> open() {
         synchronized (open) {
-            open.putAll(kept);
+            return open.entrySet().stream()
+                    .map(e -> new Open(e.getKey().problem(), e.getKey().host(), e.getKey().service(), e.getValue()))
+                    .sorted(java.util.Comparator.comparing((Open o) -> o.problem().ordinal())
+                            .thenComparing(Open::host).thenComparing(Open::service))
+                    .toList();
         }
     }
 
@@ -162,29 +181,29 @@ public final class Notifications implements AutoCloseable {
 
     private void problem(Key key, NotificationEvent kind, Event event, List<Delivery> deliveries) {
         Instant now = clock.instant();
-        Episode episode = open.computeIfAbsent(key, k -> new Episode());
+        Map<String, Sent> sent = open.computeIfAbsent(key, k -> new HashMap<>());
         for (int i = 0; i < rules.size(); i++) {
             NotificationRule rule = rules.get(i);
             if (!rule.events().contains(kind)) {
                 continue;
             }
-            Sent last = episode.sent.get(rule.name());
+            Sent last = sent.get(rule.name());
             if (last == null || !last.commit().equals(event.commit())
-                    || !now.isBefore(last.at().plus(rule.repeat()))) {
-                episode.sent.put(rule.name(), new Sent(now, event.commit()));
+                    || !now.isBefore(Instant.parse(last.at()).plus(rule.repeat()))) {
+                sent.put(rule.name(), new Sent(event.commit(), now.toString()));
                 deliveries.add(new Delivery(i, event));
             }
         }
     }
 
     private void resolution(Key key, NotificationEvent kind, Event event, List<Delivery> deliveries) {
-        Map<Key, Episode> ended = new LinkedHashMap<>();
+        Map<Key, Map<String, Sent>> ended = new LinkedHashMap<>();
         List<Key> keys = kind == NotificationEvent.DRIFT_HEALED ? List.of(key)
                 : List.of(key, new Key(kind.problem(), "", ""));
         for (Key k : keys) {
-            Episode episode = open.remove(k);
-            if (episode != null) {
-                ended.put(k, episode);
+            Map<String, Sent> sent = open.remove(k);
+            if (sent != null) {
+                ended.put(k, sent);
             }
         }
         for (int i = 0; i < rules.size(); i++) {
@@ -192,7 +211,15 @@ public final class Notifications implements AutoCloseable {
             if (!rule.events().contains(kind)) {
                 continue;
             }
-            if (!ended.isEmpty() || kind != NotificationEvent.RECOVERED) {
+            if (rule.notifier() instanceof IncidentNotifier) {
+                // one resolution for each incident this destination opened, addressed as that incident was
+                for (Map.Entry<Key, Map<String, Sent>> e : ended.entrySet()) {
+                    if (e.getValue().containsKey(rule.name())) {
+                        deliveries.add(new Delivery(i, new Event(event.kind(), e.getKey().host(), e.getKey().service(),
+                                event.commit(), event.summary(), event.at())));
+                    }
+                }
+            } else if (!ended.isEmpty() || kind != NotificationEvent.RECOVERED) {
                 deliveries.add(new Delivery(i, event));
             }
         }

@@ -15,6 +15,8 @@ import dev.driftless.notify.Event;
 import dev.driftless.render.RenderLimits;
 import dev.driftless.secrets.AgeKeyring;
 import dev.driftless.source.RepoSource;
+import dev.driftless.store.HistoryStore;
+import dev.driftless.store.JdbcHistoryStore;
 import dev.driftless.testing.CapturedLogs;
 import dev.driftless.testing.TestRepo;
 import java.nio.file.Path;
@@ -42,6 +44,7 @@ class RepositoryNotificationsTest {
 
     WireMockServer server;
     TestRepo repo;
+    HistoryStore history;
     final Clock clock = Clock.fixed(Instant.parse("2026-03-01T10:00:00Z"), ZoneOffset.UTC);
 
     @BeforeEach
@@ -50,11 +53,13 @@ class RepositoryNotificationsTest {
         server.start();
         server.stubFor(post(urlEqualTo("/")).willReturn(ok()));
         repo = TestRepo.init(temp.resolve("repo"));
+        history = JdbcHistoryStore.open(JdbcHistoryStore.defaultUrl(temp.resolve("state")), "test-agent");
     }
 
     @AfterEach
     void stop() {
         repo.close();
+        history.close();
         server.stop();
     }
 
@@ -79,7 +84,7 @@ class RepositoryNotificationsTest {
 
     @Test
     void aChangedEntryDoesNotSendAnOngoingProblemAgain() {
-        try (RepositoryNotifications notifications = new RepositoryNotifications(clock)) {
+        try (RepositoryNotifications notifications = new RepositoryNotifications(clock, history)) {
             try (Workspace first = commit("hosts:\n  web-1:\n    address: local\n" + phone("    repeat: 4h\n"))) {
                 notifications.update(first);
             }
@@ -100,7 +105,7 @@ class RepositoryNotificationsTest {
 
     @Test
     void aVariableThatIsNotSetKeepsThePreviousSettingsAndIsLoggedAtItsLine() {
-        try (RepositoryNotifications notifications = new RepositoryNotifications(clock);
+        try (RepositoryNotifications notifications = new RepositoryNotifications(clock, history);
              CapturedLogs logs = CapturedLogs.start()) {
             try (Workspace first = commit("hosts:\n  web-1:\n    address: local\n" + phone(""))) {
                 notifications.update(first);
