@@ -27,6 +27,7 @@ public final class RepositoryNotifications implements Consumer<Event>, AutoClose
 
     private static final Logger LOG = LoggerFactory.getLogger(RepositoryNotifications.class);
 
+    private final String agent;
     private final Clock clock;
     private final Map<String, String> env;
     private final AgentMemory memory;
@@ -34,13 +35,17 @@ public final class RepositoryNotifications implements Consumer<Event>, AutoClose
     private List<Notification> currentSettings = List.of();
     private String currentRevision;
 
-    /** @param history the agent's history database, opened under its name */
-    public RepositoryNotifications(Clock clock, HistoryStore history) {
-        this(clock, history, System.getenv());
+    /**
+     * @param agent   the agent's name
+     * @param history the agent's history database, opened under its name
+     */
+    public RepositoryNotifications(String agent, Clock clock, HistoryStore history) {
+        this(agent, clock, history, System.getenv());
     }
 
     /** @param env the environment {@code { env: VAR }} reads */
-    public RepositoryNotifications(Clock clock, HistoryStore history, Map<String, String> env) {
+    public RepositoryNotifications(String agent, Clock clock, HistoryStore history, Map<String, String> env) {
+        this.agent = agent;
         this.clock = clock;
         this.env = Map.copyOf(env);
         this.memory = AgentMemory.load(history);
@@ -64,7 +69,7 @@ public final class RepositoryNotifications implements Consumer<Event>, AutoClose
         }
         List<NotificationRule> rules;
         try {
-            rules = Destinations.rules(settings, workspace::secret, env);
+            rules = Destinations.rules(agent, settings, workspace::secret, env);
         } catch (ValidationException e) {
             LOG.warn("notifications of {} not used (the previous ones are): {}", workspace.revision(), e.getMessage());
             return;

@@ -51,8 +51,8 @@ final class NotificationLoader {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
     private static final Pattern DURATION = Pattern.compile("(?:\\d+(?:ms|s|m|h|d))+");
     private static final Pattern DURATION_PART = Pattern.compile("(\\d+)(ms|s|m|h|d)");
-    private static final List<String> TYPES = List.of("slack", "discord", "ntfy", "webhook", "email", "github",
-            "gitea", "forgejo");
+    private static final List<String> TYPES = List.of("slack", "discord", "ntfy", "webhook", "email", "pagerduty",
+            "github", "gitea", "forgejo");
     /** The destinations as messages list them: forgejo is another spelling of gitea. */
     private static final String TYPE_LIST = String.join(", ", TYPES.subList(0, TYPES.size() - 1));
     private static final List<String> COMMON = List.of("events", "repeat", "timeout");
@@ -192,6 +192,14 @@ final class NotificationLoader {
             }
             case "email" -> {
                 return email(f);
+            }
+            case "pagerduty" -> {
+                f.allowOnly(keys("routing-key", "url"));
+                Optional<Reference> key = credential(f, "routing-key",
+                        "the integration key of a PagerDuty service, Events API v2");
+                Optional<Setting> url = optional(f, "url", TextForm.HTTP_URL);
+                return key.map(k -> new Destination.PagerDuty(
+                        url.orElse(new Setting.Text(Destination.PagerDuty.EVENTS_API)), k));
             }
             default -> { // github, gitea, forgejo
                 return commitStatus(type.equals("github") ? Forge.GITHUB : Forge.GITEA, f);
@@ -384,6 +392,7 @@ final class NotificationLoader {
             case "ntfy" -> "`{ url: https://ntfy.sh, topic: my-topic }`";
             case "webhook" -> "`{ url: https://hooks.example.org/driftless, secret: { secret: webhook_hmac } }`";
             case "email" -> "`{ host: smtp.example.org, from: driftless@example.org, to: [ops@example.org] }`";
+            case "pagerduty" -> "`{ routing-key: { secret: pagerduty_key } }`";
             case "github" -> "`{ owner: acme, repo: infra, token: { secret: github_token } }`";
             default -> "`{ url: https://git.example.org, owner: acme, repo: infra, token: { secret: forge_token } }`";
         };

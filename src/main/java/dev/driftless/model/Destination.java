@@ -10,7 +10,7 @@ import java.util.Optional;
  * other text is a {@link Setting}, checked for its form when written as text.
  */
 public sealed interface Destination permits Destination.Slack, Destination.Discord, Destination.Ntfy,
-        Destination.Webhook, Destination.Email, Destination.CommitStatus {
+        Destination.Webhook, Destination.Email, Destination.PagerDuty, Destination.CommitStatus {
 
     /** A Slack incoming webhook; its URL is the credential. */
     record Slack(Reference url) implements Destination {
@@ -91,6 +91,19 @@ public sealed interface Destination permits Destination.Slack, Destination.Disco
             if (to.isEmpty()) {
                 throw new IllegalArgumentException("no recipient");
             }
+        }
+    }
+
+    /**
+     * Alerts on PagerDuty through its Events API v2 at {@code url}, into the service whose integration key is
+     * {@code routingKey}.
+     */
+    record PagerDuty(Setting url, Reference routingKey) implements Destination {
+        public static final String EVENTS_API = "https://events.pagerduty.com/v2/enqueue";
+
+        public PagerDuty {
+            Objects.requireNonNull(url, "url");
+            Objects.requireNonNull(routingKey, "routingKey");
         }
     }
 

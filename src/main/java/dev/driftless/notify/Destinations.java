@@ -24,11 +24,13 @@ import java.util.function.Supplier;
  */
 public final class Destinations {
 
+    private final String agent;
     private final Function<String, String> secrets;
     private final Map<String, String> env;
     private final List<Problem> problems = new ArrayList<>();
 
-    private Destinations(Function<String, String> secrets, Map<String, String> env) {
+    private Destinations(String agent, Function<String, String> secrets, Map<String, String> env) {
+        this.agent = agent;
         this.secrets = secrets;
         this.env = env;
     }
@@ -36,14 +38,15 @@ public final class Destinations {
     /**
      * The rules for {@code notifications}, in the same order.
      *
+     * @param agent      the name of the agent they speak for (PagerDuty incidents are the agent's own)
      * @param secrets    a secret of the repository by name; {@code null}, or an exception with a message, when it
      *                   cannot be read
      * @param env        the agent's environment
      * @throws ValidationException listing every reference that cannot be read or whose value has the wrong form
      */
-    public static List<NotificationRule> rules(List<Notification> notifications, Function<String, String> secrets,
-            Map<String, String> env) {
-        Destinations destinations = new Destinations(secrets, env);
+    public static List<NotificationRule> rules(String agent, List<Notification> notifications,
+            Function<String, String> secrets, Map<String, String> env) {
+        Destinations destinations = new Destinations(agent, secrets, env);
         List<NotificationRule> rules = new ArrayList<>();
         for (Notification notification : notifications) {
             destinations.notifier(notification).ifPresent(notifier -> rules.add(new NotificationRule(
@@ -85,6 +88,10 @@ public final class Destinations {
             List<InternetAddress> to = email.to().stream().map(this::address).toList();
             build = () -> new EmailNotifier(name, host, email.port(), email.tls(), username, password, from, to,
                     timeout);
+        } else if (destination instanceof Destination.PagerDuty pager) {
+            URI url = url(pager.url());
+            String key = text(pager.routingKey(), TextForm.TEXT);
+            build = () -> new PagerDutyNotifier(name, url, key, agent, timeout);
         } else {
             Destination.CommitStatus status = (Destination.CommitStatus) destination;
             URI url = url(status.url());

@@ -70,13 +70,26 @@ class NotificationsAcrossRunsTest {
         AgentSettings settings = AgentFixture.settings("file://" + repo.dir(), tmp);
         try (HistoryStore history = JdbcHistoryStore.open(JdbcHistoryStore.defaultUrl(tmp.resolve("state")),
                 "test-agent");
-             RepositoryNotifications notifications = new RepositoryNotifications(Clock.systemUTC(), history, ENV)) {
+             RepositoryNotifications notifications = new RepositoryNotifications("test-agent", Clock.systemUTC(), history, ENV)) {
             Agent agent = new Agent(settings, history, new AgentMetrics(), notifications, Clock.systemUTC());
             agent.onCheckout(notifications::update);
             Agent.Once once = agent.once();
             assertThat(notifications.drain(Duration.ofSeconds(30))).isTrue();
             return once;
         }
+    }
+
+    /** A service whose one file triggers a handler running {@code command}. */
+    static String failingHandler(String command) {
+        return """
+                hosts: [box]
+                files:
+                  - path: /etc/web.conf
+                    content: "v1\\n"
+                    onChange: [reload]
+                handlers:
+                  reload: %s
+                """.formatted(command);
     }
 
     List<String> kindsSent() throws Exception {
@@ -92,15 +105,7 @@ class NotificationsAcrossRunsTest {
     void twoRunsOnTheSameFailingCommitSendOneFailedAndDoNotRetryIt() throws Exception {
         Path runs = tmp.resolve("handler-runs");
         repo.write("driftless.yaml", driftlessYaml());
-        repo.write("services/web/service.yaml", """
-                hosts: [box]
-                files:
-                  - path: /etc/web.conf
-                    content: "v1\\n"
-                    onChange: [reload]
-                handlers:
-                  reload: echo run >> %s; exit 3
-                """.formatted(runs));
+        repo.write("services/web/service.yaml", failingHandler("echo run >> " + runs + "; exit 3"));
         repo.commit("a handler that fails");
 
         Agent.Once first = runOnce();
@@ -111,6 +116,36 @@ class NotificationsAcrossRunsTest {
         assertThat(second.summary()).contains("is not tried again until a newer commit");
         assertThat(Files.readAllLines(runs)).as("the handler ran in the first run only").containsExactly("run");
         assertThat(kindsSent()).filteredOn(kind -> kind.startsWith("failed")).hasSize(1);
+    }
+
+    @Test
+    void aPagerDutyIncidentOpenedByOneRunIsResolvedByTheNextWithTheSameDedupKey() throws Exception {
+        String pager = "  pager:\n    pagerduty:\n      routing-key: { env: PD_KEY }\n      url: \"http://127.0.0.1:"
+                + server.port() + "/v2/enqueue\"\n";
+        repo.write("driftless.yaml", driftlessYaml() + pager);
+        repo.write("services/web/service.yaml", failingHandler("exit 3"));
+        repo.commit("a handler that fails");
+        assertThat(runOnce().exitCode()).isEqualTo(1);
+        repo.write("services/web/service.yaml", """
+                hosts: [box]
+                files:
+                  - path: /etc/web.conf
+                    content: "v2\\n"
+                """);
+        repo.commit("fixed");
+
+        assertThat(runOnce().exitCode()).isZero();
+        assertThat(runOnce().exitCode()).isZero();
+
+        List<JsonNode> sent = new ArrayList<>();
+        for (var request : server.findAll(postRequestedFor(urlEqualTo("/v2/enqueue")))) {
+            sent.add(JSON.readTree(request.getBodyAsString()));
+        }
+        assertThat(sent).extracting(b -> b.get("event_action").asText()).containsExactly("trigger", "resolve");
+        assertThat(sent.get(1).get("dedup_key")).isEqualTo(sent.get(0).get("dedup_key"));
+        assertThat(sent.get(0).get("payload").get("severity").asText()).isEqualTo("error");
+        assertThat(kindsSent()).as("the webhook is told of the apply, PagerDuty only of the end of its incident")
+                .contains("failed /", "applied box/web");
     }
 
     @Test

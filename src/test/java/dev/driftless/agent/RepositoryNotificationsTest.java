@@ -84,7 +84,7 @@ class RepositoryNotificationsTest {
 
     @Test
     void aChangedEntryDoesNotSendAnOngoingProblemAgain() {
-        try (RepositoryNotifications notifications = new RepositoryNotifications(clock, history)) {
+        try (RepositoryNotifications notifications = new RepositoryNotifications("test-agent", clock, history)) {
             try (Workspace first = commit("hosts:\n  web-1:\n    address: local\n" + phone("    repeat: 4h\n"))) {
                 notifications.update(first);
             }
@@ -105,7 +105,7 @@ class RepositoryNotificationsTest {
 
     @Test
     void aVariableThatIsNotSetKeepsThePreviousSettingsAndIsLoggedAtItsLine() {
-        try (RepositoryNotifications notifications = new RepositoryNotifications(clock, history);
+        try (RepositoryNotifications notifications = new RepositoryNotifications("test-agent", clock, history);
              CapturedLogs logs = CapturedLogs.start()) {
             try (Workspace first = commit("hosts:\n  web-1:\n    address: local\n" + phone(""))) {
                 notifications.update(first);

@@ -121,6 +121,47 @@ class NotificationLoaderTest {
     }
 
     @Test
+    void pagerDutyTakesItsRoutingKeyAsACredentialAndItsUrlForTests() {
+        List<Notification> notifications = load(HOSTS + """
+                notifications:
+                  pager:
+                    pagerduty: { routing-key: { secret: pagerduty_key } }
+                    events: [failed, applied]
+                  staging-pager:
+                    pagerduty:
+                      routing-key: { env: PD_ROUTING_KEY }
+                      url: http://127.0.0.1:8080/v2/enqueue
+                """).notifications();
+
+        assertThat(notifications.get(0).destination()).isEqualTo(new Destination.PagerDuty(
+                new Setting.Text("https://events.pagerduty.com/v2/enqueue"),
+                new Reference.Secret("pagerduty_key", at(6, "notifications.pager.pagerduty.routing-key"))));
+        assertThat(notifications.get(1).destination()).isEqualTo(new Destination.PagerDuty(
+                new Setting.Text("http://127.0.0.1:8080/v2/enqueue"),
+                new Reference.Env("PD_ROUTING_KEY", at(10, "notifications.staging-pager.pagerduty.routing-key"))));
+    }
+
+    @Test
+    void aPagerDutyRoutingKeyInPlainTextOrMissingIsRefusedOnItsLine() {
+        List<String> problems = problems(HOSTS + """
+                notifications:
+                  pager:
+                    pagerduty: { routing-key: R0UT1NGKEYPLAIN }
+                  other:
+                    pagerduty: { url: https://events.pagerduty.com/v2/enqueue, routingKey: { secret: k } }
+                """);
+
+        assertThat(problems).containsExactly("driftless.yaml:6: notifications.pager.pagerduty.routing-key: is a"
+                        + " credential: write it as `{ secret: name }` (a secret of the repository) or `{ env: VARIABLE }`,"
+                        + " not in plain text in a file that is committed",
+                "driftless.yaml:8: notifications.other.pagerduty.routingKey: unknown key (did you mean 'routing-key'?"
+                        + " allowed here: routing-key, url)",
+                "driftless.yaml:8: notifications.other.pagerduty.routing-key: is required but missing (the"
+                        + " integration key of a PagerDuty service, Events API v2)");
+        assertThat(String.join("\n", problems)).doesNotContain("R0UT1NGKEYPLAIN");
+    }
+
+    @Test
     void noNotificationsIsAnEmptyList() {
         assertThat(load(HOSTS).notifications()).isEmpty();
         assertThat(load(HOSTS + "notifications: {}\n").notifications()).isEmpty();
@@ -145,7 +186,7 @@ class NotificationLoaderTest {
                     evnts: [failed]
                 """)).containsExactly(
                 "driftless.yaml:7: notifications.ops.evnts: unknown key (did you mean 'events'? allowed here: slack,"
-                        + " discord, ntfy, webhook, email, github, gitea, forgejo, events, repeat, timeout)",
+                        + " discord, ntfy, webhook, email, pagerduty, github, gitea, forgejo, events, repeat, timeout)",
                 "driftless.yaml:6: notifications.ops.slack.channel: unknown key (allowed here: url)");
     }
 
@@ -248,9 +289,9 @@ class NotificationLoaderTest {
                 "driftless.yaml:5: notifications.both: gives slack and discord; one entry has one destination"
                         + " (make another entry)",
                 "driftless.yaml:8: notifications.none: says nowhere to send: give one of slack, discord, ntfy,"
-                        + " webhook, email, github, gitea",
+                        + " webhook, email, pagerduty, github, gitea",
                 "driftless.yaml:10: notifications.bare: must be a map with one of slack, discord, ntfy, webhook,"
-                        + " email, github, gitea (it is empty)",
+                        + " email, pagerduty, github, gitea (it is empty)",
                 "driftless.yaml:11: notifications.bad name: is not a valid notification name (letters, digits, '.',"
                         + " '_' and '-')",
                 "driftless.yaml:14: notifications.flat.slack: must be a map of settings, such as"

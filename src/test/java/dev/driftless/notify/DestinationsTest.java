@@ -53,7 +53,7 @@ class DestinationsTest {
 
     static List<String> problems(Notification... notifications) {
         try {
-            Destinations.rules(List.of(notifications), LOOKUP, ENV);
+            Destinations.rules("test-agent", List.of(notifications), LOOKUP, ENV);
         } catch (ValidationException e) {
             List<String> told = e.problems().stream().map(Problem::toString).toList();
             for (String value : List.of("SLACKSECRET", "HMACSECRET", "NOTAURLSECRET", "tk_ENVSECRET")) {
@@ -66,7 +66,7 @@ class DestinationsTest {
 
     @Test
     void everyDestinationIsBuiltWithItsNameEventsRepeatAndTimeout() {
-        List<NotificationRule> rules = Destinations.rules(List.of(
+        List<NotificationRule> rules = Destinations.rules("test-agent", List.of(
                 new Notification("ops", new Destination.Slack(secret("slack_webhook", 6, "notifications.ops.slack.url")),
                         EnumSet.of(NotificationEvent.FAILED), Duration.ofHours(4), Duration.ofSeconds(5)),
                 entry("chat", new Destination.Discord(secret("slack_webhook", 8, "u"))),
@@ -107,6 +107,21 @@ class DestinationsTest {
     }
 
     @Test
+    void pagerDutyReadsItsRoutingKeyAndSpeaksForTheAgent() {
+        List<NotificationRule> rules = Destinations.rules("agent-7", List.of(entry("pager", new Destination.PagerDuty(
+                text(Destination.PagerDuty.EVENTS_API), secret("hmac", 6, "notifications.pager.pagerduty.routing-key")))),
+                LOOKUP, ENV);
+
+        assertThat(rules).singleElement().satisfies(rule -> assertThat(rule.notifier())
+                .isInstanceOfSatisfying(PagerDutyNotifier.class, pager -> assertThat(pager.dedupKey(
+                        new Event(Event.Kind.DRIFT_HEALED, "web-1", "nginx", "", "", null)))
+                        .isEqualTo("driftless/agent-7/drift-found/web-1/nginx")));
+        assertThat(problems(entry("pager", new Destination.PagerDuty(text(Destination.PagerDuty.EVENTS_API),
+                env("PD_KEY", 7, "notifications.pager.pagerduty.routing-key"))))).containsExactly(
+                "driftless.yaml:7: notifications.pager.pagerduty.routing-key: environment variable PD_KEY is not set");
+    }
+
+    @Test
     void aValueOfTheWrongFormIsReportedWithoutShowingIt() {
         assertThat(problems(
                 entry("ops", new Destination.Slack(secret("not_a_url", 6, "notifications.ops.slack.url"))),
@@ -121,7 +136,7 @@ class DestinationsTest {
 
     @Test
     void aSecretThatCannotBeReadIsReportedWithTheReason() {
-        assertThatThrownBy(() -> Destinations.rules(List.of(
+        assertThatThrownBy(() -> Destinations.rules("test-agent", List.of(
                 entry("ops", new Destination.Slack(secret("slack_webhook", 6, "notifications.ops.slack.url")))),
                 name -> {
                     throw new IllegalStateException("no age key can decrypt secrets/notify.sops.yaml");
