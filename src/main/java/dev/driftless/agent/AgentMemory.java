@@ -3,10 +3,12 @@ package dev.driftless.agent;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.driftless.notify.Notifications;
 import dev.driftless.report.FailureKind;
 import dev.driftless.store.HistoryStore;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -14,7 +16,8 @@ import java.util.TreeMap;
 /**
  * What the agent keeps across restarts beside its history, in the history database under the agent's
  * name (so agents sharing a database keep theirs apart): the commit each host must have (its target),
- * each host's last failure and whether and when it is tried again, the suspensions, and the apply under
+ * each host's last failure and whether and when it is tried again, the suspensions, the ongoing problems
+ * notified (so that {@code agent --once} from cron does not send the same one every run), and the apply under
  * way. The last is kept before an apply starts and cleared when it ends, so a process that dies while
  * applying (out of memory, killed, restarted by systemd) finds it at the next start and does not try
  * that commit again.
@@ -50,12 +53,14 @@ final class AgentMemory {
     private final Map<String, Failure> failures;
     private final Map<String, Suspension> suspensions;
     private final Optional<Attempt> interrupted;
+    private List<Notifications.Open> notified;
 
     private AgentMemory(HistoryStore store) {
         this.store = store;
         this.targets = new TreeMap<>(read("targets", new TypeReference<Map<String, String>>() { }));
         this.failures = new TreeMap<>(read("failures", new TypeReference<Map<String, Failure>>() { }));
         this.suspensions = new TreeMap<>(read("suspensions", new TypeReference<Map<String, Suspension>>() { }));
+        this.notified = read("notified", "[]", new TypeReference<List<Notifications.Open>>() { });
         this.interrupted = store.recall("attempt").filter(v -> !v.equals("null")).map(v -> parse(v, Attempt.class));
     }
 
@@ -139,9 +144,25 @@ final class AgentMemory {
         write("suspensions", suspensions);
     }
 
+    /** The ongoing problems the notifications sent, and to which destination when. */
+    synchronized List<Notifications.Open> notified() {
+        return notified;
+    }
+
+    synchronized void notified(List<Notifications.Open> open) {
+        if (!open.equals(notified)) {
+            notified = List.copyOf(open);
+            write("notified", notified);
+        }
+    }
+
     private <T> T read(String name, TypeReference<T> type) {
+        return read(name, "{}", type);
+    }
+
+    private <T> T read(String name, String nothing, TypeReference<T> type) {
         try {
-            return JSON.readValue(store.recall(name).orElse("{}"), type);
+            return JSON.readValue(store.recall(name).orElse(nothing), type);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("the agent's memory '" + name + "' in the history database is damaged: "
                     + e.getOriginalMessage(), e);

@@ -192,7 +192,7 @@ final class AgentCommand implements Callable<Integer> {
         }
         AgentMetrics metrics = new AgentMetrics();
         java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
-        try (RepositoryNotifications notifications = new RepositoryNotifications(Clock.systemUTC());
+        try (RepositoryNotifications notifications = new RepositoryNotifications(settings.agent(), Clock.systemUTC(), history);
              HistoryStore closing = history) {
             Agent agent = new Agent(settings, history, metrics, notifications, Clock.systemUTC());
             Optional.ofNullable(historyKeep).ifPresent(agent::keepHistory);

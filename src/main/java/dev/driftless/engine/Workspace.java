@@ -92,6 +92,11 @@ public final class Workspace implements AutoCloseable {
         return chosen;
     }
 
+    /** driftless.yaml at the commit, validated: hosts, variables and notifications. */
+    public Inventory inventory() {
+        return inventory;
+    }
+
     /** The repository's files at the commit. */
     public dev.driftless.source.RepoTree tree() {
         return checkout.tree();

@@ -8,6 +8,7 @@ import dev.driftless.model.DriftPolicy;
 import dev.driftless.model.Host;
 import dev.driftless.model.Inventory;
 import dev.driftless.model.Location;
+import dev.driftless.model.Notification;
 import dev.driftless.model.Ownership;
 import dev.driftless.model.Problem;
 import dev.driftless.model.Resource;
@@ -41,7 +42,7 @@ public final class RepositoryLoader {
     public static final String SERVICES_DIR = "services";
     public static final String SERVICE_FILE = "service.yaml";
 
-    private static final Set<String> INVENTORY_KEYS = keys("hosts", "vars", "notifications"); // notifications: read by the agent
+    private static final Set<String> INVENTORY_KEYS = keys("hosts", "vars", "notifications");
     private static final Set<String> HOST_KEYS = keys("address", "groups", "vars", "identity", "become", "root");
     private static final Set<String> SERVICE_KEYS =
             keys("description", "hosts", "dependsOn", "drift", "files", "handlers");
@@ -140,10 +141,8 @@ public final class RepositoryLoader {
         if (top.has("vars")) {
             vars = top.yaml().variables(top.value("vars").orElseThrow(), "vars");
         }
-        if (top.has("notifications")) {
-            checkNotifications(top);
-        }
-        return new Inventory(hosts, vars);
+        List<Notification> notifications = NotificationLoader.load(top, problems);
+        return new Inventory(hosts, vars, notifications);
     }
 
     /**
@@ -170,39 +169,6 @@ public final class RepositoryLoader {
                             + " share one lock: give each local host a folder of its own, outside the others'"));
                     break;
                 }
-            }
-        }
-    }
-
-    /**
-     * Checks the agent's {@code notifications:} settings here, so that validate and every plan catch a
-     * mistake before the agent does. Secrets and environment variables are not read (this machine may
-     * not have them): any reference stands for a well-formed value.
-     */
-    private static void checkNotifications(Mapping top) {
-        // the value already read (and bounded) with the rest of the file, as plain maps and lists
-        Optional<Object> value = top.value("notifications").flatMap(node -> top.yaml().plain(node, "notifications"));
-        if (value.isEmpty()) {
-            return;
-        }
-        String stand = "https://reference.invalid/value";
-        Map<String, String> anyVariable = new java.util.AbstractMap<>() {
-            @Override
-            public String get(Object key) {
-                return stand;
-            }
-
-            @Override
-            public Set<Entry<String, String>> entrySet() {
-                return Set.of();
-            }
-        };
-        try {
-            dev.driftless.notify.NotificationConfig.parse(value.get(), "notifications", name -> stand, anyVariable);
-        } catch (IllegalArgumentException e) {
-            for (String line : e.getMessage().split("\n")) {
-                top.problem("notifications", line.startsWith("notifications.") ? line.substring("notifications.".length())
-                        : line);
             }
         }
     }

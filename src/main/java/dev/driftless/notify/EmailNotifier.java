@@ -1,5 +1,7 @@
 package dev.driftless.notify;
 
+import dev.driftless.model.Destination.Email.Tls;
+import dev.driftless.model.Notification;
 import jakarta.mail.AuthenticationFailedException;
 import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
@@ -12,7 +14,6 @@ import java.time.Duration;
 import java.time.format.DateTimeFormatter;
 import java.util.Date;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Properties;
 import javax.net.ssl.SSLSocketFactory;
@@ -25,24 +26,6 @@ import javax.net.ssl.SSLSocketFactory;
  * on the same machine.
  */
 public final class EmailNotifier implements Notifier {
-
-    public enum Tls {
-        STARTTLS(587), SMTPS(465), NONE(25);
-
-        private final int defaultPort;
-
-        Tls(int defaultPort) {
-            this.defaultPort = defaultPort;
-        }
-
-        public int defaultPort() {
-            return defaultPort;
-        }
-
-        public String id() {
-            return name().toLowerCase(Locale.ROOT);
-        }
-    }
 
     static final int MAX_BODY = 20_000;
 
@@ -80,7 +63,7 @@ public final class EmailNotifier implements Notifier {
         if (this.to.isEmpty()) {
             throw new IllegalArgumentException("no recipient");
         }
-        this.timeout = timeout == null ? HttpNotifier.DEFAULT_TIMEOUT : timeout;
+        this.timeout = timeout == null ? Notification.DEFAULT_TIMEOUT : timeout;
         this.testSocketFactory = socketFactory;
     }
 

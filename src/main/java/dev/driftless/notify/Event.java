@@ -1,9 +1,10 @@
 package dev.driftless.notify;
 
+import dev.driftless.model.NotificationEvent;
+import dev.driftless.report.Word;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.Optional;
 
 /**
  * Something the agent wants people to know about one service on one host, or about the whole repository.
@@ -19,27 +20,26 @@ import java.util.Optional;
  */
 public record Event(Kind kind, String host, String service, String commit, String summary, Instant at) {
 
-    public enum Kind implements dev.driftless.report.Word {
+    /**
+     * What happened. The same six events as {@link NotificationEvent}, which is what driftless.yaml names; this
+     * enum stays while the agent still builds events with it.
+     */
+    public enum Kind implements Word {
         APPLIED, FAILED, DRIFT_FOUND, DRIFT_HEALED, RECOVERED, SOURCE_UNAVAILABLE;
+
+        /** The same event in the vocabulary of driftless.yaml. */
+        public NotificationEvent event() {
+            return NotificationEvent.valueOf(name());
+        }
 
         /** The name used in {@code driftless.yaml} ({@code events:}) and in webhook bodies: {@code drift-found}. */
         public String id() {
             return word();
         }
 
-        /** The kind named {@code id} as written in {@code driftless.yaml}, such as {@code drift-found}. */
-        public static Optional<Kind> ofId(String id) {
-            for (Kind kind : values()) {
-                if (kind.id().equals(id)) {
-                    return Optional.of(kind);
-                }
-            }
-            return Optional.empty();
-        }
-
         /** A problem that goes on until a good event of the same family ends it. */
         public boolean isProblem() {
-            return this == FAILED || this == DRIFT_FOUND || this == SOURCE_UNAVAILABLE;
+            return event().isProblem();
         }
 
         /** Words for messages: {@code drift found}. */

@@ -1,5 +1,6 @@
 package dev.driftless.notify;
 
+import dev.driftless.model.Destination;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
@@ -15,7 +16,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class GitHubStatusNotifier extends HttpNotifier {
 
-    public static final URI DEFAULT_API = URI.create("https://api.github.com");
     private static final Logger LOG = LoggerFactory.getLogger(GitHubStatusNotifier.class);
 
     private final URI api;
@@ -31,7 +31,7 @@ public final class GitHubStatusNotifier extends HttpNotifier {
     public GitHubStatusNotifier(String name, URI api, String owner, String repo, String token, String targetUrl,
                                 Duration timeout) {
         super(name, timeout);
-        this.api = api == null ? DEFAULT_API : api;
+        this.api = api == null ? URI.create(Destination.CommitStatus.GITHUB_API) : api;
         this.owner = Objects.requireNonNull(owner, "owner");
         this.repo = Objects.requireNonNull(repo, "repo");
         this.token = Objects.requireNonNull(token, "token");

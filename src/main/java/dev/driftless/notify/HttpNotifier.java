@@ -1,6 +1,7 @@
 package dev.driftless.notify;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.driftless.model.Notification;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -19,8 +20,8 @@ import java.util.concurrent.TimeoutException;
 /** A destination reached with one HTTP POST per event, through the JDK's HTTP client. */
 abstract class HttpNotifier implements Notifier {
 
-    static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
     static final ObjectMapper JSON = new ObjectMapper();
+    static final int MAX_REFUSAL = 4096;
 
     private final String name;
     private final Duration timeout;
@@ -28,7 +29,7 @@ abstract class HttpNotifier implements Notifier {
 
     HttpNotifier(String name, Duration timeout) {
         this.name = Objects.requireNonNull(name, "name");
-        this.timeout = timeout == null ? DEFAULT_TIMEOUT : timeout;
+        this.timeout = timeout == null ? Notification.DEFAULT_TIMEOUT : timeout;
         this.client = HttpClient.newBuilder()
                 .connectTimeout(this.timeout)
                 .followRedirects(HttpClient.Redirect.NEVER)
@@ -64,8 +65,12 @@ abstract class HttpNotifier implements Notifier {
                 .header("User-Agent", "driftless")
                 .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
         headers.forEach(request::header);
-        CompletableFuture<HttpResponse<Void>> answer =
-                client.sendAsync(request.build(), HttpResponse.BodyHandlers.discarding());
+        // the body of a refusal may say why; only its start is kept, the rest is read and dropped
+        java.io.ByteArrayOutputStream refusal = new java.io.ByteArrayOutputStream();
+        CompletableFuture<HttpResponse<Void>> answer = client.sendAsync(request.build(), info ->
+                info.statusCode() >= 200 && info.statusCode() <= 299 ? HttpResponse.BodySubscribers.discarding()
+                        : HttpResponse.BodySubscribers.ofByteArrayConsumer(chunk -> chunk.ifPresent(bytes ->
+                                refusal.write(bytes, 0, Math.max(0, Math.min(bytes.length, MAX_REFUSAL - refusal.size()))))));
         HttpResponse<Void> response;
         try {
             // the request timeout covers the answer's headers; this bound also covers a body that never ends
@@ -88,8 +93,18 @@ abstract class HttpNotifier implements Notifier {
         if (status < 200 || status > 299) {
             // a refusal (404: the webhook was deleted, 401: a bad token, 3xx: moved) stays one; 408, 425, 429, 5xx may pass
             boolean retryable = status >= 500 || status == 408 || status == 425 || status == 429;
-            throw new NotifyException(name + ": HTTP " + status, retryable, null);
+            String why = explain(refusal.toString(StandardCharsets.UTF_8));
+            throw new NotifyException(name + ": HTTP " + status + (why.isEmpty() ? "" : ": " + why), retryable, null);
         }
+    }
+
+    /**
+     * What a refusal's body (its first {@value #MAX_REFUSAL} bytes) says, for the error message; {@code ""} by
+     * default, as the body of most destinations may echo their credential. A destination whose answers explain
+     * themselves says it, with every credential removed.
+     */
+    String explain(String body) {
+        return "";
     }
 
     private NotifyException timedOut() {

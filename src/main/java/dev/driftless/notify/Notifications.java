@@ -1,10 +1,12 @@
 package dev.driftless.notify;
 
+import dev.driftless.model.NotificationEvent;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -19,15 +21,18 @@ import org.slf4j.LoggerFactory;
 /**
  * Sends events to the rules of {@code driftless.yaml} without flooding and without blocking the caller.
  *
- * <p><b>Flooding.</b> Events are grouped by problem key: (family, host, service), where the families are
- * failed ↔ applied, drift found ↔ drift healed, source unavailable ↔ recovered. A problem (failed, drift found,
- * source unavailable) is sent to a rule once, then again only after the rule's {@code repeat}, or sooner when it is
- * reported for another commit (a new commit that fails again is news, and a commit status belongs to each commit).
- * The first good event of the same key (applied, drift healed, recovered) ends the problem and is sent once. A good
- * event also ends the repository-wide problem of its family ({@code host = service = ""}): if anything applied,
- * the repository validated and the source was read. Applied and drift healed with no problem before are news and
- * always sent; recovered with no problem before is not sent. The state is in memory: after a restart, an ongoing
- * problem is sent once more.
+ * <p><b>Flooding.</b> Events are grouped by problem key: (problem, host, service), where each problem goes with its
+ * resolution: failed ↔ applied, drift found ↔ drift healed, source unavailable ↔ recovered. A problem is sent to a
+ * rule once, then again only after the rule's {@code repeat}, or sooner when it is reported for another commit (a
+ * new commit that fails again is news, and a commit status belongs to each commit). The first resolution of the same
+ * key ends the problem and is sent once. A resolution also ends the repository-wide problem of its kind
+ * ({@code host = service = ""}) but for drift: if anything applied, the repository validated and the source was
+ * read. Applied and drift healed with no problem before are news and always sent; recovered with no problem before
+ * is not sent. An {@link IncidentNotifier} (PagerDuty) gets a resolution only for an incident it was sent, one per
+ * problem it ends, addressed to that problem's host and service. The state is kept by the caller:
+ * {@link #open} says what is ongoing and what was sent, {@link #continueFrom} takes it back after a restart
+ * (the agent keeps it in its history database) or when the rules change (an entry that keeps its name keeps what
+ * it was sent).
  *
  * <p><b>Blocking.</b> {@link #publish} only decides and queues. Each rule has its own lane (one daemon thread,
  * created when needed, and a queue of at most {@value #QUEUE_LIMIT} events; beyond that events are dropped, and
@@ -44,17 +49,35 @@ public final class Notifications implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Notifications.class);
 
-    private enum Family { APPLY, DRIFT, SOURCE }
-
-    private record Key(Family family, String host, String service) {
+    private record Key(NotificationEvent problem, String host, String service) {
     }
 
-    private record Sent(Instant at, String commit) {
+    /**
+     * An ongoing problem as it is kept across restarts: when, and for which commit, it was last sent to each rule
+     * (by name).
+     *
+     * @param host    {@code ""} for a repository-wide problem
+     * @param service {@code ""} for a host-wide or repository-wide problem
+     */
+    public record Open(NotificationEvent problem, String host, String service, Map<String, Sent> sent) {
+        public Open {
+            Objects.requireNonNull(problem, "problem");
+            host = host == null ? "" : host;
+            service = service == null ? "" : service;
+            sent = sent == null ? Map.of() : Map.copyOf(sent);
+        }
     }
 
-    /** An ongoing problem: when it was last sent to each rule (by index). */
-    private static final class Episode {
-        final Map<Integer, Sent> sent = new HashMap<>();
+    /** When (ISO-8601) a problem was last sent to a rule, and for which commit. */
+    public record Sent(String commit, String at) {
+        public Sent {
+            Objects.requireNonNull(commit, "commit");
+            Objects.requireNonNull(at, "at");
+        }
+    }
+
+    /** One event for one rule (by index). */
+    private record Delivery(int rule, Event event) {
     }
 
     private final List<NotificationRule> rules;
@@ -63,7 +86,8 @@ public final class Notifications implements AutoCloseable {
     private final int attempts;
     private final Duration backoff;
     private final List<AtomicInteger> dropped;
-    private final Map<Key, Episode> open = new HashMap<>();
+    /** Each ongoing problem: when it was last sent to each rule (by name). */
+    private final Map<Key, Map<String, Sent>> open = new HashMap<>();
     private final Object pendingLock = new Object();
     private int pending;
     private volatile boolean closed;
@@ -105,7 +129,33 @@ public final class Notifications implements AutoCloseable {
     }
 
     /**
-     * Reports the current condition of (family, host, service); sends what is news to the rules that want it.
+     * Takes the ongoing problems {@code open} says were sent (by the notifications these replace, or by the last
+     * run of the agent), so that an ongoing problem is not sent again only because driftless.yaml changed or the
+     * agent restarted, and a resolution still reaches an incident opened before. Call it before the first
+     * {@link #publish}.
+     */
+    public void continueFrom(List<Open> open) {
+        synchronized (this.open) {
+            for (Open problem : open) {
+                this.open.put(new Key(problem.problem(), problem.host(), problem.service()),
+                        new HashMap<>(problem.sent()));
+            }
+        }
+    }
+
+    /** The ongoing problems and what was sent about them, in a stable order, to keep across restarts. */
+    public List<Open> open() {
+        synchronized (open) {
+            return open.entrySet().stream()
+                    .map(e -> new Open(e.getKey().problem(), e.getKey().host(), e.getKey().service(), e.getValue()))
+                    .sorted(java.util.Comparator.comparing((Open o) -> o.problem().ordinal())
+                            .thenComparing(Open::host).thenComparing(Open::service))
+                    .toList();
+        }
+    }
+
+    /**
+     * Reports the current condition of (problem, host, service); sends what is news to the rules that want it.
      * Returns at once: delivery happens in the background.
      */
     public void publish(Event event) {
@@ -114,50 +164,65 @@ public final class Notifications implements AutoCloseable {
             LOG.debug("notifications closed; not sending {}", event.kind().id());
             return;
         }
-        List<Integer> targets = new ArrayList<>();
+        List<Delivery> deliveries = new ArrayList<>();
         synchronized (open) {
-            Instant now = clock.instant();
-            Family family = family(event.kind());
-            Key key = new Key(family, event.host(), event.service());
-            if (event.kind().isProblem()) {
-                Episode episode = open.computeIfAbsent(key, k -> new Episode());
-                for (int i = 0; i < rules.size(); i++) {
-                    NotificationRule rule = rules.get(i);
-                    if (!rule.events().contains(event.kind())) {
-                        continue;
-                    }
-                    Sent last = episode.sent.get(i);
-                    if (last == null || !last.commit().equals(event.commit())
-                            || !now.isBefore(last.at().plus(rule.repeat()))) {
-                        episode.sent.put(i, new Sent(now, event.commit()));
-                        targets.add(i);
-                    }
-                }
+            NotificationEvent kind = event.kind().event();
+            Key key = new Key(kind.problem(), event.host(), event.service());
+            if (kind.isProblem()) {
+                problem(key, kind, event, deliveries);
             } else {
-                boolean ended = open.remove(key) != null;
-                if (family != Family.DRIFT) {
-                    ended |= open.remove(new Key(family, "", "")) != null;
-                }
-                if (ended || event.kind() != Event.Kind.RECOVERED) {
-                    for (int i = 0; i < rules.size(); i++) {
-                        if (rules.get(i).events().contains(event.kind())) {
-                            targets.add(i);
-                        }
-                    }
-                }
+                resolution(key, kind, event, deliveries);
             }
         }
-        for (int index : targets) {
-            enqueue(index, event);
+        for (Delivery delivery : deliveries) {
+            enqueue(delivery.rule(), delivery.event());
         }
     }
 
-    private static Family family(Event.Kind kind) {
-        return switch (kind) {
-            case APPLIED, FAILED -> Family.APPLY;
-            case DRIFT_FOUND, DRIFT_HEALED -> Family.DRIFT;
-            case SOURCE_UNAVAILABLE, RECOVERED -> Family.SOURCE;
-        };
+    private void problem(Key key, NotificationEvent kind, Event event, List<Delivery> deliveries) {
+        Instant now = clock.instant();
+        Map<String, Sent> sent = open.computeIfAbsent(key, k -> new HashMap<>());
+        for (int i = 0; i < rules.size(); i++) {
+            NotificationRule rule = rules.get(i);
+            if (!rule.events().contains(kind)) {
+                continue;
+            }
+            Sent last = sent.get(rule.name());
+            if (last == null || !last.commit().equals(event.commit())
+                    || !now.isBefore(Instant.parse(last.at()).plus(rule.repeat()))) {
+                sent.put(rule.name(), new Sent(event.commit(), now.toString()));
+                deliveries.add(new Delivery(i, event));
+            }
+        }
+    }
+
+    private void resolution(Key key, NotificationEvent kind, Event event, List<Delivery> deliveries) {
+        Map<Key, Map<String, Sent>> ended = new LinkedHashMap<>();
+        List<Key> keys = kind == NotificationEvent.DRIFT_HEALED ? List.of(key)
+                : List.of(key, new Key(kind.problem(), "", ""));
+        for (Key k : keys) {
+            Map<String, Sent> sent = open.remove(k);
+            if (sent != null) {
+                ended.put(k, sent);
+            }
+        }
+        for (int i = 0; i < rules.size(); i++) {
+            NotificationRule rule = rules.get(i);
+            if (!rule.events().contains(kind)) {
+                continue;
+            }
+            if (rule.notifier() instanceof IncidentNotifier) {
+                // one resolution for each incident this destination opened, addressed as that incident was
+                for (Map.Entry<Key, Map<String, Sent>> e : ended.entrySet()) {
+                    if (e.getValue().containsKey(rule.name())) {
+                        deliveries.add(new Delivery(i, new Event(event.kind(), e.getKey().host(), e.getKey().service(),
+                                event.commit(), event.summary(), event.at())));
+                    }
+                }
+            } else if (!ended.isEmpty() || kind != NotificationEvent.RECOVERED) {
+                deliveries.add(new Delivery(i, event));
+            }
+        }
     }
 
     private void enqueue(int index, Event event) {

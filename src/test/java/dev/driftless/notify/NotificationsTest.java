@@ -10,6 +10,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.WireMockServer;
+import dev.driftless.model.Destination;
+import dev.driftless.model.Location;
+import dev.driftless.model.Notification;
+import dev.driftless.model.NotificationEvent;
+import dev.driftless.model.Reference;
+import dev.driftless.model.Setting;
 import dev.driftless.notify.Event.Kind;
 import java.net.URI;
 import java.time.Clock;
@@ -25,6 +31,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -122,6 +129,21 @@ class NotificationsTest {
         }
     }
 
+    /** Keeps what it was sent, as a destination with incidents (PagerDuty) is sent. */
+    static final class IncidentRecorder implements IncidentNotifier {
+        final Recorder inner = new Recorder("pager");
+
+        @Override
+        public String name() {
+            return inner.name();
+        }
+
+        @Override
+        public void send(Event event) {
+            inner.send(event);
+        }
+    }
+
     /** Holds every send until opened, then passes it on and keeps the failures. */
     static final class Gate implements Notifier {
         final CountDownLatch open = new CountDownLatch(1);
@@ -161,7 +183,8 @@ class NotificationsTest {
     }
 
     static NotificationRule rule(Notifier notifier, Set<Kind> events, Duration repeat) {
-        return new NotificationRule(notifier.name(), notifier, events, repeat);
+        return new NotificationRule(notifier.name(), notifier,
+                events == null ? null : events.stream().map(Kind::event).collect(Collectors.toSet()), repeat);
     }
 
     Event event(Kind kind, String host, String service, String commit) {
@@ -171,6 +194,41 @@ class NotificationsTest {
     void publishAndDrain(Notifications n, Event event) {
         n.publish(event);
         assertThat(n.drain(DRAIN)).isTrue();
+    }
+
+    @Test
+    void aDestinationWithIncidentsIsSentOneResolutionPerIncidentItOpenedAddressedLikeIt() {
+        IncidentRecorder pager = new IncidentRecorder();
+        Notifications n = notifications(List.of(rule(pager, null, Duration.ofHours(1))));
+
+        publishAndDrain(n, event(Kind.APPLIED, "web-1", "nginx", C1));
+        publishAndDrain(n, event(Kind.FAILED, "", "", C2));
+        publishAndDrain(n, event(Kind.FAILED, "web-1", "php", C2));
+        publishAndDrain(n, event(Kind.APPLIED, "web-1", "php", C2));
+        publishAndDrain(n, event(Kind.APPLIED, "web-1", "nginx", C2));
+
+        assertThat(pager.inner.seen()).as("no incident, nothing to resolve; each incident resolved once, as opened")
+                .containsExactly("failed  " + C2, "failed web-1/php " + C2, "applied web-1/php " + C2, "applied  " + C2);
+    }
+
+    @Test
+    void whatWasSentIsTakenOverByTheNextNotificationsAsAfterARestart() {
+        Recorder out = new Recorder("r");
+        Notifications before = notifications(List.of(rule(out, null, Duration.ofHours(1))));
+        publishAndDrain(before, event(Kind.DRIFT_FOUND, "web-1", "nginx", C1));
+        List<Notifications.Open> kept = before.open();
+
+        Recorder again = new Recorder("r");
+        Notifications after = notifications(List.of(rule(again, null, Duration.ofHours(1))));
+        after.continueFrom(kept);
+        clock.advance(Duration.ofMinutes(30));
+        publishAndDrain(after, event(Kind.DRIFT_FOUND, "web-1", "nginx", C1));
+        publishAndDrain(after, event(Kind.DRIFT_HEALED, "web-1", "nginx", C1));
+
+        assertThat(kept).containsExactly(new Notifications.Open(NotificationEvent.DRIFT_FOUND, "web-1", "nginx",
+                Map.of("r", new Notifications.Sent(C1, "2026-03-01T10:00:00Z"))));
+        assertThat(again.seen()).containsExactly("drift-healed web-1/nginx " + C1);
+        assertThat(after.open()).isEmpty();
     }
 
     @Test
@@ -374,14 +432,13 @@ class NotificationsTest {
     }
 
     @Test
-    void aParsedConfigurationDeliversEndToEnd() throws Exception {
+    void aConfiguredDestinationDeliversEndToEnd() throws Exception {
         server.stubFor(post(urlEqualTo("/driftless")).willReturn(ok()));
-        Object yaml = Map.of("audit", Map.of(
-                "webhook", Map.of("url", url("/driftless").toString(), "secret", Map.of("secret", "hmac")),
-                "events", List.of("failed", "applied"),
-                "repeat", "30m"));
-        List<NotificationRule> rules = NotificationConfig.parse(yaml, "driftless.yaml: notifications",
-                Map.of("hmac", "k3y")::get, Map.of());
+        Notification audit = new Notification("audit", new Destination.Webhook(new Setting.Text(url("/driftless")
+                .toString()), new Reference.Secret("hmac", new Location("driftless.yaml", 6, "notifications.audit"
+                + ".webhook.secret"))), EnumSet.of(NotificationEvent.FAILED, NotificationEvent.APPLIED),
+                Duration.ofMinutes(30), Duration.ofSeconds(5));
+        List<NotificationRule> rules = Destinations.rules("test-agent", List.of(audit), Map.of("hmac", "k3y")::get, Map.of());
         Notifications n = notifications(rules);
 
         publishAndDrain(n, event(Kind.DRIFT_FOUND, "web-1", "nginx", C1)); // not wanted by this rule

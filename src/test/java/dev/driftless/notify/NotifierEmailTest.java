@@ -11,6 +11,7 @@ import com.icegreen.greenmail.util.ServerSetup;
 import jakarta.mail.Message;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
+import dev.driftless.model.Destination.Email.Tls;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -34,7 +35,7 @@ class NotifierEmailTest {
     }
 
     EmailNotifier plain(String user, String password) throws Exception {
-        return new EmailNotifier("mail", "127.0.0.1", MAIL.getSmtp().getPort(), EmailNotifier.Tls.NONE, user, password,
+        return new EmailNotifier("mail", "127.0.0.1", MAIL.getSmtp().getPort(), Tls.NONE, user, password,
                 address("driftless@example.org"), List.of(address("ops@example.org"), address("oncall@example.org")),
                 TIMEOUT);
     }
@@ -90,7 +91,7 @@ class NotifierEmailTest {
     void starttlsIsRequiredByDefaultAndNothingIsSentInClearWithoutIt() throws Exception {
         // GreenMail's SMTP does not offer STARTTLS, so this shows the upgrade is enforced, not merely attempted
         EmailNotifier notifier = new EmailNotifier("mail", "127.0.0.1", MAIL.getSmtp().getPort(),
-                EmailNotifier.Tls.STARTTLS, "driftless", "s3cret", address("driftless@example.org"),
+                Tls.STARTTLS, "driftless", "s3cret", address("driftless@example.org"),
                 List.of(address("ops@example.org")), TIMEOUT);
 
         assertThatThrownBy(() -> notifier.send(new Event(Event.Kind.FAILED, "web-1", "", COMMIT, "", Instant.now())))
@@ -104,7 +105,7 @@ class NotifierEmailTest {
     @Test
     void sendsOverSmtps() throws Exception {
         EmailNotifier notifier = new EmailNotifier("mail", "127.0.0.1", MAIL.getSmtps().getPort(),
-                EmailNotifier.Tls.SMTPS, "driftless", "s3cret", address("driftless@example.org"),
+                Tls.SMTPS, "driftless", "s3cret", address("driftless@example.org"),
                 List.of(address("ops@example.org")), TIMEOUT, new DummySSLSocketFactory());
 
         notifier.send(new Event(Event.Kind.APPLIED, "web-1", "nginx", COMMIT, "~ /etc/nginx/nginx.conf", Instant.now()));
@@ -118,7 +119,7 @@ class NotifierEmailTest {
     void smtpsChecksTheCertificateByDefault() throws Exception {
         // without the test's trust-all socket factory, GreenMail's self-signed certificate is refused
         EmailNotifier notifier = new EmailNotifier("mail", "127.0.0.1", MAIL.getSmtps().getPort(),
-                EmailNotifier.Tls.SMTPS, null, null, address("driftless@example.org"),
+                Tls.SMTPS, null, null, address("driftless@example.org"),
                 List.of(address("ops@example.org")), TIMEOUT);
 
         assertThatThrownBy(() -> notifier.send(new Event(Event.Kind.APPLIED, "web-1", "", COMMIT, "", Instant.now())))

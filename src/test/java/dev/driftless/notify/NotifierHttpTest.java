@@ -18,6 +18,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import javax.crypto.Mac;
@@ -321,5 +322,101 @@ class NotifierHttpTest {
                 .isInstanceOf(NotifyException.class)
                 .hasMessageStartingWith("audit: ")
                 .hasMessageNotContaining("SECRETPATH");
+    }
+
+    static final String PAGER_KEY = "R0UT1NGKEY0123456789abcdefABCDEF";
+    static final String PAGER_PATH = "/v2/enqueue";
+
+    /** PagerDuty's Events API v2, answering as PagerDuty does. */
+    PagerDutyNotifier pager(String agent) {
+        server.stubFor(post(urlEqualTo(PAGER_PATH)).willReturn(aResponse().withStatus(202)
+                .withBody("{\"status\":\"success\",\"message\":\"Event processed\"}")));
+        return new PagerDutyNotifier("pager", url(PAGER_PATH), PAGER_KEY, agent, TIMEOUT);
+    }
+
+    static List<JsonNode> pagerBodies() throws Exception {
+        List<JsonNode> bodies = new ArrayList<>();
+        for (var request : server.findAll(postRequestedFor(urlEqualTo(PAGER_PATH)))) {
+            bodies.add(JSON.readTree(request.getBodyAsString()));
+        }
+        return bodies;
+    }
+
+    @Test
+    void pagerDutyTriggersAnErrorForAFailureWithTheRoutingKeyAndWhatFailedWhere() throws Exception {
+        pager("agent-1").send(new Event(Event.Kind.FAILED, "web-1", "nginx", COMMIT,
+                "handler nginx/reload exited with 1", AT));
+
+        JsonNode body = pagerBodies().get(0);
+        assertThat(body.get("routing_key").asText()).isEqualTo(PAGER_KEY);
+        assertThat(body.get("event_action").asText()).isEqualTo("trigger");
+        assertThat(body.get("dedup_key").asText()).isEqualTo("driftless/agent-1/failed/web-1/nginx");
+        JsonNode payload = body.get("payload");
+        assertThat(payload.get("summary").asText())
+                .isEqualTo("[driftless] failed on web-1/nginx at 3f2a9c1d0e4b: handler nginx/reload exited with 1");
+        assertThat(payload.get("severity").asText()).isEqualTo("error");
+        assertThat(payload.get("source").asText()).isEqualTo("web-1");
+        assertThat(payload.get("component").asText()).isEqualTo("nginx");
+        assertThat(payload.get("group").asText()).isEqualTo("agent-1");
+        assertThat(payload.get("class").asText()).isEqualTo("failed");
+        assertThat(payload.get("timestamp").asText()).isEqualTo("2026-03-01T10:15:30Z");
+        assertThat(payload.get("custom_details").get("commit").asText()).isEqualTo(COMMIT);
+    }
+
+    @Test
+    void pagerDutyDriftIsAWarningAndTheSourceDownAnErrorFromTheAgent() throws Exception {
+        pager("agent-1").send(new Event(Event.Kind.DRIFT_FOUND, "web-1", "nginx", COMMIT, "~ /etc/nginx.conf", AT));
+        pager("agent-1").send(new Event(Event.Kind.SOURCE_UNAVAILABLE, "", "", "", "connection refused", AT));
+
+        List<JsonNode> bodies = pagerBodies();
+        assertThat(bodies.get(0).get("payload").get("severity").asText()).isEqualTo("warning");
+        assertThat(bodies.get(1).get("payload").get("severity").asText()).isEqualTo("error");
+        assertThat(bodies.get(1).get("payload").get("source").asText()).as("no host: the agent").isEqualTo("agent-1");
+        assertThat(bodies.get(1).get("dedup_key").asText()).isEqualTo("driftless/agent-1/source-unavailable//");
+    }
+
+    @Test
+    void eachResolutionResolvesThePagerDutyIncidentOfItsProblemWithTheSameDedupKey() throws Exception {
+        PagerDutyNotifier pager = pager("agent-1");
+        pager.send(new Event(Event.Kind.FAILED, "web-1", "nginx", COMMIT, "exit 1", AT));
+        pager.send(new Event(Event.Kind.APPLIED, "web-1", "nginx", COMMIT, "~ /etc/nginx.conf", AT));
+        pager.send(new Event(Event.Kind.DRIFT_FOUND, "web-1", "nginx", COMMIT, "~ /etc/nginx.conf", AT));
+        pager.send(new Event(Event.Kind.DRIFT_HEALED, "web-1", "nginx", COMMIT, "~ /etc/nginx.conf", AT));
+        pager.send(new Event(Event.Kind.SOURCE_UNAVAILABLE, "", "", "", "down", AT));
+        pager.send(new Event(Event.Kind.RECOVERED, "", "", "", "up", AT));
+
+        List<JsonNode> bodies = pagerBodies();
+        assertThat(bodies).extracting(b -> b.get("event_action").asText())
+                .containsExactly("trigger", "resolve", "trigger", "resolve", "trigger", "resolve");
+        for (int i = 0; i < bodies.size(); i += 2) {
+            assertThat(bodies.get(i + 1).get("dedup_key")).isEqualTo(bodies.get(i).get("dedup_key"));
+            assertThat(bodies.get(i + 1).get("routing_key").asText()).isEqualTo(PAGER_KEY);
+        }
+        assertThat(bodies.stream().map(b -> b.get("dedup_key").asText()).distinct()).as("one per problem").hasSize(3);
+    }
+
+    @Test
+    void twoAgentsGetTwoPagerDutyIncidentsForTheSameProblem() throws Exception {
+        pager("agent-1").send(new Event(Event.Kind.FAILED, "web-1", "nginx", COMMIT, "exit 1", AT));
+        pager("agent-2").send(new Event(Event.Kind.FAILED, "web-1", "nginx", COMMIT, "exit 1", AT));
+
+        assertThat(pagerBodies()).extracting(b -> b.get("dedup_key").asText()).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void aPagerDutyRefusalSaysWhyButNeverShowsTheRoutingKey() {
+        PagerDutyNotifier pager = pager("agent-1");
+        server.stubFor(post(urlEqualTo(PAGER_PATH)).willReturn(aResponse().withStatus(400).withBody(
+                "{\"status\":\"invalid event\",\"message\":\"Event object is invalid\",\"errors\":"
+                        + "[\"'routing_key' " + PAGER_KEY + " is not a valid integration key\"]}")));
+
+        assertThatThrownBy(() -> pager.send(new Event(Event.Kind.FAILED, "web-1", "nginx", COMMIT,
+                "exit 1", AT)))
+                .isInstanceOfSatisfying(NotifyException.class, e -> {
+                    assertThat(e.retryable()).as("a refusal is not tried again").isFalse();
+                    assertThat(e.getMessage()).isEqualTo("pager: HTTP 400: Event object is invalid ('routing_key'"
+                            + " <routing key> is not a valid integration key)");
+                    assertThat(e.getMessage()).doesNotContain(PAGER_KEY);
+                });
     }
 }

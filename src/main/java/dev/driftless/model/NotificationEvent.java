@@ -1,0 +1,42 @@
+package dev.driftless.model;
+
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * What the agent can tell people about, as {@code events:} under {@code notifications:} names it. Three are
+ * problems that go on until their resolution ends them: failed until applied, drift found until drift healed,
+ * source unavailable until recovered.
+ */
+public enum NotificationEvent {
+    APPLIED, FAILED, DRIFT_FOUND, DRIFT_HEALED, RECOVERED, SOURCE_UNAVAILABLE;
+
+    /** The name written in driftless.yaml and in webhook bodies: {@code drift-found}. */
+    public String id() {
+        return name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    /** The event named {@code id} as written in driftless.yaml, such as {@code drift-found}. */
+    public static Optional<NotificationEvent> ofId(String id) {
+        for (NotificationEvent event : values()) {
+            if (event.id().equals(id)) {
+                return Optional.of(event);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** A problem that goes on until its resolution ends it. */
+    public boolean isProblem() {
+        return this == FAILED || this == DRIFT_FOUND || this == SOURCE_UNAVAILABLE;
+    }
+
+    /** The problem this event is about: itself for a problem, the problem it ends for a resolution. */
+    public NotificationEvent problem() {
+        return switch (this) {
+            case APPLIED, FAILED -> FAILED;
+            case DRIFT_FOUND, DRIFT_HEALED -> DRIFT_FOUND;
+            case RECOVERED, SOURCE_UNAVAILABLE -> SOURCE_UNAVAILABLE;
+        };
+    }
+}
