@@ -13,7 +13,6 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.driftless.store.HistoryStore;
 import dev.driftless.store.JdbcHistoryStore;
 import dev.driftless.testing.TestRepo;
-import dev.driftless.web.AgentMetrics;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -145,7 +144,7 @@ class NotificationsAcrossRunsTest {
         assertThat(sent.get(1).get("dedup_key")).isEqualTo(sent.get(0).get("dedup_key"));
         assertThat(sent.get(0).get("payload").get("severity").asText()).isEqualTo("error");
         assertThat(kindsSent()).as("the webhook is told of the apply, PagerDuty only of the end of its incident")
-                .contains("failed /", "applied box/web");
+                .contains("failed box/web", "applied box/web");
     }
 
     @Test
