@@ -155,6 +155,9 @@ final class AgentCommand implements Callable<Integer> {
     @Mixin
     RenderOptions render;
 
+    @Mixin
+    ApiOptions api;
+
     private boolean merged;
 
     @Override
@@ -204,8 +207,8 @@ final class AgentCommand implements Callable<Integer> {
                     Thread.currentThread().interrupt();
                 }
             }, "driftless-shutdown");
-            try (AgentServer server = AgentServer.start(listen, agent, metrics, HistorySource.of(history), webhookSecret,
-                    Optional.of(token))) {
+            try (AgentServer server = AgentServer.start(api.listeners(listen), agent, metrics, HistorySource.of(history),
+                    webhookSecret, api.tokens(token))) {
                 Runtime.getRuntime().addShutdownHook(hook);
                 spec.commandLine().getErr().println("driftless agent: watching " + repo + " ("
                         + Optional.ofNullable(ref).orElse("HEAD") + "), listening on " + listen.replaceAll(":\\d+$", "")
@@ -279,6 +282,7 @@ final class AgentCommand implements Callable<Integer> {
             }
         }
         files.addAll(keys.files());
+        files.addAll(api.files());
         files.addAll(ssh.settings().files());
         return files;
     }

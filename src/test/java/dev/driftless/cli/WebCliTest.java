@@ -69,7 +69,7 @@ class WebCliTest {
 
     @Test
     void statusOfAnAgentInSyncExitsZero() {
-        Run status = run(new StatusCommand(), "--agent", url);
+        Run status = run(new StatusCommand(), "--agent", url, "--token-file", tokenFile.toString());
 
         assertThat(status.exitCode()).as(status.err()).isZero();
         assertThat(status.out()).isEqualTo("""
@@ -101,7 +101,7 @@ class WebCliTest {
                                 SyncState.PENDING, List.of(
                                 new AgentStatus.ServiceStatus("postgres", SyncState.PENDING, HealthState.UNKNOWN, 0))))));
 
-        Run status = run(new StatusCommand(), "--agent", url + "/");
+        Run status = run(new StatusCommand(), "--agent", url + "/", "--token-file", tokenFile.toString());
 
         assertThat(status.exitCode()).isEqualTo(2);
         assertThat(status.out()).isEqualTo("""
@@ -125,7 +125,8 @@ class WebCliTest {
             agent.setStatus(WebTestAgent.status(false, List.of(
                     WebTestAgent.host("web-1", false, new AgentStatus.ServiceStatus("nginx", state, HealthState.UNKNOWN,
                             0)))));
-            assertThat(run(new StatusCommand(), "--agent", url).exitCode()).as(state.word()).isEqualTo(2);
+            assertThat(run(new StatusCommand(), "--agent", url, "--token-file", tokenFile.toString()).exitCode())
+                    .as(state.word()).isEqualTo(2);
         }
     }
 
@@ -133,7 +134,7 @@ class WebCliTest {
     void statusAsJsonIsTheAgentsOwnStatus() throws Exception {
         agent.suspend(Optional.of("db-1"));
 
-        Run status = run(new StatusCommand(), "--agent", url, "--output", "json");
+        Run status = run(new StatusCommand(), "--agent", url, "--token-file", tokenFile.toString(), "--output", "json");
 
         assertThat(status.exitCode()).isEqualTo(2);
         JsonNode json = new ObjectMapper().readTree(status.out());
@@ -145,14 +146,15 @@ class WebCliTest {
         assertThat(json.at("/hosts/0/services/0/sync").asText()).isEqualTo("in-sync");
 
         agent.resume(Optional.empty());
-        assertThat(run(new StatusCommand(), "--agent", url, "--output", "json").exitCode()).isZero();
+        assertThat(run(new StatusCommand(), "--agent", url, "--token-file", tokenFile.toString(), "--output", "json")
+                .exitCode()).isZero();
     }
 
     @Test
     void anUnreachableAgentExitsOneWithAClearMessage() throws Exception {
         String closed = "http://127.0.0.1:" + closedPort();
 
-        Run status = run(new StatusCommand(), "--agent", closed);
+        Run status = run(new StatusCommand(), "--agent", closed, "--token-file", tokenFile.toString());
         Run suspend = run(new SuspendCommand(), "--agent", closed, "--token-file", tokenFile.toString());
         Run resume = run(new ResumeCommand(), "--agent", closed, "--token-file", tokenFile.toString());
 
@@ -174,19 +176,19 @@ class WebCliTest {
         assertThat(suspend.out()).isEqualTo("Suspended automatic applies on web-1.\n");
         assertThat(agent.status().hosts().get(0).suspended()).isTrue();
         assertThat(agent.status().suspended()).isFalse();
-        Run status = run(new StatusCommand(), "--agent", url);
+        Run status = run(new StatusCommand(), "--agent", url, "--token-file", tokenFile.toString());
         assertThat(status.exitCode()).isEqualTo(2);
         assertThat(status.out()).contains("web-1  (commit 3f2a9c1d0e4b, suspended)");
 
         Run resume = run(new ResumeCommand(), "--agent", url, "--host", "web-1", "--token-file", tokenFile.toString());
         assertThat(resume.exitCode()).isZero();
         assertThat(resume.out()).isEqualTo("Resumed automatic applies on web-1.\n");
-        assertThat(run(new StatusCommand(), "--agent", url).exitCode()).isZero();
+        assertThat(run(new StatusCommand(), "--agent", url, "--token-file", tokenFile.toString()).exitCode()).isZero();
 
         assertThat(run(new SuspendCommand(), "--agent", url, "--token-file", tokenFile.toString()).out())
                 .isEqualTo("Suspended automatic applies on every host.\n");
         assertThat(agent.status().suspended()).isTrue();
-        assertThat(run(new StatusCommand(), "--agent", url).out())
+        assertThat(run(new StatusCommand(), "--agent", url, "--token-file", tokenFile.toString()).out())
                 .contains("Suspended: automatic applies are suspended on every host");
         assertThat(run(new ResumeCommand(), "--agent", url, "--token-file", tokenFile.toString()).exitCode()).isZero();
         assertThat(agent.status().suspended()).isFalse();
@@ -242,6 +244,9 @@ class WebCliTest {
         }
         assertThat(run(new StatusCommand(), "--help").out()).contains("--output");
         assertThat(run(new SuspendCommand(), "--help").out().replaceAll("\\s+", ""))
-                .contains("--host", "--token-file", "Default:/var/lib/driftless/agent/api-token");
+                .contains("--host", "--token-file", "Default:$DRIFTLESS_TOKEN_FILE,else/var/lib/driftless/agent/api-token");
+        for (Object command : List.of(new StatusCommand(), new SuspendCommand(), new ResumeCommand())) {
+            assertThat(run(command, "--help").out()).contains("--token-file", "--ca-file");
+        }
     }
 }
