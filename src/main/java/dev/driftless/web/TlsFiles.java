@@ -75,7 +75,7 @@ public record TlsFiles(Path certificate, Path key) {
                     return converter.getPrivateKey(info);
                 }
                 if (object instanceof PEMKeyPair pair) {
-                    return converter.getKeyPair(pair).getPrivate();
+                    return converter.getPrivateKey(pair.getPrivateKeyInfo()); // an EC key may carry no public key
                 }
             }
         }

@@ -8,7 +8,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.driftless.agent.AgentStatus;
 import dev.driftless.web.AgentMetrics;
+import dev.driftless.testing.SelfSigned;
 import dev.driftless.web.AgentServer;
+import dev.driftless.web.ApiTokens;
+import dev.driftless.web.Listeners;
+import dev.driftless.web.TlsFiles;
 import dev.driftless.web.WebTestAgent;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -164,7 +168,7 @@ class WebCliTest {
             assertThat(run.err()).startsWith("Error: cannot reach the agent at " + closed + ":")
                     .contains("Is `driftless agent` running there?");
         }
-        assertThat(run(new StatusCommand(), "--agent", "ftp://example.org").err())
+        assertThat(run(new StatusCommand(), "--agent", "ftp://example.org", "--token-file", "/nonexistent").err())
                 .startsWith("Error: --agent ftp://example.org is not an http(s) URL");
     }
 
@@ -231,6 +235,66 @@ class WebCliTest {
 
             assertThat(suspend.exitCode()).isEqualTo(1);
             assertThat(suspend.err()).contains("(503): no token configured");
+        }
+    }
+
+    @Test
+    void statusSendsTheTokenOfTokenFileAndSaysWhenItIsRefused() throws Exception {
+        Path wrong = Files.writeString(dir.resolve("wrong-token"), "not-the-token");
+
+        Run refused = run(new StatusCommand(), "--agent", url, "--token-file", wrong.toString());
+        Run missing = run(new StatusCommand(), "--agent", url, "--token-file", dir.resolve("absent").toString());
+
+        assertThat(refused.exitCode()).isEqualTo(1);
+        assertThat(refused.out()).isEmpty();
+        assertThat(refused.err()).isEqualTo("Error: the agent at " + url + " refused the token in " + wrong
+                + " (401 Unauthorized); use the token file of that agent\n");
+        assertThat(missing.exitCode()).isEqualTo(1);
+        assertThat(missing.err()).contains("absent does not exist", "DRIFTLESS_TOKEN_FILE");
+    }
+
+    @Test
+    void suspendWithAReadTokenSaysItNeedsAControlToken() throws Exception {
+        String read = "read-token-0123456789abcdef";
+        Path tokens = Files.createFile(dir.resolve("tokens"), java.nio.file.attribute.PosixFilePermissions
+                .asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(tokens, "dashboard read " + read + "\nops control " + TOKEN + "-ops\n");
+        Path readFile = Files.writeString(dir.resolve("read-token"), read + "\n");
+        Path opsFile = Files.writeString(dir.resolve("ops-token"), TOKEN + "-ops\n");
+        try (AgentServer named = AgentServer.start(Listeners.on("127.0.0.1:0"), agent, new AgentMetrics(), null,
+                Optional.empty(), ApiTokens.read(tokens))) {
+            String at = "http://127.0.0.1:" + named.port();
+
+            assertThat(run(new StatusCommand(), "--agent", at, "--token-file", readFile.toString()).exitCode()).isZero();
+            Run suspend = run(new SuspendCommand(), "--agent", at, "--host", "web-1", "--token-file", readFile.toString());
+            assertThat(suspend.exitCode()).isEqualTo(1);
+            assertThat(suspend.err()).startsWith("Error: the agent at " + at + " does not let the token in " + readFile
+                    + " do this (403 Forbidden)").contains("control").doesNotContain(read);
+
+            assertThat(run(new SuspendCommand(), "--agent", at, "--host", "web-1", "--token-file", opsFile.toString())
+                    .exitCode()).isZero();
+            Run status = run(new StatusCommand(), "--agent", at, "--token-file", readFile.toString(), "--output",
+                    "json");
+            assertThat(new ObjectMapper().readTree(status.out()).at("/hosts/0/suspendedBy").asText()).isEqualTo("ops");
+        }
+    }
+
+    @Test
+    void statusOfAnHttpsAgentTrustsItsCaFile() throws Exception {
+        SelfSigned pem = SelfSigned.in(dir);
+        try (AgentServer tls = AgentServer.start(new Listeners("127.0.0.1:0", Optional.empty(),
+                Optional.of(new TlsFiles(pem.certificate(), pem.key()))), agent, new AgentMetrics(), null,
+                Optional.empty(), ApiTokens.single(TOKEN))) {
+            String at = "https://127.0.0.1:" + tls.port();
+
+            Run trusted = run(new StatusCommand(), "--agent", at, "--token-file", tokenFile.toString(), "--ca-file",
+                    pem.certificate().toString());
+            Run untrusted = run(new StatusCommand(), "--agent", at, "--token-file", tokenFile.toString());
+
+            assertThat(trusted.exitCode()).as(trusted.err()).isZero();
+            assertThat(trusted.out()).contains("web-1", "in-sync");
+            assertThat(untrusted.exitCode()).isEqualTo(1);
+            assertThat(untrusted.err()).startsWith("Error: cannot reach the agent at " + at);
         }
     }
 
