@@ -41,13 +41,17 @@ import org.slf4j.LoggerFactory;
  *   → 202 triggered; 401 bad or missing signature; 413 body over 1 MiB; 400 not JSON; 503 no secret configured
  *   (any body: 408 when it has not arrived in full 10 s after the headers; 503 when the bodies being received at
  *   once would hold over 32 MiB; see {@link HttpLimits})
- * GET  /api/status     AgentStatus as JSON
+ * (hooks: on the hooks listener only when there is one, see {@link Listeners})
+ * Every /api/* call: Authorization: Bearer &lt;token&gt; of {@link ApiTokens}; 401 without a valid one, 403 when its
+ *   role does not allow the call, 503 when the agent has no token of that role
+ * GET  /api/status     AgentStatus as JSON (read)
  * GET  /api/history?host=&amp;service=&amp;limit=&amp;diffs=   (limit 1..1000, default 50; diffs=true adds each
  *      change's diff; streamed from the database; 503 when 4 pages are being sent already)
- * POST /api/suspend, /api/resume   {"host": "web-1"} or ?host=web-1 (none: every host);
- *   Authorization: Bearer &lt;token&gt; → 200; 401 otherwise; 503 when the agent has no token; 400 unknown host
+ * POST /api/suspend, /api/resume   {"host": "web-1"} or ?host=web-1 (none: every host) (control; the token's
+ *   name is recorded as who suspended) → 200; 400 unknown host
  * GET  /healthz (200 "ok", or 503 "unhealthy: &lt;why&gt;" while control.unhealthy() says so),
- *      /readyz (200 once control.ready(), else 503), /metrics
+ *      /readyz (200 once control.ready(), else 503): open
+ * GET  /metrics        open, or any token once a metrics token is set
  * </pre>
  */
 public final class AgentServer implements AutoCloseable {
