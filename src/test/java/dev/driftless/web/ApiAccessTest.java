@@ -25,6 +25,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import javax.net.ssl.SSLContext;
@@ -174,9 +176,10 @@ class ApiAccessTest {
                 .hasMessageContaining("two API tokens are named 'default'");
     }
 
-    @Test
-    void theApiAnswersOverTlsWithAPemCertificateAndKey() throws Exception {
-        SelfSigned pem = SelfSigned.in(tmp);
+    @ParameterizedTest
+    @EnumSource(SelfSigned.KeyForm.class)
+    void theApiAnswersOverTlsWithAPemCertificateAndKey(SelfSigned.KeyForm form) throws Exception {
+        SelfSigned pem = SelfSigned.in(tmp, form);
         try (AgentServer tls = AgentServer.start(new Listeners("127.0.0.1:0", Optional.empty(),
                 Optional.of(new TlsFiles(pem.certificate(), pem.key()))), agent, new AgentMetrics(),
                 (query, rows) -> { }, Optional.empty(), ApiTokens.single(TOKEN))) {
