@@ -6,7 +6,6 @@ import dev.driftless.report.SyncState;
 import dev.driftless.source.RepoSource;
 import dev.driftless.store.HistoryStore;
 import dev.driftless.store.Reconcile;
-import dev.driftless.web.AgentMetrics;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -181,8 +180,10 @@ public final class Agent implements AgentControl {
         }
         String did = applied.reconciles().stream().filter(r -> r.kind() == Reconcile.Kind.APPLY
                 && r.result() != Reconcile.Result.SKIPPED).findFirst()
-                .map(r -> "applied " + shortId(r.commit()) + " on " + r.services().stream()
-                        .map(dev.driftless.store.ServiceOutcome::host).distinct().count() + " host(s)")
+                .map(r -> {
+                    long hosts = r.services().stream().map(dev.driftless.store.ServiceOutcome::host).distinct().count();
+                    return "applied " + shortId(r.commit()) + " on " + hosts + (hosts == 1 ? " host" : " hosts");
+                })
                 .orElse("up to date at " + latest);
         if (!healed.isEmpty()) {
             did += "; healed " + String.join(", ", healed);

@@ -22,12 +22,13 @@ import java.util.Optional;
  * @param agent this agent's name in the history (agents sharing one database keep their records apart)
  * @param dryRun plan, check and report only: never apply or heal
  * @param startSuspended start with automatic applies suspended on every host (until resumed)
+ * @param cache where fetched repositories are kept
  */
 public record AgentSettings(String repo, Optional<String> ref, Optional<String> path, List<String> hosts,
         Duration interval, Duration driftInterval, Path stateDir, Optional<Path> root, SshSettings ssh,
         AgeKeyring keys, int parallel, Duration lockTimeout, Duration handlerTimeout,
         dev.driftless.source.RepoSource.GitAuth git, Duration unhealthyAfter, RenderLimits render,
-        List<Path> protectedPaths, String agent, boolean dryRun, boolean startSuspended) {
+        List<Path> protectedPaths, String agent, boolean dryRun, boolean startSuspended, Path cache) {
 
     public AgentSettings {
         hosts = List.copyOf(hosts);
@@ -45,10 +46,5 @@ public record AgentSettings(String repo, Optional<String> ref, Optional<String> 
             }
         }
         return name;
-    }
-
-    /** Where fetched repositories are kept. */
-    public Path cache() {
-        return stateDir.resolve("cache");
     }
 }

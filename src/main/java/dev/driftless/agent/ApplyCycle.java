@@ -14,7 +14,6 @@ import dev.driftless.source.RepoSource;
 import dev.driftless.source.SourceException;
 import dev.driftless.store.Reconcile;
 import dev.driftless.store.ServiceOutcome;
-import dev.driftless.web.AgentMetrics;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,6 +25,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One fetch, and the newest commit applied to every host that does not have it yet: a new commit goes to
@@ -33,6 +34,8 @@ import java.util.stream.Collectors;
  * catches up. A deterministic failure is not tried again on that host until a newer commit arrives.
  */
 final class ApplyCycle {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
 
     private final AgentSettings settings;
     private final RepoSource source;
@@ -174,7 +177,8 @@ final class ApplyCycle {
         RepoSource.CommitInfo commit = workspace.commit();
         memory.begin(commit.id(), started);
         activity.start("the apply of commit " + commit.id());
-        report.log("applying commit " + commit.id() + " on " + String.join(", ", hosts));
+        // said at once, not with the report at the end: an apply may take long, and this is what a stuck one shows
+        LOG.info("applying commit {} on {}", commit.id(), String.join(", ", hosts));
         boolean decided = false;
         try {
             List<ServiceOutcome> outcomes = new ArrayList<>();
@@ -217,6 +221,12 @@ final class ApplyCycle {
                 }
             }
             memory.applied(applied, commit.id());
+            for (String host : applied) {
+                long changed = outcomes.stream().filter(o -> o.host().equals(host))
+                        .mapToLong(o -> o.changes().size()).sum();
+                report.log("applied commit " + shortId(commit.id()) + " on " + host + ": "
+                        + (changed == 0 ? "nothing changed" : changed + " changed"));
+            }
             if (error != null) {
                 Map<String, FailureKind> failed = new LinkedHashMap<>();
                 for (String host : hosts) {
@@ -342,5 +352,10 @@ final class ApplyCycle {
 
     static String problems(ValidationException e) {
         return e.problems().stream().map(Object::toString).reduce((a, b) -> a + "; " + b).orElse("");
+    }
+
+    /** The 12 characters of a commit id people read in logs. */
+    private static String shortId(String commit) {
+        return commit.substring(0, Math.min(12, commit.length()));
     }
 }

@@ -9,6 +9,7 @@ import dev.driftless.model.ValidationException;
 import dev.driftless.notify.Event;
 import dev.driftless.plan.Change;
 import dev.driftless.plan.HostOutcome;
+import dev.driftless.plan.KnownFiles;
 import dev.driftless.report.SyncState;
 import dev.driftless.source.SourceException;
 import dev.driftless.store.Reconcile;
@@ -36,6 +37,8 @@ final class DriftCycle {
     private final Activity activity;
     private final Clock clock;
     private final Workspaces workspaces;
+    // what each host's files hashed to, by their stat: a quiet check stats the files and reads none of them
+    private final KnownFiles knownFiles = new KnownFiles();
 
     DriftCycle(AgentSettings settings, AgentMemory memory, StatusBoard board, Activity activity, Clock clock,
             Workspaces workspaces) {
@@ -86,7 +89,7 @@ final class DriftCycle {
         Instant started = clock.instant();
         List<ServiceOutcome> outcomes = new ArrayList<>();
         try (Workspace workspace = workspaces.open(Optional.of(commit), hosts)) {
-            List<HostOutcome> results = new Reconciler(settings.lockTimeout(), settings.handlerTimeout())
+            List<HostOutcome> results = new Reconciler(settings.lockTimeout(), settings.handlerTimeout(), knownFiles)
                     .plan(workspace, settings.parallel(), o -> { });
             Map<String, DriftPolicy> policies = new LinkedHashMap<>();
             for (HostOutcome outcome : results) {
@@ -145,7 +148,7 @@ final class DriftCycle {
     private void heal(String host, List<String> heal, String commit, Map<String, List<ResourceChange>> differs,
             List<ServiceOutcome> outcomes, CycleReport report) {
         try (Workspace workspace = workspaces.open(Optional.of(commit), List.of(host), heal)) {
-            List<HostOutcome> results = new Reconciler(settings.lockTimeout(), settings.handlerTimeout())
+            List<HostOutcome> results = new Reconciler(settings.lockTimeout(), settings.handlerTimeout(), knownFiles)
                     .apply(workspace, 1, h -> ApplyListener.SILENT, o -> { });
             List<ServiceOutcome> healed = new ArrayList<>();
             boolean failed = Outcomes.record(results, healed, board, true);

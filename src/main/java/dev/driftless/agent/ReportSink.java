@@ -3,7 +3,6 @@ package dev.driftless.agent;
 import dev.driftless.notify.Event;
 import dev.driftless.store.HistoryStore;
 import dev.driftless.store.Reconcile;
-import dev.driftless.web.AgentMetrics;
 import java.time.Duration;
 import java.util.function.Consumer;
 import org.slf4j.Logger;

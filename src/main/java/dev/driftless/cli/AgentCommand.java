@@ -9,7 +9,7 @@ import dev.driftless.secrets.AgeKeyring;
 import dev.driftless.store.HistoryStore;
 import dev.driftless.store.JdbcHistoryStore;
 import dev.driftless.store.StoreException;
-import dev.driftless.web.AgentMetrics;
+import dev.driftless.agent.AgentMetrics;
 import dev.driftless.web.AgentServer;
 import dev.driftless.web.HistorySource;
 import java.io.IOException;
@@ -25,6 +25,11 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.snakeyaml.engine.v2.nodes.MappingNode;
+import org.snakeyaml.engine.v2.nodes.Node;
+import org.snakeyaml.engine.v2.nodes.NodeTuple;
+import org.snakeyaml.engine.v2.nodes.ScalarNode;
+import org.snakeyaml.engine.v2.nodes.SequenceNode;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -39,7 +44,9 @@ import picocli.CommandLine.Option;
                 + " 'notifications:' in driftless.yaml. HTTP on --listen: /hooks/{github,gitea,gitlab,generic},"
                 + " /metrics, /healthz, /readyz, /api/status, /api/history, /api/suspend, /api/resume.",
             "Settings may also come from a YAML file (--config FILE, keys as the long option names without '--')."
-                + " SIGTERM finishes the reconcile under way, then exits."})
+                + " SIGTERM finishes the reconcile under way, then exits.",
+            "Exit codes: 0 = stopped by SIGTERM, or (--once) up to date or applied; 1 = bad settings, or (--once) a"
+                + " commit failed or the source is unavailable; 2 = (--once) drift found on a 'drift: alert' service."})
 final class AgentCommand implements Callable<Integer> {
 
     @CommandLine.Spec
@@ -47,19 +54,6 @@ final class AgentCommand implements Callable<Integer> {
 
     @Option(names = "--config", paramLabel = "FILE", description = "A YAML file with any of these settings.")
     Path config;
-
-    @Option(names = {"-r", "--repo"}, paramLabel = "URL",
-            description = "The repository: https://, ssh://, git://, file:// URL or a local path.")
-    String repo;
-
-    @Option(names = "--ref", paramLabel = "REF", description = "Branch, tag or commit to follow. Default: HEAD.")
-    String ref;
-
-    @Option(names = "--path", paramLabel = "DIR", description = "Folder inside the repository holding driftless.yaml.")
-    String path;
-
-    @Option(names = "--host", paramLabel = "H", split = ",", description = "Only these hosts. Default: every host.")
-    List<String> hosts = new ArrayList<>();
 
     @Option(names = "--interval", paramLabel = "DURATION", defaultValue = "60s", converter = DurationConverter.class,
             description = "How often to fetch without a webhook (with up to 10%% jitter). Default: ${DEFAULT-VALUE}.")
@@ -106,20 +100,6 @@ final class AgentCommand implements Callable<Integer> {
             description = "The known_hosts file the Git server's key must be in. Default: ~/.ssh/known_hosts.")
     Path gitKnownHosts;
 
-    @Option(names = "--root", paramLabel = "DIR", description = "Sandbox folder instead of each host's '/'.")
-    Path root;
-
-    @Option(names = "--parallel", paramLabel = "N", defaultValue = "8", description = "Hosts at once.")
-    int parallel;
-
-    @Option(names = "--lock-timeout", paramLabel = "DURATION", defaultValue = "10m", converter = DurationConverter.class,
-            description = "How long to wait for an apply by someone else on a host. Default: ${DEFAULT-VALUE}.")
-    Duration lockTimeout;
-
-    @Option(names = "--handler-timeout", paramLabel = "DURATION", defaultValue = "5m",
-            converter = DurationConverter.class, description = "Limit for one handler. Default: ${DEFAULT-VALUE}.")
-    Duration handlerTimeout;
-
     @Option(names = "--unhealthy-after", paramLabel = "DURATION", defaultValue = "30m",
             converter = DurationConverter.class,
             description = "/healthz answers 503 while one reconcile has run longer than this, so a supervisor can"
@@ -146,8 +126,23 @@ final class AgentCommand implements Callable<Integer> {
             + " service.")
     boolean once;
 
-    @Option(names = "--age-key", paramLabel = "FILE", description = "An age identity for the repository's secrets.")
-    Path ageKey;
+    @Option(names = "--log-format", paramLabel = "FORMAT", defaultValue = "text",
+            description = "text: a line per event with its UTC time on stderr; json: one JSON object per line"
+            + " (timestamp in epoch milliseconds, level, loggerName, formattedMessage) for log shippers."
+            + " Default: ${DEFAULT-VALUE}. DRIFTLESS_LOG_LEVEL=DEBUG shows more.")
+    LogSetup.Format logFormat;
+
+    @Mixin
+    RepositoryOptions repository;
+
+    @Mixin
+    HostOptions where;
+
+    @Mixin
+    ApplyOptions timeouts;
+
+    @Mixin
+    AgeKeyOptions ageKey;
 
     @Mixin
     SshOptions ssh;
@@ -165,22 +160,26 @@ final class AgentCommand implements Callable<Integer> {
         if (config != null && !merged) {
             return withConfigFile();
         }
-        if (repo == null) {
+        if (!spec.commandLine().getParseResult().hasMatchedOption("--repo")) {
             throw new CommandLine.ParameterException(spec.commandLine(), "Missing required option: '--repo=URL'"
                     + " (on the command line or in --config)");
         }
         if (interval.isZero() || interval.isNegative() || driftInterval.isZero() || driftInterval.isNegative()) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--interval and --drift-interval must be positive");
         }
+        if (!once || logFormat == LogSetup.Format.json) {
+            LogSetup.forAgent(logFormat);
+        }
         Files.createDirectories(stateDir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         Optional<byte[]> webhookSecret = webhookSecret();
         String token = apiToken();
-        AgeKeyring keys = AgeKeyring.fromEnvironment(Optional.ofNullable(ageKey));
-        AgentSettings settings = new AgentSettings(repo, Optional.ofNullable(ref), Optional.ofNullable(path), hosts,
-                interval, driftInterval, stateDir, Optional.ofNullable(root), ssh.settings(), keys, parallel, lockTimeout,
-                handlerTimeout, new dev.driftless.source.RepoSource.GitAuth(gitToken(), Optional.ofNullable(gitIdentity),
+        AgeKeyring keys = ageKey.keyring();
+        AgentSettings settings = new AgentSettings(repository.repo, Optional.ofNullable(repository.ref),
+                Optional.ofNullable(repository.path), where.hosts, interval, driftInterval, stateDir, where.root(),
+                ssh.settings(), keys, where.parallel, timeouts.lockTimeout, timeouts.handlerTimeout, new dev.driftless.source.RepoSource.GitAuth(gitToken(), Optional.ofNullable(gitIdentity),
                         Optional.ofNullable(gitKnownHosts)), unhealthyAfter, render.limits(),
-                ownFiles(keys), agentId != null ? agentId : AgentSettings.defaultName(), dryRun, startSuspended);
+                ownFiles(keys), agentId != null ? agentId : AgentSettings.defaultName(), dryRun, startSuspended,
+                repository.cache != null ? repository.cache : stateDir.resolve("cache"));
         HistoryStore history;
         try {
             history = JdbcHistoryStore.open(store != null ? store : JdbcHistoryStore.defaultUrl(stateDir), settings.agent());
@@ -210,8 +209,8 @@ final class AgentCommand implements Callable<Integer> {
             try (AgentServer server = AgentServer.start(api.listeners(listen), agent, metrics, HistorySource.of(history),
                     webhookSecret, api.tokens(token))) {
                 Runtime.getRuntime().addShutdownHook(hook);
-                spec.commandLine().getErr().println("driftless agent: watching " + repo + " ("
-                        + Optional.ofNullable(ref).orElse("HEAD") + "), listening on " + listen.replaceAll(":\\d+$", "")
+                spec.commandLine().getErr().println("driftless agent: watching " + repository.repo + " ("
+                        + Optional.ofNullable(repository.ref).orElse("HEAD") + "), listening on " + listen.replaceAll(":\\d+$", "")
                         + ":" + server.port());
                 spec.commandLine().getErr().flush();
                 agent.run();
@@ -230,34 +229,45 @@ final class AgentCommand implements Callable<Integer> {
      * the command line's (which win) and runs again.
      */
     private int withConfigFile() throws Exception {
-        Object loaded;
+        Optional<Node> loaded;
         try {
-            loaded = YamlLimits.DEFAULT.load(Files.readString(config), config.toString());
+            YamlLimits limits = YamlLimits.DEFAULT;
+            loaded = limits.compose(Files.readString(config), limits.settings(config.toString()).build());
         } catch (YamlLimitException e) {
             // the message starts with the file, line and key
             throw new CommandLine.ParameterException(spec.commandLine(), "--config " + e.getMessage());
         } catch (IOException | org.snakeyaml.engine.v2.exceptions.YamlEngineException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--config " + config + ": " + e.getMessage());
         }
-        if (!(loaded instanceof java.util.Map<?, ?> map)) {
+        if (loaded.isEmpty() || !(loaded.get() instanceof MappingNode map)) {
             throw new CommandLine.ParameterException(spec.commandLine(), config + ": an agent config file is a YAML"
                     + " mapping of option names (without '--') to values");
         }
         List<String> args = new ArrayList<>();
-        for (java.util.Map.Entry<?, ?> e : map.entrySet()) {
-            String name = "--" + e.getKey();
+        for (NodeTuple entry : map.getValue()) {
+            String where = config + ":" + (entry.getKeyNode().getStartMark().map(m -> m.getLine() + 1).orElse(0));
+            String key = entry.getKeyNode() instanceof ScalarNode k ? k.getValue() : "";
+            String name = "--" + key;
             if (spec.findOption(name) == null || name.equals("--config")) {
-                throw new CommandLine.ParameterException(spec.commandLine(), config + ": '" + e.getKey()
+                throw new CommandLine.ParameterException(spec.commandLine(), where + ": '" + key
                         + "' is not a setting of driftless agent (see driftless agent --help)");
             }
-            if (e.getValue() instanceof List<?> list) {
-                list.forEach(v -> args.add(name + "=" + v));
-            } else if (e.getValue() instanceof Boolean b) {
-                if (b) {
+            Node value = entry.getValueNode();
+            if (value instanceof SequenceNode list) {
+                for (Node item : list.getValue()) {
+                    args.add(name + "=" + scalar(item, where, key));
+                }
+            } else if (spec.findOption(name).type() == boolean.class) {
+                String flag = scalar(value, where, key);
+                if (!flag.equals("true") && !flag.equals("false")) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), where + ": '" + key
+                            + "' is true or false, not '" + flag + "'");
+                }
+                if (flag.equals("true")) {
                     args.add(name);
                 }
             } else {
-                args.add(name + "=" + e.getValue());
+                args.add(name + "=" + scalar(value, where, key));
             }
         }
         // the command line as given, from the word "agent" on (top-level options come before it)
@@ -273,10 +283,18 @@ final class AgentCommand implements Callable<Integer> {
         return again.call();
     }
 
+    private String scalar(Node node, String where, String key) {
+        if (node instanceof ScalarNode scalar) {
+            return scalar.getValue();
+        }
+        throw new CommandLine.ParameterException(spec.commandLine(), where + ": '" + key
+                + "' takes a value or a list of values, not a mapping");
+    }
+
     /** What the agent itself reads and writes on this machine: no local host of the repository may manage it. */
     private List<Path> ownFiles(AgeKeyring keys) {
         List<Path> files = new ArrayList<>(List.of(stateDir));
-        for (Path file : new Path[] {config, apiTokenFile, webhookSecretFile, gitTokenFile, gitIdentity, gitKnownHosts}) {
+        for (Path file : new Path[] {config, repository.cache, apiTokenFile, webhookSecretFile, gitTokenFile, gitIdentity, gitKnownHosts}) {
             if (file != null) {
                 files.add(file);
             }

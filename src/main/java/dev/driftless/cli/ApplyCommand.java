@@ -15,7 +15,6 @@ import java.io.StringWriter;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -34,6 +33,9 @@ final class ApplyCommand extends WorkspaceCommand implements Callable<Integer> {
     RepositoryOptions repository;
 
     @Mixin
+    HostOptions where;
+
+    @Mixin
     TargetOptions target;
 
     @Mixin
@@ -42,14 +44,8 @@ final class ApplyCommand extends WorkspaceCommand implements Callable<Integer> {
     @Mixin
     RenderOptions render;
 
-    @Option(names = "--lock-timeout", paramLabel = "DURATION", defaultValue = "10m", converter = DurationConverter.class,
-            description = "How long to wait for another apply on the same host to finish. Default: ${DEFAULT-VALUE}.")
-    Duration lockTimeout;
-
-    @Option(names = "--handler-timeout", paramLabel = "DURATION", defaultValue = "5m",
-            converter = DurationConverter.class,
-            description = "How long one handler may run before it is stopped. Default: ${DEFAULT-VALUE}.")
-    Duration handlerTimeout;
+    @Mixin
+    ApplyOptions timeouts;
 
     @Override
     String consequence() {
@@ -58,14 +54,14 @@ final class ApplyCommand extends WorkspaceCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        return withWorkspace(repository, RepoSource.ReadFrom.COMMIT, target.hosts, target.services, target.root(),
+        return withWorkspace(repository, RepoSource.ReadFrom.COMMIT, where.hosts, target.services, where.root(),
                 ssh.settings(), render,
                 workspace -> {
-                    Reconciler reconciler = new Reconciler(lockTimeout, handlerTimeout);
+                    Reconciler reconciler = new Reconciler(timeouts.lockTimeout, timeouts.handlerTimeout);
                     boolean text = target.output == TargetOptions.Output.text;
                     int hosts = workspace.hosts().size();
                     // one host at a time: print each change as it is made; several: each host's lines as a block
-                    boolean streaming = hosts <= 1 || target.parallel <= 1;
+                    boolean streaming = hosts <= 1 || where.parallel <= 1;
                     Map<String, StringWriter> buffers = new ConcurrentHashMap<>();
                     Map<String, ApplyListener> listeners = new ConcurrentHashMap<>();
                     Function<String, ApplyListener> listenerOf = host -> !text ? ApplyListener.SILENT
@@ -73,7 +69,7 @@ final class ApplyCommand extends WorkspaceCommand implements Callable<Integer> {
                             : listeners.computeIfAbsent(host, h -> new Progress(
                                     new PrintWriter(buffers.computeIfAbsent(h, b -> new StringWriter())), err()));
                     HostProgress progress = new HostProgress(err(), hosts);
-                    List<HostOutcome> outcomes = reconciler.apply(workspace, target.parallel, listenerOf, outcome -> {
+                    List<HostOutcome> outcomes = reconciler.apply(workspace, where.parallel, listenerOf, outcome -> {
                         StringWriter buffer = buffers.remove(outcome.host());
                         if (buffer != null) {
                             synchronized (this) {

@@ -22,6 +22,9 @@ final class CheckCommand extends WorkspaceCommand implements Callable<Integer> {
     RepositoryOptions repository;
 
     @Mixin
+    HostOptions where;
+
+    @Mixin
     TargetOptions target;
 
     @Mixin
@@ -32,11 +35,11 @@ final class CheckCommand extends WorkspaceCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        return withWorkspace(repository, RepoSource.ReadFrom.COMMIT, target.hosts, target.services, target.root(),
+        return withWorkspace(repository, RepoSource.ReadFrom.COMMIT, where.hosts, target.services, where.root(),
                 ssh.settings(), render,
                 workspace -> {
                     Reconciler reconciler = new Reconciler(Duration.ZERO, Duration.ZERO);
-                    List<HostOutcome> outcomes = reconciler.plan(workspace, target.parallel,
+                    List<HostOutcome> outcomes = reconciler.plan(workspace, where.parallel,
                             new HostProgress(err(), workspace.hosts().size()));
                     PlanPrinter printer = new PlanPrinter(PlanPrinter.Mode.CHECK);
                     if (target.output == TargetOptions.Output.json) {

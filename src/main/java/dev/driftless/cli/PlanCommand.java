@@ -22,6 +22,9 @@ final class PlanCommand extends WorkspaceCommand implements Callable<Integer> {
     RepositoryOptions repository;
 
     @Mixin
+    HostOptions where;
+
+    @Mixin
     TargetOptions target;
 
     @Mixin
@@ -37,10 +40,10 @@ final class PlanCommand extends WorkspaceCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         RepoSource.ReadFrom from = worktree ? RepoSource.ReadFrom.WORKTREE : RepoSource.ReadFrom.COMMIT;
-        return withWorkspace(repository, from, target.hosts, target.services, target.root(), ssh.settings(), render,
+        return withWorkspace(repository, from, where.hosts, target.services, where.root(), ssh.settings(), render,
                 workspace -> {
             Reconciler reconciler = new Reconciler(Duration.ZERO, Duration.ZERO);
-            List<HostOutcome> outcomes = reconciler.plan(workspace, target.parallel,
+            List<HostOutcome> outcomes = reconciler.plan(workspace, where.parallel,
                     new HostProgress(err(), workspace.hosts().size()));
             print(outcomes, reconciler, new PlanPrinter(PlanPrinter.Mode.PLAN));
             return exitCode(outcomes);

@@ -7,7 +7,7 @@ import picocli.CommandLine.Option;
 /** Which repository and revision a command reads. */
 final class RepositoryOptions {
 
-    @Option(names = "--repo", paramLabel = "R", defaultValue = ".",
+    @Option(names = {"-r", "--repo"}, paramLabel = "R", defaultValue = ".",
             description = "The repository: a local working tree (or a folder inside one: its path inside the Git"
                     + " repository is the Driftless root), a bare repository, or a URL (https://, ssh://, git://,"
                     + " file://) fetched into the cache (see --cache). Default: the current folder.")
@@ -24,7 +24,7 @@ final class RepositoryOptions {
 
     @Option(names = "--cache", paramLabel = "DIR",
             description = "Where repositories given as URLs are kept between runs. Default: $XDG_CACHE_HOME/driftless/repos"
-                    + " (~/.cache/driftless/repos).")
+                    + " (~/.cache/driftless/repos); for the agent STATE_DIR/cache.")
     java.nio.file.Path cache;
 
     RepoSource source() {

@@ -18,11 +18,8 @@ abstract class WorkspaceCommand {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @CommandLine.Option(names = "--age-key", paramLabel = "FILE",
-            description = "An age identity file (AGE-SECRET-KEY-1...) that decrypts the repository's secrets, in"
-                    + " addition to DRIFTLESS_AGE_KEY_FILE, SOPS_AGE_KEY, SOPS_AGE_KEY_FILE and"
-                    + " ~/.config/sops/age/keys.txt. Only read when a secret is.")
-    java.nio.file.Path ageKey;
+    @CommandLine.Mixin
+    AgeKeyOptions ageKey;
 
     PrintWriter out() {
         return spec.commandLine().getOut();
@@ -40,7 +37,7 @@ abstract class WorkspaceCommand {
     int withWorkspace(RepositoryOptions repository, RepoSource.ReadFrom readFrom, List<String> hosts,
             List<String> services, Optional<java.nio.file.Path> root, dev.driftless.host.SshSettings ssh,
             RenderOptions render, ToIntFunction<Workspace> body) {
-        dev.driftless.secrets.AgeKeyring keys = dev.driftless.secrets.AgeKeyring.fromEnvironment(Optional.ofNullable(ageKey));
+        dev.driftless.secrets.AgeKeyring keys = ageKey.keyring();
         List<java.nio.file.Path> ownFiles = new java.util.ArrayList<>(keys.files());
         ownFiles.addAll(ssh.files());
         Selection selection = new Selection(repository.request(readFrom), hosts, services, root, ssh, keys,

@@ -5,8 +5,10 @@ import dev.driftless.apply.ApplyListener;
 import dev.driftless.apply.ApplyResult;
 import dev.driftless.host.Host;
 import dev.driftless.host.HostException;
+import dev.driftless.host.LiveEntry;
 import dev.driftless.plan.HostOutcome;
 import dev.driftless.plan.HostPlan;
+import dev.driftless.plan.KnownFiles;
 import dev.driftless.plan.Planner;
 import dev.driftless.plan.RecordedCheck;
 import dev.driftless.plan.Scope;
@@ -35,11 +37,23 @@ public final class Reconciler {
     private final Planner planner = new Planner();
     private final Duration lockTimeout;
     private final Applier applier;
+    private final KnownFiles known;
     private final Map<String, String> descriptions = new ConcurrentHashMap<>();
 
+    /** For one command: what it learns of the hosts' files ends with it. */
     public Reconciler(Duration lockTimeout, Duration handlerTimeout) {
+        this(lockTimeout, handlerTimeout, new KnownFiles());
+    }
+
+    /**
+     * For a process that plans the same hosts again and again (the agent): files whose stat is the one
+     * {@code known} holds from an earlier plan are not read again, and each check of a host's record
+     * replaces what {@code known} holds of that host.
+     */
+    public Reconciler(Duration lockTimeout, Duration handlerTimeout, KnownFiles known) {
         this.lockTimeout = lockTimeout;
         this.applier = new Applier(handlerTimeout);
+        this.known = known;
     }
 
     /** How each host was reached (for headers), filled in as hosts are connected. */
@@ -63,13 +77,15 @@ public final class Reconciler {
     }
 
     private HostPlan plan(Workspace workspace, dev.driftless.model.Host model, Host host) {
+        Map<String, LiveEntry.Known> remembered = known.of(host.name());
         if (!workspace.allServices()) {
-            return planner.plan(workspace.desired(model), host, Scope.SELECTED);
+            return planner.plan(workspace.desired(model), host, Scope.SELECTED, remembered);
         }
-        Optional<RecordedCheck> record = planner.fromRecord(host, workspace.revision());
+        Optional<RecordedCheck> record = planner.fromRecord(host, workspace.revision(), remembered);
         if (record.isEmpty()) {
-            return planner.plan(workspace.desired(model), host, Scope.EVERYTHING);
+            return planner.plan(workspace.desired(model), host, Scope.EVERYTHING, remembered);
         }
+        known.remember(host.name(), record.get().remembered());
         if (record.get().inSync()) {
             return record.get().inSyncPlan(model);
         }

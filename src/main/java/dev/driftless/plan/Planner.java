@@ -43,14 +43,16 @@ public final class Planner {
      * The cheap answer for the common case: when the host's state says {@code revision} was applied in
      * full, its recorded fingerprints are that revision's desired state, so comparing them with the host
      * tells which services drifted without reading or rendering the repository. Empty when the state
-     * cannot tell (another revision, a partial or interrupted apply, owed handlers).
+     * cannot tell (another revision, a partial or interrupted apply, owed handlers). Files are not read
+     * again whose stat is the one the state records or the one {@code remembered} (what an earlier check
+     * of this host saw: {@link RecordedCheck#remembered}) says.
      */
-    public Optional<RecordedCheck> fromRecord(Host host, String revision) {
+    public Optional<RecordedCheck> fromRecord(Host host, String revision, Map<String, LiveEntry.Known> remembered) {
         HostState state = readState(host);
         if (!state.completelyApplied(revision)) {
             return Optional.empty();
         }
-        Map<String, LiveEntry> live = host.inspect(state.resources().keySet(), known(state));
+        Map<String, LiveEntry> live = host.inspect(state.resources().keySet(), known(state, remembered));
         Map<String, StateEntry> seen = new LinkedHashMap<>();
         Set<String> drifted = new LinkedHashSet<>();
         Map<String, LiveEntry.Known> hashed = new HashMap<>();
@@ -61,10 +63,22 @@ public final class Planner {
             }
             seen.put(recorded.getKey(), recorded.getValue().withStatOf(now));
             if (now instanceof LiveEntry.File file && file.stat() != null) {
-                hashed.put(recorded.getKey(), new LiveEntry.Known(file.stat(), file.sha256()));
+                hashed.put(recorded.getKey(), new LiveEntry.Known(file.stat(), digest(recorded.getValue(), file)));
             }
         }
         return Optional.of(new RecordedCheck(state, seen, drifted, hashed));
+    }
+
+    /**
+     * What a file's content is known as: its digest, but for a file rendered from a secret that still
+     * holds the content recorded, the recorded (salted) fingerprint, so that no bare digest of a secret
+     * is kept beyond this check.
+     */
+    private static String digest(StateEntry recorded, LiveEntry.File file) {
+        if (recorded.sensitive() && !Fingerprint.isSalted(file.sha256()) && Fingerprint.same(file.sha256(), recorded.sha256())) {
+            return recorded.sha256();
+        }
+        return file.sha256();
     }
 
     /**
@@ -75,14 +89,18 @@ public final class Planner {
         return readState(host).completelyApplied(revision);
     }
 
-    /** Plans a host from its rendered desired state; {@code scope} says which services that covers. */
-    public HostPlan plan(DesiredHost desired, Host host, Scope scope) {
-        return plan(desired, host, scope, readState(host));
-    }
-
-    /** The same, with the host's state read already. */
-    public HostPlan plan(DesiredHost desired, Host host, Scope scope, HostState previous) {
-        return plan(desired, host, scope, previous, Map.of());
+    /**
+     * Plans a host from its rendered desired state; {@code scope} says which services that covers. Files
+     * are not read again whose stat is the one the state records or the one {@code remembered} says.
+     */
+    public HostPlan plan(DesiredHost desired, Host host, Scope scope, Map<String, LiveEntry.Known> remembered) {
+        HostState previous = readState(host);
+        if (scope == Scope.SELECTED && previous.completelyApplied(desired.revision())) {
+            // services of the revision the host has in full (a heal): the others' records are that revision's
+            // already, so the state stays complete and later checks can still answer from it
+            scope = Scope.DRIFTED;
+        }
+        return plan(desired, host, scope, previous, known(previous, remembered));
     }
 
     /**
@@ -90,18 +108,22 @@ public final class Planner {
      * hashed again while their stat is unchanged (a file grown to gigabytes is read once per check).
      */
     public HostPlan plan(DesiredHost desired, Host host, RecordedCheck record) {
-        return plan(desired, host, Scope.DRIFTED, record.state(), record.hashed());
+        Map<String, LiveEntry.Known> known = known(record.state());
+        known.putAll(record.hashed());
+        return plan(desired, host, Scope.DRIFTED, record.state(), known);
     }
 
     private HostPlan plan(DesiredHost desired, Host host, Scope scope, HostState previous,
-            Map<String, LiveEntry.Known> hashed) {
+            Map<String, LiveEntry.Known> known) {
         requireAccounts(desired, host);
         Set<String> chosen = new LinkedHashSet<>(desired.services());
         Set<String> paths = new LinkedHashSet<>();
         desired.resources().forEach(r -> paths.add(r.path()));
-        paths.addAll(previous.resources().keySet());
-        Map<String, LiveEntry.Known> known = known(previous);
-        known.putAll(hashed);
+        previous.resources().forEach((path, recorded) -> {
+            if (scope.prunesEverything() || chosen.contains(recorded.service())) {
+                paths.add(path); // what the plan may delete; other services' files are not its business
+            }
+        });
         Map<String, LiveEntry> live = new HashMap<>(host.inspect(paths, known));
 
         List<Change> changes = new ArrayList<>();
@@ -210,6 +232,22 @@ public final class Planner {
     private static HostState readState(Host host) {
         String statePath = StateFile.pathFor(host.name());
         return StateFile.read(host, host.inspect(List.of(statePath)).get(statePath));
+    }
+
+    /**
+     * The stats the state records, overlaid with the newer ones an earlier check saw. A salted fingerprint
+     * identifies content only against the record it was read from (a rewrite of the state salts anew), so
+     * a remembered one counts only while the state still records it.
+     */
+    private static Map<String, LiveEntry.Known> known(HostState state, Map<String, LiveEntry.Known> remembered) {
+        Map<String, LiveEntry.Known> known = known(state);
+        remembered.forEach((path, k) -> {
+            StateEntry recorded = state.resources().get(path);
+            if (!Fingerprint.isSalted(k.sha256()) || recorded != null && k.sha256().equals(recorded.sha256())) {
+                known.put(path, k);
+            }
+        });
+        return known;
     }
 
     private static Map<String, LiveEntry.Known> known(HostState state) {

@@ -1,5 +1,6 @@
 package dev.driftless.web;
 
+import dev.driftless.agent.AgentMetrics;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.driftless.agent.AgentControl;
 import dev.driftless.store.HistoryQuery;

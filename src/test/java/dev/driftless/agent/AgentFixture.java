@@ -41,7 +41,8 @@ final class AgentFixture {
                         Optional.empty()),
                 // HOME points into tmp, so no age key of the machine's user is picked up
                 new AgeKeyring(ageKey, Map.of("HOME", tmp.toString())), 4, Duration.ofSeconds(10),
-                Duration.ofSeconds(60), git, Duration.ofMinutes(30), render, List.of(stateDir), "test-agent", false, false);
+                Duration.ofSeconds(60), git, Duration.ofMinutes(30), render, List.of(stateDir), "test-agent", false, false,
+                stateDir.resolve("cache"));
     }
 
     /**

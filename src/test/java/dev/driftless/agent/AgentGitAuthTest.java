@@ -7,7 +7,6 @@ import dev.driftless.store.HistoryStore;
 import dev.driftless.store.JdbcHistoryStore;
 import dev.driftless.testing.SshServer;
 import dev.driftless.testing.TestRepo;
-import dev.driftless.web.AgentMetrics;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;

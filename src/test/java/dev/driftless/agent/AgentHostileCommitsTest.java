@@ -9,7 +9,6 @@ import dev.driftless.store.JdbcHistoryStore;
 import dev.driftless.store.Reconcile;
 import dev.driftless.testing.Processes;
 import dev.driftless.testing.TestRepo;
-import dev.driftless.web.AgentMetrics;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -102,7 +101,7 @@ class AgentHostileCommitsTest {
     }
 
     @Test
-    @Timeout(value = 5, unit = TimeUnit.MINUTES) // a guard against a hang, not a measure of speed
+    @Timeout(value = 5, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a guard against a hang, not a measure of speed
     void sigtermStopsARenderingThatWouldRunForHoursAndTheCommitIsTriedAgainAfterTheRestart() throws Exception {
         TestRepo repo = TestRepo.init(tmp.resolve("repo"));
         repo.write("driftless.yaml", INVENTORY);

@@ -6,7 +6,6 @@ import dev.driftless.source.RepoSource;
 import dev.driftless.store.HistoryStore;
 import dev.driftless.store.JdbcHistoryStore;
 import dev.driftless.testing.TestRepo;
-import dev.driftless.web.AgentMetrics;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.http.HttpServletRequest;

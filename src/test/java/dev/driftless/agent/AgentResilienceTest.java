@@ -12,7 +12,6 @@ import dev.driftless.store.ServiceOutcome;
 import dev.driftless.testing.Cli;
 import dev.driftless.testing.Processes;
 import dev.driftless.testing.TestRepo;
-import dev.driftless.web.AgentMetrics;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -152,7 +151,7 @@ class AgentResilienceTest {
         history.close(); // the process writes it
         Process process = Processes.start(Processes.driftless(tmp, "agent", "--repo", "file://" + repo.dir(),
                 "--state-dir", stateDir.toString(), "--root", root.toString(), "--listen", "127.0.0.1:0",
-                "--interval", "1h", "--drift-interval", "1h").redirectErrorStream(true)
+                "--interval", "1h", "--drift-interval", "1h", "--agent-id", "test-agent").redirectErrorStream(true)
                 .redirectOutput(tmp.resolve("agent.log").toFile()));
         try {
             gate.awaitRunning();

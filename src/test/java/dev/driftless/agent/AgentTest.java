@@ -9,7 +9,6 @@ import dev.driftless.store.JdbcHistoryStore;
 import dev.driftless.store.Reconcile;
 import dev.driftless.store.ServiceOutcome;
 import dev.driftless.testing.TestRepo;
-import dev.driftless.web.AgentMetrics;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;

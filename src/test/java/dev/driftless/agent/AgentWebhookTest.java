@@ -6,7 +6,6 @@ import dev.driftless.store.HistoryQuery;
 import dev.driftless.store.HistoryStore;
 import dev.driftless.store.JdbcHistoryStore;
 import dev.driftless.testing.TestRepo;
-import dev.driftless.web.AgentMetrics;
 import dev.driftless.web.AgentServer;
 import dev.driftless.web.HistorySource;
 import java.net.URI;

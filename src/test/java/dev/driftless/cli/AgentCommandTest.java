@@ -20,7 +20,7 @@ class AgentCommandTest {
         TestRepo repo = TestRepo.init(tmp.resolve("repo"));
         repo.write("driftless.yaml", "hosts:\n  box:\n    address: local\n");
         repo.write("services/web/service.yaml", "hosts: [box]\nfiles:\n  - path: /etc/web.conf\n    content: \"v1\\n\"\n");
-        repo.commit("v1");
+        String commit = repo.commit("v1");
         Path config = Files.writeString(tmp.resolve("agent.yaml"), """
                 repo: file://%s
                 state-dir: %s
@@ -31,7 +31,7 @@ class AgentCommandTest {
         Cli.Result once = Cli.run("agent", "--config", config.toString(), "--once");
 
         assertThat(once.exitCode()).as(once.toString()).isZero();
-        assertThat(once.err()).contains("driftless agent --once: applied", "source ok");
+        assertThat(once.err()).contains("driftless agent --once: applied " + commit.substring(0, 12) + " on 1 host\n");
         assertThat(tmp.resolve("root/etc/web.conf")).hasContent("v1");
         assertThat(tmp.resolve("state/history.db")).exists();
         Cli.Result history = Cli.run("history", "--state-dir", tmp.resolve("state").toString());
@@ -43,7 +43,7 @@ class AgentCommandTest {
         Path config = Files.writeString(tmp.resolve("agent.yaml"), "repo: file:///nowhere\ninterval-secs: 5\n");
         Cli.Result result = Cli.run("agent", "--config", config.toString(), "--once");
         assertThat(result.exitCode()).isEqualTo(1);
-        assertThat(result.err()).contains("interval-secs", "is not a setting of driftless agent");
+        assertThat(result.err()).contains(config + ":2: 'interval-secs' is not a setting of driftless agent");
     }
 
     @Test

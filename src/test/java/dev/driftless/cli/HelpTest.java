@@ -7,6 +7,7 @@ import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 /** --help is the first documentation a user reads: every command explains every option and its exit codes. */
 class HelpTest {
@@ -16,6 +17,7 @@ class HelpTest {
         "validate | --repo --ref --path --cache --worktree --render-timeout --render-max-size",
         "plan     | --repo --ref --path --cache --host --service --root --output --worktree --render-timeout --render-max-size --parallel --identity --known-hosts --accept-new-host-keys --ssh-timeout --ssh-agent",
         "apply    | --repo --ref --path --cache --host --service --root --output --lock-timeout --handler-timeout --render-timeout --render-max-size --parallel --identity --known-hosts --accept-new-host-keys --ssh-timeout --ssh-agent",
+        "agent    | --config --repo --ref --path --cache --host --root --parallel --interval --drift-interval --listen --state-dir --store --webhook-secret-file --api-token-file --git-token-file --git-identity --git-known-hosts --lock-timeout --handler-timeout --unhealthy-after --agent-id --dry-run --start-suspended --once --log-format --age-key --render-timeout --render-max-size --identity --known-hosts --accept-new-host-keys --ssh-timeout --ssh-agent",
         "check    | --repo --ref --path --cache --host --service --root --output --render-timeout --render-max-size --parallel --identity --known-hosts --accept-new-host-keys --ssh-timeout --ssh-agent"})
     void everyCommandExplainsEveryOptionAndItsExitCodes(String command, String options) {
         Cli.Result help = Cli.run(command, "--help");
@@ -25,6 +27,19 @@ class HelpTest {
             assertThat(help.out()).containsPattern(option + "[=\\s]");
         }
         assertThat(help.out()).contains("Exit codes:");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"--repo", "--ref", "--path", "--cache", "--host", "--root", "--parallel", "--lock-timeout",
+        "--handler-timeout", "--age-key", "--identity", "--known-hosts", "--render-timeout", "--render-max-size"})
+    void theAgentAndApplyShareTheirCommonOptionsWordForWord(String option) {
+        CommandLine main = new CommandLine(new Main());
+        CommandLine.Model.OptionSpec agent = main.getSubcommands().get("agent").getCommandSpec().findOption(option);
+        CommandLine.Model.OptionSpec apply = main.getSubcommands().get("apply").getCommandSpec().findOption(option);
+
+        assertThat(agent).as("agent " + option).isNotNull();
+        assertThat(agent.description()).isEqualTo(apply.description());
+        assertThat(agent.defaultValue()).isEqualTo(apply.defaultValue());
     }
 
     @Test

@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.driftless.agent.AgentStatus;
-import dev.driftless.web.AgentMetrics;
+import dev.driftless.agent.AgentMetrics;
 import dev.driftless.testing.SelfSigned;
 import dev.driftless.web.AgentServer;
 import dev.driftless.web.ApiTokens;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.driftless.agent.AgentMetrics;
 import dev.driftless.agent.AgentStatus;
 import dev.driftless.testing.SelfSigned;
 

@@ -1,5 +1,6 @@
 package dev.driftless.web;
 
+import dev.driftless.agent.AgentMetrics;
 import dev.driftless.report.HealthState;
 import dev.driftless.report.SyncState;
 import static org.assertj.core.api.Assertions.assertThat;

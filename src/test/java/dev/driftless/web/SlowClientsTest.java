@@ -1,5 +1,6 @@
 package dev.driftless.web;
 
+import dev.driftless.agent.AgentMetrics;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URI;

@@ -1,4 +1,4 @@
-package dev.driftless.web;
+package dev.driftless.agent;
 
 import dev.driftless.agent.AgentStatus;
 import io.micrometer.core.instrument.Counter;
