@@ -299,12 +299,12 @@ public final class Agent implements AgentControl {
         return ready && (board.sourceError == null || board.appliedCommit != null);
     }
 
-    @Override
     public void suspend(Optional<String> host) {
         suspend(host, "api");
     }
 
     /** Suspends, saying who did (a token's name, or the command line). */
+    @Override
     public void suspend(Optional<String> host, String by) {
         host.ifPresent(this::checkKnown);
         memory.suspend(host.orElse(AgentMemory.EVERY_HOST), new AgentMemory.Suspension(by, clock.instant().toString()));

@@ -14,9 +14,10 @@ public interface AgentControl {
     /**
      * Stops automatic applies (and heals) on one host, or on every host when empty, until resumed.
      *
+     * @param by who suspended: the name of the API token used; status and history show it
      * @throws IllegalArgumentException when the host is not one the agent manages
      */
-    void suspend(Optional<String> host);
+    void suspend(Optional<String> host, String by);
 
     /** @throws IllegalArgumentException when the host is not one the agent manages */
     void resume(Optional<String> host);

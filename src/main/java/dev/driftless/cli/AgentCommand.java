@@ -156,6 +156,9 @@ final class AgentCommand implements Callable<Integer> {
     @Mixin
     RenderOptions render;
 
+    @Mixin
+    ApiOptions api;
+
     private boolean merged;
 
     @Override
@@ -210,8 +213,8 @@ final class AgentCommand implements Callable<Integer> {
                     Thread.currentThread().interrupt();
                 }
             }, "driftless-shutdown");
-            try (AgentServer server = AgentServer.start(listen, agent, metrics, HistorySource.of(history), webhookSecret,
-                    Optional.of(token))) {
+            try (AgentServer server = AgentServer.start(api.listeners(listen), agent, metrics, HistorySource.of(history),
+                    webhookSecret, api.tokens(token))) {
                 Runtime.getRuntime().addShutdownHook(hook);
                 spec.commandLine().getErr().println("driftless agent: watching " + repository.repo + " ("
                         + Optional.ofNullable(repository.ref).orElse("HEAD") + "), listening on " + listen.replaceAll(":\\d+$", "")
@@ -304,6 +307,7 @@ final class AgentCommand implements Callable<Integer> {
             }
         }
         files.addAll(keys.files());
+        files.addAll(api.files());
         files.addAll(ssh.settings().files());
         return files;
     }

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import javax.net.ssl.SSLContext;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -34,9 +35,8 @@ final class StatusCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--agent", paramLabel = "URL", defaultValue = DEFAULT_AGENT,
-            description = "The agent's HTTP address (its --listen). Default: ${DEFAULT-VALUE}.")
-    String agent;
+    @CommandLine.Mixin
+    AgentClientOptions client;
 
     @Option(names = "--output", paramLabel = "FORMAT", defaultValue = "text",
             description = "text or json (the agent's /api/status, as it sent it). Default: ${DEFAULT-VALUE}.")
@@ -46,9 +46,15 @@ final class StatusCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Optional<HttpResponse<String>> response = AgentHttp.send(agent, "GET", "/api/status", Optional.empty(),
-                null, err);
+        String agent = client.agent;
+        Optional<HttpResponse<String>> response = client.send("GET", "/api/status", null, err);
         if (response.isEmpty()) {
+            return 1;
+        }
+        Optional<String> refused = client.refusal(response.get());
+        if (refused.isPresent()) {
+            err.println("Error: " + refused.get());
+            err.flush();
             return 1;
         }
         if (response.get().statusCode() != 200) {
@@ -199,23 +205,16 @@ final class StatusCommand implements Callable<Integer> {
          *
          * @param token a bearer token, if the call needs one
          * @param jsonBody a JSON body (POST), or null for none
+         * @param tls the trust for an https:// agent; empty: the system's
          */
         static Optional<HttpResponse<String>> send(String agent, String method, String path, Optional<String> token,
-                String jsonBody, PrintWriter err) {
+                String jsonBody, Optional<SSLContext> tls, PrintWriter err) {
             String base = base(agent);
-            URI uri;
-            try {
-                uri = URI.create(base + path);
-                String scheme = Optional.ofNullable(uri.getScheme()).orElse("").toLowerCase(Locale.ROOT);
-                if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
-                    throw new IllegalArgumentException("not an http(s) URL");
-                }
-            } catch (IllegalArgumentException e) {
-                err.println("Error: --agent " + agent + " is not an http(s) URL such as " + DEFAULT_AGENT);
-                err.flush();
+            Optional<URI> uri = uri(agent, path, err);
+            if (uri.isEmpty()) {
                 return Optional.empty();
             }
-            HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(REQUEST_TIMEOUT)
+            HttpRequest.Builder request = HttpRequest.newBuilder(uri.get()).timeout(REQUEST_TIMEOUT)
                     .header("Accept", "application/json");
             token.ifPresent(t -> request.header("Authorization", "Bearer " + t));
             if (jsonBody != null) {
@@ -224,8 +223,10 @@ final class StatusCommand implements Callable<Integer> {
             } else {
                 request.method(method, HttpRequest.BodyPublishers.noBody());
             }
-            HttpClient client = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT)
-                    .followRedirects(HttpClient.Redirect.NEVER).build();
+            HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT)
+                    .followRedirects(HttpClient.Redirect.NEVER);
+            tls.ifPresent(builder::sslContext);
+            HttpClient client = builder.build();
             try {
                 return Optional.of(client.send(request.build(),
                         HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8)));
@@ -242,6 +243,22 @@ final class StatusCommand implements Callable<Integer> {
             }
             err.flush();
             return Optional.empty();
+        }
+
+        /** The URL of a path of the agent; empty (after printing why on err) when --agent is not an http(s) URL. */
+        static Optional<URI> uri(String agent, String path, PrintWriter err) {
+            try {
+                URI uri = URI.create(base(agent) + path);
+                String scheme = Optional.ofNullable(uri.getScheme()).orElse("").toLowerCase(Locale.ROOT);
+                if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
+                    throw new IllegalArgumentException("not an http(s) URL");
+                }
+                return Optional.of(uri);
+            } catch (IllegalArgumentException e) {
+                err.println("Error: --agent " + agent + " is not an http(s) URL such as " + DEFAULT_AGENT);
+                err.flush();
+                return Optional.empty();
+            }
         }
 
         /** The agent's {"error": "..."} message, or the start of whatever else it sent. */

@@ -3,10 +3,6 @@ package dev.driftless.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.http.HttpResponse;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -23,8 +19,6 @@ import picocli.CommandLine.Option;
             "Exit codes: 0 = suspended, 1 = error (agent unreachable, token refused, unknown host)."})
 final class SuspendCommand implements Callable<Integer> {
 
-    static final String DEFAULT_TOKEN_FILE = "/var/lib/driftless/agent/api-token";
-
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -38,36 +32,16 @@ final class SuspendCommand implements Callable<Integer> {
 
     /** The options of suspend and resume. */
     static final class Options {
-        @Option(names = "--agent", paramLabel = "URL", defaultValue = StatusCommand.DEFAULT_AGENT,
-                description = "The agent's HTTP address (its --listen). Default: ${DEFAULT-VALUE}.")
-        String agent;
+        @CommandLine.Mixin
+        AgentClientOptions client;
 
         @Option(names = "--host", paramLabel = "H",
                 description = "Only this host of the inventory. Default: every host.")
         String host;
-
-        @Option(names = "--token-file", paramLabel = "FILE", defaultValue = DEFAULT_TOKEN_FILE,
-                description = "The agent's API token (what its --api-token-file names). Default:"
-                        + " ${DEFAULT-VALUE}.")
-        Path tokenFile;
     }
 
     /** POSTs /api/suspend or /api/resume; prints the outcome; returns the exit code. */
     static int send(Options options, boolean suspend, PrintWriter out, PrintWriter err) {
-        String token;
-        try {
-            token = Files.readString(options.tokenFile).strip();
-        } catch (NoSuchFileException e) {
-            return fail(err, "cannot read the API token: " + options.tokenFile + " does not exist (--token-file FILE)");
-        } catch (AccessDeniedException e) {
-            return fail(err, "cannot read the API token: permission denied on " + options.tokenFile
-                    + " (run as the agent's user or root, or copy the token; --token-file FILE)");
-        } catch (IOException e) {
-            return fail(err, "cannot read the API token from " + options.tokenFile + ": " + e.getMessage());
-        }
-        if (token.isEmpty()) {
-            return fail(err, "the API token file " + options.tokenFile + " is empty");
-        }
         Map<String, Object> body = new LinkedHashMap<>();
         Optional<String> host = Optional.ofNullable(options.host).map(String::strip).filter(h -> !h.isEmpty());
         host.ifPresent(h -> body.put("host", h));
@@ -78,17 +52,16 @@ final class SuspendCommand implements Callable<Integer> {
             throw new IllegalStateException(e);
         }
         String verb = suspend ? "suspend" : "resume";
-        Optional<HttpResponse<String>> answer = StatusCommand.AgentHttp.send(options.agent, "POST", "/api/" + verb,
-                Optional.of(token), json, err);
+        Optional<HttpResponse<String>> answer = options.client.send("POST", "/api/" + verb, json, err);
         if (answer.isEmpty()) {
             return 1;
         }
         int code = answer.get().statusCode();
-        String base = StatusCommand.AgentHttp.base(options.agent);
+        String base = StatusCommand.AgentHttp.base(options.client.agent);
         String message = StatusCommand.AgentHttp.errorMessage(answer.get().body());
-        if (code == 401) {
-            return fail(err, "the agent at " + base + " refused the token in " + options.tokenFile
-                    + " (401 Unauthorized); use the token file of that agent");
+        Optional<String> refused = options.client.refusal(answer.get());
+        if (refused.isPresent()) {
+            return fail(err, refused.get());
         }
         if (code != 200) {
             return fail(err, "the agent at " + base + " did not " + verb + " (" + code + "): " + message);

@@ -19,8 +19,15 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
 import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
+import io.javalin.http.Handler;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,14 +44,18 @@ import org.slf4j.LoggerFactory;
  *   → 202 triggered; 401 bad or missing signature; 413 body over 1 MiB; 400 not JSON; 503 no secret configured
  *   (any body: 408 when it has not arrived in full 10 s after the headers; 503 when the bodies being received at
  *   once would hold over 32 MiB; see {@link HttpLimits})
- * GET  /api/status     AgentStatus as JSON
+ * (hooks: on the hooks listener only when there is one, see {@link Listeners})
+ * Every /api/* call: Authorization: Bearer &lt;token&gt; of {@link ApiTokens}; 401 without a valid one, 403 when its
+ *   role does not allow the call, 503 when the agent has no token of that role
+ * GET  /api/status     AgentStatus as JSON (read)
  * GET  /api/history?host=&amp;service=&amp;agent=&amp;limit=&amp;diffs=&amp;cursor=   the history document of
- *      {@link HistoryDocument} (limit 1..1000, default 50; diffs=true adds each change's diff; cursor= the "next" of
- *      the page before; streamed from the database; 503 when 4 pages are being sent already)
- * POST /api/suspend, /api/resume   {"host": "web-1"} or ?host=web-1 (none: every host);
- *   Authorization: Bearer &lt;token&gt; → 200; 401 otherwise; 503 when the agent has no token; 400 unknown host
+ *      {@link HistoryDocument} (read; limit 1..1000, default 50; diffs=true adds each change's diff; cursor= the
+ *      "next" of the page before; streamed from the database; 503 when 4 pages are being sent already)
+ * POST /api/suspend, /api/resume   {"host": "web-1"} or ?host=web-1 (none: every host) (control; the token's
+ *   name is recorded as who suspended) → 200; 400 unknown host
  * GET  /healthz (200 "ok", or 503 "unhealthy: &lt;why&gt;" while control.unhealthy() says so),
- *      /readyz (200 once control.ready(), else 503), /metrics
+ *      /readyz (200 once control.ready(), else 503): open
+ * GET  /metrics        open, or any token once a metrics token is set
  * </pre>
  */
 public final class AgentServer implements AutoCloseable {
@@ -63,18 +74,24 @@ public final class AgentServer implements AutoCloseable {
     private final HttpLimits limits;
     private final Semaphore historyPages;
     private final Optional<byte[]> webhookSecret;
-    private final Optional<byte[]> apiToken;
+    private final ApiTokens tokens;
+    private final Listeners listeners;
+    /** The connector serving only webhooks (--hooks-listen), or null when everything is served on one. */
+    private volatile Connector hooksConnector;
 
-    private AgentServer(Listen address, AgentControl control, AgentMetrics metrics, HistorySource history,
-            Optional<byte[]> webhookSecret, Optional<String> apiToken, HttpLimits limits) {
+    private AgentServer(Listeners listeners, AgentControl control, AgentMetrics metrics, HistorySource history,
+            Optional<byte[]> webhookSecret, ApiTokens tokens, HttpLimits limits) {
+        Listen address = Listen.parse(listeners.api());
+        Optional<Listen> hooksAddress = listeners.hooks().map(Listen::parse);
+        Optional<SslContextFactory.Server> tls = listeners.tls().map(TlsFiles::contextFactory);
+        this.listeners = listeners;
         this.control = Objects.requireNonNull(control, "control");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.history = history;
         this.limits = Objects.requireNonNull(limits, "limits");
         this.historyPages = new Semaphore(limits.historyPages());
         this.webhookSecret = webhookSecret.filter(secret -> secret.length > 0).map(byte[]::clone);
-        this.apiToken = apiToken.map(String::strip).filter(token -> !token.isEmpty())
-                .map(token -> token.getBytes(StandardCharsets.UTF_8));
+        this.tokens = Objects.requireNonNull(tokens, "tokens");
         // Slow clients must not hold these threads. Reading headers never does (Jetty parses them as they arrive);
         // reading a body would, so RequestBodies receives every body before a route runs. A long response to a
         // client that does not read (GET /api/history) holds its thread until the idle timeout.
@@ -87,27 +104,24 @@ public final class AgentServer implements AutoCloseable {
             config.http.maxRequestSize = limits.maxBodyBytes();
             config.jetty.threadPool = threads;
             config.jetty.modifyServer(server -> server.insertHandler(new RequestBodies(limits)));
-            config.jetty.addConnector((server, http) -> {
-                ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
-                connector.setHost(address.host());
-                connector.setPort(address.port());
-                // the only time limit on a quiet connection, so it is long enough for a stream of server-sent
-                // events (a heartbeat every 15 s; a route that needs longer can set its own per request with
-                // ServletChannel.setIdleTimeout); slow bodies have their own deadline in RequestBodies
-                connector.setIdleTimeout(limits.idleTimeout().toMillis());
+            // the API connector first: Javalin's port() is the first connector's
+            config.jetty.addConnector((server, http) -> connector(server, http, address, tls, limits));
+            hooksAddress.ifPresent(hooks -> config.jetty.addConnector((server, http) -> {
+                ServerConnector connector = connector(server, http, hooks, tls, limits);
+                hooksConnector = connector;
                 return connector;
-            });
-            config.routes.post("/hooks/github", ctx -> webhook(ctx, Provider.GITHUB));
-            config.routes.post("/hooks/gitea", ctx -> webhook(ctx, Provider.GITEA));
-            config.routes.post("/hooks/gitlab", ctx -> webhook(ctx, Provider.GITLAB));
-            config.routes.post("/hooks/generic", ctx -> webhook(ctx, Provider.GENERIC));
-            config.routes.get("/api/status", ctx -> json(ctx, 200, control.status()));
-            config.routes.get("/api/history", this::history);
-            config.routes.post("/api/suspend", ctx -> suspension(ctx, true));
-            config.routes.post("/api/resume", ctx -> suspension(ctx, false));
-            config.routes.get("/healthz", this::health);
-            config.routes.get("/readyz", this::ready);
-            config.routes.get("/metrics", this::metrics);
+            }));
+            config.routes.post("/hooks/github", hook(ctx -> webhook(ctx, Provider.GITHUB)));
+            config.routes.post("/hooks/gitea", hook(ctx -> webhook(ctx, Provider.GITEA)));
+            config.routes.post("/hooks/gitlab", hook(ctx -> webhook(ctx, Provider.GITLAB)));
+            config.routes.post("/hooks/generic", hook(ctx -> webhook(ctx, Provider.GENERIC)));
+            config.routes.get("/api/status", api(ApiTokens.Role.READ, (ctx, token) -> json(ctx, 200, control.status())));
+            config.routes.get("/api/history", api(ApiTokens.Role.READ, (ctx, token) -> history(ctx)));
+            config.routes.post("/api/suspend", api(ApiTokens.Role.CONTROL, (ctx, token) -> suspension(ctx, token, true)));
+            config.routes.post("/api/resume", api(ApiTokens.Role.CONTROL, (ctx, token) -> suspension(ctx, token, false)));
+            config.routes.get("/healthz", api(ctx -> health(ctx)));
+            config.routes.get("/readyz", api(ctx -> ready(ctx)));
+            config.routes.get("/metrics", api(ApiTokens.Role.METRICS, (ctx, token) -> metrics(ctx)));
             config.routes.exception(Exception.class, (e, ctx) -> {
                 LOG.warn("{} {} failed", ctx.method(), ctx.path(), e);
                 error(ctx, 500, "internal error: " + e);
@@ -132,8 +146,29 @@ public final class AgentServer implements AutoCloseable {
 
     public static AgentServer start(String listen, AgentControl control, AgentMetrics metrics, HistorySource history,
             Optional<byte[]> webhookSecret, Optional<String> apiToken, HttpLimits limits) {
-        Listen address = Listen.parse(listen);
-        AgentServer server = new AgentServer(address, control, metrics, history, webhookSecret, apiToken, limits);
+        return start(Listeners.on(listen), control, metrics, history, webhookSecret,
+                apiToken.map(ApiTokens::single).orElse(ApiTokens.none()), limits);
+    }
+
+    /** Starts listening with the default limits: see {@link #start(Listeners, AgentControl, AgentMetrics,
+     * HistorySource, Optional, ApiTokens, HttpLimits)}. */
+    public static AgentServer start(Listeners listeners, AgentControl control, AgentMetrics metrics,
+            HistorySource history, Optional<byte[]> webhookSecret, ApiTokens tokens) {
+        return start(listeners, control, metrics, history, webhookSecret, tokens, HttpLimits.DEFAULTS);
+    }
+
+    /**
+     * Starts listening on the API address and, when given, the hooks address.
+     *
+     * @param tokens who may read (/api/status, /api/history), control (/api/suspend, /api/resume) and, when a
+     *     metrics token is set, scrape /metrics
+     * @throws IllegalArgumentException when an address is malformed or the TLS files cannot be loaded
+     * @throws IllegalStateException when an address cannot be bound
+     */
+    public static AgentServer start(Listeners listeners, AgentControl control, AgentMetrics metrics,
+            HistorySource history, Optional<byte[]> webhookSecret, ApiTokens tokens, HttpLimits limits) {
+        AgentServer server = new AgentServer(listeners, control, metrics, history, webhookSecret, tokens, limits);
+        String listen = listeners.api() + listeners.hooks().map(hooks -> " and " + hooks).orElse("");
         try {
             server.app.start();
         } catch (RuntimeException e) {
@@ -151,6 +186,92 @@ public final class AgentServer implements AutoCloseable {
     /** The port listened on (the one picked when started with port 0). */
     public int port() {
         return app.port();
+    }
+
+    /** The port of the hooks listener, when there is one. */
+    public Optional<Integer> hooksPort() {
+        Connector hooks = hooksConnector;
+        return hooks instanceof ServerConnector connector ? Optional.of(connector.getLocalPort()) : Optional.empty();
+    }
+
+    private static ServerConnector connector(Server server, HttpConfiguration http, Listen address,
+            Optional<SslContextFactory.Server> tls, HttpLimits limits) {
+        ServerConnector connector;
+        if (tls.isPresent()) {
+            HttpConfiguration https = new HttpConfiguration(http);
+            // clients reach the agent by IP address as often as by name: no SNI host check
+            https.addCustomizer(new SecureRequestCustomizer(false, false, -1, false));
+            connector = new ServerConnector(server, new SslConnectionFactory(tls.get(), "http/1.1"),
+                    new HttpConnectionFactory(https));
+        } else {
+            connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        }
+        connector.setHost(address.host());
+        connector.setPort(address.port());
+        // the only time limit on a quiet connection, so it is long enough for a stream of server-sent
+        // events (a heartbeat every 15 s; a route that needs longer can set its own per request with
+        // ServletChannel.setIdleTimeout); slow bodies have their own deadline in RequestBodies
+        connector.setIdleTimeout(limits.idleTimeout().toMillis());
+        return connector;
+    }
+
+    // ---- who may call what, on which listener -----------------------------------------------------------
+
+    /** A route that needs a token of a role; it is given the token that was sent (empty when none was needed). */
+    private interface Guarded {
+        void handle(Context ctx, Optional<ApiTokens.Token> token) throws Exception;
+    }
+
+    /** A webhook route: served on the hooks listener when there is one, else on the only one. */
+    private Handler hook(Handler route) {
+        return ctx -> {
+            if (hooksConnector != null && connectorOf(ctx) != hooksConnector) {
+                error(ctx, 404, "webhooks are served on the hooks listener (" + listeners.hooks().orElse("") + ")");
+                return;
+            }
+            route.handle(ctx);
+        };
+    }
+
+    /** An API, health or metrics route: never served on the hooks listener. */
+    private Handler api(Handler route) {
+        return ctx -> {
+            if (hooksConnector != null && connectorOf(ctx) == hooksConnector) {
+                error(ctx, 404, "the hooks listener serves only /hooks/*");
+                return;
+            }
+            route.handle(ctx);
+        };
+    }
+
+    private Handler api(ApiTokens.Role needed, Guarded route) {
+        return api(ctx -> {
+            Optional<ApiTokens.Token> token = tokens.bearer(ctx.header("Authorization"));
+            if (needed == ApiTokens.Role.METRICS && !tokens.has(ApiTokens.Role.METRICS)) {
+                route.handle(ctx, token); // /metrics is open unless a metrics token is set
+                return;
+            }
+            if (!tokens.any(needed)) {
+                error(ctx, 503, "no token configured: the agent has no API token with the role " + needed.word()
+                        + " (--api-token-file or --tokens-file), so it answers no " + ctx.path());
+                return;
+            }
+            if (token.isEmpty()) {
+                ctx.header("WWW-Authenticate", "Bearer realm=\"driftless\"");
+                error(ctx, 401, "missing or wrong API token (Authorization: Bearer <token>)");
+                return;
+            }
+            if (!token.get().role().grants(needed)) {
+                error(ctx, 403, "the token '" + token.get().name() + "' has the role " + token.get().role().word()
+                        + "; " + ctx.path() + " needs " + needed.word());
+                return;
+            }
+            route.handle(ctx, token);
+        });
+    }
+
+    private static Connector connectorOf(Context ctx) {
+        return ServletContextRequest.getServletContextRequest(ctx.req()).getConnectionMetaData().getConnector();
     }
 
     @Override
@@ -333,17 +454,7 @@ public final class AgentServer implements AutoCloseable {
         }
     }
 
-    private void suspension(Context ctx, boolean suspend) throws IOException {
-        if (apiToken.isEmpty()) {
-            error(ctx, 503, "no token configured: the agent has no API token file, so it accepts no suspend or"
-                    + " resume");
-            return;
-        }
-        if (!authorized(ctx.header("Authorization"))) {
-            ctx.header("WWW-Authenticate", "Bearer realm=\"driftless\"");
-            error(ctx, 401, "missing or wrong API token (Authorization: Bearer <token>)");
-            return;
-        }
+    private void suspension(Context ctx, Optional<ApiTokens.Token> token, boolean suspend) throws IOException {
         Optional<byte[]> body = readBody(ctx);
         if (body.isEmpty()) {
             error(ctx, 413, RequestBodies.tooLarge(limits));
@@ -371,7 +482,7 @@ public final class AgentServer implements AutoCloseable {
         }
         try {
             if (suspend) {
-                control.suspend(host);
+                control.suspend(host, token.map(ApiTokens.Token::name).orElse("api"));
             } else {
                 control.resume(host);
             }
@@ -388,18 +499,6 @@ public final class AgentServer implements AutoCloseable {
         answer.put("host", host.orElse(null));
         answer.put("suspended", suspend);
         json(ctx, 200, answer);
-    }
-
-    private boolean authorized(String header) {
-        if (header == null) {
-            return false;
-        }
-        String value = header.strip();
-        if (!value.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return false;
-        }
-        byte[] given = value.substring(7).strip().getBytes(StandardCharsets.UTF_8);
-        return WebhookVerifier.sameSecret(apiToken.get(), given);
     }
 
     private void health(Context ctx) {
@@ -484,6 +583,6 @@ public final class AgentServer implements AutoCloseable {
     @Override
     public String toString() {
         return "AgentServer[port=" + port() + ", webhooks=" + (webhookSecret.isPresent() ? "on" : "off")
-                + ", api token=" + (apiToken.isPresent() ? "set" : "none") + "]";
+                + ", " + tokens + "]";
     }
 }

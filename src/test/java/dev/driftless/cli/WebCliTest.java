@@ -8,7 +8,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.driftless.agent.AgentStatus;
 import dev.driftless.agent.AgentMetrics;
+import dev.driftless.testing.SelfSigned;
 import dev.driftless.web.AgentServer;
+import dev.driftless.web.ApiTokens;
+import dev.driftless.web.Listeners;
+import dev.driftless.web.TlsFiles;
 import dev.driftless.web.WebTestAgent;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -69,7 +73,7 @@ class WebCliTest {
 
     @Test
     void statusOfAnAgentInSyncExitsZero() {
-        Run status = run(new StatusCommand(), "--agent", url);
+        Run status = run(new StatusCommand(), "--agent", url, "--token-file", tokenFile.toString());
 
         assertThat(status.exitCode()).as(status.err()).isZero();
         assertThat(status.out()).isEqualTo("""
@@ -101,7 +105,7 @@ class WebCliTest {
                                 SyncState.PENDING, List.of(
                                 new AgentStatus.ServiceStatus("postgres", SyncState.PENDING, HealthState.UNKNOWN, 0))))));
 
-        Run status = run(new StatusCommand(), "--agent", url + "/");
+        Run status = run(new StatusCommand(), "--agent", url + "/", "--token-file", tokenFile.toString());
 
         assertThat(status.exitCode()).isEqualTo(2);
         assertThat(status.out()).isEqualTo("""
@@ -125,7 +129,8 @@ class WebCliTest {
             agent.setStatus(WebTestAgent.status(false, List.of(
                     WebTestAgent.host("web-1", false, new AgentStatus.ServiceStatus("nginx", state, HealthState.UNKNOWN,
                             0)))));
-            assertThat(run(new StatusCommand(), "--agent", url).exitCode()).as(state.word()).isEqualTo(2);
+            assertThat(run(new StatusCommand(), "--agent", url, "--token-file", tokenFile.toString()).exitCode())
+                    .as(state.word()).isEqualTo(2);
         }
     }
 
@@ -133,7 +138,7 @@ class WebCliTest {
     void statusAsJsonIsTheAgentsOwnStatus() throws Exception {
         agent.suspend(Optional.of("db-1"));
 
-        Run status = run(new StatusCommand(), "--agent", url, "--output", "json");
+        Run status = run(new StatusCommand(), "--agent", url, "--token-file", tokenFile.toString(), "--output", "json");
 
         assertThat(status.exitCode()).isEqualTo(2);
         JsonNode json = new ObjectMapper().readTree(status.out());
@@ -145,14 +150,15 @@ class WebCliTest {
         assertThat(json.at("/hosts/0/services/0/sync").asText()).isEqualTo("in-sync");
 
         agent.resume(Optional.empty());
-        assertThat(run(new StatusCommand(), "--agent", url, "--output", "json").exitCode()).isZero();
+        assertThat(run(new StatusCommand(), "--agent", url, "--token-file", tokenFile.toString(), "--output", "json")
+                .exitCode()).isZero();
     }
 
     @Test
     void anUnreachableAgentExitsOneWithAClearMessage() throws Exception {
         String closed = "http://127.0.0.1:" + closedPort();
 
-        Run status = run(new StatusCommand(), "--agent", closed);
+        Run status = run(new StatusCommand(), "--agent", closed, "--token-file", tokenFile.toString());
         Run suspend = run(new SuspendCommand(), "--agent", closed, "--token-file", tokenFile.toString());
         Run resume = run(new ResumeCommand(), "--agent", closed, "--token-file", tokenFile.toString());
 
@@ -162,7 +168,7 @@ class WebCliTest {
             assertThat(run.err()).startsWith("Error: cannot reach the agent at " + closed + ":")
                     .contains("Is `driftless agent` running there?");
         }
-        assertThat(run(new StatusCommand(), "--agent", "ftp://example.org").err())
+        assertThat(run(new StatusCommand(), "--agent", "ftp://example.org", "--token-file", "/nonexistent").err())
                 .startsWith("Error: --agent ftp://example.org is not an http(s) URL");
     }
 
@@ -174,19 +180,19 @@ class WebCliTest {
         assertThat(suspend.out()).isEqualTo("Suspended automatic applies on web-1.\n");
         assertThat(agent.status().hosts().get(0).suspended()).isTrue();
         assertThat(agent.status().suspended()).isFalse();
-        Run status = run(new StatusCommand(), "--agent", url);
+        Run status = run(new StatusCommand(), "--agent", url, "--token-file", tokenFile.toString());
         assertThat(status.exitCode()).isEqualTo(2);
         assertThat(status.out()).contains("web-1  (commit 3f2a9c1d0e4b, suspended)");
 
         Run resume = run(new ResumeCommand(), "--agent", url, "--host", "web-1", "--token-file", tokenFile.toString());
         assertThat(resume.exitCode()).isZero();
         assertThat(resume.out()).isEqualTo("Resumed automatic applies on web-1.\n");
-        assertThat(run(new StatusCommand(), "--agent", url).exitCode()).isZero();
+        assertThat(run(new StatusCommand(), "--agent", url, "--token-file", tokenFile.toString()).exitCode()).isZero();
 
         assertThat(run(new SuspendCommand(), "--agent", url, "--token-file", tokenFile.toString()).out())
                 .isEqualTo("Suspended automatic applies on every host.\n");
         assertThat(agent.status().suspended()).isTrue();
-        assertThat(run(new StatusCommand(), "--agent", url).out())
+        assertThat(run(new StatusCommand(), "--agent", url, "--token-file", tokenFile.toString()).out())
                 .contains("Suspended: automatic applies are suspended on every host");
         assertThat(run(new ResumeCommand(), "--agent", url, "--token-file", tokenFile.toString()).exitCode()).isZero();
         assertThat(agent.status().suspended()).isFalse();
@@ -233,6 +239,66 @@ class WebCliTest {
     }
 
     @Test
+    void statusSendsTheTokenOfTokenFileAndSaysWhenItIsRefused() throws Exception {
+        Path wrong = Files.writeString(dir.resolve("wrong-token"), "not-the-token");
+
+        Run refused = run(new StatusCommand(), "--agent", url, "--token-file", wrong.toString());
+        Run missing = run(new StatusCommand(), "--agent", url, "--token-file", dir.resolve("absent").toString());
+
+        assertThat(refused.exitCode()).isEqualTo(1);
+        assertThat(refused.out()).isEmpty();
+        assertThat(refused.err()).isEqualTo("Error: the agent at " + url + " refused the token in " + wrong
+                + " (401 Unauthorized); use the token file of that agent\n");
+        assertThat(missing.exitCode()).isEqualTo(1);
+        assertThat(missing.err()).contains("absent does not exist", "DRIFTLESS_TOKEN_FILE");
+    }
+
+    @Test
+    void suspendWithAReadTokenSaysItNeedsAControlToken() throws Exception {
+        String read = "read-token-0123456789abcdef";
+        Path tokens = Files.createFile(dir.resolve("tokens"), java.nio.file.attribute.PosixFilePermissions
+                .asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(tokens, "dashboard read " + read + "\nops control " + TOKEN + "-ops\n");
+        Path readFile = Files.writeString(dir.resolve("read-token"), read + "\n");
+        Path opsFile = Files.writeString(dir.resolve("ops-token"), TOKEN + "-ops\n");
+        try (AgentServer named = AgentServer.start(Listeners.on("127.0.0.1:0"), agent, new AgentMetrics(), null,
+                Optional.empty(), ApiTokens.read(tokens))) {
+            String at = "http://127.0.0.1:" + named.port();
+
+            assertThat(run(new StatusCommand(), "--agent", at, "--token-file", readFile.toString()).exitCode()).isZero();
+            Run suspend = run(new SuspendCommand(), "--agent", at, "--host", "web-1", "--token-file", readFile.toString());
+            assertThat(suspend.exitCode()).isEqualTo(1);
+            assertThat(suspend.err()).startsWith("Error: the agent at " + at + " does not let the token in " + readFile
+                    + " do this (403 Forbidden)").contains("control").doesNotContain(read);
+
+            assertThat(run(new SuspendCommand(), "--agent", at, "--host", "web-1", "--token-file", opsFile.toString())
+                    .exitCode()).isZero();
+            Run status = run(new StatusCommand(), "--agent", at, "--token-file", readFile.toString(), "--output",
+                    "json");
+            assertThat(new ObjectMapper().readTree(status.out()).at("/hosts/0/suspendedBy").asText()).isEqualTo("ops");
+        }
+    }
+
+    @Test
+    void statusOfAnHttpsAgentTrustsItsCaFile() throws Exception {
+        SelfSigned pem = SelfSigned.in(dir);
+        try (AgentServer tls = AgentServer.start(new Listeners("127.0.0.1:0", Optional.empty(),
+                Optional.of(new TlsFiles(pem.certificate(), pem.key()))), agent, new AgentMetrics(), null,
+                Optional.empty(), ApiTokens.single(TOKEN))) {
+            String at = "https://127.0.0.1:" + tls.port();
+
+            Run trusted = run(new StatusCommand(), "--agent", at, "--token-file", tokenFile.toString(), "--ca-file",
+                    pem.certificate().toString());
+            Run untrusted = run(new StatusCommand(), "--agent", at, "--token-file", tokenFile.toString());
+
+            assertThat(trusted.exitCode()).as(trusted.err()).isZero();
+            assertThat(trusted.out()).contains("web-1", "in-sync");
+            assertThat(untrusted.exitCode()).isEqualTo(1);
+            assertThat(untrusted.err()).startsWith("Error: cannot reach the agent at " + at);
+        }
+    }
+
+    @Test
     void helpExplainsTheOptionsAndExitCodes() {
         for (Object command : List.of(new StatusCommand(), new SuspendCommand(), new ResumeCommand())) {
             Run help = run(command, "--help");
@@ -242,6 +308,9 @@ class WebCliTest {
         }
         assertThat(run(new StatusCommand(), "--help").out()).contains("--output");
         assertThat(run(new SuspendCommand(), "--help").out().replaceAll("\\s+", ""))
-                .contains("--host", "--token-file", "Default:/var/lib/driftless/agent/api-token");
+                .contains("--host", "--token-file", "Default:$DRIFTLESS_TOKEN_FILE,else/var/lib/driftless/agent/api-token");
+        for (Object command : List.of(new StatusCommand(), new SuspendCommand(), new ResumeCommand())) {
+            assertThat(run(command, "--help").out()).contains("--token-file", "--ca-file");
+        }
     }
 }

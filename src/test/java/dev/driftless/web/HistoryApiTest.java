@@ -37,6 +37,8 @@ import picocli.CommandLine;
 /** {@code GET /api/history} on a real history database: diffs only when asked, streamed, and a bounded number at once. */
 class HistoryApiTest {
 
+    private static final String TOKEN = "history-token-0123456789";
+
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Instant T0 = Instant.parse("2026-11-23T14:00:01.250Z");
 
@@ -77,7 +79,7 @@ class HistoryApiTest {
 
     private AgentServer serve(HistorySource history) {
         AgentServer server = AgentServer.start("127.0.0.1:0", WebTestAgent.inSync(), new AgentMetrics(), history,
-                Optional.empty(), Optional.empty());
+                Optional.empty(), Optional.of(TOKEN));
         opened.add(server);
         return server;
     }
@@ -226,7 +228,7 @@ class HistoryApiTest {
 
     private HttpRequest request(AgentServer server, String path) {
         return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
-                .timeout(Duration.ofSeconds(20)).build();
+                .header("Authorization", "Bearer " + TOKEN).timeout(Duration.ofSeconds(20)).build();
     }
 
     private HttpResponse<String> get(AgentServer server, String path) throws Exception {

@@ -428,7 +428,7 @@ class WebServerTest {
     }
 
     private HttpResponse<String> get(String path) throws Exception {
-        return send(HttpRequest.newBuilder(uri(path)));
+        return send(HttpRequest.newBuilder(uri(path)).header("Authorization", "Bearer " + TOKEN));
     }
 
     private HttpResponse<String> post(String path, String body, String... headers) throws Exception {

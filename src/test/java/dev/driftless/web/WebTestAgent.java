@@ -80,17 +80,22 @@ public final class WebTestAgent implements AgentControl {
         return status;
     }
 
+    /** Suspends as the token named "test" would. */
+    public void suspend(Optional<String> host) {
+        suspend(host, "test");
+    }
+
     @Override
-    public synchronized void suspend(Optional<String> host) {
-        setSuspended(host, true);
+    public synchronized void suspend(Optional<String> host, String by) {
+        setSuspended(host, true, Optional.of(by));
     }
 
     @Override
     public synchronized void resume(Optional<String> host) {
-        setSuspended(host, false);
+        setSuspended(host, false, Optional.empty());
     }
 
-    private void setSuspended(Optional<String> host, boolean suspended) {
+    private void setSuspended(Optional<String> host, boolean suspended, Optional<String> by) {
         AgentStatus now = status;
         if (host.isPresent() && now.hosts().stream().noneMatch(h -> h.host().equals(host.get()))) {
             throw new IllegalArgumentException("unknown host '" + host.get() + "'");
@@ -98,7 +103,7 @@ public final class WebTestAgent implements AgentControl {
         List<AgentStatus.HostStatus> hosts = new ArrayList<>();
         for (AgentStatus.HostStatus h : now.hosts()) {
             boolean hit = host.isEmpty() || h.host().equals(host.get());
-            hosts.add(hit ? new AgentStatus.HostStatus(h.host(), suspended, h.suspendedBy(), h.appliedCommit(), h.sync(),
+            hosts.add(hit ? new AgentStatus.HostStatus(h.host(), suspended, by, h.appliedCommit(), h.sync(),
                     h.services()) : h);
         }
         status = new AgentStatus(now.formatVersion(), now.agent(), now.repo(), now.ref(), now.source(), now.sourceError(),
