@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.driftless.apply.ApplyResult;
+import dev.driftless.report.SyncState;
 import dev.driftless.apply.HandlerResult;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -16,6 +17,9 @@ public final class PlanPrinter {
 
     /** Which command's wording to use. */
     public enum Mode { PLAN, CHECK, APPLY }
+
+    /** The version of the JSON document of plan, check and apply; raised when a field changes meaning or goes. */
+    public static final int FORMAT_VERSION = 1;
 
     private final Mode mode;
 
@@ -61,11 +65,6 @@ public final class PlanPrinter {
     }
 
     public void printText(List<HostOutcome> outcomes, Map<String, String> descriptions, PrintWriter out) {
-        long add = 0;
-        long change = 0;
-        long delete = 0;
-        long drifted = 0;
-        long pending = 0;
         for (HostOutcome outcome : outcomes) {
             if (outcome instanceof HostOutcome.Failed failed) {
                 out.println(failed.host() + ": error: " + withoutHost(failed.host(), failed.message()));
@@ -84,21 +83,18 @@ public final class PlanPrinter {
                 out.println(changeLine(c));
                 c.details().forEach(d -> out.println("      " + d));
                 c.diff().ifPresent(diff -> diff.lines().forEach(l -> out.println("      " + l)));
-                drifted += c.causes().contains(Cause.DRIFT) ? 1 : 0;
-                pending += c.causes().contains(Cause.PENDING) ? 1 : 0;
             }
             if (!plan.handlers().isEmpty()) {
                 out.println("  handlers to run: " + String.join(", ", plan.handlers().stream().map(HandlerRun::id).toList()));
             }
             out.println();
-            add += plan.count(Action.CREATE);
-            change += plan.count(Action.UPDATE);
-            delete += plan.count(Action.DELETE);
         }
-        out.println("Plan: " + add + " to add, " + change + " to change, " + delete + " to delete.");
+        PlanSummary summary = PlanSummary.of(outcomes);
+        out.println("Plan: " + summary.add() + " to add, " + summary.change() + " to change, " + summary.delete()
+                + " to delete.");
         if (mode == Mode.CHECK) {
-            out.println("Drift: " + drifted + " changed on the host since the last apply; " + pending
-                    + " pending (changed in Git since the last apply).");
+            out.println("Drift: " + summary.drifted() + " changed on the host since the last apply; "
+                    + summary.pending() + " pending (changed in Git since the last apply).");
         }
         out.flush();
     }
@@ -110,15 +106,13 @@ public final class PlanPrinter {
 
     public void printJson(List<HostOutcome> outcomes, PrintWriter out) {
         Map<String, Object> root = new LinkedHashMap<>();
+        root.put("formatVersion", FORMAT_VERSION);
         List<Object> hosts = new ArrayList<>();
-        long add = 0;
-        long change = 0;
-        long delete = 0;
         for (HostOutcome outcome : outcomes) {
             Map<String, Object> host = new LinkedHashMap<>();
             host.put("host", outcome.host());
             if (outcome instanceof HostOutcome.Failed failed) {
-                host.put("status", "failed");
+                host.put("status", SyncState.FAILED.word());
                 host.put("error", failed.message());
                 hosts.add(host);
                 continue;
@@ -129,23 +123,24 @@ public final class PlanPrinter {
             host.put("handlers", plan.handlers().stream().map(HandlerRun::id).toList());
             if (outcome instanceof HostOutcome.Applied applied) {
                 ApplyResult result = applied.result();
-                host.put("status", result.succeeded() ? "applied" : "failed");
+                host.put("status", result.succeeded() ? "applied" : SyncState.FAILED.word());
                 result.failure().ifPresent(f -> host.put("error", f.message()));
                 host.put("failedHandlers", result.failedHandlers().stream().map(h -> h.handler().id()).toList());
                 host.put("handlerRuns", result.handlers().stream().map(PlanPrinter::handlerJson).toList());
             } else {
-                host.put("status", plan.isEmpty() ? "in-sync" : plan.hasCause(Cause.DRIFT) ? "drifted" : "pending");
+                host.put("status", (plan.isEmpty() ? SyncState.IN_SYNC : plan.hasCause(Cause.DRIFT) ? SyncState.DRIFTED
+                        : SyncState.PENDING).word());
             }
             hosts.add(host);
-            add += plan.count(Action.CREATE);
-            change += plan.count(Action.UPDATE);
-            delete += plan.count(Action.DELETE);
         }
         root.put("hosts", hosts);
+        PlanSummary counts = PlanSummary.of(outcomes);
         Map<String, Long> summary = new LinkedHashMap<>();
-        summary.put("add", add);
-        summary.put("change", change);
-        summary.put("delete", delete);
+        summary.put("add", counts.add());
+        summary.put("change", counts.change());
+        summary.put("delete", counts.delete());
+        summary.put("drifted", counts.drifted());
+        summary.put("pending", counts.pending());
         root.put("summary", summary);
         try {
             // made here, not at class load: text output should not pay for Jackson's start-up
