@@ -7,7 +7,7 @@ import dev.driftless.model.DriftPolicy;
 import dev.driftless.model.Service;
 import dev.driftless.model.ValidationException;
 import dev.driftless.notify.Event;
-import dev.driftless.plan.HostOutcome;
+import dev.driftless.engine.HostOutcome;
 import dev.driftless.report.FailureKind;
 import dev.driftless.report.SyncState;
 import dev.driftless.source.RepoSource;

@@ -8,7 +8,7 @@ import dev.driftless.model.Service;
 import dev.driftless.model.ValidationException;
 import dev.driftless.notify.Event;
 import dev.driftless.plan.Change;
-import dev.driftless.plan.HostOutcome;
+import dev.driftless.engine.HostOutcome;
 import dev.driftless.plan.KnownFiles;
 import dev.driftless.report.SyncState;
 import dev.driftless.source.SourceException;

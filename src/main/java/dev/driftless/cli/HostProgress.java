@@ -1,6 +1,6 @@
 package dev.driftless.cli;
 
-import dev.driftless.plan.HostOutcome;
+import dev.driftless.engine.HostOutcome;
 import java.io.PrintWriter;
 import java.util.function.Consumer;
 

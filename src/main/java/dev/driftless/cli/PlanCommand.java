@@ -1,8 +1,8 @@
 package dev.driftless.cli;
 
 import dev.driftless.engine.Reconciler;
-import dev.driftless.plan.HostOutcome;
-import dev.driftless.plan.PlanPrinter;
+import dev.driftless.engine.HostOutcome;
+import dev.driftless.engine.PlanPrinter;
 import dev.driftless.source.RepoSource;
 import java.time.Duration;
 import java.util.List;

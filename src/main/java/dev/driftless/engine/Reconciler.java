@@ -6,7 +6,6 @@ import dev.driftless.apply.ApplyResult;
 import dev.driftless.host.Host;
 import dev.driftless.host.HostException;
 import dev.driftless.host.LiveEntry;
-import dev.driftless.plan.HostOutcome;
 import dev.driftless.plan.HostPlan;
 import dev.driftless.plan.KnownFiles;
 import dev.driftless.plan.Planner;

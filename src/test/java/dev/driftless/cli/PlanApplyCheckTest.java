@@ -139,6 +139,9 @@ class PlanApplyCheckTest {
         JsonNode changes = json.at("/hosts/0/changes");
         assertThat(changes).hasSize(2);
         assertThat(json.at("/hosts/0/status").asText()).isEqualTo("drifted");
+        assertThat(json.get("formatVersion").asInt()).isEqualTo(1);
+        assertThat(json.at("/summary/drifted").asInt()).isEqualTo(1);
+        assertThat(json.at("/summary/pending").asInt()).isEqualTo(1);
         for (JsonNode change : changes) {
             String expected = change.get("path").asText().equals("/etc/motd") ? "drift" : "pending";
             assertThat(change.get("causes")).extracting(JsonNode::asText).containsExactly(expected);

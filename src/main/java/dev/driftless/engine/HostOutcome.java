@@ -1,6 +1,7 @@
-package dev.driftless.plan;
+package dev.driftless.engine;
 
 import dev.driftless.apply.ApplyResult;
+import dev.driftless.plan.HostPlan;
 import dev.driftless.report.FailureKind;
 
 /** What a command did for one host: planned it, applied it, or failed to reach or read it. */

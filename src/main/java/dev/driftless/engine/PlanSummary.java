@@ -1,5 +1,9 @@
-package dev.driftless.plan;
+package dev.driftless.engine;
 
+import dev.driftless.plan.Action;
+import dev.driftless.plan.Cause;
+import dev.driftless.plan.Change;
+import dev.driftless.plan.HostPlan;
 import java.util.List;
 
 /**

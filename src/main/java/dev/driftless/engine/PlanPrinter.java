@@ -1,11 +1,15 @@
-package dev.driftless.plan;
+package dev.driftless.engine;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.driftless.apply.ApplyResult;
-import dev.driftless.report.SyncState;
 import dev.driftless.apply.HandlerResult;
+import dev.driftless.plan.Cause;
+import dev.driftless.plan.Change;
+import dev.driftless.plan.HandlerRun;
+import dev.driftless.plan.HostPlan;
+import dev.driftless.report.SyncState;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
