@@ -549,7 +549,8 @@ start_agent() { # name sandbox state interval drift-interval: starts it, waits f
   [[ $code == 200 ]] || die "the agent ($name) was not ready after 120 s; see $LOGS/agent-$name.log"
   READY_S=$(python3 -c "print('%.2f' % ($EPOCHREALTIME - $t0))")
   # the one answering must be ours (same repository URL, with our git daemon's port), and a JVM (the launcher execs java)
-  curl -s "http://127.0.0.1:$AGENT_PORT/api/status" | grep -qF "$URL" || die "the agent on port $AGENT_PORT is not the one started here"
+  AGENT_TOKEN_FILE=$3/api-token   # the control token the agent wrote at its start; /api/* reads need a token
+  curl -s -H "Authorization: Bearer $(cat "$AGENT_TOKEN_FILE")" "http://127.0.0.1:$AGENT_PORT/api/status" | grep -qF "$URL" || die "the agent on port $AGENT_PORT is not the one started here"
   [[ $(cat "/proc/$AGENT_PID/comm") == java ]] || die "pid $AGENT_PID is $(cat "/proc/$AGENT_PID/comm"), not the agent's JVM"
   # the JVM options the launcher gave the agent (they differ from a command's), for the report
   AGENT_JVM_OPTS=$(tr '\0' ' ' <"/proc/$AGENT_PID/cmdline" | sed -E 's/^[^ ]+ //; s/ -jar .*//; s/-XX:SharedArchiveFile=[^ ]+/-XX:SharedArchiveFile=<archive>/')
@@ -587,7 +588,7 @@ A_FETCH1=$(metric "$AGENT_PORT" driftless_source_fetches_total)
 A_SUCCEEDED=$(metric "$AGENT_PORT" 'driftless_reconcile_total{result="succeeded"}')
 A_FETCH_ERRORS=$(metric "$AGENT_PORT" driftless_source_fetch_errors_total)
 A_RSS=$(rss_kib "$AGENT_PID" VmRSS) A_HWM=$(rss_kib "$AGENT_PID" VmHWM)
-A_HIST=$(curl -s "http://127.0.0.1:$AGENT_PORT/api/history?limit=1000" >"$LOGS/agent-latency-history.json"; python3 -c '
+A_HIST=$(curl -s -H "Authorization: Bearer $(cat "$AGENT_TOKEN_FILE")" "http://127.0.0.1:$AGENT_PORT/api/history?limit=1000" >"$LOGS/agent-latency-history.json"; python3 -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
 rows = d if isinstance(d, list) else next((v for v in d.values() if isinstance(v, list)), [])
@@ -689,6 +690,11 @@ log "memory: $MEM_CYCLES cycles in ${MEM_ELAPSED}s; RSS end $MEM_RSS_END MiB, ma
 # ---------------------------------------------------------------------------------------------
 # 8. AGENT-RESULTS.md
 # ---------------------------------------------------------------------------------------------
+# the drift-check CPU section belongs to bench/drift-check-cpu.sh: carried over as it is
+DRIFT_SECTION=""
+if [[ -f $BENCH_DIR/AGENT-RESULTS.md ]]; then
+  DRIFT_SECTION=$(sed -n '/^<!-- drift-check-cpu/,/^<!-- \/drift-check-cpu -->/p' "$BENCH_DIR/AGENT-RESULTS.md")
+fi
 BAR_LAT=FAIL; ok "$AGENT_P50 < $LAT_BAR" && BAR_LAT=PASS
 BAR_RSS=FAIL; ok "$MEM_RSS_MAX < $RSS_BAR" && BAR_RSS=PASS
 BAR_FLAT=FAIL; ok "not math.isnan($MEM_GROWTH) and $MEM_GROWTH < $FLAT_BAR" && BAR_FLAT=PASS
@@ -806,6 +812,10 @@ NOW=$(date -u '+%Y-%m-%d %H:%M UTC')
   echo 'bash bench/agent-run.sh                                       # about 11 minutes on 2 cores'
   echo 'AGENT_BENCH_CYCLES=600 AGENT_BENCH_PUSHES=5 AGENT_BENCH_PEER_PUSHES=5 bash bench/agent-run.sh   # smoke run, report in /tmp'
   echo '```'
+  if [[ -n $DRIFT_SECTION ]]; then
+    echo
+    echo "$DRIFT_SECTION"
+  fi
 } >"$RESULTS_MD"
 
 log "wrote $RESULTS_MD and $RAW"
