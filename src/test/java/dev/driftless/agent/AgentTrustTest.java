@@ -136,4 +136,65 @@ class AgentTrustTest {
         assertThat(agent.status().suspended()).isFalse();
         assertThat(root.resolve("etc/web.conf")).hasContent("port 80");
     }
+    /** Hosts a and b; web on both, db (alert) on a. */
+    private String twoHosts(String version) {
+        repo.write("driftless.yaml", "hosts:\n  a:\n    address: local\n  b:\n    address: local\n");
+        repo.write("services/web/service.yaml", "hosts: [a, b]\nfiles:\n  - path: /etc/web.conf\n    content: \""
+                + version + "\\n\"\n");
+        repo.write("services/db/service.yaml", "hosts: [a]\ndrift: alert\nfiles:\n  - path: /etc/db.conf\n"
+                + "    content: \"db\\n\"\n");
+        return repo.commit("web " + version);
+    }
+
+    /** The agent's history closed, as when its process ends, and opened again by the next one. */
+    private HistoryStore restart(HistoryStore history) {
+        history.close();
+        opened.remove(history);
+        return history();
+    }
+
+    @Test
+    void aSuspensionSurvivesARestartAndHoldsBackNewCommitsUntilResumed() throws Exception {
+        twoHosts("v1");
+        HistoryStore history = history();
+        Agent first = agent(history, false, false);
+        first.reconcileOnce("start");
+        first.suspend(Optional.of("b"), "ops");
+
+        Agent agent = agent(restart(history), false, false);
+        AgentStatus.HostStatus b = host(agent.status(), "b");
+        assertThat(b.suspended()).isTrue();
+        assertThat(b.suspendedBy()).contains("ops");
+        assertThat(host(agent.status(), "a").suspended()).isFalse();
+
+        twoHosts("v2");
+        agent.reconcileOnce("webhook");
+        assertThat(root.resolve("a/etc/web.conf")).hasContent("v2");
+        assertThat(root.resolve("b/etc/web.conf")).as("held back on the suspended host").hasContent("v1");
+
+        agent.resume(Optional.of("b"));
+        agent.reconcileOnce("resume");
+        assertThat(root.resolve("b/etc/web.conf")).hasContent("v2");
+        assertThat(host(agent.status(), "b").suspended()).isFalse();
+    }
+
+    @Test
+    void aRestartShowsEveryHostAndServiceWithItsCommitBeforeItsFirstReconcile() throws Exception {
+        String applied = twoHosts("v1");
+        HistoryStore history = history();
+        agent(history, false, false).reconcileOnce("start");
+
+        AgentStatus status = agent(restart(history), false, false).status();
+
+        assertThat(status.appliedCommit()).contains(applied);
+        assertThat(status.hosts()).extracting(AgentStatus.HostStatus::host).containsExactly("a", "b");
+        assertThat(host(status, "a").services()).extracting(AgentStatus.ServiceStatus::service)
+                .containsExactly("db", "web");
+        assertThat(host(status, "b").services()).extracting(AgentStatus.ServiceStatus::service)
+                .containsExactly("web");
+        assertThat(status.hosts()).allSatisfy(h -> {
+            assertThat(h.appliedCommit()).contains(applied);
+            assertThat(h.sync()).isEqualTo(SyncState.IN_SYNC);
+        });
+    }
 }
