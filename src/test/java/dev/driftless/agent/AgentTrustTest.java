@@ -197,4 +197,85 @@ class AgentTrustTest {
             assertThat(h.sync()).isEqualTo(SyncState.IN_SYNC);
         });
     }
+    @Test
+    void aHandEditOfAnAlertServiceIsKeptByUnrelatedCommitsAndReportedBeforeItsOwnCommitOverwritesIt()
+            throws Exception {
+        HistoryStore history = history();
+        Agent agent = agent(history, false, false);
+        agent.reconcileOnce("start");
+        Files.writeString(root.resolve("etc/db.conf"), "shared_buffers 4GB\n");
+
+        web("port 8080");
+        repo.commit("web on 8080");
+        agent.reconcileOnce("webhook");
+        assertThat(root.resolve("etc/web.conf")).hasContent("port 8080");
+        assertThat(root.resolve("etc/db.conf")).as("the hand edit is kept").hasContent("shared_buffers 4GB");
+        assertThat(events).anyMatch(e -> e.kind() == Event.Kind.DRIFT_FOUND && e.service().equals("db")
+                && e.summary().contains("/etc/db.conf"));
+        assertThat(sync(agent.status(), "box", "db")).isEqualTo(SyncState.DRIFTED);
+
+        events.clear();
+        db("shared_buffers 2GB");
+        String overwriting = repo.commit("db with 2GB");
+        agent.reconcileOnce("webhook");
+        assertThat(root.resolve("etc/db.conf")).hasContent("shared_buffers 2GB");
+        List<Event> ofDb = events.stream().filter(e -> e.service().equals("db")).toList();
+        assertThat(ofDb).extracting(Event::kind).as("the hand edit is reported first")
+                .containsExactly(Event.Kind.DRIFT_FOUND, Event.Kind.APPLIED);
+        assertThat(ofDb.get(0).summary()).contains("overwrote a hand edit", "/etc/db.conf");
+        List<Reconcile> records = of(history, overwriting);
+        Reconcile found = records.stream().filter(r -> r.kind() == Reconcile.Kind.DRIFT_CHECK).findFirst()
+                .orElseThrow();
+        Reconcile applied = records.stream().filter(r -> r.kind() == Reconcile.Kind.APPLY).findFirst().orElseThrow();
+        assertThat(found.result()).isEqualTo(Reconcile.Result.DRIFT_FOUND);
+        assertThat(found.id()).as("recorded before the apply").isLessThan(applied.id());
+        assertThat(found.services()).singleElement().satisfies(o -> {
+            assertThat(o.service()).isEqualTo("db");
+            assertThat(o.status()).isEqualTo(ServiceOutcome.Status.DRIFTED);
+            assertThat(o.changes()).singleElement().satisfies(c -> assertThat(c.diff()).contains("shared_buffers 4GB"));
+        });
+        assertThat(applied.result()).isEqualTo(Reconcile.Result.SUCCEEDED);
+    }
+
+    @Test
+    void agentsSharingOneDatabaseApplyEachCommitOnTheirOwnHostsAndKeepTheirFailuresApart() throws Exception {
+        String url = JdbcHistoryStore.defaultUrl(tmp.resolve("shared"));
+        Path alphaRoot = tmp.resolve("alpha-root");
+        Path betaRoot = tmp.resolve("beta-root");
+        Agent alpha = named(history(url, "alpha"), "alpha", alphaRoot);
+        alpha.reconcileOnce("start");
+        assertThat(alphaRoot.resolve("etc/web.conf")).hasContent("port 80");
+
+        HistoryStore betaHistory = history(url, "beta");
+        Agent beta = named(betaHistory, "beta", betaRoot);
+        beta.reconcileOnce("start");
+        assertThat(betaRoot.resolve("etc/web.conf")).as("beta does not resume from alpha's apply").hasContent("port 80");
+
+        web("port 8080");
+        String next = repo.commit("web on 8080");
+        // on alpha's host the file cannot be replaced: the commit fails there, deterministically
+        Files.delete(alphaRoot.resolve("etc/web.conf"));
+        Files.createDirectories(alphaRoot.resolve("etc/web.conf/in-the-way"));
+        alpha.reconcileOnce("webhook");
+        assertThat(alpha.status().failedCommit()).contains(next);
+
+        betaHistory.close();
+        opened.remove(betaHistory);
+        Agent restarted = named(history(url, "beta"), "beta", betaRoot);
+        restarted.reconcileOnce("start");
+        assertThat(betaRoot.resolve("etc/web.conf")).as("alpha's failure is not beta's").hasContent("port 8080");
+        assertThat(restarted.status().failedCommit()).isEmpty();
+        HistoryStore everyAgent = JdbcHistoryStore.open(url);
+        opened.add(everyAgent);
+        List<Reconcile> applies = of(everyAgent, next);
+        assertThat(applies).extracting(Reconcile::agent, Reconcile::result).containsExactlyInAnyOrder(
+                org.assertj.core.groups.Tuple.tuple("alpha", Reconcile.Result.FAILED),
+                org.assertj.core.groups.Tuple.tuple("beta", Reconcile.Result.SUCCEEDED));
+    }
+
+    private Agent named(HistoryStore history, String name, Path hostsRoot) {
+        AgentSettings settings = AgentFixture.with(AgentFixture.settings("file://" + repo.dir(), tmp, hostsRoot,
+                tmp.resolve(name + "-state"), dev.driftless.render.RenderLimits.DEFAULT), name, false, false);
+        return new Agent(settings, history, new AgentMetrics(), events::add, Clock.systemUTC());
+    }
 }
