@@ -45,6 +45,13 @@ final class AgentFixture {
                 stateDir.resolve("cache"));
     }
 
+    /** The same settings under another agent name, planning only ({@code --dry-run}) or starting suspended. */
+    static AgentSettings with(AgentSettings s, String agent, boolean dryRun, boolean startSuspended) {
+        return new AgentSettings(s.repo(), s.ref(), s.path(), s.hosts(), s.interval(), s.driftInterval(), s.stateDir(),
+                s.root(), s.ssh(), s.keys(), s.parallel(), s.lockTimeout(), s.handlerTimeout(), s.git(),
+                s.unhealthyAfter(), s.render(), s.protectedPaths(), agent, dryRun, startSuspended, s.cache());
+    }
+
     /**
      * A handler that holds a reconcile until the test lets it go: it says "running" on one named pipe,
      * then waits on another.
