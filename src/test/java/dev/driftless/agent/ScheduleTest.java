@@ -2,11 +2,8 @@ package dev.driftless.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.random.RandomGenerator;
 import org.junit.jupiter.api.Test;
 
@@ -15,30 +12,6 @@ class ScheduleTest {
     private static final Instant START = Instant.parse("2025-01-01T00:00:00Z");
     private static final Duration MINUTE = Duration.ofMinutes(1);
     private static final Duration HOUR = Duration.ofHours(1);
-
-    /** A clock the test moves by hand. */
-    private static final class TestClock extends Clock {
-        private Instant now = START;
-
-        void advance(Duration by) {
-            now = now.plus(by);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
 
     /** Always answers the lowest (or highest) value asked for, so jitter takes its extremes. */
     private record Extreme(boolean high) implements RandomGenerator {
@@ -53,7 +26,7 @@ class ScheduleTest {
         }
     }
 
-    private final TestClock clock = new TestClock();
+    private final TestClock clock = new TestClock(START);
 
     private Schedule schedule(Duration interval, Duration driftInterval, RandomGenerator random) {
         return new Schedule(interval, driftInterval, clock, random);
