@@ -2,6 +2,7 @@ package dev.driftless.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.driftless.testing.TestClock;
 import dev.driftless.report.FailureKind;
 import dev.driftless.report.SyncState;
 import dev.driftless.store.HistoryQuery;

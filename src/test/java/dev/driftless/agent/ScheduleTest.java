@@ -2,6 +2,7 @@ package dev.driftless.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.driftless.testing.TestClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.random.RandomGenerator;

@@ -17,12 +17,10 @@ import dev.driftless.model.NotificationEvent;
 import dev.driftless.model.Reference;
 import dev.driftless.model.Setting;
 import dev.driftless.notify.Event.Kind;
+import dev.driftless.testing.TestClock;
 import java.net.URI;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
@@ -73,33 +71,6 @@ class NotificationsTest {
         opened.forEach(Notifications::close);
     }
 
-    /** A clock the test moves. */
-    static final class TestClock extends Clock {
-        private volatile Instant now;
-
-        TestClock(Instant now) {
-            this.now = now;
-        }
-
-        void advance(Duration duration) {
-            now = now.plus(duration);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
 
     /** Keeps what it was sent. */
     static final class Recorder implements Notifier {
