@@ -320,12 +320,19 @@ class AgentTest {
     void suspendedHostsGetNoAutomaticApplyUntilResumed() throws Exception {
         Agent agent = agent();
         agent.reconcileOnce("start");
+        String applied = agent.status().appliedCommit().orElseThrow();
         agent.suspend(Optional.empty());
         repo.write("services/web/service.yaml", "hosts: [box]\nfiles:\n  - path: /etc/web.conf\n    content: \"v2\\n\"\n");
-        repo.commit("v2");
+        String held = repo.commit("v2");
         agent.reconcileOnce("webhook");
         assertThat(Files.readString(root.resolve("etc/web.conf"))).isEqualTo("port 80\n");
         assertThat(agent.status().suspended()).isTrue();
+        assertThat(agent.status().latestCommit()).contains(held);
+        assertThat(agent.status().appliedCommit()).as("Applied: is what the host has, not the commit held back")
+                .contains(applied);
+        assertThat(agent.status().hosts().get(0).appliedCommit()).contains(applied);
+        assertThat(Files.readString(root.resolve("var/lib/driftless/state/box.json"))).contains(applied)
+                .doesNotContain(held);
         assertThat(agent.status().hosts().get(0).suspended()).isTrue();
         assertThat(agent.status().hosts().get(0).services())
                 .as("a suspension holding back a newer commit is pending, not in sync")
