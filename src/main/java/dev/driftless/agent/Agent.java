@@ -1,5 +1,6 @@
 package dev.driftless.agent;
 
+import dev.driftless.engine.PlanPrinter;
 import dev.driftless.engine.Workspace;
 import dev.driftless.notify.Event;
 import dev.driftless.report.SyncState;
@@ -184,10 +185,10 @@ public final class Agent implements AgentControl {
         if (board.sourceError != null) {
             return new Once(1, "source unavailable: " + board.sourceError);
         }
-        String latest = Optional.ofNullable(board.latestCommit).map(Agent::shortId).orElse("nothing");
+        String latest = Optional.ofNullable(board.latestCommit).map(PlanPrinter::shortRevision).orElse("nothing");
         for (Reconcile r : applied.reconciles()) {
             if (r.kind() == Reconcile.Kind.APPLY && r.result() == Reconcile.Result.FAILED) {
-                return new Once(1, "commit " + shortId(r.commit()) + " failed: " + r.error());
+                return new Once(1, "commit " + PlanPrinter.shortRevision(r.commit()) + " failed: " + r.error());
             }
         }
         if (board.failedCommit != null && board.failedCommit.equals(board.latestCommit)) {
@@ -209,7 +210,7 @@ public final class Agent implements AgentControl {
                 && r.result() != Reconcile.Result.SKIPPED).findFirst()
                 .map(r -> {
                     long hosts = r.services().stream().map(dev.driftless.store.ServiceOutcome::host).distinct().count();
-                    return "applied " + shortId(r.commit()) + " on " + hosts + (hosts == 1 ? " host" : " hosts");
+                    return "applied " + PlanPrinter.shortRevision(r.commit()) + " on " + hosts + (hosts == 1 ? " host" : " hosts");
                 })
                 .orElse("up to date at " + latest);
         if (!healed.isEmpty()) {
@@ -221,9 +222,6 @@ public final class Agent implements AgentControl {
         return new Once(0, did);
     }
 
-    private static String shortId(String commit) {
-        return commit.length() > 12 ? commit.substring(0, 12) : commit;
-    }
 
     /** One drift check (and heal), now, on the calling thread. */
     public void checkDriftOnce() {

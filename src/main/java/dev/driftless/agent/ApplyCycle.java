@@ -1,6 +1,7 @@
 package dev.driftless.agent;
 
 import dev.driftless.apply.ApplyListener;
+import dev.driftless.engine.PlanPrinter;
 import dev.driftless.engine.Reconciler;
 import dev.driftless.engine.Workspace;
 import dev.driftless.model.DriftPolicy;
@@ -225,7 +226,7 @@ final class ApplyCycle {
             for (String host : applied) {
                 long changed = outcomes.stream().filter(o -> o.host().equals(host))
                         .mapToLong(o -> o.changes().size()).sum();
-                report.log("applied commit " + shortId(commit.id()) + " on " + host + ": "
+                report.log("applied commit " + PlanPrinter.shortRevision(commit.id()) + " on " + host + ": "
                         + (changed == 0 ? "nothing changed" : changed + " changed"));
             }
             if (error != null) {
@@ -367,10 +368,5 @@ final class ApplyCycle {
 
     static String problems(ValidationException e) {
         return e.problems().stream().map(Object::toString).reduce((a, b) -> a + "; " + b).orElse("");
-    }
-
-    /** The 12 characters of a commit id people read in logs. */
-    private static String shortId(String commit) {
-        return commit.substring(0, Math.min(12, commit.length()));
     }
 }

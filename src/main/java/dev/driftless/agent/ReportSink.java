@@ -1,5 +1,6 @@
 package dev.driftless.agent;
 
+import dev.driftless.engine.PlanPrinter;
 import dev.driftless.notify.Event;
 import dev.driftless.store.HistoryStore;
 import dev.driftless.store.Reconcile;
@@ -59,7 +60,7 @@ final class ReportSink {
             }
         }
         if (!event.commit().isEmpty()) {
-            line.append(" at ").append(event.commit(), 0, Math.min(12, event.commit().length()));
+            line.append(" at ").append(PlanPrinter.shortRevision(event.commit()));
         }
         if (!event.summary().isEmpty()) {
             // a summary of several lines (a failed handler's output) stays readable as one indented entry
