@@ -157,7 +157,8 @@ public final class Workspace implements AutoCloseable {
             DesiredHost all = desired.get(host.name());
             return new DesiredHost(host, all.revision(),
                     all.resources().stream().filter(r -> services.contains(r.service())).toList(),
-                    filterKeys(all.handlers(), services), all.services().stream().filter(services::contains).toList());
+                    filterKeys(all.handlers(), services), all.services().stream().filter(services::contains).toList(),
+                    filterKeys(all.health(), services));
         }
         DesiredRepository some = new RepositoryLoader().loadServices(checkout.tree(), inventory, services);
         throwIfAny(placement.onProtectedPaths(some.services(), List.of(host)));

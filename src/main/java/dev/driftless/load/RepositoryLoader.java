@@ -12,7 +12,10 @@ import dev.driftless.model.Notification;
 import dev.driftless.model.Ownership;
 import dev.driftless.model.Problem;
 import dev.driftless.model.Resource;
+import dev.driftless.model.Health;
+import dev.driftless.model.PackageSpec;
 import dev.driftless.model.Service;
+import dev.driftless.model.Unit;
 import dev.driftless.model.ValidationException;
 import dev.driftless.source.RepoTree;
 import dev.driftless.source.RepoTree.EntryType;
@@ -45,7 +48,8 @@ public final class RepositoryLoader {
     private static final Set<String> INVENTORY_KEYS = keys("hosts", "vars", "notifications");
     private static final Set<String> HOST_KEYS = keys("address", "groups", "vars", "identity", "become", "root");
     private static final Set<String> SERVICE_KEYS =
-            keys("description", "hosts", "dependsOn", "drift", "files", "handlers");
+            keys("description", "hosts", "dependsOn", "drift", "packages", "files", "units", "handlers", "health",
+                    "onFailure");
     private static final Set<String> FILE_KEYS =
             keys("path", "type", "source", "template", "content", "secret", "target", "mode", "owner", "group", "onChange");
 
@@ -285,22 +289,33 @@ public final class RepositoryLoader {
                 String key = "files[" + i + "]";
                 Optional<Resource> resource = map.yaml().mapping(items.get(i), key)
                         .flatMap(entry -> loadResource(tree, directory, entry, declaredHandlers));
-                resource.ifPresent(r -> {
-                    Integer first = seen.putIfAbsent(r.path(), r.where().line());
-                    if (first != null) {
-                        problems.add(new Problem(r.where(), "path " + r.path()
-                                + " is declared twice in this service (first on line " + first + ")"));
-                    } else {
-                        resources.add(r);
-                    }
-                });
+                resource.ifPresent(r -> claim(r, seen, resources, problems));
             }
         });
+        List<PackageSpec> packages = PackageLoader.load(map);
+        List<Unit> units = new ArrayList<>();
+        Map<String, Integer> claimed = new TreeMap<>();
+        resources.forEach(r -> claimed.put(r.path(), r.where().line()));
+        for (UnitLoader.Loaded loaded : UnitLoader.load(tree, directory, map)) {
+            units.add(loaded.unit());
+            loaded.files().forEach(f -> claim(f, claimed, resources, problems));
+        }
+        Health health = HealthLoader.load(map);
         if (problems.size() > before) {
             return Optional.empty();
         }
         return Optional.of(new Service(name, directory, description, hosts, dependsOn, drift, resources, handlers,
-                map.location()));
+                packages, units, health, map.location()));
+    }
+
+    private static void claim(Resource r, Map<String, Integer> seen, List<Resource> resources, List<Problem> problems) {
+        Integer first = seen.putIfAbsent(r.path(), r.where().line());
+        if (first != null) {
+            problems.add(new Problem(r.where(), "path " + r.path() + " is declared twice in this service (first on line "
+                    + first + ")"));
+        } else {
+            resources.add(r);
+        }
     }
 
     private Optional<Resource> loadResource(RepoTree tree, String directory, Mapping entry, Set<String> handlers) {
@@ -432,7 +447,7 @@ public final class RepositoryLoader {
         });
     }
 
-    private static Optional<Content> content(RepoTree tree, String directory, Mapping entry, String key) {
+    static Optional<Content> content(RepoTree tree, String directory, Mapping entry, String key) {
         Optional<String> value = entry.text(key);
         if (value.isEmpty()) {
             return Optional.empty();
@@ -479,6 +494,19 @@ public final class RepositoryLoader {
             }
         }
         new PathClaims(inventory, services).check(problems);
+        Set<String> managed = new java.util.HashSet<>();
+        services.forEach(s -> s.resources().forEach(r -> managed.add(r.path())));
+        for (Service service : services) {
+            for (Unit unit : service.units()) {
+                for (String path : unit.restartOn()) {
+                    if (!managed.contains(path)) {
+                        problems.add(new Problem(unit.where().at(unit.where().line(), unit.where().key() + ".restartOn"),
+                                "'" + path + "' is not a file any service manages; restartOn names files of 'files:'"
+                                        + " (of this service or another)"));
+                    }
+                }
+            }
+        }
     }
 
     private static Optional<Mapping> readYaml(RepoTree tree, String file, List<Problem> problems, String hint) {

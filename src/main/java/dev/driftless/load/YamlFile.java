@@ -340,5 +340,10 @@ final class YamlFile {
         void problem(String name, String message) {
             yaml.problems.add(new Problem(locationOf(name), message));
         }
+
+        /** A problem with the mapping as a whole, on the line it starts. */
+        void problem(String message) {
+            yaml.problems.add(new Problem(location(), message));
+        }
     }
 }

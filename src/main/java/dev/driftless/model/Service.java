@@ -8,6 +8,8 @@ import java.util.Map;
  *
  * @param directory the service's directory, relative to the repository root (e.g. services/nginx)
  * @param handlers handler name to shell command, in declared order
+ * @param packages packages to install or remove, in declared order
+ * @param units systemd units (their files are among {@code resources})
  */
 public record Service(
         String name,
@@ -18,12 +20,17 @@ public record Service(
         DriftPolicy drift,
         List<Resource> resources,
         Map<String, String> handlers,
+        List<PackageSpec> packages,
+        List<Unit> units,
+        Health health,
         Location where) {
 
     public Service {
         hosts = List.copyOf(hosts);
         dependsOn = List.copyOf(dependsOn);
         resources = List.copyOf(resources);
+        packages = List.copyOf(packages);
+        units = List.copyOf(units);
     }
 
     public boolean runsOn(Host host) {

@@ -28,7 +28,7 @@ public record HostPlan(DesiredHost desired, HostState previous, List<Change> cha
 
     /** A host found in sync from its recorded state alone (see {@link Planner#inSync}). */
     public static HostPlan inSync(dev.driftless.model.Host host, HostState state, Map<String, StateEntry> seen) {
-        DesiredHost nothing = new DesiredHost(host, state.revision(), List.of(), Map.of(), List.of());
+        DesiredHost nothing = new DesiredHost(host, state.revision(), List.of(), Map.of(), List.of(), Map.of());
         return new HostPlan(nothing, state, List.of(), List.of(), seen, Map.of(), Set.of(), Scope.EVERYTHING);
     }
 

@@ -28,6 +28,44 @@ public sealed interface Desired {
     record Directory(String path, String service, Ownership ownership, Location where) implements Desired {
     }
 
+    /**
+     * A package to install (at {@code version}, when given) or, unless {@code present}, to remove. Not a path:
+     * {@link #path()} is its key in plans and host state ({@code package:NAME}).
+     */
+    record Package(String name, java.util.Optional<String> version, boolean present, String service, Location where)
+            implements Desired {
+        public static final String PREFIX = "package:";
+
+        @Override
+        public String path() {
+            return PREFIX + name;
+        }
+    }
+
+    /**
+     * A systemd unit's enablement and run state (its files are {@link File}s of the same service). Not a path:
+     * {@link #path()} is its key in plans and host state ({@code unit:NAME}).
+     */
+    record Unit(String name, boolean enabled, boolean running, List<String> files, List<String> restartOn,
+            boolean reload, String service, Location where) implements Desired {
+        public static final String PREFIX = "unit:";
+
+        public Unit {
+            files = List.copyOf(files);
+            restartOn = List.copyOf(restartOn);
+        }
+
+        @Override
+        public String path() {
+            return PREFIX + name;
+        }
+    }
+
+    /** Whether a key of a plan or host state is a path on the host (not a package or a unit). */
+    static boolean isPath(String key) {
+        return key.startsWith("/");
+    }
+
     /** A symbolic link. */
     record Symlink(String path, String service, String target, List<String> onChange, Location where)
             implements Desired {

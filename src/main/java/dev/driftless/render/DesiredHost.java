@@ -1,5 +1,6 @@
 package dev.driftless.render;
 
+import dev.driftless.model.Health;
 import dev.driftless.model.Host;
 import java.util.List;
 import java.util.Map;
@@ -10,12 +11,19 @@ import java.util.Map;
  * @param resources in apply order: services in dependency order, each service's resources as declared
  * @param handlers service name to its handlers (name to command), services in dependency order
  * @param services the services rendered for this host (a --service filter narrows them)
+ * @param health each rendered service's health checks and what to do when they fail
  */
 public record DesiredHost(Host host, String revision, List<Desired> resources,
-        Map<String, Map<String, String>> handlers, List<String> services) {
+        Map<String, Map<String, String>> handlers, List<String> services, Map<String, Health> health) {
 
     public DesiredHost {
         resources = List.copyOf(resources);
         services = List.copyOf(services);
+        health = Map.copyOf(health);
+    }
+
+    /** A service's health checks ({@link Health#NONE} when it has none). */
+    public Health health(String service) {
+        return health.getOrDefault(service, Health.NONE);
     }
 }

@@ -7,7 +7,10 @@ import dev.driftless.model.Location;
 import dev.driftless.model.Ownership;
 import dev.driftless.model.Problem;
 import dev.driftless.model.Resource;
+import dev.driftless.model.Health;
+import dev.driftless.model.PackageSpec;
 import dev.driftless.model.Service;
+import dev.driftless.model.Unit;
 import dev.driftless.model.ValidationException;
 import dev.driftless.secrets.SecretException;
 import dev.driftless.secrets.Secrets;
@@ -102,12 +105,17 @@ public final class Renderer {
         List<Desired> resources = new ArrayList<>();
         Map<String, Map<String, String>> handlers = new LinkedHashMap<>();
         List<String> services = new ArrayList<>();
+        Map<String, Health> health = new LinkedHashMap<>();
         for (Service service : repository.services()) {
             if (!service.runsOn(host) || !chosen.test(service)) {
                 continue;
             }
             services.add(service.name());
             handlers.put(service.name(), service.handlers());
+            health.put(service.name(), service.health());
+            for (PackageSpec p : service.packages()) {
+                resources.add(new Desired.Package(p.name(), p.version(), p.present(), service.name(), p.where()));
+            }
             for (Resource resource : service.resources()) {
                 if (resource instanceof Resource.File file) {
                     secretFunction.start(service.directory());
@@ -125,8 +133,12 @@ public final class Renderer {
                             link.where()));
                 }
             }
+            for (Unit unit : service.units()) {
+                resources.add(new Desired.Unit(unit.name(), unit.enabled(), unit.running(), unit.files(),
+                        unit.restartOn(), unit.reload(), service.name(), unit.where()));
+            }
         }
-        return new DesiredHost(host, repository.revision(), resources, handlers, services);
+        return new DesiredHost(host, repository.revision(), resources, handlers, services, health);
     }
 
     private static Ownership privateByDefault(Ownership ownership) {
