@@ -7,6 +7,7 @@ import dev.driftless.plan.Action;
 import dev.driftless.plan.Change;
 import dev.driftless.plan.HandlerRun;
 import dev.driftless.plan.HostPlan;
+import dev.driftless.model.Unit;
 import dev.driftless.render.Desired;
 import dev.driftless.state.HostState;
 import dev.driftless.state.StateFile;
@@ -51,15 +52,50 @@ public final class Applier {
                     false, previous.resources(), List.copyOf(owed)));
         }
         Set<Change> applied = new LinkedHashSet<>();
+        SystemCommands system = new SystemCommands(host, mask);
+        List<Change> packages = plan.changes().stream().filter(c -> c.kind().equals("package")
+                && c.desired().isPresent()).toList();
+        boolean unitFilesChanged = false;
+        boolean reloaded = false;
         for (Change change : plan.changes()) {
             try {
-                String note = execute(change, host);
+                if (packages.contains(change)) {
+                    if (change == packages.get(0)) {
+                        system.packages(plan, packages); // one command for all, when the first is reached
+                    }
+                } else if (change.kind().equals("unit")) {
+                    if (unitFilesChanged && !reloaded) {
+                        system.daemonReload();
+                        reloaded = true;
+                    }
+                    if (change.desired().isPresent()) {
+                        system.unit((Desired.Unit) change.desired().get());
+                    } else {
+                        system.removeUnit(change.path().substring(Desired.Unit.PREFIX.length()));
+                    }
+                } else if (change.action() != Action.RELEASE) {
+                    String note = execute(change, host);
+                    unitFilesChanged |= Unit.isUnitFile(change.path());
+                    applied.add(change);
+                    listener.applied(change, note);
+                    continue;
+                }
                 applied.add(change);
-                listener.applied(change, note);
+                listener.applied(change, "");
             } catch (HostException e) {
                 StateFile.write(host, plan.stateAfter(applied, handlerIds));
                 return new ApplyResult(List.copyOf(applied),
-                        Optional.of(new ApplyResult.ChangeFailure(change, e.getMessage())), List.of());
+                        Optional.of(new ApplyResult.ChangeFailure(change, e.getMessage(), e.kind())), List.of());
+            }
+        }
+        if (unitFilesChanged && !reloaded) {
+            try {
+                system.daemonReload(); // unit files changed, no unit state did: restarts need the new files read
+            } catch (HostException e) {
+                Change last = plan.changes().get(plan.changes().size() - 1);
+                StateFile.write(host, plan.stateAfter(applied, handlerIds));
+                return new ApplyResult(List.copyOf(applied),
+                        Optional.of(new ApplyResult.ChangeFailure(last, e.getMessage(), e.kind())), List.of());
             }
         }
         Map<String, String> environment = Map.of("DRIFTLESS_HOST", host.name(),
@@ -94,10 +130,14 @@ public final class Applier {
     private static Set<String> parentsOf(HostPlan plan) {
         Set<String> parents = new java.util.TreeSet<>();
         parents.add(parent(StateFile.pathFor(plan.hostName())));
-        plan.previous().resources().keySet().forEach(path -> parents.add(parent(path)));
-        plan.desired().resources().forEach(r -> parents.add(parent(r.path())));
-        plan.changes().forEach(c -> parents.add(parent(c.path())));
+        plan.previous().resources().keySet().stream().filter(Applier::isPath).forEach(path -> parents.add(parent(path)));
+        plan.desired().resources().stream().map(Desired::path).filter(Applier::isPath).forEach(p -> parents.add(parent(p)));
+        plan.changes().stream().map(Change::path).filter(Applier::isPath).forEach(p -> parents.add(parent(p)));
         return parents;
+    }
+
+    private static boolean isPath(String key) {
+        return key.startsWith("/"); // not a package:NAME or unit:NAME
     }
 
     private static String parent(String path) {

@@ -1,6 +1,7 @@
 package dev.driftless.apply;
 
 import dev.driftless.plan.Change;
+import dev.driftless.report.FailureKind;
 import java.util.List;
 import java.util.Optional;
 
@@ -14,8 +15,11 @@ import java.util.Optional;
  */
 public record ApplyResult(List<Change> applied, Optional<ChangeFailure> failure, List<HandlerResult> handlers) {
 
-    /** A change the host refused or could not make, with the host's message saying why. */
-    public record ChangeFailure(Change change, String message) {
+    /**
+     * A change the host refused or could not make, with the host's message saying why, and whether trying again
+     * may help (another apt held its lock).
+     */
+    public record ChangeFailure(Change change, String message, FailureKind kind) {
     }
 
     public ApplyResult {

@@ -43,10 +43,18 @@ public final class PlanPrinter {
 
     /** One change as a line: symbol, path, service and, where it matters, why. */
     public String changeLine(Change change) {
-        StringBuilder line = new StringBuilder("  ").append(change.action().symbol()).append(' ')
-                .append(change.path()).append(" (").append(change.service()).append(')');
-        if (!"file".equals(change.kind())) {
-            line.append(" [").append(change.kind()).append(']');
+        StringBuilder line = new StringBuilder("  ").append(change.action().symbol()).append(' ');
+        if (isPackage(change)) {
+            // + package nginx (1.22.1-9) (web): the version is the change's first detail
+            line.append("package ").append(name(change)).append(" (").append(change.details().get(0)).append(") (")
+                    .append(change.service()).append(')');
+        } else if (change.kind().equals("unit")) {
+            line.append("unit ").append(name(change)).append(" (").append(change.service()).append(')');
+        } else {
+            line.append(change.path()).append(" (").append(change.service()).append(')');
+            if (!"file".equals(change.kind())) {
+                line.append(" [").append(change.kind()).append(']');
+            }
         }
         if (mode == Mode.CHECK || change.causes().contains(Cause.DRIFT)) {
             List<String> why = new ArrayList<>();
@@ -58,6 +66,21 @@ public final class PlanPrinter {
             line.append("  # ").append(String.join("; ", why));
         }
         return line.toString();
+    }
+
+    private static boolean isPackage(Change change) {
+        return change.kind().equals("package") && !change.details().isEmpty();
+    }
+
+    /** A package's or unit's name, without the prefix that keeps it apart from paths. */
+    private static String name(Change change) {
+        return change.path().substring(change.path().indexOf(':') + 1);
+    }
+
+    /** The lines under a change's line: what a package's version does not already say, then the diff. */
+    public static List<String> detailLines(Change change) {
+        List<String> details = isPackage(change) ? change.details().subList(1, change.details().size()) : change.details();
+        return details;
     }
 
     /** A handler that ran: {@code   handler web/reload: failed (exit 3)}, then the end of its output, indented. */
@@ -85,7 +108,7 @@ public final class PlanPrinter {
             out.println(header);
             for (Change c : plan.changes()) {
                 out.println(changeLine(c));
-                c.details().forEach(d -> out.println("      " + d));
+                detailLines(c).forEach(d -> out.println("      " + d));
                 c.diff().ifPresent(diff -> diff.lines().forEach(l -> out.println("      " + l)));
             }
             if (!plan.handlers().isEmpty()) {
@@ -180,6 +203,12 @@ public final class PlanPrinter {
         json.put("action", change.action().word());
         json.put("path", change.path());
         json.put("kind", change.kind());
+        if (!change.path().startsWith("/")) {
+            json.put("name", name(change));
+        }
+        if (isPackage(change)) {
+            json.put("version", change.details().get(0));
+        }
         json.put("service", change.service());
         List<String> causes = new ArrayList<>();
         for (Cause cause : Cause.values()) {

@@ -126,7 +126,7 @@ public final class SshHost implements Host {
     }
 
     static String quote(String text) {
-        return "'" + text.replace("'", "'\\''") + "'";
+        return Shell.quote(text);
     }
 
     /** One remote command's outcome. */

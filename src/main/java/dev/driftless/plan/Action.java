@@ -4,7 +4,9 @@ package dev.driftless.plan;
 public enum Action {
     CREATE("+", "create"),
     UPDATE("~", "update"),
-    DELETE("-", "delete");
+    DELETE("-", "delete"),
+    /** No longer managed and left as it is on the host (a package that left the repository). */
+    RELEASE("=", "release");
 
     private final String symbol;
     private final String word;

@@ -3,6 +3,7 @@ package dev.driftless.plan;
 import dev.driftless.render.DesiredHost;
 import dev.driftless.state.HostState;
 import dev.driftless.state.StateEntry;
+import dev.driftless.system.SystemState;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -16,10 +17,11 @@ import java.util.Set;
  *
  * @param unchanged state entries of desired resources that already match, as they are now
  * @param desiredEntries the state entry each created or updated path gets once applied
+ * @param system what the host had of the plan's packages and units when planned (its package manager)
  */
 public record HostPlan(DesiredHost desired, HostState previous, List<Change> changes, List<HandlerRun> handlers,
         Map<String, StateEntry> unchanged, Map<String, StateEntry> desiredEntries, Set<String> chosenServices,
-        Scope scope) {
+        Scope scope, SystemState system) {
 
     public HostPlan {
         changes = List.copyOf(changes);
@@ -29,7 +31,8 @@ public record HostPlan(DesiredHost desired, HostState previous, List<Change> cha
     /** A host found in sync from its recorded state alone (see {@link Planner#inSync}). */
     public static HostPlan inSync(dev.driftless.model.Host host, HostState state, Map<String, StateEntry> seen) {
         DesiredHost nothing = new DesiredHost(host, state.revision(), List.of(), Map.of(), List.of(), Map.of());
-        return new HostPlan(nothing, state, List.of(), List.of(), seen, Map.of(), Set.of(), Scope.EVERYTHING);
+        return new HostPlan(nothing, state, List.of(), List.of(), seen, Map.of(), Set.of(), Scope.EVERYTHING,
+                SystemState.NOTHING);
     }
 
     public boolean isEmpty() {
@@ -73,8 +76,10 @@ public record HostPlan(DesiredHost desired, HostState previous, List<Change> cha
             change.desired().ifPresent(resource -> onChange(resource)
                     .forEach(handler -> stillTriggered.add(resource.service() + "/" + handler)));
         }
-        List<HandlerRun> runs = handlers.stream().filter(h -> stillTriggered.contains(h.id())).toList();
-        return new HostPlan(desired, previous, kept, runs, asRecorded, desiredEntries, chosenServices, scope);
+        // a restart of a unit is owed by its own service's changes (or its restartOn files) unless held back
+        List<HandlerRun> runs = handlers.stream().filter(h -> stillTriggered.contains(h.id())
+                || h.handler().contains(" ") && !services.contains(h.service())).toList();
+        return new HostPlan(desired, previous, kept, runs, asRecorded, desiredEntries, chosenServices, scope, system);
     }
 
     private static List<String> onChange(dev.driftless.render.Desired resource) {
@@ -101,7 +106,7 @@ public record HostPlan(DesiredHost desired, HostState previous, List<Change> cha
         entries.putAll(unchanged);
         for (Change change : changes) {
             boolean done = applied.contains(change);
-            if (change.action() == Action.DELETE) {
+            if (change.desired().isEmpty()) { // left the repository: deleted, or released as it is
                 if (!done) {
                     entries.put(change.path(), previous.resources().get(change.path()));
                 }

@@ -11,6 +11,8 @@ import dev.driftless.state.HostState;
 import dev.driftless.state.Fingerprint;
 import dev.driftless.state.StateEntry;
 import dev.driftless.state.StateFile;
+import dev.driftless.system.SystemProbe;
+import dev.driftless.system.SystemState;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
@@ -28,6 +30,8 @@ import java.util.Set;
  * and why (pending in Git, or drift on the host). Reads the host, never changes it.
  */
 public final class Planner {
+
+    private final SystemProbe probe = new SystemProbe();
 
     /** What a plan shows instead of the diff of a file rendered from a secret (flux diff prints **SOPS**). */
     public static final String SENSITIVE = "(sensitive content changed)";
@@ -52,11 +56,22 @@ public final class Planner {
         if (!state.completelyApplied(revision)) {
             return Optional.empty();
         }
-        Map<String, LiveEntry> live = host.inspect(state.resources().keySet(), known(state, remembered));
+        Set<String> paths = new LinkedHashSet<>(state.resources().keySet());
+        paths.removeIf(SystemChanges::isSystem);
+        Map<String, LiveEntry> live = host.inspect(paths, known(state, remembered));
+        SystemState system = probe.read(host, SystemChanges.named(state.resources(), Desired.Package.PREFIX),
+                SystemChanges.named(state.resources(), Desired.Unit.PREFIX)).state();
         Map<String, StateEntry> seen = new LinkedHashMap<>();
         Set<String> drifted = new LinkedHashSet<>();
         Map<String, LiveEntry.Known> hashed = new HashMap<>();
         for (Map.Entry<String, StateEntry> recorded : state.resources().entrySet()) {
+            if (SystemChanges.isSystem(recorded.getKey())) {
+                if (!SystemChanges.matches(recorded.getValue(), recorded.getKey(), system, !host.root().equals("/"))) {
+                    drifted.add(recorded.getValue().service());
+                }
+                seen.put(recorded.getKey(), recorded.getValue());
+                continue;
+            }
             LiveEntry now = live.get(recorded.getKey());
             if (!matches(recorded.getValue(), now)) {
                 drifted.add(recorded.getValue().service());
@@ -124,7 +139,19 @@ public final class Planner {
                 paths.add(path); // what the plan may delete; other services' files are not its business
             }
         });
+        Set<String> systemKeys = new LinkedHashSet<>(paths);
+        systemKeys.removeIf(k -> !SystemChanges.isSystem(k));
+        paths.removeAll(systemKeys);
         Map<String, LiveEntry> live = new HashMap<>(host.inspect(paths, known));
+        SystemProbe.Reading reading = probe.read(host, SystemChanges.names(systemKeys, Desired.Package.PREFIX),
+                SystemChanges.names(systemKeys, Desired.Unit.PREFIX));
+        SystemChanges.requireSupported(host, desired.resources(), reading,
+                desired.resources().stream().anyMatch(SystemChanges::changesAptSources));
+        SystemState system = reading.state();
+        boolean underRoot = !host.root().equals("/");
+        List<Change> packageChanges = new ArrayList<>();
+        List<Change> unitChanges = new ArrayList<>();
+        List<Change> unitRemovals = new ArrayList<>();
 
         List<Change> changes = new ArrayList<>();
         Map<String, StateEntry> unchanged = new LinkedHashMap<>();
@@ -132,6 +159,18 @@ public final class Planner {
         Set<String> desiredPaths = new LinkedHashSet<>();
         for (Desired resource : desired.resources()) {
             desiredPaths.add(resource.path());
+            if (resource instanceof Desired.Package || resource instanceof Desired.Unit) {
+                StateEntry wanted = SystemChanges.entryFor(resource);
+                Optional<Change> change = SystemChanges.change(resource, wanted,
+                        previous.resources().get(resource.path()), reading, underRoot);
+                if (change.isPresent()) {
+                    desiredEntries.put(resource.path(), wanted);
+                    (resource instanceof Desired.Package ? packageChanges : unitChanges).add(change.get());
+                } else {
+                    unchanged.put(resource.path(), wanted);
+                }
+                continue;
+            }
             StateEntry wanted = entryFor(resource);
             LiveEntry now = live.get(resource.path());
             if (matches(wanted, now)) {
@@ -161,6 +200,14 @@ public final class Planner {
             if (desiredPaths.contains(path) || !inScope) {
                 return;
             }
+            if (recorded.kind().equals(SystemChanges.PACKAGE)) {
+                packageChanges.add(SystemChanges.release(path, recorded, system));
+                return;
+            }
+            if (recorded.kind().equals(SystemChanges.UNIT)) {
+                unitRemovals.add(SystemChanges.removal(path, recorded, system));
+                return;
+            }
             LiveEntry now = live.get(path);
             if (!(now instanceof LiveEntry.Refused) && !LiveEntry.kindOf(now).equals(recorded.kind())) {
                 return; // already gone, or replaced by something Driftless did not make: leave it
@@ -181,9 +228,15 @@ public final class Planner {
         deletes.sort(Comparator.comparing((Change c) -> c.path().chars().filter(ch -> ch == '/').count()).reversed()
                 .thenComparing(Change::path, Comparator.reverseOrder()));
         changes.addAll(deletes);
-
-        return new HostPlan(desired, previous, changes, handlers(desired, changes, previous), unchanged,
-                desiredEntries, chosen, scope);
+        // packages first (files may go into what they install, units need their binaries), units that left the
+        // repository stopped before their files go, units started once every file is written
+        List<Change> ordered = new ArrayList<>(packageChanges);
+        ordered.addAll(unitRemovals);
+        ordered.addAll(changes);
+        ordered.addAll(unitChanges);
+        List<HandlerRun> handlers = new ArrayList<>(handlers(desired, ordered, previous));
+        handlers.addAll(SystemChanges.restarts(desired.resources(), ordered, previous, host.root()));
+        return new HostPlan(desired, previous, ordered, handlers, unchanged, desiredEntries, chosen, scope, system);
     }
 
     /**

@@ -1,0 +1,27 @@
+package dev.driftless.system;
+
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What a host has of the packages and units a plan is about, read in one round trip ({@link SystemProbe}).
+ *
+ * @param packageManager how the host installs packages, or empty when it has neither dpkg nor rpm
+ * @param installed installed packages (of those asked about) to their version
+ * @param units units (of those asked about) to what systemd says of them
+ * @param systemd why units cannot be started or read there (systemd not running), or empty when they can
+ */
+public record SystemState(Optional<PackageManager> packageManager, Map<String, String> installed,
+        Map<String, UnitStatus> units, Optional<String> systemd) {
+
+    public static final SystemState NOTHING = new SystemState(Optional.empty(), Map.of(), Map.of(), Optional.empty());
+
+    public SystemState {
+        installed = Map.copyOf(installed);
+        units = Map.copyOf(units);
+    }
+
+    public UnitStatus unit(String name) {
+        return units.getOrDefault(name, UnitStatus.NOT_FOUND);
+    }
+}
