@@ -218,7 +218,7 @@ final class ApplyCycle {
             }
             List<String> applied = new ArrayList<>();
             for (HostOutcome result : results) {
-                if (result instanceof HostOutcome.Applied a && a.result().succeeded()) {
+                if (result instanceof HostOutcome.Applied a && a.succeeded()) {
                     applied.add(a.host());
                 }
             }
@@ -357,7 +357,9 @@ final class ApplyCycle {
     /** Transient when the host could not be reached (or locked) in time; deterministic otherwise. */
     private static FailureKind kindOf(List<HostOutcome> results, String host) {
         return results.stream().filter(r -> r.host().equals(host)).findFirst()
-                .map(r -> r instanceof HostOutcome.Failed f ? f.kind() : FailureKind.DETERMINISTIC)
+                .map(r -> r instanceof HostOutcome.Failed f ? f.kind() : r instanceof HostOutcome.Applied a
+                        && a.unhealthy().isEmpty() ? a.result().failure().map(c -> c.kind())
+                        .orElse(FailureKind.DETERMINISTIC) : FailureKind.DETERMINISTIC)
                 .orElse(FailureKind.DETERMINISTIC);
     }
 

@@ -43,10 +43,14 @@ final class Outcomes {
                 byService.computeIfAbsent(change.service(), s -> new ArrayList<>()).add(resourceChange(change));
             }
             result.handlers().forEach(h -> byService.computeIfAbsent(h.handler().service(), s -> new ArrayList<>()));
-            failed |= !result.succeeded();
-            // only the service whose change or handler failed fails; one the apply stopped before is pending
+            failed |= !applied.succeeded();
+            List<String> unhealthy = applied.unhealthy();
+            applied.health().forEach((service, h) -> board.health(applied.host(), service, h.state()));
+            // only the service whose change, handler or health check failed fails; one the apply stopped before is
+            // pending
             byService.forEach((service, changes) -> {
-                ServiceOutcome.Status status = result.failed(service) ? ServiceOutcome.Status.FAILED
+                ServiceOutcome.Status status = result.failed(service) || unhealthy.contains(service)
+                        ? ServiceOutcome.Status.FAILED
                         : applied.cutShort(service) ? ServiceOutcome.Status.PENDING
                         : changes.isEmpty() ? ServiceOutcome.Status.UNCHANGED
                         : healing ? ServiceOutcome.Status.HEALED : ServiceOutcome.Status.APPLIED;
@@ -65,12 +69,22 @@ final class Outcomes {
         return failed;
     }
 
-    /** Why a service failed, in one line: the change its host refused, or each of its handlers that failed. */
+    /**
+     * Why a service failed, in one line: the change its host refused, each of its handlers that failed, or each of
+     * its health checks that failed; then what became of the host (rolled back to which commit, or why not).
+     */
     private static String failure(HostOutcome.Applied applied, String service) {
         Optional<String> refused = applied.result().failure().filter(f -> f.change().service().equals(service))
                 .map(f -> PlanPrinter.withoutHost(applied.host(), f.message()));
-        return refused.or(() -> applied.result().handlersOf(service).stream().filter(h -> !h.succeeded())
+        Optional<String> why = refused.or(() -> applied.result().handlersOf(service).stream().filter(h -> !h.succeeded())
                 .map(h -> "handler " + h.handler().handler() + " " + h.verdict()).reduce((a, b) -> a + "; " + b))
+                .or(() -> Optional.ofNullable(applied.health().get(service)).stream().flatMap(h -> h.failed().stream())
+                        .map(c -> "health check " + c.check().describe() + " failed: " + c.detail())
+                        .reduce((a, b) -> a + "; " + b));
+        return why.map(text -> text + applied.rollback().filter(r -> r.services().contains(service))
+                .map(r -> r.refused().map(n -> "; not rolled back: " + n).orElse(r.restored()
+                        ? "; rolled back to " + PlanPrinter.shortRevision(r.revision())
+                        : "; the rollback to " + PlanPrinter.shortRevision(r.revision()) + " failed too")).orElse(""))
                 .orElse(null);
     }
 

@@ -56,9 +56,17 @@ final class StatusBoard {
         };
     }
 
+    /** A service's sync state; its health stays what the last health check found. */
     void set(String host, String service, SyncState sync, int drifted) {
-        services.computeIfAbsent(host, h -> new ConcurrentSkipListMap<>())
-                .put(service, new AgentStatus.ServiceStatus(service, sync, HealthState.UNKNOWN, drifted));
+        services.computeIfAbsent(host, h -> new ConcurrentSkipListMap<>()).compute(service, (s, was) ->
+                new AgentStatus.ServiceStatus(service, sync, was == null ? HealthState.UNKNOWN : was.health(), drifted));
+    }
+
+    /** What a service's health checks found (after an apply, or at a drift check). */
+    void health(String host, String service, HealthState health) {
+        services.computeIfAbsent(host, h -> new ConcurrentSkipListMap<>()).compute(service, (s, was) ->
+                new AgentStatus.ServiceStatus(service, was == null ? SyncState.IN_SYNC : was.sync(), health,
+                        was == null ? 0 : was.driftedResources()));
     }
 
     /** Every listed service of a host in one state. */

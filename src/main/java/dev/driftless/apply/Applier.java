@@ -49,7 +49,7 @@ public final class Applier {
             Set<String> owed = new LinkedHashSet<>(previous.pendingHandlers());
             owed.addAll(handlerIds);
             StateFile.write(host, new HostState(HostState.VERSION, host.name(), previous.revision(), previous.appliedAt(),
-                    false, previous.resources(), List.copyOf(owed)));
+                    false, previous.resources(), List.copyOf(owed), previous.healthy()));
         }
         Set<Change> applied = new LinkedHashSet<>();
         SystemCommands system = new SystemCommands(host, mask);
@@ -147,7 +147,8 @@ public final class Applier {
 
     /** Applying twice changes nothing the second time, not even the state file's timestamp. */
     private static boolean sameContent(HostState a, HostState b) {
-        return a.revision().equals(b.revision()) && a.complete() == b.complete() && a.resources().equals(b.resources())
+        return a.revision().equals(b.revision()) && a.complete() == b.complete() && a.healthy().equals(b.healthy())
+                && a.resources().equals(b.resources())
                 && a.pendingHandlers().equals(b.pendingHandlers());
     }
 

@@ -3,6 +3,9 @@ package dev.driftless.cli;
 import dev.driftless.apply.ApplyListener;
 import dev.driftless.apply.HandlerResult;
 import dev.driftless.engine.Reconciler;
+import dev.driftless.health.HealthChecks;
+import dev.driftless.plan.KnownFiles;
+import picocli.CommandLine.Option;
 import dev.driftless.plan.Action;
 import dev.driftless.plan.Change;
 import dev.driftless.engine.HostOutcome;
@@ -18,14 +21,16 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 /** Makes the hosts match the commit, printing each change as it is made. */
 @Command(name = "apply", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Make each host match the commit: write files atomically, create directories and links, remove"
                 + " what was removed from the repository, run the handlers of changed files, record the state.",
             "Applying twice changes nothing the second time. A second apply on the same host waits for the first.", "",
-            "Exit codes: 0 = done, 1 = failed (on any host)."})
+            "After an apply, the health checks of the services it changed run; when one fails (or a change or handler of",
+            "the service does), the host is rolled back to the last commit that was healthy there, unless the service",
+            "says onFailure: keep or --no-rollback is given.", "",
+            "Exit codes: 0 = done, 1 = failed (on any host; also when a host was rolled back)."})
 final class ApplyCommand extends WorkspaceCommand implements Callable<Integer> {
 
     @Mixin
@@ -46,6 +51,10 @@ final class ApplyCommand extends WorkspaceCommand implements Callable<Integer> {
     @Mixin
     ApplyOptions timeouts;
 
+    @Option(names = "--no-rollback", description = "When a service fails its health checks after the apply, leave the"
+            + " host as the apply left it (to debug it) instead of rolling it back to its last healthy commit.")
+    boolean noRollback;
+
     @Override
     String consequence() {
         return "; nothing was applied";
@@ -56,7 +65,8 @@ final class ApplyCommand extends WorkspaceCommand implements Callable<Integer> {
         return withWorkspace(repository, RepoSource.ReadFrom.COMMIT, where.hosts, target.services, where.root(),
                 ssh.settings(), render,
                 workspace -> {
-                    Reconciler reconciler = new Reconciler(timeouts.lockTimeout, timeouts.handlerTimeout);
+                    Reconciler reconciler = new Reconciler(timeouts.lockTimeout, timeouts.handlerTimeout,
+                            new KnownFiles(), HealthChecks.inRealTime(), !noRollback);
                     boolean text = target.output == TargetOptions.Output.text;
                     int hosts = workspace.hosts().size();
                     // one host at a time: print each change as it is made; several: each host's lines as a block
@@ -84,7 +94,7 @@ final class ApplyCommand extends WorkspaceCommand implements Callable<Integer> {
                         new PlanPrinter(PlanPrinter.Mode.APPLY).printJson(outcomes, out());
                     }
                     boolean failed = outcomes.stream().anyMatch(o -> o instanceof HostOutcome.Failed
-                            || o instanceof HostOutcome.Applied a && !a.result().succeeded());
+                            || o instanceof HostOutcome.Applied a && !a.succeeded());
                     return failed ? 1 : 0;
                 });
     }
@@ -114,6 +124,8 @@ final class ApplyCommand extends WorkspaceCommand implements Callable<Integer> {
                             + "; it runs again on the next apply");
                     failed = true;
                 }
+                PlanPrinter.healthLines(a).forEach(line -> out.println(a.host() + ": " + line));
+                failed |= !a.succeeded();
             }
         }
         if (outcomes.size() > 1) {
@@ -131,7 +143,8 @@ final class ApplyCommand extends WorkspaceCommand implements Callable<Integer> {
             long add = a.result().applied().stream().filter(c -> c.action() == Action.CREATE).count();
             long change = a.result().applied().stream().filter(c -> c.action() == Action.UPDATE).count();
             long delete = a.result().applied().stream().filter(c -> c.action() == Action.DELETE).count();
-            return (a.result().succeeded() ? "applied" : "FAILED") + " (" + add + " added, " + change + " changed, "
+            return (a.succeeded() ? "applied" : a.rollback().filter(HostOutcome.Rollback::restored).isPresent()
+                    ? "FAILED, rolled back" : "FAILED") + " (" + add + " added, " + change + " changed, "
                     + delete + " deleted)";
         }
         return "FAILED";

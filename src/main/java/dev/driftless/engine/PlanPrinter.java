@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.driftless.apply.ApplyResult;
 import dev.driftless.apply.HandlerResult;
+import dev.driftless.health.ServiceHealth;
 import dev.driftless.plan.Cause;
 import dev.driftless.plan.Change;
 import dev.driftless.plan.HandlerRun;
@@ -83,6 +84,34 @@ public final class PlanPrinter {
         return details;
     }
 
+    /**
+     * What the health checks after an apply found, one line a service (and one a failed check), then the rollback:
+     * {@code health app: degraded: http http://127.0.0.1:8080/healthz: HTTP 503}.
+     */
+    public static List<String> healthLines(HostOutcome.Applied applied) {
+        List<String> lines = new ArrayList<>();
+        applied.health().values().stream().sorted(java.util.Comparator.comparing(ServiceHealth::service))
+                .forEach(h -> {
+                    lines.add("health " + h.service() + ": " + h.state().word());
+                    h.failed().forEach(c -> lines.add("  " + c.check().describe() + ": " + c.detail()));
+                });
+        applied.rollback().ifPresent(r -> {
+            String why = String.join(", ", r.services()) + " failed";
+            if (r.refused().isPresent()) {
+                lines.add("not rolled back (" + why + "): " + r.refused().get());
+            } else if (r.restored()) {
+                lines.add("rolled back to " + shortRevision(r.revision()) + " (" + why + "), the last commit healthy"
+                        + " here; commit " + shortRevision(applied.plan().desired().revision()) + " is not applied again");
+            } else {
+                HostOutcome.Applied back = r.applied().orElseThrow();
+                lines.add("rolled back to " + shortRevision(r.revision()) + " (" + why + "), but the rollback failed too");
+                back.result().failure().ifPresent(f -> lines.add("  " + withoutHost(applied.host(), f.message())));
+                back.unhealthy().forEach(s -> lines.add("  health " + s + " is still degraded"));
+            }
+        });
+        return lines;
+    }
+
     /** A handler that ran: {@code   handler web/reload: failed (exit 3)}, then the end of its output, indented. */
     public static List<String> handlerLines(HandlerResult result) {
         List<String> lines = new ArrayList<>();
@@ -154,6 +183,25 @@ public final class PlanPrinter {
                 result.failure().ifPresent(f -> host.put("error", f.message()));
                 host.put("failedHandlers", result.failedHandlers().stream().map(h -> h.handler().id()).toList());
                 host.put("handlerRuns", result.handlers().stream().map(PlanPrinter::handlerJson).toList());
+                if (!applied.health().isEmpty()) {
+                    host.put("health", healthJson(applied.health()));
+                }
+                applied.rollback().ifPresent(r -> {
+                    Map<String, Object> rollback = new LinkedHashMap<>();
+                    rollback.put("revision", r.revision());
+                    rollback.put("services", r.services());
+                    rollback.put("restored", r.restored());
+                    r.refused().ifPresent(why -> rollback.put("refused", why));
+                    r.applied().ifPresent(back -> {
+                        rollback.put("changes", back.result().applied().stream().map(PlanPrinter::changeJson).toList());
+                        back.result().failure().ifPresent(f -> rollback.put("error", f.message()));
+                        rollback.put("health", healthJson(back.health()));
+                    });
+                    host.put("rollback", rollback);
+                });
+                if (!applied.succeeded()) {
+                    host.put("status", SyncState.FAILED.word());
+                }
             } else {
                 host.put("status", (plan.isEmpty() ? SyncState.IN_SYNC : plan.hasCause(Cause.DRIFT) ? SyncState.DRIFTED
                         : SyncState.PENDING).word());
@@ -176,6 +224,24 @@ public final class PlanPrinter {
             throw new IllegalStateException(e);
         }
         out.flush();
+    }
+
+    private static Map<String, Object> healthJson(Map<String, ServiceHealth> health) {
+        Map<String, Object> json = new java.util.TreeMap<>();
+        health.forEach((service, h) -> {
+            Map<String, Object> one = new LinkedHashMap<>();
+            one.put("state", h.state().word());
+            one.put("checks", h.checks().stream().map(c -> {
+                Map<String, Object> check = new LinkedHashMap<>();
+                check.put("check", c.check().describe());
+                check.put("passed", c.passed());
+                check.put("detail", c.detail());
+                check.put("samples", c.samples());
+                return check;
+            }).toList());
+            json.put(service, one);
+        });
+        return json;
     }
 
     private static Map<String, Object> handlerJson(HandlerResult result) {

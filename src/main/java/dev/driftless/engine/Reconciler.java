@@ -3,6 +3,7 @@ package dev.driftless.engine;
 import dev.driftless.apply.Applier;
 import dev.driftless.apply.ApplyListener;
 import dev.driftless.apply.ApplyResult;
+import dev.driftless.health.HealthChecks;
 import dev.driftless.host.Host;
 import dev.driftless.host.HostException;
 import dev.driftless.host.LiveEntry;
@@ -37,6 +38,7 @@ public final class Reconciler {
     private final Duration lockTimeout;
     private final Applier applier;
     private final KnownFiles known;
+    private final Rollout rollout;
     private final Map<String, String> descriptions = new ConcurrentHashMap<>();
 
     /** For one command: what it learns of the hosts' files ends with it. */
@@ -50,9 +52,19 @@ public final class Reconciler {
      * replaces what {@code known} holds of that host.
      */
     public Reconciler(Duration lockTimeout, Duration handlerTimeout, KnownFiles known) {
+        this(lockTimeout, handlerTimeout, known, HealthChecks.inRealTime(), true);
+    }
+
+    /**
+     * The same, checking the health of the services an apply changed with {@code checks}, and rolling a host
+     * back to its last healthy commit when one fails, unless {@code rollback} is false (--no-rollback).
+     */
+    public Reconciler(Duration lockTimeout, Duration handlerTimeout, KnownFiles known, HealthChecks checks,
+            boolean rollback) {
         this.lockTimeout = lockTimeout;
         this.applier = new Applier(handlerTimeout);
         this.known = known;
+        this.rollout = new Rollout(planner, applier, checks, rollback);
     }
 
     /** How each host was reached (for headers), filled in as hosts are connected. */
@@ -217,7 +229,7 @@ public final class Reconciler {
         try {
             listener.started(prepared.plan(), prepared.host().describe());
             ApplyResult result = applier.apply(prepared.plan(), prepared.host(), workspace::redact, listener);
-            return new HostOutcome.Applied(prepared.plan(), result);
+            return rollout.settle(workspace, prepared.host(), prepared.plan(), result, listener);
         } catch (HostException e) {
             return new HostOutcome.Failed(prepared.name(), e.getMessage(), e.kind());
         } catch (RuntimeException e) {

@@ -121,6 +121,14 @@ public final class Workspace implements AutoCloseable {
         return checkout.commit();
     }
 
+    /**
+     * The same repository and selection at another commit (the last one healthy on a host, for a rollback); the
+     * caller closes it. Throws when that commit cannot be read or no longer validates.
+     */
+    public Workspace at(String revision) {
+        return open(selection, checkout.at(revision));
+    }
+
     /** The commit id the desired state is read from. */
     public String revision() {
         return checkout.tree().revision();

@@ -119,6 +119,6 @@ public record HostPlan(DesiredHost desired, HostState previous, List<Change> cha
         List<String> owed = new ArrayList<>(owedHandlers);
         boolean complete = scope.completesState() && applied.size() == changes.size();
         return new HostState(HostState.VERSION, hostName(), desired.revision(), Instant.now().toString(), complete,
-                entries, owed);
+                entries, owed, previous.healthy());
     }
 }

@@ -234,6 +234,7 @@ public final class Planner {
         ordered.addAll(unitRemovals);
         ordered.addAll(changes);
         ordered.addAll(unitChanges);
+        UnitVerification.verify(host, ordered);
         List<HandlerRun> handlers = new ArrayList<>(handlers(desired, ordered, previous));
         handlers.addAll(SystemChanges.restarts(desired.resources(), ordered, previous, host.root()));
         return new HostPlan(desired, previous, ordered, handlers, unchanged, desiredEntries, chosen, scope, system);

@@ -150,7 +150,7 @@ public final class RepoSource {
             } else {
                 tree = new CommitTree(repository, commit, fullPrefix);
             }
-            return new Checkout(repository, tree, dir.toString());
+            return new Checkout(repository, tree, dir.toString(), fullPrefix);
         } catch (IOException e) {
             repository.close();
             throw new SourceException("cannot read the repository at " + dir + ": " + e.getMessage(), e);
@@ -219,7 +219,8 @@ public final class RepoSource {
             try {
                 RevCommit commit = request.ref().isPresent() ? resolve(repository, request.ref().get(), url)
                         : resolveHead(repository, url);
-                return new Checkout(repository, new CommitTree(repository, commit, request.path().orElse("")), url);
+                return new Checkout(repository, new CommitTree(repository, commit, request.path().orElse("")), url,
+                        request.path().orElse(""));
             } catch (RuntimeException e) {
                 repository.close();
                 throw e;
@@ -515,11 +516,34 @@ public final class RepoSource {
         private final Repository repository;
         private final RepoTree tree;
         private final String description;
+        private final String prefix;
 
-        Checkout(Repository repository, RepoTree tree, String description) {
+        Checkout(Repository repository, RepoTree tree, String description, String prefix) {
             this.repository = repository;
             this.tree = tree;
             this.description = description;
+            this.prefix = prefix;
+        }
+
+        /**
+         * The same repository at another commit (one applied before, for a rollback), opened anew so that each is
+         * closed on its own. Fails with a SourceException when the commit is not in the repository (any more).
+         */
+        public Checkout at(String revision) {
+            try {
+                Repository again = new FileRepositoryBuilder().setGitDir(repository.getDirectory()).setMustExist(true)
+                        .build();
+                try (RevWalk walk = new RevWalk(again)) {
+                    RevCommit commit = walk.parseCommit(ObjectId.fromString(revision));
+                    return new Checkout(again, new CommitTree(again, commit, prefix), description, prefix);
+                } catch (IOException | RuntimeException e) {
+                    again.close();
+                    throw new SourceException("commit " + revision + " cannot be read from " + description + ": "
+                            + e.getMessage(), e);
+                }
+            } catch (IOException e) {
+                throw new SourceException("cannot open " + description + " again: " + e.getMessage(), e);
+            }
         }
 
         public RepoTree tree() {

@@ -78,6 +78,7 @@ public final class StateFile {
         String revision = "";
         String appliedAt = "";
         boolean complete = false;
+        String healthy = "";
         Map<String, StateEntry> resources = new LinkedHashMap<>();
         List<String> pending = new ArrayList<>();
         try (JsonParser json = JSON.createParser(bytes)) {
@@ -91,6 +92,7 @@ public final class StateFile {
                     case "revision" -> revision = json.getText();
                     case "appliedAt" -> appliedAt = json.getText();
                     case "complete" -> complete = value == JsonToken.VALUE_TRUE;
+                    case "healthy" -> healthy = json.getText();
                     case "resources" -> {
                         expect(value, JsonToken.START_OBJECT);
                         while (json.nextToken() == JsonToken.FIELD_NAME) {
@@ -108,7 +110,7 @@ public final class StateFile {
                 }
             }
         }
-        return new HostState(version, host, revision, appliedAt, complete, resources, pending);
+        return new HostState(version, host, revision, appliedAt, complete, resources, pending, healthy);
     }
 
     private static StateEntry entry(JsonParser json) throws IOException {
@@ -148,6 +150,9 @@ public final class StateFile {
             json.writeStringField("revision", state.revision());
             json.writeStringField("appliedAt", state.appliedAt());
             json.writeBooleanField("complete", state.complete());
+            if (!state.healthy().isEmpty()) {
+                json.writeStringField("healthy", state.healthy());
+            }
             json.writeObjectFieldStart("resources");
             for (Map.Entry<String, StateEntry> resource : state.resources().entrySet()) {
                 StateEntry e = resource.getValue();

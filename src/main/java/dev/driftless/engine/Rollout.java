@@ -1,0 +1,152 @@
+package dev.driftless.engine;
+
+import dev.driftless.apply.Applier;
+import dev.driftless.apply.ApplyListener;
+import dev.driftless.apply.ApplyResult;
+import dev.driftless.health.HealthChecks;
+import dev.driftless.health.ServiceHealth;
+import dev.driftless.host.Host;
+import dev.driftless.host.HostException;
+import dev.driftless.model.Health;
+import dev.driftless.model.HealthCheck;
+import dev.driftless.plan.HostPlan;
+import dev.driftless.plan.Planner;
+import dev.driftless.plan.Scope;
+import dev.driftless.render.DesiredHost;
+import dev.driftless.state.HostState;
+import dev.driftless.state.StateFile;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+
+/**
+ * After an apply changed a host: checks the health of the services it changed, records the commit as the host's
+ * healthy one when they pass, and when one fails (its change or handler failed, or its checks did) puts the host
+ * back at its last healthy commit, rendered again from Git, and checks again. Runs under the host's lock.
+ */
+final class Rollout {
+
+    private final Planner planner;
+    private final Applier applier;
+    private final HealthChecks checks;
+    private final boolean rollback;
+
+    Rollout(Planner planner, Applier applier, HealthChecks checks, boolean rollback) {
+        this.planner = planner;
+        this.applier = applier;
+        this.checks = checks;
+        this.rollback = rollback;
+    }
+
+    HostOutcome.Applied settle(Workspace workspace, Host host, HostPlan plan, ApplyResult result, ApplyListener listener) {
+        if (plan.isEmpty()) {
+            return new HostOutcome.Applied(plan, result);
+        }
+        Set<String> touched = touched(plan, result);
+        UnaryOperator<String> mask = workspace::redact;
+        Map<String, ServiceHealth> health = check(host, plan.desired(), touched, mask);
+        HostOutcome.Applied applied = new HostOutcome.Applied(plan, result, health, Optional.empty());
+        List<String> failing = failing(plan, result, health, touched);
+        if (failing.isEmpty()) {
+            markHealthy(host, plan, result);
+            return applied;
+        }
+        List<String> asking = failing.stream()
+                .filter(s -> plan.desired().health(s).onFailure() == Health.OnFailure.ROLLBACK).toList();
+        if (asking.isEmpty()) {
+            return applied; // every failing service says onFailure: keep
+        }
+        String target = plan.previous().healthy();
+        Optional<String> refused = !rollback ? Optional.of("--no-rollback: the host is left as the failed apply left it")
+                : target.isEmpty() ? Optional.of("no earlier commit was healthy on " + host.name()
+                        + ": nothing to roll back to; the host is left as the failed apply left it")
+                : target.equals(plan.desired().revision()) ? Optional.of("this commit was the last healthy one on "
+                        + host.name() + ": the host is left as the apply left it") : Optional.empty();
+        if (refused.isPresent()) {
+            return withRollback(applied, new HostOutcome.Rollback(target, asking, Optional.empty(), refused));
+        }
+        return withRollback(applied, back(workspace, host, target, asking, listener));
+    }
+
+    private HostOutcome.Rollback back(Workspace workspace, Host host, String target, List<String> asking,
+            ApplyListener listener) {
+        try (Workspace healthy = workspace.at(target)) {
+            dev.driftless.model.Host model = healthy.hosts().stream().filter(h -> h.name().equals(host.name()))
+                    .findFirst().orElseThrow(() -> new HostException(host.name() + " is not a host of commit " + target));
+            DesiredHost desired = healthy.desired(model);
+            HostPlan plan = planner.plan(desired, host, Scope.EVERYTHING, Map.of());
+            listener.started(plan, "rolling back to " + PlanPrinter.shortRevision(target));
+            ApplyResult result = applier.apply(plan, host, healthy::redact, listener);
+            Set<String> touched = touched(plan, result);
+            Map<String, ServiceHealth> health = check(host, desired, touched, healthy::redact);
+            HostOutcome.Applied applied = new HostOutcome.Applied(plan, result, health, Optional.empty());
+            if (applied.unhealthy().isEmpty()) {
+                markHealthy(host, plan, result);
+            }
+            return new HostOutcome.Rollback(target, asking, Optional.of(applied), Optional.empty());
+        } catch (RuntimeException e) {
+            // a commit that no longer renders (its secrets need a key rotated away) or cannot be read: say so
+            return new HostOutcome.Rollback(target, asking, Optional.empty(), Optional.of("commit "
+                    + PlanPrinter.shortRevision(target) + " cannot be applied again: " + workspace.redact(
+                    String.valueOf(e.getMessage())) + "; the host is left as the failed apply left it"));
+        }
+    }
+
+    private static HostOutcome.Applied withRollback(HostOutcome.Applied applied, HostOutcome.Rollback rollback) {
+        return new HostOutcome.Applied(applied.plan(), applied.result(), applied.health(), Optional.of(rollback));
+    }
+
+    /** The services an apply changed something of, or ran a handler for. */
+    private static Set<String> touched(HostPlan plan, ApplyResult result) {
+        Set<String> services = new LinkedHashSet<>();
+        plan.changes().forEach(c -> services.add(c.service()));
+        plan.handlers().forEach(h -> services.add(h.service()));
+        result.failure().ifPresent(f -> services.add(f.change().service()));
+        return services;
+    }
+
+    private Map<String, ServiceHealth> check(Host host, DesiredHost desired, Set<String> services,
+            UnaryOperator<String> mask) {
+        Map<String, List<HealthCheck>> byService = new LinkedHashMap<>();
+        for (String service : desired.services()) {
+            List<HealthCheck> list = desired.health(service).checks();
+            if (services.contains(service) && !list.isEmpty()) {
+                byService.put(service, list);
+            }
+        }
+        return byService.isEmpty() ? Map.of() : checks.afterApply(host, byService, mask);
+    }
+
+    /** Services whose change or handler failed, or whose health checks failed. */
+    private static List<String> failing(HostPlan plan, ApplyResult result, Map<String, ServiceHealth> health,
+            Set<String> touched) {
+        List<String> failing = new ArrayList<>();
+        for (String service : touched) {
+            boolean unhealthy = health.containsKey(service)
+                    && health.get(service).state() == dev.driftless.report.HealthState.DEGRADED;
+            if (unhealthy || result.failed(service)) {
+                failing.add(service);
+            }
+        }
+        return failing;
+    }
+
+    /**
+     * Records the plan's revision as the host's healthy one: the state the applier wrote, once more with it (an
+     * apply that failed or left the state incomplete is not a healthy commit).
+     */
+    private static void markHealthy(Host host, HostPlan plan, ApplyResult result) {
+        if (!result.succeeded()) {
+            return;
+        }
+        HostState written = plan.stateAfter(new LinkedHashSet<>(result.applied()), List.of());
+        if (written.complete() && !written.healthy().equals(written.revision())) {
+            StateFile.write(host, written.withHealthy(written.revision()));
+        }
+    }
+}
