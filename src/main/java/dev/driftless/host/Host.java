@@ -1,6 +1,8 @@
 package dev.driftless.host;
 
 import dev.driftless.model.Ownership;
+import java.io.IOException;
+import java.net.Socket;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;
@@ -82,6 +84,16 @@ public interface Host extends AutoCloseable {
 
     /** Runs a shell command on the host with extra environment variables. */
     CommandResult run(String command, Map<String, String> environment, Duration timeout);
+
+    /**
+     * A TCP connection to {@code target:port} as the host itself would open it: 127.0.0.1 is the host's own
+     * loopback. A local host connects directly; a remote one forwards the connection through its SSH session,
+     * so the host needs nothing installed. Closing the socket closes the connection.
+     *
+     * @throws IOException when the host cannot open it (a {@link java.net.ConnectException} when refused), within
+     *                     {@code timeout}
+     */
+    Socket connect(String target, int port, Duration timeout) throws IOException;
 
     /**
      * Takes the host's apply lock, waiting up to {@code timeout} for another apply to finish; calls

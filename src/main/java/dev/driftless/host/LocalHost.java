@@ -4,6 +4,8 @@ import dev.driftless.model.Ownership;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -473,6 +475,18 @@ public final class LocalHost implements Host {
             throw new HostException(name + ": interrupted while running '" + command + "'", e);
         } catch (ExecutionException | TimeoutException e) {
             throw new HostException(name + ": cannot read the output of '" + command + "'", e);
+        }
+    }
+
+    @Override
+    public Socket connect(String target, int port, Duration timeout) throws IOException {
+        Socket socket = new Socket();
+        try {
+            socket.connect(new InetSocketAddress(target, port), (int) Math.max(1, timeout.toMillis()));
+            return socket;
+        } catch (IOException e) {
+            socket.close();
+            throw e;
         }
     }
 

@@ -7,6 +7,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -496,6 +497,11 @@ public final class SshHost implements Host {
         boolean timedOut = result.exit() == 124;
         return new CommandResult(timedOut ? -1 : result.exit(), new String(result.out(), StandardCharsets.UTF_8),
                 timedOut);
+    }
+
+    @Override
+    public Socket connect(String target, int port, Duration connectTimeout) throws IOException {
+        return SshForward.open(session, name, target, port, connectTimeout);
     }
 
     @Override
