@@ -31,9 +31,9 @@ final class UnitVerification {
             return;
         }
         List<Desired.File> units = new ArrayList<>();
-        boolean installs = false;
+        boolean installs = changes.stream().anyMatch(c -> c.kind().equals(SystemChanges.PACKAGE)
+                && c.action() != Action.DELETE);
         for (Change change : changes) {
-            installs |= change.kind().equals(SystemChanges.PACKAGE) && change.action() != Action.DELETE;
             change.desired().filter(Desired.File.class::isInstance).map(Desired.File.class::cast)
                     .filter(f -> !f.sensitive() && isUnitFile(f.path())).ifPresent(units::add);
         }
