@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of Driftless. Installs what the tests need first (git for `git daemon`, OpenSSH's
-# server and client tools for the SSH hosts, strace), so that a fresh Debian 12 machine with a JDK and Maven
-# needs nothing else.
+# server and client tools for the SSH hosts, strace, dpkg-dev, debootstrap and systemd-nspawn for the
+# package and systemd tests), builds the Debian tree those boot, so that a fresh Debian 12 machine with a JDK
+# and Maven needs nothing else.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -14,6 +15,8 @@ command -v flock >/dev/null 2>&1 || need+=(util-linux)
 command -v sudo >/dev/null 2>&1 || need+=(sudo)
 command -v strace >/dev/null 2>&1 || need+=(strace)  # tests record what the kernel saw of a secret's temporary file
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || need+=(postgresql)  # the history store's tests start one
+command -v dpkg-scanpackages >/dev/null 2>&1 || need+=(dpkg-dev)  # AptRepo: local apt repositories for package tests
+# debootstrap and systemd-nspawn (systemd-container) are installed by scripts/debian-tree.sh below
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "scripts/test.sh: please install: ${need[*]}" >&2
@@ -34,5 +37,18 @@ if [ "$(id -u)" -eq 0 ]; then
   echo 'driftless-sudo ALL=(ALL) NOPASSWD: ALL' > /etc/sudoers.d/driftless-test
   chmod 0440 /etc/sudoers.d/driftless-test
 fi
+
+# The Debian 12 tree that package and systemd tests overlay (DebianRoot) or boot (SystemdMachine): built by
+# debootstrap once, cached outside the clone. Without it (no mirror, not root) those tests skip, saying why.
+tree_log=$(mktemp)
+# its messages are shown as they come and kept for the tests' skip reason; its stdout is the tree's path
+if tree=$( { bash scripts/debian-tree.sh 2>&1 >&3 | tee "$tree_log" >&2; } 3>&1 ); then
+  export DRIFTLESS_DEBIAN_TREE=$tree
+else
+  DRIFTLESS_DEBIAN_TREE_ERROR="scripts/debian-tree.sh failed: $(tail -n 6 "$tree_log" | tr '\n' ' ')"
+  export DRIFTLESS_DEBIAN_TREE_ERROR
+  echo "scripts/test.sh: no Debian tree; the package and systemd tests will be skipped" >&2
+fi
+rm -f "$tree_log"
 
 exec mvn -B -ntp test "$@"
