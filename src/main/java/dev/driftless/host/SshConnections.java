@@ -13,6 +13,8 @@ import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.config.hosts.HostConfigEntry;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.keyprovider.FileKeyPairProvider;
+import org.apache.sshd.common.session.Session;
+import org.apache.sshd.common.session.SessionListener;
 
 /**
  * The SSH client of one command (Apache MINA sshd): opens one session per host, authenticated with a
@@ -44,6 +46,15 @@ public final class SshConnections implements AutoCloseable {
             // every operation is a short request and answer: send small packets at once
             org.apache.sshd.core.CoreModuleProperties.TCP_NODELAY.set(client, true);
             client.setServerKeyVerifier(hostKeys);
+            HostKeys verifier = hostKeys;
+            client.addSessionListener(new SessionListener() {
+                @Override
+                public void sessionCreated(Session session) {
+                    if (session instanceof ClientSession clientSession) {
+                        verifier.preferKnownKeyTypes(clientSession);
+                    }
+                }
+            });
             settings.agent().ifPresent(socket -> client.setAgentFactory(SshAgentSocket.factory(socket)));
             client.start();
         }
