@@ -83,7 +83,7 @@ public final class Applier {
                 applied.add(change);
                 listener.applied(change, "");
             } catch (HostException e) {
-                StateFile.write(host, plan.stateAfter(applied, handlerIds));
+                StateFile.write(host, plan.stateAfterFailure(applied, change, handlerIds));
                 return new ApplyResult(List.copyOf(applied),
                         Optional.of(new ApplyResult.ChangeFailure(change, e.getMessage(), e.kind())), List.of());
             }

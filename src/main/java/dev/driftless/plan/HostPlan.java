@@ -121,4 +121,21 @@ public record HostPlan(DesiredHost desired, HostState previous, List<Change> cha
         return new HostState(HostState.VERSION, hostName(), desired.revision(), Instant.now().toString(), complete,
                 entries, owed, previous.healthy());
     }
+
+    /**
+     * The same after {@code failed} failed, but a unit whose systemctl failed is recorded as asked: it may be half
+     * done (enabled, its start failed), and only a recorded unit is stopped and disabled by a later apply, or a
+     * rollback to a commit without it.
+     */
+    public HostState stateAfterFailure(Set<Change> applied, Change failed, List<String> owedHandlers) {
+        HostState state = stateAfter(applied, owedHandlers);
+        if (!failed.kind().equals(SystemChanges.UNIT) || failed.desired().isEmpty()
+                || state.resources().containsKey(failed.path())) {
+            return state;
+        }
+        Map<String, StateEntry> entries = new LinkedHashMap<>(state.resources());
+        entries.put(failed.path(), desiredEntries.get(failed.path()));
+        return new HostState(state.version(), state.host(), state.revision(), state.appliedAt(), false, entries,
+                state.pendingHandlers(), state.healthy());
+    }
 }

@@ -8,10 +8,8 @@ import dev.driftless.testing.TestRepo;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -19,25 +17,13 @@ import org.junit.jupiter.api.io.TempDir;
  * One machine for the class; each test is its own host there (its own state file) with units of its own names,
  * and counts its unit's starts with an ExecStartPre that appends to a file.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class UnitsTest {
 
-    MachineHost machine;
+    @RegisterExtension
+    static final MachineHost machine = MachineHost.perClass();
 
     @TempDir
     Path tmp;
-
-    @BeforeAll
-    void boot(@TempDir Path keys) throws Exception {
-        machine = MachineHost.boot(keys);
-    }
-
-    @AfterAll
-    void powerOff() throws InterruptedException {
-        if (machine != null) {
-            machine.close();
-        }
-    }
 
     /** A repository whose one host is the machine, named {@code host} (one name a test: its own state file). */
     private TestRepo repo(String host) {

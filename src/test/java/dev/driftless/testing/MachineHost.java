@@ -9,30 +9,46 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A {@link SystemdMachine} as a host of a test repository, reached by the real CLI over SSH as root: its key, its
- * known_hosts line and its inventory entry. Tests sharing one machine give each its own host name, so each has
- * its own state file there and never prunes another's units.
+ * known_hosts line (the ed25519 key only, as OpenSSH records it) and its inventory entry. One machine for a test
+ * class, registered as an extension: booted before its first test (the class is skipped, saying why, where it
+ * cannot boot) and powered off after its last. Tests sharing it give each its own host name, so each has its
+ * own state file there and never prunes another's units.
  */
-public final class MachineHost implements AutoCloseable {
+public final class MachineHost implements BeforeAllCallback, AfterAllCallback {
 
-    private final SystemdMachine machine;
-    private final Path key;
-    private final Path knownHosts;
+    private Path dir;
+    private SystemdMachine machine;
+    private Path key;
+    private Path knownHosts;
 
-    private MachineHost(SystemdMachine machine, Path key, Path knownHosts) {
-        this.machine = machine;
-        this.key = key;
-        this.knownHosts = knownHosts;
+    private MachineHost() {
     }
 
-    /** Boots a machine of its own; {@code dir} holds the key and known_hosts. Skips where it cannot boot. */
-    public static MachineHost boot(Path dir) throws IOException, InterruptedException {
-        Path key = SshServer.keygen(dir.resolve("id_ed25519"));
-        SystemdMachine machine = SystemdMachine.boot(Path.of(key + ".pub"));
-        Path knownHosts = Files.writeString(dir.resolve("known_hosts"), machine.knownHostsLine() + "\n");
-        return new MachineHost(machine, key, knownHosts);
+    /** A machine for the test class that registers it with {@code @RegisterExtension static}. */
+    public static MachineHost perClass() {
+        return new MachineHost();
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws IOException, InterruptedException {
+        dir = Files.createTempDirectory("driftless-machine-host");
+        key = SshServer.keygen(dir.resolve("id_ed25519"));
+        machine = SystemdMachine.boot(Path.of(key + ".pub"));
+        knownHosts = Files.writeString(dir.resolve("known_hosts"), machine.knownHostsLine() + "\n");
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) throws InterruptedException {
+        if (machine != null) {
+            machine.close();
+        }
+        Command.run(java.time.Duration.ofSeconds(30), "rm", "-rf", dir.toString());
     }
 
     public SystemdMachine machine() {
@@ -88,10 +104,5 @@ public final class MachineHost implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    @Override
-    public void close() throws InterruptedException {
-        machine.close();
     }
 }
