@@ -19,6 +19,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
@@ -74,11 +75,22 @@ public final class Reconciler {
 
     /** Plans every chosen host, up to {@code parallel} at once; {@code done} hears of each as it ends. */
     public List<HostOutcome> plan(Workspace workspace, int parallel, Consumer<HostOutcome> done) {
+        return plan(workspace, parallel, done, (host, planned) -> { });
+    }
+
+    /**
+     * The same; while each planned host is still connected, {@code connected} gets it with its plan (the agent's
+     * drift check samples the health of the host's services over the same connection).
+     */
+    public List<HostOutcome> plan(Workspace workspace, int parallel, Consumer<HostOutcome> done,
+            BiConsumer<Host, HostOutcome.Planned> connected) {
         return eachHost(workspace.hosts(), parallel, model -> {
             HostOutcome outcome;
             try (Host host = workspace.connect(model)) {
                 descriptions.put(host.name(), host.describe());
-                outcome = new HostOutcome.Planned(plan(workspace, model, host));
+                HostOutcome.Planned planned = new HostOutcome.Planned(plan(workspace, model, host));
+                connected.accept(host, planned);
+                outcome = planned;
             } catch (HostException e) {
                 outcome = new HostOutcome.Failed(model.name(), e.getMessage(), e.kind());
             }
