@@ -61,6 +61,12 @@ public interface Host extends AutoCloseable {
     Optional<byte[]> read(String path, long limit);
 
     /**
+     * The content of a regular file, or empty when nothing is there (nor in its folder); one round trip. A file of
+     * more than {@code limit} bytes, a link or anything but a regular file there is a HostException.
+     */
+    Optional<byte[]> readIfPresent(String path, long limit);
+
+    /**
      * Replaces the file at {@code path} atomically: a temporary file in the same directory, flushed,
      * with mode and owner set, then renamed over the destination (a link there is replaced, not followed).
      * Missing parent directories are created.

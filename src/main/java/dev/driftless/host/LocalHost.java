@@ -292,6 +292,20 @@ public final class LocalHost implements Host {
     }
 
     @Override
+    public Optional<byte[]> readIfPresent(String path, long limit) {
+        Path file = new Placement().file(path, "reads");
+        if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+            return Optional.empty();
+        }
+        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+            throw new HostException(name + ": cannot read " + path + ": " + (Files.isSymbolicLink(file)
+                    ? "it is a symbolic link" : "it is not a regular file"));
+        }
+        return Optional.of(read(path, limit).orElseThrow(() -> new HostException(name + ": " + path + " holds more than "
+                + limit + " bytes")));
+    }
+
+    @Override
     public Accounts missing(Accounts named) {
         UserPrincipalLookupService lookup = java.nio.file.FileSystems.getDefault().getUserPrincipalLookupService();
         Set<String> users = new java.util.TreeSet<>();

@@ -319,6 +319,30 @@ public final class SshHost implements Host {
     }
 
     @Override
+    public Optional<byte[]> readIfPresent(String path, long limit) {
+        String f = remote(path);
+        Result result = exec(confinement() + "d=" + quote(parentOf(f)) + "; n=" + quote(nameOf(f)) + "; "
+                + confine("d") + "[ -d \"$d\" ] || exit 3; " + enter("d")
+                + "if [ -L \"$n\" ]; then echo \"$n is a symbolic link\" >&2; exit 1; fi; "
+                + "[ -e \"$n\" ] || exit 3; "
+                + "if [ ! -f \"$n\" ]; then echo \"$n is not a regular file\" >&2; exit 1; fi; "
+                + "head -c " + (limit + 1) + " -- \"$n\"");
+        if (result.exit() == 3) {
+            return Optional.empty();
+        }
+        if (result.exit() == 7) {
+            throw new HostException(name + ": " + refusal(path, result.out()).reason("reads"));
+        }
+        if (result.exit() != 0) {
+            throw new HostException(name + ": cannot read " + path + ": " + result.err().strip());
+        }
+        if (result.out().length > limit) {
+            throw new HostException(name + ": " + path + " holds more than " + limit + " bytes");
+        }
+        return Optional.of(result.out());
+    }
+
+    @Override
     public Accounts missing(Accounts named) {
         if (named.isEmpty()) {
             return named;

@@ -284,8 +284,7 @@ public final class Planner {
     }
 
     private static HostState readState(Host host) {
-        String statePath = StateFile.pathFor(host.name());
-        return StateFile.read(host, host.inspect(List.of(statePath)).get(statePath));
+        return StateFile.read(host);
     }
 
     /**
