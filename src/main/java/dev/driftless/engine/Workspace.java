@@ -41,7 +41,7 @@ public final class Workspace implements AutoCloseable {
     private Map<String, DesiredHost> desired;
     private DesiredRepository repository;
     /** The services as loaded, before (or without) rendering: what {@link #health} needs. */
-    private DesiredRepository loaded;
+    private DesiredRepository unrendered;
     private SshConnections connections;
     private dev.driftless.secrets.Secrets secrets;
 
@@ -185,7 +185,7 @@ public final class Workspace implements AutoCloseable {
     public Map<String, Health> health(dev.driftless.model.Host host) {
         Set<String> chosen = Set.copyOf(selection.services());
         Map<String, Health> health = new LinkedHashMap<>();
-        for (Service service : loaded().services()) {
+        for (Service service : unrendered().services()) {
             if (service.runsOn(host) && (chosen.isEmpty() || chosen.contains(service.name()))) {
                 health.put(service.name(), service.health());
             }
@@ -193,11 +193,11 @@ public final class Workspace implements AutoCloseable {
         return health;
     }
 
-    private synchronized DesiredRepository loaded() {
-        if (loaded == null) {
-            loaded = repository != null ? repository : new RepositoryLoader().load(checkout.tree());
+    private synchronized DesiredRepository unrendered() {
+        if (unrendered == null) {
+            unrendered = repository != null ? repository : new RepositoryLoader().load(checkout.tree());
         }
-        return loaded;
+        return unrendered;
     }
 
     private synchronized dev.driftless.secrets.Secrets secrets() {
@@ -221,7 +221,7 @@ public final class Workspace implements AutoCloseable {
         if (desired != null) {
             return;
         }
-        DesiredRepository loaded = loaded();
+        DesiredRepository loaded = unrendered();
         Set<String> services = Set.copyOf(selection.services());
         checkServices(loaded, services);
         throwIfAny(placement.onProtectedPaths(loaded.services(), hosts));
