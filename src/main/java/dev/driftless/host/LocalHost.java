@@ -50,7 +50,7 @@ import java.util.function.Consumer;
 /** The machine Driftless runs on, optionally with every path placed under a root folder. */
 public final class LocalHost implements Host {
 
-    static final String TEMP_SUFFIX = ".driftless-tmp";
+    public static final String TEMP_SUFFIX = ".driftless-tmp";
     private static final int DEFAULT_FILE_MODE = 0644;
     private static final int DEFAULT_DIRECTORY_MODE = 0755;
     private static final Path LOCK_FILE = Path.of("var/lib/driftless/lock");

@@ -53,7 +53,12 @@ public final class StateFile {
             }
             throw e;
         }
-        return bytes.map(b -> parsed(host, path, b)).orElseGet(() -> HostState.empty(host.name()));
+        return parse(host, bytes);
+    }
+
+    /** The state in what {@link Host#readIfPresent} (or {@link Host#lockAndRead}) read of {@link #pathFor}. */
+    public static HostState parse(Host host, Optional<byte[]> bytes) {
+        return bytes.map(b -> parsed(host, pathFor(host.name()), b)).orElseGet(() -> HostState.empty(host.name()));
     }
 
     private static HostState parsed(Host host, String path, byte[] bytes) {
