@@ -95,7 +95,8 @@ public final class SystemProbe {
                 lists = true;
             } else if (line.startsWith("@p ")) {
                 String[] f = line.substring(3).split("\t", -1);
-                if (f.length >= 4 && f[3].startsWith("ii")) {
+                // "ii", "hi" (on hold): the second letter is the package's status, the first only what is wanted of it
+                if (f.length >= 4 && f[3].length() >= 2 && f[3].charAt(1) == 'i') {
                     installed.put(f[0], f[2]);
                     installed.put(f[0] + ":" + f[1], f[2]);
                 }

@@ -84,6 +84,18 @@ class PackagesTest {
     }
 
     @Test
+    void aPackageHeldByHandIsStillInstalledAndNoDrift() throws IOException {
+        lab.app("hosts: [lab]\npackages: [demo-app]\n");
+        assertThat(lab.run("apply").exitCode()).isZero();
+        lab.root().chroot("apt-mark", "hold", "demo-app").orThrow(); // dpkg now says "hi": on hold, installed
+
+        Cli.Result check = lab.run("check");
+
+        assertThat(check.exitCode()).as(check.toString()).isZero();
+        assertThat(check.out()).contains(": no changes.");
+    }
+
+    @Test
     void aVersionPinInstallsThatVersionThenUpgradesAndDowngradesToTheNextPin() throws IOException {
         lab.app(pinned("1.0"));
         Cli.Result first = lab.run("plan");
