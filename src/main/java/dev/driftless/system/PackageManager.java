@@ -60,8 +60,19 @@ public sealed interface PackageManager {
         }
     }
 
-    /** {@code script} run inside {@code root} (chroot), or as it is for the machine itself. */
+    /**
+     * {@code script} run inside {@code root} (chroot), or as it is for the machine itself. Inside a root it gets a
+     * /proc of its own in a PID namespace that ends with it: maintainer scripts need /proc (start-stop-daemon
+     * refuses to run without it), and whatever they start (a daemon an init script launches) must not keep running
+     * on this machine after an image was built. Where namespaces are not allowed (an unprivileged container), a
+     * plain chroot still installs what needs no /proc.
+     */
     static String inRoot(String root, String script) {
-        return root.equals("/") ? script : "chroot " + Shell.quote(root) + " sh -c " + Shell.quote(script);
+        if (root.equals("/")) {
+            return script;
+        }
+        String chroot = "chroot " + Shell.quote(root) + " sh -c " + Shell.quote(script);
+        String isolated = "unshare --mount --pid --fork --kill-child --mount-proc=" + Shell.quote(root + "/proc");
+        return "if " + isolated + " true 2>/dev/null; then " + isolated + " " + chroot + "; else " + chroot + "; fi";
     }
 }

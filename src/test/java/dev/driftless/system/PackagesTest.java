@@ -180,4 +180,15 @@ class PackagesTest {
         assertThat(after.out()).contains(": no changes.").doesNotContain("demo-tool");
         assertThat(lab.run("check").exitCode()).isZero();
     }
+
+    @Test
+    void maintainerScriptsUnderARootHaveProcAndNothingTheyStartOutlivesTheApply() throws IOException {
+        lab.app("hosts: [lab]\npackages: [demo-daemon]\n");
+
+        Cli.Result apply = lab.run("apply");
+
+        assertThat(apply.exitCode()).as(apply.toString()).isZero();
+        assertThat(lab.installed("demo-daemon")).hasValue("1.0");
+        assertThat(lab.processes()).as("the image being built leaves nothing running on this machine").isEmpty();
+    }
 }
