@@ -61,7 +61,8 @@ final class PackageLab implements AutoCloseable {
                     .add(Deb.of("demo-tool", "1.0").script("/usr/bin/demo-tool", "#!/bin/sh\necho tool\n"))
                     // start-stop-daemon needs /proc, and the daemon it starts runs on and on
                     .add(Deb.of("demo-daemon", "1.0").script("/usr/bin/demo-daemon", "#!/bin/sh\nexec sleep 86400\n")
-                            .postinst("#!/bin/sh\nset -e\nstart-stop-daemon --start --background --exec /usr/bin/demo-daemon\n"));
+                            .postinst("#!/bin/sh\nset -e\n"
+                                    + "start-stop-daemon --start --background --exec /usr/bin/demo-daemon\n"));
         }
         return demo;
     }

@@ -54,7 +54,8 @@ class PackagesTest {
         assertThat(lab.aptGetCalls()).as("lists updated once, then one install for both services").hasSize(2);
         assertThat(lab.aptGetCalls().get(0)).isEqualTo("update");
         assertThat(lab.aptGetCalls().get(1)).startsWith("install ").contains(" demo-app", " demo-tool");
-        assertThat(lab.aptHistory()).singleElement().asString().contains("Install: ", "demo-app", "demo-lib", "demo-tool");
+        assertThat(lab.aptHistory()).singleElement().asString()
+                .contains("Install: ", "demo-app", "demo-lib", "demo-tool");
 
         Cli.Result check = lab.run("check");
         assertThat(check.exitCode()).as(check.toString()).isZero();
@@ -168,8 +169,8 @@ class PackagesTest {
 
         Cli.Result plan = lab.run("plan");
 
-        assertThat(plan.out()).as(plan.toString()).contains("  = package demo-tool (1.0) (app)\n      left installed: it"
-                + " left the repository, and only 'state: absent' removes a package\n");
+        assertThat(plan.out()).as(plan.toString()).contains("  = package demo-tool (1.0) (app)\n      left installed:"
+                + " it left the repository, and only 'state: absent' removes a package\n");
         Cli.Result apply = lab.run("apply");
         assertThat(apply.exitCode()).as(apply.toString()).isZero();
         assertThat(lab.installed("demo-tool")).hasValue("1.0");
