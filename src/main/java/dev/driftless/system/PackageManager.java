@@ -30,11 +30,13 @@ public sealed interface PackageManager {
         @Override
         public String command(String root, List<Desired.Package> install, List<Desired.Package> remove) {
             StringBuilder script = new StringBuilder("export DEBIAN_FRONTEND=noninteractive; set -e; ");
-            String apt = "apt-get -q -y -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold"
+            String options = " -y -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold"
                     + " -o Dpkg::Use-Pty=0";
+            String apt = "apt-get -q" + options;
             if (!install.isEmpty()) {
-                // only when something must be installed: lists are what a new package or version is found in
-                script.append(apt).append(" update; ");
+                // only when something must be installed: lists are what a new package or version is found in;
+                // -qq: its progress lines would crowd apt's own error out of the failure message, its errors stay
+                script.append("apt-get -qq").append(options).append(" update; ");
                 script.append(apt).append(" install --allow-downgrades -- ").append(install.stream()
                         .map(p -> Shell.quote(p.version().map(v -> p.name() + "=" + v).orElse(p.name())))
                         .collect(Collectors.joining(" "))).append("; ");
