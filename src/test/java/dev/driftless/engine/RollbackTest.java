@@ -194,7 +194,7 @@ class RollbackTest {
     }
 
     @Test
-    void aUnitThatFailsToStartFailsItsServiceAndIsStoppedAndRemovedByTheRollback() throws Exception {
+    void aUnitThatFailsToStartFailsItsUnitCheckAndIsStoppedAndRemovedByTheRollback() throws Exception {
         App app = new App("nostart");
         String a = app.healthy();
         app.commit("body=B\\n", """
@@ -205,11 +205,15 @@ class RollbackTest {
                       ExecStart=/bin/sleep infinity
                       [Install]
                       WantedBy=multi-user.target
-                """, "");
+                """, """
+                  - unit: nostart-worker.service
+                    successes: 1
+                    timeout: 3s
+                """);
 
         Cli.Result apply = app.failedApply();
 
-        assertThat(apply.out()).contains("systemctl failed (exit 1)", "nostart-worker.service",
+        assertThat(apply.out()).contains("systemctl failed (exit 1)", "unit nostart-worker.service: unit is failed",
                 "rolled back to " + shortId(a) + " (nostart failed)", "- unit nostart-worker.service");
         assertThat(machine.machine().path("/etc/systemd/system/nostart-worker.service")).doesNotExist();
         assertThat(machine.machine().path("/etc/systemd/system/multi-user.target.wants/nostart-worker.service"))
