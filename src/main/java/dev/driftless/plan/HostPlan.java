@@ -127,18 +127,18 @@ public record HostPlan(DesiredHost desired, HostState previous, List<Change> cha
     }
 
     /**
-     * The same after {@code failed} failed, but a unit whose systemctl failed is recorded as asked: it may be half
-     * done (enabled, its start failed), and only a recorded unit is stopped and disabled by a later apply, or a
-     * rollback to a commit without it.
+     * The same after a failure, but units whose systemctl ran ({@code halfDone}: enabled, perhaps not started) are
+     * recorded as asked: only a recorded unit is stopped and disabled by a later apply, or a rollback to a commit
+     * without it.
      */
-    public HostState stateAfterFailure(Set<Change> applied, Change failed, List<String> owedHandlers) {
+    public HostState stateAfterFailure(Set<Change> applied, List<Change> halfDone, List<String> owedHandlers) {
         HostState state = stateAfter(applied, owedHandlers);
-        if (!failed.kind().equals(SystemChanges.UNIT) || failed.desired().isEmpty()
-                || state.resources().containsKey(failed.path())) {
-            return state;
-        }
         Map<String, StateEntry> entries = new LinkedHashMap<>(state.resources());
-        entries.put(failed.path(), desiredEntries.get(failed.path()));
+        for (Change change : halfDone) {
+            if (change.kind().equals(SystemChanges.UNIT) && change.desired().isPresent()) {
+                entries.putIfAbsent(change.path(), desiredEntries.get(change.path()));
+            }
+        }
         return new HostState(state.version(), state.host(), state.revision(), state.appliedAt(), false, entries,
                 state.pendingHandlers(), state.healthy());
     }

@@ -218,6 +218,8 @@ class RollbackTest {
         assertThat(machine.machine().path("/etc/systemd/system/nostart-worker.service")).doesNotExist();
         assertThat(machine.machine().path("/etc/systemd/system/multi-user.target.wants/nostart-worker.service"))
                 .as("the unit's enablement went with it").doesNotExist();
+        assertThat(machine.systemctl("is-failed", "nostart-worker.service")).as("not listed as failed any more")
+                .isNotEqualTo("failed");
         assertThat(app.conf()).endsWith("body=A\n");
         assertThat(app.answer()).isEqualTo("HTTP/1.0 200 X A");
         assertThat(app.state()).contains("\"healthy\" : \"" + a + "\"").doesNotContain("nostart-worker");

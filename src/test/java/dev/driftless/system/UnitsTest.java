@@ -102,6 +102,7 @@ class UnitsTest {
                 WantedBy=multi-user.target
                 """);
         repo.commit("hello as a unit");
+        int reloads = machine.reloads();
 
         Cli.Result apply = applied(repo);
 
@@ -116,6 +117,7 @@ class UnitsTest {
                 .isSymbolicLink();
         assertThat(machine.lines("/var/tmp/hello.starts")).as("started once, with the drop-in read")
                 .containsExactly("from-the-drop-in");
+        assertThat(machine.reloads() - reloads).as("systemd reloaded once").isEqualTo(1);
 
         Cli.Result again = applied(repo);
 
@@ -297,10 +299,13 @@ class UnitsTest {
         sleeper(repo, "leaving");
         sleeper(repo, "staying");
         repo.commit("two sleepers");
+        int first = machine.reloads();
         applied(repo);
+        assertThat(machine.reloads() - first).as("two units enabled and started, systemd reloaded once").isEqualTo(1);
 
         repo.delete("services/leaving/service.yaml").delete("services/leaving/leaving.service");
         repo.commit("one leaves");
+        int reloads = machine.reloads();
         Cli.Result apply = applied(repo);
 
         assertThat(apply.out()).contains("- unit leaving.service (leaving)", "- /etc/systemd/system/leaving.service (leaving)",
@@ -310,6 +315,7 @@ class UnitsTest {
         assertThat(machine.machine().path("/etc/systemd/system/multi-user.target.wants/leaving.service"))
                 .doesNotExist();
         assertThat(machine.systemctl("is-active", "staying.service")).isEqualTo("active");
+        assertThat(machine.reloads() - reloads).as("systemd reloaded once").isEqualTo(1);
         assertThat(cli("check", repo).exitCode()).isZero();
     }
 

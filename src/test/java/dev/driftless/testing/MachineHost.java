@@ -76,6 +76,13 @@ public final class MachineHost implements BeforeAllCallback, AfterAllCallback {
         return machine.exec(argv.toArray(String[]::new)).output().strip();
     }
 
+    /** How many times systemd reloaded its units since the machine booted: its journal's "Reloading." lines. */
+    public int reloads() {
+        machine.exec("journalctl", "--sync").orThrow();
+        return Integer.parseInt(machine.exec("sh", "-c", "journalctl _PID=1 -o cat --no-pager | grep -cx 'Reloading.'")
+                .output().strip());
+    }
+
     /**
      * The lines of a file as the machine sees it (read inside it: /run is the machine's own tmpfs); none when
      * it does not exist.
