@@ -206,6 +206,44 @@ class UnitsTest {
     }
 
     @Test
+    void aTemplateUnitIsOnlyItsFileAndItsInstancesAreEnabledStartedAndRestartedWhenItChanges() throws Exception {
+        TestRepo repo = repo("template");
+        repo.write("services/pool/service.yaml", """
+                hosts: [machine]
+                units:
+                  - name: pool@.service
+                    content: |
+                      [Service]
+                      ExecStartPre=/bin/sh -c 'echo %i >> /var/tmp/pool.starts'
+                      ExecStart=/bin/sleep infinity
+                      [Install]
+                      WantedBy=multi-user.target
+                  - name: pool@a.service
+                    restartOn: [/etc/systemd/system/pool@.service]
+                  - name: pool@b.service
+                    restartOn: [/etc/systemd/system/pool@.service]
+                """);
+        sleeper(repo, "poolside");
+        repo.commit("a template and two instances");
+
+        Cli.Result apply = applied(repo);
+
+        assertThat(apply.out()).contains("+ /etc/systemd/system/pool@.service (pool)", "+ unit pool@a.service (pool)",
+                "+ unit pool@b.service (pool)").doesNotContain("unit pool@.service");
+        assertThat(machine.systemctl("is-active", "pool@a.service", "pool@b.service", "poolside.service"))
+                .isEqualTo("active\nactive\nactive");
+        assertThat(machine.systemctl("is-enabled", "pool@a.service")).isEqualTo("enabled");
+        assertThat(cli("check", repo).exitCode()).as("every unit read as it is").isZero();
+
+        edit(repo, "services/pool/service.yaml", "ExecStart=/bin/sleep infinity", "ExecStart=/bin/sleep 86400");
+        repo.commit("the template changes");
+        Cli.Result changed = applied(repo);
+
+        assertThat(changed.out()).contains("handler pool/restart pool@a.service: ok", "handler pool/restart pool@b.service: ok");
+        assertThat(machine.lines("/var/tmp/pool.starts")).containsExactlyInAnyOrder("a", "b", "a", "b");
+    }
+
+    @Test
     void aStoppedUnitIsDriftThatCheckNamesAndApplyStartsAgain() {
         TestRepo repo = repo("stopped");
         sleeper(repo, "stopped");
