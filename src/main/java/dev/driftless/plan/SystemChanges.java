@@ -248,19 +248,21 @@ final class SystemChanges {
             if (!(resource instanceof Desired.Unit u) || !u.running() || starting.contains(u.path())) {
                 continue;
             }
-            HandlerRun run = restart(u);
-            boolean triggered = u.files().stream().anyMatch(changedPaths::contains)
-                    || u.restartOn().stream().anyMatch(changedPaths::contains)
-                    || previous.pendingHandlers().contains(run.id());
-            if (triggered) {
-                runs.add(run);
+            // its own unit file or drop-in changed: a reload would leave the old ExecStart=, Environment=, ...
+            // running, so that is always a restart; reload: true is for restartOn files
+            HandlerRun restart = cycle(u, "restart");
+            HandlerRun asked = u.reload() ? cycle(u, "reload") : restart;
+            if (u.files().stream().anyMatch(changedPaths::contains) || previous.pendingHandlers().contains(restart.id())) {
+                runs.add(restart);
+            } else if (u.restartOn().stream().anyMatch(changedPaths::contains)
+                    || previous.pendingHandlers().contains(asked.id())) {
+                runs.add(asked);
             }
         }
         return runs;
     }
 
-    static HandlerRun restart(Desired.Unit u) {
-        String verb = u.reload() ? "reload" : "restart";
+    private static HandlerRun cycle(Desired.Unit u, String verb) {
         return new HandlerRun(u.service(), verb + " " + u.name(), "systemctl " + verb + " -- " + Shell.quote(u.name()));
     }
 

@@ -174,7 +174,7 @@ class UnitsTest {
     }
 
     @Test
-    void reloadTrueReloadsTheUnitInsteadOfRestartingIt() throws Exception {
+    void reloadTrueReloadsTheUnitForItsRestartOnFilesAndRestartsItForItsOwnFile() throws Exception {
         TestRepo repo = repo("reloads");
         repo.write("services/proxy/service.yaml", """
                 hosts: [machine]
@@ -203,6 +203,14 @@ class UnitsTest {
         assertThat(apply.out()).contains("handler proxy/reload proxy.service: ok").doesNotContain("restart");
         assertThat(machine.lines("/var/tmp/proxy.reloads")).containsExactly("upstream=b");
         assertThat(machine.lines("/var/tmp/proxy.starts")).as("not restarted").hasSize(1);
+
+        edit(repo, "services/proxy/service.yaml", "ExecStart=/bin/sleep infinity", "ExecStart=/bin/sleep 86400");
+        repo.commit("the unit's own file changes: a reload would keep the old ExecStart running");
+        Cli.Result restarted = applied(repo);
+
+        assertThat(restarted.out()).contains("handler proxy/restart proxy.service: ok").doesNotContain("proxy/reload");
+        assertThat(machine.lines("/var/tmp/proxy.starts")).hasSize(2);
+        assertThat(machine.systemctl("show", "-P", "ExecStart", "proxy.service")).contains("86400");
     }
 
     @Test
