@@ -101,7 +101,8 @@ public final class PlanPrinter {
                 lines.add("not rolled back (" + why + "): " + r.refused().get());
             } else if (r.restored()) {
                 lines.add("rolled back to " + shortRevision(r.revision()) + " (" + why + "), the last commit healthy"
-                        + " here; commit " + shortRevision(applied.plan().desired().revision()) + " is not applied again");
+                        + " here; the agent does not apply commit " + shortRevision(applied.plan().desired().revision())
+                        + " again");
             } else {
                 HostOutcome.Applied back = r.applied().orElseThrow();
                 lines.add("rolled back to " + shortRevision(r.revision()) + " (" + why + "), but the rollback failed too");
