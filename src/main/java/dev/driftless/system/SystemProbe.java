@@ -1,10 +1,6 @@
 package dev.driftless.system;
 
-import dev.driftless.host.CommandResult;
-import dev.driftless.host.Host;
-import dev.driftless.host.HostException;
 import dev.driftless.host.Shell;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -17,14 +13,16 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
- * Reads what a host has of some packages and units in one command (one round trip over SSH): which package
+ * The command that reads what a host has of some packages and units, and how its output is read (sent with the
+ * plan's other reads in one round trip: {@code plan.HostReading}): which package
  * manager it has, the installed version of each package, which packages its package lists do not know, and
  * what systemd says of each unit. Under a root (an image being built) the root's dpkg database is read and
  * units are asked of {@code systemctl --root}; nothing runs there.
  */
 public final class SystemProbe {
 
-    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+    private SystemProbe() {
+    }
 
     /**
      * What the probe read, which packages apt's lists do not know (when the host has lists at all), and what they
@@ -56,19 +54,6 @@ public final class SystemProbe {
 
     /** Nothing asked, nothing read. */
     public static final Reading NOTHING = new Reading(SystemState.NOTHING, Set.of(), Map.of());
-
-    public Reading read(Host host, Collection<String> packages, Collection<String> units) {
-        if (packages.isEmpty() && units.isEmpty()) {
-            return new Reading(SystemState.NOTHING, Set.of(), Map.of());
-        }
-        String root = host.root();
-        CommandResult result = host.run(script(root, packages, units), Map.of("LC_ALL", "C"), TIMEOUT);
-        if (result.timedOut()) {
-            throw HostException.transientFailure(host.name() + ": reading packages and units did not finish within "
-                    + TIMEOUT.toSeconds() + "s", null);
-        }
-        return parse(result.output(), packages, units, root.equals("/"));
-    }
 
     public static String script(String root, Collection<String> packages, Collection<String> units) {
         String names = packages.stream().map(Shell::quote).collect(Collectors.joining(" "));
