@@ -2,6 +2,7 @@ package dev.driftless.agent;
 
 import dev.driftless.engine.PlanPrinter;
 import dev.driftless.engine.Workspace;
+import dev.driftless.health.HealthChecks;
 import dev.driftless.notify.Event;
 import dev.driftless.report.SyncState;
 import dev.driftless.source.RepoSource;
@@ -59,11 +60,17 @@ public final class Agent implements AgentControl {
     private Consumer<String> onCycle = c -> { };
 
     public Agent(AgentSettings settings, HistoryStore history, AgentMetrics metrics, Consumer<Event> notify, Clock clock) {
-        this(settings, history, metrics, notify, clock, RandomGenerator.getDefault());
+        this(settings, history, metrics, notify, clock, RandomGenerator.getDefault(), HealthChecks.inRealTime());
+    }
+
+    /** With health checks whose clock and pause the caller chooses (a test moves its clock instead of sleeping). */
+    Agent(AgentSettings settings, HistoryStore history, AgentMetrics metrics, Consumer<Event> notify, Clock clock,
+            HealthChecks checks) {
+        this(settings, history, metrics, notify, clock, RandomGenerator.getDefault(), checks);
     }
 
     Agent(AgentSettings settings, HistoryStore history, AgentMetrics metrics, Consumer<Event> notify, Clock clock,
-            RandomGenerator random) {
+            RandomGenerator random, HealthChecks checks) {
         this.settings = settings;
         this.history = history;
         this.clock = clock;
@@ -74,8 +81,9 @@ public final class Agent implements AgentControl {
         this.sink = new ReportSink(history, metrics, notify);
         RepoSource source = new RepoSource(settings.cache(), settings.git(), true);
         this.workspaces = new Workspaces(settings, source, () -> stopping);
-        this.applyCycle = new ApplyCycle(settings, source, memory, board, schedule, activity, metrics, clock, workspaces);
-        this.driftCycle = new DriftCycle(settings, memory, board, activity, clock, workspaces);
+        this.applyCycle = new ApplyCycle(settings, source, memory, board, schedule, activity, metrics, clock, workspaces,
+                checks);
+        this.driftCycle = new DriftCycle(settings, memory, board, activity, clock, workspaces, checks);
         // a restart resumes from what was applied: the same commit is not applied again, and every host and
         // service the agent knew is shown at once
         history.lastApplied().ifPresent(r -> {

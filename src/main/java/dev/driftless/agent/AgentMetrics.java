@@ -1,6 +1,6 @@
 package dev.driftless.agent;
 
-import dev.driftless.agent.AgentStatus;
+import dev.driftless.report.HealthState;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
@@ -8,7 +8,10 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -22,6 +25,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * <li>{@code driftless_reconcile_duration_seconds} (histogram, buckets 0.05 s to 300 s)</li>
  * <li>{@code driftless_reconcile_total{result}}</li>
  * <li>{@code driftless_drifted_resources{host,service}}</li>
+ * <li>{@code driftless_service_health{host,service,state}}: 1 for the state a service is in ({@code healthy},
+ * {@code unknown}, {@code degraded}), 0 for the others, as kube-state-metrics shows a state</li>
  * <li>{@code driftless_last_applied_timestamp_seconds} (0 before the first apply)</li>
  * <li>{@code driftless_source_fetch_errors_total}</li>
  * <li>{@code driftless_suspended} (1 when automatic applies are suspended on any host) and
@@ -43,6 +48,7 @@ public final class AgentMetrics {
     private final Map<String, Counter> reconcileResults = new ConcurrentHashMap<>();
     private final Map<HostService, Drift> drifted = new ConcurrentHashMap<>();
     private final Map<String, HostSuspension> hostSuspended = new ConcurrentHashMap<>();
+    private final Map<HostService, Health> health = new ConcurrentHashMap<>();
 
     public AgentMetrics() {
         Duration[] slos = new Duration[BUCKETS_SECONDS.length];
@@ -99,6 +105,33 @@ public final class AgentMetrics {
         }
     }
 
+    /** Sets the health of a service on a host: its series of {@code state} is 1, the others 0. */
+    public void serviceHealth(String host, String service, HealthState state) {
+        health.computeIfAbsent(new HostService(host, service), key -> {
+            Map<HealthState, AtomicInteger> values = new EnumMap<>(HealthState.class);
+            List<Gauge> gauges = new ArrayList<>();
+            for (HealthState each : HealthState.values()) {
+                AtomicInteger value = new AtomicInteger();
+                values.put(each, value);
+                gauges.add(Gauge.builder("driftless.service.health", value, AtomicInteger::get)
+                        .description("1 for the health a service is in on a host (healthy, unknown, degraded), else 0")
+                        .tag("host", host)
+                        .tag("service", service)
+                        .tag("state", each.word())
+                        .register(registry));
+            }
+            return new Health(values, gauges);
+        }).values().forEach((each, value) -> value.set(each == state ? 1 : 0));
+    }
+
+    /** Forgets a host's service's health: its series disappear. */
+    private void removeServiceHealth(HostService key) {
+        Health gone = health.remove(key);
+        if (gone != null) {
+            gone.gauges().forEach(registry::remove);
+        }
+    }
+
     /** A commit was applied in full at this time. */
     public void applied(Instant at) {
         lastAppliedEpochMillis.set(at.toEpochMilli());
@@ -132,8 +165,8 @@ public final class AgentMetrics {
     }
 
     /**
-     * Brings the gauges in line with a status snapshot: drifted resources per host and service (series of
-     * hosts and services no longer reported are removed), suspension overall and per host, last apply time.
+     * Brings the gauges in line with a status snapshot: drifted resources and health per host and service (series
+     * of hosts and services no longer reported are removed), suspension overall and per host, last apply time.
      */
     public void observe(AgentStatus status) {
         Set<HostService> seen = new HashSet<>();
@@ -141,11 +174,17 @@ public final class AgentMetrics {
             for (AgentStatus.ServiceStatus service : host.services()) {
                 seen.add(new HostService(host.host(), service.service()));
                 driftedResources(host.host(), service.service(), service.driftedResources());
+                serviceHealth(host.host(), service.service(), service.health());
             }
         }
         for (HostService key : Set.copyOf(drifted.keySet())) {
             if (!seen.contains(key)) {
                 removeDriftedResources(key.host(), key.service());
+            }
+        }
+        for (HostService key : Set.copyOf(health.keySet())) {
+            if (!seen.contains(key)) {
+                removeServiceHealth(key);
             }
         }
         observeSuspension(status);
@@ -192,5 +231,8 @@ public final class AgentMetrics {
     }
 
     private record HostSuspension(AtomicInteger value, Gauge gauge) {
+    }
+
+    private record Health(Map<HealthState, AtomicInteger> values, List<Gauge> gauges) {
     }
 }

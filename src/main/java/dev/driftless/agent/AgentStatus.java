@@ -42,6 +42,8 @@ public record AgentStatus(int formatVersion, String agent, String repo, String r
     /**
      * One service on one host.
      *
+     * @param health what its health checks found last (after an apply, or at a drift check); UNKNOWN when it has
+     *     none, or none ran yet
      * @param driftedResources how many of its resources differ from its commit on the host
      */
     public record ServiceStatus(String service, SyncState sync, HealthState health, int driftedResources) {

@@ -9,6 +9,8 @@ import dev.driftless.model.Service;
 import dev.driftless.model.ValidationException;
 import dev.driftless.notify.Event;
 import dev.driftless.engine.HostOutcome;
+import dev.driftless.health.HealthChecks;
+import dev.driftless.plan.KnownFiles;
 import dev.driftless.report.FailureKind;
 import dev.driftless.report.SyncState;
 import dev.driftless.source.RepoSource;
@@ -47,12 +49,13 @@ final class ApplyCycle {
     private final AgentMetrics metrics;
     private final Clock clock;
     private final Workspaces workspaces;
+    private final HealthChecks checks;
     private Consumer<Workspace> onCheckout = w -> { };
     // the commit a dry run reported last, so that it reports each commit once, not every interval
     private String dryRunReported;
 
     ApplyCycle(AgentSettings settings, RepoSource source, AgentMemory memory, StatusBoard board, Schedule schedule,
-            Activity activity, AgentMetrics metrics, Clock clock, Workspaces workspaces) {
+            Activity activity, AgentMetrics metrics, Clock clock, Workspaces workspaces, HealthChecks checks) {
         this.settings = settings;
         this.source = source;
         this.memory = memory;
@@ -62,6 +65,7 @@ final class ApplyCycle {
         this.metrics = metrics;
         this.clock = clock;
         this.workspaces = workspaces;
+        this.checks = checks;
     }
 
     void onCheckout(Consumer<Workspace> listener) {
@@ -190,7 +194,7 @@ final class ApplyCycle {
                     ? workspaces.open(Optional.of(commit.id()), hosts) : null) {
                 Workspace target = narrowed != null ? narrowed : workspace;
                 review = new AlertReview(alertServices(target));
-                results = new Reconciler(settings.lockTimeout(), settings.handlerTimeout())
+                results = reconciler()
                         .apply(target, settings.parallel(), h -> ApplyListener.SILENT, o -> { }, review);
                 if (Outcomes.record(results, outcomes, board, false)) {
                     error = outcomes.stream().filter(o -> o.status() == ServiceOutcome.Status.FAILED)
@@ -217,12 +221,21 @@ final class ApplyCycle {
                 reportHandEdits(report, review, commit, started);
             }
             List<String> applied = new ArrayList<>();
+            // hosts the commit failed on that run it all the same: a service unhealthy after it says onFailure: keep,
+            // or its rollback was refused; their target moves (the drift check must not undo what was kept), and
+            // the commit is still remembered as failed there
+            List<String> kept = new ArrayList<>();
             for (HostOutcome result : results) {
                 if (result instanceof HostOutcome.Applied a && a.succeeded()) {
                     applied.add(a.host());
+                } else if (result instanceof HostOutcome.Applied a && a.result().succeeded()
+                        && a.rollback().flatMap(HostOutcome.Rollback::applied).isEmpty()) {
+                    kept.add(a.host());
                 }
             }
-            memory.applied(applied, commit.id());
+            List<String> targeted = new ArrayList<>(applied);
+            targeted.addAll(kept);
+            memory.applied(targeted, commit.id());
             for (String host : applied) {
                 long changed = outcomes.stream().filter(o -> o.host().equals(host))
                         .mapToLong(o -> o.changes().size()).sum();
@@ -253,6 +266,7 @@ final class ApplyCycle {
                 board.appliedAt = finished;
                 applied(report, outcomes, commit, finished);
             }
+            healthChanges(report, results, commit, finished);
             memory.end();
             decided = true;
         } finally {
@@ -261,6 +275,11 @@ final class ApplyCycle {
                 memory.end();
             }
         }
+    }
+
+    /** Plans and applies as {@code driftless apply} does, checking health with the agent's checks. */
+    private Reconciler reconciler() {
+        return new Reconciler(settings.lockTimeout(), settings.handlerTimeout(), new KnownFiles(), checks, true);
     }
 
     private static void applied(CycleReport report, List<ServiceOutcome> outcomes, RepoSource.CommitInfo commit,
@@ -273,6 +292,17 @@ final class ApplyCycle {
         }
     }
 
+    /** Each service whose health the apply (or its rollback) changed: the status board, and unhealthy or healthy. */
+    private void healthChanges(CycleReport report, List<HostOutcome> results, RepoSource.CommitInfo commit,
+            Instant at) {
+        for (HostOutcome result : results) {
+            if (result instanceof HostOutcome.Applied a) {
+                Outcomes.healthAfter(a).forEach((service, health) -> Outcomes.healthChange(a.host(), health,
+                        board.health(a.host(), service, health.state()), commit.id(), at).ifPresent(report::event));
+            }
+        }
+    }
+
     /** Plans instead of applying: what would change, recorded and shown as pending, once per commit. */
     private CycleReport dryRun(CycleReport report, Workspace workspace, List<String> hosts, String trigger) {
         RepoSource.CommitInfo commit = workspace.commit();
@@ -280,7 +310,7 @@ final class ApplyCycle {
         activity.start("the dry run of commit " + commit.id());
         try (Workspace narrowed = hosts.size() < workspace.hosts().size()
                 ? workspaces.open(Optional.of(commit.id()), hosts) : null) {
-            List<HostOutcome> results = new Reconciler(settings.lockTimeout(), settings.handlerTimeout())
+            List<HostOutcome> results = reconciler()
                     .plan(narrowed != null ? narrowed : workspace, settings.parallel(), o -> { });
             List<ServiceOutcome> outcomes = new ArrayList<>();
             Outcomes.recordPlans(results, outcomes, board);

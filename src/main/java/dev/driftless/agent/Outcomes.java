@@ -7,10 +7,14 @@ import dev.driftless.plan.Change;
 import dev.driftless.engine.HostOutcome;
 import dev.driftless.plan.HostPlan;
 import dev.driftless.engine.PlanPrinter;
+import dev.driftless.health.ServiceHealth;
+import dev.driftless.notify.Event;
+import dev.driftless.report.HealthState;
 import dev.driftless.report.SyncState;
 import dev.driftless.store.HandlerOutcome;
 import dev.driftless.store.ResourceChange;
 import dev.driftless.store.ServiceOutcome;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,7 +49,6 @@ final class Outcomes {
             result.handlers().forEach(h -> byService.computeIfAbsent(h.handler().service(), s -> new ArrayList<>()));
             failed |= !applied.succeeded();
             List<String> unhealthy = applied.unhealthy();
-            applied.health().forEach((service, h) -> board.health(applied.host(), service, h.state()));
             // only the service whose change, handler or health check failed fails; one the apply stopped before is
             // pending
             byService.forEach((service, changes) -> {
@@ -54,8 +57,10 @@ final class Outcomes {
                         : applied.cutShort(service) ? ServiceOutcome.Status.PENDING
                         : changes.isEmpty() ? ServiceOutcome.Status.UNCHANGED
                         : healing ? ServiceOutcome.Status.HEALED : ServiceOutcome.Status.APPLIED;
+                // the health this commit's checks found, even when a rollback made the service healthy again
                 outcomes.add(new ServiceOutcome(applied.host(), service, status, failure(applied, service), changes,
-                        result.handlersOf(service).stream().map(Outcomes::handlerOutcome).toList()));
+                        result.handlersOf(service).stream().map(Outcomes::handlerOutcome).toList(),
+                        Optional.ofNullable(applied.health().get(service)).map(ServiceHealth::state).orElse(null)));
                 board.set(applied.host(), service, switch (status) {
                     case FAILED -> SyncState.FAILED;
                     case PENDING -> SyncState.PENDING;
@@ -70,22 +75,63 @@ final class Outcomes {
     }
 
     /**
+     * The health an apply left each service it checked in: after a rollback, what the checks found at the commit
+     * rolled back to (for the services the rollback checked), else what they found after the apply.
+     */
+    static Map<String, ServiceHealth> healthAfter(HostOutcome.Applied applied) {
+        Map<String, ServiceHealth> health = new LinkedHashMap<>(applied.health());
+        applied.rollback().flatMap(HostOutcome.Rollback::applied).ifPresent(back -> health.putAll(back.health()));
+        return health;
+    }
+
+    /**
+     * The event a change of a service's health makes: unhealthy when it turns degraded, healthy when it passes its
+     * checks again after being degraded; none otherwise (a service first seen healthy is no news).
+     */
+    static Optional<Event> healthChange(String host, ServiceHealth health, HealthState before, String commit,
+            Instant at) {
+        if (health.state() == HealthState.DEGRADED && before != HealthState.DEGRADED) {
+            return Optional.of(new Event(Event.Kind.UNHEALTHY, host, health.service(), commit, failedChecks(health), at));
+        }
+        if (health.state() == HealthState.HEALTHY && before == HealthState.DEGRADED) {
+            return Optional.of(new Event(Event.Kind.HEALTHY, host, health.service(), commit, "health checks pass again: "
+                    + health.checks().stream().map(c -> c.check().describe()).reduce((a, b) -> a + ", " + b)
+                    .orElse(""), at));
+        }
+        return Optional.empty();
+    }
+
+    /** "health check http http://127.0.0.1:8080/healthz failed: HTTP 503", for each check that failed. */
+    static String failedChecks(ServiceHealth health) {
+        return health.failed().stream().map(c -> "health check " + c.check().describe() + " failed: " + c.detail())
+                .reduce((a, b) -> a + "; " + b).orElse("");
+    }
+
+    /**
      * Why a service failed, in one line: the change its host refused, each of its handlers that failed, or each of
-     * its health checks that failed; then what became of the host (rolled back to which commit, or why not).
+     * its health checks that failed; then what became of the host (rolled back to which commit and what that
+     * changed, or why not).
      */
     private static String failure(HostOutcome.Applied applied, String service) {
         Optional<String> refused = applied.result().failure().filter(f -> f.change().service().equals(service))
                 .map(f -> PlanPrinter.withoutHost(applied.host(), f.message()));
         Optional<String> why = refused.or(() -> applied.result().handlersOf(service).stream().filter(h -> !h.succeeded())
                 .map(h -> "handler " + h.handler().handler() + " " + h.verdict()).reduce((a, b) -> a + "; " + b))
-                .or(() -> Optional.ofNullable(applied.health().get(service)).stream().flatMap(h -> h.failed().stream())
-                        .map(c -> "health check " + c.check().describe() + " failed: " + c.detail())
-                        .reduce((a, b) -> a + "; " + b));
+                .or(() -> Optional.ofNullable(applied.health().get(service)).map(Outcomes::failedChecks)
+                        .filter(text -> !text.isEmpty()));
         return why.map(text -> text + applied.rollback().filter(r -> r.services().contains(service))
-                .map(r -> r.refused().map(n -> "; not rolled back: " + n).orElse(r.restored()
+                .map(r -> r.refused().map(n -> "; not rolled back: " + n).orElse((r.restored()
                         ? "; rolled back to " + PlanPrinter.shortRevision(r.revision())
-                        : "; the rollback to " + PlanPrinter.shortRevision(r.revision()) + " failed too")).orElse(""))
+                        : "; the rollback to " + PlanPrinter.shortRevision(r.revision()) + " failed too")
+                        + rolledBack(r))).orElse(""))
                 .orElse(null);
+    }
+
+    /** What a rollback changed on the host, " (~ /etc/app.conf, ...)", or "" when it changed nothing. */
+    private static String rolledBack(HostOutcome.Rollback rollback) {
+        List<ResourceChange> changes = rollback.applied().map(a -> a.result().applied().stream()
+                .map(Outcomes::resourceChange).toList()).orElse(List.of());
+        return changes.isEmpty() ? "" : " (" + summary(changes) + ")";
     }
 
     private static HandlerOutcome handlerOutcome(HandlerResult result) {

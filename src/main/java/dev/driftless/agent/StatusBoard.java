@@ -32,16 +32,30 @@ final class StatusBoard {
     volatile String failure;
     volatile String sourceError;
 
-    /** Every host and service as the newest reconciles of this agent left them, so a restart shows them at once. */
+    /**
+     * Every host and service as the newest reconciles of this agent left them, so a restart shows them at once: the
+     * sync of the newest outcome, the health of the newest outcome a health check ran for (a degraded service stays
+     * degraded, and is not reported as turning degraded again). A failed apply's health is not taken: its rollback
+     * may have made the service healthy again.
+     */
     void resume(HistoryStore history, String agent) {
         Set<String> seen = new HashSet<>();
+        Set<String> checked = new HashSet<>();
         for (Reconcile reconcile : history.history(HistoryQuery.latest(RESUME_RECONCILES).withoutDiffs().ofAgent(agent))) {
             for (ServiceOutcome outcome : reconcile.services()) {
-                if (outcome.service() == null || !seen.add(outcome.host() + "/" + outcome.service())) {
-                    continue; // a newer reconcile said it already
+                if (outcome.service() == null) {
+                    continue;
                 }
-                set(outcome.host(), outcome.service(), syncOf(outcome.status()), outcome.status()
-                        == ServiceOutcome.Status.DRIFTED ? outcome.changes().size() : 0);
+                String key = outcome.host() + "/" + outcome.service();
+                // older reconciles come later: each says only what no newer one said
+                if (seen.add(key)) {
+                    set(outcome.host(), outcome.service(), syncOf(outcome.status()), outcome.status()
+                            == ServiceOutcome.Status.DRIFTED ? outcome.changes().size() : 0);
+                }
+                if (outcome.health() != HealthState.UNKNOWN && outcome.status() != ServiceOutcome.Status.FAILED
+                        && checked.add(key)) {
+                    health(outcome.host(), outcome.service(), outcome.health());
+                }
             }
         }
     }
@@ -62,11 +76,17 @@ final class StatusBoard {
                 new AgentStatus.ServiceStatus(service, sync, was == null ? HealthState.UNKNOWN : was.health(), drifted));
     }
 
-    /** What a service's health checks found (after an apply, or at a drift check). */
-    void health(String host, String service, HealthState health) {
-        services.computeIfAbsent(host, h -> new ConcurrentSkipListMap<>()).compute(service, (s, was) ->
-                new AgentStatus.ServiceStatus(service, was == null ? SyncState.IN_SYNC : was.sync(), health,
-                        was == null ? 0 : was.driftedResources()));
+    /** What a service's health checks found (after an apply, or at a drift check); returns what it was before. */
+    HealthState health(String host, String service, HealthState health) {
+        HealthState[] before = {HealthState.UNKNOWN};
+        services.computeIfAbsent(host, h -> new ConcurrentSkipListMap<>()).compute(service, (s, was) -> {
+            if (was != null) {
+                before[0] = was.health();
+            }
+            return new AgentStatus.ServiceStatus(service, was == null ? SyncState.IN_SYNC : was.sync(), health,
+                    was == null ? 0 : was.driftedResources());
+        });
+        return before[0];
     }
 
     /** Every listed service of a host in one state. */

@@ -42,7 +42,9 @@ public final class Applier {
         List<String> handlerIds = plan.handlers().stream().map(HandlerRun::id).toList();
         // a write cut short (a kill, a power loss) leaves its temporary file, perhaps a secret's: remove them
         // on every apply, as the state cannot tell (the state file itself may be what was cut short)
-        host.removeLeftovers(parentsOf(plan));
+        if (plan.leftovers() || !plan.isEmpty()) {
+            host.removeLeftovers(parentsOf(plan));
+        }
         if (!plan.changes().isEmpty()) {
             // before touching a file: mark the state incomplete (so nothing trusts it until this apply
             // ends) and record the handlers as owed, so a crash cannot lose them

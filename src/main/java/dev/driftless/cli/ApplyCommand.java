@@ -27,9 +27,9 @@ import picocli.CommandLine.Mixin;
         description = {"Make each host match the commit: write files atomically, create directories and links, remove"
                 + " what was removed from the repository, run the handlers of changed files, record the state.",
             "Applying twice changes nothing the second time. A second apply on the same host waits for the first.", "",
-            "After an apply, the health checks of the services it changed run; when one fails (or a change or handler of",
-            "the service does), the host is rolled back to the last commit that was healthy there, unless the service",
-            "says onFailure: keep or --no-rollback is given.", "",
+            "After an apply, the health checks of the services it changed run; when one fails, the host is rolled back",
+            "to the last commit that was healthy there, unless the service says onFailure: keep or --no-rollback is",
+            "given.", "",
             "Exit codes: 0 = done, 1 = failed (on any host; also when a host was rolled back)."})
 final class ApplyCommand extends WorkspaceCommand implements Callable<Integer> {
 

@@ -1,6 +1,7 @@
 package dev.driftless.cli;
 
 import dev.driftless.plan.Action;
+import dev.driftless.report.HealthState;
 import dev.driftless.store.HandlerOutcome;
 import dev.driftless.store.HistoryDocument;
 import dev.driftless.store.HistoryPage;
@@ -186,7 +187,9 @@ public final class HistoryCommand implements Callable<Integer> {
             }
             for (ServiceOutcome outcome : reconcile.services()) {
                 String name = outcome.service() == null ? outcome.host() : outcome.host() + "/" + outcome.service();
+                // the health only when a check ran: "failed, degraded: health check ..."
                 out.println("  " + name + ": " + word(outcome.status())
+                        + (outcome.health() == HealthState.UNKNOWN ? "" : ", " + outcome.health().word())
                         + (outcome.error() == null ? "" : ": " + indented(outcome.error(), "    ")));
                 for (ResourceChange change : outcome.changes()) {
                     out.println("    " + symbol(change.action()) + " " + change.path()

@@ -20,13 +20,18 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** Asks a running agent what it knows: per host and service in sync, pending, drifted, failed or suspended. */
+/**
+ * Asks a running agent what it knows: per host and service in sync, pending, drifted, failed or suspended, and
+ * healthy or degraded when it has health checks.
+ */
 @Command(name = "status", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Show what a running agent (driftless agent) knows: its source, the commit applied, and per host"
                 + " and service whether it is in sync, pending (changed in Git, not applied yet), drifted (changed on"
-                + " the host), failed or suspended. Changes nothing.", "",
-            "Exit codes: 0 = every service in sync, 2 = something pending, drifted, failed or suspended (or the"
-                + " source unavailable), 1 = the agent cannot be reached or answered an error."})
+                + " the host), failed or suspended, and whether its health checks pass (healthy, degraded). Changes"
+                + " nothing.", "",
+            "Exit codes: 0 = every service in sync and none degraded, 2 = something pending, drifted, failed,"
+                + " suspended or degraded (or the source unavailable), 1 = the agent cannot be reached or answered an"
+                + " error."})
 final class StatusCommand implements Callable<Integer> {
 
     static final String DEFAULT_AGENT = "http://127.0.0.1:9090";
@@ -88,7 +93,7 @@ final class StatusCommand implements Callable<Integer> {
         return allInSync(status) ? 0 : 2;
     }
 
-    /** Whether the source is fine, nothing failed, nothing is suspended and every service is in sync. */
+    /** Whether the source is fine, nothing failed, nothing is suspended, every service is in sync and none degraded. */
     static boolean allInSync(JsonNode status) {
         if (!"ok".equals(text(status, "source").orElse("ok"))
                 || text(status, "failedCommit").isPresent() || text(status, "failure").isPresent()
@@ -100,7 +105,8 @@ final class StatusCommand implements Callable<Integer> {
                 return false;
             }
             for (JsonNode service : host.path("services")) {
-                if (!"in-sync".equals(service.path("sync").asText())) {
+                if (!"in-sync".equals(service.path("sync").asText())
+                        || "degraded".equals(service.path("health").asText())) {
                     return false;
                 }
             }
@@ -155,6 +161,11 @@ final class StatusCommand implements Callable<Integer> {
                 int drifted = service.path("driftedResources").asInt(0);
                 if (drifted > 0) {
                     state += " (" + drifted + (drifted == 1 ? " resource)" : " resources)");
+                }
+                // health only for a service whose checks ran: "in-sync, degraded"
+                String health = service.path("health").asText("unknown");
+                if (!health.equals("unknown")) {
+                    state += ", " + health;
                 }
                 out.println("  " + pad(service.path("service").asText(), width) + "  " + state);
             }

@@ -12,6 +12,8 @@ import dev.driftless.plan.KnownFiles;
 import dev.driftless.plan.Planner;
 import dev.driftless.plan.RecordedCheck;
 import dev.driftless.plan.Scope;
+import dev.driftless.state.HostState;
+import dev.driftless.state.StateFile;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,6 +21,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
@@ -74,11 +77,22 @@ public final class Reconciler {
 
     /** Plans every chosen host, up to {@code parallel} at once; {@code done} hears of each as it ends. */
     public List<HostOutcome> plan(Workspace workspace, int parallel, Consumer<HostOutcome> done) {
+        return plan(workspace, parallel, done, (host, planned) -> { });
+    }
+
+    /**
+     * The same; while each planned host is still connected, {@code connected} gets it with its plan (the agent's
+     * drift check samples the health of the host's services over the same connection).
+     */
+    public List<HostOutcome> plan(Workspace workspace, int parallel, Consumer<HostOutcome> done,
+            BiConsumer<Host, HostOutcome.Planned> connected) {
         return eachHost(workspace.hosts(), parallel, model -> {
             HostOutcome outcome;
             try (Host host = workspace.connect(model)) {
                 descriptions.put(host.name(), host.describe());
-                outcome = new HostOutcome.Planned(plan(workspace, model, host));
+                HostOutcome.Planned planned = new HostOutcome.Planned(plan(workspace, model, host));
+                connected.accept(host, planned);
+                outcome = planned;
             } catch (HostException e) {
                 outcome = new HostOutcome.Failed(model.name(), e.getMessage(), e.kind());
             }
@@ -88,13 +102,18 @@ public final class Reconciler {
     }
 
     private HostPlan plan(Workspace workspace, dev.driftless.model.Host model, Host host) {
+        return plan(workspace, model, host, StateFile.read(host));
+    }
+
+    /** Plans a host whose state was read (under its lock); one more round trip reads all else a plan needs. */
+    private HostPlan plan(Workspace workspace, dev.driftless.model.Host model, Host host, HostState state) {
         Map<String, LiveEntry.Known> remembered = known.of(host.name());
         if (!workspace.allServices()) {
-            return planner.plan(workspace.desired(model), host, Scope.SELECTED, remembered);
+            return planner.plan(workspace.desired(model), host, Scope.SELECTED, remembered, state);
         }
-        Optional<RecordedCheck> record = planner.fromRecord(host, workspace.revision(), remembered);
+        Optional<RecordedCheck> record = planner.fromRecord(host, workspace.revision(), remembered, state);
         if (record.isEmpty()) {
-            return planner.plan(workspace.desired(model), host, Scope.EVERYTHING, remembered);
+            return planner.plan(workspace.desired(model), host, Scope.EVERYTHING, remembered, state);
         }
         known.remember(host.name(), record.get().remembered());
         if (record.get().inSync()) {
@@ -183,7 +202,10 @@ public final class Reconciler {
         try {
             host = workspace.connect(model);
             descriptions.put(host.name(), host.describe());
-            boolean recorded = workspace.allServices() && planner.recordsApplied(host, workspace.revision());
+            // a remote host's state is read under its lock, in the lock's round trip: the repository is then
+            // rendered (validated) first, so that one that does not validate still leaves no trace there
+            boolean recorded = !host.remote() && workspace.allServices()
+                    && planner.recordsApplied(host, workspace.revision());
             return new Prepared(model.name(), host, !recorded, null, null, null);
         } catch (HostException e) {
             if (host != null) {
@@ -205,13 +227,18 @@ public final class Reconciler {
         }
         AutoCloseable lock = null;
         try {
-            if (connected.needsRendering()) {
-                // a host without an owner or group the repository names is left alone, not even locked
-                planner.requireAccounts(workspace.desired(model(workspace, connected.name())), connected.host());
+            Host host = connected.host();
+            if (connected.needsRendering() && !host.remote()) {
+                // a host without an owner or group the repository names is left alone, not even locked (a remote
+                // host is told in the plan, in the same round trip as the rest of what the plan reads)
+                planner.requireAccounts(workspace.desired(model(workspace, connected.name())), host);
             }
-            lock = connected.host().lock(lockTimeout, listeners.apply(connected.name())::waiting);
-            return new Prepared(connected.name(), connected.host(), connected.needsRendering(), lock,
-                    review.apply(plan(workspace, model(workspace, connected.name()), connected.host())), null);
+            Host.Locked locked = host.lockAndRead(lockTimeout, listeners.apply(connected.name())::waiting,
+                    StateFile.pathFor(host.name()), StateFile.MAX_BYTES);
+            lock = locked;
+            HostState state = StateFile.parse(host, locked.read());
+            return new Prepared(connected.name(), host, connected.needsRendering(), lock,
+                    review.apply(plan(workspace, model(workspace, connected.name()), host, state)), null);
         } catch (HostException e) {
             new Prepared(connected.name(), connected.host(), false, lock, null, null).release();
             return Prepared.failed(connected.name(), e);

@@ -26,8 +26,8 @@ import java.util.function.UnaryOperator;
 
 /**
  * After an apply changed a host: checks the health of the services it changed, records the commit as the host's
- * healthy one when they pass, and when one fails (its change or handler failed, or its checks did) puts the host
- * back at its last healthy commit, rendered again from Git, and checks again. Runs under the host's lock.
+ * healthy one when they pass (and the apply succeeded), and when a service's checks fail puts the host back at its
+ * last healthy commit, rendered again from Git, and checks again. Runs under the host's lock.
  */
 final class Rollout {
 
@@ -122,14 +122,15 @@ final class Rollout {
         return byService.isEmpty() ? Map.of() : checks.afterApply(host, byService, mask);
     }
 
-    /** Services whose change or handler failed, or whose health checks failed. */
+    /**
+     * Services whose health checks failed. A change or handler that failed is not a reason to go back on its own:
+     * the apply already stopped there, and a failed handler stays owed for the next apply, as before health checks.
+     */
     private static List<String> failing(HostPlan plan, ApplyResult result, Map<String, ServiceHealth> health,
             Set<String> touched) {
         List<String> failing = new ArrayList<>();
         for (String service : touched) {
-            boolean unhealthy = health.containsKey(service)
-                    && health.get(service).state() == dev.driftless.report.HealthState.DEGRADED;
-            if (unhealthy || result.failed(service)) {
+            if (health.containsKey(service) && health.get(service).state() == dev.driftless.report.HealthState.DEGRADED) {
                 failing.add(service);
             }
         }

@@ -7,6 +7,7 @@ import dev.driftless.host.SshConnections;
 import dev.driftless.load.RepositoryLoader;
 import dev.driftless.model.Address;
 import dev.driftless.model.DesiredRepository;
+import dev.driftless.model.Health;
 import dev.driftless.model.Inventory;
 import dev.driftless.model.Location;
 import dev.driftless.model.Problem;
@@ -39,6 +40,8 @@ public final class Workspace implements AutoCloseable {
     private List<Problem> sharedRoots;
     private Map<String, DesiredHost> desired;
     private DesiredRepository repository;
+    /** The services as loaded, before (or without) rendering: what {@link #health} needs. */
+    private DesiredRepository unrendered;
     private SshConnections connections;
     private dev.driftless.secrets.Secrets secrets;
 
@@ -174,6 +177,29 @@ public final class Workspace implements AutoCloseable {
                 .render(some, List.of(host), s -> true).get(0);
     }
 
+    /**
+     * The health checks (and {@code onFailure}) of each chosen service that runs on a chosen host, in apply order,
+     * read from the services' service.yaml without rendering anything: a drift check samples the health of hosts it
+     * found in sync from their records alone. The services are loaded once per workspace.
+     */
+    public Map<String, Health> health(dev.driftless.model.Host host) {
+        Set<String> chosen = Set.copyOf(selection.services());
+        Map<String, Health> health = new LinkedHashMap<>();
+        for (Service service : unrendered().services()) {
+            if (service.runsOn(host) && (chosen.isEmpty() || chosen.contains(service.name()))) {
+                health.put(service.name(), service.health());
+            }
+        }
+        return health;
+    }
+
+    private synchronized DesiredRepository unrendered() {
+        if (unrendered == null) {
+            unrendered = repository != null ? repository : new RepositoryLoader().load(checkout.tree());
+        }
+        return unrendered;
+    }
+
     private synchronized dev.driftless.secrets.Secrets secrets() {
         if (secrets == null) {
             secrets = new dev.driftless.secrets.Secrets(checkout.tree(), selection.keys());
@@ -195,7 +221,7 @@ public final class Workspace implements AutoCloseable {
         if (desired != null) {
             return;
         }
-        DesiredRepository loaded = new RepositoryLoader().load(checkout.tree());
+        DesiredRepository loaded = unrendered();
         Set<String> services = Set.copyOf(selection.services());
         checkServices(loaded, services);
         throwIfAny(placement.onProtectedPaths(loaded.services(), hosts));

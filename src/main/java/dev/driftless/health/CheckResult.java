@@ -9,7 +9,7 @@ import dev.driftless.model.HealthCheck;
  * @param detail  why, in one line a user understands, at most {@value #MAX_DETAIL} characters: {@code HTTP 503},
  *                {@code connection refused}, {@code exit 3: <last line of output>}, {@code unit is failed},
  *                {@code passed 1 of 3 times in a row before the 30s timeout}
- * @param samples how many times it was tried (0 when it cannot pass at all, as a unit under a root)
+ * @param samples how many times it was tried
  */
 public record CheckResult(HealthCheck check, boolean passed, String detail, int samples) {
 

@@ -22,6 +22,8 @@ public interface Host extends AutoCloseable {
     /** Names of users and groups, as resources name their owner and group. */
     record Accounts(Set<String> users, Set<String> groups) {
 
+        public static final Accounts NONE = new Accounts(Set.of(), Set.of());
+
         public Accounts {
             users = Set.copyOf(users);
             groups = Set.copyOf(groups);
@@ -34,6 +36,11 @@ public interface Host extends AutoCloseable {
 
     /** The inventory name. */
     String name();
+
+    /** Whether every command costs a round trip (over SSH), so reads are worth gathering into one. */
+    default boolean remote() {
+        return false;
+    }
 
     /** The folder on the host under which repository paths land ("/" without a root), for handlers. */
     String root();
@@ -59,6 +66,12 @@ public interface Host extends AutoCloseable {
      * than {@code limit} bytes. A link there is not followed.
      */
     Optional<byte[]> read(String path, long limit);
+
+    /**
+     * The content of a regular file, or empty when nothing is there (nor in its folder); one round trip. A file of
+     * more than {@code limit} bytes, a link or anything but a regular file there is a HostException.
+     */
+    Optional<byte[]> readIfPresent(String path, long limit);
 
     /**
      * Replaces the file at {@code path} atomically: a temporary file in the same directory, flushed,
@@ -100,6 +113,64 @@ public interface Host extends AutoCloseable {
      * {@code onWait} once with a message when it has to wait.
      */
     AutoCloseable lock(Duration timeout, Consumer<String> onWait);
+
+    /** A lock held, and what was read under it. */
+    interface Locked extends AutoCloseable {
+
+        /** The file read under the lock, as {@link #readIfPresent} gives it. */
+        Optional<byte[]> read();
+
+        @Override
+        void close();
+    }
+
+    /**
+     * Takes the lock as {@link #lock} does and then reads {@code path} as {@link #readIfPresent} does: on a remote
+     * host in the same round trip.
+     */
+    default Locked lockAndRead(Duration timeout, Consumer<String> onWait, String path, long limit) {
+        AutoCloseable lock = lock(timeout, onWait);
+        Optional<byte[]> content;
+        try {
+            content = readIfPresent(path, limit);
+        } catch (RuntimeException e) {
+            release(lock);
+            throw e;
+        }
+        return new Locked() {
+            @Override
+            public Optional<byte[]> read() {
+                return content;
+            }
+
+            @Override
+            public void close() {
+                release(lock);
+            }
+        };
+    }
+
+    private static void release(AutoCloseable lock) {
+        try {
+            lock.close();
+        } catch (Exception e) {
+            // the lock goes with the process or the connection anyway
+        }
+    }
+
+    /** What {@link #inspectAndRun} found: the paths' live state and the command's result. */
+    record Inspection(Map<String, LiveEntry> live, CommandResult ran) {
+    }
+
+    /**
+     * {@link #inspect} and {@link #run} of a command that only reads (with {@code LC_ALL=C}), on a remote host in
+     * the same round trip.
+     */
+    default Inspection inspectAndRun(Collection<String> paths, Map<String, LiveEntry.Known> known, String command,
+            Duration timeout) {
+        Map<String, LiveEntry> live = inspect(paths, known);
+        return new Inspection(live, run(command, Map.of("LC_ALL", "C"), timeout));
+    }
 
     @Override
     void close();

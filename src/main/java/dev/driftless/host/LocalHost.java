@@ -50,7 +50,7 @@ import java.util.function.Consumer;
 /** The machine Driftless runs on, optionally with every path placed under a root folder. */
 public final class LocalHost implements Host {
 
-    static final String TEMP_SUFFIX = ".driftless-tmp";
+    public static final String TEMP_SUFFIX = ".driftless-tmp";
     private static final int DEFAULT_FILE_MODE = 0644;
     private static final int DEFAULT_DIRECTORY_MODE = 0755;
     private static final Path LOCK_FILE = Path.of("var/lib/driftless/lock");
@@ -289,6 +289,20 @@ public final class LocalHost implements Host {
         } catch (IOException e) {
             throw new HostException(name + ": cannot read " + path + ": " + reason(e), e);
         }
+    }
+
+    @Override
+    public Optional<byte[]> readIfPresent(String path, long limit) {
+        Path file = new Placement().file(path, "reads");
+        if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+            return Optional.empty();
+        }
+        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+            throw new HostException(name + ": cannot read " + path + ": " + (Files.isSymbolicLink(file)
+                    ? "it is a symbolic link" : "it is not a regular file"));
+        }
+        return Optional.of(read(path, limit).orElseThrow(() -> new HostException(name + ": " + path + " holds more than "
+                + limit + " bytes")));
     }
 
     @Override

@@ -44,6 +44,12 @@ public final class SshConnections implements AutoCloseable {
             // every operation is a short request and answer: send small packets at once
             org.apache.sshd.core.CoreModuleProperties.TCP_NODELAY.set(client, true);
             client.setServerKeyVerifier(hostKeys);
+            // ask for the host key OpenSSH asks for first (ed25519), so that a known_hosts written by ssh matches:
+            // offered another type, the host's line for ed25519 would read as a changed key
+            List<org.apache.sshd.common.NamedFactory<org.apache.sshd.common.signature.Signature>> signatures =
+                    new java.util.ArrayList<>(client.getSignatureFactories());
+            signatures.sort(java.util.Comparator.comparing(f -> !f.getName().startsWith("ssh-ed25519")));
+            client.setSignatureFactories(signatures);
             settings.agent().ifPresent(socket -> client.setAgentFactory(SshAgentSocket.factory(socket)));
             client.start();
         }

@@ -190,8 +190,13 @@ public final class SshHost implements Host {
      * is the head's, then a REFUSED record per parent that leads outside, then the command's.
      */
     private Result batch(String head, Collection<String> paths, String command) {
+        return batch(head, paths, command, "");
+    }
+
+    /** The same, then {@code tail} (a command that reads no input), in the same round trip. */
+    private Result batch(String head, Collection<String> paths, String command, String tail) {
         if (root.isEmpty()) {
-            return exec(head + "xargs -0 -r " + command + " -- 2>/dev/null; exit 0",
+            return exec(head + "xargs -0 -r " + command + " -- 2>/dev/null; " + tail + "exit 0",
                     nulSeparated(paths.stream().map(this::remote).toList()));
         }
         // the parents first, one a line, read by the shell (a builtin read leaves the rest of the input to
@@ -211,7 +216,7 @@ public final class SshHost implements Host {
         String script = head + confinement() + "bad=' '; i=0; while IFS= read -r d && [ -n \"$d\" ]; do "
                 + "inside \"$d\" || { culprit \"$d\"; bad=\"$bad$i \"; }; i=$((i+1)); done; "
                 + "awk -v bad=\"$bad\" '{ n = index($0, \" \"); if (index(bad, \" \" substr($0, 1, n - 1) \" \") == 0)"
-                + " print substr($0, n + 1) }' | xargs -d '\\n' -r " + command + " -- 2>/dev/null; exit 0";
+                + " print substr($0, n + 1) }' | xargs -d '\\n' -r " + command + " -- 2>/dev/null; " + tail + "exit 0";
         return exec(script, input.toString().getBytes(StandardCharsets.UTF_8));
     }
 
@@ -232,11 +237,45 @@ public final class SshHost implements Host {
     }
 
     @Override
+    public boolean remote() {
+        return true;
+    }
+
+    @Override
     public Map<String, LiveEntry> inspect(Collection<String> paths, Map<String, LiveEntry.Known> known) {
+        return inspect(paths, known, null, null).live();
+    }
+
+    /** One round trip for the stats and the command (its output after a marker the stats cannot hold). */
+    @Override
+    public Inspection inspectAndRun(Collection<String> paths, Map<String, LiveEntry.Known> known, String command,
+            Duration commandTimeout) {
+        return inspect(paths, known, command, commandTimeout);
+    }
+
+    private static final String RAN = "\0@@driftless-ran@@\0";
+
+    private Inspection inspect(Collection<String> paths, Map<String, LiveEntry.Known> known, String command,
+            Duration commandTimeout) {
         List<String> distinct = paths.stream().distinct().toList();
-        // first round trip: the host's clock and one stat of every path (missing ones print nothing)
-        Result stat = batch("date +%s; ", distinct, "stat --printf " + quote(STAT_FORMAT));
+        // first round trip: the host's clock and one stat of every path (missing ones print nothing), and the
+        // command when there is one
+        String tail = command == null ? "" : "printf '\\0@@driftless-ran@@\\0'; env LC_ALL=C timeout "
+                + Math.max(1, commandTimeout.toSeconds()) + " sh -c " + quote(command) + " 2>&1 </dev/null; "
+                + "printf '\\0@@rc=%s' \"$?\"; ";
+        Result stat = batch("date +%s; ", distinct, "stat --printf " + quote(STAT_FORMAT), tail);
         String all = new String(stat.out(), StandardCharsets.UTF_8);
+        CommandResult ran = null;
+        if (command != null) {
+            int at = all.indexOf(RAN);
+            int rc = all.lastIndexOf("\0@@rc=");
+            if (at < 0 || rc < at) {
+                throw new HostException(name + ": cannot inspect files: " + stat.err());
+            }
+            int exit = Integer.parseInt(all.substring(rc + 6).strip());
+            ran = new CommandResult(exit == 124 ? -1 : exit, all.substring(at + RAN.length(), rc), exit == 124);
+            all = all.substring(0, at);
+        }
         int newline = all.indexOf('\n');
         if (newline < 0) {
             throw new HostException(name + ": cannot inspect files: " + stat.err());
@@ -298,7 +337,7 @@ public final class SshHost implements Host {
         }
         Map<String, LiveEntry> ordered = new LinkedHashMap<>();
         distinct.forEach(p -> ordered.put(p, result.getOrDefault(p, new LiveEntry.Missing())));
-        return ordered;
+        return new Inspection(ordered, ran);
     }
 
     @Override
@@ -316,6 +355,39 @@ public final class SshHost implements Host {
             throw new HostException(name + ": cannot read " + path + ": " + result.err());
         }
         return result.out().length > limit ? Optional.empty() : Optional.of(result.out());
+    }
+
+    @Override
+    public Optional<byte[]> readIfPresent(String path, long limit) {
+        Result result = exec(readScript(path, limit));
+        return readResult(path, limit, result.exit(), result.out(), result.err());
+    }
+
+    /** The script of {@link #readIfPresent}: exit 3 when nothing is there, 7 when refused. */
+    private String readScript(String path, long limit) {
+        String f = remote(path);
+        return confinement() + "d=" + quote(parentOf(f)) + "; n=" + quote(nameOf(f)) + "; "
+                + confine("d") + "[ -d \"$d\" ] || exit 3; " + enter("d")
+                + "if [ -L \"$n\" ]; then echo \"$n is a symbolic link\" >&2; exit 1; fi; "
+                + "[ -e \"$n\" ] || exit 3; "
+                + "if [ ! -f \"$n\" ]; then echo \"$n is not a regular file\" >&2; exit 1; fi; "
+                + "head -c " + (limit + 1) + " -- \"$n\"";
+    }
+
+    private Optional<byte[]> readResult(String path, long limit, int exit, byte[] out, String err) {
+        if (exit == 3) {
+            return Optional.empty();
+        }
+        if (exit == 7) {
+            throw new HostException(name + ": " + refusal(path, out).reason("reads"));
+        }
+        if (exit != 0) {
+            throw new HostException(name + ": cannot read " + path + ": " + err.strip());
+        }
+        if (out.length > limit) {
+            throw new HostException(name + ": " + path + " holds more than " + limit + " bytes");
+        }
+        return Optional.of(out);
     }
 
     @Override
@@ -506,14 +578,29 @@ public final class SshHost implements Host {
 
     @Override
     public AutoCloseable lock(Duration wait, Consumer<String> onWait) {
+        return lock(wait, onWait, null, 0);
+    }
+
+    /**
+     * The lock and the file read under it in one round trip: once the lock is held, the lock's own command reads
+     * the file and prints it (base64, with the read's exit status) before it waits for the end of the apply.
+     */
+    @Override
+    public Locked lockAndRead(Duration wait, Consumer<String> onWait, String path, long limit) {
+        return lock(wait, onWait, path, limit);
+    }
+
+    private Locked lock(Duration wait, Consumer<String> onWait, String readPath, long limit) {
         String lockFile = remote(LOCK_FILE);
+        String read = readPath == null ? "" : "{ (" + readScript(readPath, limit) + ") 2>&1; printf '\\n@@rc=%s' \"$?\"; }"
+                + " | base64 -w0; echo; ";
         // a link at the lock is an error, never opened: it could point at any file to truncate
         String script = confinement() + names(lockFile) + confine("d")
                 + "mkdir -p -- \"$d\" || exit 2; " + enter("d")
                 + "if [ -L \"$n\" ]; then echo LINK; exit 2; fi; exec 9>>\"$n\" || exit 2; "
                 + "if ! flock -n 9; then echo \"WAIT $(cat -- \"$n\")\"; "
                 + "flock -w " + Math.max(1, wait.toSeconds()) + " 9 || { echo TIMEOUT; exit 3; }; fi; "
-                + "echo $$ > \"$n\"; echo LOCKED; cat > /dev/null";
+                + "echo $$ > \"$n\"; echo LOCKED; " + read + "cat > /dev/null";
         String command = sudo ? "sudo -n sh -c " + quote(script) : script;
         try {
             ChannelExec channel = session.createExecChannel(command);
@@ -527,10 +614,26 @@ public final class SshHost implements Host {
                     onWait.accept("waiting for the lock on host " + name + " held by "
                             + (holder.isEmpty() ? "another apply" : "pid " + holder) + " (up to " + wait.toSeconds() + "s)");
                 } else if (line.equals("LOCKED")) {
-                    return () -> {
-                        stdin.close();
-                        channel.close(false);
-                    };
+                    Locked locked = locked(stdin, channel, Optional.empty());
+                    if (readPath == null) {
+                        return locked;
+                    }
+                    try {
+                        String encoded = stdout.readLine();
+                        byte[] printed = java.util.Base64.getDecoder().decode(encoded == null ? "" : encoded.strip());
+                        String text = new String(printed, StandardCharsets.ISO_8859_1);
+                        int at = text.lastIndexOf("\n@@rc=");
+                        if (at < 0) {
+                            throw new HostException(name + ": cannot read " + readPath + " under the apply lock");
+                        }
+                        int exit = Integer.parseInt(text.substring(at + 6).strip());
+                        byte[] out = java.util.Arrays.copyOf(printed, at);
+                        return locked(stdin, channel, readResult(readPath, limit, exit, out,
+                                new String(out, StandardCharsets.UTF_8)));
+                    } catch (RuntimeException e) {
+                        locked.close();
+                        throw e;
+                    }
                 } else if (line.equals("TIMEOUT")) {
                     break;
                 } else if (line.equals("LINK")) {
@@ -555,6 +658,25 @@ public final class SshHost implements Host {
         } catch (IOException | IllegalStateException e) {
             throw new HostException(name + ": cannot take the apply lock: " + e.getMessage(), e);
         }
+    }
+
+    private static Locked locked(OutputStream stdin, ChannelExec channel, Optional<byte[]> read) {
+        return new Locked() {
+            @Override
+            public Optional<byte[]> read() {
+                return read;
+            }
+
+            @Override
+            public void close() {
+                try {
+                    stdin.close();
+                } catch (IOException e) {
+                    // the channel is closed next anyway, which releases the lock on the host
+                }
+                channel.close(false);
+            }
+        };
     }
 
     @Override

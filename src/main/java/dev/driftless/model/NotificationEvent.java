@@ -4,12 +4,16 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * What the agent can tell people about, as {@code events:} under {@code notifications:} names it. Three are
+ * What the agent can tell people about, as {@code events:} under {@code notifications:} names it. Four are
  * problems that go on until their resolution ends them: failed until applied, drift found until drift healed,
- * source unavailable until recovered.
+ * source unavailable until recovered, unhealthy until healthy.
  */
 public enum NotificationEvent {
-    APPLIED, FAILED, DRIFT_FOUND, DRIFT_HEALED, RECOVERED, SOURCE_UNAVAILABLE;
+    APPLIED, FAILED, DRIFT_FOUND, DRIFT_HEALED, RECOVERED, SOURCE_UNAVAILABLE,
+    /** A service's health checks fail (after an apply it was kept, or at a drift check). */
+    UNHEALTHY,
+    /** A service that was unhealthy passes its health checks again. */
+    HEALTHY;
 
     /** The name written in driftless.yaml and in webhook bodies: {@code drift-found}. */
     public String id() {
@@ -28,7 +32,7 @@ public enum NotificationEvent {
 
     /** A problem that goes on until its resolution ends it. */
     public boolean isProblem() {
-        return this == FAILED || this == DRIFT_FOUND || this == SOURCE_UNAVAILABLE;
+        return this == FAILED || this == DRIFT_FOUND || this == SOURCE_UNAVAILABLE || this == UNHEALTHY;
     }
 
     /** The problem this event is about: itself for a problem, the problem it ends for a resolution. */
@@ -37,6 +41,7 @@ public enum NotificationEvent {
             case APPLIED, FAILED -> FAILED;
             case DRIFT_FOUND, DRIFT_HEALED -> DRIFT_FOUND;
             case RECOVERED, SOURCE_UNAVAILABLE -> SOURCE_UNAVAILABLE;
+            case UNHEALTHY, HEALTHY -> UNHEALTHY;
         };
     }
 }

@@ -21,11 +21,11 @@ import java.util.Objects;
 public record Event(Kind kind, String host, String service, String commit, String summary, Instant at) {
 
     /**
-     * What happened. The same six events as {@link NotificationEvent}, which is what driftless.yaml names; this
+     * What happened. The same events as {@link NotificationEvent}, which is what driftless.yaml names; this
      * enum stays while the agent still builds events with it.
      */
     public enum Kind implements Word {
-        APPLIED, FAILED, DRIFT_FOUND, DRIFT_HEALED, RECOVERED, SOURCE_UNAVAILABLE;
+        APPLIED, FAILED, DRIFT_FOUND, DRIFT_HEALED, RECOVERED, SOURCE_UNAVAILABLE, UNHEALTHY, HEALTHY;
 
         /** The same event in the vocabulary of driftless.yaml. */
         public NotificationEvent event() {

@@ -22,14 +22,14 @@ import org.slf4j.LoggerFactory;
  * Sends events to the rules of {@code driftless.yaml} without flooding and without blocking the caller.
  *
  * <p><b>Flooding.</b> Events are grouped by problem key: (problem, host, service), where each problem goes with its
- * resolution: failed ↔ applied, drift found ↔ drift healed, source unavailable ↔ recovered. A problem is sent to a
- * rule once, then again only after the rule's {@code repeat}, or sooner when it is reported for another commit (a
- * new commit that fails again is news, and a commit status belongs to each commit). The first resolution of the same
- * key ends the problem and is sent once. A resolution also ends the repository-wide problem of its kind
- * ({@code host = service = ""}) but for drift: if anything applied, the repository validated and the source was
- * read. Applied and drift healed with no problem before are news and always sent; recovered with no problem before
- * is not sent. An {@link IncidentNotifier} (PagerDuty) gets a resolution only for an incident it was sent, one per
- * problem it ends, addressed to that problem's host and service. The state is kept by the caller:
+ * resolution: failed ↔ applied, drift found ↔ drift healed, source unavailable ↔ recovered, unhealthy ↔ healthy.
+ * A problem is sent to a rule once, then again only after the rule's {@code repeat}, or sooner when it is reported
+ * for another commit (a new commit that fails again is news, and a commit status belongs to each commit). The first
+ * resolution of the same key ends the problem and is sent once. A resolution also ends the repository-wide problem
+ * of its kind ({@code host = service = ""}) but for drift and health: if anything applied, the repository validated
+ * and the source was read. Applied and drift healed with no problem before are news and always sent; recovered and
+ * healthy with no problem before are not sent. An {@link IncidentNotifier} (PagerDuty) gets a resolution only for an
+ * incident it was sent, one per problem it ends, addressed to that problem's host and service. The state is kept by the caller:
  * {@link #open} says what is ongoing and what was sent, {@link #continueFrom} takes it back after a restart
  * (the agent keeps it in its history database) or when the rules change (an entry that keeps its name keeps what
  * it was sent).
@@ -198,7 +198,8 @@ public final class Notifications implements AutoCloseable {
 
     private void resolution(Key key, NotificationEvent kind, Event event, List<Delivery> deliveries) {
         Map<Key, Map<String, Sent>> ended = new LinkedHashMap<>();
-        List<Key> keys = kind == NotificationEvent.DRIFT_HEALED ? List.of(key)
+        // drift and health are a service's own: no repository-wide problem of theirs to end
+        List<Key> keys = kind == NotificationEvent.DRIFT_HEALED || kind == NotificationEvent.HEALTHY ? List.of(key)
                 : List.of(key, new Key(kind.problem(), "", ""));
         for (Key k : keys) {
             Map<String, Sent> sent = open.remove(k);
@@ -219,7 +220,7 @@ public final class Notifications implements AutoCloseable {
                                 event.commit(), event.summary(), event.at())));
                     }
                 }
-            } else if (!ended.isEmpty() || kind != NotificationEvent.RECOVERED) {
+            } else if (!ended.isEmpty() || (kind != NotificationEvent.RECOVERED && kind != NotificationEvent.HEALTHY)) {
                 deliveries.add(new Delivery(i, event));
             }
         }

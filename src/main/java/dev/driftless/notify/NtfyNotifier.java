@@ -54,8 +54,8 @@ public final class NtfyNotifier extends HttpNotifier {
     /** An ntfy tag; names of emoji shortcodes show as emoji. */
     private static String tag(Event.Kind kind) {
         return switch (kind) {
-            case APPLIED, DRIFT_HEALED, RECOVERED -> "white_check_mark";
-            case FAILED -> "x";
+            case APPLIED, DRIFT_HEALED, RECOVERED, HEALTHY -> "white_check_mark";
+            case FAILED, UNHEALTHY -> "x";
             case DRIFT_FOUND -> "warning";
             case SOURCE_UNAVAILABLE -> "no_entry";
         };

@@ -18,10 +18,12 @@ import java.util.Set;
  * @param unchanged state entries of desired resources that already match, as they are now
  * @param desiredEntries the state entry each created or updated path gets once applied
  * @param system what the host had of the plan's packages and units when planned (its package manager)
+ * @param leftovers whether the apply must look for temporary files an interrupted write left (false only when a
+ *     remote host was seen to have none, so that an apply with nothing to do sends no command for them)
  */
 public record HostPlan(DesiredHost desired, HostState previous, List<Change> changes, List<HandlerRun> handlers,
         Map<String, StateEntry> unchanged, Map<String, StateEntry> desiredEntries, Set<String> chosenServices,
-        Scope scope, SystemState system) {
+        Scope scope, SystemState system, boolean leftovers) {
 
     public HostPlan {
         changes = List.copyOf(changes);
@@ -29,10 +31,11 @@ public record HostPlan(DesiredHost desired, HostState previous, List<Change> cha
     }
 
     /** A host found in sync from its recorded state alone (see {@link Planner#inSync}). */
-    public static HostPlan inSync(dev.driftless.model.Host host, HostState state, Map<String, StateEntry> seen) {
+    public static HostPlan inSync(dev.driftless.model.Host host, HostState state, Map<String, StateEntry> seen,
+            boolean leftovers) {
         DesiredHost nothing = new DesiredHost(host, state.revision(), List.of(), Map.of(), List.of(), Map.of());
         return new HostPlan(nothing, state, List.of(), List.of(), seen, Map.of(), Set.of(), Scope.EVERYTHING,
-                SystemState.NOTHING);
+                SystemState.NOTHING, leftovers);
     }
 
     public boolean isEmpty() {
@@ -79,7 +82,8 @@ public record HostPlan(DesiredHost desired, HostState previous, List<Change> cha
         // a restart of a unit is owed by its own service's changes (or its restartOn files) unless held back
         List<HandlerRun> runs = handlers.stream().filter(h -> stillTriggered.contains(h.id())
                 || h.handler().contains(" ") && !services.contains(h.service())).toList();
-        return new HostPlan(desired, previous, kept, runs, asRecorded, desiredEntries, chosenServices, scope, system);
+        return new HostPlan(desired, previous, kept, runs, asRecorded, desiredEntries, chosenServices, scope, system,
+                leftovers);
     }
 
     private static List<String> onChange(dev.driftless.render.Desired resource) {

@@ -14,6 +14,7 @@ import dev.driftless.state.StateFile;
 import dev.driftless.system.SystemProbe;
 import dev.driftless.system.SystemState;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.HashMap;
@@ -31,7 +32,6 @@ import java.util.Set;
  */
 public final class Planner {
 
-    private final SystemProbe probe = new SystemProbe();
 
     /** What a plan shows instead of the diff of a file rendered from a secret (flux diff prints **SOPS**). */
     public static final String SENSITIVE = "(sensitive content changed)";
@@ -52,15 +52,22 @@ public final class Planner {
      * of this host saw: {@link RecordedCheck#remembered}) says.
      */
     public Optional<RecordedCheck> fromRecord(Host host, String revision, Map<String, LiveEntry.Known> remembered) {
-        HostState state = readState(host);
+        return fromRecord(host, revision, remembered, readState(host));
+    }
+
+    /** The same, with the state already read (under the lock, in the lock's own round trip). */
+    public Optional<RecordedCheck> fromRecord(Host host, String revision, Map<String, LiveEntry.Known> remembered,
+            HostState state) {
         if (!state.completelyApplied(revision)) {
             return Optional.empty();
         }
         Set<String> paths = new LinkedHashSet<>(state.resources().keySet());
         paths.removeIf(SystemChanges::isSystem);
-        Map<String, LiveEntry> live = host.inspect(paths, known(state, remembered));
-        SystemState system = probe.read(host, SystemChanges.named(state.resources(), Desired.Package.PREFIX),
-                SystemChanges.named(state.resources(), Desired.Unit.PREFIX)).state();
+        HostReading reading = HostReading.of(host, paths, known(state, remembered),
+                SystemChanges.named(state.resources(), Desired.Package.PREFIX),
+                SystemChanges.named(state.resources(), Desired.Unit.PREFIX), Host.Accounts.NONE, folders(host, paths));
+        Map<String, LiveEntry> live = reading.live();
+        SystemState system = reading.system().state();
         Map<String, StateEntry> seen = new LinkedHashMap<>();
         Set<String> drifted = new LinkedHashSet<>();
         Map<String, LiveEntry.Known> hashed = new HashMap<>();
@@ -81,7 +88,7 @@ public final class Planner {
                 hashed.put(recorded.getKey(), new LiveEntry.Known(file.stat(), digest(recorded.getValue(), file)));
             }
         }
-        return Optional.of(new RecordedCheck(state, seen, drifted, hashed));
+        return Optional.of(new RecordedCheck(state, seen, drifted, hashed, reading.leftovers()));
     }
 
     /**
@@ -109,7 +116,12 @@ public final class Planner {
      * are not read again whose stat is the one the state records or the one {@code remembered} says.
      */
     public HostPlan plan(DesiredHost desired, Host host, Scope scope, Map<String, LiveEntry.Known> remembered) {
-        HostState previous = readState(host);
+        return plan(desired, host, scope, remembered, readState(host));
+    }
+
+    /** The same, with the state already read (under the lock, in the lock's own round trip). */
+    public HostPlan plan(DesiredHost desired, Host host, Scope scope, Map<String, LiveEntry.Known> remembered,
+            HostState previous) {
         if (scope == Scope.SELECTED && previous.completelyApplied(desired.revision())) {
             // services of the revision the host has in full (a heal): the others' records are that revision's
             // already, so the state stays complete and later checks can still answer from it
@@ -130,7 +142,6 @@ public final class Planner {
 
     private HostPlan plan(DesiredHost desired, Host host, Scope scope, HostState previous,
             Map<String, LiveEntry.Known> known) {
-        requireAccounts(desired, host);
         Set<String> chosen = new LinkedHashSet<>(desired.services());
         Set<String> paths = new LinkedHashSet<>();
         desired.resources().forEach(r -> paths.add(r.path()));
@@ -142,9 +153,11 @@ public final class Planner {
         Set<String> systemKeys = new LinkedHashSet<>(paths);
         systemKeys.removeIf(k -> !SystemChanges.isSystem(k));
         paths.removeAll(systemKeys);
-        Map<String, LiveEntry> live = new HashMap<>(host.inspect(paths, known));
-        SystemProbe.Reading reading = probe.read(host, SystemChanges.names(systemKeys, Desired.Package.PREFIX),
-                SystemChanges.names(systemKeys, Desired.Unit.PREFIX));
+        HostReading read = HostReading.of(host, paths, known, SystemChanges.names(systemKeys, Desired.Package.PREFIX),
+                SystemChanges.names(systemKeys, Desired.Unit.PREFIX), accountsNamed(desired), folders(host, paths));
+        requireAccounts(desired, host, read.missing());
+        Map<String, LiveEntry> live = new HashMap<>(read.live());
+        SystemProbe.Reading reading = read.system();
         SystemChanges.requireSupported(host, desired.resources(), reading,
                 desired.resources().stream().anyMatch(SystemChanges::changesAptSources));
         SystemState system = reading.state();
@@ -237,7 +250,8 @@ public final class Planner {
         UnitVerification.verify(host, ordered);
         List<HandlerRun> handlers = new ArrayList<>(handlers(desired, ordered, previous));
         handlers.addAll(SystemChanges.restarts(desired.resources(), ordered, previous, host.root()));
-        return new HostPlan(desired, previous, ordered, handlers, unchanged, desiredEntries, chosen, scope, system);
+        return new HostPlan(desired, previous, ordered, handlers, unchanged, desiredEntries, chosen, scope, system,
+                read.leftovers());
     }
 
     /**
@@ -245,16 +259,36 @@ public final class Planner {
      * host does not have: one line per resource, with where the repository says so. Reads the host only.
      */
     public void requireAccounts(DesiredHost desired, Host host) {
+        Host.Accounts named = accountsNamed(desired);
+        if (!named.isEmpty()) {
+            requireAccounts(desired, host, host.missing(named));
+        }
+    }
+
+    private static Host.Accounts accountsNamed(DesiredHost desired) {
         Set<String> users = new java.util.TreeSet<>();
         Set<String> groups = new java.util.TreeSet<>();
         desired.resources().forEach(r -> ownership(r).ifPresent(o -> {
             o.owner().ifPresent(users::add);
             o.group().ifPresent(groups::add);
         }));
-        if (users.isEmpty() && groups.isEmpty()) {
-            return;
-        }
-        Host.Accounts missing = host.missing(new Host.Accounts(users, groups));
+        return new Host.Accounts(users, groups);
+    }
+
+    /** The folders where a write cut short would have left a temporary file: those of the paths and the state. */
+    private static Set<String> folders(Host host, Collection<String> paths) {
+        Set<String> folders = new java.util.TreeSet<>();
+        folders.add(parent(StateFile.pathFor(host.name())));
+        paths.forEach(p -> folders.add(parent(p)));
+        return folders;
+    }
+
+    private static String parent(String path) {
+        int slash = path.lastIndexOf('/');
+        return slash <= 0 ? "/" : path.substring(0, slash);
+    }
+
+    private void requireAccounts(DesiredHost desired, Host host, Host.Accounts missing) {
         if (missing.isEmpty()) {
             return;
         }
@@ -284,8 +318,7 @@ public final class Planner {
     }
 
     private static HostState readState(Host host) {
-        String statePath = StateFile.pathFor(host.name());
-        return StateFile.read(host, host.inspect(List.of(statePath)).get(statePath));
+        return StateFile.read(host);
     }
 
     /**

@@ -15,9 +15,10 @@ import java.util.Set;
  * @param seen every recorded entry, with the stat the host reported for it
  * @param hashed what the host's files hashed to, by their stat, as this check read them (a file rendered
  *     from a secret that still holds the recorded content: its recorded fingerprint)
+ * @param leftovers whether an apply must look for temporary files an interrupted write left (see {@link HostReading})
  */
 public record RecordedCheck(HostState state, Map<String, StateEntry> seen, Set<String> driftedServices,
-        Map<String, LiveEntry.Known> hashed) {
+        Map<String, LiveEntry.Known> hashed, boolean leftovers) {
 
     public RecordedCheck {
         driftedServices = Set.copyOf(driftedServices);
@@ -29,7 +30,7 @@ public record RecordedCheck(HostState state, Map<String, StateEntry> seen, Set<S
     }
 
     public HostPlan inSyncPlan(dev.driftless.model.Host host) {
-        return HostPlan.inSync(host, state, seen);
+        return HostPlan.inSync(host, state, seen, leftovers);
     }
 
     /**

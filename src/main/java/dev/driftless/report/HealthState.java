@@ -1,8 +1,8 @@
 package dev.driftless.report;
 
 /**
- * Whether what a service runs works, as Argo CD's health status: filled by health checks (packages,
- * units and checks come with the services of the next version); until then a service is UNKNOWN.
+ * Whether what a service runs works, as Argo CD's health status: what its health checks found after the last
+ * apply that touched it or at the last drift check; UNKNOWN for a service without checks, or none ran yet.
  */
 public enum HealthState implements Word {
     HEALTHY,

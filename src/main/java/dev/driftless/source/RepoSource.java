@@ -189,6 +189,26 @@ public final class RepoSource {
         }
     }
 
+    /**
+     * Fetches the whole history of the cache's branches when the cache is shallow (the agent fetches each commit
+     * with depth 1), so that an older commit it never fetched, or lost, can be read: a rollback's.
+     */
+    private void deepen(String url, Path cache) {
+        try (FileChannel lockChannel = FileChannel.open(cacheDirectory.resolve(cache.getFileName() + ".lock"),
+                StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+             FileLock ignored = lockChannel.lock();
+             Repository repository = new FileRepositoryBuilder().setGitDir(cache.toFile()).setMustExist(true).build()) {
+            if (repository.getObjectDatabase().getShallowCommits().isEmpty()) {
+                return; // nothing more to fetch: the commit is not in the repository's history at all
+            }
+            authenticated(Git.wrap(repository).fetch()).setRemote(url).setUnshallow(true)
+                    .setRefSpecs(new org.eclipse.jgit.transport.RefSpec("+refs/heads/*:refs/heads/*"))
+                    .setTagOpt(TagOpt.NO_TAGS).call();
+        } catch (IOException | GitAPIException | org.eclipse.jgit.api.errors.JGitInternalException e) {
+            throw new SourceException("cannot fetch the history of " + url + ": " + rootMessage(e), e);
+        }
+    }
+
     private Path cacheOf(String url) {
         return cacheDirectory.resolve(sha256(url).substring(0, 24) + ".git");
     }
@@ -219,8 +239,10 @@ public final class RepoSource {
             try {
                 RevCommit commit = request.ref().isPresent() ? resolve(repository, request.ref().get(), url)
                         : resolveHead(repository, url);
-                return new Checkout(repository, new CommitTree(repository, commit, request.path().orElse("")), url,
-                        request.path().orElse(""));
+                Checkout checkout = new Checkout(repository, new CommitTree(repository, commit,
+                        request.path().orElse("")), url, request.path().orElse(""));
+                checkout.deepen = () -> deepen(url, cache);
+                return checkout;
             } catch (RuntimeException e) {
                 repository.close();
                 throw e;
@@ -517,6 +539,8 @@ public final class RepoSource {
         private final RepoTree tree;
         private final String description;
         private final String prefix;
+        /** Fetches more history into the repository, when it is a shallow cache; else nothing. */
+        private Runnable deepen = () -> { };
 
         Checkout(Repository repository, RepoTree tree, String description, String prefix) {
             this.repository = repository;
@@ -531,11 +555,22 @@ public final class RepoSource {
          */
         public Checkout at(String revision) {
             try {
+                return read(revision);
+            } catch (SourceException e) {
+                deepen.run(); // a shallow cache may lack it: fetch the history, then try once more
+                return read(revision);
+            }
+        }
+
+        private Checkout read(String revision) {
+            try {
                 Repository again = new FileRepositoryBuilder().setGitDir(repository.getDirectory()).setMustExist(true)
                         .build();
                 try (RevWalk walk = new RevWalk(again)) {
                     RevCommit commit = walk.parseCommit(ObjectId.fromString(revision));
-                    return new Checkout(again, new CommitTree(again, commit, prefix), description, prefix);
+                    Checkout checkout = new Checkout(again, new CommitTree(again, commit, prefix), description, prefix);
+                    checkout.deepen = deepen;
+                    return checkout;
                 } catch (IOException | RuntimeException e) {
                     again.close();
                     throw new SourceException("commit " + revision + " cannot be read from " + description + ": "

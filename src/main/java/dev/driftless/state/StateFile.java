@@ -39,24 +39,32 @@ public final class StateFile {
         return "/var/lib/driftless/state/" + host + ".json";
     }
 
-    /** Reads the state given the inspected entry of {@link #pathFor}, so reading costs no extra round trip. */
-    public static HostState read(Host host, LiveEntry entry) {
-        if (entry instanceof LiveEntry.Refused refused) {
-            throw new HostException(host.name() + ": " + refused.reason("reads"));
-        }
-        if (!(entry instanceof LiveEntry.File)) {
-            return HostState.empty(host.name());
-        }
+    /** Reads the host's state in one round trip: an empty state when it has none yet. */
+    public static HostState read(Host host) {
         String path = pathFor(host.name());
-        HostState state;
-        Optional<byte[]> bytes = host.read(path, MAX_BYTES);
-        if (bytes.isEmpty()) {
-            throw new HostException(host.name() + ": the state file " + path + " holds more than " + (MAX_BYTES >> 20)
-                    + " MiB, which no state of Driftless does; move it away to start over (Driftless will then take"
-                    + " over the files again)");
-        }
+        Optional<byte[]> bytes;
         try {
-            state = parse(bytes.get());
+            bytes = host.readIfPresent(path, MAX_BYTES);
+        } catch (HostException e) {
+            if (e.getMessage().endsWith(" holds more than " + MAX_BYTES + " bytes")) {
+                throw new HostException(host.name() + ": the state file " + path + " holds more than "
+                        + (MAX_BYTES >> 20) + " MiB, which no state of Driftless does; move it away to start over"
+                        + " (Driftless will then take over the files again)", e);
+            }
+            throw e;
+        }
+        return parse(host, bytes);
+    }
+
+    /** The state in what {@link Host#readIfPresent} (or {@link Host#lockAndRead}) read of {@link #pathFor}. */
+    public static HostState parse(Host host, Optional<byte[]> bytes) {
+        return bytes.map(b -> parsed(host, pathFor(host.name()), b)).orElseGet(() -> HostState.empty(host.name()));
+    }
+
+    private static HostState parsed(Host host, String path, byte[] bytes) {
+        HostState state;
+        try {
+            state = parse(bytes);
         } catch (IOException | RuntimeException e) {
             throw new HostException(host.name() + ": the state file " + path + " is damaged (" + e.getMessage()
                     + "); move it away to start over (Driftless will then take over the files again)", e);

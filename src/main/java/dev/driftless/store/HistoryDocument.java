@@ -14,8 +14,8 @@ import java.util.function.Supplier;
  * --output json} prints, byte for byte. Its shape, version {@value #FORMAT_VERSION}, is documented in docs/json.md:
  * <pre>
  * {"formatVersion":1,"reconciles":[{"id":..,"agent":..,"kind":"drift-check",..,"seen":3,"lastSeenAt":..,
- *   "services":[{"host":..,"service":..,"status":"drifted","error":null,"changes":[{"path":..,"action":"update",
- *   "cause":"drift","diff":..}]}]}],"next":"41"}
+ *   "services":[{"host":..,"service":..,"status":"drifted","health":"unknown","error":null,"handlers":[],
+ *   "changes":[{"path":..,"action":"update","cause":"drift","diff":..}]}]}],"next":"41"}
  * </pre>
  * Without diffs a change has no "diff" field at all. Nothing is written until the first row arrives (or the page
  * ends empty), so a store that cannot be read leaves the target untouched for an error answer.
@@ -76,6 +76,7 @@ public final class HistoryDocument implements HistoryRows {
             json.writeStringField("host", outcome.host());
             json.writeStringField("service", outcome.service());
             json.writeStringField("status", outcome.status().word());
+            json.writeStringField("health", outcome.health().word());
             json.writeStringField("error", outcome.error());
             json.writeArrayFieldStart("handlers");
             for (HandlerOutcome handler : outcome.handlers()) {

@@ -2,6 +2,7 @@ package dev.driftless.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.driftless.report.HealthState;
 import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -260,7 +261,8 @@ public final class JdbcHistoryStore implements HistoryStore {
                 }
                 long id = insertReconcile(connection, reconcile);
                 try (PreparedStatement outcomes = connection.prepareStatement(
-                        "INSERT INTO service_outcomes (reconcile_id, host, service, status, error) VALUES (?, ?, ?, ?, ?)",
+                        "INSERT INTO service_outcomes (reconcile_id, host, service, status, error, health)"
+                                + " VALUES (?, ?, ?, ?, ?, ?)",
                         Statement.RETURN_GENERATED_KEYS);
                         PreparedStatement changes = connection.prepareStatement(
                                 "INSERT INTO resource_changes (outcome_id, path, action, cause, diff) VALUES (?, ?, ?, ?, ?)");
@@ -274,6 +276,8 @@ public final class JdbcHistoryStore implements HistoryStore {
                         outcomes.setString(3, outcome.service());
                         outcomes.setString(4, outcome.status().name());
                         outcomes.setString(5, outcome.error());
+                        // NULL when no check ran, as in the rows written before health checks
+                        outcomes.setString(6, outcome.health() == HealthState.UNKNOWN ? null : outcome.health().name());
                         outcomes.executeUpdate();
                         long outcomeId = generatedId(outcomes);
                         for (ResourceChange change : outcome.changes()) {
@@ -707,7 +711,7 @@ public final class JdbcHistoryStore implements HistoryStore {
         appendFilters(filters, parameters, query);
         String diff = query.diffs() == HistoryQuery.Diffs.INCLUDED ? "c.diff" : "NULL";
         try (PreparedStatement outcomes = connection.prepareStatement("SELECT o.id, o.host, o.service, o.status,"
-                        + " o.error FROM service_outcomes o WHERE o.reconcile_id = ?" + filters + " ORDER BY o.id");
+                        + " o.error, o.health FROM service_outcomes o WHERE o.reconcile_id = ?" + filters + " ORDER BY o.id");
                 PreparedStatement handlers = connection.prepareStatement("SELECT h.outcome_id, h.handler, h.succeeded,"
                         + " h.exit_code, h.result, h.output FROM handler_outcomes h WHERE h.outcome_id IN (SELECT o.id"
                         + " FROM service_outcomes o WHERE o.reconcile_id = ?" + filters + ") ORDER BY h.outcome_id, h.id");
@@ -760,9 +764,11 @@ public final class JdbcHistoryStore implements HistoryStore {
         try (ResultSet rows = outcomes.executeQuery()) {
             while (rows.next()) {
                 long id = rows.getLong("id");
+                String health = rows.getString("health");
                 kept.add(new Outcome(id, new ServiceOutcome(rows.getString("host"), rows.getString("service"),
                         enumOf(ServiceOutcome.Status.class, rows.getString("status")), rows.getString("error"),
-                        List.of(), ran.getOrDefault(id, List.of()))));
+                        List.of(), ran.getOrDefault(id, List.of()),
+                        health == null ? HealthState.UNKNOWN : enumOf(HealthState.class, health))));
             }
         }
         return kept;

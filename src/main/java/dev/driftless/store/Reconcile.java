@@ -36,9 +36,12 @@ public record Reconcile(long id, Kind kind, String trigger, String commit, Strin
     /** An apply of a commit, or a check of the hosts against the last applied commit. */
     public enum Kind implements dev.driftless.report.Word { APPLY, DRIFT_CHECK }
 
-    /** How a reconcile ended. */
+    /**
+     * How a reconcile ended. A drift check that found nothing drifted but a service's health changed is
+     * UNHEALTHY (a service turned degraded) or HEALTHY (every service that was degraded passes again).
+     */
     public enum Result implements dev.driftless.report.Word {
-        SUCCEEDED, FAILED, NO_CHANGES, DRIFT_FOUND, DRIFT_HEALED, SKIPPED
+        SUCCEEDED, FAILED, NO_CHANGES, DRIFT_FOUND, DRIFT_HEALED, SKIPPED, UNHEALTHY, HEALTHY
     }
 
     public Reconcile {

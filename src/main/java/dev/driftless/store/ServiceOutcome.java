@@ -1,5 +1,6 @@
 package dev.driftless.store;
 
+import dev.driftless.report.HealthState;
 import java.util.List;
 
 /**
@@ -8,9 +9,11 @@ import java.util.List;
  * @param service  the service, or null for an outcome of the whole host (e.g. it could not be reached)
  * @param changes  the resources changed (or found drifted), in the order they were planned
  * @param handlers the handlers of the service that ran, in the order they ran, with the end of their output
+ * @param health   what the service's health checks found during this reconcile: UNKNOWN when none ran (it has
+ *                 none, the reconcile did not touch it, or the row is older than health checks)
  */
 public record ServiceOutcome(String host, String service, Status status, String error, List<ResourceChange> changes,
-        List<HandlerOutcome> handlers) {
+        List<HandlerOutcome> handlers, HealthState health) {
 
     /** The state of one service on one host after a reconcile. */
     public enum Status implements dev.driftless.report.Word {
@@ -20,9 +23,16 @@ public record ServiceOutcome(String host, String service, Status status, String 
     public ServiceOutcome {
         changes = changes == null ? List.of() : List.copyOf(changes);
         handlers = handlers == null ? List.of() : List.copyOf(handlers);
+        health = health == null ? HealthState.UNKNOWN : health;
     }
 
-    /** An outcome during which no handler ran. */
+    /** An outcome no health check ran for. */
+    public ServiceOutcome(String host, String service, Status status, String error, List<ResourceChange> changes,
+            List<HandlerOutcome> handlers) {
+        this(host, service, status, error, changes, handlers, HealthState.UNKNOWN);
+    }
+
+    /** An outcome during which no handler and no health check ran. */
     public ServiceOutcome(String host, String service, Status status, String error, List<ResourceChange> changes) {
         this(host, service, status, error, changes, List.of());
     }

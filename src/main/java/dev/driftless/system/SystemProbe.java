@@ -30,6 +30,9 @@ public final class SystemProbe {
     public record Reading(SystemState state, Set<String> unknownPackages, Map<String, String> candidates) {
     }
 
+    /** Nothing asked, nothing read. */
+    public static final Reading NOTHING = new Reading(SystemState.NOTHING, Set.of(), Map.of());
+
     public Reading read(Host host, Collection<String> packages, Collection<String> units) {
         if (packages.isEmpty() && units.isEmpty()) {
             return new Reading(SystemState.NOTHING, Set.of(), Map.of());
@@ -43,7 +46,7 @@ public final class SystemProbe {
         return parse(result.output(), packages, units, root.equals("/"));
     }
 
-    static String script(String root, Collection<String> packages, Collection<String> units) {
+    public static String script(String root, Collection<String> packages, Collection<String> units) {
         String names = packages.stream().map(Shell::quote).collect(Collectors.joining(" "));
         StringBuilder s = new StringBuilder("R=").append(Shell.quote(root.equals("/") ? "" : root)).append("; ");
         if (!packages.isEmpty()) {
@@ -75,7 +78,7 @@ public final class SystemProbe {
         return s.toString();
     }
 
-    static Reading parse(String output, Collection<String> packages, Collection<String> units, boolean running) {
+    public static Reading parse(String output, Collection<String> packages, Collection<String> units, boolean running) {
         Optional<PackageManager> manager = Optional.empty();
         Map<String, String> installed = new HashMap<>();
         Set<String> known = new TreeSet<>();

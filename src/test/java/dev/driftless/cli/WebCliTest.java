@@ -135,6 +135,22 @@ class WebCliTest {
     }
 
     @Test
+    void aServiceWithHealthChecksShowsItsHealthAndADegradedOneExitsTwo() {
+        agent.setStatus(WebTestAgent.status(false, List.of(WebTestAgent.host("web-1", false,
+                new AgentStatus.ServiceStatus("app", SyncState.IN_SYNC, HealthState.HEALTHY, 0),
+                new AgentStatus.ServiceStatus("nginx", SyncState.IN_SYNC, HealthState.UNKNOWN, 0)))));
+        Run healthy = run(new StatusCommand(), "--agent", url, "--token-file", tokenFile.toString());
+        assertThat(healthy.exitCode()).as(healthy.err()).isZero();
+        assertThat(healthy.out()).contains("  app    in-sync, healthy\n  nginx  in-sync\n");
+
+        agent.setStatus(WebTestAgent.status(false, List.of(WebTestAgent.host("web-1", false,
+                new AgentStatus.ServiceStatus("app", SyncState.IN_SYNC, HealthState.DEGRADED, 0)))));
+        Run degraded = run(new StatusCommand(), "--agent", url, "--token-file", tokenFile.toString());
+        assertThat(degraded.exitCode()).isEqualTo(2);
+        assertThat(degraded.out()).contains("  app  in-sync, degraded\n");
+    }
+
+    @Test
     void statusAsJsonIsTheAgentsOwnStatus() throws Exception {
         agent.suspend(Optional.of("db-1"));
 

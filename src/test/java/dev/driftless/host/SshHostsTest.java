@@ -444,9 +444,9 @@ class SshHostsTest {
         Cli.Result apply = run("apply", "--host", "web-1");
         Cli.Result plan = run("plan", "--host", "web-1");
 
-        // apply reads the host's record before it locks, so the refusal comes from the state file first
+        // over SSH apply reads the host's record under its lock, so the refusal comes from the lock first
         assertThat(apply.exitCode()).as(apply.toString()).isEqualTo(1);
-        assertThat(apply.out()).contains("web-1: error: /var/lib/driftless/state/web-1.json: refused: /var/lib/driftless"
+        assertThat(apply.out()).contains("web-1: error: /var/lib/driftless/lock: refused: /var/lib/driftless"
                 + " is a symbolic link to " + outside + ", outside the root " + rootOf(0));
         assertThat(plan.exitCode()).as(plan.toString()).isEqualTo(1);
         assertThat(plan.out()).contains("web-1: error: /var/lib/driftless/state/web-1.json: refused: /var/lib/driftless"

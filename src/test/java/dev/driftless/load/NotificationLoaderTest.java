@@ -56,7 +56,7 @@ class NotificationLoaderTest {
                       - drfit-found
                 """)).containsExactly("driftless.yaml:9: notifications.ops.events[1]: 'drfit-found' is not an event"
                 + " (did you mean 'drift-found'? events: applied, failed, drift-found, drift-healed, recovered,"
-                + " source-unavailable)");
+                + " source-unavailable, unhealthy, healthy)");
     }
 
     @Test
@@ -93,7 +93,9 @@ class NotificationLoaderTest {
                 .containsExactly("ops-slack", "chat", "phone", "audit", "mail", "commits", "forge");
         assertThat(notifications.get(0)).isEqualTo(new Notification("ops-slack",
                 new Destination.Slack(new Reference.Secret("slack_webhook", at(6, "notifications.ops-slack.slack.url"))),
-                EnumSet.complementOf(EnumSet.of(NotificationEvent.APPLIED)), Duration.ofHours(4), Duration.ofSeconds(10)));
+                EnumSet.of(NotificationEvent.FAILED, NotificationEvent.DRIFT_FOUND, NotificationEvent.DRIFT_HEALED,
+                        NotificationEvent.SOURCE_UNAVAILABLE, NotificationEvent.RECOVERED), Duration.ofHours(4),
+                Duration.ofSeconds(10)));
         assertThat(notifications.get(1).events()).isEqualTo(EnumSet.allOf(NotificationEvent.class));
         assertThat(notifications.get(1).repeat()).isEqualTo(Duration.ofMinutes(90));
         assertThat(notifications.get(2).destination()).isEqualTo(new Destination.Ntfy(
@@ -262,13 +264,14 @@ class NotificationLoaderTest {
                         + " or 1h30m",
                 "driftless.yaml:7: notifications.ops.events[2]: 'drfit-healed' is not an event (did you mean"
                         + " 'drift-healed'? events: applied, failed, drift-found, drift-healed, recovered,"
-                        + " source-unavailable)",
+                        + " source-unavailable, unhealthy, healthy)",
                 "driftless.yaml:7: notifications.ops.events[3]: 'everything' is not an event (events: applied, failed,"
-                        + " drift-found, drift-healed, recovered, source-unavailable)",
+                        + " drift-found, drift-healed, recovered, source-unavailable, unhealthy, healthy)",
                 "driftless.yaml:13: notifications.empty.repeat: '0s' is not a duration; write it like 30s, 10m, 1h"
                         + " or 1h30m",
                 "driftless.yaml:12: notifications.empty.events: must be a non-empty list of applied, failed,"
-                        + " drift-found, drift-healed, recovered, source-unavailable (leave it out for all)");
+                        + " drift-found, drift-healed, recovered, source-unavailable, unhealthy, healthy (leave it out for"
+                        + " all)");
     }
 
     @Test

@@ -277,6 +277,26 @@ class NotificationsTest {
     }
 
     @Test
+    void unhealthyIsSentOnceAndHealthyOnlyEndsTheUnhealthyOfItsOwnService() {
+        Recorder out = new Recorder("r");
+        Notifications n = notifications(List.of(rule(out, null, Duration.ofHours(1))));
+
+        publishAndDrain(n, event(Kind.HEALTHY, "web-1", "nginx", C1)); // healthy with nothing before: no news
+        publishAndDrain(n, event(Kind.UNHEALTHY, "web-1", "nginx", C1));
+        clock.advance(Duration.ofMinutes(10));
+        publishAndDrain(n, event(Kind.UNHEALTHY, "web-1", "nginx", C1));
+        publishAndDrain(n, event(Kind.DRIFT_FOUND, "web-1", "nginx", C1));
+        publishAndDrain(n, event(Kind.HEALTHY, "web-2", "nginx", C1)); // another host's service was not unhealthy
+        publishAndDrain(n, event(Kind.HEALTHY, "web-1", "nginx", C1));
+        publishAndDrain(n, event(Kind.HEALTHY, "web-1", "nginx", C1));
+
+        assertThat(out.seen()).containsExactly("unhealthy web-1/nginx " + C1, "drift-found web-1/nginx " + C1,
+                "healthy web-1/nginx " + C1);
+        assertThat(n.open()).as("the drift goes on; the health problem ended")
+                .extracting(Notifications.Open::problem).containsExactly(NotificationEvent.DRIFT_FOUND);
+    }
+
+    @Test
     void aGoodEventOnAHostEndsTheRepositoryWideProblemOfItsFamily() {
         Recorder out = new Recorder("r");
         Notifications n = notifications(List.of(rule(out, null, null)));

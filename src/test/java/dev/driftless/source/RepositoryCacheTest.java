@@ -62,6 +62,28 @@ class RepositoryCacheTest {
     }
 
     @Test
+    void anOlderCommitAShallowCacheNeverFetchedIsFetchedWhenAskedFor() throws IOException {
+        String first = repo.commit("an empty commit, the healthy one");
+        repo.write("services/motd/service.yaml", "hosts: [h]\nfiles:\n  - path: /etc/motd\n    content: \"new\\n\"\n");
+        repo.commit("the next one");
+        RepoSource shallow = new RepoSource(cache, RepoSource.GitAuth.none(), true);
+        RepoSource.Request request = new RepoSource.Request("file://" + repo.dir(), java.util.Optional.of("main"),
+                java.util.Optional.empty(), RepoSource.ReadFrom.COMMIT);
+
+        try (RepoSource.Checkout newest = shallow.open(request)) {
+            try (Repository cached = openCache()) {
+                assertThat(cached.getObjectDatabase().getShallowCommits()).as("fetched with depth 1").isNotEmpty();
+                assertThat(cached.getObjectDatabase().has(org.eclipse.jgit.lib.ObjectId.fromString(first))).isFalse();
+            }
+            try (RepoSource.Checkout older = newest.at(first)) {
+                assertThat(older.tree().revision()).isEqualTo(first);
+                assertThat(new String(older.tree().read("services/motd/service.yaml").orElseThrow(),
+                        java.nio.charset.StandardCharsets.UTF_8)).contains("main");
+            }
+        }
+    }
+
+    @Test
     void withRefOnlyThatBranchIsFetched() throws IOException {
         Cli.Result plan = plan("--ref", "feature");
 

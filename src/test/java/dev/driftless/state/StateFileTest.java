@@ -32,7 +32,7 @@ class StateFileTest {
         LocalHost host = new LocalHost("web-1", Optional.of(root));
 
         StateFile.write(host, state);
-        HostState read = StateFile.read(host, host.inspect(List.of(StateFile.pathFor("web-1"))).get(StateFile.pathFor("web-1")));
+        HostState read = StateFile.read(host);
 
         assertThat(read).isEqualTo(state);
         assertThat((Integer) Files.getAttribute(root.resolve("var/lib/driftless/state/web-1.json"), "unix:mode") & 0777)
@@ -54,8 +54,7 @@ class StateFileTest {
         Files.createDirectories(file.getParent());
         Files.writeString(file, "{\"version\": 1, \"resources\": {\"/x\": ");
 
-        assertThatThrownBy(() -> StateFile.read(host, host.inspect(List.of(StateFile.pathFor("web-1")))
-                .get(StateFile.pathFor("web-1"))))
+        assertThatThrownBy(() -> StateFile.read(host))
                 .isInstanceOf(HostException.class)
                 .hasMessageContaining("the state file /var/lib/driftless/state/web-1.json is damaged")
                 .hasMessageContaining("move it away to start over");
@@ -70,8 +69,7 @@ class StateFileTest {
             file.setLength(StateFile.MAX_BYTES + 1); // sparse
         }
 
-        assertThatThrownBy(() -> StateFile.read(host, host.inspect(List.of(StateFile.pathFor("web-1")))
-                .get(StateFile.pathFor("web-1"))))
+        assertThatThrownBy(() -> StateFile.read(host))
                 .isInstanceOf(HostException.class)
                 .hasMessageContaining("the state file /var/lib/driftless/state/web-1.json holds more than 128 MiB")
                 .hasMessageContaining("move it away to start over");

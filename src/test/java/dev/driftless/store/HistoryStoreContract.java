@@ -3,6 +3,7 @@ package dev.driftless.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.driftless.report.HealthState;
 import dev.driftless.store.Reconcile.Kind;
 import dev.driftless.store.Reconcile.Result;
 import dev.driftless.store.ServiceOutcome.Status;
@@ -156,6 +157,35 @@ abstract class HistoryStoreContract {
         assertThat(store.history(query("db-1", null, 5)).get(0).services()).containsExactly(db,
                 outcome("db-1", "notes", Status.UNCHANGED));
         assertThat(store.history(query(null, "nginx", 5)).get(0).services()).containsExactly(web);
+    }
+
+    @Test
+    void theHealthEachServiceWasFoundInIsReadBackAndUnknownWhereNoCheckRanIsStoredAsNull() throws Exception {
+        String url = newDatabaseUrl();
+        HistoryStore store = open(url);
+        ServiceOutcome degraded = new ServiceOutcome("web-1", "app", Status.FAILED,
+                "health check http http://127.0.0.1:8080/healthz failed: HTTP 503; rolled back to 3f2a9c1d0e4b",
+                List.of(update("/etc/app.conf")), List.of(), HealthState.DEGRADED);
+        ServiceOutcome healthy = new ServiceOutcome("web-2", "app", Status.APPLIED, null, List.of(), List.of(),
+                HealthState.HEALTHY);
+        Reconcile reconcile = apply("c1", T0, Result.FAILED, degraded, healthy, outcome("web-1", "notes",
+                Status.UNCHANGED));
+
+        long id = store.record(reconcile);
+
+        assertThat(store.history(HistoryQuery.latest(5))).containsExactly(stored(reconcile, id));
+        assertThat(store.history(HistoryQuery.latest(5)).get(0).services()).extracting(ServiceOutcome::health)
+                .containsExactly(HealthState.DEGRADED, HealthState.HEALTHY, HealthState.UNKNOWN);
+        try (Connection connection = DriverManager.getConnection(url);
+                Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery("SELECT health FROM service_outcomes ORDER BY id")) {
+            List<String> stored = new ArrayList<>();
+            while (rows.next()) {
+                stored.add(rows.getString(1));
+            }
+            // as rows written before health checks have it
+            assertThat(stored).containsExactly("DEGRADED", "HEALTHY", null);
+        }
     }
 
     @Test
@@ -642,7 +672,7 @@ abstract class HistoryStoreContract {
             while (rows.next()) {
                 migrations.add(rows.getString(1) + ":" + rows.getBoolean(2));
             }
-            assertThat(migrations).containsExactly("1:true", "3:true", "4:true", "5:true");
+            assertThat(migrations).containsExactly("1:true", "3:true", "4:true", "5:true", "6:true");
         }
     }
 
