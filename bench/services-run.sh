@@ -594,23 +594,24 @@ python3 - "$WORK/remote-commands.bin" "$WORK/remote-commands.tsv" <<'PY'
 import re, sys
 raw = open(sys.argv[1], "rb").read().decode("utf-8", "replace").split("\0")
 cmds = [c for c in raw if c]
-# what a command is for, by what it contains: the first pattern that matches (order matters)
+# what a command does, by what it contains: every pattern that matches, in this order
 PURPOSES = [
-    (r"flock .*LOCKED", "take the apply lock (/var/lib/driftless/lock); the session stays open until the apply ends"),
-    (r"stat --printf", "stat files, one command for all (the paths come on stdin), and read the host's clock"),
-    (r"head -c", "read one file (the host state, /var/lib/driftless/state/HOST.json)"),
-    (r"sha256sum", "sha256 of the files whose stat is not the recorded one (paths on stdin)"),
-    (r"dpkg-query|systemctl show", "read the packages (dpkg-query, apt-cache policy) and the units (systemctl show): SystemProbe"),
-    (r"systemd-analyze", "verify unit files (systemd-analyze verify)"),
-    (r"readlink -z", "read symbolic links"),
-    (r"getent", "look up users and groups"),
-    (r'cat >> "\$t"', "write a file (atomic: temporary file, sync, rename)"),
-    (r"for x in \.\*\.driftless", "remove leftover temporary files"),
-    (r"apt-get", "apt-get (install/remove)"),
-    (r"systemctl", "systemctl (daemon-reload, enable, start, stop)"),
+    (r"flock .*LOCKED", "takes the apply lock (held until the apply ends)"),
+    (r"head -c", "reads a file (the host state, /var/lib/driftless/state/HOST.json)"),
+    (r"stat --printf", "stats files (the paths come on stdin)"),
+    (r"sha256sum", "hashes the files whose stat is not the recorded one"),
+    (r"dpkg-query", "reads the packages (dpkg-query, apt-cache policy)"),
+    (r"systemctl show", "reads the units (systemctl show)"),
+    (r"getent", "looks up users and groups"),
+    (r"for x in \.\*\.driftless", "removes temporary files an interrupted write left"),
+    (r"systemd-analyze", "verifies unit files (systemd-analyze verify)"),
+    (r"readlink -z", "reads symbolic links"),
+    (r'cat >> "\$t"', "writes a file (temporary file, sync, rename)"),
+    (r"apt-get", "installs or removes packages (apt-get)"),
+    (r"systemctl (daemon-reload|unmask|enable|disable|start|stop|restart|reload)", "changes units (systemctl)"),
 ]
 def purpose(c):
-    return next((text for pattern, text in PURPOSES if re.search(pattern, c, re.S)), "other")
+    return "; ".join(text for pattern, text in PURPOSES if re.search(pattern, c, re.S)) or "other"
 with open(sys.argv[2], "w") as out:
     for i, c in enumerate(cmds, 1):
         head = re.sub(r"\s+", " ", c)[:110].replace("|", "\\|").replace("`", "'")
