@@ -478,23 +478,19 @@ repeat() {
     timed "$m" "$run" "$out" "$@"
   done
 }
-# repeat_counted MACHINE MEASURE LOGFILE CMD...: the same, counting in the machine's sshd log what each timed run
-# did over SSH: SESS_RUNS[MEASURE] and LOGIN_RUNS[MEASURE] get " sessions" and " logins" per run (read between
-# runs, outside the timing)
+# counted MACHINE MEASURE RUN LOGFILE CMD...: one timed run, counting in the machine's sshd log what it did over SSH
+# (read before and after, outside the timing); a timed run's counts go to SESS_RUNS[MEASURE] and LOGIN_RUNS[MEASURE]
 declare -A SESS_RUNS LOGIN_RUNS
-repeat_counted() {
-  local mc=$1 m=$2 out=$3 i run a0 a1 s0 s1; shift 3
-  for ((i = 1; i <= WARMUP + RUNS; i++)); do
-    run=$((i - WARMUP)); ((i <= WARMUP)) && run=warmup$i
-    a0=$(journal "$mc" "Accepted publickey"); s0=$(journal "$mc" "Starting session:")
-    timed "$m" "$run" "$out" "$@"
-    a1=$(journal "$mc" "Accepted publickey"); s1=$(journal "$mc" "Starting session:")
-    printf '%-26s %-8s sessions=%s logins=%s\n' "$m" "$run" "$((s1 - s0))" "$((a1 - a0))" >>"$RAW"
-    if [[ $run != warmup* ]]; then
-      SESS_RUNS[$m]="${SESS_RUNS[$m]:-} $((s1 - s0))"
-      LOGIN_RUNS[$m]="${LOGIN_RUNS[$m]:-} $((a1 - a0))"
-    fi
-  done
+counted() {
+  local mc=$1 m=$2 run=$3 out=$4 a0 a1 s0 s1; shift 4
+  a0=$(journal "$mc" "Accepted publickey"); s0=$(journal "$mc" "Starting session:")
+  timed "$m" "$run" "$out" "$@"
+  a1=$(journal "$mc" "Accepted publickey"); s1=$(journal "$mc" "Starting session:")
+  printf '%-26s %-8s sessions=%s logins=%s\n' "$m" "$run" "$((s1 - s0))" "$((a1 - a0))" >>"$RAW"
+  if [[ $run != warmup* ]]; then
+    SESS_RUNS[$m]="${SESS_RUNS[$m]:-} $((s1 - s0))"
+    LOGIN_RUNS[$m]="${LOGIN_RUNS[$m]:-} $((a1 - a0))"
+  fi
 }
 # same_all "N N N": every number the same (prints it), else fails
 same_all() { local v first=; for v in $1; do [[ -z $first ]] && first=$v; [[ $v == "$first" ]] || return 1; done; [[ -n $first ]] && echo "$first"; }
@@ -525,21 +521,21 @@ LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 } >>"$RAW"
 
 # ---------------------------------------------------------------------------------------------
-# 8. Driftless on a machine of its own
+# 8. A machine for each tool, and each tool's cold apply on its fresh machine
 # ---------------------------------------------------------------------------------------------
-log "booting Driftless's machine (sshd on 127.0.0.1:${M_PORT[dl]})"
+log "booting Driftless's machine (sshd on 127.0.0.1:${M_PORT[dl]}) and Ansible's (127.0.0.1:${M_PORT[an]})"
 t0=$EPOCHREALTIME
 boot_machine dl
 BOOT_S=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
+boot_machine an
 MACHINE_SSHD=$(mexec dl dpkg-query -W -f '${Version}' openssh-server 2>/dev/null || echo "?")
 MACHINE_SYSTEMD=$(mexec dl dpkg-query -W -f '${Version}' systemd 2>/dev/null || echo "?")
 MACHINE_PY=$(mexec dl dpkg-query -W -f '${Version}' python3 2>/dev/null || echo "?")
+ANSIBLE_RUN=(bash -c 'cd "$0" && exec "$@"' "$A" "${ANSIBLE_ENV[@]}" ansible-playbook -i hosts-an.ini site.yml)
 
 log "Driftless cold apply: $NPKG packages installed, $NUNITS unit files written, enabled and started (one run)"
-acc0=$(journal dl "Accepted publickey"); ses0=$(journal dl "Starting session:")
-timed driftless-cold 1 "$LOGS/driftless-cold.log" "${DRIFTLESS[@]}" apply "${DARGS[@]}"
-acc1=$(journal dl "Accepted publickey"); ses1=$(journal dl "Starting session:")
-D_COLD_LOGINS=$((acc1 - acc0)) D_COLD_SESSIONS=$((ses1 - ses0))
+counted dl driftless-cold 1 "$LOGS/driftless-cold.log" "${DRIFTLESS[@]}" apply "${DARGS[@]}"
+D_COLD_LOGINS=${LOGIN_RUNS[driftless-cold]# } D_COLD_SESSIONS=${SESS_RUNS[driftless-cold]# }
 verify "Driftless cold apply exits 0 (exit code:${RCS[driftless-cold]})" 'all_rc 0 "${RCS[driftless-cold]}"'
 verify "Driftless cold apply went over SSH (logins: $D_COLD_LOGINS, remote commands: $D_COLD_SESSIONS)" '((D_COLD_LOGINS >= 1))'
 verify "after Driftless's cold apply all $NPKG packages are installed" 'packages_ok dl'
@@ -547,14 +543,39 @@ verify "after Driftless's cold apply all $NUNITS units are active and enabled" '
 verify "after Driftless's cold apply the $NUNITS unit files hold the repository's bytes, mode 0644" 'unit_files_ok dl'
 packages_ok dl && units_ok dl || die "Driftless's cold apply did not converge the host; its output: $(tail -5 "$LOGS/driftless-cold.log")"
 
-# the no-ops: real home, then empty home; sessions counted in sshd's log during the timed runs
-noop_driftless() { # HOME: warmup + RUNS no-op applies with that home
-  local h=$1
-  use_home dl "$h"
-  NOTE_HOME[dl-$h]=$(mssh dl 'type -t pyenv || echo none' 2>&1 || true)
-  P0=$(unit_pids dl); S0=$(files_state dl)
-  repeat_counted dl "driftless-noop-$h" "$LOGS/driftless-noop-$h.log" "${DRIFTLESS[@]}" apply "${DARGS[@]}"
-  P1=$(unit_pids dl); S1=$(files_state dl)
+(cd "$A" && "${ANSIBLE_ENV[@]}" ansible-config dump --only-changed >"$LOGS/ansible.config" 2>&1) || true
+ANS_CHANGED=$({ grep -vE '^(CONFIG_FILE\(\)|$)' "$LOGS/ansible.config" || true; } | tr '\n' ';' | sed 's/;$//')
+verify "Ansible runs with pipelining on, and otherwise Ansible's defaults but colour and where its SSH masters live (\`ansible-config dump --only-changed\`: $ANS_CHANGED)" \
+  'grep -q "^ANSIBLE_PIPELINING(env: ANSIBLE_PIPELINING) = True" "$LOGS/ansible.config" && grep -q "^CONFIG_FILE() = None" "$LOGS/ansible.config" \
+   && ! grep -vE "^(CONFIG_FILE\(\)|ANSIBLE_NOCOLOR|ANSIBLE_PIPELINING|ANSIBLE_SSH_CONTROL_PATH_DIR|DEFAULT_SSH_CONTROL_PATH_DIR|$)" "$LOGS/ansible.config" | grep -q .'
+log "Ansible cold apply (one run)"
+counted an ansible-cold 1 "$LOGS/ansible-cold.log" "${ANSIBLE_RUN[@]}"
+A_COLD_LOGINS=${LOGIN_RUNS[ansible-cold]# } A_COLD_SESSIONS=${SESS_RUNS[ansible-cold]# }
+verify "Ansible cold apply exits 0 and changes (exit code:${RCS[ansible-cold]}; recap: $(recaps ansible-cold))" \
+  'all_rc 0 "${RCS[ansible-cold]}" && recaps_say ansible-cold " changed="  && ! recaps_say ansible-cold " changed=0 "'
+verify "after Ansible's cold apply all $NPKG packages are installed" 'packages_ok an'
+verify "after Ansible's cold apply all $NUNITS units are active and enabled" 'units_ok an'
+verify "after Ansible's cold apply the $NUNITS unit files hold the repository's bytes, mode 0644" 'unit_files_ok an'
+packages_ok an && units_ok an || die "Ansible's cold apply did not converge the host; its output: $(tail -5 "$LOGS/ansible-cold.log")"
+
+# ---------------------------------------------------------------------------------------------
+# 9. The no-ops: real home, then empty home; within each, Driftless and Ansible take turns run by run, so that
+#    both meet the same load from whatever else this shared machine runs
+# ---------------------------------------------------------------------------------------------
+declare -A NOTE_HOME PIDS0 STATE0
+noops() { # HOME
+  local h=$1 mc i run
+  for mc in dl an; do
+    use_home "$mc" "$h"
+    NOTE_HOME[$mc-$h]=$(mssh "$mc" 'type -t pyenv || echo none' 2>&1 || true)
+    PIDS0[$mc]=$(unit_pids "$mc"); STATE0[$mc]=$(files_state "$mc")
+  done
+  for ((i = 1; i <= WARMUP + RUNS; i++)); do
+    run=$((i - WARMUP)); ((i <= WARMUP)) && run=warmup$i
+    counted dl "driftless-noop-$h" "$run" "$LOGS/driftless-noop-$h.log" "${DRIFTLESS[@]}" apply "${DARGS[@]}"
+    counted an "ansible-noop-$h" "$run" "$LOGS/ansible-noop-$h.log" "${ANSIBLE_RUN[@]}"
+  done
+  P0=${PIDS0[dl]} S0=${STATE0[dl]} P1=$(unit_pids dl) S1=$(files_state dl)
   RC=${RCS[driftless-noop-$h]} OUT=$LOGS/driftless-noop-$h.log
   verify "Driftless no-op apply ($h home) exits 0 (exit codes:$RC)" 'all_rc 0 "$RC"'
   verify "Driftless no-op apply ($h home) says so: \"nothing to do\" in every run" \
@@ -563,16 +584,27 @@ noop_driftless() { # HOME: warmup + RUNS no-op applies with that home
     '[[ -n $P0 && $P0 == "$P1" ]]'
   verify "Driftless no-op apply ($h home) wrote no unit file, ran no dpkg and no apt-get update (same inode, size, mtime; dpkg.log and apt's lists unchanged)" \
     '[[ -n $S0 && $S0 == "$S1" ]]'
+  P0=${PIDS0[an]} S0=${STATE0[an]} P1=$(unit_pids an) S1=$(files_state an)
+  RC=${RCS[ansible-noop-$h]} M=ansible-noop-$h
+  verify "Ansible no-op apply ($h home) exits 0 and changes nothing (exit codes:$RC; every recap changed=0)" \
+    'all_rc 0 "$RC" && recaps_say "$M" " changed=0 "'
+  verify "Ansible no-op apply ($h home) restarted no unit, wrote no unit file, ran no dpkg and no apt-get update" \
+    '[[ -n $P0 && $P0 == "$P1" && $S0 == "$S1" ]]'
 }
-declare -A NOTE_HOME
-log "Driftless no-op apply, root's real home: $WARMUP warmup + $RUNS runs"
-noop_driftless real
-log "Driftless no-op apply, empty home: $WARMUP warmup + $RUNS runs"
-noop_driftless empty
-verify "root's real home is in effect over SSH for the real-home runs (\`type -t pyenv\`: ${NOTE_HOME[dl-real]}), and not for the empty-home runs (${NOTE_HOME[dl-empty]})" \
-  '[[ ${#HOME_FILES[@]} == 0 || ( ${NOTE_HOME[dl-real]} != "${NOTE_HOME[dl-empty]}" ) ]]'
+log "no-op applies, root's real home: $WARMUP warmup + $RUNS runs, Driftless and Ansible in turn"
+noops real
+log "no-op applies, empty home: $WARMUP warmup + $RUNS runs, Driftless and Ansible in turn"
+noops empty
+close_masters
+log "powering off Ansible's machine"
+stop_machine an
+verify "root's real home is in effect over SSH for the real-home runs (\`type -t pyenv\`: ${NOTE_HOME[dl-real]}, ${NOTE_HOME[an-real]}), and not for the empty-home runs (${NOTE_HOME[dl-empty]}, ${NOTE_HOME[an-empty]})" \
+  '[[ ${#HOME_FILES[@]} == 0 || ( ${NOTE_HOME[dl-real]} != "${NOTE_HOME[dl-empty]}" && ${NOTE_HOME[an-real]} != "${NOTE_HOME[an-empty]}" ) ]]'
 [[ ${#HOME_FILES[@]} == 0 ]] && NOTES+=("this machine's root has no ~/.bashrc or ~/.profile: the \"real home\" runs used Debian's stock dotfiles too")
 
+# ---------------------------------------------------------------------------------------------
+# 10. On Driftless's machine: the commands of a no-op, the floors, and Ansible's view of it
+# ---------------------------------------------------------------------------------------------
 # The commands a no-op sends, in order: one more no-op (untimed) with a line in root's ~/.bashrc that logs
 # what bash was asked to run (sshd runs every remote command as `bash -c COMMAND`, and bash reads ~/.bashrc first)
 log "Driftless no-op apply once more, logging the remote commands"
@@ -603,7 +635,7 @@ PURPOSES = [
     (r"dpkg-query", "reads the packages (dpkg-query, apt-cache policy)"),
     (r"systemctl show", "reads the units (systemctl show)"),
     (r"getent", "looks up users and groups"),
-    (r"for x in \.\*\.driftless", "removes temporary files an interrupted write left"),
+    (r"\.\*\.driftless-tmp", "looks for temporary files an interrupted write left"),
     (r"systemd-analyze", "verifies unit files (systemd-analyze verify)"),
     (r"readlink -z", "reads symbolic links"),
     (r'cat >> "\$t"', "writes a file (temporary file, sync, rename)"),
@@ -676,54 +708,7 @@ log "powering off Driftless's machine"
 stop_machine dl
 
 # ---------------------------------------------------------------------------------------------
-# 9. Ansible on a machine of its own
-# ---------------------------------------------------------------------------------------------
-log "booting Ansible's machine (sshd on 127.0.0.1:${M_PORT[an]})"
-boot_machine an
-(cd "$A" && "${ANSIBLE_ENV[@]}" ansible-config dump --only-changed >"$LOGS/ansible.config" 2>&1) || true
-ANS_CHANGED=$({ grep -vE '^(CONFIG_FILE\(\)|$)' "$LOGS/ansible.config" || true; } | tr '\n' ';' | sed 's/;$//')
-verify "Ansible runs with pipelining on, and otherwise Ansible's defaults but colour and where its SSH masters live (\`ansible-config dump --only-changed\`: $ANS_CHANGED)" \
-  'grep -q "^ANSIBLE_PIPELINING(env: ANSIBLE_PIPELINING) = True" "$LOGS/ansible.config" && grep -q "^CONFIG_FILE() = None" "$LOGS/ansible.config" \
-   && ! grep -vE "^(CONFIG_FILE\(\)|ANSIBLE_NOCOLOR|ANSIBLE_PIPELINING|ANSIBLE_SSH_CONTROL_PATH_DIR|DEFAULT_SSH_CONTROL_PATH_DIR|$)" "$LOGS/ansible.config" | grep -q .'
-log "Ansible cold apply (one run)"
-acc0=$(journal an "Accepted publickey"); ses0=$(journal an "Starting session:")
-timed ansible-cold 1 "$LOGS/ansible-cold.log" bash -c 'cd "$0" && exec "$@"' "$A" "${ANSIBLE_ENV[@]}" \
-  ansible-playbook -i hosts-an.ini site.yml
-acc1=$(journal an "Accepted publickey"); ses1=$(journal an "Starting session:")
-A_COLD_LOGINS=$((acc1 - acc0)) A_COLD_SESSIONS=$((ses1 - ses0))
-verify "Ansible cold apply exits 0 and changes (exit code:${RCS[ansible-cold]}; recap: $(recaps ansible-cold))" \
-  'all_rc 0 "${RCS[ansible-cold]}" && recaps_say ansible-cold " changed="  && ! recaps_say ansible-cold " changed=0 "'
-verify "after Ansible's cold apply all $NPKG packages are installed" 'packages_ok an'
-verify "after Ansible's cold apply all $NUNITS units are active and enabled" 'units_ok an'
-verify "after Ansible's cold apply the $NUNITS unit files hold the repository's bytes, mode 0644" 'unit_files_ok an'
-packages_ok an && units_ok an || die "Ansible's cold apply did not converge the host; its output: $(tail -5 "$LOGS/ansible-cold.log")"
-
-noop_ansible() { # HOME
-  local h=$1
-  use_home an "$h"
-  NOTE_HOME[an-$h]=$(mssh an 'type -t pyenv || echo none' 2>&1 || true)
-  P0=$(unit_pids an); S0=$(files_state an)
-  repeat_counted an "ansible-noop-$h" "$LOGS/ansible-noop-$h.log" bash -c 'cd "$0" && exec "$@"' "$A" "${ANSIBLE_ENV[@]}" \
-    ansible-playbook -i hosts-an.ini site.yml
-  P1=$(unit_pids an); S1=$(files_state an)
-  RC=${RCS[ansible-noop-$h]} M=ansible-noop-$h
-  verify "Ansible no-op apply ($h home) exits 0 and changes nothing (exit codes:$RC; every recap changed=0)" \
-    'all_rc 0 "$RC" && recaps_say "$M" " changed=0 "'
-  verify "Ansible no-op apply ($h home) restarted no unit, wrote no unit file, ran no dpkg and no apt-get update" \
-    '[[ -n $P0 && $P0 == "$P1" && $S0 == "$S1" ]]'
-}
-log "Ansible no-op apply, root's real home: $WARMUP warmup + $RUNS runs"
-noop_ansible real
-log "Ansible no-op apply, empty home: $WARMUP warmup + $RUNS runs"
-noop_ansible empty
-verify "root's real home is in effect for Ansible's real-home runs (\`type -t pyenv\`: ${NOTE_HOME[an-real]}; empty home: ${NOTE_HOME[an-empty]})" \
-  '[[ ${#HOME_FILES[@]} == 0 || ${NOTE_HOME[an-real]} != "${NOTE_HOME[an-empty]}" ]]'
-close_masters
-log "powering off Ansible's machine"
-stop_machine an
-
-# ---------------------------------------------------------------------------------------------
-# 10. SERVICES-RESULTS.md
+# 11. SERVICES-RESULTS.md
 # ---------------------------------------------------------------------------------------------
 for m in driftless-noop-real driftless-noop-empty ansible-noop-real ansible-noop-empty ssh-floor-real ssh-floor-empty \
     cmd-floor-real cmd-floor-empty jvm-floor; do
@@ -864,7 +849,8 @@ RAW_REL=${RAW#"$REPO_ROOT"/}
   echo "  Ansible needs them). It shares this machine's network; its own sshd listens on a free 127.0.0.1 port"
   echo "  (\`sshd_config.d/00-port.conf\`), lets root in with one generated key, logs at \`LogLevel VERBOSE\`. Its only apt source is"
   echo "  \`deb [trusted=yes] file:/srv/bench-apt ./\` ($NPKG .debs built by \`dpkg-deb\`, indexed by \`dpkg-scanpackages\`), its apt"
-  echo "  lists start empty. Each tool gets a fresh machine of its own for its cold apply, then runs its no-ops there."
+  echo "  lists start empty. Each tool gets a fresh machine of its own for its cold apply, then runs its no-ops there;"
+  echo "  both machines run side by side (idle but for the 20 \`sleep\` units each)."
   echo "- **Root's home**: \"real\": root's login shell is bash, and its \`~/.bashrc\` and \`~/.profile\` are this machine's root's;"
   echo "  what they name under /root (${HOME_DIRS[*]:-nothing}) is mounted in as an overlay, so \`pyenv init\` runs as it does here."
   echo "  \"Empty\": Debian's stock root dotfiles (comments only), what \`bench/ssh-run.sh\` calls a clean home."
@@ -877,8 +863,9 @@ RAW_REL=${RAW#"$REPO_ROOT"/}
   echo "  \`copy\` of the $NUNITS unit files from the Driftless repository (a loop; notifies a \`systemd: daemon_reload\` handler,"
   echo "  flushed before the units), \`systemd\` with \`enabled: true\`, \`state: started\` (a loop over the $NUNITS units)."
   echo "  Back-to-back runs reuse the SSH master connection the previous one left open (ControlPersist=60s), as they would."
-  echo "- **No-op**: after the cold apply converged, $WARMUP untimed warmup run(s) then $RUNS timed, with the real home, then"
-  echo "  the same with the empty home. Checked: exit codes, unit main PIDs and activation times, unit"
+  echo "- **No-op**: after both cold applies converged, $WARMUP untimed warmup run(s) then $RUNS timed, with the real home, then"
+  echo "  the same with the empty home; Driftless and Ansible take turns run by run (one Driftless no-op, one Ansible no-op, ...),"
+  echo "  so that both meet the same load from other work on this machine. Checked: exit codes, unit main PIDs and activation times, unit"
   echo "  files' inode/size/mtime, dpkg's log and apt's lists all unchanged; Driftless prints \"nothing to do\", Ansible \`changed=0\`."
   echo "- Timing: bash \`\$EPOCHREALTIME\` around each whole process, output to a log file."
   echo
