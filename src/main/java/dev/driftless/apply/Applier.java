@@ -57,7 +57,9 @@ public final class Applier {
         SystemCommands system = new SystemCommands(host, mask);
         List<Change> packages = plan.changes().stream().filter(c -> c.kind().equals("package")
                 && c.desired().isPresent()).toList();
-        boolean unitFilesChanged = false;
+        List<Change> units = plan.changes().stream().filter(c -> c.kind().equals("unit")
+                && c.desired().isPresent()).toList();
+        boolean unitsChanged = false; // a unit file written or removed, or a unit disabled: systemd must reload
         boolean reloaded = false;
         for (Change change : plan.changes()) {
             try {
@@ -65,19 +67,31 @@ public final class Applier {
                     if (change == packages.get(0)) {
                         system.packages(plan, packages); // one command for all, when the first is reached
                     }
-                } else if (change.kind().equals("unit")) {
-                    if (unitFilesChanged && !reloaded) {
-                        system.daemonReload();
+                } else if (units.contains(change)) {
+                    if (change == units.get(0)) {
+                        // one command for all, which reloads systemd once, when the first is reached
+                        SystemCommands.UnitsRun run = system.units(units.stream()
+                                .map(c -> (Desired.Unit) c.desired().orElseThrow()).toList());
                         reloaded = true;
+                        for (Change done : units.subList(0, run.done())) {
+                            applied.add(done);
+                            listener.applied(done, "");
+                        }
+                        if (run.failure().isPresent()) {
+                            Change failed = units.get(run.failed());
+                            StateFile.write(host, plan.stateAfterFailure(applied, units.subList(0, run.touched()),
+                                    handlerIds));
+                            return new ApplyResult(List.copyOf(applied), Optional.of(new ApplyResult.ChangeFailure(
+                                    failed, run.failure().get().getMessage(), run.failure().get().kind())), List.of());
+                        }
                     }
-                    if (change.desired().isPresent()) {
-                        system.unit((Desired.Unit) change.desired().get());
-                    } else {
-                        system.removeUnit(change.path().substring(Desired.Unit.PREFIX.length()));
-                    }
+                    continue;
+                } else if (change.kind().equals("unit")) {
+                    system.removeUnit(change.path().substring(Desired.Unit.PREFIX.length()));
+                    unitsChanged = true;
                 } else if (change.action() != Action.RELEASE) {
                     String note = execute(change, host);
-                    unitFilesChanged |= Unit.isUnitFile(change.path());
+                    unitsChanged |= Unit.isUnitFile(change.path());
                     applied.add(change);
                     listener.applied(change, note);
                     continue;
@@ -85,12 +99,12 @@ public final class Applier {
                 applied.add(change);
                 listener.applied(change, "");
             } catch (HostException e) {
-                StateFile.write(host, plan.stateAfter(applied, handlerIds));
+                StateFile.write(host, plan.stateAfterFailure(applied, List.of(change), handlerIds));
                 return new ApplyResult(List.copyOf(applied),
                         Optional.of(new ApplyResult.ChangeFailure(change, e.getMessage(), e.kind())), List.of());
             }
         }
-        if (unitFilesChanged && !reloaded) {
+        if (unitsChanged && !reloaded) {
             try {
                 system.daemonReload(); // unit files changed, no unit state did: restarts need the new files read
             } catch (HostException e) {

@@ -12,7 +12,10 @@ import dev.driftless.system.PackageManager;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.UnaryOperator;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Runs what a plan decided about packages and units: one package manager command for all of a host's packages,
@@ -22,6 +25,7 @@ final class SystemCommands {
 
     private static final Duration PACKAGE_TIMEOUT = Duration.ofMinutes(30);
     private static final Duration UNIT_TIMEOUT = Duration.ofMinutes(5);
+    private static final Pattern FAILED = Pattern.compile("(?m)^@@failed (\\w+) (\\d+)\n?");
 
     private final Host host;
     private final UnaryOperator<String> mask;
@@ -42,23 +46,64 @@ final class SystemCommands {
         run(manager.command(host.root(), install, remove), PACKAGE_TIMEOUT, manager.name());
     }
 
-    /** Makes a unit enabled or disabled, started or stopped, as the repository says. */
-    void unit(Desired.Unit unit) {
-        String name = Shell.quote(unit.name());
-        if (!host.root().equals("/")) {
-            run("systemctl --root=" + Shell.quote(host.root()) + " " + (unit.enabled() ? "enable" : "disable")
-                    + " -- " + name, UNIT_TIMEOUT, "systemctl");
-            return;
-        }
-        run("systemctl unmask -q -- " + name + " && systemctl " + (unit.enabled() ? "enable" : "disable") + " -q -- "
-                + name + " && systemctl " + (unit.running() ? "start" : "stop") + " -- " + name, UNIT_TIMEOUT,
-                "systemctl");
+    /**
+     * How the units of one {@link #units} command went: the first {@code done} are enabled (or disabled) and
+     * started (or stopped) as the repository says; the first {@code touched} had their enablement changed, so
+     * those not done are half done; when {@code failure} is present, unit {@code failed} is where it happened.
+     */
+    record UnitsRun(int done, int touched, int failed, Optional<HostException> failure) {
     }
 
-    /** Stops and disables a unit that left the repository (its files are removed as files). */
+    /**
+     * Makes every unit enabled or disabled, then has systemd reload once (it caches unit files and enablement until
+     * it reloads, and 'systemctl enable' would reload once per unit), then starts or stops each, in one command
+     * that stops at the first failure. Under a root: {@code systemctl --root} enablement only, nothing reloaded or
+     * started.
+     */
+    UnitsRun units(List<Desired.Unit> units) {
+        StringBuilder script = new StringBuilder(
+                "fail() { [ \"$1\" = enable ] && systemctl daemon-reload; echo \"@@failed $1 $2\"; exit 1; }; ");
+        boolean underRoot = !host.root().equals("/");
+        for (int i = 0; i < units.size(); i++) {
+            Desired.Unit unit = units.get(i);
+            String name = Shell.quote(unit.name());
+            String enablement = unit.enabled() ? "enable" : "disable";
+            script.append(underRoot ? "systemctl --root=" + Shell.quote(host.root()) + " " + enablement + " -- " + name
+                    : "systemctl unmask --no-reload -q -- " + name + " && systemctl " + enablement + " --no-reload -q -- "
+                    + name).append(" || fail ").append(underRoot ? "root " : "enable ").append(i).append("; ");
+        }
+        if (!underRoot) {
+            script.append("systemctl daemon-reload || fail reload 0; ");
+            for (int i = 0; i < units.size(); i++) {
+                Desired.Unit unit = units.get(i);
+                script.append("systemctl ").append(unit.running() ? "start" : "stop").append(" -- ")
+                        .append(Shell.quote(unit.name())).append(" || fail start ").append(i).append("; ");
+            }
+        }
+        CommandResult result = host.run(script.toString(), Map.of("LC_ALL", "C"), UNIT_TIMEOUT);
+        if (result.succeeded()) {
+            return new UnitsRun(units.size(), units.size(), -1, Optional.empty());
+        }
+        Matcher failed = FAILED.matcher(result.output());
+        String step = failed.find() ? failed.group(1) : "";
+        int at = step.isEmpty() ? 0 : Integer.parseInt(failed.group(2));
+        String output = failed.replaceAll("");
+        HostException failure = failure(new CommandResult(result.exitCode(), output, result.timedOut()), UNIT_TIMEOUT,
+                "systemctl");
+        return switch (step) {
+            case "start" -> new UnitsRun(at, units.size(), at, Optional.of(failure));
+            case "reload" -> new UnitsRun(0, units.size(), 0, Optional.of(failure));
+            default -> new UnitsRun(0, step.isEmpty() ? units.size() : at + 1, at, Optional.of(failure));
+        };
+    }
+
+    /** Stops and disables a unit that left the repository (its files are removed as files); systemd reloads later. */
     void removeUnit(String name) {
         String quoted = Shell.quote(name);
-        String command = host.root().equals("/") ? "systemctl disable --now -q -- " + quoted
+        String command = host.root().equals("/")
+                // a unit that had failed would stay listed as failed (and the system degraded) once its file is gone
+                ? "systemctl disable --no-reload --now -q -- " + quoted + " && { systemctl reset-failed -q -- " + quoted
+                        + " 2>/dev/null; true; }"
                 : "systemctl --root=" + Shell.quote(host.root()) + " disable -q -- " + quoted;
         // a unit already gone from the host is what removal wants
         run(command + " || ! systemctl " + (host.root().equals("/") ? "" : "--root=" + Shell.quote(host.root()) + " ")
@@ -74,9 +119,12 @@ final class SystemCommands {
 
     private void run(String command, Duration timeout, String tool) {
         CommandResult result = host.run(command, Map.of("LC_ALL", "C"), timeout);
-        if (result.succeeded()) {
-            return;
+        if (!result.succeeded()) {
+            throw failure(result, timeout, tool);
         }
+    }
+
+    private HostException failure(CommandResult result, Duration timeout, String tool) {
         String output = OutputTail.of(result.output(), mask).shown().strip();
         String message = host.name() + ": " + tool + (result.timedOut() ? " did not finish within "
                 + timeout.toMinutes() + " min" : " failed (exit " + result.exitCode() + ")")
@@ -84,6 +132,6 @@ final class SystemCommands {
         // another apt or dpkg holds the lock, or a download broke: trying again later may well work
         boolean again = result.timedOut() || output.contains("Could not get lock") || output.contains("Unable to lock")
                 || output.contains("Failed to fetch") || output.contains("Temporary failure");
-        throw again ? HostException.transientFailure(message, null) : new HostException(message);
+        return again ? HostException.transientFailure(message, null) : new HostException(message);
     }
 }

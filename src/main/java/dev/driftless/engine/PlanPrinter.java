@@ -101,7 +101,8 @@ public final class PlanPrinter {
                 lines.add("not rolled back (" + why + "): " + r.refused().get());
             } else if (r.restored()) {
                 lines.add("rolled back to " + shortRevision(r.revision()) + " (" + why + "), the last commit healthy"
-                        + " here; commit " + shortRevision(applied.plan().desired().revision()) + " is not applied again");
+                        + " here; the agent does not apply commit " + shortRevision(applied.plan().desired().revision())
+                        + " again");
             } else {
                 HostOutcome.Applied back = r.applied().orElseThrow();
                 lines.add("rolled back to " + shortRevision(r.revision()) + " (" + why + "), but the rollback failed too");
@@ -170,6 +171,7 @@ public final class PlanPrinter {
             if (outcome instanceof HostOutcome.Failed failed) {
                 host.put("status", SyncState.FAILED.word());
                 host.put("error", failed.message());
+                host.put("failure", failed.kind().word());
                 hosts.add(host);
                 continue;
             }
@@ -180,7 +182,10 @@ public final class PlanPrinter {
             if (outcome instanceof HostOutcome.Applied applied) {
                 ApplyResult result = applied.result();
                 host.put("status", result.succeeded() ? "applied" : SyncState.FAILED.word());
-                result.failure().ifPresent(f -> host.put("error", f.message()));
+                result.failure().ifPresent(f -> {
+                    host.put("error", f.message());
+                    host.put("failure", f.kind().word());
+                });
                 host.put("failedHandlers", result.failedHandlers().stream().map(h -> h.handler().id()).toList());
                 host.put("handlerRuns", result.handlers().stream().map(PlanPrinter::handlerJson).toList());
                 if (!applied.health().isEmpty()) {

@@ -44,20 +44,33 @@ final class Rollout {
     }
 
     HostOutcome.Applied settle(Workspace workspace, Host host, HostPlan plan, ApplyResult result, ApplyListener listener) {
+        DesiredHost desired = plan.desired();
+        Set<String> touched;
         if (plan.isEmpty()) {
-            return new HostOutcome.Applied(plan, result);
+            HostState previous = plan.previous();
+            if (previous.healthy().equals(previous.revision())) {
+                markHealthy(host, plan, result); // what a healthy commit left, unchanged: this commit is healthy too
+                return new HostOutcome.Applied(plan, result);
+            }
+            // applied before but never found healthy here (--no-rollback, onFailure: keep): nothing to change, yet
+            // not done until its checks pass, so an apply again checks it and rolls back, not "nothing to do"
+            desired = workspace.desired(workspace.hosts().stream().filter(h -> h.name().equals(host.name()))
+                    .findFirst().orElseThrow());
+            touched = new LinkedHashSet<>(desired.services());
+        } else {
+            touched = touched(plan, result);
         }
-        Set<String> touched = touched(plan, result);
         UnaryOperator<String> mask = workspace::redact;
-        Map<String, ServiceHealth> health = check(host, plan.desired(), touched, mask);
+        Map<String, ServiceHealth> health = check(host, desired, touched, mask);
         HostOutcome.Applied applied = new HostOutcome.Applied(plan, result, health, Optional.empty());
         List<String> failing = failing(plan, result, health, touched);
         if (failing.isEmpty()) {
             markHealthy(host, plan, result);
             return applied;
         }
+        DesiredHost checked = desired;
         List<String> asking = failing.stream()
-                .filter(s -> plan.desired().health(s).onFailure() == Health.OnFailure.ROLLBACK).toList();
+                .filter(s -> checked.health(s).onFailure() == Health.OnFailure.ROLLBACK).toList();
         if (asking.isEmpty()) {
             return applied; // every failing service says onFailure: keep
         }

@@ -1,15 +1,26 @@
 package dev.driftless.host;
 
+import java.io.IOException;
 import java.net.SocketAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PublicKey;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apache.sshd.client.config.hosts.KnownHostEntry;
 import org.apache.sshd.client.keyverifier.KnownHostsServerKeyVerifier;
 import org.apache.sshd.client.keyverifier.ServerKeyVerifier;
 import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.common.NamedFactory;
 import org.apache.sshd.common.config.keys.KeyUtils;
+import org.apache.sshd.common.signature.Signature;
+import org.apache.sshd.common.util.net.SshdSocketAddress;
 
 /**
  * Verifies host keys against a known_hosts file, never trusting all: an unknown key is refused
@@ -18,10 +29,12 @@ import org.apache.sshd.common.config.keys.KeyUtils;
  */
 final class HostKeys implements ServerKeyVerifier {
 
+    private final Path file;
     private final KnownHostsServerKeyVerifier knownHosts;
     private final Map<ClientSession, String> refusals = new ConcurrentHashMap<>();
 
     HostKeys(Path file, boolean acceptNew) {
+        this.file = file;
         ServerKeyVerifier unknown = (session, address, key) -> {
             if (acceptNew) {
                 return true; // the known_hosts verifier then appends it to the file
@@ -43,6 +56,42 @@ final class HostKeys implements ServerKeyVerifier {
     @Override
     public boolean verifyServerKey(ClientSession session, SocketAddress address, PublicKey key) {
         return knownHosts.verifyServerKey(session, address, key);
+    }
+
+    /**
+     * Offers the host the algorithms of the keys known_hosts holds for it first, as OpenSSH does: a host with
+     * several host keys (ed25519, ecdsa, rsa) then shows the one recorded for it, not another one that would
+     * look like a changed key. Called before the session's key exchange starts.
+     */
+    void preferKnownKeyTypes(ClientSession session) {
+        SshdSocketAddress target = SshdSocketAddress.toSshdSocketAddress(session.getConnectAddress());
+        Set<String> known = knownKeyTypes(target.getHostName(), target.getPort());
+        if (known.isEmpty()) {
+            return;
+        }
+        List<NamedFactory<Signature>> offered = new ArrayList<>(session.getSignatureFactories());
+        // a stable sort: the known types first, each group in the client's own order of preference
+        offered.sort(Comparator.comparing(f -> !known.contains(KeyUtils.getCanonicalKeyType(f.getName()))));
+        session.setSignatureFactories(offered);
+    }
+
+    private Set<String> knownKeyTypes(String host, int port) {
+        Set<String> types = new TreeSet<>();
+        if (!Files.isReadable(file)) {
+            return types;
+        }
+        try {
+            for (KnownHostEntry entry : KnownHostEntry.readKnownHostEntries(file)) {
+                boolean matches = entry.getHashedEntry() != null ? entry.getHashedEntry().isHostMatch(host, port)
+                        : entry.isHostMatch(host, port);
+                if (matches && entry.getMarker() == null && entry.getKeyEntry() != null) {
+                    types.add(KeyUtils.getCanonicalKeyType(entry.getKeyEntry().getKeyType()));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // an unreadable line is the verifier's to report; the offer stays the client's default
+        }
+        return types;
     }
 
     Optional<String> refusal(ClientSession session) {

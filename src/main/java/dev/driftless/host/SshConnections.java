@@ -13,6 +13,8 @@ import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.config.hosts.HostConfigEntry;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.keyprovider.FileKeyPairProvider;
+import org.apache.sshd.common.session.Session;
+import org.apache.sshd.common.session.SessionListener;
 
 /**
  * The SSH client of one command (Apache MINA sshd): opens one session per host, authenticated with a
@@ -50,6 +52,16 @@ public final class SshConnections implements AutoCloseable {
                     new java.util.ArrayList<>(client.getSignatureFactories());
             signatures.sort(java.util.Comparator.comparing(f -> !f.getName().startsWith("ssh-ed25519")));
             client.setSignatureFactories(signatures);
+            // and, per host, the types its known_hosts lines hold before all others (a host known by its ecdsa key)
+            HostKeys verifier = hostKeys;
+            client.addSessionListener(new SessionListener() {
+                @Override
+                public void sessionCreated(Session session) {
+                    if (session instanceof ClientSession clientSession) {
+                        verifier.preferKnownKeyTypes(clientSession);
+                    }
+                }
+            });
             settings.agent().ifPresent(socket -> client.setAgentFactory(SshAgentSocket.factory(socket)));
             client.start();
         }

@@ -142,9 +142,16 @@ public final class SshHost implements Host {
             channel.setOut(out);
             channel.setErr(err);
             channel.open().verify(timeout);
-            // written straight to the channel, then closed, which the host reads as end of input
+            // written straight to the channel, then closed, which the host reads as end of input; a command that
+            // ends at once may have closed the channel already: no failure, its exit status says how it went
             try (OutputStream stdin = channel.getInvertedIn()) {
-                stdin.write(input);
+                if (input.length > 0) {
+                    stdin.write(input);
+                }
+            } catch (IOException e) {
+                if (!channel.isClosing()) {
+                    throw e;
+                }
             }
             Set<ClientChannelEvent> events = channel.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), timeout);
             if (events.contains(ClientChannelEvent.TIMEOUT)) {

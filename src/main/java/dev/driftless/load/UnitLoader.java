@@ -88,6 +88,19 @@ final class UnitLoader {
         if (name.isEmpty() || !NAME.matcher(name.get()).matches()) {
             return Optional.empty();
         }
+        if (name.get().contains("@.")) {
+            // systemd enables and starts a template's instances, never the template itself
+            for (String key : List.of("enabled", "state", "restartOn", "reload")) {
+                if (entry.has(key)) {
+                    entry.problem(key, name.get() + " is a template: only its file is managed; list its instances"
+                            + " (such as " + name.get().replace("@.", "@one.") + ") as units to enable, start and restart");
+                }
+            }
+            if (CONTENT_KEYS.stream().noneMatch(entry::has)) {
+                entry.problem("name", name.get() + " is a template: give its file (source, template or content), and"
+                        + " list its instances (such as " + name.get().replace("@.", "@one.") + ") as units of their own");
+            }
+        }
         String unitPath = Unit.DIRECTORY + "/" + name.get();
         List<Resource.File> files = new ArrayList<>();
         List<String> given = CONTENT_KEYS.stream().filter(entry::has).toList();

@@ -21,6 +21,14 @@ public record Unit(String name, List<String> files, boolean enabled, boolean run
         restartOn = List.copyOf(restartOn);
     }
 
+    /**
+     * Whether this is a template ({@code worker@.service}): only its file is managed, as systemd neither enables nor
+     * starts a template itself, but its instances ({@code worker@1.service}), which are units of their own.
+     */
+    public boolean template() {
+        return name.contains("@.");
+    }
+
     /** Whether {@code path} is a unit file or drop-in, whose change needs a {@code daemon-reload}. */
     public static boolean isUnitFile(String path) {
         return path.startsWith(DIRECTORY + "/") || path.startsWith("/usr/lib/systemd/system/")

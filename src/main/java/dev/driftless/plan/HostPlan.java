@@ -125,4 +125,21 @@ public record HostPlan(DesiredHost desired, HostState previous, List<Change> cha
         return new HostState(HostState.VERSION, hostName(), desired.revision(), Instant.now().toString(), complete,
                 entries, owed, previous.healthy());
     }
+
+    /**
+     * The same after a failure, but units whose systemctl ran ({@code halfDone}: enabled, perhaps not started) are
+     * recorded as asked: only a recorded unit is stopped and disabled by a later apply, or a rollback to a commit
+     * without it.
+     */
+    public HostState stateAfterFailure(Set<Change> applied, List<Change> halfDone, List<String> owedHandlers) {
+        HostState state = stateAfter(applied, owedHandlers);
+        Map<String, StateEntry> entries = new LinkedHashMap<>(state.resources());
+        for (Change change : halfDone) {
+            if (change.kind().equals(SystemChanges.UNIT) && change.desired().isPresent()) {
+                entries.putIfAbsent(change.path(), desiredEntries.get(change.path()));
+            }
+        }
+        return new HostState(state.version(), state.host(), state.revision(), state.appliedAt(), false, entries,
+                state.pendingHandlers(), state.healthy());
+    }
 }

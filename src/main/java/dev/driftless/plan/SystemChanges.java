@@ -107,11 +107,7 @@ final class SystemChanges {
                         + " for this host");
             } else if (!aptSourcesChange) {
                 for (Desired.Package p : packages) {
-                    if (p.present() && reading.unknownPackages().contains(p.name())) {
-                        lines.add(where(host, p) + "package '" + p.name() + "' is not known to apt on " + host.name()
-                                + " (check the name, or the host's apt sources; its lists are from its last apt-get"
-                                + " update)");
-                    }
+                    installable(host, p, reading).ifPresent(why -> lines.add(where(host, p) + why));
                 }
             }
         }
@@ -123,6 +119,35 @@ final class SystemChanges {
             lines.add(host.name() + ": nothing is changed on " + host.name());
             throw new HostException(String.join("\n", lines));
         }
+    }
+
+    /**
+     * Why apt cannot install a package the repository wants present, or empty when it can (or has it already): a
+     * name its lists do not know, a version they do not have, a name with nothing to install (a virtual package).
+     */
+    private static Optional<String> installable(Host host, Desired.Package p, SystemProbe.Reading reading) {
+        String installed = reading.state().installed().get(p.name());
+        if (!p.present() || installed != null && p.version().map(installed::equals).orElse(true)) {
+            return Optional.empty();
+        }
+        String lists = ", or the host's apt sources; its lists are from its last apt-get update)";
+        if (reading.unknownPackages().contains(p.name())) {
+            return Optional.of("package '" + p.name() + "' is not known to apt on " + host.name() + " (check the name"
+                    + lists);
+        }
+        Optional<SystemProbe.Offer> offer = reading.offer(p.name());
+        if (offer.isEmpty()) {
+            return Optional.empty(); // no lists to ask: apt-get update runs first, and apt says what it finds
+        }
+        if (p.version().isPresent()) {
+            List<String> versions = offer.get().versions();
+            return versions.contains(p.version().get()) ? Optional.empty() : Optional.of("version " + p.version().get()
+                    + " of package '" + p.name() + "' is not known to apt on " + host.name() + " (it knows "
+                    + (versions.isEmpty() ? "none" : String.join(", ", versions)) + "; check the version" + lists);
+        }
+        return offer.get().candidate().isPresent() ? Optional.empty() : Optional.of("apt on " + host.name() + " knows '"
+                + p.name() + "' but has no version of it to install (a virtual package, or one only other packages"
+                + " mention): name the package that provides it");
     }
 
     private static String where(Host host, Desired resource) {
@@ -158,7 +183,7 @@ final class SystemChanges {
                         Optional.empty(), details));
             }
             if (installed == null) {
-                details.add(p.version().or(() -> Optional.ofNullable(reading.candidates().get(p.name())))
+                details.add(p.version().or(() -> reading.offer(p.name()).flatMap(SystemProbe.Offer::candidate))
                         .orElse("newest"));
                 details.add("installed with " + manager);
                 return Optional.of(new Change(Action.CREATE, p.path(), PACKAGE, p.service(), causes, Optional.of(p),
@@ -223,19 +248,21 @@ final class SystemChanges {
             if (!(resource instanceof Desired.Unit u) || !u.running() || starting.contains(u.path())) {
                 continue;
             }
-            HandlerRun run = restart(u);
-            boolean triggered = u.files().stream().anyMatch(changedPaths::contains)
-                    || u.restartOn().stream().anyMatch(changedPaths::contains)
-                    || previous.pendingHandlers().contains(run.id());
-            if (triggered) {
-                runs.add(run);
+            // its own unit file or drop-in changed: a reload would leave the old ExecStart=, Environment=, ...
+            // running, so that is always a restart; reload: true is for restartOn files
+            HandlerRun restart = cycle(u, "restart");
+            HandlerRun asked = u.reload() ? cycle(u, "reload") : restart;
+            if (u.files().stream().anyMatch(changedPaths::contains) || previous.pendingHandlers().contains(restart.id())) {
+                runs.add(restart);
+            } else if (u.restartOn().stream().anyMatch(changedPaths::contains)
+                    || previous.pendingHandlers().contains(asked.id())) {
+                runs.add(asked);
             }
         }
         return runs;
     }
 
-    static HandlerRun restart(Desired.Unit u) {
-        String verb = u.reload() ? "reload" : "restart";
+    private static HandlerRun cycle(Desired.Unit u, String verb) {
         return new HandlerRun(u.service(), verb + " " + u.name(), "systemctl " + verb + " -- " + Shell.quote(u.name()));
     }
 

@@ -133,7 +133,7 @@ public final class Renderer {
                             link.where()));
                 }
             }
-            for (Unit unit : service.units()) {
+            for (Unit unit : service.units().stream().filter(u -> !u.template()).toList()) {
                 resources.add(new Desired.Unit(unit.name(), unit.enabled(), unit.running(), unit.files(),
                         unit.restartOn(), unit.reload(), service.name(), unit.where()));
             }

@@ -30,11 +30,13 @@ public sealed interface PackageManager {
         @Override
         public String command(String root, List<Desired.Package> install, List<Desired.Package> remove) {
             StringBuilder script = new StringBuilder("export DEBIAN_FRONTEND=noninteractive; set -e; ");
-            String apt = "apt-get -q -y -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold"
+            String options = " -y -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold"
                     + " -o Dpkg::Use-Pty=0";
+            String apt = "apt-get -q" + options;
             if (!install.isEmpty()) {
-                // only when something must be installed: lists are what a new package or version is found in
-                script.append(apt).append(" update; ");
+                // only when something must be installed: lists are what a new package or version is found in;
+                // -qq: its progress lines would crowd apt's own error out of the failure message, its errors stay
+                script.append("apt-get -qq").append(options).append(" update; ");
                 script.append(apt).append(" install --allow-downgrades -- ").append(install.stream()
                         .map(p -> Shell.quote(p.version().map(v -> p.name() + "=" + v).orElse(p.name())))
                         .collect(Collectors.joining(" "))).append("; ");
@@ -60,8 +62,19 @@ public sealed interface PackageManager {
         }
     }
 
-    /** {@code script} run inside {@code root} (chroot), or as it is for the machine itself. */
+    /**
+     * {@code script} run inside {@code root} (chroot), or as it is for the machine itself. Inside a root it gets a
+     * /proc of its own in a PID namespace that ends with it: maintainer scripts need /proc (start-stop-daemon
+     * refuses to run without it), and whatever they start (a daemon an init script launches) must not keep running
+     * on this machine after an image was built. Where namespaces are not allowed (an unprivileged container), a
+     * plain chroot still installs what needs no /proc.
+     */
     static String inRoot(String root, String script) {
-        return root.equals("/") ? script : "chroot " + Shell.quote(root) + " sh -c " + Shell.quote(script);
+        if (root.equals("/")) {
+            return script;
+        }
+        String chroot = "chroot " + Shell.quote(root) + " sh -c " + Shell.quote(script);
+        String isolated = "unshare --mount --pid --fork --kill-child --mount-proc=" + Shell.quote(root + "/proc");
+        return "if " + isolated + " true 2>/dev/null; then " + isolated + " " + chroot + "; else " + chroot + "; fi";
     }
 }

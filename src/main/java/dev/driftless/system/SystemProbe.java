@@ -26,8 +26,32 @@ public final class SystemProbe {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
-    /** What the probe read, and which packages apt's lists do not know (when the host has lists at all). */
-    public record Reading(SystemState state, Set<String> unknownPackages, Map<String, String> candidates) {
+    /**
+     * What the probe read, which packages apt's lists do not know (when the host has lists at all), and what they
+     * offer of the others, by the name apt prints (a name asked with {@code :arch} is printed without it).
+     */
+    public record Reading(SystemState state, Set<String> unknownPackages, Map<String, Offer> offers) {
+
+        public Reading {
+            unknownPackages = Set.copyOf(unknownPackages);
+            offers = Map.copyOf(offers);
+        }
+
+        /** What apt offers of a package, when its lists know it. */
+        public Optional<Offer> offer(String name) {
+            return Optional.ofNullable(offers.get(name)).or(() -> Optional.ofNullable(offers.get(withoutArch(name))));
+        }
+    }
+
+    /**
+     * What apt's lists offer of one package: the version {@code apt-get install} would pick (none for a virtual
+     * package) and every version it could install, newest first.
+     */
+    public record Offer(Optional<String> candidate, List<String> versions) {
+
+        public Offer {
+            versions = List.copyOf(versions);
+        }
     }
 
     /** Nothing asked, nothing read. */
@@ -58,7 +82,10 @@ public final class SystemProbe {
                     .append("if ls \"$R/var/lib/apt/lists/\" 2>/dev/null | grep -q '_Packages'; then echo '@@lists';")
                     .append(root.equals("/") ? " apt-cache policy -- " + names
                             : " chroot \"$R\" apt-cache policy -- " + names)
-                    .append(" 2>/dev/null | sed -n -e 's/^\\([^ ].*\\):$/@k \\1/p' -e 's/^  Candidate: \\(.*\\)$/@c \\1/p'; fi; ")
+                    .append(" 2>/dev/null | sed -n -e 's/^\\([^ ].*\\):$/@k \\1/p'")
+                    .append(" -e 's/^  Candidate: \\(.*\\)$/@c \\1/p'")
+                    // the version table: " *** 1.1 500" (installed) or "     1.0 500"; its sources are indented more
+                    .append(" -e 's/^ [ *][ *][ *] \\([^ ][^ ]*\\) -\\{0,1\\}[0-9][0-9]*$/@v \\1/p'; fi; ")
                     .append("elif [ -x \"$R/usr/bin/rpm\" ]; then echo '@@manager rpm'; fi; ");
         }
         if (!units.isEmpty()) {
@@ -81,8 +108,8 @@ public final class SystemProbe {
     public static Reading parse(String output, Collection<String> packages, Collection<String> units, boolean running) {
         Optional<PackageManager> manager = Optional.empty();
         Map<String, String> installed = new HashMap<>();
-        Set<String> known = new TreeSet<>();
         Map<String, String> candidates = new HashMap<>();
+        Map<String, List<String>> versions = new LinkedHashMap<>();
         String lastKnown = null;
         boolean lists = false;
         Map<String, UnitStatus> unitStatus = new LinkedHashMap<>();
@@ -98,15 +125,18 @@ public final class SystemProbe {
                 lists = true;
             } else if (line.startsWith("@p ")) {
                 String[] f = line.substring(3).split("\t", -1);
-                if (f.length >= 4 && f[3].startsWith("ii")) {
+                // "ii", "hi" (on hold): the second letter is the package's status, the first only what is wanted of it
+                if (f.length >= 4 && f[3].length() >= 2 && f[3].charAt(1) == 'i') {
                     installed.put(f[0], f[2]);
                     installed.put(f[0] + ":" + f[1], f[2]);
                 }
             } else if (line.startsWith("@k ")) {
                 lastKnown = line.substring(3).strip();
-                known.add(lastKnown);
+                versions.put(lastKnown, new ArrayList<>());
             } else if (line.startsWith("@c ") && lastKnown != null && !line.contains("(none)")) {
                 candidates.put(lastKnown, line.substring(3).strip());
+            } else if (line.startsWith("@v ") && lastKnown != null) {
+                versions.get(lastKnown).add(line.substring(3).strip());
             } else if (line.equals("@@systemd")) {
                 inShow = true;
             } else if (line.startsWith("@@nosystemd")) {
@@ -140,15 +170,25 @@ public final class SystemProbe {
                         b.getOrDefault("ActiveState", ""), b.getOrDefault("UnitFileState", "")));
             }
         }
+        Map<String, Offer> offers = new HashMap<>();
+        versions.forEach((name, known) ->
+                offers.put(name, new Offer(Optional.ofNullable(candidates.get(name)), known)));
         Set<String> unknown = new TreeSet<>();
         if (lists) {
             // asked but not printed by apt-cache policy: apt has never heard of it
             for (String name : packages) {
-                if (!known.contains(name) && !installed.containsKey(name)) {
+                boolean known = offers.containsKey(name) || offers.containsKey(withoutArch(name));
+                if (!known && !installed.containsKey(name)) {
                     unknown.add(name);
                 }
             }
         }
-        return new Reading(new SystemState(manager, installed, unitStatus, systemd), unknown, candidates);
+        return new Reading(new SystemState(manager, installed, unitStatus, systemd), unknown, offers);
+    }
+
+    /** {@code nginx} of {@code nginx:amd64}: apt-cache policy prints a name asked with an architecture without it. */
+    static String withoutArch(String name) {
+        int colon = name.indexOf(':');
+        return colon < 0 ? name : name.substring(0, colon);
     }
 }
