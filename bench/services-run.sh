@@ -796,8 +796,12 @@ RAW_REL=${RAW#"$REPO_ROOT"/}
   if [[ -n ${D_RT_COST:-} ]]; then
     echo
     echo "Where a Driftless no-op's time goes: its $D_RT remote commands cost about $D_RT x $PER_CMD_REAL = ${D_RT_COST} s of its"
-    echo "${MED_driftless_noop_real} s (${D_RT_SHARE} %) at the measured cost of one command with the real home. With $RT_BAR commands,"
-    echo "the rest unchanged, it would take about ${D_AT_BAR} s: ${R_AT_BAR}x against this run's Ansible (an estimate, not a measurement)."
+    echo "${MED_driftless_noop_real} s (${D_RT_SHARE} %) at the measured cost of one command with the real home; its JVM used"
+    echo "$CPU_driftless_noop_real s of CPU on this side, where a JVM that starts and exits takes $MED_jvm_floor s."
+    if ((D_RT > RT_BAR)); then
+      echo "With $RT_BAR commands, the rest unchanged, it would take about ${D_AT_BAR} s: ${R_AT_BAR}x against this run's Ansible"
+      echo "(an estimate, not a measurement)."
+    fi
   fi
   echo
   echo "## SSH round trips of a Driftless no-op"
