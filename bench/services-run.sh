@@ -226,9 +226,8 @@ while [[ ${M_PORT[an]} == "${M_PORT[dl]}" ]]; do M_PORT[an]=$(free_port); done
 USER_KEY=$WORK/user_key
 KNOWN=$WORK/known_hosts
 ssh-keygen -q -t ed25519 -N '' -C driftless-bench -f "$USER_KEY"
-# every machine has the tree's host keys; all of them are listed, as ssh-keyscan lists them: Driftless (MINA sshd)
-# does not prefer the key types known_hosts has for a host, as OpenSSH does, so with only the ed25519 line it is
-# offered the ecdsa key and refuses the host as CHANGED
+# every machine has the tree's host keys; all of them are listed, as ssh-keyscan lists them and as OpenSSH's
+# UpdateHostKeys records them
 for m in dl an; do
   for k in "$TREE"/etc/ssh/ssh_host_*_key.pub; do
     printf '[127.0.0.1]:%s %s\n' "${M_PORT[$m]}" "$(cut -d' ' -f1,2 "$k")" >>"$KNOWN"
