@@ -146,14 +146,10 @@ public final class Applier {
     private static Set<String> parentsOf(HostPlan plan) {
         Set<String> parents = new java.util.TreeSet<>();
         parents.add(parent(StateFile.pathFor(plan.hostName())));
-        plan.previous().resources().keySet().stream().filter(Applier::isPath).forEach(path -> parents.add(parent(path)));
-        plan.desired().resources().stream().map(Desired::path).filter(Applier::isPath).forEach(p -> parents.add(parent(p)));
-        plan.changes().stream().map(Change::path).filter(Applier::isPath).forEach(p -> parents.add(parent(p)));
+        plan.previous().resources().keySet().stream().filter(Desired::isPath).forEach(path -> parents.add(parent(path)));
+        plan.desired().resources().stream().map(Desired::path).filter(Desired::isPath).forEach(p -> parents.add(parent(p)));
+        plan.changes().stream().map(Change::path).filter(Desired::isPath).forEach(p -> parents.add(parent(p)));
         return parents;
-    }
-
-    private static boolean isPath(String key) {
-        return key.startsWith("/"); // not a package:NAME or unit:NAME
     }
 
     private static String parent(String path) {

@@ -268,7 +268,7 @@ final class SystemChanges {
 
     /** Whether a change writes or removes a unit file or drop-in, after which systemd must reload its units. */
     static boolean changesUnitFile(Change change) {
-        return change.path().startsWith("/") && Unit.isUnitFile(change.path());
+        return Desired.isPath(change.path()) && Unit.isUnitFile(change.path());
     }
 
     /** Whether a change writes under /etc/apt, after which apt may know packages it does not know now. */

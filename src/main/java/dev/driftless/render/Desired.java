@@ -61,7 +61,7 @@ public sealed interface Desired {
         }
     }
 
-    /** Whether a key of a plan or host state is a path on the host (not a package or a unit). */
+    /** Whether a key of a plan or host state is a path on the host (not a package:NAME or unit:NAME). */
     static boolean isPath(String key) {
         return key.startsWith("/");
     }

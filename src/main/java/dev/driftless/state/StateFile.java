@@ -6,7 +6,6 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.driftless.host.Host;
 import dev.driftless.host.HostException;
-import dev.driftless.host.LiveEntry;
 import dev.driftless.model.Ownership;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
