@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.security.PublicKey;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -15,10 +16,12 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.sshd.client.config.hosts.KnownHostEntry;
 import org.apache.sshd.client.keyverifier.KnownHostsServerKeyVerifier;
+import org.apache.sshd.client.keyverifier.ModifiedServerKeyAcceptor;
 import org.apache.sshd.client.keyverifier.ServerKeyVerifier;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.NamedFactory;
 import org.apache.sshd.common.config.keys.KeyUtils;
+import org.apache.sshd.common.config.keys.PublicKeyEntryResolver;
 import org.apache.sshd.common.signature.Signature;
 import org.apache.sshd.common.util.net.SshdSocketAddress;
 
@@ -30,12 +33,13 @@ import org.apache.sshd.common.util.net.SshdSocketAddress;
 final class HostKeys implements ServerKeyVerifier {
 
     private final Path file;
-    private final KnownHostsServerKeyVerifier knownHosts;
+    private final ServerKeyVerifier unknown;
+    private final ModifiedServerKeyAcceptor changed;
     private final Map<ClientSession, String> refusals = new ConcurrentHashMap<>();
 
     HostKeys(Path file, boolean acceptNew) {
         this.file = file;
-        ServerKeyVerifier unknown = (session, address, key) -> {
+        this.unknown = (session, address, key) -> {
             if (acceptNew) {
                 return true; // the known_hosts verifier then appends it to the file
             }
@@ -44,18 +48,41 @@ final class HostKeys implements ServerKeyVerifier {
                     + " --accept-new-host-keys");
             return false;
         };
-        this.knownHosts = new KnownHostsServerKeyVerifier(unknown, file);
-        this.knownHosts.setModifiedServerKeyAcceptor((session, address, entry, expected, actual) -> {
+        this.changed = (session, address, entry, expected, actual) -> {
             refusals.put(session, "the host key of " + address + " CHANGED: " + file + " has "
                     + KeyUtils.getFingerPrint(expected) + ", the host offers " + KeyUtils.getFingerPrint(actual)
                     + "; refusing to connect (if the host was rebuilt, remove its old line from " + file + ")");
             return false;
-        });
+        };
     }
 
+    /**
+     * Verifies with MINA's known_hosts verifier, made for this one key: it decodes only the lines that name
+     * this host and hold a key of the offered type (and any marked line), as OpenSSH compares. Decoding every
+     * line costs a command dearly: BouncyCastle tests an RSA key's modulus for primality as it reads it (about
+     * 0.1 s a key without the optimising compiler), and a known_hosts written by ssh-keyscan holds one per host.
+     */
     @Override
     public boolean verifyServerKey(ClientSession session, SocketAddress address, PublicKey key) {
+        String type = KeyUtils.getKeyType(key);
+        KnownHostsServerKeyVerifier knownHosts = new KnownHostsServerKeyVerifier(unknown, file) {
+            @Override
+            protected PublicKey resolveHostKey(ClientSession s, KnownHostEntry entry, PublicKeyEntryResolver resolver)
+                    throws IOException, GeneralSecurityException {
+                boolean relevant = entry.getMarker() != null || entry.getKeyEntry() == null
+                        || type == null || (type.equals(entry.getKeyEntry().getKeyType())
+                                && resolveHostNetworkIdentities(s, address).stream()
+                                        .anyMatch(id -> matches(entry, id.getHostName(), id.getPort())));
+                return relevant ? super.resolveHostKey(s, entry, resolver) : null;
+            }
+        };
+        knownHosts.setModifiedServerKeyAcceptor(changed);
         return knownHosts.verifyServerKey(session, address, key);
+    }
+
+    private static boolean matches(KnownHostEntry entry, String host, int port) {
+        return entry.getHashedEntry() != null ? entry.getHashedEntry().isHostMatch(host, port)
+                : entry.isHostMatch(host, port);
     }
 
     /**
@@ -82,9 +109,7 @@ final class HostKeys implements ServerKeyVerifier {
         }
         try {
             for (KnownHostEntry entry : KnownHostEntry.readKnownHostEntries(file)) {
-                boolean matches = entry.getHashedEntry() != null ? entry.getHashedEntry().isHostMatch(host, port)
-                        : entry.isHostMatch(host, port);
-                if (matches && entry.getMarker() == null && entry.getKeyEntry() != null) {
+                if (matches(entry, host, port) && entry.getMarker() == null && entry.getKeyEntry() != null) {
                     types.add(KeyUtils.getCanonicalKeyType(entry.getKeyEntry().getKeyType()));
                 }
             }

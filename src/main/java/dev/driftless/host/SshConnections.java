@@ -63,9 +63,23 @@ public final class SshConnections implements AutoCloseable {
                 }
             });
             settings.agent().ifPresent(socket -> client.setAgentFactory(SshAgentSocket.factory(socket)));
+            PostQuantumKex.install(client);
+            // OpenSSH announces all its host keys after the login (UpdateHostKeys); MINA would decode each, which
+            // for an RSA key costs a primality test of its modulus (0.1 s and more), and Driftless keeps no use
+            // for them: known_hosts is the user's to change
+            client.setGlobalRequestHandlers(client.getGlobalRequestHandlers().stream()
+                    .filter(h -> !(h instanceof org.apache.sshd.client.global.OpenSshHostKeysHandler)).toList());
             client.start();
         }
         return client;
+    }
+
+    /**
+     * Starts, in the background, what the next connection's key exchange needs and takes long to make (the
+     * post-quantum key pair, {@link PostQuantumKex}), so that it is ready when a host is connected.
+     */
+    public static void prepare() {
+        PostQuantumKex.prepare();
     }
 
     /** Connects and authenticates; every failure is a HostException naming the host and what to do. */

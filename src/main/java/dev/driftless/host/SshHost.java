@@ -566,6 +566,11 @@ public final class SshHost implements Host {
         };
     }
 
+    /** The key exchange this connection agreed on with the host (as OpenSSH names it). */
+    String keyExchange() {
+        return session.getKexNegotiationResult().get(org.apache.sshd.common.kex.KexProposalOption.ALGORITHMS);
+    }
+
     @Override
     public CommandResult run(String command, Map<String, String> environment, Duration commandTimeout) {
         StringBuilder script = new StringBuilder();

@@ -2,6 +2,7 @@ package dev.driftless.host;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.driftless.testing.CapturedLogs;
 import dev.driftless.testing.Cli;
 import dev.driftless.testing.Command;
 import dev.driftless.testing.SshServer;
@@ -10,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -74,6 +76,29 @@ class HostKeyTypesTest {
             assertThat(apply.exitCode()).isEqualTo(1);
             assertThat(apply.out()).contains("CHANGED");
             assertThat(tmp.resolve("host/etc/app.conf")).doesNotExist();
+        }
+    }
+
+    @Test
+    void linesOfOtherHostsAreNotReadSoABrokenOneDoesNotStopThisHost() throws Exception {
+        Path userKey = SshServer.keygen(tmp.resolve("user_key"));
+        try (SshServer server = SshServer.start(tmp.resolve("sshd"), Path.of(userKey + ".pub"))) {
+            // as OpenSSH: a line is looked at only for the host it names (and the key type offered)
+            Path knownHosts = Files.writeString(tmp.resolve("known_hosts"),
+                    "old-box.example ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQbroken\n"
+                            + "[127.0.0.1]:" + (server.port() + 1) + " ecdsa-sha2-nistp256 AAAAE2VjZHNhbroken\n"
+                            + server.knownHostsLine() + "\n");
+            Cli.Result apply;
+            List<String> logged;
+            try (CapturedLogs logs = CapturedLogs.start()) {
+                apply = applyOneFile(server, userKey, knownHosts);
+                logged = logs.lines();
+            }
+
+            assertThat(apply.exitCode()).as(apply.toString()).isZero();
+            assertThat(tmp.resolve("host/etc/app.conf")).hasContent("x");
+            // nor warned about: they were not decoded (MINA's verifier alone decodes every line, and warns)
+            assertThat(apply.out() + apply.err() + logged).doesNotContain("old-box.example").doesNotContain("broken");
         }
     }
 }
