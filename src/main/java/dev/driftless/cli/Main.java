@@ -21,6 +21,15 @@ public final class Main implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        setUpJvm();
+        // UTF-8 whatever the locale: Java 17 would turn every non-ASCII character into '?' under LANG=C
+        System.exit(run(args,
+                new PrintWriter(new java.io.OutputStreamWriter(System.out, java.nio.charset.StandardCharsets.UTF_8), true),
+                new PrintWriter(new java.io.OutputStreamWriter(System.err, java.nio.charset.StandardCharsets.UTF_8), true)));
+    }
+
+    /** What a JVM that runs commands sets once before the first. */
+    static void setUpJvm() {
         // JGit would run `git config --system` (two processes) at start-up just to read /etc/gitconfig,
         // which matters to none of the repositories Driftless reads; skip it as git does with this variable.
         org.eclipse.jgit.util.SystemReader.setInstance(
@@ -30,10 +39,6 @@ public final class Main implements Runnable {
                         return "GIT_CONFIG_NOSYSTEM".equals(variable) ? "1" : super.getenv(variable);
                     }
                 });
-        // UTF-8 whatever the locale: Java 17 would turn every non-ASCII character into '?' under LANG=C
-        System.exit(run(args,
-                new PrintWriter(new java.io.OutputStreamWriter(System.out, java.nio.charset.StandardCharsets.UTF_8), true),
-                new PrintWriter(new java.io.OutputStreamWriter(System.err, java.nio.charset.StandardCharsets.UTF_8), true)));
     }
 
     /** Runs a command line with the given output streams; returns the exit code. */

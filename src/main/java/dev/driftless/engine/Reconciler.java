@@ -7,6 +7,7 @@ import dev.driftless.health.HealthChecks;
 import dev.driftless.host.Host;
 import dev.driftless.host.HostException;
 import dev.driftless.host.LiveEntry;
+import dev.driftless.model.DesiredRepository;
 import dev.driftless.plan.HostPlan;
 import dev.driftless.plan.KnownFiles;
 import dev.driftless.plan.Planner;
@@ -16,6 +17,8 @@ import dev.driftless.state.HostState;
 import dev.driftless.state.StateFile;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -86,6 +89,7 @@ public final class Reconciler {
      */
     public List<HostOutcome> plan(Workspace workspace, int parallel, Consumer<HostOutcome> done,
             BiConsumer<Host, HostOutcome.Planned> connected) {
+        workspace.prepareConnections();
         return eachHost(workspace.hosts(), parallel, model -> {
             HostOutcome outcome;
             try (Host host = workspace.connect(model)) {
@@ -144,14 +148,20 @@ public final class Reconciler {
         // what holds a connection or a lock, so that a surprise in any host's step releases every host
         List<Prepared> held = java.util.Collections.synchronizedList(new ArrayList<>());
         List<Prepared> prepared;
+        workspace.prepareConnections();
+        // a remote host is rendered for in any case (its state is read under its lock): while it connects
+        CompletableFuture<DesiredRepository> rendering = workspace.reachesRemoteHosts()
+                ? CompletableFuture.supplyAsync(workspace::repository, Reconciler::renderAhead) : null;
         try {
             List<Prepared> connected = eachHost(workspace.hosts(), parallel, model -> {
                 Prepared p = connect(workspace, model);
                 held.add(p);
                 return p;
             });
-            if (connected.stream().anyMatch(Prepared::needsRendering)) {
-                workspace.repository(); // throws a ValidationException before any host is locked
+            if (rendering != null) {
+                rendered(rendering); // throws a ValidationException before any host is locked
+            } else if (connected.stream().anyMatch(Prepared::needsRendering)) {
+                workspace.repository(); // the same
             }
             prepared = eachHost(connected, parallel, p -> {
                 Prepared locked = lockAndPlan(workspace, p, listeners, review);
@@ -174,6 +184,27 @@ public final class Reconciler {
             done.accept(outcome);
             return outcome;
         });
+    }
+
+    private static void renderAhead(Runnable render) {
+        Thread thread = new Thread(render, "driftless-render");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** Waits for the rendering started ahead, throwing what it threw. */
+    private static void rendered(CompletableFuture<DesiredRepository> rendering) {
+        try {
+            rendering.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw e;
+        }
     }
 
     /** A host connected, locked and planned (each step in turn), or the reason it could not be. */

@@ -43,6 +43,7 @@ public final class Workspace implements AutoCloseable {
     /** The services as loaded, before (or without) rendering: what {@link #health} needs. */
     private DesiredRepository unrendered;
     private SshConnections connections;
+    private final Object connecting = new Object();
     private dev.driftless.secrets.Secrets secrets;
 
     private Workspace(RepoSource.Checkout checkout, Inventory inventory, List<dev.driftless.model.Host> hosts,
@@ -256,7 +257,8 @@ public final class Workspace implements AutoCloseable {
      * refuses, before any host is touched, an inventory whose local hosts would share a folder.
      */
     public Host connect(dev.driftless.model.Host host) {
-        synchronized (this) {
+        // not this workspace's own lock: hosts connect while the repository renders (which holds that one)
+        synchronized (connecting) {
             if (sharedRoots == null) {
                 sharedRoots = placement.sharedLocalRoots();
             }
@@ -264,7 +266,7 @@ public final class Workspace implements AutoCloseable {
         throwIfAny(sharedRoots);
         Optional<Path> root = placement.root(host);
         if (host.address() instanceof Address.Ssh ssh) {
-            synchronized (this) {
+            synchronized (connecting) {
                 if (connections == null) {
                     connections = new SshConnections(selection.ssh());
                 }
@@ -272,6 +274,21 @@ public final class Workspace implements AutoCloseable {
             return connections.connect(host.name(), ssh, root.map(Path::toString), host.identity(), host.become());
         }
         return new LocalHost(host.name(), root);
+    }
+
+    /** Whether any chosen host is reached over SSH. */
+    public boolean reachesRemoteHosts() {
+        return hosts.stream().anyMatch(h -> h.address() instanceof Address.Ssh);
+    }
+
+    /**
+     * Says that the chosen hosts are about to be connected: the SSH client starts on what its key exchanges
+     * will need while the caller goes on (see {@link SshConnections#prepare()}).
+     */
+    public void prepareConnections() {
+        if (reachesRemoteHosts()) {
+            SshConnections.prepare();
+        }
     }
 
     @Override
