@@ -16,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -135,7 +134,7 @@ class DockerComposeTest {
 
     @Test
     void configRejectsAnUnknownKeyAndAMissingEnvFileWithExitOneAndTheirNames() throws Exception {
-        Daemon.requireProgram("/usr/bin/docker-compose", "docker-compose");
+        Daemon.requireProgram(EngineCommand.DOCKER_COMPOSE, "docker-compose");
         Path project = Files.createDirectories(temp.resolve("bad"));
         Files.writeString(project.resolve("docker-compose.yml"), "version: \"3.7\"\nservices:\n  web:\n    imag: x\n");
 
@@ -155,9 +154,7 @@ class DockerComposeTest {
 
     /** docker-compose without an engine: {@code config} does not ask one. */
     private static Command.Result compose(Path project, String... args) {
-        List<String> command = new ArrayList<>(List.of("docker-compose"));
-        command.addAll(List.of(args));
-        return EngineCommand.run(Map.of(), project, command);
+        return EngineCommand.run(Map.of(), project, EngineCommand.DOCKER_COMPOSE, args);
     }
 
     private static String threeServices(Image image, String extra) {

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
@@ -68,7 +67,7 @@ public final class DockerEngine implements AutoCloseable {
         Path cli = Files.createDirectories(dir.resolve("cli"));
         Files.writeString(cli.resolve("config.json"), "{}\n");
         String name = "driftless-" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffffL);
-        List<String> command = new ArrayList<>(List.of(DOCKERD,
+        List<String> command = List.of(DOCKERD,
                 "--config-file", config.toString(),
                 "--data-root", dir.resolve("data").toString(),
                 "--exec-root", execRoot.toString(),
@@ -80,7 +79,7 @@ public final class DockerEngine implements AutoCloseable {
                 "--default-address-pool", "base=" + addressPool() + ",size=24",
                 // where a system containerd runs, dockerd uses it instead of its own: then keep to a namespace of ours
                 "--containerd-namespace", name, "--containerd-plugins-namespace", name + "-plugins",
-                "--shutdown-timeout", Integer.toString(SHUTDOWN_TIMEOUT_SECONDS)));
+                "--shutdown-timeout", Integer.toString(SHUTDOWN_TIMEOUT_SECONDS));
         long started = System.nanoTime();
         Daemon daemon = Daemon.start("dockerd", command, Map.of(), dir.resolve("dockerd.log"), STOP_GRACE);
         EngineApi api = new EngineApi(socket);
@@ -111,17 +110,13 @@ public final class DockerEngine implements AutoCloseable {
 
     /** Runs Debian's docker CLI against this engine (with a client config of its own, never ~/.docker). */
     public Command.Result docker(String... args) {
-        List<String> command = new ArrayList<>(List.of(DOCKER));
-        command.addAll(List.of(args));
-        return EngineCommand.run(cliEnv(), null, command);
+        return EngineCommand.run(cliEnv(), null, DOCKER, args);
     }
 
     /** Runs {@code docker-compose} (Debian's v1, 1.29) against this engine in {@code projectDir}. */
     public Command.Result compose(Path projectDir, String... args) {
-        Daemon.requireProgram("/usr/bin/docker-compose", "docker-compose");
-        List<String> command = new ArrayList<>(List.of("docker-compose"));
-        command.addAll(List.of(args));
-        return EngineCommand.run(cliEnv(), projectDir, command);
+        Daemon.requireProgram(EngineCommand.DOCKER_COMPOSE, "docker-compose");
+        return EngineCommand.run(cliEnv(), projectDir, EngineCommand.DOCKER_COMPOSE, args);
     }
 
     private Map<String, String> cliEnv() {

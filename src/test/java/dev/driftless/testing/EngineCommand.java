@@ -14,12 +14,20 @@ import java.util.Map;
 final class EngineCommand {
 
     static final Duration TIMEOUT = Duration.ofMinutes(2);
+    static final String DOCKER_COMPOSE = "/usr/bin/docker-compose";
     private static final List<String> FOREIGN = List.of("DOCKER_HOST", "DOCKER_CONTEXT", "DOCKER_CONFIG",
             "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH", "COMPOSE_FILE", "COMPOSE_PROJECT_NAME", "COMPOSE_PROFILES",
             "CONTAINER_HOST", "CONTAINER_CONNECTION", "CONTAINERS_CONF", "CONTAINERS_STORAGE_CONF",
             "CONTAINERS_REGISTRIES_CONF");
 
     private EngineCommand() {
+    }
+
+    /** Runs {@code program} with {@code args} in {@code dir} (null: wherever) with {@code environment}. */
+    static Command.Result run(Map<String, String> environment, Path dir, String program, String... args) {
+        List<String> command = new ArrayList<>(List.of(program));
+        command.addAll(List.of(args));
+        return run(environment, dir, command);
     }
 
     /** Runs {@code command} in {@code dir} (null: wherever) with {@code environment} added to the JVM's, less FOREIGN. */
