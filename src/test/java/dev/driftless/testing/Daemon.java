@@ -20,6 +20,12 @@ final class Daemon {
 
     /** The PATH daemons get: dockerd finds containerd, runc and docker-proxy there, Podman finds conmon. */
     static final String PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    /**
+     * For an engine: any registry but one on 127.0.0.0/8 goes through a proxy that is not there, so an image
+     * a test names without the test registry (busybox, say) fails at once instead of reaching for the Internet.
+     */
+    static final Map<String, String> LOCAL_REGISTRIES_ONLY = Map.of("HTTP_PROXY", "http://127.0.0.1:9",
+            "HTTPS_PROXY", "http://127.0.0.1:9", "NO_PROXY", "127.0.0.0/8,localhost");
     private static final Duration POLL = Duration.ofMillis(20);
 
     private final String name;

@@ -81,7 +81,7 @@ public final class DockerEngine implements AutoCloseable {
                 "--containerd-namespace", name, "--containerd-plugins-namespace", name + "-plugins",
                 "--shutdown-timeout", Integer.toString(SHUTDOWN_TIMEOUT_SECONDS));
         long started = System.nanoTime();
-        Daemon daemon = Daemon.start("dockerd", command, Map.of(), dir.resolve("dockerd.log"), STOP_GRACE);
+        Daemon daemon = Daemon.start("dockerd", command, Daemon.LOCAL_REGISTRIES_ONLY, dir.resolve("dockerd.log"), STOP_GRACE);
         EngineApi api = new EngineApi(socket);
         daemon.awaitReadyOrSkip(START_TIMEOUT, api::pings);
         return new DockerEngine(dir, daemon, Duration.ofNanos(System.nanoTime() - started));

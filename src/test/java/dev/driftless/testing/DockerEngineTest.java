@@ -39,6 +39,18 @@ class DockerEngineTest {
     }
 
     @Test
+    void anImageFromOutsideTheTestRegistryFailsAtOnceInsteadOfReachingForTheInternet() throws Exception {
+        try (DockerEngine engine = DockerEngine.start(temp.resolve("docker"))) {
+            long started = System.nanoTime();
+            Command.Result pull = engine.docker("pull", "busybox:latest");
+
+            assertThat(pull.exitCode()).isEqualTo(1);
+            assertThat(pull.output()).contains("registry-1.docker.io", "proxyconnect tcp: dial tcp 127.0.0.1:9");
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
+        }
+    }
+
+    @Test
     void answersTheSameApiVersionToTheCliAndToADirectRequest() throws Exception {
         try (DockerEngine engine = DockerEngine.start(temp.resolve("docker"))) {
             EngineApi.Response version = engine.api().get("/version").orThrow();

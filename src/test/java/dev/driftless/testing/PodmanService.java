@@ -80,6 +80,8 @@ public final class PodmanService implements AutoCloseable {
         Files.writeString(dir.resolve("containers.conf"), String.join("\n",
                 "[containers]",
                 "netns = \"none\"",
+                // Podman hands the host's proxy variables to containers; ours are only there to keep pulls local
+                "http_proxy = false",
                 "default_ulimits = [\"nofile=1024:1024\", \"nproc=1024:1024\"]",
                 "[engine]",
                 "runtime = \"runc\"",
@@ -101,9 +103,11 @@ public final class PodmanService implements AutoCloseable {
     }
 
     private static Map<String, String> environment(Path dir) {
-        return Map.of("CONTAINERS_CONF", dir.resolve("containers.conf").toString(),
-                "CONTAINERS_STORAGE_CONF", dir.resolve("storage.conf").toString(),
-                "CONTAINERS_REGISTRIES_CONF", dir.resolve("registries.conf").toString());
+        Map<String, String> env = new HashMap<>(Daemon.LOCAL_REGISTRIES_ONLY);
+        env.put("CONTAINERS_CONF", dir.resolve("containers.conf").toString());
+        env.put("CONTAINERS_STORAGE_CONF", dir.resolve("storage.conf").toString());
+        env.put("CONTAINERS_REGISTRIES_CONF", dir.resolve("registries.conf").toString());
+        return Map.copyOf(env);
     }
 
     /** The Docker-compatible API socket. */
