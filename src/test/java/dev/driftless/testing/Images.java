@@ -2,6 +2,7 @@ package dev.driftless.testing;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -142,7 +143,7 @@ public final class Images {
         // what `busybox --install -s` does inside a chroot, without one: a link per applet, where busybox wants it
         for (String applet : Command.run(EngineCommand.TIMEOUT, BUSYBOX.toString(), "--list-full").orThrow().output().lines().toList()) {
             Path link = root.resolve(applet);
-            if (!Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            if (!Files.exists(link, LinkOption.NOFOLLOW_LINKS)) {
                 Files.createDirectories(link.getParent());
                 Files.createSymbolicLink(link, Path.of("/bin/busybox"));
             }
