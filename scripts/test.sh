@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of Driftless. Installs what the tests need first (git for `git daemon`, OpenSSH's
 # server and client tools for the SSH hosts, strace, dpkg-dev, debootstrap and systemd-nspawn for the
-# package and systemd tests), builds the Debian tree those boot, so that a fresh Debian 12 machine with a JDK
-# and Maven needs nothing else.
+# package and systemd tests, container engines for the compose tests), builds the Debian tree those boot,
+# so that a fresh Debian 12 machine with a JDK and Maven needs nothing else.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -16,6 +16,14 @@ command -v sudo >/dev/null 2>&1 || need+=(sudo)
 command -v strace >/dev/null 2>&1 || need+=(strace)  # tests record what the kernel saw of a secret's temporary file
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || need+=(postgresql)  # the history store's tests start one
 command -v dpkg-scanpackages >/dev/null 2>&1 || need+=(dpkg-dev)  # AptRepo: local apt repositories for package tests
+# the compose tests' own engines (DockerEngine, PodmanService), their registry on 127.0.0.1 and their images'
+# only content (Images: a static busybox); the fixtures look for these very paths
+[ -x /usr/sbin/dockerd ] || need+=(docker.io)
+[ -x /usr/bin/docker-compose ] || need+=(docker-compose)
+[ -x /usr/bin/docker-registry ] || need+=(docker-registry)
+[ -x /usr/bin/podman ] || need+=(podman)
+[ -x /usr/bin/podman-compose ] || need+=(podman-compose)
+dpkg-query -W -f '${Status}' busybox-static 2>/dev/null | grep -q 'ok installed' || need+=(busybox-static)
 # debootstrap and systemd-nspawn (systemd-container) are installed by scripts/debian-tree.sh below
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then

@@ -7,7 +7,9 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /** A real OpenSSH server on a 127.0.0.1 port, with its own config and host key, for tests. */
 public final class SshServer implements AutoCloseable {
@@ -23,6 +25,20 @@ public final class SshServer implements AutoCloseable {
 
     /** Starts sshd, letting in whoever holds the private key of {@code authorizedKey} (a .pub file). */
     public static SshServer start(Path dir, Path authorizedKey) throws IOException, InterruptedException {
+        return start(dir, authorizedKey, Map.of());
+    }
+
+    /**
+     * Starts sshd as above; its sessions get {@code environment} (sshd's SetEnv), e.g. a test engine's
+     * DOCKER_HOST, so that the "remote" {@code docker} talks to it.
+     */
+    public static SshServer start(Path dir, Path authorizedKey, Map<String, String> environment)
+            throws IOException, InterruptedException {
+        environment.forEach((name, value) -> {
+            if (!name.matches("[A-Za-z_][A-Za-z0-9_]*") || !value.matches("[^\\s\"'\\\\]*")) {
+                throw new IllegalArgumentException("SetEnv takes a name and a value without blanks or quotes: " + name + "=" + value);
+            }
+        });
         Files.createDirectories(dir);
         Files.createDirectories(Path.of("/run/sshd")); // privilege separation directory
         keygen(dir.resolve("host_key"));
@@ -50,7 +66,8 @@ public final class SshServer implements AutoCloseable {
                 "UsePAM no",
                 "PrintMotd no",
                 "MaxSessions 50",
-                "") );
+                environment.isEmpty() ? "" : environment.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+                        .sorted().collect(Collectors.joining(" ", "SetEnv ", "\n"))));
         SshServer server = new SshServer(dir, port);
         server.startProcess();
         return server;
