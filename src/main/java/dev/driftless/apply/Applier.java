@@ -1,5 +1,7 @@
 package dev.driftless.apply;
 
+import dev.driftless.compose.EngineState;
+import dev.driftless.compose.StackRecord;
 import dev.driftless.host.CommandResult;
 import dev.driftless.host.Host;
 import dev.driftless.host.HostException;
@@ -86,6 +88,8 @@ public final class Applier {
                         }
                     }
                     continue;
+                } else if (change.kind().equals("stack")) {
+                    stack(change, plan, system, applied);
                 } else if (change.kind().equals("unit")) {
                     system.removeUnit(change.path().substring(Desired.Unit.PREFIX.length()));
                     unitsChanged = true;
@@ -129,6 +133,27 @@ public final class Applier {
             StateFile.write(host, next);
         }
         return new ApplyResult(List.copyOf(applied), Optional.empty(), ran);
+    }
+
+    /** Brings a stack up (after every file of this apply is written) or down (before its files are removed). */
+    private static void stack(Change change, HostPlan plan, SystemCommands system, Set<Change> applied) {
+        EngineState engine = plan.system().engine();
+        String cli = engine.cli().orElse("docker");
+        if (change.action() == Action.DELETE) {
+            StackRecord record = StackRecord.of(plan.previous().resources().get(change.path()).target());
+            system.stackDown(change.path().substring(Desired.Stack.PREFIX.length()), record.directory(),
+                    record.dockerHost(), record.removeVolumes(), cli, engine.compose());
+            return;
+        }
+        Set<String> written = new LinkedHashSet<>();
+        applied.forEach(c -> {
+            if (c.desired().isPresent() && c.desired().get() instanceof Desired.File) {
+                written.add(c.path());
+            }
+        });
+        system.stackUp((Desired.Stack) change.desired().orElseThrow(), plan.desired().host().dockerHost(), cli,
+                engine.compose().orElseThrow(() -> new HostException(plan.hostName() + ": no compose (the plan should"
+                        + " have said so)")), false, written);
     }
 
     private HandlerResult run(HandlerRun handler, Host host, Map<String, String> environment,

@@ -4,6 +4,7 @@ import dev.driftless.host.CommandResult;
 import dev.driftless.host.Host;
 import dev.driftless.host.HostException;
 import dev.driftless.host.Shell;
+import dev.driftless.model.Compose;
 import dev.driftless.plan.Action;
 import dev.driftless.plan.Change;
 import dev.driftless.plan.HostPlan;
@@ -13,6 +14,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -25,6 +27,8 @@ final class SystemCommands {
 
     private static final Duration PACKAGE_TIMEOUT = Duration.ofMinutes(30);
     private static final Duration UNIT_TIMEOUT = Duration.ofMinutes(5);
+    /** Pulling images can take long on a slow line. */
+    private static final Duration STACK_TIMEOUT = Duration.ofMinutes(15);
     private static final Pattern FAILED = Pattern.compile("(?m)^@@failed (\\w+) (\\d+)\n?");
 
     private final Host host;
@@ -110,6 +114,60 @@ final class SystemCommands {
                 + "cat -- " + quoted + " >/dev/null 2>&1", UNIT_TIMEOUT, "systemctl");
     }
 
+    /**
+     * Brings a stack up with the host's compose, from its directory: the compose file and the file of labels beside
+     * it, checked by compose's own {@code config} first (so a file it rejects changes no container), images pulled
+     * first when the stack says {@code pull: always} (or the apply {@code --pull}), then {@code up -d
+     * --remove-orphans} (with {@code --wait} where compose has it), which recreates exactly the containers whose
+     * configuration (their label of {@link dev.driftless.compose.ComposeFile#hash}) changed. Then the services that
+     * reload instead get their signal when a file they mount was written by this apply.
+     */
+    void stackUp(Desired.Stack stack, Optional<String> dockerHost, String engine, String compose, boolean pull,
+            Set<String> written) {
+        String invoke = composeCommand(compose, stack.project());
+        StringBuilder script = new StringBuilder(environment(dockerHost)).append("cd ")
+                .append(Shell.quote(stack.directory())).append(" && ").append(invoke).append(" config -q && ");
+        if (pull || stack.pullAlways()) {
+            script.append(invoke).append(" pull && ");
+        }
+        script.append(invoke).append(" up -d --remove-orphans").append(compose.equals("docker compose") ? " --wait" : "");
+        for (Desired.StackService service : stack.services()) {
+            if (service.signal().isPresent() && service.mounts().stream().anyMatch(written::contains)) {
+                script.append(" && ids=$(").append(engine).append(" ps -q --filter label=")
+                        .append(dev.driftless.compose.ComposeFile.STACK_LABEL).append('=').append(stack.project())
+                        .append(" --filter label=com.docker.compose.service=").append(Shell.quote(service.name()))
+                        .append(") && { [ -z \"$ids\" ] || ").append(engine).append(" kill -s ")
+                        .append(Shell.quote(service.signal().get())).append(" $ids >/dev/null; }");
+            }
+        }
+        run(script.toString(), STACK_TIMEOUT, compose);
+    }
+
+    /**
+     * Brings down a stack that left the repository, with compose while its files are still there (else by its
+     * containers' project label), its volumes removed only when it said {@code removeVolumes: true}.
+     */
+    void stackDown(String project, String directory, Optional<String> dockerHost, boolean removeVolumes, String engine,
+            Optional<String> compose) {
+        String dir = Shell.quote(directory);
+        String byLabel = "ids=$(" + engine + " ps -aq --filter label=com.docker.compose.project=" + project
+                + ") && { [ -z \"$ids\" ] || " + engine + " rm -f" + (removeVolumes ? " -v" : "") + " $ids >/dev/null; }";
+        String script = environment(dockerHost) + (compose.isEmpty() ? byLabel
+                : "if [ -f " + dir + "/" + Compose.FILE_NAME + " ] && [ -f " + dir + "/" + Compose.OVERRIDE_NAME
+                        + " ]; then cd " + dir + " && " + composeCommand(compose.get(), project) + " down --remove-orphans"
+                        + (removeVolumes ? " --volumes" : "") + "; else " + byLabel + "; fi");
+        run(script, STACK_TIMEOUT, compose.orElse(engine));
+    }
+
+    private static String composeCommand(String compose, String project) {
+        return compose + " -p " + Shell.quote(project) + " -f " + Compose.FILE_NAME + " -f " + Compose.OVERRIDE_NAME;
+    }
+
+    private static String environment(Optional<String> dockerHost) {
+        return dockerHost.map(h -> "export DOCKER_HOST=" + Shell.quote(h) + " CONTAINER_HOST=" + Shell.quote(h) + "; ")
+                .orElse("");
+    }
+
     /** systemd reads unit files again; once per apply that changed one, before units are started. */
     void daemonReload() {
         if (host.root().equals("/")) {
@@ -131,7 +189,8 @@ final class SystemCommands {
                 + (output.isEmpty() ? "" : ":\n" + output.indent(4).stripTrailing());
         // another apt or dpkg holds the lock, or a download broke: trying again later may well work
         boolean again = result.timedOut() || output.contains("Could not get lock") || output.contains("Unable to lock")
-                || output.contains("Failed to fetch") || output.contains("Temporary failure");
+                || output.contains("Failed to fetch") || output.contains("Temporary failure")
+                || output.contains("Cannot connect to the Docker daemon") || output.contains("i/o timeout");
         return again ? HostException.transientFailure(message, null) : new HostException(message);
     }
 }

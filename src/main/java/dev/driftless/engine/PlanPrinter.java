@@ -49,8 +49,8 @@ public final class PlanPrinter {
             // + package nginx (1.22.1-9) (web): the version is the change's first detail
             line.append("package ").append(name(change)).append(" (").append(change.details().get(0)).append(") (")
                     .append(change.service()).append(')');
-        } else if (change.kind().equals("unit")) {
-            line.append("unit ").append(name(change)).append(" (").append(change.service()).append(')');
+        } else if (change.kind().equals("unit") || change.kind().equals("stack")) {
+            line.append(change.kind()).append(' ').append(name(change)).append(" (").append(change.service()).append(')');
         } else {
             line.append(change.path()).append(" (").append(change.service()).append(')');
             if (!"file".equals(change.kind())) {

@@ -46,10 +46,11 @@ public final class RepositoryLoader {
     public static final String SERVICE_FILE = "service.yaml";
 
     private static final Set<String> INVENTORY_KEYS = keys("hosts", "vars", "notifications");
-    private static final Set<String> HOST_KEYS = keys("address", "groups", "vars", "identity", "become", "root");
+    private static final Set<String> HOST_KEYS = keys("address", "groups", "vars", "identity", "become", "root",
+            "dockerHost");
     private static final Set<String> SERVICE_KEYS =
-            keys("description", "hosts", "dependsOn", "drift", "packages", "files", "units", "handlers", "health",
-                    "onFailure");
+            keys("description", "hosts", "dependsOn", "drift", "packages", "files", "units", "compose", "handlers",
+                    "health", "onFailure");
     private static final Set<String> FILE_KEYS =
             keys("path", "type", "source", "template", "content", "secret", "target", "mode", "owner", "group", "onChange");
 
@@ -205,7 +206,14 @@ public final class RepositoryLoader {
             }
         });
         Optional<String> identity = map.text("identity");
-        return address.map(a -> new Host(name, a, groups, vars, root, identity, become, map.location()));
+        Optional<String> dockerHost = map.text("dockerHost");
+        dockerHost.ifPresent(d -> {
+            if (!d.matches("(unix|tcp|ssh)://[^\\s'\"]+")) {
+                map.problem("dockerHost", "must be an engine address as DOCKER_HOST takes it, such as"
+                        + " unix:///run/podman/podman.sock, not '" + d + "'");
+            }
+        });
+        return address.map(a -> new Host(name, a, groups, vars, root, identity, become, dockerHost, map.location()));
     }
 
     private static Optional<Address> parseAddress(String text, Mapping map) {
@@ -300,12 +308,14 @@ public final class RepositoryLoader {
             units.add(loaded.unit());
             loaded.files().forEach(f -> claim(f, claimed, resources, problems));
         }
+        Optional<ComposeLoader.Loaded> compose = ComposeLoader.load(tree, directory, name, map);
+        compose.ifPresent(c -> claim(c.file(), claimed, resources, problems));
         Health health = HealthLoader.load(map);
         if (problems.size() > before) {
             return Optional.empty();
         }
         return Optional.of(new Service(name, directory, description, hosts, dependsOn, drift, resources, handlers,
-                packages, units, health, map.location()));
+                packages, units, compose.map(ComposeLoader.Loaded::compose), health, map.location()));
     }
 
     private static void claim(Resource r, Map<String, Integer> seen, List<Resource> resources, List<Problem> problems) {

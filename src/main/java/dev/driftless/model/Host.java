@@ -4,7 +4,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** A machine of the inventory, as declared in driftless.yaml. */
+/**
+ * A machine of the inventory, as declared in driftless.yaml.
+ *
+ * @param dockerHost the container engine's address (as DOCKER_HOST takes it) when not the one its CLI finds itself
+ */
 public record Host(
         String name,
         Address address,
@@ -13,6 +17,7 @@ public record Host(
         Optional<String> root,
         Optional<String> identity,
         Optional<String> become,
+        Optional<String> dockerHost,
         Location where) {
 
     public Host {

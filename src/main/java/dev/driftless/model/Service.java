@@ -10,6 +10,7 @@ import java.util.Map;
  * @param handlers handler name to shell command, in declared order
  * @param packages packages to install or remove, in declared order
  * @param units systemd units (their files are among {@code resources})
+ * @param compose the service's container stack, if it has one (its compose file is among {@code resources})
  */
 public record Service(
         String name,
@@ -22,6 +23,7 @@ public record Service(
         Map<String, String> handlers,
         List<PackageSpec> packages,
         List<Unit> units,
+        java.util.Optional<Compose> compose,
         Health health,
         Location where) {
 

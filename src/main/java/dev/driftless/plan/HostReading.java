@@ -1,5 +1,6 @@
 package dev.driftless.plan;
 
+import dev.driftless.compose.EngineState;
 import dev.driftless.host.Host;
 import dev.driftless.host.LiveEntry;
 import dev.driftless.host.Shell;
@@ -8,6 +9,7 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -23,8 +25,18 @@ record HostReading(Map<String, LiveEntry> live, SystemProbe.Reading system, Host
 
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
+    /** Whether to read the container engine (a stack is desired or recorded), and at which address. */
+    record Engine(boolean read, Optional<String> dockerHost) {
+        static final Engine NONE = new Engine(false, Optional.empty());
+    }
+
     static HostReading of(Host host, Collection<String> paths, Map<String, LiveEntry.Known> known,
             List<String> packages, List<String> units, Host.Accounts named, Set<String> folders) {
+        return of(host, paths, known, packages, units, Engine.NONE, named, folders);
+    }
+
+    static HostReading of(Host host, Collection<String> paths, Map<String, LiveEntry.Known> known,
+            List<String> packages, List<String> units, Engine engine, Host.Accounts named, Set<String> folders) {
         StringBuilder command = new StringBuilder();
         named.users().forEach(u -> command.append("getent passwd -- ").append(Shell.quote(u))
                 .append(" >/dev/null || echo ").append(Shell.quote("@missing-user " + u)).append("; "));
@@ -36,6 +48,9 @@ record HostReading(Map<String, LiveEntry> live, SystemProbe.Reading system, Host
             new TreeSet<>(folders).forEach(f -> command.append(' ').append(Shell.quote(root + f)));
             command.append("; do for x in \"$d\"/.*").append(dev.driftless.host.LocalHost.TEMP_SUFFIX)
                     .append("; do if [ -f \"$x\" ]; then echo @leftover; break 2; fi; done; done; ");
+        }
+        if (engine.read() && host.root().equals("/")) {
+            command.append(EngineState.script(engine.dockerHost()));
         }
         if (!packages.isEmpty() || !units.isEmpty()) {
             // last: systemctl show's lines are read as unit properties up to the end
@@ -65,6 +80,9 @@ record HostReading(Map<String, LiveEntry> live, SystemProbe.Reading system, Host
         }
         SystemProbe.Reading system = packages.isEmpty() && units.isEmpty() ? SystemProbe.NOTHING
                 : SystemProbe.parse(output, packages, units, host.root().equals("/"));
+        if (engine.read() && host.root().equals("/")) {
+            system = SystemProbe.withEngine(system, EngineState.parse(output));
+        }
         return new HostReading(inspection.live(), system, new Host.Accounts(users, groups), leftovers);
     }
 }

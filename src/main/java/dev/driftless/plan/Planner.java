@@ -1,5 +1,6 @@
 package dev.driftless.plan;
 
+import dev.driftless.compose.StackRecord;
 import dev.driftless.host.Host;
 import dev.driftless.host.HostException;
 import dev.driftless.host.LiveEntry;
@@ -65,7 +66,8 @@ public final class Planner {
         paths.removeIf(SystemChanges::isSystem);
         HostReading reading = HostReading.of(host, paths, known(state, remembered),
                 SystemChanges.named(state.resources(), Desired.Package.PREFIX),
-                SystemChanges.named(state.resources(), Desired.Unit.PREFIX), Host.Accounts.NONE, folders(host, paths));
+                SystemChanges.named(state.resources(), Desired.Unit.PREFIX), engine(state.resources(), Optional.empty()),
+                Host.Accounts.NONE, folders(host, paths));
         Map<String, LiveEntry> live = reading.live();
         SystemState system = reading.system().state();
         Map<String, StateEntry> seen = new LinkedHashMap<>();
@@ -153,8 +155,17 @@ public final class Planner {
         Set<String> systemKeys = new LinkedHashSet<>(paths);
         systemKeys.removeIf(k -> !SystemChanges.isSystem(k));
         paths.removeAll(systemKeys);
+        Map<String, StateEntry> recordedStacks = new LinkedHashMap<>();
+        previous.resources().forEach((key, entry) -> {
+            if (systemKeys.contains(key) && StackChanges.isStack(key)) {
+                recordedStacks.put(key, entry);
+            }
+        });
+        boolean stacksDesired = desired.resources().stream().anyMatch(Desired.Stack.class::isInstance);
         HostReading read = HostReading.of(host, paths, known, SystemChanges.names(systemKeys, Desired.Package.PREFIX),
-                SystemChanges.names(systemKeys, Desired.Unit.PREFIX), accountsNamed(desired), folders(host, paths));
+                SystemChanges.names(systemKeys, Desired.Unit.PREFIX), stacksDesired
+                        ? new HostReading.Engine(true, desired.host().dockerHost())
+                        : engine(recordedStacks, Optional.empty()), accountsNamed(desired), folders(host, paths));
         requireAccounts(desired, host, read.missing());
         Map<String, LiveEntry> live = new HashMap<>(read.live());
         SystemProbe.Reading reading = read.system();
@@ -170,8 +181,22 @@ public final class Planner {
         Map<String, StateEntry> unchanged = new LinkedHashMap<>();
         Map<String, StateEntry> desiredEntries = new LinkedHashMap<>();
         Set<String> desiredPaths = new LinkedHashSet<>();
+        List<Change> stackChanges = new ArrayList<>();
+        List<Change> stackRemovals = new ArrayList<>();
         for (Desired resource : desired.resources()) {
             desiredPaths.add(resource.path());
+            if (resource instanceof Desired.Stack stack) {
+                StateEntry wanted = StackChanges.entryFor(stack, desired.host().dockerHost());
+                Optional<Change> change = StackChanges.change(stack, wanted, previous.resources().get(stack.path()),
+                        system.engine());
+                if (change.isPresent()) {
+                    desiredEntries.put(stack.path(), wanted);
+                    stackChanges.add(change.get());
+                } else {
+                    unchanged.put(stack.path(), wanted);
+                }
+                continue;
+            }
             if (resource instanceof Desired.Package || resource instanceof Desired.Unit) {
                 StateEntry wanted = SystemChanges.entryFor(resource);
                 Optional<Change> change = SystemChanges.change(resource, wanted,
@@ -221,6 +246,10 @@ public final class Planner {
                 unitRemovals.add(SystemChanges.removal(path, recorded, system));
                 return;
             }
+            if (recorded.kind().equals(StackChanges.STACK)) {
+                stackRemovals.add(StackChanges.removal(path, recorded, system.engine()));
+                return;
+            }
             LiveEntry now = live.get(path);
             if (!(now instanceof LiveEntry.Refused) && !LiveEntry.kindOf(now).equals(recorded.kind())) {
                 return; // already gone, or replaced by something Driftless did not make: leave it
@@ -243,15 +272,28 @@ public final class Planner {
         changes.addAll(deletes);
         // packages first (files may go into what they install, units need their binaries), units that left the
         // repository stopped before their files go, units started once every file is written
+        // stacks that left the repository go down while their compose files are still there; stacks come up last
+        StackChanges.requireSupported(host, desired.resources(), system.engine(),
+                !stackChanges.isEmpty() || !stackRemovals.isEmpty());
         List<Change> ordered = new ArrayList<>(packageChanges);
         ordered.addAll(unitRemovals);
+        ordered.addAll(stackRemovals);
         ordered.addAll(changes);
         ordered.addAll(unitChanges);
+        ordered.addAll(stackChanges);
         UnitVerification.verify(host, ordered);
         List<HandlerRun> handlers = new ArrayList<>(handlers(desired, ordered, previous));
         handlers.addAll(SystemChanges.restarts(desired.resources(), ordered, previous, host.root()));
         return new HostPlan(desired, previous, ordered, handlers, unchanged, desiredEntries, chosen, scope, system,
                 read.leftovers());
+    }
+
+    /** Whether to read the container engine: when a stack is recorded, at the address its record names. */
+    private static HostReading.Engine engine(Map<String, StateEntry> recorded, Optional<String> dockerHost) {
+        return recorded.entrySet().stream().filter(e -> StackChanges.isStack(e.getKey())).findFirst()
+                .map(e -> new HostReading.Engine(true,
+                        dockerHost.or(() -> StackRecord.of(e.getValue().target()).dockerHost())))
+                .orElse(HostReading.Engine.NONE);
     }
 
     /**

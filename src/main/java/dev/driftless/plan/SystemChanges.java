@@ -37,9 +37,10 @@ final class SystemChanges {
     private SystemChanges() {
     }
 
-    /** Whether a key of a plan or state is a package or unit, not a path. */
+    /** Whether a key of a plan or state is a package, unit or stack, not a path. */
     static boolean isSystem(String key) {
-        return key.startsWith(Desired.Package.PREFIX) || key.startsWith(Desired.Unit.PREFIX);
+        return key.startsWith(Desired.Package.PREFIX) || key.startsWith(Desired.Unit.PREFIX)
+                || StackChanges.isStack(key);
     }
 
     /** The names of the packages and units that {@code keys} (desired or recorded) are about. */
@@ -66,6 +67,9 @@ final class SystemChanges {
 
     /** Whether the host has what a package or unit entry describes; a host under a root runs no unit. */
     static boolean matches(StateEntry entry, String key, SystemState live, boolean underRoot) {
+        if (entry.kind().equals(StackChanges.STACK)) {
+            return StackChanges.matches(entry, key, live.engine());
+        }
         if (entry.kind().equals(PACKAGE)) {
             String name = key.substring(Desired.Package.PREFIX.length());
             String version = live.installed().get(name);

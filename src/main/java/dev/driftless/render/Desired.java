@@ -61,6 +61,37 @@ public sealed interface Desired {
         }
     }
 
+    /**
+     * A compose stack (its compose file and the file of labels beside it are {@link File}s of the same service). Not
+     * a path: {@link #path()} is its key in plans and host state ({@code stack:PROJECT}).
+     *
+     * @param services the compose services, each with the hash its containers must be labelled with
+     */
+    record Stack(String project, String directory, String file, String override, boolean pullAlways,
+            boolean removeVolumes, List<StackService> services, String service, Location where) implements Desired {
+        public static final String PREFIX = "stack:";
+
+        public Stack {
+            services = List.copyOf(services);
+        }
+
+        @Override
+        public String path() {
+            return PREFIX + project;
+        }
+    }
+
+    /**
+     * One service of a compose stack: the image it names, the hash Driftless labels its containers with, the files
+     * of the repository it mounts, and the signal that reloads it when one of them changes (instead of recreating it).
+     */
+    record StackService(String name, java.util.Optional<String> image, String hash, List<String> mounts,
+            java.util.Optional<String> signal) {
+        public StackService {
+            mounts = List.copyOf(mounts);
+        }
+    }
+
     /** Whether a key of a plan or host state is a path on the host (not a package:NAME or unit:NAME). */
     static boolean isPath(String key) {
         return key.startsWith("/");

@@ -106,6 +106,7 @@ public final class Renderer {
         Map<String, Map<String, String>> handlers = new LinkedHashMap<>();
         List<String> services = new ArrayList<>();
         Map<String, Health> health = new LinkedHashMap<>();
+        StackRendering stacks = new StackRendering();
         for (Service service : repository.services()) {
             if (!service.runsOn(host) || !chosen.test(service)) {
                 continue;
@@ -137,6 +138,8 @@ public final class Renderer {
                 resources.add(new Desired.Unit(unit.name(), unit.enabled(), unit.running(), unit.files(),
                         unit.restartOn(), unit.reload(), service.name(), unit.where()));
             }
+            service.compose().flatMap(c -> stacks.render(service.name(), c, resources, host, problems))
+                    .ifPresent(resources::addAll);
         }
         return new DesiredHost(host, repository.revision(), resources, handlers, services, health);
     }

@@ -52,6 +52,11 @@ public final class SystemProbe {
         }
     }
 
+    /** The same reading, with what the container engine said. */
+    public static Reading withEngine(Reading reading, dev.driftless.compose.EngineState engine) {
+        return new Reading(reading.state().with(engine), reading.unknownPackages(), reading.offers());
+    }
+
     /** Nothing asked, nothing read. */
     public static final Reading NOTHING = new Reading(SystemState.NOTHING, Set.of(), Map.of());
 
@@ -168,7 +173,8 @@ public final class SystemProbe {
                 }
             }
         }
-        return new Reading(new SystemState(manager, installed, unitStatus, systemd), unknown, offers);
+        return new Reading(new SystemState(manager, installed, unitStatus, systemd, dev.driftless.compose.EngineState.NOTHING),
+                unknown, offers);
     }
 
     /** {@code nginx} of {@code nginx:amd64}: apt-cache policy prints a name asked with an architecture without it. */
