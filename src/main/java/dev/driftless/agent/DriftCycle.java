@@ -152,7 +152,8 @@ final class DriftCycle {
                 byService.put(service, health.checks());
             }
         });
-        return byService.isEmpty() ? Map.of() : checks.sample(host, byService, workspace::redact);
+        return byService.isEmpty() ? Map.of() : checks.sample(host, planned.plan().desired().host().dockerHost(),
+                byService, workspace::redact);
     }
 
     /** The drift of one planned host: healed, or reported. */

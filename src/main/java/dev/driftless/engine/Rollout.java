@@ -132,7 +132,7 @@ final class Rollout {
                 byService.put(service, list);
             }
         }
-        return byService.isEmpty() ? Map.of() : checks.afterApply(host, byService, mask);
+        return byService.isEmpty() ? Map.of() : checks.afterApply(host, desired.host().dockerHost(), byService, mask);
     }
 
     /**

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -19,8 +20,8 @@ import javax.net.ssl.SSLContext;
 
 /**
  * Runs services' health checks on one host, from the host's point of view: 127.0.0.1 in a URL or a tcp target
- * is the host's own loopback (over SSH the connection is forwarded through the session), commands and
- * {@code systemctl} run on the host. All checks of all services run at once; each takes a sample a second.
+ * is the host's own loopback (over SSH the connection is forwarded through the session), commands,
+ * {@code systemctl} and the container engine's {@code inspect} run on the host. All checks of all services run at once; each takes a sample a second.
  *
  * <p>{@link #afterApply} is what follows an apply: each check must pass {@code successes} times in a row within
  * its {@code timeout}. {@link #sample} is the agent's drift check: one sample a check, and only a check whose
@@ -73,7 +74,17 @@ public final class HealthChecks {
      */
     public Map<String, ServiceHealth> afterApply(Host host, Map<String, List<HealthCheck>> byService,
             UnaryOperator<String> mask) {
-        return each(host, byService, check -> untilPassed(host, check, mask, new Streak(check), clock.instant()));
+        return afterApply(host, Optional.empty(), byService, mask);
+    }
+
+    /**
+     * The same, on a host whose container engine is at {@code dockerHost} (as DOCKER_HOST takes it) when it names
+     * one; else {@code container:} checks ask the engine its CLI finds.
+     */
+    public Map<String, ServiceHealth> afterApply(Host host, Optional<String> dockerHost,
+            Map<String, List<HealthCheck>> byService, UnaryOperator<String> mask) {
+        return each(host, byService, check -> untilPassed(host, dockerHost, check, mask, new Streak(check),
+                clock.instant()));
     }
 
     /**
@@ -83,15 +94,21 @@ public final class HealthChecks {
      */
     public Map<String, ServiceHealth> sample(Host host, Map<String, List<HealthCheck>> byService,
             UnaryOperator<String> mask) {
+        return sample(host, Optional.empty(), byService, mask);
+    }
+
+    /** The same, on a host whose container engine is at {@code dockerHost} when it names one. */
+    public Map<String, ServiceHealth> sample(Host host, Optional<String> dockerHost,
+            Map<String, List<HealthCheck>> byService, UnaryOperator<String> mask) {
         return each(host, byService, check -> {
             Instant start = clock.instant();
-            Sample first = probe.take(host, check, limit(check, start.plus(check.timeout())), mask);
+            Sample first = probe.take(host, check, dockerHost, limit(check, start.plus(check.timeout())), mask);
             if (first.passed()) {
                 return new CheckResult(check, true, first.detail(), 1);
             }
             Streak streak = new Streak(check);
             streak.add(first);
-            return untilPassed(host, check, mask, streak, start);
+            return untilPassed(host, dockerHost, check, mask, streak, start);
         });
     }
 
@@ -157,8 +174,8 @@ public final class HealthChecks {
      * Samples a sample a second, from {@code start} (when the streak's first sample, if any, was taken) until
      * the check has passed often enough in a row, or no sample can start before its timeout.
      */
-    private CheckResult untilPassed(Host host, HealthCheck check, UnaryOperator<String> mask, Streak streak,
-            Instant start) throws InterruptedException {
+    private CheckResult untilPassed(Host host, Optional<String> dockerHost, HealthCheck check,
+            UnaryOperator<String> mask, Streak streak, Instant start) throws InterruptedException {
         Instant deadline = start.plus(check.timeout());
         Instant next = start;
         while (!streak.passed()) {
@@ -176,7 +193,7 @@ public final class HealthChecks {
                     pause.sleep(Duration.between(now, next));
                 }
             }
-            streak.add(probe.take(host, check, limit(check, deadline), mask));
+            streak.add(probe.take(host, check, dockerHost, limit(check, deadline), mask));
         }
         return streak.result();
     }

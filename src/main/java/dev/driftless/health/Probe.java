@@ -41,6 +41,9 @@ final class Probe {
         if (check instanceof HealthCheck.UnitActive && !host.root().equals("/")) {
             return Optional.of("units are not started under a root (this host's root is " + host.root() + ")");
         }
+        if (check instanceof HealthCheck.Container && !host.root().equals("/")) {
+            return Optional.of("containers are not run under a root (this host's root is " + host.root() + ")");
+        }
         return Optional.empty();
     }
 
@@ -51,15 +54,17 @@ final class Probe {
 
     /**
      * One sample, taking at most {@code limit}. Failing to reach the target is a failed sample, never an
-     * exception; {@code mask} hides the repository's secret values in what a command printed.
+     * exception; {@code mask} hides the repository's secret values in what a command printed; {@code dockerHost} is
+     * the container engine's address when the host names one.
      */
-    Sample take(Host host, HealthCheck check, Duration limit, UnaryOperator<String> mask) {
-        Sample sample = sample(host, check, limit, mask);
+    Sample take(Host host, HealthCheck check, Optional<String> dockerHost, Duration limit, UnaryOperator<String> mask) {
+        Sample sample = sample(host, check, dockerHost, limit, mask);
         // whatever a detail quotes (a message of the host, a body's expected text) is masked as output is
-        return new Sample(sample.passed(), mask.apply(sample.detail()));
+        return new Sample(sample.passed(), mask.apply(sample.detail()), sample.run());
     }
 
-    private Sample sample(Host host, HealthCheck check, Duration limit, UnaryOperator<String> mask) {
+    private Sample sample(Host host, HealthCheck check, Optional<String> dockerHost, Duration limit,
+            UnaryOperator<String> mask) {
         try {
             if (check instanceof HealthCheck.Http get) {
                 return http.get(host, get, limit);
@@ -71,6 +76,8 @@ final class Probe {
                 return command(host, command, limit, mask);
             } else if (check instanceof HealthCheck.UnitActive unit) {
                 return unit(host, unit, limit, mask);
+            } else if (check instanceof HealthCheck.Container container) {
+                return ContainerProbe.take(host, container, dockerHost, limit);
             }
             throw new IllegalArgumentException("no probe for " + check.getClass().getSimpleName());
         } catch (IOException e) {

@@ -6,7 +6,8 @@ import java.time.Duration;
 /**
  * The samples of one check so far, counted as its semantics say: it passes only after {@code successes}
  * passes in a row, and a failure starts the count again, so that one lucky sample never passes a service
- * that crashes and restarts.
+ * that crashes and restarts. A pass of another run than the one before (a container restarted in between) counts
+ * as the first of a new row.
  */
 final class Streak {
 
@@ -16,6 +17,7 @@ final class Streak {
     private int samples;
     private String lastPass = "";
     private String lastFailure = "";
+    private String lastRun = "";
 
     Streak(HealthCheck check) {
         this.check = check;
@@ -24,7 +26,8 @@ final class Streak {
     void add(Sample sample) {
         samples++;
         if (sample.passed()) {
-            inRow++;
+            inRow = inRow > 0 && !sample.run().equals(lastRun) ? 1 : inRow + 1;
+            lastRun = sample.run();
             best = Math.max(best, inRow);
             lastPass = sample.detail();
         } else {

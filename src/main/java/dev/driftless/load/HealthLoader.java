@@ -1,6 +1,7 @@
 package dev.driftless.load;
 
 import dev.driftless.load.YamlFile.Mapping;
+import dev.driftless.model.Compose;
 import dev.driftless.model.Health;
 import dev.driftless.model.HealthCheck;
 import java.net.URI;
@@ -17,22 +18,26 @@ import java.util.regex.Pattern;
 /** Reads a service's {@code health:} checks and its {@code onFailure:}. */
 final class HealthLoader {
 
-    private static final List<String> TARGETS = List.of("http", "tcp", "command", "unit");
-    private static final Set<String> KEYS = Set.of("http", "tcp", "command", "unit", "status", "contains", "timeout",
-            "successes");
+    private static final List<String> TARGETS = List.of("http", "tcp", "command", "unit", "container");
+    private static final Set<String> KEYS = Set.of("http", "tcp", "command", "unit", "container", "status", "contains",
+            "timeout", "successes");
     private static final Pattern DURATION = Pattern.compile("(\\d{1,6})(ms|s|m)");
     private static final Pattern TCP = Pattern.compile("([A-Za-z0-9.-]+|\\[[0-9A-Fa-f:]+\\]):(\\d{1,5})");
 
     private HealthLoader() {
     }
 
-    static Health load(Mapping service) {
+    /**
+     * @param compose the service's stack, when it has one and it loaded: what a {@code container:} check looks at
+     *     (whether its name is a service of the compose file is known once the file is rendered)
+     */
+    static Health load(Mapping service, Optional<Compose> compose) {
         List<HealthCheck> checks = new ArrayList<>();
         YamlFile yaml = service.yaml();
         service.value("health").flatMap(n -> yaml.sequence(n, "health")).ifPresent(items -> {
             for (int i = 0; i < items.size(); i++) {
                 String key = "health[" + i + "]";
-                yaml.mapping(items.get(i), key).flatMap(HealthLoader::check).ifPresent(checks::add);
+                yaml.mapping(items.get(i), key).flatMap(entry -> check(entry, service, compose)).ifPresent(checks::add);
             }
         });
         Health.OnFailure onFailure = service.text("onFailure").map(text -> switch (text) {
@@ -47,13 +52,13 @@ final class HealthLoader {
         return new Health(checks, onFailure);
     }
 
-    private static Optional<HealthCheck> check(Mapping entry) {
+    private static Optional<HealthCheck> check(Mapping entry, Mapping service, Optional<Compose> compose) {
         entry.allowOnly(KEYS);
         List<String> given = TARGETS.stream().filter(entry::has).toList();
         if (given.size() != 1) {
             if (given.isEmpty()) {
-                entry.problem("a health check needs a target: one of 'http: URL', 'tcp: host:port', 'command: ...'"
-                        + " or 'unit: NAME'");
+                entry.problem("a health check needs a target: one of 'http: URL', 'tcp: host:port', 'command: ...',"
+                        + " 'unit: NAME' or 'container: COMPOSE-SERVICE'");
             } else {
                 entry.problem(given.get(1), "give one target per check, not " + String.join(" and ", given)
                         + " (write two checks)");
@@ -92,6 +97,7 @@ final class HealthLoader {
                 yield Optional.of(new HealthCheck.Tcp(host, port, timeout, successes, entry.locationOf("tcp")));
             }
             case "command" -> Optional.of(new HealthCheck.Command(value, timeout, successes, entry.locationOf("command")));
+            case "container" -> container(value, entry, service, compose, timeout, successes);
             default -> {
                 if (!UnitLoader.NAME.matcher(value).matches()) {
                     entry.problem("unit", "'" + value + "' is not a unit name (such as app.service)");
@@ -100,6 +106,22 @@ final class HealthLoader {
                 yield Optional.of(new HealthCheck.UnitActive(value, timeout, successes, entry.locationOf("unit")));
             }
         };
+    }
+
+    private static Optional<HealthCheck> container(String name, Mapping entry, Mapping service,
+            Optional<Compose> compose, Duration timeout, int successes) {
+        if (!service.has("compose")) {
+            entry.problem("container", "'" + name + "' would be a service of this service's compose stack, but it has"
+                    + " no 'compose:': add one, or check something else (http, tcp, command, unit)");
+            return Optional.empty();
+        }
+        if (!ComposeLoader.SERVICE.matcher(name).matches()) {
+            entry.problem("container", "'" + name + "' is not a compose service name (such as web)");
+            return Optional.empty();
+        }
+        // a compose: that did not load has said why already
+        return compose.map(c -> new HealthCheck.Container(c.project(), name, timeout, successes,
+                entry.locationOf("container")));
     }
 
     private static Optional<HealthCheck> http(String value, Mapping entry, Duration timeout, int successes) {

@@ -310,7 +310,7 @@ public final class RepositoryLoader {
         }
         Optional<ComposeLoader.Loaded> compose = ComposeLoader.load(tree, directory, name, map);
         compose.ifPresent(c -> claim(c.file(), claimed, resources, problems));
-        Health health = HealthLoader.load(map);
+        Health health = HealthLoader.load(map, compose.map(ComposeLoader.Loaded::compose));
         if (problems.size() > before) {
             return Optional.empty();
         }

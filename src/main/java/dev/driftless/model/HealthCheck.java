@@ -47,6 +47,18 @@ public sealed interface HealthCheck {
         }
     }
 
+    /**
+     * The containers of compose service {@code service} of the service's own stack (compose project {@code project}):
+     * every one running and, where its image or compose file gives it a healthcheck, healthy.
+     */
+    record Container(String project, String service, Duration timeout, int successes, Location where)
+            implements HealthCheck {
+        @Override
+        public String describe() {
+            return "container " + service;
+        }
+    }
+
     /** A systemd unit that is active. */
     record UnitActive(String unit, Duration timeout, int successes, Location where) implements HealthCheck {
         @Override

@@ -138,7 +138,8 @@ public final class Renderer {
                 resources.add(new Desired.Unit(unit.name(), unit.enabled(), unit.running(), unit.files(),
                         unit.restartOn(), unit.reload(), service.name(), unit.where()));
             }
-            service.compose().flatMap(c -> stacks.render(service.name(), c, resources, host, problems))
+            service.compose().flatMap(c -> stacks.render(service.name(), c, service.health(), resources, host,
+                    problems))
                     .ifPresent(resources::addAll);
         }
         return new DesiredHost(host, repository.revision(), resources, handlers, services, health);

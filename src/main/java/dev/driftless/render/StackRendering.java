@@ -2,6 +2,8 @@ package dev.driftless.render;
 
 import dev.driftless.compose.ComposeFile;
 import dev.driftless.model.Compose;
+import dev.driftless.model.Health;
+import dev.driftless.model.HealthCheck;
 import dev.driftless.model.Host;
 import dev.driftless.model.Ownership;
 import dev.driftless.model.Problem;
@@ -34,9 +36,10 @@ final class StackRendering {
 
     /**
      * The stack and its file of labels for {@code compose}, given the service's rendered files; empty (with a
-     * problem) when its compose file cannot be read.
+     * problem) when its compose file cannot be read. The service's {@code container:} health checks must name
+     * services of the compose file.
      */
-    Optional<List<Desired>> render(String service, Compose compose, List<Desired> rendered, Host host,
+    Optional<List<Desired>> render(String service, Compose compose, Health health, List<Desired> rendered, Host host,
             List<Problem> problems) {
         Map<String, byte[]> files = new LinkedHashMap<>();
         rendered.stream().filter(r -> r instanceof Desired.File f && f.service().equals(service))
@@ -51,6 +54,12 @@ final class StackRendering {
         } catch (IllegalArgumentException e) {
             problems.add(new Problem(compose.where(), e.getMessage() + " (rendering for host " + host.name() + ")"));
             return Optional.empty();
+        }
+        for (HealthCheck check : health.checks()) {
+            if (check instanceof HealthCheck.Container container && !file.services().containsKey(container.service())) {
+                problems.add(new Problem(check.where(), "'" + container.service() + "' is not a service of the compose"
+                        + " file (it has " + String.join(", ", file.services().keySet()) + ")"));
+            }
         }
         boolean clash = false;
         for (String name : compose.reload().keySet()) {
