@@ -12,7 +12,9 @@ import dev.driftless.model.HealthCheck;
 import dev.driftless.plan.HostPlan;
 import dev.driftless.plan.Planner;
 import dev.driftless.plan.Scope;
+import dev.driftless.render.Desired;
 import dev.driftless.render.DesiredHost;
+import dev.driftless.render.ImagePins;
 import dev.driftless.state.HostState;
 import dev.driftless.state.StateFile;
 import java.util.ArrayList;
@@ -83,15 +85,20 @@ final class Rollout {
         if (refused.isPresent()) {
             return withRollback(applied, new HostOutcome.Rollback(target, asking, Optional.empty(), refused));
         }
-        return withRollback(applied, back(workspace, host, target, asking, listener));
+        return withRollback(applied, back(workspace, host, target, asking, plan.previous(), listener));
     }
 
+    /**
+     * Puts the host back at commit {@code target}, rendered again from Git, with each compose service that runs the
+     * image it ran when last found healthy (recorded in {@code before}, the state before the failed apply) pinned to
+     * that image: a tag that moved since must not bring the failed image back.
+     */
     private HostOutcome.Rollback back(Workspace workspace, Host host, String target, List<String> asking,
-            ApplyListener listener) {
+            HostState before, ApplyListener listener) {
         try (Workspace healthy = workspace.at(target)) {
             dev.driftless.model.Host model = healthy.hosts().stream().filter(h -> h.name().equals(host.name()))
                     .findFirst().orElseThrow(() -> new HostException(host.name() + " is not a host of commit " + target));
-            DesiredHost desired = healthy.desired(model);
+            DesiredHost desired = ImagePins.pin(healthy.desired(model), HealthyImages.pins(before));
             HostPlan plan = planner.plan(desired, host, Scope.EVERYTHING, Map.of());
             listener.started(plan, "rolling back to " + PlanPrinter.shortRevision(target));
             ApplyResult result = applier.apply(plan, host, healthy::redact, listener);
@@ -152,15 +159,19 @@ final class Rollout {
 
     /**
      * Records the plan's revision as the host's healthy one: the state the applier wrote, once more with it (an
-     * apply that failed or left the state incomplete is not a healthy commit).
+     * apply that failed or left the state incomplete is not a healthy commit), and with the images its stacks run
+     * now, what a later rollback to it pins.
      */
     private static void markHealthy(Host host, HostPlan plan, ApplyResult result) {
         if (!result.succeeded()) {
             return;
         }
         HostState written = plan.stateAfter(new LinkedHashSet<>(result.applied()), List.of());
-        if (written.complete() && !written.healthy().equals(written.revision())) {
-            StateFile.write(host, written.withHealthy(written.revision()));
+        Set<String> broughtUp = new LinkedHashSet<>();
+        result.applied().stream().filter(c -> c.path().startsWith(Desired.Stack.PREFIX) && c.desired().isPresent())
+                .forEach(c -> broughtUp.add(c.path()));
+        if (written.complete() && (!written.healthy().equals(written.revision()) || !broughtUp.isEmpty())) {
+            StateFile.write(host, HealthyImages.record(host, plan, written, broughtUp).withHealthy(written.revision()));
         }
     }
 }

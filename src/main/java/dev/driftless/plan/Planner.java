@@ -144,6 +144,7 @@ public final class Planner {
 
     private HostPlan plan(DesiredHost desired, Host host, Scope scope, HostState previous,
             Map<String, LiveEntry.Known> known) {
+        desired = StackChanges.keepPins(desired, previous);
         Set<String> chosen = new LinkedHashSet<>(desired.services());
         Set<String> paths = new LinkedHashSet<>();
         desired.resources().forEach(r -> paths.add(r.path()));
@@ -186,7 +187,8 @@ public final class Planner {
         for (Desired resource : desired.resources()) {
             desiredPaths.add(resource.path());
             if (resource instanceof Desired.Stack stack) {
-                StateEntry wanted = StackChanges.entryFor(stack, desired.host().dockerHost());
+                StateEntry wanted = StackChanges.entryFor(stack, desired.host().dockerHost(),
+                        previous.resources().get(stack.path()));
                 Optional<Change> change = StackChanges.change(stack, wanted, previous.resources().get(stack.path()),
                         system.engine());
                 if (change.isPresent()) {

@@ -5,6 +5,9 @@ import dev.driftless.compose.StackRecord;
 import dev.driftless.host.Host;
 import dev.driftless.host.HostException;
 import dev.driftless.render.Desired;
+import dev.driftless.render.DesiredHost;
+import dev.driftless.render.ImagePins;
+import dev.driftless.state.HostState;
 import dev.driftless.state.StateEntry;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -36,12 +39,35 @@ final class StackChanges {
         return key.substring(Desired.Stack.PREFIX.length());
     }
 
-    /** What to record for a desired stack once it is up. */
-    static StateEntry entryFor(Desired.Stack stack, Optional<String> dockerHost) {
+    /**
+     * What to record for a desired stack once it is up: the images its services ran when last found healthy are
+     * kept from {@code recorded} (the entry of the state before, or null) until the apply is found healthy again.
+     */
+    static StateEntry entryFor(Desired.Stack stack, Optional<String> dockerHost, StateEntry recorded) {
+        Map<String, StackRecord.Image> before = recorded == null ? Map.of() : StackRecord.of(recorded.target()).images();
         Map<String, String> hashes = new LinkedHashMap<>();
-        stack.services().forEach(s -> hashes.put(s.name(), s.hash()));
+        Map<String, StackRecord.Image> images = new LinkedHashMap<>();
+        Map<String, String> pins = new LinkedHashMap<>();
+        for (Desired.StackService s : stack.services()) {
+            hashes.put(s.name(), s.hash());
+            Optional.ofNullable(before.get(s.name())).ifPresent(image -> images.put(s.name(), image));
+            s.pin().ifPresent(pin -> pins.put(s.name(), pin));
+        }
         return new StateEntry(STACK, stack.service(), null, null, null, null,
-                new StackRecord(stack.directory(), dockerHost, stack.removeVolumes(), hashes).encode(), null, false);
+                new StackRecord(stack.directory(), dockerHost, stack.removeVolumes(), hashes, images, pins).encode(),
+                null, false);
+    }
+
+    /**
+     * {@code desired} with the pins a rollback left kept: a service the state records as pinned to an image stays
+     * pinned while its configuration is the one it was pinned with (a heal brings back the image it was rolled back
+     * to, not what a tag names since); a change of it in the repository ends the pin.
+     */
+    static DesiredHost keepPins(DesiredHost desired, HostState previous) {
+        return ImagePins.pin(desired, (stack, service) -> Optional.ofNullable(previous.resources().get(stack.path()))
+                .map(entry -> StackRecord.of(entry.target()))
+                .flatMap(record -> Optional.ofNullable(record.pins().get(service.name()))
+                        .filter(pin -> ImagePins.hash(service.hash(), pin).equals(record.hashes().get(service.name())))));
     }
 
     /** Whether every service the entry records has a running container made from the recorded configuration. */
@@ -119,10 +145,11 @@ final class StackChanges {
                         + " -> up");
             } else if (problem.equals("no container")) {
                 causes.add(Cause.PENDING);
-                details.add(s.name() + ": create" + s.image().map(i -> " (" + i + ")").orElse(""));
+                details.add(s.name() + ": create" + s.pin().or(s::image).map(i -> " (" + i + ")").orElse(""));
             } else {
                 causes.add(Cause.PENDING);
-                details.add(s.name() + ": " + (changed ? "recreate (its configuration changed)" : problem + " -> up"));
+                details.add(s.name() + ": " + (!changed ? problem + " -> up" : s.pin().map(pin -> "recreate on " + pin
+                        + " (pinned: the image it ran when last healthy)").orElse("recreate (its configuration changed)")));
             }
         }
         details.add("with " + engine.compose().orElse("compose") + " in " + stack.directory());

@@ -84,11 +84,20 @@ public sealed interface Desired {
     /**
      * One service of a compose stack: the image it names, the hash Driftless labels its containers with, the files
      * of the repository it mounts, and the signal that reloads it when one of them changes (instead of recreating it).
+     *
+     * @param pin the image (by digest, else ID) a rollback runs instead of {@code image}: the one it ran when the
+     *     host was last healthy
      */
     record StackService(String name, java.util.Optional<String> image, String hash, List<String> mounts,
-            java.util.Optional<String> signal) {
+            java.util.Optional<String> signal, java.util.Optional<String> pin) {
         public StackService {
             mounts = List.copyOf(mounts);
+        }
+
+        /** A service as its compose file says, pinned to no image. */
+        public StackService(String name, java.util.Optional<String> image, String hash, List<String> mounts,
+                java.util.Optional<String> signal) {
+            this(name, image, hash, mounts, signal, java.util.Optional.empty());
         }
     }
 

@@ -70,9 +70,6 @@ final class StackRendering {
             }
         }
         List<Desired.StackService> services = new ArrayList<>();
-        StringBuilder override = new StringBuilder("# Written by Driftless beside compose.yaml: the labels that tell"
-                + " which containers it\n# brought up, and from which configuration. Do not edit; the next apply"
-                + " rewrites it.\nservices:\n");
         for (ComposeFile.Service s : file.services().values()) {
             String owner = "stack " + compose.project() + " (service " + service + "), compose service " + s.name();
             if (s.containerName().isPresent()) {
@@ -108,26 +105,41 @@ final class StackRendering {
             });
             String hash = file.hash(s, hashed);
             services.add(new Desired.StackService(s.name(), s.image(), hash, mounted, signal));
-            override.append("  ").append(quoted(s.name())).append(":\n    labels:\n      ").append(ComposeFile.STACK_LABEL)
-                    .append(": ").append(quoted(compose.project())).append("\n      ").append(ComposeFile.CONFIG_LABEL).append(": ")
-                    .append(quoted(hash)).append("\n");
         }
         if (clash) {
             return Optional.empty();
         }
         List<Desired> stack = new ArrayList<>();
-        stack.add(new Desired.File(compose.overrideFile(), service, override.toString().getBytes(StandardCharsets.UTF_8),
+        stack.add(new Desired.File(compose.overrideFile(), service, override(compose.project(), services),
                 new Ownership(Optional.of(0644), Optional.empty(), Optional.empty()), List.of(), compose.where(), false));
         stack.add(new Desired.Stack(compose.project(), compose.directory(), compose.file(), compose.overrideFile(),
                 compose.pullAlways(), compose.removeVolumes(), services, service, compose.where()));
         return Optional.of(stack);
     }
 
+    /**
+     * The file compose reads after the compose file: each service's labels (its stack and configuration hash) and,
+     * for a service pinned by a rollback, the image it runs instead of the one the compose file names.
+     */
+    static byte[] override(String project, List<Desired.StackService> services) {
+        StringBuilder override = new StringBuilder("# Written by Driftless beside compose.yaml: the labels that tell"
+                + " which containers it\n# brought up, and from which configuration. Do not edit; the next apply"
+                + " rewrites it.\nservices:\n");
+        for (Desired.StackService s : services) {
+            override.append("  ").append(quoted(s.name())).append(":\n");
+            s.pin().ifPresent(pin -> override.append("    image: ").append(quoted(pin)).append("\n"));
+            override.append("    labels:\n      ").append(ComposeFile.STACK_LABEL).append(": ").append(quoted(project))
+                    .append("\n      ").append(ComposeFile.CONFIG_LABEL).append(": ").append(quoted(s.hash()))
+                    .append("\n");
+        }
+        return override.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
     private static String quoted(String text) {
         return "\"" + text.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }
 
-    private static String sha256(byte[] bytes) {
+    static String sha256(byte[] bytes) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (NoSuchAlgorithmException e) {
