@@ -60,13 +60,14 @@ final class ContainerProbe {
                 .append(Shell.quote(h)).append("; "));
         s.append("if command -v docker >/dev/null 2>&1; then E=docker; elif command -v podman >/dev/null 2>&1; then")
                 .append(" E=podman; else echo ").append(NO_ENGINE).append("; exit 0; fi; ")
+                // what the CLI warns of on stderr must not mix with the ids or the JSON; when it fails, its words
                 .append("ids=$($E ps -aq --filter ").append(Shell.quote("label=dev.driftless.stack=" + check.project()))
                 .append(" --filter ").append(Shell.quote("label=com.docker.compose.service=" + check.service()))
-                .append(" 2>&1) || { echo ").append(PS_FAILED).append(" \"$ids\"; exit 1; }; ")
+                .append(" 2>/dev/null) || { echo ").append(PS_FAILED).append("; $E ps -q 2>&1 | head -n 3; exit 1; }; ")
                 .append("if [ -z \"$ids\" ]; then echo '[]'; exit 0; fi; ")
                 .append("if [ $E = podman ]; then for id in $ids; do podman healthcheck run $id >/dev/null 2>&1;")
                 .append(" done; fi; ")
-                .append("$E inspect $ids");
+                .append("$E inspect $ids 2>/dev/null || { echo; echo 'a container went away while it was read'; exit 1; }");
         return s.toString();
     }
 
