@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.driftless.host.Host;
 import dev.driftless.host.LocalHost;
+import dev.driftless.host.SshConnections;
+import dev.driftless.host.SshSettings;
+import dev.driftless.model.Address;
 import dev.driftless.model.HealthCheck;
 import dev.driftless.report.HealthState;
 import dev.driftless.testing.DockerEngine;
@@ -11,6 +14,7 @@ import dev.driftless.testing.Images;
 import dev.driftless.testing.Images.Image;
 import dev.driftless.testing.Images.Spec;
 import dev.driftless.testing.Registry;
+import dev.driftless.testing.SshServer;
 import dev.driftless.testing.TestClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,7 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code container:} checks against a real engine (its own dockerd, images from a registry on 127.0.0.1), its
  * containers brought up by Debian's docker-compose with the stack label Driftless gives them. The engine is reached
- * as a host names it ({@code dockerHost}), through the host's own {@code docker inspect}.
+ * as a host names it ({@code dockerHost}), or as the host's environment does, through the host's own
+ * {@code docker inspect}, locally or over SSH.
  */
 class ContainerChecksTest {
 
@@ -131,6 +136,25 @@ class ContainerChecksTest {
         assertThat(health.get("web").checks().get(0).samples()).isEqualTo(1);
         assertThat(health.get("db").state()).isEqualTo(HealthState.DEGRADED);
         assertThat(health.get("db").checks().get(0).detail()).startsWith("app_db_1 is exited (exit ");
+    }
+
+    @Test
+    void overSshTheHostsOwnInspectAsksTheEngineItsEnvironmentNames() throws Exception {
+        up(Map.of("web", ""));
+        Path userKey = SshServer.keygen(temp.resolve("user_key"));
+        try (SshServer sshd = SshServer.start(temp.resolve("sshd"), temp.resolve("user_key.pub"), engine.env());
+                SshConnections connections = new SshConnections(new SshSettings(Optional.of(userKey),
+                        Files.writeString(temp.resolve("known_hosts"), sshd.knownHostsLine() + "\n"), false,
+                        Duration.ofSeconds(5), Optional.empty()));
+                Host remote = connections.connect("web-1", new Address.Ssh("root", "127.0.0.1", sshd.port()),
+                        Optional.empty(), Optional.empty(), Optional.empty())) {
+
+            CheckResult web = HealthChecks.inRealTime().afterApply(remote, Optional.empty(),
+                    each(container("web", Duration.ofSeconds(20))), NO_SECRETS).get("web").checks().get(0);
+
+            assertThat(web.passed()).as(web.detail()).isTrue();
+            assertThat(web.detail()).isEqualTo("app_web_1 running, 3 times in a row");
+        }
     }
 
     @Test
