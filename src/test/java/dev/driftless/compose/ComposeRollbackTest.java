@@ -37,6 +37,11 @@ class ComposeRollbackTest {
         box = EngineHost.start(temp);
         repo = box.repo();
         stack = temp.resolve("srv/app");
+        service("");
+    }
+
+    /** The app's service.yaml: its stack, its container check, and {@code more} keys. */
+    private void service(String more) {
         repo.write("services/app/service.yaml", """
                 hosts: [%s]
                 compose:
@@ -45,7 +50,7 @@ class ComposeRollbackTest {
                 health:
                   - container: web
                     timeout: 15s
-                """.formatted(box.name(), stack));
+                %s""".formatted(box.name(), stack, more));
     }
 
     @AfterEach
@@ -107,5 +112,29 @@ class ComposeRollbackTest {
         Cli.Result heal = driftless("apply", "--ref", a);
         assertThat(heal.exitCode()).as(heal.toString()).isZero();
         assertThat(imageOf("app_web_1")).isEqualTo(good.id());
+    }
+
+    @Test
+    void anUnhealthyApplyKeptByOnFailureKeepLeavesTheHealthyImagesForALaterRollback() throws Exception {
+        Image good = box.images().push("app", "latest", Spec.busybox().withHealthcheck("true"));
+        repo.write("services/app/compose.yaml", compose(good, ""));
+        String a = repo.commit("web on app:latest, healthy");
+        assertThat(driftless("apply").exitCode()).isZero();
+        Image bad = box.images().push("app", "latest", Spec.busybox().withFile("/release", "2\n").withHealthcheck("false"));
+        service("onFailure: keep\n");
+        repo.write("services/app/compose.yaml", compose(good, "    environment:\n      RELEASE: \"2\"\n"));
+        repo.commit("web: release 2, kept when it fails");
+        Cli.Result kept = driftless("apply");
+        assertThat(kept.out()).as(kept.toString()).contains("health app: degraded").doesNotContain("rolled back");
+        assertThat(imageOf("app_web_1")).isEqualTo(bad.id());
+        service("");
+        repo.write("services/app/compose.yaml", compose(good, "    environment:\n      RELEASE: \"3\"\n"));
+        repo.commit("web: release 3");
+
+        Cli.Result apply = driftless("apply");
+
+        assertThat(apply.exitCode()).as(apply.toString()).isEqualTo(1);
+        assertThat(apply.out()).contains("rolled back to " + a.substring(0, 12));
+        assertThat(imageOf("app_web_1")).as("the image of the healthy commit, not the kept one's").isEqualTo(good.id());
     }
 }
