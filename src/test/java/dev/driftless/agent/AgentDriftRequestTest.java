@@ -63,15 +63,19 @@ class AgentDriftRequestTest {
         return loop;
     }
 
+    /** Edits the file by hand and asks for a check as an event would; the check has healed it when this returns. */
+    private void editAndAskHealed(AgentFixture.Loop loop, String edit) throws Exception {
+        Files.writeString(notes(), edit);
+        agent.requestDriftCheck("box", "container app_web_1 of stack app: die");
+        assertThat(loop.next(30)).isEqualTo("drift");
+        assertThat(notes()).hasContent("from git\n");
+    }
+
     @Test
     void aRequestedCheckHealsAtOnceThoughTheDriftIntervalIsAnHour() throws Exception {
         try (AgentFixture.Loop loop = started()) {
-            Files.writeString(notes(), "by hand\n");
+            editAndAskHealed(loop, "by hand\n");
 
-            agent.requestDriftCheck("box", "container app_web_1 of stack app: die");
-
-            assertThat(loop.next(30)).isEqualTo("drift");
-            assertThat(notes()).hasContent("from git\n");
             assertThat(history.history(HistoryQuery.latest(10))).first().satisfies(r -> {
                 assertThat(r.kind()).isEqualTo(Reconcile.Kind.DRIFT_CHECK);
                 assertThat(r.result()).isEqualTo(Reconcile.Result.DRIFT_HEALED);
@@ -83,9 +87,7 @@ class AgentDriftRequestTest {
     @Test
     void afterACheckThatFoundDriftTheNextRequestedOneWaitsASecond() throws Exception {
         try (AgentFixture.Loop loop = started()) {
-            Files.writeString(notes(), "by hand\n");
-            agent.requestDriftCheck("box", "container app_web_1 of stack app: die");
-            assertThat(loop.next(30)).isEqualTo("drift");
+            editAndAskHealed(loop, "by hand\n");
             Files.writeString(notes(), "by hand again\n");
 
             agent.requestDriftCheck("box", "container app_web_1 of stack app: die");
@@ -103,18 +105,12 @@ class AgentDriftRequestTest {
     @Test
     void aCheckThatFindsTheHostInSyncLetsTheNextRequestRunAtOnce() throws Exception {
         try (AgentFixture.Loop loop = started()) {
-            Files.writeString(notes(), "by hand\n");
-            agent.requestDriftCheck("box", "container app_web_1 of stack app: die");
-            assertThat(loop.next(30)).isEqualTo("drift");
+            editAndAskHealed(loop, "by hand\n");
             clock.advance(Duration.ofSeconds(1));
             agent.requestDriftCheck("box", "container app_web_1 of stack app: stop");
             assertThat(loop.next(30)).as("in sync").isEqualTo("drift");
 
-            Files.writeString(notes(), "by hand again\n");
-            agent.requestDriftCheck("box", "container app_web_1 of stack app: die");
-
-            assertThat(loop.next(30)).isEqualTo("drift");
-            assertThat(notes()).hasContent("from git\n");
+            editAndAskHealed(loop, "by hand again\n");
         }
     }
 }
