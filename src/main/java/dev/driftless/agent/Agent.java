@@ -9,6 +9,7 @@ import dev.driftless.source.RepoSource;
 import dev.driftless.store.HistoryKeep;
 import dev.driftless.store.HistoryStore;
 import dev.driftless.store.Reconcile;
+import dev.driftless.store.ServiceOutcome;
 import dev.driftless.store.StoreException;
 import java.time.Clock;
 import java.time.Duration;
@@ -315,8 +316,8 @@ public final class Agent implements AgentControl {
             targets.keySet().retainAll(known);
         }
         if (!targets.equals(watchedTargets)) {
-            watchedTargets = targets;
             engineWatch.follow(workspaces.withStacks(targets));
+            watchedTargets = targets;
         }
     }
 
@@ -332,8 +333,7 @@ public final class Agent implements AgentControl {
         synchronized (lock) {
             for (String host : asked.keySet()) {
                 driftRequests.checked(host, report.reconciles().stream().flatMap(r -> r.services().stream())
-                        .anyMatch(o -> o.host().equals(host)
-                                && o.status() != dev.driftless.store.ServiceOutcome.Status.UNCHANGED), now);
+                        .anyMatch(o -> o.host().equals(host) && o.status() != ServiceOutcome.Status.UNCHANGED), now);
             }
         }
     }

@@ -131,9 +131,10 @@ final class EngineWatch implements AutoCloseable {
             int failures = 0;
             while (!stopped) {
                 long started = System.nanoTime();
+                said = "";
                 String ended;
-                try (Host connected = connect(host)) {
-                    Host.Following stream = connected.follow(EngineEvents.script(host.dockerHost()), this::line);
+                try (Host connected = connect(host);
+                        Host.Following stream = connected.follow(EngineEvents.script(host.dockerHost()), this::line)) {
                     following = stream;
                     if (stopped) {
                         stream.close();
