@@ -10,10 +10,8 @@ import dev.driftless.store.HistoryStore;
 import dev.driftless.store.JdbcHistoryStore;
 import dev.driftless.store.Reconcile;
 import dev.driftless.testing.DockerEngine;
-import dev.driftless.testing.Images;
 import dev.driftless.testing.Images.Image;
-import dev.driftless.testing.Images.Spec;
-import dev.driftless.testing.Registry;
+import dev.driftless.testing.StackEngine;
 import dev.driftless.testing.TestClock;
 import dev.driftless.testing.TestRepo;
 import java.nio.file.Files;
@@ -35,8 +33,7 @@ class AgentContainerHealthTest {
     @TempDir
     Path tmp;
 
-    private DockerEngine engine;
-    private Registry registry;
+    private StackEngine engines;
     private HistoryStore history;
     private final String host = "agent-stack-" + UUID.randomUUID().toString().substring(0, 8);
 
@@ -45,18 +42,17 @@ class AgentContainerHealthTest {
         if (history != null) {
             history.close();
         }
-        if (engine != null) {
-            engine.close();
-            registry.close();
+        if (engines != null) {
+            engines.close();
         }
         Files.deleteIfExists(Path.of("/var/lib/driftless/state/" + host + ".json"));
     }
 
     @Test
     void aDriftCheckSamplesTheContainersOfTheHostsOwnEngineAndFindsAStoppedOneDegraded() throws Exception {
-        engine = DockerEngine.start(tmp.resolve("docker"));
-        registry = Registry.start(tmp.resolve("registry"));
-        Image image = new Images(engine, registry, tmp.resolve("images")).push("app", "1", Spec.busybox());
+        engines = StackEngine.start(tmp);
+        DockerEngine engine = engines.engine();
+        Image image = engines.image();
         TestRepo repo = TestRepo.init(tmp.resolve("repo"));
         repo.write("driftless.yaml", "hosts:\n  " + host + ":\n    address: local\n    dockerHost: unix://"
                 + engine.socket() + "\n");

@@ -3,7 +3,7 @@ package dev.driftless.compose;
 import dev.driftless.testing.Cli;
 import dev.driftless.testing.DockerEngine;
 import dev.driftless.testing.Images;
-import dev.driftless.testing.Registry;
+import dev.driftless.testing.StackEngine;
 import dev.driftless.testing.TestRepo;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -14,7 +14,7 @@ import java.util.UUID;
 
 /**
  * This machine as a host of a test's repository (address: local, a name of its own, its state removed at the end),
- * with a container engine of the test's own as its {@code dockerHost} and a registry on 127.0.0.1 to push images to:
+ * with the container engine of a {@link StackEngine} as its {@code dockerHost} and its registry to push images to:
  * <pre>
  * try (EngineHost box = EngineHost.start(temp)) {
  *     Image web = box.images().push("web", "latest", Spec.busybox());
@@ -25,15 +25,13 @@ import java.util.UUID;
  */
 final class EngineHost implements AutoCloseable {
 
-    private final DockerEngine engine;
-    private final Registry registry;
+    private final StackEngine engines;
     private final Images images;
     private final TestRepo repo;
     private final String name;
 
-    private EngineHost(DockerEngine engine, Registry registry, Images images, TestRepo repo, String name) {
-        this.engine = engine;
-        this.registry = registry;
+    private EngineHost(StackEngine engines, Images images, TestRepo repo, String name) {
+        this.engines = engines;
         this.images = images;
         this.repo = repo;
         this.name = name;
@@ -41,23 +39,17 @@ final class EngineHost implements AutoCloseable {
 
     /** Starts the engine and the registry under {@code temp}, with a repository whose driftless.yaml has the host. */
     static EngineHost start(Path temp) throws IOException, InterruptedException {
-        DockerEngine engine = DockerEngine.start(temp.resolve("docker"));
-        Registry registry;
-        try {
-            registry = Registry.start(temp.resolve("registry"));
-        } catch (IOException | InterruptedException | RuntimeException e) {
-            engine.close();
-            throw e;
-        }
+        StackEngine engines = StackEngine.start(temp);
         String name = "engine-host-" + UUID.randomUUID().toString().substring(0, 8);
         TestRepo repo = TestRepo.init(temp.resolve("repo"));
         repo.write("driftless.yaml", "hosts:\n  " + name + ":\n    address: local\n    dockerHost: unix://"
-                + engine.socket() + "\n");
-        return new EngineHost(engine, registry, new Images(engine, registry, temp.resolve("images")), repo, name);
+                + engines.engine().socket() + "\n");
+        return new EngineHost(engines, new Images(engines.engine(), engines.registry(), temp.resolve("images")), repo,
+                name);
     }
 
     DockerEngine engine() {
-        return engine;
+        return engines.engine();
     }
 
     Images images() {
@@ -88,8 +80,7 @@ final class EngineHost implements AutoCloseable {
     @Override
     public void close() throws IOException {
         try {
-            engine.close();
-            registry.close();
+            engines.close();
         } finally {
             Files.deleteIfExists(state());
         }
