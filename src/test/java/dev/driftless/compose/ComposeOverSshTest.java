@@ -9,7 +9,6 @@ import dev.driftless.testing.Images.Image;
 import dev.driftless.testing.Images.Spec;
 import dev.driftless.testing.Registry;
 import dev.driftless.testing.RemoteCommands;
-import dev.driftless.testing.SshServer;
 import dev.driftless.testing.TestRepo;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +16,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -40,12 +38,10 @@ class ComposeOverSshTest {
 
     private DockerEngine engine;
     private Registry registry;
-    private SshServer sshd;
     private RemoteCommands remote;
     private Image image;
     private TestRepo repo;
-    private Path knownHosts;
-    private String host;
+    private SshStackHost host;
     private Path stack;
 
     @BeforeEach
@@ -53,31 +49,26 @@ class ComposeOverSshTest {
         engine = DockerEngine.start(temp.resolve("docker"));
         registry = Registry.start(temp.resolve("registry"));
         image = new Images(engine, registry, temp.resolve("images")).push("app", "1", Spec.busybox());
-        Path key = SshServer.keygen(temp.resolve("user_key"));
         remote = RemoteCommands.in(temp.resolve("remote"));
         Map<String, String> env = new HashMap<>(engine.env());
         env.putAll(remote.env());
-        sshd = SshServer.start(temp.resolve("sshd"), Path.of(key + ".pub"), env);
-        knownHosts = Files.writeString(temp.resolve("known_hosts"), sshd.knownHostsLine() + "\n");
-        host = "ssh-stack-" + UUID.randomUUID().toString().substring(0, 8);
+        host = SshStackHost.start(temp.resolve("host"), "ssh-stack", env);
         stack = temp.resolve("srv/app");
         repo = TestRepo.init(temp.resolve("repo"));
-        repo.write("driftless.yaml", "hosts:\n  " + host + ":\n    address: ssh://root@127.0.0.1:" + sshd.port()
-                + "\n    identity: " + key + "\n");
-        StackApp.write(repo, "app", host, stack, image.reference(), StackApp.Network.NONE);
+        repo.write("driftless.yaml", host.inventory());
+        StackApp.write(repo, "app", host.name(), stack, image.reference(), StackApp.Network.NONE);
         repo.commit("an app of two containers, on a host over SSH");
     }
 
     @AfterEach
     void stop() throws Exception {
-        sshd.close();
+        host.close();
         engine.close();
         registry.close();
-        Files.deleteIfExists(Path.of("/var/lib/driftless/state/" + host + ".json"));
     }
 
     private Cli.Result driftless(String command) {
-        return Cli.run(command, "--repo", repo.dir().toString(), "--known-hosts", knownHosts.toString());
+        return host.driftless(repo, command);
     }
 
     private String state(String name) {

@@ -43,4 +43,16 @@ final class StackApp {
                     content: "version 1\\n"
                 """.formatted(host, directory, directory));
     }
+
+    /**
+     * Removes service {@code service} from the repository and commits; another service keeps {@code host} in it, with
+     * a file at {@code otherFile}.
+     */
+    static void remove(TestRepo repo, String service, String host, Path otherFile) {
+        repo.write("services/other/service.yaml", "hosts: [" + host + "]\nfiles:\n  - path: " + otherFile
+                + "\n    content: x\n");
+        repo.delete("services/" + service + "/service.yaml");
+        repo.delete("services/" + service + "/compose.yaml");
+        repo.commit(service + " is gone");
+    }
 }
