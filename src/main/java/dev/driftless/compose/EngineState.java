@@ -79,10 +79,12 @@ public record EngineState(Optional<String> cli, List<String> composes, Optional<
                 .append(" echo '@@compose docker compose'; break; fi; done; ")
                 .append("command -v docker-compose >/dev/null 2>&1 && echo '@@compose docker-compose'; ")
                 .append("command -v podman-compose >/dev/null 2>&1 && echo '@@compose podman-compose'; ")
+                // warnings on stderr must not mix with the ids or the JSON; a container removed between the two
+                // commands is left out of inspect's array (its complaint goes to stderr)
                 .append("if [ -n \"$E\" ]; then if ids=$($E ps -aq --filter label=").append(ComposeFile.STACK_LABEL)
-                .append(" 2>&1); then echo '").append(BEGIN).append("'; if [ -n \"$ids\" ]; then $E inspect $ids;")
-                .append(" else echo '[]'; fi; echo; echo '").append(END).append("'; else echo \"@@engine-error $ids\"")
-                .append(" | head -n 3; fi; fi; ");
+                .append(" 2>/dev/null); then echo '").append(BEGIN).append("'; if [ -n \"$ids\" ]; then")
+                .append(" $E inspect $ids 2>/dev/null; else echo '[]'; fi; echo; echo '").append(END).append("'; else")
+                .append(" echo \"@@engine-error $($E ps -q 2>&1 | head -n 3 | tr '\\n' ' ')\"; fi; fi; ");
         return s.toString();
     }
 

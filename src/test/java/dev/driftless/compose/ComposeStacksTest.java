@@ -178,4 +178,18 @@ class ComposeStacksTest {
         assertThat(apply.out() + apply.err()).contains("services/app/service.yaml:3: compose.source:").contains("has no 'services:'");
         assertThat(List.of(engine.docker("ps", "-aq").orThrow().output())).containsExactly("");
     }
+
+    @Test
+    void anEngineThatDoesNotAnswerFailsTheHostSayingSoAndChangesNothing() {
+        repo.write("driftless.yaml", "hosts:\n  " + host + ":\n    address: local\n    dockerHost: unix://"
+                + temp.resolve("no-engine.sock") + "\n");
+        repo.commit("an engine that is not there");
+
+        Cli.Result apply = driftless("apply");
+
+        assertThat(apply.exitCode()).isEqualTo(1);
+        assertThat(apply.out() + apply.err()).contains("the container engine did not answer")
+                .contains("Cannot connect to the Docker daemon");
+        assertThat(stack.resolve("compose.yaml")).doesNotExist();
+    }
 }
