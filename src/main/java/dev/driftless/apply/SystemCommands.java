@@ -20,8 +20,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Runs what a plan decided about packages and units: one package manager command for all of a host's packages,
- * {@code systemctl} for units (under a root, {@code systemctl --root}, which starts nothing).
+ * Runs what a plan decided about packages, units and stacks: one package manager command for all of a host's
+ * packages, {@code systemctl} for units (under a root, {@code systemctl --root}, which starts nothing), the host's
+ * compose for stacks ({@link StackCommands}).
  */
 final class SystemCommands {
 
@@ -149,7 +150,8 @@ final class SystemCommands {
             case "pull" -> "an image of the stack could not be pulled";
             default -> compose + " up failed";
         };
-        String output = OutputTail.of(ComposeOutput.useful(result.output()), mask).shown().strip();
+        // masked before lines are left out: a secret of several lines must not lose the lines that make it one
+        String output = OutputTail.of(ComposeOutput.useful(mask.apply(result.output())), mask).shown().strip();
         StringBuilder message = new StringBuilder(host.name()).append(": ").append(stack.where()).append(": stack ")
                 .append(stack.project()).append(": ").append(what).append(result.timedOut() ? " (it did not finish within "
                         + STACK_TIMEOUT.toMinutes() + " min)" : " (exit " + result.exitCode() + ")")
