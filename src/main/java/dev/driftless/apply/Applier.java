@@ -63,6 +63,9 @@ public final class Applier {
                 && c.desired().isPresent()).toList();
         boolean unitsChanged = false; // a unit file written or removed, or a unit disabled: systemd must reload
         boolean reloaded = false;
+        // stacks come up last, each its own compose project: one that fails leaves the others to come up
+        List<Change> failedStacks = new ArrayList<>();
+        Optional<ApplyResult.ChangeFailure> stackFailure = Optional.empty();
         for (Change change : plan.changes()) {
             try {
                 if (packages.contains(change)) {
@@ -103,6 +106,12 @@ public final class Applier {
                 applied.add(change);
                 listener.applied(change, "");
             } catch (HostException e) {
+                if (change.kind().equals("stack") && change.action() != Action.DELETE) {
+                    failedStacks.add(change);
+                    stackFailure = stackFailure.or(() -> Optional.of(new ApplyResult.ChangeFailure(change,
+                            e.getMessage(), e.kind())));
+                    continue;
+                }
                 StateFile.write(host, plan.stateAfterFailure(applied, List.of(change), handlerIds));
                 return new ApplyResult(List.copyOf(applied),
                         Optional.of(new ApplyResult.ChangeFailure(change, e.getMessage(), e.kind())), List.of());
@@ -117,6 +126,10 @@ public final class Applier {
                 return new ApplyResult(List.copyOf(applied),
                         Optional.of(new ApplyResult.ChangeFailure(last, e.getMessage(), e.kind())), List.of());
             }
+        }
+        if (stackFailure.isPresent()) {
+            StateFile.write(host, plan.stateAfterFailure(applied, failedStacks, handlerIds));
+            return new ApplyResult(List.copyOf(applied), stackFailure, List.of());
         }
         Map<String, String> environment = Map.of("DRIFTLESS_HOST", host.name(),
                 "DRIFTLESS_REVISION", plan.desired().revision(), "DRIFTLESS_ROOT", host.root());

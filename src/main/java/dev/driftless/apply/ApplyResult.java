@@ -10,7 +10,7 @@ import java.util.Optional;
  *
  * @param applied  the changes made, in the order they were made
  * @param failure  the change that could not be made, if any: the apply stopped there (later changes were not
- *                 made and no handler ran)
+ *                 made, but for the other stacks coming up, and no handler ran)
  * @param handlers every handler that ran, in order; those that failed stay owed and run again on the next apply
  */
 public record ApplyResult(List<Change> applied, Optional<ChangeFailure> failure, List<HandlerResult> handlers) {

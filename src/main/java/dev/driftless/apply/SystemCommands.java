@@ -4,13 +4,13 @@ import dev.driftless.host.CommandResult;
 import dev.driftless.host.Host;
 import dev.driftless.host.HostException;
 import dev.driftless.host.Shell;
-import dev.driftless.model.Compose;
 import dev.driftless.plan.Action;
 import dev.driftless.plan.Change;
 import dev.driftless.plan.HostPlan;
 import dev.driftless.render.Desired;
 import dev.driftless.system.PackageManager;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -20,8 +20,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Runs what a plan decided about packages and units: one package manager command for all of a host's packages,
- * {@code systemctl} for units (under a root, {@code systemctl --root}, which starts nothing).
+ * Runs what a plan decided about packages, units and stacks: one package manager command for all of a host's
+ * packages, {@code systemctl} for units (under a root, {@code systemctl --root}, which starts nothing), the host's
+ * compose for stacks ({@link StackCommands}).
  */
 final class SystemCommands {
 
@@ -115,57 +116,68 @@ final class SystemCommands {
     }
 
     /**
-     * Brings a stack up with the host's compose, from its directory: the compose file and the file of labels beside
-     * it, checked by compose's own {@code config} first (so a file it rejects changes no container), images pulled
-     * first when the stack says {@code pull: always} (or the apply {@code --pull}), then {@code up -d
-     * --remove-orphans} (with {@code --wait} where compose has it), which recreates exactly the containers whose
-     * configuration (their label of {@link dev.driftless.compose.ComposeFile#hash}) changed. Then the services that
-     * reload instead get their signal when a file they mount was written by this apply.
+     * Brings a stack up with the host's compose ({@link StackCommands#up}): checked by compose's own {@code config}
+     * first, its missing images pulled (all of them when the stack says {@code pull: always} or the apply {@code
+     * --pull}), then {@code up -d}, which recreates exactly the containers whose configuration (their label of
+     * {@link dev.driftless.compose.ComposeFile#hash}) changed. Then the services that reload instead get their
+     * signal when a file they mount was written by this apply. A failure says at which step, in the engine's words,
+     * with the service.yaml line of the stack and which containers of the previous configuration still run.
      */
     void stackUp(Desired.Stack stack, Optional<String> dockerHost, String engine, String compose, boolean pull,
             Set<String> written) {
-        String invoke = composeCommand(compose, stack.project());
-        StringBuilder script = new StringBuilder(environment(dockerHost)).append("cd ")
-                .append(Shell.quote(stack.directory())).append(" && ").append(invoke).append(" config -q && ");
-        if (pull || stack.pullAlways()) {
-            script.append(invoke).append(" pull && ");
+        CommandResult result = host.run(StackCommands.up(stack, dockerHost, engine, compose, pull, written),
+                Map.of("LC_ALL", "C"), STACK_TIMEOUT);
+        if (!result.succeeded()) {
+            throw stackFailure(stack, compose, result);
         }
-        script.append(invoke).append(" up -d --remove-orphans").append(compose.equals("docker compose") ? " --wait" : "");
-        for (Desired.StackService service : stack.services()) {
-            if (service.signal().isPresent() && service.mounts().stream().anyMatch(written::contains)) {
-                script.append(" && ids=$(").append(engine).append(" ps -q --filter label=")
-                        .append(dev.driftless.compose.ComposeFile.STACK_LABEL).append('=').append(stack.project())
-                        .append(" --filter label=com.docker.compose.service=").append(Shell.quote(service.name()))
-                        .append(") && { [ -z \"$ids\" ] || ").append(engine).append(" kill -s ")
-                        .append(Shell.quote(service.signal().get())).append(" $ids >/dev/null; }");
+    }
+
+    private HostException stackFailure(Desired.Stack stack, String compose, CommandResult result) {
+        String step = "up";
+        List<String> kept = new ArrayList<>();
+        List<String> notRunning = new ArrayList<>();
+        for (String line : result.output().lines().toList()) {
+            if (line.startsWith(StackCommands.STEP)) {
+                step = line.substring(StackCommands.STEP.length());
+            } else if (line.startsWith(StackCommands.KEPT)) {
+                kept.add(line.substring(StackCommands.KEPT.length()));
+            } else if (line.startsWith(StackCommands.NOT_RUNNING)) {
+                notRunning.add(line.substring(StackCommands.NOT_RUNNING.length()));
             }
         }
-        run(script.toString(), STACK_TIMEOUT, compose);
+        String what = switch (step) {
+            case "config" -> compose + " config rejected the compose file";
+            case "pull" -> "an image of the stack could not be pulled";
+            default -> compose + " up failed";
+        };
+        // masked before lines are left out: a secret of several lines must not lose the lines that make it one
+        String output = OutputTail.of(ComposeOutput.useful(mask.apply(result.output())), mask).shown().strip();
+        StringBuilder message = new StringBuilder(host.name()).append(": ").append(stack.where()).append(": stack ")
+                .append(stack.project()).append(": ").append(what).append(result.timedOut() ? " (it did not finish within "
+                        + STACK_TIMEOUT.toMinutes() + " min)" : " (exit " + result.exitCode() + ")")
+                .append(output.isEmpty() ? "" : ":\n" + output.indent(4).stripTrailing());
+        if (!notRunning.isEmpty()) {
+            message.append("\n  no container of the new configuration runs for: ").append(String.join(", ", notRunning));
+        }
+        message.append(switch (step) {
+            case "config" -> "\n  no container was touched: fix the compose file in the repository";
+            case "pull" -> "\n  no container was touched: check the image's name and tag, and that " + host.name()
+                    + " can reach its registry";
+            default -> kept.isEmpty() ? "" : "\n  the containers of the previous configuration run on: "
+                    + String.join(", ", kept);
+        });
+        return mayPassLater(result, output) ? HostException.transientFailure(message.toString(), null)
+                : new HostException(message.toString());
     }
 
     /**
-     * Brings down a stack that left the repository, with compose while its files are still there (else by its
-     * containers' project label), its volumes removed only when it said {@code removeVolumes: true}.
+     * Brings down a stack that left the repository ({@link StackCommands#down}), its volumes removed only when it
+     * said {@code removeVolumes: true}.
      */
     void stackDown(String project, String directory, Optional<String> dockerHost, boolean removeVolumes, String engine,
             Optional<String> compose) {
-        String dir = Shell.quote(directory);
-        String byLabel = "ids=$(" + engine + " ps -aq --filter label=com.docker.compose.project=" + project
-                + ") && { [ -z \"$ids\" ] || " + engine + " rm -f" + (removeVolumes ? " -v" : "") + " $ids >/dev/null; }";
-        String script = environment(dockerHost) + (compose.isEmpty() ? byLabel
-                : "if [ -f " + dir + "/" + Compose.FILE_NAME + " ] && [ -f " + dir + "/" + Compose.OVERRIDE_NAME
-                        + " ]; then cd " + dir + " && " + composeCommand(compose.get(), project) + " down --remove-orphans"
-                        + (removeVolumes ? " --volumes" : "") + "; else " + byLabel + "; fi");
-        run(script, STACK_TIMEOUT, compose.orElse(engine));
-    }
-
-    private static String composeCommand(String compose, String project) {
-        return compose + " -p " + Shell.quote(project) + " -f " + Compose.FILE_NAME + " -f " + Compose.OVERRIDE_NAME;
-    }
-
-    private static String environment(Optional<String> dockerHost) {
-        return dockerHost.map(h -> "export DOCKER_HOST=" + Shell.quote(h) + " CONTAINER_HOST=" + Shell.quote(h) + "; ")
-                .orElse("");
+        run(StackCommands.down(project, directory, dockerHost, removeVolumes, engine, compose), STACK_TIMEOUT,
+                compose.orElse(engine));
     }
 
     /** systemd reads unit files again; once per apply that changed one, before units are started. */
@@ -187,10 +199,13 @@ final class SystemCommands {
         String message = host.name() + ": " + tool + (result.timedOut() ? " did not finish within "
                 + timeout.toMinutes() + " min" : " failed (exit " + result.exitCode() + ")")
                 + (output.isEmpty() ? "" : ":\n" + output.indent(4).stripTrailing());
-        // another apt or dpkg holds the lock, or a download broke: trying again later may well work
-        boolean again = result.timedOut() || output.contains("Could not get lock") || output.contains("Unable to lock")
+        return mayPassLater(result, output) ? HostException.transientFailure(message, null) : new HostException(message);
+    }
+
+    /** Another apt or dpkg holds the lock, a download broke, the engine did not answer: trying later may well work. */
+    private static boolean mayPassLater(CommandResult result, String output) {
+        return result.timedOut() || output.contains("Could not get lock") || output.contains("Unable to lock")
                 || output.contains("Failed to fetch") || output.contains("Temporary failure")
                 || output.contains("Cannot connect to the Docker daemon") || output.contains("i/o timeout");
-        return again ? HostException.transientFailure(message, null) : new HostException(message);
     }
 }

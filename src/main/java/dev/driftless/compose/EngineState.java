@@ -138,7 +138,12 @@ public record EngineState(Optional<String> cli, List<String> composes, Optional<
         return new Container(c.path("Id").asText(), c.path("Name").asText().replaceFirst("^/", ""),
                 labels.path(ComposeFile.STACK_LABEL).asText(""), labels.path("com.docker.compose.service").asText(""),
                 labels.path(ComposeFile.CONFIG_LABEL).asText(""), state.path("Status").asText("unknown"),
-                status.isEmpty() ? Optional.empty() : Optional.of(status), c.path("Image").asText(""),
+                status.isEmpty() ? Optional.empty() : Optional.of(status), imageId(c.path("Image").asText("")),
                 c.path("Config").path("Image").asText(""));
+    }
+
+    /** Docker's "sha256:HEX"; Podman's inspect gives the bare HEX of the same ID. */
+    private static String imageId(String id) {
+        return id.matches("[0-9a-f]{64}") ? "sha256:" + id : id;
     }
 }
