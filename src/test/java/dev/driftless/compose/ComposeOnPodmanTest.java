@@ -2,6 +2,7 @@ package dev.driftless.compose;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.driftless.testing.Cli;
 import dev.driftless.testing.DockerEngine;
 import dev.driftless.testing.Images;
@@ -194,5 +195,29 @@ class ComposeOnPodmanTest {
                 .doesNotContain("app_default");
         assertThat(stack.resolve("compose.yaml")).doesNotExist();
         assertThat(stack.resolve("web.conf")).doesNotExist();
+    }
+
+    @Test
+    void aContainerCheckRunsPodmansHealthcheckItselfAndTheHealthyApplyRecordsTheImage() throws Exception {
+        Image checked = new Images(builder, registry, temp.resolve("images")).push("app", "checked",
+                Spec.busybox().withHealthcheck("true"));
+        Path compose = repo.dir().resolve("services/app/compose.yaml");
+        repo.write("services/app/compose.yaml", Files.readString(compose).replace(image.reference(), checked.reference()));
+        repo.write("services/app/service.yaml", Files.readString(repo.dir().resolve("services/app/service.yaml"))
+                + "health:\n  - container: web\n    timeout: 20s\n");
+        repo.commit("web's healthcheck checked after each apply");
+
+        Cli.Result apply = driftless("apply");
+
+        // nothing runs Podman's healthchecks here: the check's own 'podman healthcheck run' makes web healthy
+        assertThat(apply.exitCode()).as(apply.toString()).isZero();
+        assertThat(apply.out()).contains("health app: healthy");
+        assertThat(inspect("{{.State.Health.Status}}", "app_web_1")).isEqualTo("healthy");
+        String target = new ObjectMapper().readTree(Path.of("/var/lib/driftless/state/" + host.name() + ".json")
+                .toFile()).path("resources").path("stack:app").path("target").asText();
+        assertThat(StackRecord.of(target).images().get("web")).satisfies(web -> {
+            assertThat(web.id()).isEqualTo(checked.id());
+            assertThat(web.digest()).contains(checked.pinned());
+        });
     }
 }
