@@ -172,9 +172,11 @@ mkdir -p "$DOCKER_CONFIG"; echo '{}' >"$DOCKER_CONFIG/config.json"
 GIT_HEAD=$(git -C "$REPO_ROOT" rev-parse HEAD)
 DIRTY=; [[ -n "$(git -C "$REPO_ROOT" status --porcelain -- src/main pom.xml bin 2>/dev/null || true)" ]] \
   && DIRTY=" (the checkout also had uncommitted changes in src/main, pom.xml or bin: not measured)"
-CLONE=$BUILD/${GIT_HEAD:0:12}
+# keyed by what the jar is built from, so that a commit that changes only bench/ or docs/ reuses the build
+SRC_KEY=$(git -C "$REPO_ROOT" rev-parse HEAD:src/main HEAD:pom.xml HEAD:bin | sha256sum | cut -c1-12)
+CLONE=$BUILD/$SRC_KEY
 if [[ ! -f $CLONE/target/driftless.jar ]]; then
-  log "building Driftless ${GIT_HEAD:0:12} in $CLONE (git clone, mvn -o package: about 3 minutes)"
+  log "building Driftless at ${GIT_HEAD:0:12} in $CLONE (git clone, mvn -o package: about 3 minutes)"
   mkdir -p "$BUILD"
   find "$BUILD" -mindepth 1 -maxdepth 1 -exec rm -rf --one-file-system {} +   # one commit at a time
   git clone -q --no-checkout "$REPO_ROOT" "$CLONE.part"
@@ -183,6 +185,7 @@ if [[ ! -f $CLONE/target/driftless.jar ]]; then
     || die "the build of the clone failed: $(tail -5 "$LOGS/build.log")"
   mv -T "$CLONE.part" "$CLONE"
 fi
+BUILT_AT=$(git -C "$CLONE" rev-parse --short=12 HEAD)
 DRIFTLESS=("$CLONE/bin/driftless")
 export DRIFTLESS_JAVA_OPTS="${BENCH_JAVA_OPTS:-}"
 # the launcher trains its class-data archive on its first run after a build: not in a timed run
@@ -410,7 +413,7 @@ engine_events() { dk events --since "$1" --until "$2" --filter type=container --
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 {
   echo "# bench/compose-run.sh raw results, $(date -u +%Y-%m-%dT%H:%M:%SZ): $NSTACKS stacks x ${#ROLES[@]} containers, one local host"
-  echo "# engine: dockerd $ENGINE_VERSION at $SOCK; registry $REG; Driftless ${GIT_HEAD:0:12} from $CLONE"
+  echo "# engine: dockerd $ENGINE_VERSION at $SOCK; registry $REG; Driftless of $BUILT_AT from $CLONE (checkout at ${GIT_HEAD:0:12})"
   echo "# cpu = the tool's processes (user + system, its children included); engine-cpu = dockerd, containerd, shims"
   echo "# measure          run       wall time"
 } >>"$RAW"
@@ -530,6 +533,33 @@ PATH_DOCKER=$(command -v docker || echo "$DOCKER")
 PATH_DOCKER_V=$("$PATH_DOCKER" --version 2>/dev/null | sed -E 's/^Docker version ([^,]*).*/\1/' || true)
 repeat read-floor "$LOGS/read-floor.log" bash -c 'export DOCKER_HOST=unix://$1; ids=$(docker ps -aq --filter label=dev.driftless.stack) && docker inspect $ids >/dev/null' sh "$SOCK"
 verify "engine read floor exits 0 (exit codes:${RCS[read-floor]})" 'all_rc 0 "${RCS[read-floor]}"'
+# what Driftless runs before each stack's up -d: compose's own check of the files (a compose start of its own)
+repeat config-floor "$LOGS/config-floor.log" bash -c 'cd "$1" && DOCKER_HOST=unix://$2 exec "$3" -p "$4" -f compose.yaml -f compose.driftless.yaml config -q' \
+  sh "$STACK_ROOT/${STACKS[0]}" "$SOCK" "$COMPOSE" "${STACKS[0]}"
+verify "config floor exits 0 (exit codes:${RCS[config-floor]})" 'all_rc 0 "${RCS[config-floor]}"'
+
+# One more no-op check, untimed, with the JVM's class-load log: when each step's first class loads (ms of uptime)
+rc=0; DRIFTLESS_JAVA_OPTS="${BENCH_JAVA_OPTS:-} -Xlog:class+load:file=$WORK/check-classes.log:uptime" \
+  "${DRIFTLESS[@]}" check "${DARGS[@]}" >"$LOGS/check-traced.log" 2>&1 || rc=$?
+verify "the traced no-op check exits 0 (got $rc)" '[[ $rc == 0 ]]'
+first_load() { # CLASS-PREFIX: milliseconds of JVM uptime when the first class of that name loaded, or "?"
+  awk -v p="$1" 'index($2, p) == 1 { gsub(/[^0-9.]/, "", $1); printf "%d", $1 * 1000; found = 1; exit } END { if (!found) print "?" }' \
+    "$WORK/check-classes.log"
+}
+TRACE_STEPS=(   # the first class of each step, in the order a check loads them
+  "dev.driftless.cli.Main|the JVM is up: Driftless's main class"
+  "picocli.CommandLine|picocli builds its model of every command and option (by reflection)"
+  "dev.driftless.source.RepoTree|the check runs: the repository is opened and the commit resolved (JGit)"
+  "dev.driftless.load.RepositoryLoader|the commit's inventory and service.yaml files are read"
+  "dev.driftless.health.HealthChecks|the health checks are set up: an SSL context is built (JCA providers, trust store)"
+  "dev.driftless.plan.Planner|the plan starts: the host's lock and state"
+  "dev.driftless.plan.HostReading|the host is read: one command stats the managed files and asks the engine"
+  "dev.driftless.host.CommandResult|that command has answered"
+  "dev.driftless.engine.PlanSummary|the result is printed"
+)
+TRACE_ROWS=()
+for step in "${TRACE_STEPS[@]}"; do TRACE_ROWS+=("$(first_load "${step%%|*}")|${step#*|}"); done
+TRACE_LAST=$(awk 'END { gsub(/[^0-9.]/, "", $1); printf "%d", $1 * 1000 }' "$WORK/check-classes.log")
 
 # ---------------------------------------------------------------------------------------------
 # 11. The agent's heal of a killed container, as it works today: at its next drift check
@@ -581,7 +611,8 @@ verify "the measured jar was not rebuilt during the run (sha256 $JAR_SHA... befo
 # ---------------------------------------------------------------------------------------------
 # 12. COMPOSE-RESULTS.md
 # ---------------------------------------------------------------------------------------------
-for m in driftless-noop compose-noop driftless-first compose-first driftless-change compose-change jvm-floor read-floor; do
+for m in driftless-noop compose-noop driftless-first compose-first driftless-change compose-change jvm-floor read-floor \
+    config-floor; do
   v=${m//-/_}
   declare "MED_$v=$(median "${TIMES[$m]}")" "RANGE_$v=$(minmax "${TIMES[$m]}")" \
     "CPU_$v=$(median "${CPUS[$m]}")" "ECPU_$v=$(median "${ECPUS[$m]}")"
@@ -595,6 +626,8 @@ shown() { if [[ $CORRECT == FAIL ]]; then echo "INVALID (would be $1; a check fa
 PER_STACK=$("$PY" -c "print('%.3f' % ($MED_compose_noop / $NSTACKS))")
 AT_GOAL=$("$PY" -c "print('%.3f' % ($MED_compose_noop / $GOAL))")
 REST=$("$PY" -c "print('%.3f' % max(0.0, $MED_driftless_noop - $MED_jvm_floor - $MED_read_floor))")
+CFG_TOTAL=$("$PY" -c "print('%.1f' % ($MED_config_floor * $NSTACKS))")
+FIRST_DIFF=$("$PY" -c "print('%.1f' % ($MED_driftless_first - $MED_compose_first))")
 if ((${#HEALS[@]})); then
   HEAL_MED=$(median "${HEALS[*]}") HEAL_RANGE=$(minmax "${HEALS[*]}")
 else
@@ -649,16 +682,36 @@ NCONT=$((NSTACKS * ${#ROLES[@]}))
   echo "| --- | ---: | ---: | ---: |"
   echo "| JVM start + exit (\`java <the launcher's options> -cp <jar> dev.driftless.cli.Noop\`) | $MED_jvm_floor | $RANGE_jvm_floor | $CPU_jvm_floor |"
   echo "| the engine read of a plan: \`docker ps -aq --filter label=dev.driftless.stack\` and \`docker inspect\` of the $NCONT containers ($PATH_DOCKER, client $PATH_DOCKER_V) | $MED_read_floor | $RANGE_read_floor | $CPU_read_floor |"
+  echo "| \`docker-compose config -q\` of one stack, what Driftless runs before each stack's \`up -d\` | $MED_config_floor | $RANGE_config_floor | $CPU_config_floor |"
   echo "| one stack's \`docker-compose up -d\` with nothing to do (the compose no-op / $NSTACKS) | $PER_STACK | | |"
   echo
-  echo "## Where the no-op's time goes"
+  echo "## Where the time goes"
   echo
-  echo "Driftless's no-op check took $MED_driftless_noop s: a JVM that starts and exits takes $MED_jvm_floor s of it, and the"
-  echo "one engine read (\`docker ps\` + \`docker inspect\`, through the same \`docker\` CLI) $MED_read_floor s; the rest, about"
-  echo "$REST s, is reading the commit, the inventory and the host state, and the plan (the stacks' services are not"
-  echo "rendered when the host state records the commit as applied). It runs no compose command. docker-compose spends"
-  echo "about $PER_STACK s per stack with nothing to do (Python start-up, then reading the project's containers through the"
-  echo "API). The goal, ${GOAL}x, would need a check of $AT_GOAL s for $NSTACKS stacks."
+  echo "**The no-op.** Driftless's check took $MED_driftless_noop s: a JVM that starts and exits takes $MED_jvm_floor s of it,"
+  echo "and the engine read (\`docker ps\` + \`docker inspect\` through the same \`docker\` CLI) $MED_read_floor s; the rest,"
+  echo "about $REST s, is Driftless's own start-up and work: opening the repository, reading the inventory and the host"
+  echo "state, the plan, the output. It runs no compose command. docker-compose spends about $PER_STACK s per stack"
+  echo "with nothing to do (a Python start, then reading the project's containers through the API). The goal, ${GOAL}x,"
+  echo "needs a check of $AT_GOAL s for $NSTACKS stacks. One more check, untimed, with the JVM's class-load log"
+  echo "(\`-Xlog:class+load\`), shows when each step's first class loaded (milliseconds since the JVM started; the log"
+  echo "itself slows the JVM a little):"
+  echo
+  echo "| ms | until the next step | step |"
+  echo "| ---: | ---: | --- |"
+  for ((i = 0; i < ${#TRACE_ROWS[@]}; i++)); do
+    at=${TRACE_ROWS[i]%%|*} next=$TRACE_LAST
+    ((i + 1 < ${#TRACE_ROWS[@]})) && next=${TRACE_ROWS[i + 1]%%|*}
+    took=?; [[ $at =~ ^[0-9]+$ && $next =~ ^[0-9]+$ ]] && took=$((next - at))
+    echo "| $at | $took | ${TRACE_ROWS[i]#*|} |"
+  done
+  echo "| $TRACE_LAST | | the last class loads; the process ends soon after |"
+  echo
+  echo "**The applies.** Before each stack's \`up -d\`, Driftless runs compose's own \`config -q\` on the stack's files (so"
+  echo "that a file compose rejects changes nothing): one more compose start per stack, $MED_config_floor s here (CPU"
+  echo "$CPU_config_floor s), about $CFG_TOTAL s for the $NSTACKS stacks of a first apply, where Driftless took"
+  echo "$FIRST_DIFF s longer than compose. A config-file change brings up one stack: its \`config -q\` and \`up -d\` (which"
+  echo "looks at the stack's ${#ROLES[@]} containers and recreates one), after the JVM and a plan of the new commit; the"
+  echo "compose side is the one \`up -d --force-recreate --no-deps web\`."
   echo
   echo "## The agent's heal of a killed container"
   echo
@@ -681,7 +734,8 @@ NCONT=$((NSTACKS * ${#ROLES[@]}))
   echo "  end (each run's 1-minute load is in the raw file)"
   echo "- kernel: $(uname -sr)"
   echo "- java: $JAVA_V${BENCH_JAVA_OPTS:+ (options: \`$BENCH_JAVA_OPTS\`)}"
-  echo "- Driftless: \`bin/driftless\` of a clone of commit ${GIT_HEAD:0:12}$DIRTY, jar sha256 $JAR_SHA...; it ran ${COMPOSE_USED:-?}"
+  echo "- Driftless: \`bin/driftless\` of a clone of commit $BUILT_AT (src/main, pom.xml and bin as at the checkout's"
+  echo "  ${GIT_HEAD:0:12})$DIRTY, jar sha256 $JAR_SHA...; it ran ${COMPOSE_USED:-?}"
   echo "- engine: Debian's dockerd $ENGINE_VERSION; Driftless's read used \`$PATH_DOCKER\` (client $PATH_DOCKER_V), the first"
   echo "  \`docker\` on PATH"
   echo "- docker-compose $COMPOSE_V (Debian's), docker-registry $REGISTRY_V, busybox-static $BUSYBOX_V"
