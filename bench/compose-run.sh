@@ -194,6 +194,19 @@ grep -q 'building' "$LOGS/version.log" && die "the clone's launcher rebuilt the 
 JAR=$CLONE/target/driftless.jar
 JAR_SHA=$(sha256sum "$JAR" | cut -c1-12)
 ARCHIVE=$(ls "$CLONE"/target/driftless-*.jsa 2>/dev/null | head -1 || true)
+# An archive that does not fit the jar (the clone moved since it was trained, say) is dropped by the JVM without a
+# word, and every run then loads its classes from the jar: train it again. -Xshare:on refuses to start without it.
+cds_fits() {
+  [[ -n $ARCHIVE ]] && java -Xshare:on -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:SharedArchiveFile="$ARCHIVE" \
+    -cp "$JAR" dev.driftless.cli.Noop >/dev/null 2>&1
+}
+if ! cds_fits; then
+  log "the launcher's class-data archive is missing or does not fit the jar: training it again"
+  rm -f "$CLONE"/target/driftless-*.jsa
+  "${DRIFTLESS[@]}" --version >>"$LOGS/version.log" 2>&1 || die "bin/driftless does not run: $(tail -3 "$LOGS/version.log")"
+  ARCHIVE=$(ls "$CLONE"/target/driftless-*.jsa 2>/dev/null | head -1 || true)
+fi
+CDS_FITS=no; cds_fits && CDS_FITS=yes
 LAUNCHER_OPTS=(-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xlog:cds=off -Xlog:cds+dynamic=off)
 [[ -n $ARCHIVE ]] && LAUNCHER_OPTS+=(-XX:SharedArchiveFile="$ARCHIVE")
 JAVA_OPTS_ARR=()
@@ -421,6 +434,7 @@ LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 # ---------------------------------------------------------------------------------------------
 # 7. First apply from nothing: everything torn down before each run, Driftless and compose in turn
 # ---------------------------------------------------------------------------------------------
+verify "Driftless runs with the launcher's class-data archive (java -Xshare:on accepts it for the jar: $CDS_FITS)" '[[ $CDS_FITS == yes ]]'
 # what the plan says it will do (untimed): which compose it found, in which folder
 rc=0; "${DRIFTLESS[@]}" plan "${DARGS[@]}" >"$LOGS/plan.log" 2>&1 || rc=$?
 COMPOSE_USED=$(grep -o 'with [a-z -]*compose in' "$LOGS/plan.log" | head -1 | sed 's/^with //; s/ in$//' || true)
