@@ -9,13 +9,16 @@ import dev.driftless.source.RepoSource;
 import dev.driftless.store.HistoryKeep;
 import dev.driftless.store.HistoryStore;
 import dev.driftless.store.Reconcile;
+import dev.driftless.store.ServiceOutcome;
 import dev.driftless.store.StoreException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
@@ -45,6 +48,7 @@ public final class Agent implements AgentControl {
     private final Workspaces workspaces;
     private final ApplyCycle applyCycle;
     private final DriftCycle driftCycle;
+    private final EngineWatch engineWatch;
     private final Object lock = new Object();
     private final HistoryStore history;
     private Optional<HistoryKeep> keep = Optional.empty();
@@ -53,6 +57,9 @@ public final class Agent implements AgentControl {
     // guarded by lock
     private boolean requested;
     private String requestedBy = "start";
+    private final DriftRequests driftRequests;
+    // the targets the followed engines were chosen for (only the loop's thread reads and writes it)
+    private Map<String, String> watchedTargets;
     // set once by stop(); also asked by the renderer along the way, so a SIGTERM does not wait for a
     // template that loops
     private volatile boolean stopping;
@@ -84,6 +91,8 @@ public final class Agent implements AgentControl {
         this.applyCycle = new ApplyCycle(settings, source, memory, board, schedule, activity, metrics, clock, workspaces,
                 checks);
         this.driftCycle = new DriftCycle(settings, memory, board, activity, clock, workspaces, checks);
+        this.driftRequests = new DriftRequests(settings.driftInterval());
+        this.engineWatch = new EngineWatch(settings.ssh(), settings.driftInterval(), this::requestDriftCheck);
         // a restart resumes from what was applied: the same commit is not applied again, and every host and
         // service the agent knew is shown at once
         history.lastApplied().ifPresent(r -> {
@@ -245,13 +254,15 @@ public final class Agent implements AgentControl {
     public void run() {
         while (true) {
             String trigger;
+            Map<String, String> asked;
             synchronized (lock) {
-                while (!stopping && !requested && clock.instant().isBefore(schedule.earliest())) {
-                    long wait = Math.max(1, Duration.between(clock.instant(), schedule.earliest()).toMillis());
+                while (!stopping && !requested && clock.instant().isBefore(nextDue())) {
+                    long wait = Math.max(1, Duration.between(clock.instant(), nextDue()).toMillis());
                     try {
                         lock.wait(wait);
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
+                        engineWatch.close();
                         return;
                     }
                 }
@@ -260,16 +271,21 @@ public final class Agent implements AgentControl {
                 }
                 trigger = requested ? requestedBy : null;
                 requested = false;
+                asked = driftRequests.take(clock.instant());
             }
             try {
                 pruneIfDue();
                 if (trigger != null || schedule.fetchDue()) {
                     reconcileOnce(trigger != null ? trigger : "interval");
+                    watchEngines();
                     onCycle.accept("fetch");
                 }
                 if (schedule.driftCheckDue()) {
                     schedule.checkingDrift();
                     checkDriftOnce();
+                    onCycle.accept("drift");
+                } else if (!asked.isEmpty()) {
+                    checkDriftOf(asked);
                     onCycle.accept("drift");
                 }
             } catch (Throwable e) {
@@ -282,12 +298,64 @@ public final class Agent implements AgentControl {
         }
     }
 
+    /** Whichever comes first: the schedule's next fetch or drift check, or a drift check asked for. */
+    private Instant nextDue() {
+        Instant scheduled = schedule.earliest();
+        Instant asked = driftRequests.earliest();
+        return asked.isBefore(scheduled) ? asked : scheduled;
+    }
+
+    /**
+     * Follows the container engines of the hosts whose applied commit has a stack ({@link EngineWatch}); the hosts
+     * are chosen again when a host's target moved.
+     */
+    private void watchEngines() {
+        Map<String, String> targets = new HashMap<>(memory.targets());
+        List<String> known = workspaces.knownHosts();
+        if (!known.isEmpty()) {
+            targets.keySet().retainAll(known);
+        }
+        if (!targets.equals(watchedTargets)) {
+            engineWatch.follow(workspaces.withStacks(targets));
+            watchedTargets = targets;
+        }
+    }
+
+    /**
+     * A drift check (and heal) of the hosts asked for, now. A host where it found drift is not checked on request
+     * again for a while (see {@link DriftRequests}).
+     */
+    private void checkDriftOf(Map<String, String> asked) {
+        asked.forEach((host, why) -> LOG.info("checking {} for drift now: {}", host, why));
+        CycleReport report = driftCycle.run(asked.keySet(), "engine event");
+        publish(report);
+        Instant now = clock.instant();
+        synchronized (lock) {
+            for (String host : asked.keySet()) {
+                driftRequests.checked(host, report.reconciles().stream().flatMap(r -> r.services().stream())
+                        .anyMatch(o -> o.host().equals(host) && o.status() != ServiceOutcome.Status.UNCHANGED), now);
+            }
+        }
+    }
+
+    /**
+     * Asks for a drift check of {@code host} now, saying why (an engine's event); requests that arrive before it runs
+     * fold into it, and one that arrives while a check runs is followed by one more. Never blocks for long.
+     */
+    public void requestDriftCheck(String host, String why) {
+        synchronized (lock) {
+            driftRequests.request(host, why);
+            lock.notifyAll();
+        }
+    }
+
     /** Asks the loop to end after the apply under way, if any; a rendering under way stops at once. */
     public void stop() {
         synchronized (lock) {
             stopping = true;
             lock.notifyAll();
         }
+        engineWatch.close();
     }
 
     @Override

@@ -27,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -62,14 +63,29 @@ final class DriftCycle {
     }
 
     CycleReport run() {
+        return run(hostsByTarget(), "drift");
+    }
+
+    /** A check of only these hosts, asked for by {@code trigger} (an engine's event) between the scheduled ones. */
+    CycleReport run(Set<String> only, String trigger) {
+        Map<String, List<String>> byTarget = new LinkedHashMap<>();
+        hostsByTarget().forEach((commit, hosts) -> {
+            List<String> chosen = hosts.stream().filter(only::contains).toList();
+            if (!chosen.isEmpty()) {
+                byTarget.put(commit, chosen);
+            }
+        });
+        return run(byTarget, trigger);
+    }
+
+    private CycleReport run(Map<String, List<String>> byTarget, String trigger) {
         CycleReport report = new CycleReport();
-        Map<String, List<String>> byTarget = hostsByTarget();
         if (byTarget.isEmpty()) {
             return report;
         }
         activity.start("the drift check");
         try {
-            byTarget.forEach((commit, hosts) -> check(commit, hosts, report));
+            byTarget.forEach((commit, hosts) -> check(commit, hosts, trigger, report));
         } finally {
             activity.end();
         }
@@ -96,7 +112,7 @@ final class DriftCycle {
         return byTarget;
     }
 
-    private void check(String commit, List<String> hosts, CycleReport report) {
+    private void check(String commit, List<String> hosts, String trigger, CycleReport report) {
         Instant started = clock.instant();
         List<ServiceOutcome> outcomes = new ArrayList<>();
         Map<String, Map<String, ServiceHealth>> sampled = new ConcurrentHashMap<>();
@@ -118,7 +134,7 @@ final class DriftCycle {
             return;
         }
         if (!outcomes.isEmpty()) {
-            report.record(new Reconcile(0, Reconcile.Kind.DRIFT_CHECK, "drift", commit, "", "", started,
+            report.record(new Reconcile(0, Reconcile.Kind.DRIFT_CHECK, trigger, commit, "", "", started,
                     clock.instant(), result(outcomes), null, outcomes));
         }
     }

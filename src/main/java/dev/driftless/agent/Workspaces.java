@@ -2,16 +2,28 @@ package dev.driftless.agent;
 
 import dev.driftless.engine.Selection;
 import dev.driftless.engine.Workspace;
+import dev.driftless.load.RepositoryLoader;
+import dev.driftless.model.DesiredRepository;
+import dev.driftless.model.Host;
+import dev.driftless.model.ValidationException;
 import dev.driftless.source.RepoSource;
+import dev.driftless.source.SourceException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Opens what the agent fetched, never fetching again (the source may be down), as workspaces of some hosts
  * and services, rendered within the agent's limits and stopped by its SIGTERM.
  */
 final class Workspaces {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Workspaces.class);
 
     private final AgentSettings settings;
     private final RepoSource source;
@@ -47,6 +59,32 @@ final class Workspaces {
     private Selection selection(Optional<String> ref, List<String> hosts, List<String> services) {
         return new Selection(request(ref), hosts, services, settings.root(), settings.ssh(), settings.keys(),
                 settings.render().stoppingWhen(stopping), settings.protectedPaths());
+    }
+
+    /**
+     * The hosts among {@code targets} (host name to the commit applied there) whose services at that commit include a
+     * container stack, as that commit's inventory declares them; read without rendering anything. A commit that can
+     * no longer be read or loaded counts as one without stacks.
+     */
+    List<Host> withStacks(Map<String, String> targets) {
+        Map<String, List<String>> byCommit = new LinkedHashMap<>();
+        targets.forEach((host, commit) -> byCommit.computeIfAbsent(commit, c -> new ArrayList<>()).add(host));
+        List<Host> found = new ArrayList<>();
+        byCommit.forEach((commit, hosts) -> {
+            try (RepoSource.Checkout checkout = source.openFetched(request(Optional.of(commit)))) {
+                DesiredRepository repository = new RepositoryLoader().load(checkout.tree());
+                for (String name : hosts) {
+                    Host host = repository.inventory().hosts().get(name);
+                    if (host != null && repository.services().stream()
+                            .anyMatch(s -> s.compose().isPresent() && s.runsOn(host))) {
+                        found.add(host);
+                    }
+                }
+            } catch (SourceException | ValidationException e) {
+                LOG.warn("cannot tell which hosts have container stacks at commit {}: {}", commit, e.getMessage());
+            }
+        });
+        return found;
     }
 
     boolean stopping() {

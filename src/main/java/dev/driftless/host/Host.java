@@ -98,6 +98,29 @@ public interface Host extends AutoCloseable {
     /** Runs a shell command on the host with extra environment variables. */
     CommandResult run(String command, Map<String, String> environment, Duration timeout);
 
+    /** A long-running command whose output is being followed; closing it ends the command. */
+    interface Following extends AutoCloseable {
+
+        /**
+         * Waits until the command has ended (by itself, by {@link #close}, or with the connection) and its last
+         * line was handed on; its exit status, -1 when it has none (a lost connection).
+         */
+        int awaitEnd() throws InterruptedException;
+
+        @Override
+        void close();
+    }
+
+    /**
+     * Starts a long-running command that only reads (an event stream) and hands each line of its output, standard
+     * error included, to {@code line} as it comes, on a thread of the host's (so {@code line} must not block); a line
+     * longer than 64 KiB is cut there. The command should {@code exec} what runs long: closing ends the command the
+     * shell runs, not what that one started in the background.
+     *
+     * @throws HostException when the command cannot be started (on a remote host: the connection failed)
+     */
+    Following follow(String command, Consumer<String> line);
+
     /**
      * A TCP connection to {@code target:port} as the host itself would open it: 127.0.0.1 is the host's own
      * loopback. A local host connects directly; a remote one forwards the connection through its SSH session,

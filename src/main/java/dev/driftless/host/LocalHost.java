@@ -514,6 +514,43 @@ public final class LocalHost implements Host {
     }
 
     @Override
+    public Following follow(String command, Consumer<String> line) {
+        ProcessBuilder builder = new ProcessBuilder("sh", "-c", command).redirectErrorStream(true);
+        builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        Process process;
+        try {
+            process = builder.start();
+        } catch (IOException e) {
+            throw new HostException(name + ": cannot run '" + command + "': " + reason(e), e);
+        }
+        FollowedLines lines = new FollowedLines(line);
+        Thread reader = new Thread(() -> {
+            try (InputStream in = process.getInputStream(); lines) {
+                in.transferTo(lines);
+            } catch (IOException e) {
+                // the process was ended and its output closed under the reader: what it printed was handed on
+            }
+        }, "driftless-follow-" + name);
+        reader.setDaemon(true);
+        reader.start();
+        return new Following() {
+            @Override
+            public int awaitEnd() throws InterruptedException {
+                int exit = process.waitFor();
+                // its last lines first; bounded, as a child it left behind may hold the output open
+                reader.join(5_000);
+                return exit;
+            }
+
+            @Override
+            public void close() {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly();
+            }
+        };
+    }
+
+    @Override
     public Socket connect(String target, int port, Duration timeout) throws IOException {
         Socket socket = new Socket();
         try {

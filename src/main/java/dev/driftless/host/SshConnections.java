@@ -66,9 +66,24 @@ public final class SshConnections implements AutoCloseable {
             PostQuantumKex.install(client);
             // OpenSSH announces all its host keys after the login (UpdateHostKeys); MINA would decode each, which
             // for an RSA key costs a primality test of its modulus (0.1 s and more), and Driftless keeps no use
-            // for them: known_hosts is the user's to change
-            client.setGlobalRequestHandlers(client.getGlobalRequestHandlers().stream()
-                    .filter(h -> !(h instanceof org.apache.sshd.client.global.OpenSshHostKeysHandler)).toList());
+            // for them: known_hosts is the user's to change. Taken and dropped unread (an unhandled request would be
+            // logged as a warning on every connection)
+            List<org.apache.sshd.common.channel.RequestHandler<org.apache.sshd.common.session.ConnectionService>> handlers =
+                    new ArrayList<>();
+            handlers.add(new org.apache.sshd.common.session.helpers.AbstractConnectionServiceRequestHandler() {
+                @Override
+                public org.apache.sshd.common.channel.RequestHandler.Result process(
+                        org.apache.sshd.common.session.ConnectionService service, String request, boolean wantReply,
+                        org.apache.sshd.common.util.buffer.Buffer buffer) {
+                    return org.apache.sshd.client.global.OpenSshHostKeysHandler.REQUEST.equals(request)
+                            ? org.apache.sshd.common.channel.RequestHandler.Result.Replied
+                            : org.apache.sshd.common.channel.RequestHandler.Result.Unsupported;
+                }
+            });
+            client.getGlobalRequestHandlers().stream()
+                    .filter(h -> !(h instanceof org.apache.sshd.client.global.OpenSshHostKeysHandler))
+                    .forEach(handlers::add);
+            client.setGlobalRequestHandlers(handlers);
             client.start();
         }
         return client;

@@ -583,6 +583,60 @@ public final class SshHost implements Host {
                 timedOut);
     }
 
+    /**
+     * One channel of this host's connection. sshd signals nothing to a command without a terminal when the channel
+     * closes, so the command runs in the background and a watchdog ends it when the channel's input ends: when the
+     * stream is closed or the connection lost. (A background job's input would be /dev/null: it gets the channel's
+     * by fd 3.)
+     */
+    @Override
+    public Following follow(String command, Consumer<String> line) {
+        String script = "exec 3<&0; sh -c " + quote(command) + " </dev/null 2>&1 & p=$!; "
+                + "{ cat >/dev/null; kill $p; } <&3 >/dev/null 2>&1 & exec 3<&-; wait $p";
+        FollowedLines out = new FollowedLines(line);
+        FollowedLines err = new FollowedLines(line);
+        ChannelExec channel = null;
+        try {
+            channel = session.createExecChannel(sudo ? "sudo -n sh -c " + quote(script) : script);
+            channel.setOut(out);
+            channel.setErr(err);
+            channel.open().verify(timeout);
+        } catch (IOException | IllegalStateException e) {
+            if (channel != null) {
+                channel.close(true);
+            }
+            throw HostException.transientFailure(name + ": cannot follow a command's output: the SSH connection failed: "
+                    + e.getMessage(), e);
+        }
+        ChannelExec opened = channel;
+        return new Following() {
+            @Override
+            public int awaitEnd() throws InterruptedException {
+                while (!opened.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), Duration.ofMinutes(1))
+                        .contains(ClientChannelEvent.CLOSED)) {
+                    if (Thread.interrupted()) {
+                        throw new InterruptedException();
+                    }
+                }
+                out.close();
+                err.close();
+                Integer exit = opened.getExitStatus();
+                return exit == null ? -1 : exit;
+            }
+
+            @Override
+            public void close() {
+                // the end of input first, which the watchdog waits for (sshd keeps it open on a channel's close)
+                try {
+                    opened.getInvertedIn().close();
+                } catch (IOException e) {
+                    // the channel is closed next anyway
+                }
+                opened.close(false);
+            }
+        };
+    }
+
     @Override
     public Socket connect(String target, int port, Duration connectTimeout) throws IOException {
         return SshForward.open(session, name, target, port, connectTimeout);

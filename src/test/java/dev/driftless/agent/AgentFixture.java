@@ -110,6 +110,30 @@ final class AgentFixture {
             return cycles.poll(seconds, java.util.concurrent.TimeUnit.SECONDS);
         }
 
+        /** How many cycles of {@code kind} the loop finishes within {@code window} from now (waits it out). */
+        int count(String kind, Duration window) throws InterruptedException {
+            long deadline = System.nanoTime() + window.toNanos();
+            int count = 0;
+            for (long left = window.toNanos(); left > 0; left = deadline - System.nanoTime()) {
+                String cycle = cycles.poll(left, java.util.concurrent.TimeUnit.NANOSECONDS);
+                if (kind.equals(cycle)) {
+                    count++;
+                }
+            }
+            return count;
+        }
+
+        /** Waits up to {@code seconds} for the loop to finish a cycle of {@code kind}; false when none came. */
+        boolean await(String kind, int seconds) throws InterruptedException {
+            long deadline = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
+            for (long left = deadline - System.nanoTime(); left > 0; left = deadline - System.nanoTime()) {
+                if (kind.equals(cycles.poll(left, java.util.concurrent.TimeUnit.NANOSECONDS))) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
         @Override
         public void close() throws InterruptedException {
             agent.stop();

@@ -1,0 +1,23 @@
+package dev.driftless.testing;
+
+import dev.driftless.host.SshConnections;
+import dev.driftless.host.SshSettings;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/** Driftless's own SSH client for a test: it knows one test sshd's host key and logs in with the test's key. */
+public final class SshClient {
+
+    private SshClient() {
+    }
+
+    /** Connections to {@code server} with {@code userKey}, its known_hosts written into {@code dir}. */
+    public static SshConnections trusting(SshServer server, Path userKey, Path dir) throws IOException {
+        Path knownHosts = Files.writeString(dir.resolve("known_hosts"), server.knownHostsLine() + "\n");
+        return new SshConnections(new SshSettings(Optional.of(userKey), knownHosts, false, Duration.ofSeconds(5),
+                Optional.empty()));
+    }
+}
