@@ -54,6 +54,8 @@ public final class LocalHost implements Host {
     private static final int DEFAULT_FILE_MODE = 0644;
     private static final int DEFAULT_DIRECTORY_MODE = 0755;
     private static final Path LOCK_FILE = Path.of("var/lib/driftless/lock");
+    // what a reading (inspectAndRun) may print: an engine's inspect takes several KiB a container
+    private static final int WHOLE_OUTPUT_LIMIT = 64 << 20;
     private static final FileAttribute<Set<PosixFilePermission>> PRIVATE =
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
 
@@ -460,6 +462,25 @@ public final class LocalHost implements Host {
 
     @Override
     public CommandResult run(String command, Map<String, String> environment, Duration timeout) {
+        return run(command, environment, timeout, LocalHost::readLimited);
+    }
+
+    /**
+     * The reading's output whole, as {@link SshHost} gives it: it is parsed from its first line, and an engine's
+     * {@code inspect} of a few dozen containers alone passes the 64 KiB that {@link #run} keeps of a command.
+     */
+    @Override
+    public Inspection inspectAndRun(Collection<String> paths, Map<String, LiveEntry.Known> known, String command,
+            Duration timeout) {
+        return new Inspection(inspect(paths, known), run(command, Map.of("LC_ALL", "C"), timeout, LocalHost::readWhole));
+    }
+
+    /** How a command's output is kept. */
+    private interface OutputReader {
+        String read(InputStream in) throws IOException;
+    }
+
+    private CommandResult run(String command, Map<String, String> environment, Duration timeout, OutputReader kept) {
         ProcessBuilder builder = new ProcessBuilder("sh", "-c", command).redirectErrorStream(true);
         builder.environment().putAll(environment);
         builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
@@ -471,7 +492,7 @@ public final class LocalHost implements Host {
                 return t;
             });
             try {
-                Future<String> output = reader.submit(() -> readLimited(process.getInputStream()));
+                Future<String> output = reader.submit(() -> kept.read(process.getInputStream()));
                 if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                     process.descendants().forEach(ProcessHandle::destroyForcibly);
                     process.destroyForcibly();
@@ -539,6 +560,15 @@ public final class LocalHost implements Host {
             socket.close();
             throw e;
         }
+    }
+
+    /** All of the output, up to 64 MiB (more is an error, not a reading cut short). */
+    private static String readWhole(InputStream in) throws IOException {
+        byte[] all = in.readNBytes(WHOLE_OUTPUT_LIMIT + 1);
+        if (all.length > WHOLE_OUTPUT_LIMIT) {
+            throw new IOException("its output passed " + (WHOLE_OUTPUT_LIMIT >> 20) + " MiB");
+        }
+        return new String(all, StandardCharsets.UTF_8);
     }
 
     /**

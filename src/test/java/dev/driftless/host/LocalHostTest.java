@@ -268,6 +268,18 @@ class LocalHostTest {
     }
 
     @Test
+    void aReadingKeepsItsFirstLinesPast64KiBWhereACommandKeepsItsEnd() {
+        // as a plan's reading of an engine with 30 containers: a marker line, then about 240 KiB of inspect JSON
+        String command = "echo '@@engine docker'; head -c 245760 /dev/zero | tr '\\0' x; echo; echo '@@end'";
+
+        String reading = host().inspectAndRun(List.of(), Map.of(), command, Duration.ofSeconds(30)).ran().output();
+        String ran = host().run(command, Map.of(), Duration.ofSeconds(30)).output();
+
+        assertThat(reading).startsWith("@@engine docker\n").endsWith("\n@@end\n").hasSize(16 + 245760 + 1 + 6);
+        assertThat(ran).hasSize(64 * 1024).endsWith("\n@@end\n").doesNotContain("@@engine");
+    }
+
+    @Test
     void missingAccountsAreThoseTheMachineDoesNotHave() {
         Host.Accounts missing = host().missing(new Host.Accounts(
                 java.util.Set.of("root", "no-such-user-here"), java.util.Set.of("root", "nogroup", "no-such-group-here")));
