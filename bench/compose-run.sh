@@ -25,7 +25,8 @@
 #   BENCH_WARMUP=1           untimed runs before those
 #   BENCH_FIRST_RUNS=3       timed first applies from nothing per tool (everything torn down before each)
 #   BENCH_CHANGE_RUNS=5      timed config-file changes per tool (a different stack each time)
-#   BENCH_HEAL_KILLS=10      containers killed one at a time for the agent to heal (0: skip the agent)
+#   BENCH_HEAL_KILLS=5       single kills for the agent to heal, a fresh agent for each (0: skip the agent); then one
+#                            agent meets a burst of 6 kills
 #   BENCH_DRIFT_INTERVAL=300 the agent's --drift-interval in seconds (its default: longer than the heals may take, so
 #                            that each heal is the event stream's)
 #   BENCH_WORK=/tmp/driftless-bench-compose    work directory (wiped at the start; its path must stay short: a
@@ -54,7 +55,7 @@ RUNS=${BENCH_RUNS:-10}
 WARMUP=${BENCH_WARMUP:-1}
 FIRST_RUNS=${BENCH_FIRST_RUNS:-3}
 CHANGE_RUNS=${BENCH_CHANGE_RUNS:-5}
-HEAL_KILLS=${BENCH_HEAL_KILLS:-10}
+HEAL_KILLS=${BENCH_HEAL_KILLS:-5}
 DRIFT_INTERVAL=${BENCH_DRIFT_INTERVAL:-300}
 WORK=${BENCH_WORK:-/tmp/driftless-bench-compose}
 BUILD=${BENCH_BUILD:-/tmp/driftless-bench-compose-build}
@@ -579,56 +580,77 @@ TRACE_LAST=$(awk 'END { gsub(/[^0-9.]/, "", $1); printf "%d", $1 * 1000 }' "$WOR
 # ---------------------------------------------------------------------------------------------
 # 11. The agent's heal of a killed container (item 7's second figure): the agent follows the engine's events. Its
 #     drift interval stays long (the default, 5 minutes), so that a heal within HEAL_DEADLINE came from an event.
+#     Each single kill gets an agent of its own (a first incident); then one agent meets a burst of kills.
 # ---------------------------------------------------------------------------------------------
-HEALS=() HEAL_FAILS=() HEAL_DEADLINE=60 KILL_SPREAD=5 FOLLOWING=no
+HEAL_DEADLINE=60 KILL_SPREAD=5 BURST_DEADLINE=$((DRIFT_INTERVAL + 60))
+declare -A HEALS=() HEAL_FAILS=()
+AGENT_RUNS=0 AGENT_FOLLOWED=0 AGENT_HEALED_LINES=0
 # follows_engine: the agent runs `docker events` (a descendant of its JVM): it follows the engine
 follows_engine() {
   ps -eo pid=,ppid=,args= | awk -v root="$AGENT_PID" '
     { parent[$1] = $2; if ($3 ~ /(^|\/)docker$/ && $4 == "events") events[$1] = 1 }
     END { for (p in events) { q = p; while ((q in parent) && q != root && q > 1) q = parent[q]; if (q == root) exit 0 }; exit 1 }'
 }
-if ((HEAL_KILLS > 0)); then
-  ((DRIFT_INTERVAL > HEAL_DEADLINE)) \
-    || NOTES+=("the agent's drift interval (${DRIFT_INTERVAL} s) is within the heal deadline ($HEAL_DEADLINE s): a drift check may have healed some kills, not an event")
+start_agent() { # a fresh agent, once it is ready and follows the engine
+  local i
   AGENT_PORT=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-  log "agent: --drift-interval ${DRIFT_INTERVAL}s, $HEAL_KILLS containers killed one at a time (127.0.0.1:$AGENT_PORT)"
+  AGENT_RUNS=$((AGENT_RUNS + 1))
+  echo "== agent $AGENT_RUNS" >>"$LOGS/agent.log"
   "${DRIFTLESS[@]}" agent "${DARGS[@]}" --interval 1h --drift-interval "${DRIFT_INTERVAL}s" --listen "127.0.0.1:$AGENT_PORT" \
-    --state-dir "$WORK/agent" </dev/null >"$LOGS/agent.log" 2>&1 &
+    --state-dir "$WORK/agent" </dev/null >>"$LOGS/agent.log" 2>&1 &
   AGENT_PID=$!
   START_TIMEOUT=120 await "the agent" "$AGENT_PID" curl -sf "http://127.0.0.1:$AGENT_PORT/readyz"
   # until its event stream runs, a kill would be found by the check each new stream starts with, not by an event
-  for ((i = 0; i < 600; i++)); do follows_engine && { FOLLOWING=yes; break; }; sleep 0.1; done
-  verify "the agent follows the engine's events (\`docker events\` among its processes within 60 s of being ready: $FOLLOWING)" \
-    '[[ $FOLLOWING == yes ]]'
-  inspect_started() { curl -sf --unix-socket "$SOCK" "http://engine/containers/$1/json" | jq -r '"\(.State.Running) \(.State.StartedAt)"'; }
-  for ((i = 1; i <= HEAL_KILLS; i++)); do
-    c=${STACKS[$(((i - 1) % NSTACKS))]}_${ROLES[$(((i - 1) % ${#ROLES[@]}))]}_1
-    # a kill at a random moment, as a crash comes (not in step with whatever the agent does after the last heal)
-    sleep "$(awk -v n="$KILL_SPREAD" -v seed="$RANDOM" 'BEGIN { srand(seed); printf "%.2f", rand() * n }')"
-    s0=$(inspect_started "$c")
-    [[ $s0 == true* ]] || { HEAL_FAILS+=("$c was not running before the kill ($s0)"); continue; }
-    t0=$EPOCHREALTIME
-    killed_at=$(date -u -d "@$t0" +%H:%M:%S.%3N)
-    dk kill "$c" >/dev/null
-    healed=
-    while (($(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { print int(b - a) }') < HEAL_DEADLINE)); do
-      s1=$(inspect_started "$c" || true)
-      if [[ $s1 == true* && $s1 != "$s0" ]]; then healed=$EPOCHREALTIME; break; fi
-      sleep 0.1
-    done
-    if [[ -n $healed ]]; then
-      HEALS+=("$(awk -v a="$t0" -v b="$healed" 'BEGIN { printf "%.2f", b - a }')")
-      printf '%-18s %-8s %10s s  (%s: docker kill at %s UTC to running again)\n' agent-heal "$i" "${HEALS[-1]}" "$c" \
-        "$killed_at" >>"$RAW"
-    else
-      HEAL_FAILS+=("$c not running again within $HEAL_DEADLINE s")
-    fi
-  done
+  for ((i = 0; i < 600; i++)); do follows_engine && { AGENT_FOLLOWED=$((AGENT_FOLLOWED + 1)); return 0; }; sleep 0.1; done
+}
+stop_agent() {
   stop_pid "$AGENT_PID" 15
   AGENT_PID=
-  HEALED_LINES=$(grep -c 'drift-healed' "$LOGS/agent.log" || true)
-  verify "the agent healed every killed container within $HEAL_DEADLINE s ($HEAL_KILLS kills, ${#HEALS[@]} healed${HEAL_FAILS[*]:+: ${HEAL_FAILS[*]}}; its log says drift-healed $HEALED_LINES times)" \
-    '((${#HEALS[@]} == HEAL_KILLS && HEALED_LINES == HEAL_KILLS))'
+}
+inspect_started() { curl -sf --unix-socket "$SOCK" "http://engine/containers/$1/json" | jq -r '"\(.State.Running) \(.State.StartedAt)"'; }
+# kill_and_time MEASURE CONTAINER DEADLINE: after a random wait of up to KILL_SPREAD s (a crash comes at any moment),
+# `docker kill`, then the container's state every 0.1 s until it runs with a new start time
+kill_and_time() {
+  local m=$1 c=$2 deadline=$3 s0 s1 t0 killed_at healed=
+  sleep "$(awk -v n="$KILL_SPREAD" -v seed="$RANDOM" 'BEGIN { srand(seed); printf "%.2f", rand() * n }')"
+  s0=$(inspect_started "$c")
+  [[ $s0 == true* ]] || { HEAL_FAILS[$m]+="$c was not running before the kill ($s0); "; return 0; }
+  t0=$EPOCHREALTIME
+  killed_at=$(date -u -d "@$t0" +%H:%M:%S.%3N)
+  dk kill "$c" >/dev/null
+  while (($(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { print int(b - a) }') < deadline)); do
+    s1=$(inspect_started "$c" || true)
+    if [[ $s1 == true* && $s1 != "$s0" ]]; then healed=$EPOCHREALTIME; break; fi
+    sleep 0.1
+  done
+  if [[ -z $healed ]]; then HEAL_FAILS[$m]+="$c not running again within $deadline s; "; return 0; fi
+  HEALS[$m]+=" $(awk -v a="$t0" -v b="$healed" 'BEGIN { printf "%.2f", b - a }')"
+  printf '%-18s %-8s %10s s  (%s: docker kill at %s UTC to running again)\n' "$m" "$(wc -w <<<"${HEALS[$m]}")" \
+    "${HEALS[$m]##* }" "$c" "$killed_at" >>"$RAW"
+}
+BURST_KILLS=6
+if ((HEAL_KILLS > 0)); then
+  ((DRIFT_INTERVAL > HEAL_DEADLINE)) \
+    || NOTES+=("the agent's drift interval (${DRIFT_INTERVAL} s) is within the heal deadline ($HEAL_DEADLINE s): a drift check may have healed some kills, not an event")
+  log "agent: --drift-interval ${DRIFT_INTERVAL}s; $HEAL_KILLS single kills, a fresh agent for each, then a burst of $BURST_KILLS"
+  for ((i = 1; i <= HEAL_KILLS; i++)); do
+    start_agent
+    kill_and_time agent-heal "${STACKS[$(((i - 1) % NSTACKS))]}_${ROLES[$(((i - 1) % ${#ROLES[@]}))]}_1" "$HEAL_DEADLINE"
+    stop_agent
+  done
+  start_agent
+  for ((i = 1; i <= BURST_KILLS; i++)); do
+    kill_and_time agent-burst "${STACKS[$(((i + 1) % NSTACKS))]}_${ROLES[$((i % ${#ROLES[@]}))]}_1" "$BURST_DEADLINE"
+  done
+  stop_agent
+  AGENT_HEALED_LINES=$(grep -c 'drift-healed' "$LOGS/agent.log" || true)
+  N_HEALS=$(wc -w <<<"${HEALS[agent-heal]:-}") N_BURST=$(wc -w <<<"${HEALS[agent-burst]:-}")
+  verify "every agent followed the engine's events (\`docker events\` among its processes within 60 s of being ready: $AGENT_FOLLOWED of $AGENT_RUNS)" \
+    '((AGENT_FOLLOWED == AGENT_RUNS))'
+  verify "each single kill was healed within $HEAL_DEADLINE s ($N_HEALS of $HEAL_KILLS${HEAL_FAILS[agent-heal]:+: ${HEAL_FAILS[agent-heal]}})" \
+    '((N_HEALS == HEAL_KILLS))'
+  verify "each kill of the burst was healed, within the drift interval and a minute ($N_BURST of $BURST_KILLS${HEAL_FAILS[agent-burst]:+: ${HEAL_FAILS[agent-burst]}}), and the agents logged one heal per kill ($AGENT_HEALED_LINES drift-healed lines)" \
+    '((N_BURST == BURST_KILLS && AGENT_HEALED_LINES == HEAL_KILLS + BURST_KILLS))'
   rc=0; "${DRIFTLESS[@]}" check "${DARGS[@]}" >"$LOGS/check-after-agent.log" 2>&1 || rc=$?
   verify "Driftless's check after the agent's heals exits 0 (got $rc)" '[[ $rc == 0 ]]'
 fi
@@ -656,11 +678,9 @@ AT_GOAL=$("$PY" -c "print('%.3f' % ($MED_compose_noop / $GOAL))")
 REST=$("$PY" -c "print('%.3f' % max(0.0, $MED_driftless_noop - $MED_jvm_floor - $MED_read_floor))")
 CFG_TOTAL=$("$PY" -c "print('%.1f' % ($MED_config_floor * $NSTACKS))")
 FIRST_DIFF=$("$PY" -c "print('%.1f' % ($MED_driftless_first - $MED_compose_first))")
-if ((${#HEALS[@]})); then
-  HEAL_MED=$(median "${HEALS[*]}") HEAL_RANGE=$(minmax "${HEALS[*]}")
-else
-  HEAL_MED=n/a HEAL_RANGE=n/a
-fi
+HEAL_MED=n/a HEAL_RANGE=n/a BURST_TIMES=n/a
+if [[ -n ${HEALS[agent-heal]:-} ]]; then HEAL_MED=$(median "${HEALS[agent-heal]}") HEAL_RANGE=$(minmax "${HEALS[agent-heal]}"); fi
+if [[ -n ${HEALS[agent-burst]:-} ]]; then BURST_TIMES=$(sed 's/^ //; s/ /, /g' <<<"${HEALS[agent-burst]}"); fi
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "# load average (1, 5, 15 min): $LOAD_START at the start, $LOAD_END at the end" >>"$RAW"
 # shellcheck disable=SC2086
@@ -746,7 +766,8 @@ NCONT=$((NSTACKS * ${#ROLES[@]}))
   echo "| measure | median | range | runs |"
   echo "| --- | ---: | ---: | ---: |"
   if ((HEAL_KILLS > 0)); then
-    echo "| \`docker kill\` to the container running again, the agent following the engine's events (\`--drift-interval ${DRIFT_INTERVAL}s\`) | $HEAL_MED s | $HEAL_RANGE s | ${#HEALS[@]} of $HEAL_KILLS |"
+    echo "| \`docker kill\` to the container running again: one kill, the agent following the engine's events (a fresh agent for each kill) | $HEAL_MED s | $HEAL_RANGE s | $(wc -w <<<"${HEALS[agent-heal]:-}") of $HEAL_KILLS |"
+    echo "| the same for a burst: one agent, $BURST_KILLS kills of different containers, each up to $KILL_SPREAD s after the last heal (seconds, in order) | $BURST_TIMES | | $(wc -w <<<"${HEALS[agent-burst]:-}") of $BURST_KILLS |"
   else
     echo "| \`docker kill\` to the container running again, the agent following the engine's events | skipped (BENCH_HEAL_KILLS=0) | | |"
   fi
@@ -755,8 +776,16 @@ NCONT=$((NSTACKS * ${#ROLES[@]}))
   echo "asks for a drift check of the host at once, which reads the engine, finds the stack's container exited, and heals"
   echo "it with the stack's \`config -q\` and \`up -d\` ($MED_config_floor s of it is the \`config -q\`, as the floor above). Its"
   echo "drift interval is ${DRIFT_INTERVAL} s: without the events a kill would wait for the next drift check, half an interval"
-  echo "on average. Each kill comes after a random wait of up to $KILL_SPREAD s; the container's state is polled every 0.1 s"
-  echo "through the engine's API, and it counts as healed when it runs with a new start time."
+  echo "on average. Each kill comes after a random wait of up to $KILL_SPREAD s (once the agent follows the engine, or after"
+  echo "the last heal); the container's state is polled every 0.1 s through the engine's API, and it counts as healed when"
+  echo "it runs with a new start time."
+  echo
+  echo "In a burst, a host whose event-asked checks keep finding drift is checked again no sooner than 1 s, 2 s, 4 s ..."
+  echo "after the last such check (agent/DriftRequests, meant for a container that dies again after each heal), and only"
+  echo "a check that finds the host in sync ends that. Kills of different containers, each healed, count alike: when the"
+  echo "next kill comes before a check has found the host in sync (the \`die\` that follows a \`kill\` folds into the check"
+  echo "under way, or asks for one more that meets the next kill), the wait doubles. The burst's times above show how far"
+  echo "it went in this run; the agent's log is in \`$LOGS/agent.log\`."
   echo
   report_checks
   echo "- load average (1, 5, 15 min) from other work on this shared machine: $LOAD_START when the run started, $LOAD_END at its"
@@ -793,8 +822,9 @@ NCONT=$((NSTACKS * ${#ROLES[@]}))
   echo "  leaves the container as it was), so its side is the least a user can run to bring the change in: \`up -d"
   echo "  --force-recreate --no-deps web\` in the one stack."
   echo "- **The agent**: \`driftless agent --interval 1h --drift-interval ${DRIFT_INTERVAL}s\` on the same repository, once its"
-  echo "  \`docker events\` runs; $HEAL_KILLS times a random wait of up to $KILL_SPREAD s, \`docker kill\` of one container (each"
-  echo "  time another), its state polled every 0.1 s through the engine's API until it runs again (a new start time)."
+  echo "  \`docker events\` runs: $HEAL_KILLS times a fresh agent and one \`docker kill\` after a random wait of up to $KILL_SPREAD s;"
+  echo "  then one agent and $BURST_KILLS kills, each of another container, each up to $KILL_SPREAD s after the last heal. The"
+  echo "  container's state is polled every 0.1 s through the engine's API until it runs again (a new start time)."
   echo "- Driftless's state and lock: the script runs in a mount namespace of its own where /var/lib/driftless is a folder"
   echo "  of the bench's, so other Driftless runs on this machine neither see nor share them."
   echo "- Timing: bash \`\$EPOCHREALTIME\` around each whole process, output to a log file."
