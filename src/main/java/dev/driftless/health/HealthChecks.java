@@ -15,6 +15,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import javax.net.ssl.SSLContext;
 
@@ -48,19 +49,27 @@ public final class HealthChecks {
      * @param tls   the trust https checks verify certificates with
      */
     public HealthChecks(Clock clock, Pause pause, SSLContext tls) {
+        this(clock, pause, () -> tls);
+    }
+
+    private HealthChecks(Clock clock, Pause pause, Supplier<SSLContext> tls) {
         this.clock = clock;
         this.pause = pause;
         this.probe = new Probe(tls);
     }
 
-    /** On the system clock, sleeping between samples, trusting what Java trusts (its cacerts). */
+    /**
+     * On the system clock, sleeping between samples, trusting what Java trusts (its cacerts). Java's TLS context is
+     * made when an https check first needs it: reading cacerts costs every command ~0.1 s, and most have none.
+     */
     public static HealthChecks inRealTime() {
-        try {
-            return new HealthChecks(Clock.systemUTC(), duration -> Thread.sleep(duration.toMillis()),
-                    SSLContext.getDefault());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("this Java has no TLS", e);
-        }
+        return new HealthChecks(Clock.systemUTC(), duration -> Thread.sleep(duration.toMillis()), () -> {
+            try {
+                return SSLContext.getDefault();
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException("this Java has no TLS", e);
+            }
+        });
     }
 
     /**

@@ -32,10 +32,19 @@ final class HttpProbe {
     private static final int MAX_LINE = 8 * 1024;
     private static final int MAX_HEADERS = 64 * 1024;
 
-    private final SSLContext tls;
+    private final java.util.function.Supplier<SSLContext> tls;
+    private SSLContext context;
 
-    HttpProbe(SSLContext tls) {
+    /** {@code tls} is asked once, when the first https check needs it. */
+    HttpProbe(java.util.function.Supplier<SSLContext> tls) {
         this.tls = tls;
+    }
+
+    private synchronized SSLContext tls() {
+        if (context == null) {
+            context = tls.get();
+        }
+        return context;
     }
 
     /** What the response says of the check, or an IOException when there was none in time. */
@@ -60,7 +69,7 @@ final class HttpProbe {
             return plain;
         }
         try {
-            SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket(plain, name, port, true);
+            SSLSocket socket = (SSLSocket) tls().getSocketFactory().createSocket(plain, name, port, true);
             SSLParameters parameters = socket.getSSLParameters();
             parameters.setEndpointIdentificationAlgorithm("HTTPS"); // the certificate must name the URL's host
             socket.setSSLParameters(parameters);

@@ -32,7 +32,7 @@ final class Probe {
 
     private final HttpProbe http;
 
-    Probe(SSLContext tls) {
+    Probe(java.util.function.Supplier<SSLContext> tls) {
         this.http = new HttpProbe(tls);
     }
 
