@@ -143,7 +143,7 @@ public record EngineState(Optional<String> cli, List<String> composes, Optional<
     }
 
     /** Docker's "sha256:HEX"; Podman's inspect gives the bare HEX of the same ID. */
-    private static String imageId(String id) {
+    static String imageId(String id) {
         return id.matches("[0-9a-f]{64}") ? "sha256:" + id : id;
     }
 }

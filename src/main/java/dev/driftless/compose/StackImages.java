@@ -66,7 +66,7 @@ public final class StackImages {
                 }
             } else if (!line.isBlank() && section.equals(IMAGES)) {
                 String[] fields = line.strip().split(" ");
-                digests.put(imageId(fields[0]), Arrays.asList(fields).subList(1, fields.length));
+                digests.put(EngineState.imageId(fields[0]), Arrays.asList(fields).subList(1, fields.length));
             }
         }
         if (!containers.isEmpty() && !images) {
@@ -76,7 +76,7 @@ public final class StackImages {
         for (String[] container : containers) {
             String project = container[0];
             String service = container[1];
-            String id = imageId(container[2]);
+            String id = EngineState.imageId(container[2]);
             if (!references.containsKey(project) || !references.get(project).containsKey(service)) {
                 continue;
             }
@@ -85,11 +85,6 @@ public final class StackImages {
                     reference, id, digestFor(reference, digests.getOrDefault(id, List.of()))));
         }
         return Optional.of(ran);
-    }
-
-    /** Docker's "sha256:HEX"; Podman's inspect gives the bare HEX of the same ID. */
-    private static String imageId(String id) {
-        return id.matches("[0-9a-f]{64}") ? "sha256:" + id : id;
     }
 
     /** Of an image's repository digests, the one of the repository {@code reference} names, else the first. */

@@ -4,10 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.driftless.testing.Cli;
 import dev.driftless.testing.DockerEngine;
-import dev.driftless.testing.Images;
 import dev.driftless.testing.Images.Image;
-import dev.driftless.testing.Images.Spec;
-import dev.driftless.testing.Registry;
+import dev.driftless.testing.StackEngine;
 import dev.driftless.testing.TestRepo;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,8 +28,8 @@ class ComposeStacksTest {
     @TempDir
     Path temp;
 
+    private StackEngine stacks;
     private DockerEngine engine;
-    private Registry registry;
     private Image image;
     private TestRepo repo;
     private String host;
@@ -39,39 +37,19 @@ class ComposeStacksTest {
 
     @BeforeEach
     void engineAndRepository() throws Exception {
-        engine = DockerEngine.start(temp.resolve("docker"));
-        registry = Registry.start(temp.resolve("registry"));
-        image = new Images(engine, registry, temp.resolve("images")).push("app", "1", Spec.busybox());
+        stacks = StackEngine.start(temp);
+        engine = stacks.engine();
+        image = stacks.image();
         host = "stack-test-" + UUID.randomUUID().toString().substring(0, 8);
         stack = temp.resolve("srv/app");
         repo = TestRepo.init(temp.resolve("repo"));
-        repo.write("driftless.yaml", "hosts:\n  " + host + ":\n    address: local\n    dockerHost: unix://"
-                + engine.socket() + "\n");
-        repo.write("services/app/compose.yaml", """
-                services:
-                  web:
-                    image: %s
-                    volumes:
-                      - ./web.conf:/etc/web.conf:ro
-                  db:
-                    image: %s
-                """.formatted(image.reference(), image.reference()));
-        repo.write("services/app/service.yaml", """
-                hosts: [%s]
-                compose:
-                  source: compose.yaml
-                  directory: %s
-                files:
-                  - path: %s/web.conf
-                    content: "version 1\\n"
-                """.formatted(host, stack, stack));
+        stacks.writeApp(repo, host, stack, "version 1");
         repo.commit("an app of two containers");
     }
 
     @AfterEach
     void stop() throws Exception {
-        engine.close();
-        registry.close();
+        stacks.close();
         Files.deleteIfExists(Path.of("/var/lib/driftless/state/" + host + ".json"));
     }
 
