@@ -25,7 +25,8 @@ final class SshOptions {
     boolean acceptNewHostKeys;
 
     @Option(names = "--ssh-timeout", paramLabel = "DURATION", defaultValue = "30s", converter = DurationConverter.class,
-            description = "Limit for connecting, authenticating and each remote command. Default: ${DEFAULT-VALUE}.")
+            description = "Limit for connecting, authenticating and each remote command; a host that stops answering"
+                    + " keepalives is given up after about as long. Default: ${DEFAULT-VALUE}.")
     Duration timeout = Duration.ofSeconds(30);
 
     @Option(names = "--ssh-agent", paramLabel = "SOCKET",

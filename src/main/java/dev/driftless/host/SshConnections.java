@@ -22,6 +22,9 @@ import org.apache.sshd.common.session.SessionListener;
  */
 public final class SshConnections implements AutoCloseable {
 
+    /** Keepalives a host may leave unanswered in a row before its connection is given up. */
+    static final int KEEPALIVE_UNANSWERED = 3;
+
     private final SshSettings settings;
     private SshClient client;
     private HostKeys hostKeys;
@@ -45,6 +48,12 @@ public final class SshConnections implements AutoCloseable {
             client = SshClient.setUpDefaultClient();
             // every operation is a short request and answer: send small packets at once
             org.apache.sshd.core.CoreModuleProperties.TCP_NODELAY.set(client, true);
+            // a host that stops answering (powered off, cable pulled, a firewall dropping the flow) sends no FIN: ask
+            // it for a reply every quarter of the timeout and give up after three unanswered, as OpenSSH's
+            // ServerAliveInterval and ServerAliveCountMax do, so that a stream followed for hours ends in about the
+            // timeout instead of when TCP gives up (hours later)
+            org.apache.sshd.core.CoreModuleProperties.HEARTBEAT_INTERVAL.set(client, keepAlive(settings.timeout()));
+            org.apache.sshd.core.CoreModuleProperties.HEARTBEAT_NO_REPLY_MAX.set(client, KEEPALIVE_UNANSWERED);
             client.setServerKeyVerifier(hostKeys);
             // ask for the host key OpenSSH asks for first (ed25519), so that a known_hosts written by ssh matches:
             // offered another type, the host's line for ed25519 would read as a changed key
@@ -151,6 +160,13 @@ public final class SshConnections implements AutoCloseable {
             keys.add(key);
         }
         return keys;
+    }
+
+    /** How often a connection asks the host for a sign of life: a quarter of {@code timeout}, 1 to 15 seconds. */
+    static java.time.Duration keepAlive(java.time.Duration timeout) {
+        java.time.Duration quarter = timeout.dividedBy(4);
+        return quarter.compareTo(java.time.Duration.ofSeconds(1)) < 0 ? java.time.Duration.ofSeconds(1)
+                : quarter.compareTo(java.time.Duration.ofSeconds(15)) > 0 ? java.time.Duration.ofSeconds(15) : quarter;
     }
 
     private static Path expandHome(String path) {

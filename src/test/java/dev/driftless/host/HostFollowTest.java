@@ -16,6 +16,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -125,5 +126,25 @@ class HostFollowTest {
 
         assertThat(following.awaitEnd()).as("no exit status: the connection went").isEqualTo(-1);
         assertThat(ends(pid)).as("the command ended with its connection").isTrue();
+    }
+
+    @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void aHostThatStopsAnsweringEndsTheStreamInAboutTheSshTimeout() throws Exception {
+        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        Host host = connect("ssh");
+        // the parent of the shell the command runs under is the sshd process of this connection: stopped, it answers
+        // nothing, as a host whose power went; no FIN reaches the client
+        Host.Following following = host.follow("cut -d' ' -f4 /proc/$PPID/stat; exec sleep 1000", lines::add);
+        long session = Long.parseLong(next(lines));
+        ProcessHandle sshdSession = ProcessHandle.of(session).orElseThrow();
+        new ProcessBuilder("kill", "-STOP", Long.toString(session)).start().waitFor();
+        try {
+            assertThat(following.awaitEnd()).as("no exit status: the connection was given up").isEqualTo(-1);
+        } finally {
+            sshdSession.destroyForcibly();
+            new ProcessBuilder("kill", "-CONT", Long.toString(session)).start().waitFor();
+            host.close();
+        }
     }
 }
