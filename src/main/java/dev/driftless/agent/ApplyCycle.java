@@ -10,6 +10,7 @@ import dev.driftless.model.ValidationException;
 import dev.driftless.notify.Event;
 import dev.driftless.engine.HostOutcome;
 import dev.driftless.health.HealthChecks;
+import dev.driftless.plan.ImagePull;
 import dev.driftless.plan.KnownFiles;
 import dev.driftless.report.FailureKind;
 import dev.driftless.report.SyncState;
@@ -277,9 +278,13 @@ final class ApplyCycle {
         }
     }
 
-    /** Plans and applies as {@code driftless apply} does, checking health with the agent's checks. */
+    /**
+     * Plans and applies as {@code driftless apply} does, checking health with the agent's checks: a commit new to a
+     * host pulls the images of the stacks that say {@code pull: always}.
+     */
     private Reconciler reconciler() {
-        return new Reconciler(settings.lockTimeout(), settings.handlerTimeout(), new KnownFiles(), checks, true);
+        return new Reconciler(settings.lockTimeout(), settings.handlerTimeout(), new KnownFiles(), checks, true,
+                ImagePull.AS_STACKS_SAY);
     }
 
     private static void applied(CycleReport report, List<ServiceOutcome> outcomes, RepoSource.CommitInfo commit,

@@ -55,6 +55,9 @@ final class ApplyCommand extends WorkspaceCommand implements Callable<Integer> {
             + " host as the apply left it (to debug it) instead of rolling it back to its last healthy commit.")
     boolean noRollback;
 
+    @Mixin
+    PullOptions pull;
+
     @Override
     String consequence() {
         return "; nothing was applied";
@@ -66,7 +69,8 @@ final class ApplyCommand extends WorkspaceCommand implements Callable<Integer> {
                 ssh.settings(), render,
                 workspace -> {
                     Reconciler reconciler = new Reconciler(timeouts.lockTimeout, timeouts.handlerTimeout,
-                            new KnownFiles(), HealthChecks.inRealTime(), !noRollback);
+                            new KnownFiles(), HealthChecks.inRealTime(), !noRollback,
+                            pull.imagePull());
                     boolean text = target.output == TargetOptions.Output.text;
                     int hosts = workspace.hosts().size();
                     // one host at a time: print each change as it is made; several: each host's lines as a block

@@ -3,6 +3,8 @@ package dev.driftless.cli;
 import dev.driftless.engine.Reconciler;
 import dev.driftless.engine.HostOutcome;
 import dev.driftless.engine.PlanPrinter;
+import dev.driftless.health.HealthChecks;
+import dev.driftless.plan.KnownFiles;
 import dev.driftless.source.RepoSource;
 import java.time.Duration;
 import java.util.List;
@@ -37,12 +39,16 @@ final class PlanCommand extends WorkspaceCommand implements Callable<Integer> {
             description = "Plan from the uncommitted files of the working tree, to review an edit before committing it.")
     boolean worktree;
 
+    @Mixin
+    PullOptions pull;
+
     @Override
     public Integer call() {
         RepoSource.ReadFrom from = worktree ? RepoSource.ReadFrom.WORKTREE : RepoSource.ReadFrom.COMMIT;
         return withWorkspace(repository, from, where.hosts, target.services, where.root(), ssh.settings(), render,
                 workspace -> {
-            Reconciler reconciler = new Reconciler(Duration.ZERO, Duration.ZERO);
+            Reconciler reconciler = new Reconciler(Duration.ZERO, Duration.ZERO, new KnownFiles(),
+                    HealthChecks.inRealTime(), true, pull.imagePull());
             List<HostOutcome> outcomes = reconciler.plan(workspace, where.parallel,
                     new HostProgress(err(), workspace.hosts().size()));
             print(outcomes, reconciler, new PlanPrinter(PlanPrinter.Mode.PLAN));

@@ -9,6 +9,7 @@ import dev.driftless.host.HostException;
 import dev.driftless.host.LiveEntry;
 import dev.driftless.model.DesiredRepository;
 import dev.driftless.plan.HostPlan;
+import dev.driftless.plan.ImagePull;
 import dev.driftless.plan.KnownFiles;
 import dev.driftless.plan.Planner;
 import dev.driftless.plan.RecordedCheck;
@@ -40,7 +41,7 @@ import java.util.Optional;
  */
 public final class Reconciler {
 
-    private final Planner planner = new Planner();
+    private final Planner planner;
     private final Duration lockTimeout;
     private final Applier applier;
     private final KnownFiles known;
@@ -67,6 +68,13 @@ public final class Reconciler {
      */
     public Reconciler(Duration lockTimeout, Duration handlerTimeout, KnownFiles known, HealthChecks checks,
             boolean rollback) {
+        this(lockTimeout, handlerTimeout, known, checks, rollback, ImagePull.WHEN_MISSING);
+    }
+
+    /** The same, an apply pulling the images of compose stacks as {@code pull} says. */
+    public Reconciler(Duration lockTimeout, Duration handlerTimeout, KnownFiles known, HealthChecks checks,
+            boolean rollback, ImagePull pull) {
+        this.planner = new Planner(pull);
         this.lockTimeout = lockTimeout;
         this.applier = new Applier(handlerTimeout);
         this.known = known;

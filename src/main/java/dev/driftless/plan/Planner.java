@@ -44,6 +44,18 @@ public final class Planner {
      */
     static final int DIFF_LIMIT = 1024 * 1024;
 
+    private final ImagePull pull;
+
+    /** A planner for plans, checks and the agent's heals: an image is pulled only when a host lacks it. */
+    public Planner() {
+        this(ImagePull.WHEN_MISSING);
+    }
+
+    /** A planner whose applies pull the images of compose stacks as {@code pull} says. */
+    public Planner(ImagePull pull) {
+        this.pull = pull;
+    }
+
     /**
      * The cheap answer for the common case: when the host's state says {@code revision} was applied in
      * full, its recorded fingerprints are that revision's desired state, so comparing them with the host
@@ -59,7 +71,7 @@ public final class Planner {
     /** The same, with the state already read (under the lock, in the lock's own round trip). */
     public Optional<RecordedCheck> fromRecord(Host host, String revision, Map<String, LiveEntry.Known> remembered,
             HostState state) {
-        if (!state.completelyApplied(revision)) {
+        if (!state.completelyApplied(revision) || pull.needsPlan(state)) {
             return Optional.empty();
         }
         Set<String> paths = new LinkedHashSet<>(state.resources().keySet());
@@ -110,7 +122,8 @@ public final class Planner {
      * and its desired state is known from the record alone. Reads the host, never locks or changes it.
      */
     public boolean recordsApplied(Host host, String revision) {
-        return readState(host).completelyApplied(revision);
+        HostState state = readState(host);
+        return state.completelyApplied(revision) && !pull.needsPlan(state);
     }
 
     /**
@@ -186,11 +199,15 @@ public final class Planner {
         List<Change> stackRemovals = new ArrayList<>();
         for (Desired resource : desired.resources()) {
             desiredPaths.add(resource.path());
-            if (resource instanceof Desired.Stack stack) {
+            if (resource instanceof Desired.Stack rendered) {
+                Desired.Stack stack = pull.applied(rendered);
                 StateEntry wanted = StackChanges.entryFor(stack, desired.host().dockerHost(),
                         previous.resources().get(stack.path()));
                 Optional<Change> change = StackChanges.change(stack, wanted, previous.resources().get(stack.path()),
                         system.engine());
+                if (change.isEmpty() && pull.pulls(stack)) {
+                    change = Optional.of(StackChanges.pull(stack, system.engine(), pull));
+                }
                 if (change.isPresent()) {
                     desiredEntries.put(stack.path(), wanted);
                     stackChanges.add(change.get());

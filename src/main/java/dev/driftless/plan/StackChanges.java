@@ -158,6 +158,18 @@ final class StackChanges {
                 Optional.empty(), details));
     }
 
+    /**
+     * The change of a stack that runs as the repository says but whose images the apply pulls ({@code pull: always},
+     * or {@code apply --pull}): compose then recreates the containers whose image the pull changed.
+     */
+    static Change pull(Desired.Stack stack, EngineState engine, ImagePull pull) {
+        String why = pull == ImagePull.EVERY_IMAGE ? "--pull" : "pull: always";
+        return new Change(Action.UPDATE, stack.path(), STACK, stack.service(), EnumSet.noneOf(Cause.class),
+                Optional.of(stack), Optional.empty(), List.of("pull every image (" + why + "), then up: containers"
+                        + " whose image moved are recreated", "with " + engine.compose().orElse("compose") + " in "
+                        + stack.directory()));
+    }
+
     /** The change that brings down a stack that left the repository (its files go as files, after it). */
     static Change removal(String key, StateEntry recorded, EngineState engine) {
         StackRecord record = StackRecord.of(recorded.target());
