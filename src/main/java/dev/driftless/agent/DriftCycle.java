@@ -235,7 +235,7 @@ final class DriftCycle {
             if (at >= 0) {
                 ServiceOutcome o = outcomes.get(at);
                 outcomes.set(at, new ServiceOutcome(o.host(), o.service(), o.status(), o.error() != null ? o.error()
-                        : failed, o.changes(), o.handlers(), health.state()));
+                        : failed, o.changes(), o.handlers(), health.state(), o.images()));
             } else if (change.isPresent()) {
                 outcomes.add(new ServiceOutcome(host, service, ServiceOutcome.Status.UNCHANGED, failed, List.of(),
                         List.of(), health.state()));
@@ -262,7 +262,8 @@ final class DriftCycle {
                     case PENDING -> ServiceOutcome.Status.DRIFTED;
                     default -> ServiceOutcome.Status.HEALED;
                 };
-                outcomes.add(new ServiceOutcome(o.host(), o.service(), status, o.error(), found, o.handlers()));
+                outcomes.add(new ServiceOutcome(o.host(), o.service(), status, o.error(), found, o.handlers(),
+                        HealthState.UNKNOWN, o.images()));
                 String summary = status == ServiceOutcome.Status.FAILED
                         ? Outcomes.summary(found) + "\n" + Outcomes.failureReport(o) : Outcomes.summary(found);
                 report.event(new Event(status == ServiceOutcome.Status.HEALED ? Event.Kind.DRIFT_HEALED

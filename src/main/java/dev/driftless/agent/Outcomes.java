@@ -13,6 +13,7 @@ import dev.driftless.report.HealthState;
 import dev.driftless.report.SyncState;
 import dev.driftless.store.HandlerOutcome;
 import dev.driftless.store.ResourceChange;
+import dev.driftless.store.ServiceImage;
 import dev.driftless.store.ServiceOutcome;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -49,6 +50,7 @@ final class Outcomes {
             result.handlers().forEach(h -> byService.computeIfAbsent(h.handler().service(), s -> new ArrayList<>()));
             failed |= !applied.succeeded();
             List<String> unhealthy = applied.unhealthy();
+            List<HostOutcome.StackImage> ran = imagesAfter(applied);
             // only the service whose change, handler or health check failed fails; one the apply stopped before is
             // pending
             byService.forEach((service, changes) -> {
@@ -60,7 +62,8 @@ final class Outcomes {
                 // the health this commit's checks found, even when a rollback made the service healthy again
                 outcomes.add(new ServiceOutcome(applied.host(), service, status, failure(applied, service), changes,
                         result.handlersOf(service).stream().map(Outcomes::handlerOutcome).toList(),
-                        Optional.ofNullable(applied.health().get(service)).map(ServiceHealth::state).orElse(null)));
+                        Optional.ofNullable(applied.health().get(service)).map(ServiceHealth::state).orElse(null),
+                        ran.stream().filter(i -> i.service().equals(service)).map(Outcomes::serviceImage).toList()));
                 board.set(applied.host(), service, switch (status) {
                     case FAILED -> SyncState.FAILED;
                     case PENDING -> SyncState.PENDING;
@@ -82,6 +85,21 @@ final class Outcomes {
         Map<String, ServiceHealth> health = new LinkedHashMap<>(applied.health());
         applied.rollback().flatMap(HostOutcome.Rollback::applied).ifPresent(back -> health.putAll(back.health()));
         return health;
+    }
+
+    /**
+     * The images the host's stacks ran when the apply, or the rollback it made, found the host healthy: none when
+     * neither did.
+     */
+    static List<HostOutcome.StackImage> imagesAfter(HostOutcome.Applied applied) {
+        List<HostOutcome.StackImage> ran = new ArrayList<>(applied.images());
+        applied.rollback().flatMap(HostOutcome.Rollback::applied).ifPresent(back -> ran.addAll(back.images()));
+        return ran;
+    }
+
+    private static ServiceImage serviceImage(HostOutcome.StackImage ran) {
+        return new ServiceImage(ran.stack(), ran.composeService(), ran.image().reference(), ran.image().id(),
+                ran.image().digest());
     }
 
     /**

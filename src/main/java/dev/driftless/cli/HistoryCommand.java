@@ -10,6 +10,7 @@ import dev.driftless.store.HistoryStore;
 import dev.driftless.store.JdbcHistoryStore;
 import dev.driftless.store.Reconcile;
 import dev.driftless.store.ResourceChange;
+import dev.driftless.store.ServiceImage;
 import dev.driftless.store.ServiceOutcome;
 import dev.driftless.store.StoreException;
 import java.io.PrintWriter;
@@ -200,6 +201,7 @@ public final class HistoryCommand implements Callable<Integer> {
                     out.println("    handler " + handler.handler() + ": " + handler.result());
                     handler.output().lines().forEach(line -> out.println("        " + line));
                 }
+                outcome.images().forEach(image -> out.println("    " + imageLine(image)));
             }
         }
         page.next().ifPresent(next -> {
@@ -226,6 +228,18 @@ public final class HistoryCommand implements Callable<Integer> {
         line.append("  ").append(word(reconcile.result()));
         line.append(" in ").append(duration(Duration.between(reconcile.startedAt(), reconcile.finishedAt())));
         return line.toString();
+    }
+
+    /**
+     * {@code image app/web: 127.0.0.1:5000/app@sha256:… (id 0123456789ab)}: the repository digest in full (what a
+     * compose file pins), else the reference, and the image ID as short as {@code docker images} shows it.
+     */
+    static String imageLine(ServiceImage image) {
+        String ran = image.digest().orElse(image.reference().isEmpty() ? "an image built on the host"
+                : image.reference() + " (no repository digest)");
+        String id = image.imageId().replaceFirst("^sha256:", "");
+        return "image " + image.stack() + "/" + image.composeService() + ": " + ran + " (id "
+                + id.substring(0, Math.min(12, id.length())) + ")";
     }
 
     /** 0.8 s, 42.0 s, 3 min 05 s, 1 h 02 min. */

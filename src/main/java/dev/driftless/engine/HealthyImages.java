@@ -11,7 +11,9 @@ import dev.driftless.render.ImagePins;
 import dev.driftless.state.HostState;
 import dev.driftless.state.StateEntry;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -76,6 +78,23 @@ final class HealthyImages {
         });
         return new HostState(written.version(), written.host(), written.revision(), written.appliedAt(),
                 written.complete(), entries, written.pendingHandlers(), written.healthy());
+    }
+
+    /**
+     * The images {@code state} records for the stacks of {@code plan}, in the order of its stacks and their compose
+     * services: what they ran when the host was found healthy with them.
+     */
+    static List<HostOutcome.StackImage> ran(HostPlan plan, HostState state) {
+        List<HostOutcome.StackImage> ran = new ArrayList<>();
+        for (Desired resource : plan.desired().resources()) {
+            if (resource instanceof Desired.Stack stack && state.resources().containsKey(stack.path())) {
+                Map<String, StackRecord.Image> images = StackRecord.of(state.resources().get(stack.path()).target())
+                        .images();
+                stack.services().stream().filter(s -> images.containsKey(s.name())).forEach(s -> ran.add(
+                        new HostOutcome.StackImage(stack.service(), stack.project(), s.name(), images.get(s.name()))));
+            }
+        }
+        return ran;
     }
 
     /** What the stacks of {@code references} run, read in one command; empty when the engine cannot be read. */

@@ -1,6 +1,7 @@
 package dev.driftless.engine;
 
 import dev.driftless.apply.ApplyResult;
+import dev.driftless.compose.StackRecord;
 import dev.driftless.plan.HostPlan;
 import dev.driftless.health.ServiceHealth;
 import dev.driftless.report.FailureKind;
@@ -23,19 +24,31 @@ public sealed interface HostOutcome {
     }
 
     /**
-     * A plan and how applying it went: the health of the services it changed, and the rollback to the host's last
-     * healthy commit when one of them failed.
+     * A plan and how applying it went: the health of the services it changed, the rollback to the host's last
+     * healthy commit when one of them failed, and the images the host's stacks ran when the apply found it healthy
+     * (empty when it did not: the rollback's apply has them then).
      */
-    record Applied(HostPlan plan, ApplyResult result, Map<String, ServiceHealth> health, Optional<Rollback> rollback)
-            implements HostOutcome {
+    record Applied(HostPlan plan, ApplyResult result, Map<String, ServiceHealth> health, Optional<Rollback> rollback,
+            List<StackImage> images) implements HostOutcome {
 
         public Applied {
             health = Map.copyOf(health);
+            images = List.copyOf(images);
+        }
+
+        /** An apply not found healthy (yet). */
+        public Applied(HostPlan plan, ApplyResult result, Map<String, ServiceHealth> health, Optional<Rollback> rollback) {
+            this(plan, result, health, rollback, List.of());
         }
 
         /** An apply no health check was run after. */
         public Applied(HostPlan plan, ApplyResult result) {
             this(plan, result, Map.of(), Optional.empty());
+        }
+
+        /** The same apply, found healthy with its stacks running {@code ran}. */
+        Applied healthy(List<StackImage> ran) {
+            return new Applied(plan, result, health, rollback, ran);
         }
 
         @Override
@@ -65,6 +78,17 @@ public sealed interface HostOutcome {
             return plan.changes().stream().anyMatch(c -> c.service().equals(service) && !result.applied().contains(c))
                     || plan.handlers().stream().anyMatch(h -> h.service().equals(service));
         }
+    }
+
+    /**
+     * The image one compose service of a stack ran when the host was found healthy, as the host's state records it
+     * (what a rollback to that commit pins).
+     *
+     * @param service the service of the repository whose stack it is
+     * @param stack the stack (compose project)
+     * @param composeService the service of the compose file
+     */
+    record StackImage(String service, String stack, String composeService, StackRecord.Image image) {
     }
 
     /**

@@ -51,8 +51,8 @@ final class Rollout {
         if (plan.isEmpty()) {
             HostState previous = plan.previous();
             if (previous.healthy().equals(previous.revision())) {
-                markHealthy(host, plan, result); // what a healthy commit left, unchanged: this commit is healthy too
-                return new HostOutcome.Applied(plan, result);
+                // what a healthy commit left, unchanged: this commit is healthy too
+                return new HostOutcome.Applied(plan, result).healthy(markHealthy(host, plan, result));
             }
             // applied before but never found healthy here (--no-rollback, onFailure: keep): nothing to change, yet
             // not done until its checks pass, so an apply again checks it and rolls back, not "nothing to do"
@@ -67,8 +67,7 @@ final class Rollout {
         HostOutcome.Applied applied = new HostOutcome.Applied(plan, result, health, Optional.empty());
         List<String> failing = failing(plan, result, health, touched);
         if (failing.isEmpty()) {
-            markHealthy(host, plan, result);
-            return applied;
+            return applied.healthy(markHealthy(host, plan, result));
         }
         DesiredHost checked = desired;
         List<String> asking = failing.stream()
@@ -106,7 +105,7 @@ final class Rollout {
             Map<String, ServiceHealth> health = check(host, desired, touched, healthy::redact);
             HostOutcome.Applied applied = new HostOutcome.Applied(plan, result, health, Optional.empty());
             if (applied.unhealthy().isEmpty()) {
-                markHealthy(host, plan, result);
+                applied = applied.healthy(markHealthy(host, plan, result));
             }
             return new HostOutcome.Rollback(target, asking, Optional.of(applied), Optional.empty());
         } catch (RuntimeException e) {
@@ -160,18 +159,24 @@ final class Rollout {
     /**
      * Records the plan's revision as the host's healthy one: the state the applier wrote, once more with it (an
      * apply that failed or left the state incomplete is not a healthy commit), and with the images its stacks run
-     * now, what a later rollback to it pins.
+     * now, what a later rollback to it pins. Returns those images (for history), none when it is not healthy.
      */
-    private static void markHealthy(Host host, HostPlan plan, ApplyResult result) {
+    private static List<HostOutcome.StackImage> markHealthy(Host host, HostPlan plan, ApplyResult result) {
         if (!result.succeeded()) {
-            return;
+            return List.of();
         }
         HostState written = plan.stateAfter(new LinkedHashSet<>(result.applied()), List.of());
+        if (!written.complete()) {
+            return List.of();
+        }
         Set<String> broughtUp = new LinkedHashSet<>();
         result.applied().stream().filter(c -> c.path().startsWith(Desired.Stack.PREFIX) && c.desired().isPresent())
                 .forEach(c -> broughtUp.add(c.path()));
-        if (written.complete() && (!written.healthy().equals(written.revision()) || !broughtUp.isEmpty())) {
-            StateFile.write(host, HealthyImages.record(host, plan, written, broughtUp).withHealthy(written.revision()));
+        if (!written.healthy().equals(written.revision()) || !broughtUp.isEmpty()) {
+            HostState healthy = HealthyImages.record(host, plan, written, broughtUp).withHealthy(written.revision());
+            StateFile.write(host, healthy);
+            return HealthyImages.ran(plan, healthy);
         }
+        return HealthyImages.ran(plan, written); // the images recorded when it was found healthy with this commit
     }
 }

@@ -50,7 +50,7 @@ final class CollectedHistory implements HistoryRows {
     private void endService() {
         if (outcome != null) {
             services.add(new ServiceOutcome(outcome.host(), outcome.service(), outcome.status(), outcome.error(),
-                    changes, outcome.handlers(), outcome.health()));
+                    changes, outcome.handlers(), outcome.health(), outcome.images()));
             changes.clear();
             outcome = null;
         }

@@ -15,6 +15,7 @@ import java.util.function.Supplier;
  * <pre>
  * {"formatVersion":1,"reconciles":[{"id":..,"agent":..,"kind":"drift-check",..,"seen":3,"lastSeenAt":..,
  *   "services":[{"host":..,"service":..,"status":"drifted","health":"unknown","error":null,"handlers":[],
+ *   "images":[{"stack":"app","composeService":"web","reference":..,"id":"sha256:..","digest":..}],
  *   "changes":[{"path":..,"action":"update","cause":"drift","diff":..}]}]}],"next":"41"}
  * </pre>
  * Without diffs a change has no "diff" field at all. Nothing is written until the first row arrives (or the page
@@ -90,6 +91,17 @@ public final class HistoryDocument implements HistoryRows {
                 }
                 json.writeStringField("result", handler.result());
                 json.writeStringField("output", handler.output());
+                json.writeEndObject();
+            }
+            json.writeEndArray();
+            json.writeArrayFieldStart("images");
+            for (ServiceImage image : outcome.images()) {
+                json.writeStartObject();
+                json.writeStringField("stack", image.stack());
+                json.writeStringField("composeService", image.composeService());
+                json.writeStringField("reference", image.reference());
+                json.writeStringField("id", image.imageId());
+                json.writeStringField("digest", image.digest().orElse(null));
                 json.writeEndObject();
             }
             json.writeEndArray();

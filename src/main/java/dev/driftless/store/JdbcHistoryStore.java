@@ -267,9 +267,13 @@ public final class JdbcHistoryStore implements HistoryStore {
                         PreparedStatement changes = connection.prepareStatement(
                                 "INSERT INTO resource_changes (outcome_id, path, action, cause, diff) VALUES (?, ?, ?, ?, ?)");
                         PreparedStatement handlers = connection.prepareStatement("INSERT INTO handler_outcomes"
-                                + " (outcome_id, handler, succeeded, exit_code, result, output) VALUES (?, ?, ?, ?, ?, ?)")) {
+                                + " (outcome_id, handler, succeeded, exit_code, result, output) VALUES (?, ?, ?, ?, ?, ?)");
+                        PreparedStatement images = connection.prepareStatement("INSERT INTO service_images"
+                                + " (outcome_id, stack, compose_service, reference, image_id, digest)"
+                                + " VALUES (?, ?, ?, ?, ?, ?)")) {
                     boolean anyChange = false;
                     boolean anyHandler = false;
+                    boolean anyImage = false;
                     for (ServiceOutcome outcome : reconcile.services()) {
                         outcomes.setLong(1, id);
                         outcomes.setString(2, outcome.host());
@@ -299,12 +303,25 @@ public final class JdbcHistoryStore implements HistoryStore {
                             handlers.addBatch();
                             anyHandler = true;
                         }
+                        for (ServiceImage image : outcome.images()) {
+                            images.setLong(1, outcomeId);
+                            images.setString(2, image.stack());
+                            images.setString(3, image.composeService());
+                            images.setString(4, image.reference());
+                            images.setString(5, image.imageId());
+                            images.setString(6, image.digest().orElse(null));
+                            images.addBatch();
+                            anyImage = true;
+                        }
                     }
                     if (anyChange) {
                         changes.executeBatch();
                     }
                     if (anyHandler) {
                         handlers.executeBatch();
+                    }
+                    if (anyImage) {
+                        images.executeBatch();
                     }
                 }
                 connection.commit();
@@ -425,6 +442,9 @@ public final class JdbcHistoryStore implements HistoryStore {
             for (HandlerOutcome handler : outcome.handlers()) {
                 require(handler != null && handler.handler() != null && handler.result() != null,
                         "a handler outcome of " + outcome.host() + "/" + outcome.service() + " needs its name and result");
+            }
+            for (ServiceImage image : outcome.images()) {
+                require(image != null, "an image of " + outcome.host() + "/" + outcome.service() + " is null");
             }
             for (ResourceChange change : outcome.changes()) {
                 require(change != null, "a resource change of " + outcome.host() + "/" + outcome.service() + " is null");
@@ -715,6 +735,9 @@ public final class JdbcHistoryStore implements HistoryStore {
                 PreparedStatement handlers = connection.prepareStatement("SELECT h.outcome_id, h.handler, h.succeeded,"
                         + " h.exit_code, h.result, h.output FROM handler_outcomes h WHERE h.outcome_id IN (SELECT o.id"
                         + " FROM service_outcomes o WHERE o.reconcile_id = ?" + filters + ") ORDER BY h.outcome_id, h.id");
+                PreparedStatement images = connection.prepareStatement("SELECT i.outcome_id, i.stack, i.compose_service,"
+                        + " i.reference, i.image_id, i.digest FROM service_images i WHERE i.outcome_id IN (SELECT o.id"
+                        + " FROM service_outcomes o WHERE o.reconcile_id = ?" + filters + ") ORDER BY i.outcome_id, i.id");
                 PreparedStatement changes = connection.prepareStatement("SELECT c.outcome_id, c.path, c.action,"
                         + " c.cause, " + diff + " AS diff FROM resource_changes c WHERE c.outcome_id IN (SELECT o.id"
                         + " FROM service_outcomes o WHERE o.reconcile_id = ?" + filters + ")"
@@ -722,7 +745,7 @@ public final class JdbcHistoryStore implements HistoryStore {
             changes.setFetchSize(FETCH_ROWS);
             for (Reconcile reconcile : headers) {
                 rows.reconcile(reconcile);
-                List<Outcome> kept = readOutcomes(outcomes, handlers, reconcile.id(), parameters);
+                List<Outcome> kept = readOutcomes(outcomes, handlers, images, reconcile.id(), parameters);
                 if (kept.isEmpty()) {
                     continue;
                 }
@@ -744,17 +767,27 @@ public final class JdbcHistoryStore implements HistoryStore {
 
     /**
      * The outcomes of a reconcile the query keeps, each with the handlers it ran (a few per service at most, each
-     * output bounded at 4 KiB when it was recorded, so they are held in memory with their outcome).
+     * output bounded at 4 KiB when it was recorded, so they are held in memory with their outcome) and the images
+     * of its stacks (one short row per compose service).
      */
-    private List<Outcome> readOutcomes(PreparedStatement outcomes, PreparedStatement handlers, long reconcileId,
-            List<String> parameters) throws SQLException {
+    private List<Outcome> readOutcomes(PreparedStatement outcomes, PreparedStatement handlers, PreparedStatement images,
+            long reconcileId, List<String> parameters) throws SQLException {
+        bind(images, reconcileId, parameters);
+        Map<Long, List<ServiceImage>> ran = new HashMap<>();
+        try (ResultSet rows = images.executeQuery()) {
+            while (rows.next()) {
+                ran.computeIfAbsent(rows.getLong("outcome_id"), id -> new ArrayList<>()).add(new ServiceImage(
+                        rows.getString("stack"), rows.getString("compose_service"), rows.getString("reference"),
+                        rows.getString("image_id"), Optional.ofNullable(rows.getString("digest"))));
+            }
+        }
         bind(handlers, reconcileId, parameters);
-        Map<Long, List<HandlerOutcome>> ran = new HashMap<>();
+        Map<Long, List<HandlerOutcome>> handled = new HashMap<>();
         try (ResultSet rows = handlers.executeQuery()) {
             while (rows.next()) {
                 int code = rows.getInt("exit_code");
                 Integer exitCode = rows.wasNull() ? null : code;
-                ran.computeIfAbsent(rows.getLong("outcome_id"), id -> new ArrayList<>()).add(new HandlerOutcome(
+                handled.computeIfAbsent(rows.getLong("outcome_id"), id -> new ArrayList<>()).add(new HandlerOutcome(
                         rows.getString("handler"), rows.getBoolean("succeeded"), exitCode, rows.getString("result"),
                         rows.getString("output")));
             }
@@ -767,8 +800,9 @@ public final class JdbcHistoryStore implements HistoryStore {
                 String health = rows.getString("health");
                 kept.add(new Outcome(id, new ServiceOutcome(rows.getString("host"), rows.getString("service"),
                         enumOf(ServiceOutcome.Status.class, rows.getString("status")), rows.getString("error"),
-                        List.of(), ran.getOrDefault(id, List.of()),
-                        health == null ? HealthState.UNKNOWN : enumOf(HealthState.class, health))));
+                        List.of(), handled.getOrDefault(id, List.of()),
+                        health == null ? HealthState.UNKNOWN : enumOf(HealthState.class, health),
+                        ran.getOrDefault(id, List.of()))));
             }
         }
         return kept;

@@ -11,9 +11,12 @@ import java.util.List;
  * @param handlers the handlers of the service that ran, in the order they ran, with the end of their output
  * @param health   what the service's health checks found during this reconcile: UNKNOWN when none ran (it has
  *                 none, the reconcile did not touch it, or the row is older than health checks)
+ * @param images   the image each compose service of the service's stacks ran when this reconcile (or the rollback
+ *                 it made) found the host healthy, in the order of the stacks and their compose files; empty when
+ *                 it has no stack or the host was not found healthy
  */
 public record ServiceOutcome(String host, String service, Status status, String error, List<ResourceChange> changes,
-        List<HandlerOutcome> handlers, HealthState health) {
+        List<HandlerOutcome> handlers, HealthState health, List<ServiceImage> images) {
 
     /** The state of one service on one host after a reconcile. */
     public enum Status implements dev.driftless.report.Word {
@@ -24,6 +27,13 @@ public record ServiceOutcome(String host, String service, Status status, String 
         changes = changes == null ? List.of() : List.copyOf(changes);
         handlers = handlers == null ? List.of() : List.copyOf(handlers);
         health = health == null ? HealthState.UNKNOWN : health;
+        images = images == null ? List.of() : List.copyOf(images);
+    }
+
+    /** An outcome without images. */
+    public ServiceOutcome(String host, String service, Status status, String error, List<ResourceChange> changes,
+            List<HandlerOutcome> handlers, HealthState health) {
+        this(host, service, status, error, changes, handlers, health, List.of());
     }
 
     /** An outcome no health check ran for. */

@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.driftless.report.HealthState;
 import dev.driftless.store.HistoryStore;
 import dev.driftless.store.JdbcHistoryStore;
 import dev.driftless.store.Reconcile;
 import dev.driftless.store.Reconcile.Kind;
 import dev.driftless.store.Reconcile.Result;
 import dev.driftless.store.ResourceChange;
+import dev.driftless.store.ServiceImage;
 import dev.driftless.store.ServiceOutcome;
 import dev.driftless.store.ServiceOutcome.Status;
 import java.io.PrintWriter;
@@ -21,6 +23,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -261,6 +264,45 @@ class HistoryCommandTest {
 
                 Older reconciles: --cursor 4
                 """);
+    }
+
+    @Test
+    void theImagesAServicesStackRanAreALineEachInTextAndAnArrayInJson() throws Exception {
+        String digest = "127.0.0.1:5000/app@sha256:" + "9f".repeat(32);
+        try (HistoryStore store = JdbcHistoryStore.open(JdbcHistoryStore.defaultUrl(stateDir), "edge-agent")) {
+            store.record(new Reconcile(0, Kind.APPLY, "poll", "e1e1e1e1e1e1", null, "Stack", T0.plusSeconds(9000),
+                    T0.plusSeconds(9004), Result.SUCCEEDED, null, List.of(new ServiceOutcome("box", "app",
+                            Status.APPLIED, null, List.of(new ResourceChange("stack:app", "create", "pending", null)),
+                            List.of(), HealthState.HEALTHY, List.of(
+                                    new ServiceImage("app", "web", "127.0.0.1:5000/app:latest",
+                                            "sha256:0123456789abcdef" + "0".repeat(48), Optional.of(digest)),
+                                    new ServiceImage("app", "db", "postgres:15", "sha256:" + "ab".repeat(32),
+                                            Optional.empty()),
+                                    new ServiceImage("app", "worker", "", "sha256:" + "cd".repeat(32),
+                                            Optional.empty()))))));
+        }
+
+        Run text = history("--limit", "1");
+        Run json = history("--limit", "1", "--output", "json");
+
+        assertThat(text.out()).as(text.toString()).startsWith("""
+                #4 apply e1e1e1e1e1e1 "Stack" 2026-11-23 16:30:01Z  succeeded in 4.0 s
+                  box/app: applied, healthy
+                    + stack:app  # pending
+                    image app/web: 127.0.0.1:5000/app@sha256:%s (id 0123456789ab)
+                    image app/db: postgres:15 (no repository digest) (id abababababab)
+                    image app/worker: an image built on the host (id cdcdcdcdcdcd)
+                """.formatted("9f".repeat(32)));
+        JsonNode images = new ObjectMapper().readTree(json.out()).at("/reconciles/0/services/0/images");
+        assertThat(images.get(0).toString()).isEqualTo("{\"stack\":\"app\",\"composeService\":\"web\","
+                + "\"reference\":\"127.0.0.1:5000/app:latest\",\"id\":\"sha256:0123456789abcdef" + "0".repeat(48)
+                + "\",\"digest\":\"" + digest + "\"}");
+        assertThat(images.get(1).get("digest").isNull()).isTrue();
+        assertThat(images.get(2).get("reference").asText()).isEmpty();
+        JsonNode older = new ObjectMapper().readTree(history("--output", "json", "--limit", "2", "--cursor", "4")
+                .out()).at("/reconciles/0/services/0/images");
+        assertThat(older.isArray()).as("a service without a stack").isTrue();
+        assertThat(older).isEmpty();
     }
 
     @Test

@@ -42,15 +42,7 @@ class ComposeRollbackTest {
 
     /** The app's service.yaml: its stack, its container check, and {@code more} keys. */
     private void service(String more) {
-        repo.write("services/app/service.yaml", """
-                hosts: [%s]
-                compose:
-                  source: compose.yaml
-                  directory: %s
-                health:
-                  - container: web
-                    timeout: 15s
-                %s""".formatted(box.name(), stack, more));
+        StackApp.checked(repo, box.name(), stack, more);
     }
 
     @AfterEach
@@ -59,12 +51,7 @@ class ComposeRollbackTest {
     }
 
     private String compose(Image image, String environment) {
-        return """
-                services:
-                  web:
-                    image: %s
-                    network_mode: none
-                %s""".formatted(image.reference(), environment);
+        return StackApp.web(image, environment);
     }
 
     private Cli.Result driftless(String command, String... more) {

@@ -1,5 +1,6 @@
 package dev.driftless.compose;
 
+import dev.driftless.testing.Images.Image;
 import dev.driftless.testing.TestRepo;
 import java.nio.file.Path;
 
@@ -42,6 +43,32 @@ final class StackApp {
                   - path: %s/web.conf
                     content: "version 1\\n"
                 """.formatted(host, directory, directory));
+    }
+
+    /**
+     * Writes service app for {@code host}: its stack in {@code directory} (compose.yaml written separately, e.g. with
+     * {@link #web}), a {@code container: web} check of 15 s, and {@code more} keys.
+     */
+    static void checked(TestRepo repo, String host, Path directory, String more) {
+        repo.write("services/app/service.yaml", """
+                hosts: [%s]
+                compose:
+                  source: compose.yaml
+                  directory: %s
+                health:
+                  - container: web
+                    timeout: 15s
+                %s""".formatted(host, directory, more));
+    }
+
+    /** A compose file's service web on {@code image}, off the network, with {@code environment} lines. */
+    static String web(Image image, String environment) {
+        return """
+                services:
+                  web:
+                    image: %s
+                    network_mode: none
+                %s""".formatted(image.reference(), environment);
     }
 
     /**

@@ -21,6 +21,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -186,6 +187,99 @@ abstract class HistoryStoreContract {
             // as rows written before health checks have it
             assertThat(stored).containsExactly("DEGRADED", "HEALTHY", null);
         }
+    }
+
+    static ServiceImage image(String stack, String composeService, String digest) {
+        String repository = "127.0.0.1:5000/" + stack;
+        return new ServiceImage(stack, composeService, repository + ":latest", "sha256:" + "0a1b".repeat(16),
+                Optional.ofNullable(digest).map(d -> repository + "@sha256:" + d.repeat(64 / d.length())));
+    }
+
+    /** An applied service whose stack ran {@code images} when its host was found healthy. */
+    static ServiceOutcome withImages(String host, String service, ServiceImage... images) {
+        return new ServiceOutcome(host, service, Status.APPLIED, null, List.of(update("/srv/" + service + "/compose.yaml")),
+                List.of(), HealthState.HEALTHY, List.of(images));
+    }
+
+    @Test
+    void theImagesEachServicesStacksRanAreReadBackInOrderAndAMissingDigestIsStoredAsNull() throws Exception {
+        String url = newDatabaseUrl();
+        HistoryStore store = open(url);
+        ServiceOutcome app = withImages("web-1", "app", image("app", "web", "9f"), image("app", "db", "e4"),
+                new ServiceImage("app", "worker", "", "sha256:" + "77".repeat(32), Optional.empty()));
+        ServiceOutcome shop = withImages("web-2", "shop", image("shop", "front", "c3"));
+        Reconcile reconcile = apply("c1", T0, Result.SUCCEEDED, app, shop, outcome("web-1", "notes", Status.UNCHANGED));
+
+        long id = store.record(reconcile);
+
+        assertThat(store.history(HistoryQuery.latest(5))).containsExactly(stored(reconcile, id));
+        assertThat(store.history(query("web-2", null, 5)).get(0).services()).containsExactly(shop);
+        assertThat(store.history(query(null, "app", 5)).get(0).services()).singleElement()
+                .satisfies(o -> assertThat(o.images()).extracting(ServiceImage::composeService)
+                        .containsExactly("web", "db", "worker"));
+        assertThat(strings(url, "SELECT compose_service || ' ''' || reference || ''' ' || COALESCE(digest, 'null')"
+                + " FROM service_images ORDER BY id")).containsExactly("web '127.0.0.1:5000/app:latest' 127.0.0.1:5000/app@sha256:"
+                    + "9f".repeat(32), "db '127.0.0.1:5000/app:latest' 127.0.0.1:5000/app@sha256:" + "e4".repeat(32),
+                    "worker '' null", "front '127.0.0.1:5000/shop:latest' 127.0.0.1:5000/shop@sha256:" + "c3".repeat(32));
+    }
+
+    /** The first column of each row {@code sql} selects, read over a connection of its own. */
+    static List<String> strings(String url, String sql) throws Exception {
+        try (Connection connection = DriverManager.getConnection(url);
+                Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery(sql)) {
+            List<String> values = new ArrayList<>();
+            while (rows.next()) {
+                values.add(rows.getString(1));
+            }
+            return values;
+        }
+    }
+
+    @Test
+    void pruningDeletesTheImagesOfTheReconcilesItDeletesAndKeepsTheOthers() throws Exception {
+        String url = newDatabaseUrl();
+        HistoryStore store = openFor(url, "agent-a");
+        store.record(apply("c1", T0, Result.SUCCEEDED, withImages("web-1", "app", image("app", "web", "11"))));
+        long kept = store.record(apply("c2", T0.plusSeconds(1), Result.SUCCEEDED,
+                withImages("web-1", "app", image("app", "web", "22"))));
+
+        assertThat(store.prune(new HistoryKeep.Newest(1), T0.plusSeconds(2))).isEqualTo(1);
+
+        assertThat(store.history(HistoryQuery.latest(5))).extracting(Reconcile::id).containsExactly(kept);
+        assertThat(strings(url, "SELECT digest FROM service_images"))
+                .containsExactly("127.0.0.1:5000/app@sha256:" + "22".repeat(32));
+    }
+
+    @Test
+    void aDatabaseOfVersion6IsBroughtUpToDateKeepingItsRowsWhichHaveNoImages() throws Exception {
+        String url = newDatabaseUrl();
+        Flyway.configure(JdbcHistoryStore.class.getClassLoader()).dataSource(url, null, null)
+                .locations("classpath:db/migration/" + (url.startsWith("jdbc:sqlite:") ? "sqlite" : "postgresql"))
+                .target("6").load().migrate();
+        try (Connection connection = DriverManager.getConnection(url);
+                Statement statement = connection.createStatement()) {
+            statement.executeUpdate("INSERT INTO reconciles (kind, triggered_by, commit_id, author, message, started_at,"
+                    + " finished_at, result, error, agent) VALUES ('APPLY', 'poll', 'c6', 'Alice', 'before V7', "
+                    + (url.startsWith("jdbc:sqlite:") ? "'2026-11-23T14:00:01.000000Z', '2026-11-23T14:00:02.000000Z'"
+                            : "TIMESTAMPTZ '2026-11-23 14:00:01+00', TIMESTAMPTZ '2026-11-23 14:00:02+00'")
+                    + ", 'SUCCEEDED', NULL, 'agent-a')");
+            statement.executeUpdate("INSERT INTO service_outcomes (reconcile_id, host, service, status, error, health)"
+                    + " SELECT id, 'web-1', 'app', 'APPLIED', NULL, 'HEALTHY' FROM reconciles");
+        }
+
+        HistoryStore store = openFor(url, "agent-a");
+
+        assertThat(store.history(HistoryQuery.latest(5))).singleElement().satisfies(r -> {
+            assertThat(r.commit()).isEqualTo("c6");
+            assertThat(r.services()).containsExactly(new ServiceOutcome("web-1", "app", Status.APPLIED, null, List.of(),
+                    List.of(), HealthState.HEALTHY));
+        });
+        long id = store.record(apply("c7", T0.plusSeconds(60), Result.SUCCEEDED,
+                withImages("web-1", "app", image("app", "web", "77"))));
+        assertThat(store.history(HistoryQuery.latest(1)).get(0).services().get(0).images())
+                .containsExactly(image("app", "web", "77"));
+        assertThat(store.lastApplied()).map(Reconcile::id).contains(id);
     }
 
     @Test
@@ -672,7 +766,7 @@ abstract class HistoryStoreContract {
             while (rows.next()) {
                 migrations.add(rows.getString(1) + ":" + rows.getBoolean(2));
             }
-            assertThat(migrations).containsExactly("1:true", "3:true", "4:true", "5:true", "6:true");
+            assertThat(migrations).containsExactly("1:true", "3:true", "4:true", "5:true", "6:true", "7:true");
         }
     }
 

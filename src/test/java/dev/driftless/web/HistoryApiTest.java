@@ -7,10 +7,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.driftless.cli.HistoryCommand;
+import dev.driftless.report.HealthState;
 import dev.driftless.store.HistoryStore;
 import dev.driftless.store.JdbcHistoryStore;
 import dev.driftless.store.Reconcile;
 import dev.driftless.store.ResourceChange;
+import dev.driftless.store.ServiceImage;
 import dev.driftless.store.ServiceOutcome;
 import dev.driftless.store.StoreException;
 import java.io.IOException;
@@ -147,6 +149,28 @@ class HistoryApiTest {
         assertThat(collapsed.at("/reconciles/0/startedAt").asText()).isEqualTo("2026-11-23T14:01:01.250Z");
         assertThat(collapsed.at("/reconciles/0/lastSeenAt").asText()).isEqualTo("2026-11-23T14:06:01.250Z");
         assertThat(collapsed.at("/next").asText()).as("the cursor is the last id of the page").isEqualTo("4");
+    }
+
+    @Test
+    void theImagesOfAServicesStackAreServedAsHistoryOutputJsonPrintsThem() throws Exception {
+        HistoryStore store = JdbcHistoryStore.open(JdbcHistoryStore.defaultUrl(temp.resolve("state")));
+        opened.add(store);
+        String digest = "127.0.0.1:5000/app@sha256:" + "9f".repeat(32);
+        store.record(new Reconcile(0, Reconcile.Kind.APPLY, "poll", "c1", null, null, T0, T0.plusSeconds(4),
+                Reconcile.Result.SUCCEEDED, null, List.of(new ServiceOutcome("box", "app",
+                        ServiceOutcome.Status.APPLIED, null, List.of(), List.of(), HealthState.HEALTHY, List.of(
+                                new ServiceImage("app", "web", "127.0.0.1:5000/app:latest", "sha256:" + "01".repeat(32),
+                                        Optional.of(digest)))))));
+        AgentServer server = serve(HistorySource.of(store));
+        StringWriter out = new StringWriter();
+        assertThat(new CommandLine(new HistoryCommand()).setOut(new PrintWriter(out))
+                .execute("--state-dir", temp.resolve("state").toString(), "--output", "json")).isZero();
+
+        HttpResponse<String> response = get(server, "/api/history");
+
+        assertThat(response.body()).isEqualTo(out.toString());
+        assertThat(JSON.readTree(response.body()).at("/reconciles/0/services/0/images/0/digest").asText())
+                .isEqualTo(digest);
     }
 
     @Test
