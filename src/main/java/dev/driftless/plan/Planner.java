@@ -6,6 +6,7 @@ import dev.driftless.host.HostException;
 import dev.driftless.host.LiveEntry;
 import dev.driftless.host.LocalHost;
 import dev.driftless.model.Ownership;
+import dev.driftless.model.RegistryCredentials;
 import dev.driftless.render.Desired;
 import dev.driftless.render.DesiredHost;
 import dev.driftless.state.HostState;
@@ -190,7 +191,7 @@ public final class Planner {
                 StateEntry wanted = StackChanges.entryFor(stack, desired.host().dockerHost(),
                         previous.resources().get(stack.path()));
                 Optional<Change> change = StackChanges.change(stack, wanted, previous.resources().get(stack.path()),
-                        system.engine());
+                        system.engine(), desired.host().registries().stream().map(RegistryCredentials::registry).toList());
                 if (change.isPresent()) {
                     desiredEntries.put(stack.path(), wanted);
                     stackChanges.add(change.get());

@@ -122,8 +122,12 @@ final class StackChanges {
         }
     }
 
-    /** The change a desired stack needs, or empty when every service runs a container of its configuration. */
-    static Optional<Change> change(Desired.Stack stack, StateEntry wanted, StateEntry recorded, EngineState engine) {
+    /**
+     * The change a desired stack needs, or empty when every service runs a container of its configuration; it names
+     * the {@code registries} its host pulls from with logins of driftless.yaml (never their values).
+     */
+    static Optional<Change> change(Desired.Stack stack, StateEntry wanted, StateEntry recorded, EngineState engine,
+            List<String> registries) {
         Map<String, String> hashes = StackRecord.of(wanted.target()).hashes();
         Map<String, String> problems = problems(hashes, stack.project(), engine);
         if (problems.isEmpty()) {
@@ -153,6 +157,9 @@ final class StackChanges {
             }
         }
         details.add("with " + engine.compose().orElse("compose") + " in " + stack.directory());
+        if (!registries.isEmpty()) {
+            details.add("registry logins: " + String.join(", ", registries) + " (from driftless.yaml; values never shown)");
+        }
         Action action = recorded == null && engine.of(stack.project()).isEmpty() ? Action.CREATE : Action.UPDATE;
         return Optional.of(new Change(action, stack.path(), STACK, stack.service(), causes, Optional.of(stack),
                 Optional.empty(), details));
