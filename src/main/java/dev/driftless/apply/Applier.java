@@ -166,7 +166,7 @@ public final class Applier {
         });
         system.stackUp((Desired.Stack) change.desired().orElseThrow(), plan.desired().host().dockerHost(), cli,
                 engine.compose().orElseThrow(() -> new HostException(plan.hostName() + ": no compose (the plan should"
-                        + " have said so)")), false, written);
+                        + " have said so)")), false, written, plan.desired().registries());
     }
 
     private HandlerResult run(HandlerRun handler, Host host, Map<String, String> environment,

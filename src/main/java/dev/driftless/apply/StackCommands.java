@@ -4,6 +4,8 @@ import dev.driftless.compose.ComposeFile;
 import dev.driftless.host.Shell;
 import dev.driftless.model.Compose;
 import dev.driftless.render.Desired;
+import dev.driftless.render.RegistryLogin;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -39,16 +41,18 @@ final class StackCommands {
     /**
      * Brings {@code stack} up with {@code compose}; {@code engine} is the host's container CLI. Images are pulled
      * when missing, or always when {@code pull} or the stack says so. The services that reload get their signal when
-     * a file they mount is among {@code written}.
+     * a file they mount is among {@code written}. With {@code logins}, the command reads the host's registry logins
+     * on its standard input ({@link RegistryLogins}) and pulls with them.
      */
     static String up(Desired.Stack stack, Optional<String> dockerHost, String engine, String compose, boolean pull,
-            Set<String> written) {
+            Set<String> written, List<RegistryLogin> logins) {
         boolean podmanCompose = compose.equals(PODMAN_COMPOSE);
         // podman-compose runs podman, whatever else the host has
         String cli = podmanCompose ? "podman" : engine;
         String invoke = composeCommand(compose, stack.project());
-        StringBuilder s = new StringBuilder(environment(dockerHost)).append("cd ").append(Shell.quote(stack.directory()))
-                .append(" || exit 1; ");
+        StringBuilder s = new StringBuilder(environment(dockerHost))
+                .append(logins.isEmpty() ? "" : RegistryLogins.prelude())
+                .append("cd ").append(Shell.quote(stack.directory())).append(" || exit 1; ");
         if (!podmanCompose) {
             s.append(step("config")).append(invoke).append(" config -q || exit 1; ");
         }

@@ -8,6 +8,7 @@ import dev.driftless.plan.Action;
 import dev.driftless.plan.Change;
 import dev.driftless.plan.HostPlan;
 import dev.driftless.render.Desired;
+import dev.driftless.render.RegistryLogin;
 import dev.driftless.system.PackageManager;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -121,12 +122,13 @@ final class SystemCommands {
      * --pull}), then {@code up -d}, which recreates exactly the containers whose configuration (their label of
      * {@link dev.driftless.compose.ComposeFile#hash}) changed. Then the services that reload instead get their
      * signal when a file they mount was written by this apply. A failure says at which step, in the engine's words,
-     * with the service.yaml line of the stack and which containers of the previous configuration still run.
+     * with the service.yaml line of the stack and which containers of the previous configuration still run. The
+     * host's registry {@code logins}, if any, reach the command on its standard input only.
      */
     void stackUp(Desired.Stack stack, Optional<String> dockerHost, String engine, String compose, boolean pull,
-            Set<String> written) {
-        CommandResult result = host.run(StackCommands.up(stack, dockerHost, engine, compose, pull, written),
-                Map.of("LC_ALL", "C"), STACK_TIMEOUT);
+            Set<String> written, List<RegistryLogin> logins) {
+        CommandResult result = host.run(StackCommands.up(stack, dockerHost, engine, compose, pull, written, logins),
+                Map.of("LC_ALL", "C"), logins.isEmpty() ? new byte[0] : RegistryLogins.file(logins), STACK_TIMEOUT);
         if (!result.succeeded()) {
             throw stackFailure(stack, compose, result);
         }

@@ -170,7 +170,7 @@ public final class Workspace implements AutoCloseable {
             return new DesiredHost(host, all.revision(),
                     all.resources().stream().filter(r -> services.contains(r.service())).toList(),
                     filterKeys(all.handlers(), services), all.services().stream().filter(services::contains).toList(),
-                    filterKeys(all.health(), services));
+                    filterKeys(all.health(), services), all.registries());
         }
         DesiredRepository some = new RepositoryLoader().loadServices(checkout.tree(), inventory, services);
         throwIfAny(placement.onProtectedPaths(some.services(), List.of(host)));

@@ -98,6 +98,13 @@ public interface Host extends AutoCloseable {
     /** Runs a shell command on the host with extra environment variables. */
     CommandResult run(String command, Map<String, String> environment, Duration timeout);
 
+    /**
+     * Runs a shell command as {@link #run(String, Map, Duration)} does, with {@code input} on its standard input
+     * (then its end): how a command gets bytes, such as a login, that its command line and environment would show to
+     * anyone who lists the host's processes.
+     */
+    CommandResult run(String command, Map<String, String> environment, byte[] input, Duration timeout);
+
     /** A long-running command whose output is being followed; closing it ends the command. */
     interface Following extends AutoCloseable {
 

@@ -3,6 +3,7 @@ package dev.driftless.host;
 import dev.driftless.model.Ownership;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -462,7 +463,12 @@ public final class LocalHost implements Host {
 
     @Override
     public CommandResult run(String command, Map<String, String> environment, Duration timeout) {
-        return run(command, environment, timeout, LocalHost::readLimited);
+        return run(command, environment, new byte[0], timeout, LocalHost::readLimited);
+    }
+
+    @Override
+    public CommandResult run(String command, Map<String, String> environment, byte[] input, Duration timeout) {
+        return run(command, environment, input, timeout, LocalHost::readLimited);
     }
 
     /**
@@ -472,7 +478,8 @@ public final class LocalHost implements Host {
     @Override
     public Inspection inspectAndRun(Collection<String> paths, Map<String, LiveEntry.Known> known, String command,
             Duration timeout) {
-        return new Inspection(inspect(paths, known), run(command, Map.of("LC_ALL", "C"), timeout, LocalHost::readWhole));
+        return new Inspection(inspect(paths, known), run(command, Map.of("LC_ALL", "C"), new byte[0], timeout,
+                LocalHost::readWhole));
     }
 
     /** How a command's output is kept. */
@@ -480,12 +487,18 @@ public final class LocalHost implements Host {
         String read(InputStream in) throws IOException;
     }
 
-    private CommandResult run(String command, Map<String, String> environment, Duration timeout, OutputReader kept) {
+    private CommandResult run(String command, Map<String, String> environment, byte[] input, Duration timeout,
+            OutputReader kept) {
         ProcessBuilder builder = new ProcessBuilder("sh", "-c", command).redirectErrorStream(true);
         builder.environment().putAll(environment);
-        builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        if (input.length == 0) {
+            builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        }
         try {
             Process process = builder.start();
+            if (input.length > 0) {
+                give(process, input);
+            }
             ExecutorService reader = Executors.newSingleThreadExecutor(r -> {
                 Thread t = new Thread(r, "driftless-command-output");
                 t.setDaemon(true);
@@ -559,6 +572,18 @@ public final class LocalHost implements Host {
         } catch (IOException e) {
             socket.close();
             throw e;
+        }
+    }
+
+    /**
+     * Writes {@code input} to the command's standard input and ends it. A command that ended (or closed its input)
+     * before reading all of it has said how it went by its exit status: no failure here.
+     */
+    private static void give(Process process, byte[] input) {
+        try (OutputStream stdin = process.getOutputStream()) {
+            stdin.write(input);
+        } catch (IOException e) {
+            // a broken pipe: the command did not want the rest
         }
     }
 

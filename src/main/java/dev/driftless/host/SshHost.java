@@ -573,11 +573,16 @@ public final class SshHost implements Host {
 
     @Override
     public CommandResult run(String command, Map<String, String> environment, Duration commandTimeout) {
+        return run(command, environment, new byte[0], commandTimeout);
+    }
+
+    @Override
+    public CommandResult run(String command, Map<String, String> environment, byte[] input, Duration commandTimeout) {
         StringBuilder script = new StringBuilder();
         environment.forEach((k, v) -> script.append(k).append('=').append(quote(v)).append(' '));
         script.append("timeout ").append(Math.max(1, commandTimeout.toSeconds())).append(" sh -c ")
                 .append(quote(command)).append(" 2>&1");
-        Result result = exec("env " + script);
+        Result result = exec("env " + script, input);
         boolean timedOut = result.exit() == 124;
         return new CommandResult(timedOut ? -1 : result.exit(), new String(result.out(), StandardCharsets.UTF_8),
                 timedOut);

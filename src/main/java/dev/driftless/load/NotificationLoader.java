@@ -24,9 +24,7 @@ import java.util.regex.Pattern;
 import org.snakeyaml.engine.v2.nodes.MappingNode;
 import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.nodes.NodeTuple;
-import org.snakeyaml.engine.v2.nodes.ScalarNode;
 import org.snakeyaml.engine.v2.nodes.SequenceNode;
-import org.snakeyaml.engine.v2.nodes.Tag;
 
 /**
  * Reads {@code notifications:} of driftless.yaml into {@link Notification} records: a map from a name to one
@@ -59,7 +57,6 @@ final class NotificationLoader {
     private static final List<String> EVENTS =
             EnumSet.allOf(NotificationEvent.class).stream().map(NotificationEvent::id).toList();
     private static final String EVENT_LIST = String.join(", ", EVENTS);
-    private static final String ANY_TEXT = "must be text, `{ secret: name }` or `{ env: VARIABLE }`";
 
     private final YamlFile yaml;
     private final List<Problem> problems;
@@ -304,50 +301,12 @@ final class NotificationLoader {
 
     /** Text of the given form, or a reference to a secret or variable whose value the agent checks. */
     private Optional<Setting> setting(Node node, Location where, TextForm form) {
-        if (node instanceof MappingNode) {
-            return reference(node, where).map(Setting.class::cast);
-        }
-        if (node instanceof ScalarNode scalar && !isNull(scalar)) {
-            String value = scalar.getValue().strip();
-            Optional<String> problem = form.problem(value, value.isEmpty() ? "the text" : "'" + value + "'");
-            problem.ifPresent(message -> problems.add(new Problem(where, message)));
-            return problem.isPresent() ? Optional.empty() : Optional.of(new Setting.Text(value));
-        }
-        problems.add(new Problem(where, isNull(node) ? "has no value" : ANY_TEXT));
-        return Optional.empty();
+        return References.setting(node, where, form, problems);
     }
 
-    /** A credential: only a reference, never text (the file is committed); the text is not repeated. */
+    /** A credential: only a reference, never text (the file is committed). */
     private Optional<Reference> credential(Mapping f, String key, String hint) {
-        Optional<Node> node = hint.isEmpty() ? f.value(key) : f.required(key, hint);
-        if (node.isEmpty()) {
-            return Optional.empty();
-        }
-        if (!(node.get() instanceof MappingNode)) {
-            f.problem(key, "is a credential: write it as `{ secret: name }` (a secret of the repository) or "
-                    + "`{ env: VARIABLE }`, not in plain text in a file that is committed");
-            return Optional.empty();
-        }
-        return reference(node.get(), f.locationOf(key));
-    }
-
-    /** {@code { secret: name }} or {@code { env: VARIABLE }}. */
-    private Optional<Reference> reference(Node node, Location where) {
-        List<NodeTuple> entries = ((MappingNode) node).getValue();
-        String kind = entries.size() == 1 && entries.get(0).getKeyNode() instanceof ScalarNode key
-                ? key.getValue() : "";
-        if (!kind.equals("secret") && !kind.equals("env")) {
-            problems.add(new Problem(where, ANY_TEXT));
-            return Optional.empty();
-        }
-        Node value = entries.get(0).getValueNode();
-        String name = value instanceof ScalarNode scalar && !isNull(scalar) ? scalar.getValue().strip() : "";
-        if (name.isEmpty()) {
-            problems.add(new Problem(where.at(where.line(), where.key() + "." + kind),
-                    "must name a " + (kind.equals("secret") ? "secret" : "variable")));
-            return Optional.empty();
-        }
-        return Optional.of(kind.equals("secret") ? new Reference.Secret(name, where) : new Reference.Env(name, where));
+        return References.credential(f, key, hint, problems);
     }
 
     private Optional<Duration> duration(Mapping entry, String key) {
@@ -399,7 +358,7 @@ final class NotificationLoader {
     }
 
     private static boolean isNull(Node node) {
-        return node instanceof ScalarNode scalar && scalar.getTag().equals(Tag.NULL);
+        return References.isNull(node);
     }
 
     private static Set<String> keys(String... names) {

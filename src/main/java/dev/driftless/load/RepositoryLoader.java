@@ -11,6 +11,7 @@ import dev.driftless.model.Location;
 import dev.driftless.model.Notification;
 import dev.driftless.model.Ownership;
 import dev.driftless.model.Problem;
+import dev.driftless.model.RegistryCredentials;
 import dev.driftless.model.Resource;
 import dev.driftless.model.Health;
 import dev.driftless.model.PackageSpec;
@@ -47,7 +48,7 @@ public final class RepositoryLoader {
 
     private static final Set<String> INVENTORY_KEYS = keys("hosts", "vars", "notifications");
     private static final Set<String> HOST_KEYS = keys("address", "groups", "vars", "identity", "become", "root",
-            "dockerHost");
+            "dockerHost", "registries");
     private static final Set<String> SERVICE_KEYS =
             keys("description", "hosts", "dependsOn", "drift", "packages", "files", "units", "compose", "handlers",
                     "health", "onFailure");
@@ -136,7 +137,7 @@ public final class RepositoryLoader {
                     map.problem(name, "is not a valid host name (letters, digits, '.', '_' and '-')");
                     return;
                 }
-                top.yaml().mapping(tuple, key).ifPresent(h -> loadHost(name, h, map.entries().keySet()).ifPresent(host -> {
+                top.yaml().mapping(tuple, key).ifPresent(h -> loadHost(name, h, map.entries().keySet(), problems).ifPresent(host -> {
                     hosts.put(name, host);
                     rootWhere.put(name, h.locationOf("root"));
                 }));
@@ -178,7 +179,7 @@ public final class RepositoryLoader {
         }
     }
 
-    private Optional<Host> loadHost(String name, Mapping map, Set<String> hostNames) {
+    private Optional<Host> loadHost(String name, Mapping map, Set<String> hostNames, List<Problem> problems) {
         map.allowOnly(HOST_KEYS);
         Optional<Address> address = map.required("address", "'local' or ssh://user@host[:port]")
                 .flatMap(node -> map.yaml().text(node, map.child("address")))
@@ -213,7 +214,9 @@ public final class RepositoryLoader {
                         + " unix:///run/podman/podman.sock, not '" + d + "'");
             }
         });
-        return address.map(a -> new Host(name, a, groups, vars, root, identity, become, dockerHost, map.location()));
+        List<RegistryCredentials> registries = RegistryLoader.load(map, problems);
+        return address.map(a -> new Host(name, a, groups, vars, root, identity, become, dockerHost, registries,
+                map.location()));
     }
 
     private static Optional<Address> parseAddress(String text, Mapping map) {

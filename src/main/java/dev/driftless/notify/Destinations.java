@@ -7,6 +7,7 @@ import dev.driftless.model.Reference;
 import dev.driftless.model.Setting;
 import dev.driftless.model.TextForm;
 import dev.driftless.model.ValidationException;
+import dev.driftless.secrets.ReferencedValues;
 import jakarta.mail.internet.InternetAddress;
 import java.net.URI;
 import java.time.Duration;
@@ -25,14 +26,12 @@ import java.util.function.Supplier;
 public final class Destinations {
 
     private final String agent;
-    private final Function<String, String> secrets;
-    private final Map<String, String> env;
+    private final ReferencedValues values;
     private final List<Problem> problems = new ArrayList<>();
 
     private Destinations(String agent, Function<String, String> secrets, Map<String, String> env) {
         this.agent = agent;
-        this.secrets = secrets;
-        this.env = env;
+        this.values = new ReferencedValues(secrets, env);
     }
 
     /**
@@ -120,20 +119,11 @@ public final class Destinations {
             return text.value(); // checked by the loader
         }
         Reference reference = (Reference) setting;
-        String value;
-        try {
-            value = reference instanceof Reference.Secret secret ? secrets.apply(secret.name())
-                    : env.get(((Reference.Env) reference).variable());
-        } catch (RuntimeException e) {
-            problems.add(new Problem(reference.where(), reference.describe() + " cannot be read"
-                    + (e.getMessage() == null ? "" : ": " + e.getMessage())));
+        Optional<String> read = values.read(reference, problems);
+        if (read.isEmpty()) {
             return null;
         }
-        if (value == null) {
-            problems.add(new Problem(reference.where(), reference.describe()
-                    + (reference instanceof Reference.Secret ? " is not defined" : " is not set")));
-            return null;
-        }
+        String value = read.get();
         String stripped = value.strip();
         Optional<String> problem = form.problem(stripped, "the value of " + reference.describe());
         problem.ifPresent(message -> problems.add(new Problem(reference.where(), message)));

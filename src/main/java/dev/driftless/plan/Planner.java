@@ -6,6 +6,7 @@ import dev.driftless.host.HostException;
 import dev.driftless.host.LiveEntry;
 import dev.driftless.host.LocalHost;
 import dev.driftless.model.Ownership;
+import dev.driftless.model.RegistryCredentials;
 import dev.driftless.render.Desired;
 import dev.driftless.render.DesiredHost;
 import dev.driftless.state.HostState;
@@ -201,12 +202,14 @@ public final class Planner {
             desiredPaths.add(resource.path());
             if (resource instanceof Desired.Stack rendered) {
                 Desired.Stack stack = pull.applied(rendered);
+                List<String> registries = desired.host().registries().stream().map(RegistryCredentials::registry)
+                        .toList();
                 StateEntry wanted = StackChanges.entryFor(stack, desired.host().dockerHost(),
                         previous.resources().get(stack.path()));
                 Optional<Change> change = StackChanges.change(stack, wanted, previous.resources().get(stack.path()),
-                        system.engine());
+                        system.engine(), registries);
                 if (change.isEmpty() && pull.pulls(stack)) {
-                    change = Optional.of(StackChanges.pull(stack, system.engine(), pull));
+                    change = Optional.of(StackChanges.pull(stack, system.engine(), pull, registries));
                 }
                 if (change.isPresent()) {
                     desiredEntries.put(stack.path(), wanted);

@@ -122,8 +122,12 @@ final class StackChanges {
         }
     }
 
-    /** The change a desired stack needs, or empty when every service runs a container of its configuration. */
-    static Optional<Change> change(Desired.Stack stack, StateEntry wanted, StateEntry recorded, EngineState engine) {
+    /**
+     * The change a desired stack needs, or empty when every service runs a container of its configuration; it names
+     * the {@code registries} its host pulls from with logins of driftless.yaml (never their values).
+     */
+    static Optional<Change> change(Desired.Stack stack, StateEntry wanted, StateEntry recorded, EngineState engine,
+            List<String> registries) {
         Map<String, String> hashes = StackRecord.of(wanted.target()).hashes();
         Map<String, String> problems = problems(hashes, stack.project(), engine);
         if (problems.isEmpty()) {
@@ -152,22 +156,32 @@ final class StackChanges {
                         + " (pinned: the image it ran when last healthy)").orElse("recreate (its configuration changed)")));
             }
         }
-        details.add("with " + engine.compose().orElse("compose") + " in " + stack.directory());
+        addEngineLines(details, stack, engine, registries);
         Action action = recorded == null && engine.of(stack.project()).isEmpty() ? Action.CREATE : Action.UPDATE;
         return Optional.of(new Change(action, stack.path(), STACK, stack.service(), causes, Optional.of(stack),
                 Optional.empty(), details));
+    }
+
+    /** The lines that say which compose brings the stack up, where, and with which registry logins. */
+    private static void addEngineLines(List<String> details, Desired.Stack stack, EngineState engine,
+            List<String> registries) {
+        details.add("with " + engine.compose().orElse("compose") + " in " + stack.directory());
+        if (!registries.isEmpty()) {
+            details.add("registry logins: " + String.join(", ", registries) + " (from driftless.yaml; values never shown)");
+        }
     }
 
     /**
      * The change of a stack that runs as the repository says but whose images the apply pulls ({@code pull: always},
      * or {@code apply --pull}): compose then recreates the containers whose image the pull changed.
      */
-    static Change pull(Desired.Stack stack, EngineState engine, ImagePull pull) {
+    static Change pull(Desired.Stack stack, EngineState engine, ImagePull pull, List<String> registries) {
         String why = pull == ImagePull.EVERY_IMAGE ? "--pull" : "pull: always";
+        List<String> details = new ArrayList<>(List.of("pull every image (" + why + "), then up: containers whose image"
+                + " moved are recreated"));
+        addEngineLines(details, stack, engine, registries);
         return new Change(Action.UPDATE, stack.path(), STACK, stack.service(), EnumSet.noneOf(Cause.class),
-                Optional.of(stack), Optional.empty(), List.of("pull every image (" + why + "), then up: containers"
-                        + " whose image moved are recreated", "with " + engine.compose().orElse("compose") + " in "
-                        + stack.directory()));
+                Optional.of(stack), Optional.empty(), details);
     }
 
     /** The change that brings down a stack that left the repository (its files go as files, after it). */

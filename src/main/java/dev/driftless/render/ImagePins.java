@@ -60,7 +60,7 @@ public final class ImagePins {
             }
         }
         return new DesiredHost(desired.host(), desired.revision(), resources, desired.handlers(), desired.services(),
-                desired.health());
+                desired.health(), desired.registries());
     }
 
     /** The configuration hash of a service pinned to {@code pin} whose hash unpinned is {@code unpinned}. */

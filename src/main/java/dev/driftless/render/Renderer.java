@@ -6,12 +6,16 @@ import dev.driftless.model.Host;
 import dev.driftless.model.Location;
 import dev.driftless.model.Ownership;
 import dev.driftless.model.Problem;
+import dev.driftless.model.Reference;
+import dev.driftless.model.RegistryCredentials;
+import dev.driftless.model.Setting;
 import dev.driftless.model.Resource;
 import dev.driftless.model.Health;
 import dev.driftless.model.PackageSpec;
 import dev.driftless.model.Service;
 import dev.driftless.model.Unit;
 import dev.driftless.model.ValidationException;
+import dev.driftless.secrets.ReferencedValues;
 import dev.driftless.secrets.SecretException;
 import dev.driftless.secrets.Secrets;
 import dev.driftless.source.RepoTree;
@@ -24,6 +28,7 @@ import io.pebbletemplates.pebble.template.PebbleTemplate;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -48,6 +53,7 @@ public final class Renderer {
 
     private final RepoTree tree;
     private final Secrets secrets;
+    private final ReferencedValues references;
     private final SecretFunction secretFunction;
     private final RenderBudget budget;
     private final PebbleEngine pebble;
@@ -61,8 +67,23 @@ public final class Renderer {
 
     /** Renders from {@code tree}, each file within {@code limits}; one rendering at a time. */
     public Renderer(RepoTree tree, Secrets secrets, RenderLimits limits) {
+        this(tree, secrets, limits, System.getenv());
+    }
+
+    /**
+     * Renders from {@code tree}, each file within {@code limits}; {@code env} is the environment that
+     * {@code { env: VAR }} of driftless.yaml (a host's registry logins) reads.
+     */
+    public Renderer(RepoTree tree, Secrets secrets, RenderLimits limits, Map<String, String> env) {
         this.tree = tree;
         this.secrets = secrets;
+        this.references = new ReferencedValues(name -> {
+            try {
+                return secrets.value("", name);
+            } catch (SecretException e) {
+                throw new IllegalArgumentException(e.getMessage(), e);
+            }
+        }, Map.copyOf(env));
         this.secretFunction = new SecretFunction(secrets);
         this.budget = new RenderBudget(limits);
         this.pebble = new PebbleEngine.Builder()
@@ -142,7 +163,41 @@ public final class Renderer {
                     problems))
                     .ifPresent(resources::addAll);
         }
-        return new DesiredHost(host, repository.revision(), resources, handlers, services, health);
+        // read only for a host with stacks: the key is needed then, and a host without any needs none
+        List<RegistryLogin> registries = resources.stream().anyMatch(Desired.Stack.class::isInstance)
+                ? registries(host, problems) : List.of();
+        return new DesiredHost(host, repository.revision(), resources, handlers, services, health, registries);
+    }
+
+    /** The host's registry logins with their values read; a value that cannot be had is a problem at its line. */
+    private List<RegistryLogin> registries(Host host, List<Problem> problems) {
+        List<RegistryLogin> logins = new ArrayList<>();
+        String forHost = " (rendering for host " + host.name() + ")";
+        for (RegistryCredentials credentials : host.registries()) {
+            List<Problem> found = new ArrayList<>();
+            Optional<String> username = Optional.of(credentials.username()).filter(Setting.Text.class::isInstance)
+                    .map(text -> ((Setting.Text) text).value());
+            if (credentials.username() instanceof Reference user) {
+                // text was checked by the loader; a value read is checked here, with the same words
+                username = references.read(user, found);
+                username.filter(u -> u.isBlank() || u.contains(":")).ifPresent(u -> found.add(new Problem(user.where(),
+                        "the value of " + user.describe() + (u.isBlank() ? " is empty"
+                                : " contains ':', which the registry's basic login cannot carry"))));
+            }
+            Optional<String> password = references.read(credentials.password(), found);
+            password.filter(String::isEmpty).ifPresent(p -> found.add(new Problem(credentials.password().where(),
+                    "the value of " + credentials.password().describe() + " is empty")));
+            if (!found.isEmpty()) {
+                found.forEach(p -> problems.add(new Problem(p.where(), p.message() + forHost)));
+                continue;
+            }
+            // the environment's values and the login as the engine's file holds it are hidden as secrets are
+            secrets.conceal(password.get());
+            secrets.conceal(Base64.getEncoder().encodeToString((username.get() + ":" + password.get())
+                    .getBytes(StandardCharsets.UTF_8)));
+            logins.add(new RegistryLogin(credentials.registry(), username.get(), password.get()));
+        }
+        return logins;
     }
 
     private static Ownership privateByDefault(Ownership ownership) {

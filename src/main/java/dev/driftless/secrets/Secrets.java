@@ -107,6 +107,14 @@ public final class Secrets {
         }
     }
 
+    /**
+     * Treats a value read elsewhere (an environment variable named by driftless.yaml, a login made of secrets) as a
+     * secret value: {@link #redact} hides it too.
+     */
+    public synchronized void conceal(String value) {
+        remember(value);
+    }
+
     private void remember(String value) {
         // very short values ("1", "true") would redact ordinary words; they are not secret enough to hide
         if (value.length() >= 4) {

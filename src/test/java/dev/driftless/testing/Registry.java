@@ -1,6 +1,8 @@
 package dev.driftless.testing;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -9,15 +11,29 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
 
 /**
  * A real image registry on 127.0.0.1 (Debian's docker-registry 2.8, the CNCF distribution) with its storage in
  * a test's folder, so that pushes, pulls, digests and a moving tag are real. Docker trusts 127.0.0.0/8 over
- * plain HTTP without any daemon flag; Podman is told so by {@link PodmanService}.
+ * plain HTTP without any daemon flag; Podman is told so by {@link PodmanService}. Started with a {@link Login}, it
+ * serves only those who give it (its htpasswd authentication, the hash made here with BouncyCastle's bcrypt).
  */
 public final class Registry implements AutoCloseable {
+
+    /** The one user a registry started with it knows. */
+    public record Login(String username, String password) {
+
+        /** {@code Basic base64(user:password)}. */
+        String header() {
+            return "Basic " + Base64.getEncoder().encodeToString((username + ":" + password)
+                    .getBytes(StandardCharsets.UTF_8));
+        }
+    }
 
     private static final String PROGRAM = "/usr/bin/docker-registry";
     private static final Duration START_TIMEOUT = Duration.ofSeconds(20);
@@ -27,15 +43,26 @@ public final class Registry implements AutoCloseable {
     private final Daemon daemon;
     private final int port;
     private final HttpClient http;
+    private final Optional<Login> login;
 
-    private Registry(Daemon daemon, int port, HttpClient http) {
+    private Registry(Daemon daemon, int port, HttpClient http, Optional<Login> login) {
         this.daemon = daemon;
         this.port = port;
         this.http = http;
+        this.login = login;
     }
 
     /** Starts the registry on a free port, its config and blobs under {@code dir}, once it answers {@code /v2/}. */
     public static Registry start(Path dir) throws IOException, InterruptedException {
+        return start(dir, Optional.empty());
+    }
+
+    /** Starts a registry as {@link #start(Path)} does that serves only those who log in as {@code login}. */
+    public static Registry start(Path dir, Login login) throws IOException, InterruptedException {
+        return start(dir, Optional.of(login));
+    }
+
+    private static Registry start(Path dir, Optional<Login> login) throws IOException, InterruptedException {
         Daemon.requireProgram(PROGRAM, "docker-registry");
         Files.createDirectories(dir);
         int port;
@@ -55,13 +82,32 @@ public final class Registry implements AutoCloseable {
                 "    enabled: true",
                 "http:",
                 "  addr: 127.0.0.1:" + port,
-                ""));
+                login.isEmpty() ? "" : String.join("\n",
+                        "auth:",
+                        "  htpasswd:",
+                        "    realm: driftless-test",
+                        "    path: " + htpasswd(dir, login.get()),
+                        "")));
         Daemon daemon = Daemon.start("docker-registry", List.of(PROGRAM, "serve", config.toString()), Map.of(),
                 dir.resolve("registry.log"), STOP_GRACE);
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        Registry registry = new Registry(daemon, port, http);
+        Registry registry = new Registry(daemon, port, http, login);
         daemon.awaitReadyOrSkip(START_TIMEOUT, registry::answers);
         return registry;
+    }
+
+    /** The registry's htpasswd file: one line, {@code user:bcrypt(password)}. */
+    private static Path htpasswd(Path dir, Login login) throws IOException {
+        byte[] salt = new byte[16];
+        new SecureRandom().nextBytes(salt);
+        // cost 4, the least bcrypt takes: the registry checks it at every request of a test
+        String hash = OpenBSDBCrypt.generate("2y", login.password().toCharArray(), salt, 4);
+        return Files.writeString(dir.resolve("htpasswd"), login.username() + ":" + hash + "\n");
+    }
+
+    /** The one login this registry takes, if it takes only one. */
+    public Optional<Login> login() {
+        return login;
     }
 
     private boolean answers() {
@@ -99,6 +145,7 @@ public final class Registry implements AutoCloseable {
     }
 
     private HttpResponse<Void> send(HttpRequest.Builder request) throws IOException {
+        login.ifPresent(l -> request.header("Authorization", l.header()));
         try {
             return http.send(request.timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding());
         } catch (InterruptedException e) {
