@@ -31,7 +31,10 @@ final class RegistryLogins {
      * when the command exits (or is ended by HUP, INT or TERM), and points Docker and Podman at it.
      */
     static String prelude() {
-        return "d=$(mktemp -d \"${TMPDIR:-/tmp}/driftless-registry.XXXXXXXX\") || exit 1; trap 'rm -rf \"$d\"' EXIT;"
+        // a folder left by a command killed outright (SIGKILL, a timeout) goes with the next one, an hour on
+        return "find \"${TMPDIR:-/tmp}\" -maxdepth 1 -name 'driftless-registry.*' -user \"$(id -u)\" -mmin +60"
+                + " -exec rm -rf {} + 2>/dev/null;"
+                + " d=$(mktemp -d \"${TMPDIR:-/tmp}/driftless-registry.XXXXXXXX\") || exit 1; trap 'rm -rf \"$d\"' EXIT;"
                 + " trap 'exit 129' HUP; trap 'exit 130' INT; trap 'exit 143' TERM;"
                 + " (umask 077 && cat >\"$d/config.json\") || exit 1;"
                 + " p=\"${DOCKER_CONFIG:-$HOME/.docker}/cli-plugins\"; [ ! -d \"$p\" ] || ln -s \"$p\" \"$d/cli-plugins\";"

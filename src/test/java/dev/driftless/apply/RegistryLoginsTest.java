@@ -78,4 +78,18 @@ class RegistryLoginsTest {
         assertThat(result.output()).contains("DOCKER_CONFIG=").doesNotContain("hub-token").doesNotContain("deployer")
                 .doesNotContain(Base64.getEncoder().encodeToString("hubuser:hub-token".getBytes(StandardCharsets.UTF_8)));
     }
+
+    @Test
+    void aFolderLeftByACommandKilledOutrightGoesWithTheNextOneAnHourOn() throws Exception {
+        Path stale = Files.createDirectory(temp.resolve("driftless-registry.KILLED01"));
+        Files.writeString(stale.resolve("config.json"), "{}");
+        Path recent = Files.createDirectory(temp.resolve("driftless-registry.RUNNING1"));
+        Files.setLastModifiedTime(stale, java.nio.file.attribute.FileTime.from(java.time.Instant.now()
+                .minus(Duration.ofMinutes(61))));
+
+        assertThat(run("true").exitCode()).isZero();
+
+        assertThat(stale).doesNotExist();
+        assertThat(recent).as("one of another command that may still run").exists();
+    }
 }
