@@ -1,6 +1,9 @@
 package dev.driftless.cli;
 
 import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -11,11 +14,32 @@ import picocli.CommandLine.Command;
             "GitOps for small teams: a Git repository is the one source of truth for the files your hosts run.",
             "Driftless shows what a commit would change (plan), makes hosts match (apply) and reports hand edits (check).",
             "",
-            "Exit codes: 0 = nothing to do / in sync / done, 2 = changes pending or drift (plan, check), 1 = error."},
-        subcommands = {ValidateCommand.class, PlanCommand.class, ApplyCommand.class, CheckCommand.class,
-            SecretsCommand.class, AgentCommand.class, StatusCommand.class, HistoryCommand.class, SuspendCommand.class,
-            ResumeCommand.class, CommandLine.HelpCommand.class})
+            "Exit codes: 0 = nothing to do / in sync / done, 2 = changes pending or drift (plan, check), 1 = error."})
 public final class Main implements Runnable {
+
+    /**
+     * The subcommands, by name, in the order the usage lists them. Only the one a command line names is built:
+     * picocli builds a command's model by reflection over its options and mixins, which for all of them took a
+     * quarter of a second of every run (more than the JVM's own start), for a command that usually finds nothing
+     * to do. A command line that names none of them (--help, help, a typo to suggest a name for) gets them all.
+     */
+    private static final Map<String, Supplier<Object>> COMMANDS = commands();
+
+    private static Map<String, Supplier<Object>> commands() {
+        Map<String, Supplier<Object>> commands = new LinkedHashMap<>();
+        commands.put("validate", ValidateCommand::new);
+        commands.put("plan", PlanCommand::new);
+        commands.put("apply", ApplyCommand::new);
+        commands.put("check", CheckCommand::new);
+        commands.put("secrets", SecretsCommand::new);
+        commands.put("agent", AgentCommand::new);
+        commands.put("status", StatusCommand::new);
+        commands.put("history", HistoryCommand::new);
+        commands.put("suspend", SuspendCommand::new);
+        commands.put("resume", ResumeCommand::new);
+        commands.put("help", CommandLine.HelpCommand::new);
+        return java.util.Collections.unmodifiableMap(commands);
+    }
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -41,9 +65,18 @@ public final class Main implements Runnable {
                 });
     }
 
+    /** The driftless command with every subcommand, as its usage lists them. */
+    static CommandLine withEveryCommand() {
+        CommandLine commandLine = new CommandLine(new Main());
+        COMMANDS.forEach((name, command) -> commandLine.addSubcommand(name, command.get()));
+        return commandLine;
+    }
+
     /** Runs a command line with the given output streams; returns the exit code. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
-        CommandLine commandLine = new CommandLine(new Main());
+        Supplier<Object> named = args.length == 0 || args[0].equals("help") ? null : COMMANDS.get(args[0]);
+        CommandLine commandLine = named == null ? withEveryCommand()
+                : new CommandLine(new Main()).addSubcommand(args[0], named.get());
         commandLine.setOut(out);
         commandLine.setErr(err);
         // 2 means "changes pending" in plan and check, so usage errors exit 1 as every other error

@@ -33,7 +33,7 @@ class HelpTest {
     @CsvSource({"--repo", "--ref", "--path", "--cache", "--host", "--root", "--parallel", "--lock-timeout",
         "--handler-timeout", "--age-key", "--identity", "--known-hosts", "--render-timeout", "--render-max-size"})
     void theAgentAndApplyShareTheirCommonOptionsWordForWord(String option) {
-        CommandLine main = new CommandLine(new Main());
+        CommandLine main = Main.withEveryCommand();
         CommandLine.Model.OptionSpec agent = main.getSubcommands().get("agent").getCommandSpec().findOption(option);
         CommandLine.Model.OptionSpec apply = main.getSubcommands().get("apply").getCommandSpec().findOption(option);
 

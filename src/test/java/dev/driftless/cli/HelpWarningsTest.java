@@ -26,7 +26,7 @@ class HelpWarningsTest {
     /** Every command and subcommand, as the words that name it ("secrets keygen"); the top level is "". */
     static Stream<String> commands() {
         List<String> names = new ArrayList<>();
-        collect(new CommandLine(new Main()), "", names);
+        collect(Main.withEveryCommand(), "", names);
         return names.stream();
     }
 
