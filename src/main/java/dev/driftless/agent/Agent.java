@@ -254,7 +254,7 @@ public final class Agent implements AgentControl {
     public void run() {
         while (true) {
             String trigger;
-            Map<String, String> asked;
+            Map<String, DriftRequests.Asked> asked;
             synchronized (lock) {
                 while (!stopping && !requested && clock.instant().isBefore(nextDue())) {
                     long wait = Math.max(1, Duration.between(clock.instant(), nextDue()).toMillis());
@@ -325,17 +325,23 @@ public final class Agent implements AgentControl {
      * A drift check (and heal) of the hosts asked for, now. A host where it found drift is not checked on request
      * again for a while (see {@link DriftRequests}).
      */
-    private void checkDriftOf(Map<String, String> asked) {
-        asked.forEach((host, why) -> LOG.info("checking {} for drift now: {}", host, why));
-        CycleReport report = driftCycle.run(asked.keySet(), "engine event");
-        publish(report);
-        Instant now = clock.instant();
-        synchronized (lock) {
-            for (String host : asked.keySet()) {
-                driftRequests.checked(host, report.reconciles().stream().flatMap(r -> r.services().stream())
-                        .anyMatch(o -> o.host().equals(host) && o.status() != ServiceOutcome.Status.UNCHANGED), now);
+    private void checkDriftOf(Map<String, DriftRequests.Asked> asked) {
+        asked.forEach((host, request) -> LOG.info("checking {} for drift now: {}", host, request.why()));
+        // one check per trigger, so that the history says what asked for each
+        Map<DriftRequests.Trigger, List<String>> byTrigger = new java.util.EnumMap<>(DriftRequests.Trigger.class);
+        asked.forEach((host, request) -> byTrigger.computeIfAbsent(request.trigger(), t -> new ArrayList<>()).add(host));
+        byTrigger.forEach((trigger, hosts) -> {
+            CycleReport report = driftCycle.run(java.util.Set.copyOf(hosts), trigger.recorded());
+            publish(report);
+            Instant now = clock.instant();
+            synchronized (lock) {
+                for (String host : hosts) {
+                    driftRequests.checked(host, report.reconciles().stream().flatMap(r -> r.services().stream())
+                            .anyMatch(o -> o.host().equals(host) && o.status() != ServiceOutcome.Status.UNCHANGED),
+                            now);
+                }
             }
-        }
+        });
     }
 
     /**
@@ -343,8 +349,13 @@ public final class Agent implements AgentControl {
      * fold into it, and one that arrives while a check runs is followed by one more. Never blocks for long.
      */
     public void requestDriftCheck(String host, String why) {
+        requestDriftCheck(host, DriftRequests.Trigger.ENGINE_EVENT, why);
+    }
+
+    /** The same, asked for by {@code trigger} (what the history records). */
+    void requestDriftCheck(String host, DriftRequests.Trigger trigger, String why) {
         synchronized (lock) {
-            driftRequests.request(host, why);
+            driftRequests.request(host, trigger, why);
             lock.notifyAll();
         }
     }
