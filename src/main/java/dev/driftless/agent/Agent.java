@@ -49,6 +49,7 @@ public final class Agent implements AgentControl {
     private final ApplyCycle applyCycle;
     private final DriftCycle driftCycle;
     private final EngineWatch engineWatch;
+    private final FileWatch fileWatch;
     private final Object lock = new Object();
     private final HistoryStore history;
     private Optional<HistoryKeep> keep = Optional.empty();
@@ -58,7 +59,7 @@ public final class Agent implements AgentControl {
     private boolean requested;
     private String requestedBy = "start";
     private final DriftRequests driftRequests;
-    // the targets the followed engines were chosen for (only the loop's thread reads and writes it)
+    // the targets the followed engines and watched files were chosen for (only the loop's thread reads and writes it)
     private Map<String, String> watchedTargets;
     // set once by stop(); also asked by the renderer along the way, so a SIGTERM does not wait for a
     // template that loops
@@ -93,6 +94,8 @@ public final class Agent implements AgentControl {
         this.driftCycle = new DriftCycle(settings, memory, board, activity, clock, workspaces, checks);
         this.driftRequests = new DriftRequests(settings.driftInterval());
         this.engineWatch = new EngineWatch(settings.ssh(), settings.driftInterval(), this::requestDriftCheck);
+        this.fileWatch = new FileWatch(FileWatch.limitOfThisMachine(), settings.driftInterval(),
+                (host, why) -> requestDriftCheck(host, DriftRequests.Trigger.FILE_CHANGE, why));
         // a restart resumes from what was applied: the same commit is not applied again, and every host and
         // service the agent knew is shown at once
         history.lastApplied().ifPresent(r -> {
@@ -254,7 +257,7 @@ public final class Agent implements AgentControl {
     public void run() {
         while (true) {
             String trigger;
-            Map<String, String> asked;
+            Map<String, DriftRequests.Asked> asked;
             synchronized (lock) {
                 while (!stopping && !requested && clock.instant().isBefore(nextDue())) {
                     long wait = Math.max(1, Duration.between(clock.instant(), nextDue()).toMillis());
@@ -263,6 +266,7 @@ public final class Agent implements AgentControl {
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                         engineWatch.close();
+                        fileWatch.close();
                         return;
                     }
                 }
@@ -277,7 +281,7 @@ public final class Agent implements AgentControl {
                 pruneIfDue();
                 if (trigger != null || schedule.fetchDue()) {
                     reconcileOnce(trigger != null ? trigger : "interval");
-                    watchEngines();
+                    watchHosts();
                     onCycle.accept("fetch");
                 }
                 if (schedule.driftCheckDue()) {
@@ -306,10 +310,10 @@ public final class Agent implements AgentControl {
     }
 
     /**
-     * Follows the container engines of the hosts whose applied commit has a stack ({@link EngineWatch}); the hosts
-     * are chosen again when a host's target moved.
+     * Follows the container engines of the hosts whose applied commit has a stack ({@link EngineWatch}) and watches
+     * the managed files of the local hosts ({@link FileWatch}); both are chosen again when a host's target moved.
      */
-    private void watchEngines() {
+    private void watchHosts() {
         Map<String, String> targets = new HashMap<>(memory.targets());
         List<String> known = workspaces.knownHosts();
         if (!known.isEmpty()) {
@@ -317,6 +321,7 @@ public final class Agent implements AgentControl {
         }
         if (!targets.equals(watchedTargets)) {
             engineWatch.follow(workspaces.withStacks(targets));
+            fileWatch.watch(workspaces.localHosts(targets));
             watchedTargets = targets;
         }
     }
@@ -325,17 +330,23 @@ public final class Agent implements AgentControl {
      * A drift check (and heal) of the hosts asked for, now. A host where it found drift is not checked on request
      * again for a while (see {@link DriftRequests}).
      */
-    private void checkDriftOf(Map<String, String> asked) {
-        asked.forEach((host, why) -> LOG.info("checking {} for drift now: {}", host, why));
-        CycleReport report = driftCycle.run(asked.keySet(), "engine event");
-        publish(report);
-        Instant now = clock.instant();
-        synchronized (lock) {
-            for (String host : asked.keySet()) {
-                driftRequests.checked(host, report.reconciles().stream().flatMap(r -> r.services().stream())
-                        .anyMatch(o -> o.host().equals(host) && o.status() != ServiceOutcome.Status.UNCHANGED), now);
+    private void checkDriftOf(Map<String, DriftRequests.Asked> asked) {
+        asked.forEach((host, request) -> LOG.info("checking {} for drift now: {}", host, request.why()));
+        // one check per trigger, so that the history says what asked for each
+        Map<DriftRequests.Trigger, List<String>> byTrigger = new java.util.EnumMap<>(DriftRequests.Trigger.class);
+        asked.forEach((host, request) -> byTrigger.computeIfAbsent(request.trigger(), t -> new ArrayList<>()).add(host));
+        byTrigger.forEach((trigger, hosts) -> {
+            CycleReport report = driftCycle.run(java.util.Set.copyOf(hosts), trigger.recorded());
+            publish(report);
+            Instant now = clock.instant();
+            synchronized (lock) {
+                for (String host : hosts) {
+                    driftRequests.checked(host, report.reconciles().stream().flatMap(r -> r.services().stream())
+                            .anyMatch(o -> o.host().equals(host) && o.status() != ServiceOutcome.Status.UNCHANGED),
+                            now);
+                }
             }
-        }
+        });
     }
 
     /**
@@ -343,8 +354,13 @@ public final class Agent implements AgentControl {
      * fold into it, and one that arrives while a check runs is followed by one more. Never blocks for long.
      */
     public void requestDriftCheck(String host, String why) {
+        requestDriftCheck(host, DriftRequests.Trigger.ENGINE_EVENT, why);
+    }
+
+    /** The same, asked for by {@code trigger} (what the history records). */
+    void requestDriftCheck(String host, DriftRequests.Trigger trigger, String why) {
         synchronized (lock) {
-            driftRequests.request(host, why);
+            driftRequests.request(host, trigger, why);
             lock.notifyAll();
         }
     }
@@ -356,6 +372,7 @@ public final class Agent implements AgentControl {
             lock.notifyAll();
         }
         engineWatch.close();
+        fileWatch.close();
     }
 
     @Override

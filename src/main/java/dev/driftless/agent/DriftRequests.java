@@ -7,17 +7,37 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Drift checks of single hosts asked for between the scheduled ones (by the engine's events): requests for a host
- * fold into one check until it runs. A host whose checks keep finding drift (a container that dies again right after
+ * Drift checks of single hosts asked for between the scheduled ones (by the engine's events, by changes of managed
+ * files): requests for a host fold into one check until it runs, which says the first request's trigger and reason. A host whose checks keep finding drift (a container that dies again right after
  * each heal) is checked again no sooner than 1 s, 2 s, 4 s ... after the last, up to the drift interval, so that it
  * cannot keep the agent healing in a loop; a check that finds the host in sync ends that. Not thread-safe: the
  * agent calls it under its lock.
  */
 final class DriftRequests {
 
+    /** What asked for a check: its name is the trigger the history records. */
+    enum Trigger {
+        ENGINE_EVENT("engine event"),
+        FILE_CHANGE("file change");
+
+        private final String recorded;
+
+        Trigger(String recorded) {
+            this.recorded = recorded;
+        }
+
+        String recorded() {
+            return recorded;
+        }
+    }
+
+    /** One request: what asked, and why. */
+    record Asked(Trigger trigger, String why) {
+    }
+
     private final Duration cap;
-    // host -> why it was asked first
-    private final Map<String, String> pending = new LinkedHashMap<>();
+    // host -> the request that came first
+    private final Map<String, Asked> pending = new LinkedHashMap<>();
     private final Map<String, Integer> driftedInARow = new HashMap<>();
     private final Map<String, Instant> notBefore = new HashMap<>();
 
@@ -25,8 +45,8 @@ final class DriftRequests {
         this.cap = driftInterval;
     }
 
-    void request(String host, String why) {
-        pending.putIfAbsent(host, why);
+    void request(String host, Trigger trigger, String why) {
+        pending.putIfAbsent(host, new Asked(trigger, why));
     }
 
     /** When the first pending check may run; {@link Instant#MAX} when none is pending. */
@@ -39,9 +59,9 @@ final class DriftRequests {
         return earliest;
     }
 
-    /** The hosts whose check may run at {@code now}, with why; they are no longer pending. */
-    Map<String, String> take(Instant now) {
-        Map<String, String> due = new LinkedHashMap<>();
+    /** The hosts whose check may run at {@code now}, with their first request; they are no longer pending. */
+    Map<String, Asked> take(Instant now) {
+        Map<String, Asked> due = new LinkedHashMap<>();
         pending.entrySet().removeIf(e -> {
             boolean ready = !now.isBefore(notBefore.getOrDefault(e.getKey(), Instant.MIN));
             if (ready) {

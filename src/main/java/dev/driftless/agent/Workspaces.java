@@ -2,7 +2,10 @@ package dev.driftless.agent;
 
 import dev.driftless.engine.Selection;
 import dev.driftless.engine.Workspace;
+import dev.driftless.host.HostException;
+import dev.driftless.host.LocalHost;
 import dev.driftless.load.RepositoryLoader;
+import dev.driftless.model.Address;
 import dev.driftless.model.DesiredRepository;
 import dev.driftless.model.Host;
 import dev.driftless.model.ValidationException;
@@ -67,8 +70,7 @@ final class Workspaces {
      * no longer be read or loaded counts as one without stacks.
      */
     List<Host> withStacks(Map<String, String> targets) {
-        Map<String, List<String>> byCommit = new LinkedHashMap<>();
-        targets.forEach((host, commit) -> byCommit.computeIfAbsent(commit, c -> new ArrayList<>()).add(host));
+        Map<String, List<String>> byCommit = byCommit(targets);
         List<Host> found = new ArrayList<>();
         byCommit.forEach((commit, hosts) -> {
             try (RepoSource.Checkout checkout = source.openFetched(request(Optional.of(commit)))) {
@@ -85,6 +87,34 @@ final class Workspaces {
             }
         });
         return found;
+    }
+
+    /**
+     * The hosts among {@code targets} (host name to the commit applied there) that are this machine, as that commit
+     * places them (under the agent's --root or the host's {@code root:}); read without rendering anything. A commit
+     * that can no longer be read or loaded has none.
+     */
+    List<LocalHost> localHosts(Map<String, String> targets) {
+        Map<String, List<String>> byCommit = byCommit(targets);
+        List<LocalHost> found = new ArrayList<>();
+        byCommit.forEach((commit, hosts) -> {
+            try (Workspace workspace = open(Optional.of(commit), hosts)) {
+                for (Host host : workspace.hosts()) {
+                    if (host.address() instanceof Address.Local) {
+                        found.add((LocalHost) workspace.connect(host));
+                    }
+                }
+            } catch (SourceException | ValidationException | HostException e) {
+                LOG.warn("cannot tell where the local hosts' files are at commit {}: {}", commit, e.getMessage());
+            }
+        });
+        return found;
+    }
+
+    private static Map<String, List<String>> byCommit(Map<String, String> targets) {
+        Map<String, List<String>> byCommit = new LinkedHashMap<>();
+        targets.forEach((host, commit) -> byCommit.computeIfAbsent(commit, c -> new ArrayList<>()).add(host));
+        return byCommit;
     }
 
     boolean stopping() {

@@ -79,7 +79,8 @@ class AgentDriftRequestTest {
             assertThat(history.history(HistoryQuery.latest(10))).first().satisfies(r -> {
                 assertThat(r.kind()).isEqualTo(Reconcile.Kind.DRIFT_CHECK);
                 assertThat(r.result()).isEqualTo(Reconcile.Result.DRIFT_HEALED);
-                assertThat(r.trigger()).isEqualTo("engine event");
+                // the agent's watch of the file may ask before the test does
+                assertThat(r.trigger()).isIn("engine event", "file change");
             });
         }
     }

@@ -47,7 +47,13 @@ class AgentWebhookTest {
         BlockingQueue<String> cycles = new LinkedBlockingQueue<>();
         try (HistoryStore history = JdbcHistoryStore.open(JdbcHistoryStore.defaultUrl(stateDir), "test-agent")) {
             Agent agent = new Agent(settings, history, new AgentMetrics(), e -> { }, Clock.systemUTC());
-            agent.onCycle(cycles::add);
+            // the apply's own writes ask for a drift check of the watched files (which finds the host in sync):
+            // only the fetches are counted here
+            agent.onCycle(c -> {
+                if (!c.equals("drift")) {
+                    cycles.add(c);
+                }
+            });
             Thread loop = new Thread(agent::run, "agent-loop");
             try (AgentServer server = AgentServer.start("127.0.0.1:0", agent, new AgentMetrics(),
                     HistorySource.of(history), Optional.of(SECRET), Optional.empty())) {

@@ -7,21 +7,24 @@ import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Drift checks asked for by events: folded per host, and backed off for a host whose checks keep finding drift. */
+/** Drift checks asked for by events and file changes: folded per host, and backed off for a host whose checks keep finding drift. */
 class DriftRequestsTest {
 
     private static final Instant T0 = Instant.parse("2026-12-01T08:00:00Z");
+    private static final DriftRequests.Trigger ENGINE = DriftRequests.Trigger.ENGINE_EVENT;
+    private static final DriftRequests.Trigger FILE = DriftRequests.Trigger.FILE_CHANGE;
 
     @Test
-    void requestsForOneHostFoldIntoOneCheckThatSaysTheFirstReason() {
+    void requestsForOneHostFoldIntoOneCheckThatSaysTheFirstTriggerAndReason() {
         DriftRequests requests = new DriftRequests(Duration.ofHours(1));
-        requests.request("web-1", "container app_web_1 of stack app: kill");
-        requests.request("web-1", "container app_web_1 of stack app: die");
-        requests.request("web-2", "container app_db_1 of stack app: stop");
+        requests.request("web-1", ENGINE, "container app_web_1 of stack app: kill");
+        requests.request("web-1", FILE, "/etc/app/web.conf: modified");
+        requests.request("web-2", FILE, "/etc/app/db.conf: deleted");
 
         assertThat(requests.earliest()).isEqualTo(Instant.MIN);
-        assertThat(requests.take(T0)).containsExactly(Map.entry("web-1", "container app_web_1 of stack app: kill"),
-                Map.entry("web-2", "container app_db_1 of stack app: stop"));
+        assertThat(requests.take(T0)).containsExactly(
+                Map.entry("web-1", new DriftRequests.Asked(ENGINE, "container app_web_1 of stack app: kill")),
+                Map.entry("web-2", new DriftRequests.Asked(FILE, "/etc/app/db.conf: deleted")));
         assertThat(requests.take(T0)).isEmpty();
         assertThat(requests.earliest()).as("none pending").isEqualTo(Instant.MAX);
     }
@@ -32,7 +35,7 @@ class DriftRequestsTest {
         Instant now = T0;
         for (long expected : new long[] {1, 2, 4, 5, 5}) {
             requests.checked("web-1", true, now);
-            requests.request("web-1", "container app_web_1 of stack app: die");
+            requests.request("web-1", ENGINE, "container app_web_1 of stack app: die");
 
             assertThat(requests.take(now.plusSeconds(expected).minusMillis(1))).as("before %d s", expected).isEmpty();
             assertThat(requests.earliest()).isEqualTo(now.plusSeconds(expected));
@@ -47,7 +50,7 @@ class DriftRequestsTest {
         requests.checked("web-1", true, T0);
         requests.checked("web-1", true, T0);
         requests.checked("web-1", false, T0.plusSeconds(1));
-        requests.request("web-1", "container app_web_1 of stack app: die");
+        requests.request("web-1", ENGINE, "container app_web_1 of stack app: die");
 
         assertThat(requests.take(T0.plusSeconds(1))).containsOnlyKeys("web-1");
     }
@@ -56,8 +59,8 @@ class DriftRequestsTest {
     void theBackoffOfOneHostHoldsBackNoOther() {
         DriftRequests requests = new DriftRequests(Duration.ofHours(1));
         requests.checked("web-1", true, T0);
-        requests.request("web-1", "container app_web_1 of stack app: die");
-        requests.request("web-2", "container app_web_1 of stack app: die");
+        requests.request("web-1", ENGINE, "container app_web_1 of stack app: die");
+        requests.request("web-2", ENGINE, "container app_web_1 of stack app: die");
 
         assertThat(requests.take(T0)).containsOnlyKeys("web-2");
         assertThat(requests.earliest()).isEqualTo(T0.plusSeconds(1));
