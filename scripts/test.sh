@@ -15,6 +15,7 @@ command -v flock >/dev/null 2>&1 || need+=(util-linux)
 command -v sudo >/dev/null 2>&1 || need+=(sudo)
 command -v strace >/dev/null 2>&1 || need+=(strace)  # tests record what the kernel saw of a secret's temporary file
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || need+=(postgresql)  # the history store's tests start one
+[ -x /usr/bin/chromium ] || need+=(chromium)  # the dashboard's browser tests (Playwright drives Debian's chromium)
 command -v dpkg-scanpackages >/dev/null 2>&1 || need+=(dpkg-dev)  # AptRepo: local apt repositories for package tests
 # the compose tests' own engines (DockerEngine, PodmanService), their registry on 127.0.0.1 and their images'
 # only content (Images: a static busybox); the fixtures look for these very paths
@@ -59,4 +60,6 @@ else
 fi
 rm -f "$tree_log"
 
+# Playwright for Java drives /usr/bin/chromium and must not download a browser of its own
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 exec mvn -B -ntp test "$@"

@@ -15,17 +15,44 @@ import java.util.Optional;
  * @param appliedCommit the commit last applied to every host it was meant for (empty before the first apply)
  * @param latestCommit the newest commit fetched (may be ahead of the applied one when it failed or is held back)
  * @param dryRun true when the agent only plans and reports, never applies
+ * @param fetchedAt when the source was last fetched (or read, for a local folder) successfully
+ * @param unavailableSince when the source became unavailable, while it is
+ * @param commits what the agent knows of the commits in this document (applied, latest, each host's): author,
+ *     message, time; a commit it has not read since it started may be missing
  */
 public record AgentStatus(int formatVersion, String agent, String repo, String ref, String source,
         Optional<String> sourceError, Optional<String> appliedCommit, Optional<Instant> appliedAt,
         Optional<String> latestCommit, Optional<String> failedCommit, Optional<String> failure, boolean suspended,
-        boolean dryRun, List<HostStatus> hosts) {
+        boolean dryRun, List<HostStatus> hosts, Optional<Instant> fetchedAt, Optional<Instant> unavailableSince,
+        List<Commit> commits) {
 
     /** The shape of this document; raised when a field changes meaning or goes away. */
     public static final int FORMAT_VERSION = 1;
 
     public AgentStatus {
         hosts = List.copyOf(hosts);
+        commits = List.copyOf(commits);
+    }
+
+    /** A status without fetch times or commit details (as before those fields were added). */
+    public AgentStatus(int formatVersion, String agent, String repo, String ref, String source,
+            Optional<String> sourceError, Optional<String> appliedCommit, Optional<Instant> appliedAt,
+            Optional<String> latestCommit, Optional<String> failedCommit, Optional<String> failure, boolean suspended,
+            boolean dryRun, List<HostStatus> hosts) {
+        this(formatVersion, agent, repo, ref, source, sourceError, appliedCommit, appliedAt, latestCommit, failedCommit,
+                failure, suspended, dryRun, hosts, Optional.empty(), Optional.empty(), List.of());
+    }
+
+    /** What is known of a commit, when it is among {@link #commits}. */
+    public Optional<Commit> commit(String id) {
+        return commits.stream().filter(c -> c.id().equals(id)).findFirst();
+    }
+
+    /**
+     * A commit as Git says: its full id, author's name, first line of its message, and author time (empty when
+     * only the history told the agent of it, after a restart).
+     */
+    public record Commit(String id, String author, String message, Optional<Instant> committedAt) {
     }
 
     /**

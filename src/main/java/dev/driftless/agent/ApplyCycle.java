@@ -87,6 +87,7 @@ final class ApplyCycle {
         }
         RepoSource.CommitInfo commit = checkout.commit();
         board.latestCommit = commit.id();
+        board.commit(commit.id(), commit.author(), commit.message(), Optional.ofNullable(commit.when()));
         Workspace workspace;
         try {
             workspace = workspaces.open(settings.ref(), settings.hosts(), checkout);
@@ -137,6 +138,9 @@ final class ApplyCycle {
             metrics.fetchFailed();
             boolean first = board.sourceError == null;
             board.sourceError = e.getMessage();
+            if (first) {
+                board.unavailableSince = clock.instant();
+            }
             report.log("source unavailable (attempt " + schedule.sourceFailures() + ", next in " + backoff.toSeconds()
                     + " s): " + e.getMessage());
             if (first) {
@@ -150,6 +154,8 @@ final class ApplyCycle {
                     "source reachable again after " + schedule.sourceFailures() + " failed fetch(es)", clock.instant()));
         }
         board.sourceError = null;
+        board.unavailableSince = null;
+        board.fetchedAt = clock.instant();
         schedule.sourceReached();
         return true;
     }

@@ -23,6 +23,7 @@ final class StatusBoard {
 
     /** How far back the history is read at start to know every host and service at once. */
     private static final int RESUME_RECONCILES = 200;
+    private static final int MAX_COMMITS = 64;
 
     private final Map<String, Map<String, AgentStatus.ServiceStatus>> services = new ConcurrentSkipListMap<>();
     volatile String appliedCommit;
@@ -31,6 +32,16 @@ final class StatusBoard {
     volatile String failedCommit;
     volatile String failure;
     volatile String sourceError;
+    volatile Instant fetchedAt;
+    volatile Instant unavailableSince;
+    /** The commits status may name, newest last; bounded, as only a few are named at a time. */
+    private final Map<String, AgentStatus.Commit> commits = java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<>(16, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, AgentStatus.Commit> eldest) {
+                    return size() > MAX_COMMITS;
+                }
+            });
 
     /**
      * Every host and service as the newest reconciles of this agent left them, so a restart shows them at once: the
@@ -41,7 +52,13 @@ final class StatusBoard {
     void resume(HistoryStore history, String agent) {
         Set<String> seen = new HashSet<>();
         Set<String> checked = new HashSet<>();
+        java.util.LinkedHashMap<String, AgentStatus.Commit> applied = new java.util.LinkedHashMap<>();
         for (Reconcile reconcile : history.history(HistoryQuery.latest(RESUME_RECONCILES).withoutDiffs().ofAgent(agent))) {
+            if (reconcile.kind() == Reconcile.Kind.APPLY && reconcile.commit() != null) {
+                applied.putIfAbsent(reconcile.commit(), new AgentStatus.Commit(reconcile.commit(),
+                        Optional.ofNullable(reconcile.author()).orElse(""),
+                        Optional.ofNullable(reconcile.message()).orElse(""), Optional.empty()));
+            }
             for (ServiceOutcome outcome : reconcile.services()) {
                 if (outcome.service() == null) {
                     continue;
@@ -57,6 +74,23 @@ final class StatusBoard {
                     health(outcome.host(), outcome.service(), outcome.health());
                 }
             }
+        }
+        // oldest first, so the newest are kept when there are more than the board holds
+        List<AgentStatus.Commit> newestFirst = List.copyOf(applied.values());
+        for (int i = newestFirst.size() - 1; i >= 0; i--) {
+            commits.putIfAbsent(newestFirst.get(i).id(), newestFirst.get(i));
+        }
+    }
+
+    /** What Git says of a commit the agent read. */
+    void commit(String id, String author, String message, Optional<Instant> at) {
+        commits.put(id, new AgentStatus.Commit(id, author, message, at));
+    }
+
+    /** The commits known among {@code ids}. */
+    List<AgentStatus.Commit> commits(Collection<String> ids) {
+        synchronized (commits) {
+            return ids.stream().distinct().map(commits::get).filter(java.util.Objects::nonNull).toList();
         }
     }
 

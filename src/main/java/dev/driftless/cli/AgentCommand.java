@@ -10,7 +10,11 @@ import dev.driftless.store.HistoryStore;
 import dev.driftless.store.JdbcHistoryStore;
 import dev.driftless.store.StoreException;
 import dev.driftless.agent.AgentMetrics;
+import dev.driftless.dashboard.Dashboard;
 import dev.driftless.web.AgentServer;
+import dev.driftless.web.ApiTokens;
+import dev.driftless.web.HttpLimits;
+import dev.driftless.web.Site;
 import dev.driftless.web.HistorySource;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -42,7 +46,7 @@ import picocli.CommandLine.Option;
                 + " service's 'drift: heal', the default) or report it ('drift: alert').",
             "Every reconcile is recorded in the history database; notifications are configured under"
                 + " 'notifications:' in driftless.yaml. HTTP on --listen: /hooks/{github,gitea,gitlab,generic},"
-                + " /metrics, /healthz, /readyz, /api/status, /api/history, /api/suspend, /api/resume.",
+                + " /metrics, /healthz, /readyz, /api/status, /api/history, /api/suspend, /api/resume, and the dashboard at /.",
             "Settings may also come from a YAML file (--config FILE, keys as the long option names without '--')."
                 + " SIGTERM finishes the reconcile under way, then exits.",
             "Exit codes: 0 = stopped by SIGTERM, or (--once) up to date or applied; 1 = bad settings, or (--once) a"
@@ -125,6 +129,14 @@ final class AgentCommand implements Callable<Integer> {
     @Option(names = "--start-suspended", description = "Start with automatic applies suspended on every host (as"
             + " 'driftless suspend'), until 'driftless resume'. A suspension also survives a restart.")
     boolean startSuspended;
+
+    /** Whether the agent serves its dashboard. */
+    enum DashboardSwitch { on, off }
+
+    @Option(names = "--dashboard", paramLabel = "on|off", defaultValue = "on",
+            description = "Serve the dashboard at / on --listen (sign in with a read or control API token; see"
+                    + " docs/dashboard.md). Default: ${DEFAULT-VALUE}.")
+    DashboardSwitch dashboard;
 
     @Option(names = "--once", description = "Fetch, apply a new commit and check for drift once, say what it did in"
             + " a line, then exit (for cron; no HTTP). Exit 0 = up to date or applied (drift healed), 1 = the commit"
@@ -213,8 +225,11 @@ final class AgentCommand implements Callable<Integer> {
                     Thread.currentThread().interrupt();
                 }
             }, "driftless-shutdown");
+            ApiTokens tokens = api.tokens(token);
+            Optional<Site> site = dashboard == DashboardSwitch.on ? Optional.of(Dashboard.of(agent, tokens))
+                    : Optional.empty();
             try (AgentServer server = AgentServer.start(api.listeners(listen), agent, metrics, HistorySource.of(history),
-                    webhookSecret, api.tokens(token))) {
+                    webhookSecret, tokens, HttpLimits.DEFAULTS, site)) {
                 Runtime.getRuntime().addShutdownHook(hook);
                 spec.commandLine().getErr().println("driftless agent: watching " + repository.repo + " ("
                         + Optional.ofNullable(repository.ref).orElse("HEAD") + "), listening on " + listen.replaceAll(":\\d+$", "")

@@ -76,15 +76,17 @@ public final class AgentServer implements AutoCloseable {
     private final Optional<byte[]> webhookSecret;
     private final ApiTokens tokens;
     private final Listeners listeners;
+    private final Optional<Site> site;
     /** The connector serving only webhooks (--hooks-listen), or null when everything is served on one. */
     private volatile Connector hooksConnector;
 
     private AgentServer(Listeners listeners, AgentControl control, AgentMetrics metrics, HistorySource history,
-            Optional<byte[]> webhookSecret, ApiTokens tokens, HttpLimits limits) {
+            Optional<byte[]> webhookSecret, ApiTokens tokens, HttpLimits limits, Optional<Site> site) {
         Listen address = Listen.parse(listeners.api());
         Optional<Listen> hooksAddress = listeners.hooks().map(Listen::parse);
         Optional<SslContextFactory.Server> tls = listeners.tls().map(TlsFiles::contextFactory);
         this.listeners = listeners;
+        this.site = Objects.requireNonNull(site, "site");
         this.control = Objects.requireNonNull(control, "control");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.history = history;
@@ -122,6 +124,7 @@ public final class AgentServer implements AutoCloseable {
             config.routes.get("/healthz", api(ctx -> health(ctx)));
             config.routes.get("/readyz", api(ctx -> ready(ctx)));
             config.routes.get("/metrics", api(ApiTokens.Role.METRICS, (ctx, token) -> metrics(ctx)));
+            site.ifPresent(pages -> pages.routes(config, this::api, tls.isPresent()));
             config.routes.exception(Exception.class, (e, ctx) -> {
                 LOG.warn("{} {} failed", ctx.method(), ctx.path(), e);
                 error(ctx, 500, "internal error: " + e);
@@ -167,7 +170,17 @@ public final class AgentServer implements AutoCloseable {
      */
     public static AgentServer start(Listeners listeners, AgentControl control, AgentMetrics metrics,
             HistorySource history, Optional<byte[]> webhookSecret, ApiTokens tokens, HttpLimits limits) {
-        AgentServer server = new AgentServer(listeners, control, metrics, history, webhookSecret, tokens, limits);
+        return start(listeners, control, metrics, history, webhookSecret, tokens, limits, Optional.empty());
+    }
+
+    /**
+     * Starts listening as above, and serves {@code site} (the dashboard) on the API listener; it is closed with the
+     * server.
+     */
+    public static AgentServer start(Listeners listeners, AgentControl control, AgentMetrics metrics,
+            HistorySource history, Optional<byte[]> webhookSecret, ApiTokens tokens, HttpLimits limits,
+            Optional<Site> site) {
+        AgentServer server = new AgentServer(listeners, control, metrics, history, webhookSecret, tokens, limits, site);
         String listen = listeners.api() + listeners.hooks().map(hooks -> " and " + hooks).orElse("");
         try {
             server.app.start();
@@ -177,6 +190,7 @@ public final class AgentServer implements AutoCloseable {
             } catch (RuntimeException ignored) {
                 // already failed to start
             }
+            site.ifPresent(Site::close);
             Throwable cause = e.getCause() != null ? e.getCause() : e;
             throw new IllegalStateException("cannot listen on " + listen + ": " + cause.getMessage(), e);
         }
@@ -276,7 +290,11 @@ public final class AgentServer implements AutoCloseable {
 
     @Override
     public void close() {
-        app.stop();
+        try {
+            site.ifPresent(Site::close); // first: its open streams end while the server still runs
+        } finally {
+            app.stop();
+        }
     }
 
     // ---- webhooks ---------------------------------------------------------------------------------------

@@ -168,11 +168,15 @@ public final class ApiTokens {
         if (!value.regionMatches(true, 0, "Bearer ", 0, 7)) {
             return Optional.empty();
         }
-        String given = value.substring(7).strip();
-        if (given.isEmpty()) {
+        return find(value.substring(7));
+    }
+
+    /** The token whose secret is {@code given} (as typed into the dashboard's sign-in form), when it is one of these. */
+    public Optional<Token> find(String given) {
+        if (given == null || given.isBlank()) {
             return Optional.empty();
         }
-        byte[] digest = digest(given);
+        byte[] digest = digest(given.strip());
         Token found = null;
         for (Entry entry : entries) { // every entry, no early exit: the time does not depend on which one matched
             if (MessageDigest.isEqual(entry.digest(), digest)) {

@@ -1,0 +1,338 @@
+package dev.driftless.dashboard;
+
+import dev.driftless.agent.AgentControl;
+import dev.driftless.agent.AgentStatus;
+import dev.driftless.web.ApiTokens;
+import dev.driftless.web.Site;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import io.javalin.http.HttpStatus;
+import io.javalin.http.sse.SseHandler;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The dashboard the agent serves at {@code /} on its API listener: sign-in with one of the agent's API tokens, the
+ * overview (what needs attention, then every host x service), kept live over Server-Sent Events.
+ *
+ * <pre>
+ * GET  /login, POST /login (form: token)   303 to / when the token is a read or control token; 401 wrong token,
+ *                                           403 a metrics token, 429 (Retry-After) after 5 failures from one address
+ * POST /logout                              ends the session (CSRF token needed)
+ * GET  /                                    the overview (signed in; else 303 to /login)
+ * GET  /events                              text/event-stream: event "board" (the overview's HTML) at once and at each
+ *                                           change, a comment every heartbeat; 429 past the streams' bounds
+ * GET  /hosts/{host}/services/{service}     a service's page (a stub until the service page is built)
+ * GET  /assets/...                          the CSS, htmx and its SSE extension (open: the sign-in page needs them)
+ * </pre>
+ *
+ * Every page is for a signed-in session only, and shows what {@code /api/status} shows to its token. Every POST needs
+ * the session's CSRF token (form field {@code csrf} or header {@code X-CSRF-Token}) and, for an action, a control
+ * token's session; who acts is the token's name.
+ */
+public final class Dashboard implements Site {
+
+    /** The session cookie's name. */
+    static final String COOKIE = "driftless_session";
+    static final String CSRF_FIELD = "csrf";
+    static final String CSRF_HEADER = "X-CSRF-Token";
+    private static final Duration HEARTBEAT = Duration.ofSeconds(15);
+    private static final String ASSETS = "/assets/";
+    private static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
+            + " connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+    private static final Map<String, Asset> ASSET_FILES = Map.of(
+            "dashboard.css", new Asset("/dev/driftless/dashboard/dashboard.css", "text/css; charset=utf-8"),
+            "htmx.min.js", new Asset("/META-INF/resources/webjars/htmx.org/2.0.10/dist/htmx.min.js",
+                    "text/javascript; charset=utf-8"),
+            "htmx-ext-sse.js", new Asset("/META-INF/resources/webjars/htmx-ext-sse/2.2.2/sse.js",
+                    "text/javascript; charset=utf-8"));
+    private static final Logger LOG = LoggerFactory.getLogger(Dashboard.class);
+
+    private final AgentControl control;
+    private final ApiTokens tokens;
+    private final Clock clock;
+    private final Sessions sessions;
+    private final LoginThrottle throttle;
+    private final Templates templates = new Templates();
+    private final LiveBoard live;
+    private final Map<String, byte[]> assets = new HashMap<>();
+    private boolean secure;
+
+    private record Asset(String resource, String type) {
+    }
+
+    /** A page or action of a signed-in session. */
+    @FunctionalInterface
+    interface SessionRoute {
+        void handle(Context ctx, Sessions.Session session) throws Exception;
+    }
+
+    /** The dashboard of {@code control}, signing in with {@code tokens}. */
+    public static Dashboard of(AgentControl control, ApiTokens tokens) {
+        return new Dashboard(control, tokens, Clock.systemUTC(), HEARTBEAT);
+    }
+
+    /** With the clock of sessions and sign-in throttling, and the streams' heartbeat, chosen (tests). */
+    Dashboard(AgentControl control, ApiTokens tokens, Clock clock, Duration heartbeat) {
+        this.control = Objects.requireNonNull(control, "control");
+        this.tokens = Objects.requireNonNull(tokens, "tokens");
+        this.clock = clock;
+        this.sessions = new Sessions(clock);
+        this.throttle = new LoginThrottle(clock);
+        this.live = new LiveBoard(this::board, heartbeat, sessions::sweep);
+        control.onChange(live::changed);
+    }
+
+    @Override
+    public void routes(JavalinConfig config, UnaryOperator<Handler> apiListenerOnly, boolean secure) {
+        this.secure = secure;
+        config.fileRenderer(templates);
+        var routes = config.routes;
+        routes.get(ASSETS + "{file}", apiListenerOnly.apply(this::asset));
+        routes.get("/login", apiListenerOnly.apply(this::loginPage));
+        routes.post("/login", apiListenerOnly.apply(this::login));
+        routes.post("/logout", apiListenerOnly.apply(action(ApiTokens.Role.READ, this::logout)));
+        routes.get("/", apiListenerOnly.apply(page(this::overview)));
+        routes.get("/events", apiListenerOnly.apply(this::events));
+        // ---- the service page and the actions (check now, suspend/resume, roll back) go here: pages with
+        // page(...), every POST with action(ApiTokens.Role.CONTROL, ...), so CSRF and the token's role are checked
+        routes.get("/hosts/{host}/services/{service}", apiListenerOnly.apply(page(this::service)));
+    }
+
+    @Override
+    public void close() {
+        live.close();
+        sessions.endAll();
+    }
+
+    // ---- guards --------------------------------------------------------------------------------------------
+
+    /** A page: for a signed-in session, else a redirect to the sign-in form. */
+    Handler page(SessionRoute route) {
+        return ctx -> {
+            headers(ctx);
+            Optional<Sessions.Session> session = session(ctx);
+            if (session.isEmpty()) {
+                ctx.redirect("/login", HttpStatus.SEE_OTHER);
+                return;
+            }
+            route.handle(ctx, session.get());
+        };
+    }
+
+    /**
+     * A POST: for a signed-in session whose token has {@code needed}, sending its CSRF token, from a page of this
+     * dashboard (no foreign Origin); 401, 403 otherwise.
+     */
+    Handler action(ApiTokens.Role needed, SessionRoute route) {
+        return ctx -> {
+            headers(ctx);
+            Optional<Sessions.Session> session = session(ctx);
+            if (session.isEmpty()) {
+                refuse(ctx, 401, "You are not signed in (or your session ended): sign in again at /login.");
+                return;
+            }
+            if (!sameOrigin(ctx)) {
+                refuse(ctx, 403, "This form was sent from another site (Origin " + ctx.header("Origin") + ").");
+                return;
+            }
+            String given = Optional.ofNullable(ctx.header(CSRF_HEADER)).orElseGet(() -> ctx.formParam(CSRF_FIELD));
+            if (!session.get().csrfMatches(given)) {
+                refuse(ctx, 403, "The form's CSRF token is missing or belongs to another session: reload the page and"
+                        + " try again.");
+                return;
+            }
+            if (needed == ApiTokens.Role.CONTROL && !session.get().mayControl()) {
+                refuse(ctx, 403, "You signed in with the read token '" + session.get().who() + "': it may view, not"
+                        + " act. Sign in with a control token to do this.");
+                return;
+            }
+            route.handle(ctx, session.get());
+        };
+    }
+
+    private Optional<Sessions.Session> session(Context ctx) {
+        return sessions.find(ctx.cookie(COOKIE));
+    }
+
+    /** A browser sends Origin with every POST; one that names another host is a cross-site form. */
+    private static boolean sameOrigin(Context ctx) {
+        String origin = ctx.header("Origin");
+        if (origin == null) {
+            return true; // not a browser, or an old one: the CSRF token still has to match
+        }
+        try {
+            String host = URI.create(origin).getAuthority();
+            return host != null && host.equalsIgnoreCase(ctx.header("Host"));
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    private static void headers(Context ctx) {
+        ctx.header("Cache-Control", "no-store");
+        ctx.header("X-Content-Type-Options", "nosniff");
+        ctx.header("Referrer-Policy", "same-origin");
+        ctx.header("X-Frame-Options", "DENY");
+        ctx.header("Content-Security-Policy", CSP);
+    }
+
+    private void refuse(Context ctx, int status, String message) {
+        ctx.status(status).render("dashboard/problem.jte", Map.of("viewer", Viewer.SIGNED_OUT, "status", status,
+                "message", message));
+    }
+
+    // ---- sign-in -------------------------------------------------------------------------------------------
+
+    private void loginPage(Context ctx) {
+        headers(ctx);
+        if (session(ctx).isPresent()) {
+            ctx.redirect("/", HttpStatus.SEE_OTHER);
+            return;
+        }
+        loginForm(ctx, 200, "");
+    }
+
+    private void loginForm(Context ctx, int status, String problem) {
+        ctx.status(status).render("dashboard/login.jte", Map.of("viewer", Viewer.SIGNED_OUT, "problem", problem));
+    }
+
+    private void login(Context ctx) {
+        headers(ctx);
+        String address = ctx.ip();
+        Optional<Duration> wait = throttle.wait(address);
+        if (wait.isPresent()) {
+            long seconds = Math.max(1, (wait.get().toMillis() + 999) / 1000);
+            ctx.header("Retry-After", Long.toString(seconds));
+            loginForm(ctx, 429, "Too many failed sign-ins from your address: try again in " + seconds + " s.");
+            return;
+        }
+        if (!sameOrigin(ctx)) {
+            loginForm(ctx, 403, "This form was sent from another site.");
+            return;
+        }
+        Optional<ApiTokens.Token> token = tokens.find(ctx.formParam("token"));
+        if (token.isEmpty()) {
+            int failures = throttle.failed(address);
+            LOG.warn("dashboard: failed sign-in from {} ({} in a row): not one of the agent's API tokens", address,
+                    failures);
+            loginForm(ctx, 401, "That is not one of this agent's API tokens (--api-token-file, --tokens-file).");
+            return;
+        }
+        if (token.get().role() == ApiTokens.Role.METRICS) {
+            LOG.warn("dashboard: refused sign-in from {} with the metrics token '{}'", address, token.get().name());
+            loginForm(ctx, 403, "The token '" + token.get().name() + "' is a metrics token: it may scrape /metrics,"
+                    + " not sign in. Use a read or control token.");
+            return;
+        }
+        throttle.succeeded(address);
+        Sessions.Opened opened = sessions.open(token.get());
+        LOG.info("dashboard: '{}' signed in from {} ({})", token.get().name(), address, token.get().role().word());
+        ctx.header("Set-Cookie", COOKIE + "=" + opened.id() + "; Path=/; HttpOnly; SameSite=Strict"
+                + (secure ? "; Secure" : ""));
+        ctx.redirect("/", HttpStatus.SEE_OTHER);
+    }
+
+    private void logout(Context ctx, Sessions.Session session) {
+        sessions.end(session);
+        LOG.info("dashboard: '{}' signed out", session.who());
+        ctx.header("Set-Cookie", COOKIE + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"
+                + (secure ? "; Secure" : ""));
+        ctx.redirect("/login", HttpStatus.SEE_OTHER);
+    }
+
+    // ---- pages ---------------------------------------------------------------------------------------------
+
+    private void overview(Context ctx, Sessions.Session session) {
+        ctx.render("dashboard/overview.jte", Map.of("overview", Overview.of(control.status(), clock.instant()),
+                "viewer", Viewer.of(session)));
+    }
+
+    /** The attention list and grid alone, as the live stream sends them. */
+    private String board(boolean mayControl) {
+        return templates.render("dashboard/board.jte", Map.of("overview", Overview.of(control.status(),
+                clock.instant()), "mayControl", mayControl));
+    }
+
+    /** A service of a host: a stub page until the service page is built; 404 for one the agent does not have. */
+    private void service(Context ctx, Sessions.Session session) {
+        String host = ctx.pathParam("host");
+        String service = ctx.pathParam("service");
+        AgentStatus status = control.status();
+        Optional<AgentStatus.ServiceStatus> found = status.hosts().stream().filter(h -> h.host().equals(host))
+                .flatMap(h -> h.services().stream()).filter(s -> s.service().equals(service)).findFirst();
+        if (found.isEmpty()) {
+            ctx.status(404).render("dashboard/problem.jte", Map.of("viewer", Viewer.of(session), "status", 404,
+                    "message", "This agent has no service '" + service + "' on a host '" + host + "'."));
+            return;
+        }
+        ctx.render("dashboard/service.jte", Map.of("viewer", Viewer.of(session), "host", host, "service", service,
+                "sync", Overview.label(found.get().sync()), "health", Overview.label(found.get().health())));
+    }
+
+    // ---- live updates --------------------------------------------------------------------------------------
+
+    private void events(Context ctx) throws Exception {
+        Optional<Sessions.Session> session = session(ctx);
+        if (session.isEmpty()) {
+            ctx.status(401).contentType("text/plain; charset=utf-8").result("not signed in\n");
+            return;
+        }
+        if (!Optional.ofNullable(ctx.header("Accept")).orElse("").contains("text/event-stream")) {
+            ctx.status(406).contentType("text/plain; charset=utf-8").result("this is a text/event-stream\n");
+            return;
+        }
+        if (!live.admit(session.get())) {
+            ctx.header("Retry-After", "30");
+            ctx.status(429).contentType("text/plain; charset=utf-8").result("too many live streams are open (at most "
+                    + LiveBoard.MAX_PER_SESSION + " per session, " + LiveBoard.MAX_STREAMS + " in all): close a tab\n");
+            return;
+        }
+        new SseHandler(client -> live.attach(session.get(), client)).handle(ctx);
+    }
+
+    /** How many live streams are open. */
+    int liveStreams() {
+        return live.open();
+    }
+
+    // ---- assets --------------------------------------------------------------------------------------------
+
+    private void asset(Context ctx) {
+        Asset asset = ASSET_FILES.get(ctx.pathParam("file"));
+        if (asset == null) {
+            ctx.status(404).contentType("text/plain; charset=utf-8").result("no such file\n");
+            return;
+        }
+        byte[] bytes;
+        synchronized (assets) {
+            bytes = assets.computeIfAbsent(asset.resource(), Dashboard::read);
+        }
+        ctx.header("X-Content-Type-Options", "nosniff");
+        ctx.header("Cache-Control", "max-age=3600");
+        ctx.contentType(asset.type()).result(bytes);
+    }
+
+    private static byte[] read(String resource) {
+        try (InputStream in = Dashboard.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException("the dashboard's file " + resource + " is missing from the build");
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
