@@ -66,6 +66,7 @@ public final class Agent implements AgentControl {
     private volatile boolean stopping;
     private volatile boolean ready;
     private Consumer<String> onCycle = c -> { };
+    private final List<Runnable> changeListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public Agent(AgentSettings settings, HistoryStore history, AgentMetrics metrics, Consumer<Event> notify, Clock clock) {
         this(settings, history, metrics, notify, clock, RandomGenerator.getDefault(), HealthChecks.inRealTime());
@@ -251,6 +252,23 @@ public final class Agent implements AgentControl {
     private void publish(CycleReport report) {
         sink.publish(report);
         metrics.observe(status());
+        changed();
+    }
+
+    @Override
+    public void onChange(Runnable listener) {
+        changeListeners.add(listener);
+    }
+
+    /** Tells the listeners that the status may have changed; one that fails does not stop the agent. */
+    private void changed() {
+        for (Runnable listener : changeListeners) {
+            try {
+                listener.run();
+            } catch (RuntimeException e) {
+                LOG.warn("a status listener failed", e);
+            }
+        }
     }
 
     /** Runs until {@link #stop}; a reconcile under way when stop is asked finishes first. */
@@ -402,6 +420,7 @@ public final class Agent implements AgentControl {
         metrics.suspended(true);
         sink.publish(new CycleReport().log("suspended automatic applies on " + host.orElse("every host") + " (by " + by
                 + ")"));
+        changed();
     }
 
     @Override
@@ -410,6 +429,7 @@ public final class Agent implements AgentControl {
         memory.resume(host.orElse(AgentMemory.EVERY_HOST));
         metrics.suspended(!memory.suspensions().isEmpty());
         sink.publish(new CycleReport().log("resumed automatic applies on " + host.orElse("every host")));
+        changed();
         requestReconcile("resume"); // catch up with what was held back
     }
 

@@ -30,6 +30,13 @@ public interface AgentControl {
         return Optional.empty();
     }
 
+    /**
+     * Calls {@code listener} whenever what {@link #status()} says may have changed: a reconcile or drift check
+     * ended, a suspend or resume. It runs on the agent's thread, so it must return at once.
+     */
+    default void onChange(Runnable listener) {
+    }
+
     /** Whether the agent has fetched its source and planned once, so its status means something. */
     boolean ready();
 }
