@@ -51,6 +51,7 @@ import org.slf4j.LoggerFactory;
  * GET  /api/history?host=&amp;service=&amp;agent=&amp;limit=&amp;diffs=&amp;cursor=   the history document of
  *      {@link HistoryDocument} (read; limit 1..1000, default 50; diffs=true adds each change's diff; cursor= the
  *      "next" of the page before; streamed from the database; 503 when 4 pages are being sent already)
+ * GET  /api/fleet      {@link FleetDocument}: every agent sharing the history database, this one live (read)
  * POST /api/suspend, /api/resume   {"host": "web-1"} or ?host=web-1 (none: every host) (control; the token's
  *   name is recorded as who suspended) → 200; 400 unknown host
  * GET  /healthz (200 "ok", or 503 "unhealthy: &lt;why&gt;" while control.unhealthy() says so),
@@ -119,6 +120,8 @@ public final class AgentServer implements AutoCloseable {
             config.routes.post("/hooks/generic", hook(ctx -> webhook(ctx, Provider.GENERIC)));
             config.routes.get("/api/status", api(ApiTokens.Role.READ, (ctx, token) -> json(ctx, 200, control.status())));
             config.routes.get("/api/history", api(ApiTokens.Role.READ, (ctx, token) -> history(ctx)));
+            config.routes.get("/api/fleet", api(ApiTokens.Role.READ,
+                    (ctx, token) -> json(ctx, 200, FleetDocument.read(control.status(), history))));
             config.routes.post("/api/suspend", api(ApiTokens.Role.CONTROL, (ctx, token) -> suspension(ctx, token, true)));
             config.routes.post("/api/resume", api(ApiTokens.Role.CONTROL, (ctx, token) -> suspension(ctx, token, false)));
             config.routes.get("/healthz", api(ctx -> health(ctx)));
