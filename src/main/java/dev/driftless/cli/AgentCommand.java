@@ -247,7 +247,7 @@ final class AgentCommand implements Callable<Integer> {
                 }
             }, "driftless-shutdown");
             ApiTokens tokens = api.tokens(token);
-            Optional<Site> site = dashboard == DashboardSwitch.on ? Optional.of(Dashboard.of(agent, tokens))
+            Optional<Site> site = dashboard == DashboardSwitch.on ? Optional.of(Dashboard.of(agent, tokens, history))
                     : Optional.empty();
             try (FleetBeacon beacon = FleetBeacon.start(history, () -> Json.write(agent.status()), advertised, heartbeat);
                  AgentServer server = AgentServer.start(api.listeners(listen), agent, metrics, HistorySource.of(history),

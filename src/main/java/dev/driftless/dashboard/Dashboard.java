@@ -2,6 +2,8 @@ package dev.driftless.dashboard;
 
 import dev.driftless.agent.AgentControl;
 import dev.driftless.agent.AgentStatus;
+import dev.driftless.store.Fleet;
+import dev.driftless.store.StoreException;
 import dev.driftless.web.ApiTokens;
 import dev.driftless.web.Site;
 import io.javalin.config.JavalinConfig;
@@ -16,6 +18,7 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -69,6 +72,8 @@ public final class Dashboard implements Site {
     private final LiveBoard live;
     private final Map<String, byte[]> assets = new HashMap<>();
     private boolean secure;
+    // the history database shared with other agents, when the agent has one (set once, before the routes serve)
+    private Optional<Fleet> fleet = Optional.empty();
 
     private record Asset(String resource, String type) {
     }
@@ -82,6 +87,16 @@ public final class Dashboard implements Site {
     /** The dashboard of {@code control}, signing in with {@code tokens}. */
     public static Dashboard of(AgentControl control, ApiTokens tokens) {
         return new Dashboard(control, tokens, Clock.systemUTC(), HEARTBEAT);
+    }
+
+    /**
+     * The same, showing below the agent's own hosts those of the other agents that publish to {@code fleet} (the
+     * history database they share).
+     */
+    public static Dashboard of(AgentControl control, ApiTokens tokens, Fleet fleet) {
+        Dashboard dashboard = of(control, tokens);
+        dashboard.fleet = Optional.of(fleet);
+        return dashboard;
     }
 
     /** With the clock of sessions and sign-in throttling, and the streams' heartbeat, chosen (tests). */
@@ -256,14 +271,27 @@ public final class Dashboard implements Site {
     // ---- pages ---------------------------------------------------------------------------------------------
 
     private void overview(Context ctx, Sessions.Session session) {
-        ctx.render("dashboard/overview.jte", Map.of("overview", Overview.of(control.status(), clock.instant()),
+        ctx.render("dashboard/overview.jte", Map.of("overview", overview(),
                 "viewer", Viewer.of(session)));
     }
 
     /** The attention list and grid alone, as the live stream sends them. */
     private String board(boolean mayControl) {
-        return templates.render("dashboard/board.jte", Map.of("overview", Overview.of(control.status(),
-                clock.instant()), "mayControl", mayControl));
+        return templates.render("dashboard/board.jte", Map.of("overview", overview(), "mayControl", mayControl));
+    }
+
+    /** The agent's overview, with the other agents of its fleet when it has one. */
+    private Overview overview() {
+        AgentStatus status = control.status();
+        Overview own = Overview.of(status, clock.instant());
+        if (fleet.isEmpty()) {
+            return own;
+        }
+        try {
+            return own.withFleet(FleetView.of(fleet.get().members(), status.agent(), clock.instant()), "");
+        } catch (StoreException e) {
+            return own.withFleet(List.of(), FleetView.problem(e));
+        }
     }
 
     /** A service of a host: a stub page until the service page is built; 404 for one the agent does not have. */
