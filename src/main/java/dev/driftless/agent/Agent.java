@@ -50,6 +50,7 @@ public final class Agent implements AgentControl {
     private final DriftCycle driftCycle;
     private final EngineWatch engineWatch;
     private final FileWatch fileWatch;
+    private final RollbackCheck rollbackCheck;
     private final Object lock = new Object();
     private final HistoryStore history;
     private Optional<HistoryKeep> keep = Optional.empty();
@@ -94,6 +95,7 @@ public final class Agent implements AgentControl {
                 checks);
         this.driftCycle = new DriftCycle(settings, memory, board, activity, clock, workspaces, checks);
         this.driftRequests = new DriftRequests(settings.driftInterval());
+        this.rollbackCheck = new RollbackCheck(settings, workspaces, memory, history);
         this.engineWatch = new EngineWatch(settings.ssh(), settings.driftInterval(), this::requestDriftCheck);
         this.fileWatch = new FileWatch(FileWatch.limitOfThisMachine(), settings.driftInterval(),
                 (host, why) -> requestDriftCheck(host, DriftRequests.Trigger.FILE_CHANGE, why));
@@ -433,6 +435,21 @@ public final class Agent implements AgentControl {
         requestReconcile("resume"); // catch up with what was held back
     }
 
+    @Override
+    public AgentStatus.Hold rollback(String host, String commit, String by) {
+        String id = rollbackCheck.approve(host, commit);
+        Instant now = clock.instant();
+        // the hold ends when the ref moves past what is known now; before the first fetch, the host's own commit
+        String newest = Optional.ofNullable(board.latestCommit).or(() -> memory.target(host)).orElse(id);
+        memory.hold(host, new AgentMemory.Hold(id, by, now.toString(), newest));
+        sink.publish(new CycleReport().log("rolling " + host + " back to commit " + PlanPrinter.shortRevision(id)
+                + " (by " + by + "); automatic applies on " + host + " are held until it is resumed or a commit newer"
+                + " than " + PlanPrinter.shortRevision(newest) + " arrives"));
+        changed();
+        requestReconcile("rollback by " + by);
+        return new AgentStatus.Hold(id, by, now);
+    }
+
     private void checkKnown(String host) {
         List<String> known = workspaces.knownHosts();
         if (!known.isEmpty() && !known.contains(host)) {
@@ -458,7 +475,8 @@ public final class Agent implements AgentControl {
                     SyncState::worst);
             Optional<AgentMemory.Suspension> suspension = memory.suspension(host);
             hosts.add(new AgentStatus.HostStatus(host, suspension.isPresent(), suspension.map(AgentMemory.Suspension::by),
-                    memory.target(host).or(() -> Optional.ofNullable(board.appliedCommit)), sync, services));
+                    memory.target(host).or(() -> Optional.ofNullable(board.appliedCommit)), sync, services,
+                    memory.hold(host).map(h -> new AgentStatus.Hold(h.commit(), h.by(), Instant.parse(h.at())))));
         }
         return new AgentStatus(AgentStatus.FORMAT_VERSION, settings.agent(), settings.repo(),
                 settings.ref().orElse("HEAD"), board.sourceError == null ? "ok" : "unavailable",

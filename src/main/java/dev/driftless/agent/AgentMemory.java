@@ -16,7 +16,8 @@ import java.util.TreeMap;
 /**
  * What the agent keeps across restarts beside its history, in the history database under the agent's
  * name (so agents sharing a database keep theirs apart): the commit each host must have (its target),
- * each host's last failure and whether and when it is tried again, the suspensions, the ongoing problems
+ * each host's last failure and whether and when it is tried again, the suspensions, the rollback holds, the ongoing
+ * problems
  * notified (so that {@code agent --once} from cron does not send the same one every run), and the apply under
  * way. The last is kept before an apply starts and cleared when it ends, so a process that dies while
  * applying (out of memory, killed, restarted by systemd) finds it at the next start and does not try
@@ -45,6 +46,14 @@ final class AgentMemory {
     record Suspension(String by, String at) {
     }
 
+    /**
+     * A host rolled back on request (driftless rollback, POST /api/rollback): it is kept at {@code commit}, and new
+     * commits are not applied to it, until it is resumed or a commit other than {@code newest} (the newest known when
+     * the rollback was asked for) arrives.
+     */
+    record Hold(String commit, String by, String at, String newest) {
+    }
+
     /** Every host's suspension, and the one of the whole agent ("*"). */
     static final String EVERY_HOST = "*";
 
@@ -52,6 +61,7 @@ final class AgentMemory {
     private final Map<String, String> targets;
     private final Map<String, Failure> failures;
     private final Map<String, Suspension> suspensions;
+    private final Map<String, Hold> holds;
     private final Optional<Attempt> interrupted;
     private List<Notifications.Open> notified;
 
@@ -60,6 +70,7 @@ final class AgentMemory {
         this.targets = new TreeMap<>(read("targets", new TypeReference<Map<String, String>>() { }));
         this.failures = new TreeMap<>(read("failures", new TypeReference<Map<String, Failure>>() { }));
         this.suspensions = new TreeMap<>(read("suspensions", new TypeReference<Map<String, Suspension>>() { }));
+        this.holds = new TreeMap<>(read("holds", new TypeReference<Map<String, Hold>>() { }));
         this.notified = read("notified", "[]", new TypeReference<List<Notifications.Open>>() { });
         this.interrupted = store.recall("attempt").filter(v -> !v.equals("null")).map(v -> parse(v, Attempt.class));
     }
@@ -134,14 +145,39 @@ final class AgentMemory {
         write("suspensions", suspensions);
     }
 
-    /** Resumes one host, or with {@link #EVERY_HOST} every host. */
+    /** Resumes one host, or with {@link #EVERY_HOST} every host: its suspension and its rollback hold end. */
     synchronized void resume(String host) {
         if (host.equals(EVERY_HOST)) {
             suspensions.clear();
+            holds.clear();
         } else {
             suspensions.remove(host);
+            holds.remove(host);
         }
         write("suspensions", suspensions);
+        write("holds", holds);
+    }
+
+    /** Keeps the host at a commit it was rolled back to (replacing an earlier hold of it). */
+    synchronized void hold(String host, Hold hold) {
+        holds.put(host, hold);
+        write("holds", holds);
+    }
+
+    /** The host's rollback hold, if it has one. */
+    synchronized Optional<Hold> hold(String host) {
+        return Optional.ofNullable(holds.get(host));
+    }
+
+    synchronized Map<String, Hold> holds() {
+        return Map.copyOf(holds);
+    }
+
+    /** Ends the host's rollback hold (a newer commit arrived); its suspension, if any, stays. */
+    synchronized void release(String host) {
+        if (holds.remove(host) != null) {
+            write("holds", holds);
+        }
     }
 
     /** The ongoing problems the notifications sent, and to which destination when. */
