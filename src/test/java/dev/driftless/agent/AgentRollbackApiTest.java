@@ -130,6 +130,10 @@ class AgentRollbackApiTest {
         assertThat(b.at("/held/by").asText()).isEqualTo("alice");
         assertThat(b.at("/held/since").asText()).isNotEmpty();
         assertThat(json(call("GET", "/api/status", READ, null)).at("/hosts/0/held").isNull()).isTrue();
+        Cli.Result status = Cli.run("status", "--agent", url(), "--token-file", controlFile.toString());
+        assertThat(status.exitCode()).as("a held host is not all in sync: " + status.out()).isEqualTo(2);
+        assertThat(status.out()).contains("b  (commit " + v1.substring(0, 12) + ", held at " + v1.substring(0, 12)
+                + " (rolled back by alice; driftless resume --host b or a newer commit ends it))");
         JsonNode last = json(call("GET", "/api/history?host=b&limit=1", READ, null)).at("/reconciles/0");
         assertThat(last.path("trigger").asText()).isEqualTo("rollback by alice");
         assertThat(last.path("commit").asText()).isEqualTo(v1);
