@@ -45,6 +45,7 @@ public final class Agent implements AgentControl {
     private final Schedule schedule;
     private final AgentMetrics metrics;
     private final ReportSink sink;
+    private final StoreOutage outage;
     private final Workspaces workspaces;
     private final ApplyCycle applyCycle;
     private final DriftCycle driftCycle;
@@ -85,10 +86,11 @@ public final class Agent implements AgentControl {
         this.history = history;
         this.clock = clock;
         this.metrics = metrics;
-        this.memory = AgentMemory.load(history);
+        this.outage = new StoreOutage(clock);
+        this.memory = AgentMemory.load(history, outage);
         this.activity = new Activity(clock);
         this.schedule = new Schedule(settings.interval(), settings.driftInterval(), clock, random);
-        this.sink = new ReportSink(history, metrics, notify);
+        this.sink = new ReportSink(history, metrics, notify, outage);
         RepoSource source = new RepoSource(settings.cache(), settings.git(), true);
         this.workspaces = new Workspaces(settings, source, () -> stopping);
         this.applyCycle = new ApplyCycle(settings, source, memory, board, schedule, activity, metrics, clock, workspaces,
@@ -252,9 +254,15 @@ public final class Agent implements AgentControl {
     }
 
     private void publish(CycleReport report) {
+        memory.writeKept();
         sink.publish(report);
         metrics.observe(status());
         changed();
+    }
+
+    @Override
+    public Optional<String> historyProblem() {
+        return outage.problem();
     }
 
     @Override
@@ -299,6 +307,10 @@ public final class Agent implements AgentControl {
             }
             try {
                 pruneIfDue();
+                if (outage.retryAt().filter(at -> !clock.instant().isBefore(at)).isPresent()) {
+                    memory.writeKept();
+                    sink.publish(new CycleReport());
+                }
                 if (trigger != null || schedule.fetchDue()) {
                     reconcileOnce(trigger != null ? trigger : "interval");
                     watchHosts();
@@ -326,7 +338,10 @@ public final class Agent implements AgentControl {
     private Instant nextDue() {
         Instant scheduled = schedule.earliest();
         Instant asked = driftRequests.earliest();
-        return asked.isBefore(scheduled) ? asked : scheduled;
+        Instant due = asked.isBefore(scheduled) ? asked : scheduled;
+        // while the history database does not answer, what was kept is tried again when it is due, cycle or not
+        Optional<Instant> retry = outage.retryAt();
+        return retry.isPresent() && retry.get().isBefore(due) ? retry.get() : due;
     }
 
     /**

@@ -55,6 +55,14 @@ public interface AgentControl {
     default void onChange(Runnable listener) {
     }
 
+    /**
+     * Since when and why the history database does not take the agent's writes, while it does not (the agent goes
+     * on reconciling and writes what it kept when it answers again).
+     */
+    default Optional<String> historyProblem() {
+        return Optional.empty();
+    }
+
     /** Whether the agent has fetched its source and planned once, so its status means something. */
     boolean ready();
 }

@@ -6,8 +6,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.driftless.notify.Notifications;
 import dev.driftless.report.FailureKind;
 import dev.driftless.store.HistoryStore;
+import dev.driftless.store.StoreException;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -64,9 +67,13 @@ final class AgentMemory {
     private final Map<String, Hold> holds;
     private final Optional<Attempt> interrupted;
     private List<Notifications.Open> notified;
+    private final StoreOutage outage;
+    // by name, what could not be written yet (the database did not answer): written with the next change or cycle
+    private final Map<String, String> unwritten = new LinkedHashMap<>();
 
-    private AgentMemory(HistoryStore store) {
+    private AgentMemory(HistoryStore store, StoreOutage outage) {
         this.store = store;
+        this.outage = outage;
         this.targets = new TreeMap<>(read("targets", new TypeReference<Map<String, String>>() { }));
         this.failures = new TreeMap<>(read("failures", new TypeReference<Map<String, Failure>>() { }));
         this.suspensions = new TreeMap<>(read("suspensions", new TypeReference<Map<String, Suspension>>() { }));
@@ -77,7 +84,12 @@ final class AgentMemory {
 
     /** What the last run left; nothing on the first run. */
     static AgentMemory load(HistoryStore store) {
-        return new AgentMemory(store);
+        return load(store, new StoreOutage(java.time.Clock.systemUTC()));
+    }
+
+    /** The same, telling {@code outage} whether the database takes what it writes. */
+    static AgentMemory load(HistoryStore store, StoreOutage outage) {
+        return new AgentMemory(store, outage);
     }
 
     /** The apply the last run started and never finished: the process died during it. */
@@ -216,9 +228,32 @@ final class AgentMemory {
 
     private void write(String name, Object value) {
         try {
-            store.remember(name, JSON.writeValueAsString(value));
+            unwritten.put(name, JSON.writeValueAsString(value));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
+        writeKept();
+    }
+
+    /**
+     * Writes what could not be written while the history database did not answer (the newest value of each name),
+     * until it fails again; this memory stays what the agent goes by meanwhile. Called with every change, and after
+     * every cycle.
+     */
+    synchronized void writeKept() {
+        if (unwritten.isEmpty() || !outage.mayTry()) {
+            return;
+        }
+        for (Iterator<Map.Entry<String, String>> kept = unwritten.entrySet().iterator(); kept.hasNext(); ) {
+            Map.Entry<String, String> value = kept.next();
+            try {
+                store.remember(value.getKey(), value.getValue());
+            } catch (StoreException e) {
+                outage.failed(e);
+                return;
+            }
+            kept.remove();
+        }
+        outage.succeeded();
     }
 }

@@ -284,6 +284,12 @@ public final class Dashboard implements Site {
     private Overview overview() {
         AgentStatus status = control.status();
         Overview own = Overview.of(status, clock.instant());
+        Optional<String> history = control.historyProblem();
+        if (history.isPresent()) {
+            own = own.withAttentionFirst(new Overview.Attention("history", "unavailable", "the history database"
+                    + " does not answer " + history.get() + ": reconciles go on; their records are kept (up to 1000)"
+                    + " and written when it answers again", ""));
+        }
         if (fleet.isEmpty()) {
             return own;
         }

@@ -32,6 +32,13 @@ public record Overview(String agent, SourceLine source, List<Attention> attentio
         this(agent, source, attention, services, rows, dryRun, List.of(), "");
     }
 
+    /** The same with {@code first} at the head of the attention list. */
+    Overview withAttentionFirst(Attention first) {
+        List<Attention> all = new ArrayList<>(List.of(first));
+        all.addAll(attention);
+        return new Overview(agent, source, List.copyOf(all), services, rows, dryRun, others, fleetProblem);
+    }
+
     /** The same with the other agents that share its history database (or why they cannot be shown). */
     Overview withFleet(List<FleetView> others, String fleetProblem) {
         return new Overview(agent, source, attention, services, rows, dryRun, List.copyOf(others), fleetProblem);

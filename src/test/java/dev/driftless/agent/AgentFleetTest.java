@@ -170,9 +170,11 @@ class AgentFleetTest {
                 postgres.halt();
                 await(logs::lines, lines -> lines.stream().anyMatch(l -> l.startsWith("WARN cannot publish")));
                 repo.write("services/web/service.yaml", webService("v2"));
-                repo.commit("v2");
+                String v2 = repo.commit("v2");
                 agent.requestReconcile("test");
                 String during = loop.next();
+                assertThat(webConf).as("v2 applied while the database was down").hasContent("v2");
+                assertThat(agent.historyProblem()).as("and the agent says it is down").isPresent();
                 postgres.restart();
                 repo.write("services/web/service.yaml", webService("v3"));
                 String v3 = repo.commit("v3");
@@ -183,6 +185,10 @@ class AgentFleetTest {
                 assertThat(webConf).hasContent("v3");
                 FleetMember seen = await(() -> reader.members().get(0), m -> m.status().contains(v3));
                 assertThat(seen.stale()).isFalse();
+                // the reconciles of the outage are recorded once the database answers, at the agent's next try
+                await(() -> reader.history(dev.driftless.store.HistoryQuery.latest(20)),
+                        reconciles -> reconciles.stream().anyMatch(r -> r.commit().equals(v2)));
+                await(agent::historyProblem, Optional::isEmpty);
                 assertThat(logs.lines()).filteredOn(l -> !l.startsWith("DEBUG") && l.contains("agent's status to the fleet"))
                         .as("the outage is logged once, and its end once").hasSize(2)
                         .last().asString().startsWith("INFO published this agent's status to the fleet again");
