@@ -5,7 +5,7 @@
 # Writes bench/DASHBOARD-RESULTS.md and bench/results/dashboard-raw-<UTC date>.txt.
 #
 #   bash bench/dashboard-run.sh                   # about 80 minutes on 2 cores, the hour with the browser most of it
-#   BENCH_MINUTES=5 bash bench/dashboard-run.sh   # a quick run: the same latencies, 5 minutes with the browser
+#   BENCH_MINUTES=5 bash bench/dashboard-run.sh   # a quick run (about 25 minutes): the same latencies, 5 minutes with the browser
 #
 # Environment (all optional):
 #   BENCH_MINUTES=60               minutes the overview stays open in Chromium while the agent's RSS is sampled
