@@ -226,7 +226,7 @@ final class AgentCommand implements Callable<Integer> {
                 }
             }, "driftless-shutdown");
             ApiTokens tokens = api.tokens(token);
-            Optional<Site> site = dashboard == DashboardSwitch.on ? Optional.of(Dashboard.of(agent, tokens))
+            Optional<Site> site = dashboard == DashboardSwitch.on ? Optional.of(Dashboard.of(agent, tokens, history))
                     : Optional.empty();
             try (AgentServer server = AgentServer.start(api.listeners(listen), agent, metrics, HistorySource.of(history),
                     webhookSecret, tokens, HttpLimits.DEFAULTS, site)) {
