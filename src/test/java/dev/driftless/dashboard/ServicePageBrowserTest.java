@@ -224,6 +224,19 @@ class ServicePageBrowserTest extends InBrowser {
     }
 
     @Test
+    void aHistoryThatCannotBeReadIsSaidAndTheRestOfThePageShown() throws Exception {
+        Page page = signedIn(DashboardFixture.READ);
+        dashboard.history().close(); // as a database that went away
+
+        page.reload();
+
+        assertThat(page.locator(".history .problem").innerText()).contains("The history cannot be read now",
+                "history database");
+        assertThat(page.locator("tr.resource").count()).isEqualTo(2);
+        assertThat(page.locator(".markdown h1").innerText()).isEqualTo("Web server");
+    }
+
+    @Test
     void anUnknownServiceOrHostIsNotFound() {
         Page page = signedIn(DashboardFixture.READ);
 
