@@ -45,11 +45,13 @@ public final class Agent implements AgentControl {
     private final Schedule schedule;
     private final AgentMetrics metrics;
     private final ReportSink sink;
+    private final StoreOutage outage;
     private final Workspaces workspaces;
     private final ApplyCycle applyCycle;
     private final DriftCycle driftCycle;
     private final EngineWatch engineWatch;
     private final FileWatch fileWatch;
+    private final RollbackCheck rollbackCheck;
     private final Object lock = new Object();
     private final HistoryStore history;
     private Optional<HistoryKeep> keep = Optional.empty();
@@ -85,16 +87,18 @@ public final class Agent implements AgentControl {
         this.clock = clock;
         this.board = new StatusBoard(clock);
         this.metrics = metrics;
-        this.memory = AgentMemory.load(history);
+        this.outage = new StoreOutage(clock);
+        this.memory = AgentMemory.load(history, outage);
         this.activity = new Activity(clock);
         this.schedule = new Schedule(settings.interval(), settings.driftInterval(), clock, random);
-        this.sink = new ReportSink(history, metrics, notify);
+        this.sink = new ReportSink(history, metrics, notify, outage);
         RepoSource source = new RepoSource(settings.cache(), settings.git(), true);
         this.workspaces = new Workspaces(settings, source, () -> stopping);
         this.applyCycle = new ApplyCycle(settings, source, memory, board, schedule, activity, metrics, clock, workspaces,
                 checks);
         this.driftCycle = new DriftCycle(settings, memory, board, activity, clock, workspaces, checks);
         this.driftRequests = new DriftRequests(settings.driftInterval());
+        this.rollbackCheck = new RollbackCheck(settings, workspaces, memory, history);
         this.engineWatch = new EngineWatch(settings.ssh(), settings.driftInterval(), this::requestDriftCheck);
         this.fileWatch = new FileWatch(FileWatch.limitOfThisMachine(), settings.driftInterval(),
                 (host, why) -> requestDriftCheck(host, DriftRequests.Trigger.FILE_CHANGE, why));
@@ -251,9 +255,15 @@ public final class Agent implements AgentControl {
     }
 
     private void publish(CycleReport report) {
+        memory.writeKept();
         sink.publish(report);
         metrics.observe(status());
         changed();
+    }
+
+    @Override
+    public Optional<String> historyProblem() {
+        return outage.problem();
     }
 
     @Override
@@ -298,6 +308,10 @@ public final class Agent implements AgentControl {
             }
             try {
                 pruneIfDue();
+                if (outage.retryAt().filter(at -> !clock.instant().isBefore(at)).isPresent()) {
+                    memory.writeKept();
+                    sink.publish(new CycleReport());
+                }
                 if (trigger != null || schedule.fetchDue()) {
                     reconcileOnce(trigger != null ? trigger : "interval");
                     watchHosts();
@@ -325,7 +339,10 @@ public final class Agent implements AgentControl {
     private Instant nextDue() {
         Instant scheduled = schedule.earliest();
         Instant asked = driftRequests.earliest();
-        return asked.isBefore(scheduled) ? asked : scheduled;
+        Instant due = asked.isBefore(scheduled) ? asked : scheduled;
+        // while the history database does not answer, what was kept is tried again when it is due, cycle or not
+        Optional<Instant> retry = outage.retryAt();
+        return retry.isPresent() && retry.get().isBefore(due) ? retry.get() : due;
     }
 
     /**
@@ -460,6 +477,21 @@ public final class Agent implements AgentControl {
         return Optional.of(board.findings.report(host, service, commit, commit.flatMap(c -> workspaces.readme(c, service))));
     }
 
+    @Override
+    public AgentStatus.Hold rollback(String host, String commit, String by) {
+        String id = rollbackCheck.approve(host, commit);
+        Instant now = clock.instant();
+        // the hold ends when the ref moves past what is known now; before the first fetch, the host's own commit
+        String newest = Optional.ofNullable(board.latestCommit).or(() -> memory.target(host)).orElse(id);
+        memory.hold(host, new AgentMemory.Hold(id, by, now.toString(), newest));
+        sink.publish(new CycleReport().log("rolling " + host + " back to commit " + PlanPrinter.shortRevision(id)
+                + " (by " + by + "); automatic applies on " + host + " are held until it is resumed or a commit newer"
+                + " than " + PlanPrinter.shortRevision(newest) + " arrives"));
+        changed();
+        requestReconcile("rollback by " + by);
+        return new AgentStatus.Hold(id, by, now);
+    }
+
     private void checkKnown(String host) {
         List<String> known = workspaces.knownHosts();
         if (!known.isEmpty() && !known.contains(host)) {
@@ -485,7 +517,8 @@ public final class Agent implements AgentControl {
                     SyncState::worst);
             Optional<AgentMemory.Suspension> suspension = memory.suspension(host);
             hosts.add(new AgentStatus.HostStatus(host, suspension.isPresent(), suspension.map(AgentMemory.Suspension::by),
-                    memory.target(host).or(() -> Optional.ofNullable(board.appliedCommit)), sync, services));
+                    memory.target(host).or(() -> Optional.ofNullable(board.appliedCommit)), sync, services,
+                    memory.hold(host).map(h -> new AgentStatus.Hold(h.commit(), h.by(), Instant.parse(h.at())))));
         }
         return new AgentStatus(AgentStatus.FORMAT_VERSION, settings.agent(), settings.repo(),
                 settings.ref().orElse("HEAD"), board.sourceError == null ? "ok" : "unavailable",

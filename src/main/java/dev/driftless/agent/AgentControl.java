@@ -19,7 +19,11 @@ public interface AgentControl {
      */
     void suspend(Optional<String> host, String by);
 
-    /** @throws IllegalArgumentException when the host is not one the agent manages */
+    /**
+     * Ends the suspension of one host, or of every host when empty, and its rollback hold: it follows the ref again.
+     *
+     * @throws IllegalArgumentException when the host is not one the agent manages
+     */
     void resume(Optional<String> host);
 
     /**
@@ -51,6 +55,20 @@ public interface AgentControl {
     }
 
     /**
+     * Rolls a whole host back to an earlier commit that was applied and found healthy there (a host is always at one
+     * commit, whichever of its services the request came from): it is applied as the next reconcile, and the host is
+     * held there (new commits are not applied to it, drift checks keep it at that commit) until it is resumed or a
+     * commit newer than the newest known now arrives. The hold is kept in the agent's memory, across restarts.
+     *
+     * @param commit the commit's id, or at least its first 7 hex digits
+     * @param by who asked: the name of the API token used; status and history show it
+     * @return the hold, with the commit's full id
+     * @throws RollbackRefused when the host is not managed, the commit is unknown, or it was never healthy there
+     * @throws dev.driftless.store.StoreException when the history cannot be read to tell
+     */
+    AgentStatus.Hold rollback(String host, String commit, String by);
+
+    /**
      * Why the agent is not healthy now, such as a reconcile running past its budget; empty while it is.
      * {@code /healthz} answers 503 with this text, so a supervisor can restart a stuck agent.
      */
@@ -63,6 +81,14 @@ public interface AgentControl {
      * ended, a suspend or resume. It runs on the agent's thread, so it must return at once.
      */
     default void onChange(Runnable listener) {
+    }
+
+    /**
+     * Since when and why the history database does not take the agent's writes, while it does not (the agent goes
+     * on reconciling and writes what it kept when it answers again).
+     */
+    default Optional<String> historyProblem() {
+        return Optional.empty();
     }
 
     /** Whether the agent has fetched its source and planned once, so its status means something. */

@@ -6,8 +6,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.driftless.notify.Notifications;
 import dev.driftless.report.FailureKind;
 import dev.driftless.store.HistoryStore;
+import dev.driftless.store.StoreException;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -16,7 +19,8 @@ import java.util.TreeMap;
 /**
  * What the agent keeps across restarts beside its history, in the history database under the agent's
  * name (so agents sharing a database keep theirs apart): the commit each host must have (its target),
- * each host's last failure and whether and when it is tried again, the suspensions, the ongoing problems
+ * each host's last failure and whether and when it is tried again, the suspensions, the rollback holds, the ongoing
+ * problems
  * notified (so that {@code agent --once} from cron does not send the same one every run), and the apply under
  * way. The last is kept before an apply starts and cleared when it ends, so a process that dies while
  * applying (out of memory, killed, restarted by systemd) finds it at the next start and does not try
@@ -45,6 +49,14 @@ final class AgentMemory {
     record Suspension(String by, String at) {
     }
 
+    /**
+     * A host rolled back on request (driftless rollback, POST /api/rollback): it is kept at {@code commit}, and new
+     * commits are not applied to it, until it is resumed or a commit other than {@code newest} (the newest known when
+     * the rollback was asked for) arrives.
+     */
+    record Hold(String commit, String by, String at, String newest) {
+    }
+
     /** Every host's suspension, and the one of the whole agent ("*"). */
     static final String EVERY_HOST = "*";
 
@@ -52,21 +64,32 @@ final class AgentMemory {
     private final Map<String, String> targets;
     private final Map<String, Failure> failures;
     private final Map<String, Suspension> suspensions;
+    private final Map<String, Hold> holds;
     private final Optional<Attempt> interrupted;
     private List<Notifications.Open> notified;
+    private final StoreOutage outage;
+    // by name, what could not be written yet (the database did not answer): written with the next change or cycle
+    private final Map<String, String> unwritten = new LinkedHashMap<>();
 
-    private AgentMemory(HistoryStore store) {
+    private AgentMemory(HistoryStore store, StoreOutage outage) {
         this.store = store;
+        this.outage = outage;
         this.targets = new TreeMap<>(read("targets", new TypeReference<Map<String, String>>() { }));
         this.failures = new TreeMap<>(read("failures", new TypeReference<Map<String, Failure>>() { }));
         this.suspensions = new TreeMap<>(read("suspensions", new TypeReference<Map<String, Suspension>>() { }));
+        this.holds = new TreeMap<>(read("holds", new TypeReference<Map<String, Hold>>() { }));
         this.notified = read("notified", "[]", new TypeReference<List<Notifications.Open>>() { });
         this.interrupted = store.recall("attempt").filter(v -> !v.equals("null")).map(v -> parse(v, Attempt.class));
     }
 
     /** What the last run left; nothing on the first run. */
     static AgentMemory load(HistoryStore store) {
-        return new AgentMemory(store);
+        return load(store, new StoreOutage(java.time.Clock.systemUTC()));
+    }
+
+    /** The same, telling {@code outage} whether the database takes what it writes. */
+    static AgentMemory load(HistoryStore store, StoreOutage outage) {
+        return new AgentMemory(store, outage);
     }
 
     /** The apply the last run started and never finished: the process died during it. */
@@ -134,14 +157,39 @@ final class AgentMemory {
         write("suspensions", suspensions);
     }
 
-    /** Resumes one host, or with {@link #EVERY_HOST} every host. */
+    /** Resumes one host, or with {@link #EVERY_HOST} every host: its suspension and its rollback hold end. */
     synchronized void resume(String host) {
         if (host.equals(EVERY_HOST)) {
             suspensions.clear();
+            holds.clear();
         } else {
             suspensions.remove(host);
+            holds.remove(host);
         }
         write("suspensions", suspensions);
+        write("holds", holds);
+    }
+
+    /** Keeps the host at a commit it was rolled back to (replacing an earlier hold of it). */
+    synchronized void hold(String host, Hold hold) {
+        holds.put(host, hold);
+        write("holds", holds);
+    }
+
+    /** The host's rollback hold, if it has one. */
+    synchronized Optional<Hold> hold(String host) {
+        return Optional.ofNullable(holds.get(host));
+    }
+
+    synchronized Map<String, Hold> holds() {
+        return Map.copyOf(holds);
+    }
+
+    /** Ends the host's rollback hold (a newer commit arrived); its suspension, if any, stays. */
+    synchronized void release(String host) {
+        if (holds.remove(host) != null) {
+            write("holds", holds);
+        }
     }
 
     /** The ongoing problems the notifications sent, and to which destination when. */
@@ -180,9 +228,32 @@ final class AgentMemory {
 
     private void write(String name, Object value) {
         try {
-            store.remember(name, JSON.writeValueAsString(value));
+            unwritten.put(name, JSON.writeValueAsString(value));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
+        writeKept();
+    }
+
+    /**
+     * Writes what could not be written while the history database did not answer (the newest value of each name),
+     * until it fails again; this memory stays what the agent goes by meanwhile. Called with every change, and after
+     * every cycle.
+     */
+    synchronized void writeKept() {
+        if (unwritten.isEmpty() || !outage.mayTry()) {
+            return;
+        }
+        for (Iterator<Map.Entry<String, String>> kept = unwritten.entrySet().iterator(); kept.hasNext(); ) {
+            Map.Entry<String, String> value = kept.next();
+            try {
+                store.remember(value.getKey(), value.getValue());
+            } catch (StoreException e) {
+                outage.failed(e);
+                return;
+            }
+            kept.remove();
+        }
+        outage.succeeded();
     }
 }

@@ -57,13 +57,30 @@ public record AgentStatus(int formatVersion, String agent, String repo, String r
 
     /**
      * One host: whether automatic applies are suspended on it (and by whom), the commit the agent applied
-     * to it last (its target), the worst sync state of its services, and each service.
+     * to it last (its target), the worst sync state of its services, each service, and whether it is held at a
+     * commit it was rolled back to.
      */
     public record HostStatus(String host, boolean suspended, Optional<String> suspendedBy, Optional<String> appliedCommit,
-            SyncState sync, List<ServiceStatus> services) {
+            SyncState sync, List<ServiceStatus> services, Optional<Hold> held) {
         public HostStatus {
             services = List.copyOf(services);
+            held = held == null ? Optional.empty() : held;
         }
+
+        /** A host not held by a rollback. */
+        public HostStatus(String host, boolean suspended, Optional<String> suspendedBy, Optional<String> appliedCommit,
+                SyncState sync, List<ServiceStatus> services) {
+            this(host, suspended, suspendedBy, appliedCommit, sync, services, Optional.empty());
+        }
+    }
+
+    /**
+     * A host rolled back on request: the whole host is kept at {@code commit} (new commits are not applied to it)
+     * until it is resumed or a newer commit than the newest known at {@code since} arrives.
+     *
+     * @param by who asked for the rollback: the name of the API token used
+     */
+    public record Hold(String commit, String by, Instant since) {
     }
 
     /**

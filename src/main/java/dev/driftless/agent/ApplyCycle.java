@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One fetch, and the newest commit applied to every host that does not have it yet: a new commit goes to
  * every host; a host that was suspended, new in the inventory, or owed a retry after a transient failure
- * catches up. A deterministic failure is not tried again on that host until a newer commit arrives.
+ * catches up. A deterministic failure is not tried again on that host until a newer commit arrives. A host rolled
+ * back on request is first put back at its commit, and held there until a newer commit arrives (or it is resumed).
  */
 final class ApplyCycle {
 
@@ -76,6 +77,7 @@ final class ApplyCycle {
     CycleReport run(String trigger) {
         CycleReport report = new CycleReport();
         if (!fetch(report)) {
+            rollBack(report); // its commit is in the cache already: a source that is down does not stop it
             return report;
         }
         RepoSource.Checkout checkout;
@@ -88,6 +90,8 @@ final class ApplyCycle {
         RepoSource.CommitInfo commit = checkout.commit();
         board.latestCommit = commit.id();
         board.commit(commit.id(), commit.author(), commit.message(), Optional.ofNullable(commit.when()));
+        endHolds(commit.id(), report);
+        rollBack(report);
         Workspace workspace;
         try {
             workspace = workspaces.open(settings.ref(), settings.hosts(), checkout);
@@ -125,6 +129,57 @@ final class ApplyCycle {
             apply(report, workspace, active, trigger);
         }
         return report;
+    }
+
+    /**
+     * Ends the rollback hold of each host for which a commit other than the newest known at its rollback arrived:
+     * from now on the host follows the ref again (this cycle applies that commit to it).
+     */
+    private void endHolds(String latest, CycleReport report) {
+        memory.holds().forEach((host, hold) -> {
+            if (!hold.newest().equals(latest)) {
+                memory.release(host);
+                report.log("the rollback of " + host + " to " + PlanPrinter.shortRevision(hold.commit()) + " (by "
+                        + hold.by() + ") ends: commit " + PlanPrinter.shortRevision(latest) + " arrived after it");
+            }
+        });
+    }
+
+    /**
+     * Applies to each held host the commit it was rolled back to, when it does not have it yet, as any apply (health
+     * checks after it, recorded with the trigger "rollback by NAME"); a rollback that failed on a host deterministically
+     * is not tried again there.
+     */
+    private void rollBack(CycleReport report) {
+        if (settings.dryRun()) {
+            return;
+        }
+        Instant now = clock.instant();
+        record Asked(String commit, String by) {
+        }
+        Map<Asked, List<String>> due = new LinkedHashMap<>();
+        memory.holds().forEach((host, hold) -> {
+            boolean failed = memory.failure(host).filter(f -> f.blocks(hold.commit(), now)).isPresent();
+            if (!memory.target(host).equals(Optional.of(hold.commit())) && !failed) {
+                due.computeIfAbsent(new Asked(hold.commit(), hold.by()), h -> new ArrayList<>()).add(host);
+            }
+        });
+        due.forEach((asked, hosts) -> {
+            String trigger = "rollback by " + asked.by();
+            // Issue 15 (signed commits, forward only) checks here that the commit is not a rewind: it is not one,
+            // as every host here ran it before and was healthy at it (RollbackCheck). Its forward-only check of the
+            // commits that follow must compare them with the newest commit the host ran, not this older one.
+            try (Workspace workspace = workspaces.open(Optional.of(asked.commit()), hosts)) {
+                apply(report, workspace, hosts, trigger);
+            } catch (SourceException | ValidationException e) {
+                Map<String, FailureKind> failed = new LinkedHashMap<>();
+                hosts.forEach(host -> failed.put(host, FailureKind.DETERMINISTIC));
+                String error = e instanceof ValidationException v ? "the repository does not validate: " + problems(v)
+                        : e.getMessage();
+                fail(report, new RepoSource.CommitInfo(asked.commit(), "", "", null), trigger, now, clock.instant(),
+                        "cannot roll back: " + error, List.of(), failed);
+            }
+        });
     }
 
     /** Fetches; false (with what to report) when the source cannot be reached. */
@@ -168,7 +223,7 @@ final class ApplyCycle {
         Instant now = clock.instant();
         List<String> due = new ArrayList<>();
         for (String host : hosts) {
-            if (memory.target(host).equals(Optional.of(commit))) {
+            if (memory.target(host).equals(Optional.of(commit)) || memory.hold(host).isPresent()) {
                 continue;
             }
             Optional<AgentMemory.Failure> failure = memory.failure(host)
@@ -264,13 +319,16 @@ final class ApplyCycle {
                         ? Reconcile.Result.NO_CHANGES : Reconcile.Result.SUCCEEDED;
                 report.record(new Reconcile(0, Reconcile.Kind.APPLY, trigger, commit.id(), commit.author(),
                         commit.message(), started, finished, result, null, outcomes));
-                if (board.failedCommit != null && hosts.containsAll(workspace.hosts().stream()
-                        .map(dev.driftless.model.Host::name).toList())) {
-                    board.failedCommit = null;
-                    board.failure = null;
+                // a rollback to an older commit is not what the agent follows: it moves its host's target only
+                if (commit.id().equals(board.latestCommit)) {
+                    if (board.failedCommit != null && hosts.containsAll(workspace.hosts().stream()
+                            .map(dev.driftless.model.Host::name).toList())) {
+                        board.failedCommit = null;
+                        board.failure = null;
+                    }
+                    board.appliedCommit = commit.id();
+                    board.appliedAt = finished;
                 }
-                board.appliedCommit = commit.id();
-                board.appliedAt = finished;
                 applied(report, outcomes, commit, finished);
             }
             healthChanges(report, results, commit, finished);

@@ -3,8 +3,11 @@ package dev.driftless.agent;
 import dev.driftless.engine.PlanPrinter;
 import dev.driftless.notify.Event;
 import dev.driftless.store.HistoryStore;
+import dev.driftless.store.StoreException;
 import dev.driftless.store.Reconcile;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,19 +20,27 @@ final class ReportSink {
 
     private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
 
+    /** Reconciles kept while the history database does not answer; beyond this many the oldest are dropped. */
+    static final int KEPT_WHILE_UNAVAILABLE = 1000;
+
     private final HistoryStore history;
     private final AgentMetrics metrics;
     private final Consumer<Event> notify;
+    private final StoreOutage outage;
+    private final Deque<Reconcile> unrecorded = new ArrayDeque<>();
+    private long dropped;
 
-    ReportSink(HistoryStore history, AgentMetrics metrics, Consumer<Event> notify) {
+    ReportSink(HistoryStore history, AgentMetrics metrics, Consumer<Event> notify, StoreOutage outage) {
         this.history = history;
         this.metrics = metrics;
         this.notify = notify;
+        this.outage = outage;
     }
 
-    void publish(CycleReport report) {
+    synchronized void publish(CycleReport report) {
+        report.reconciles().forEach(this::keep);
+        record();
         for (Reconcile reconcile : report.reconciles()) {
-            history.record(reconcile);
             metrics.reconcileFinished(Duration.between(reconcile.startedAt(), reconcile.finishedAt()),
                     reconcile.result().word());
             if (reconcile.kind() == Reconcile.Kind.APPLY && (reconcile.result() == Reconcile.Result.SUCCEEDED
@@ -48,6 +59,39 @@ final class ReportSink {
             }
             notify.accept(event);
         }
+    }
+
+    private void keep(Reconcile reconcile) {
+        if (unrecorded.size() == KEPT_WHILE_UNAVAILABLE) {
+            unrecorded.removeFirst();
+            dropped++;
+        }
+        unrecorded.addLast(reconcile);
+    }
+
+    /**
+     * Writes the reconciles not yet recorded, oldest first, until the database fails (they are tried again with the
+     * next report).
+     */
+    private void record() {
+        if (!outage.mayTry()) {
+            return;
+        }
+        while (!unrecorded.isEmpty()) {
+            try {
+                history.record(unrecorded.peekFirst());
+            } catch (StoreException e) {
+                outage.failed(e);
+                return;
+            }
+            unrecorded.removeFirst();
+        }
+        if (dropped > 0) {
+            LOG.warn("{} reconciles of the outage were not recorded: the agent keeps at most {} while the history"
+                    + " database does not answer", dropped, KEPT_WHILE_UNAVAILABLE);
+            dropped = 0;
+        }
+        outage.succeeded();
     }
 
     /** "drift-found web-1/db at 1a2b3c4d5e6f: ~ /etc/db.conf" */

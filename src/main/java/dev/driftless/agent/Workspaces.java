@@ -51,6 +51,18 @@ final class Workspaces {
         return new RepoSource.Request(settings.repo(), ref, settings.path(), RepoSource.ReadFrom.COMMIT);
     }
 
+    /**
+     * The full id of a commit the agent's copy of its repository holds, named by its id or a prefix of it; read
+     * without fetching.
+     *
+     * @throws SourceException when the copy has no such commit (or the prefix names several)
+     */
+    String commitId(String revision) {
+        try (RepoSource.Checkout checkout = source.openFetched(request(Optional.of(revision)))) {
+            return checkout.commit().id();
+        }
+    }
+
     /** Some hosts (none: every host) of a commit (empty: the followed ref), every service. */
     Workspace open(Optional<String> ref, List<String> hosts) {
         return open(ref, hosts, List.of());

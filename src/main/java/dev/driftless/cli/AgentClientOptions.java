@@ -12,6 +12,7 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
+import java.util.Map;
 import java.util.Optional;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -58,6 +59,35 @@ final class AgentClientOptions {
             return fail(err, "cannot use --ca-file " + caFile + ": " + e.getMessage());
         }
         return StatusCommand.AgentHttp.send(agent, method, path, token, jsonBody, tls, err);
+    }
+
+    /**
+     * POSTs {@code body} as JSON and returns the answer when its status is {@code expected}; otherwise prints why on err (the
+     * agent unreachable, the token refused, or the agent's own error saying it did not {@code doing}) and returns
+     * empty.
+     */
+    Optional<HttpResponse<String>> post(String path, Map<String, Object> body, int expected, String doing,
+            PrintWriter err) {
+        String json;
+        try {
+            json = StatusCommand.AgentHttp.MAPPER.writeValueAsString(body);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        Optional<HttpResponse<String>> answer = send("POST", path, json, err);
+        if (answer.isEmpty()) {
+            return answer;
+        }
+        Optional<String> refused = refusal(answer.get());
+        if (refused.isPresent()) {
+            return fail(err, refused.get());
+        }
+        int code = answer.get().statusCode();
+        if (code != expected) {
+            return fail(err, "the agent at " + StatusCommand.AgentHttp.base(agent) + " did not " + doing + " (" + code
+                    + "): " + StatusCommand.AgentHttp.errorMessage(answer.get().body()));
+        }
+        return answer;
     }
 
     /** The line saying why the agent refused the token (401 or 403), or empty for any other answer. */

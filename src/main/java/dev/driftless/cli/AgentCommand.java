@@ -2,6 +2,7 @@ package dev.driftless.cli;
 
 import dev.driftless.agent.Agent;
 import dev.driftless.agent.AgentSettings;
+import dev.driftless.agent.FleetBeacon;
 import dev.driftless.agent.RepositoryNotifications;
 import dev.driftless.load.YamlLimitException;
 import dev.driftless.load.YamlLimits;
@@ -16,7 +17,10 @@ import dev.driftless.web.ApiTokens;
 import dev.driftless.web.HttpLimits;
 import dev.driftless.web.Site;
 import dev.driftless.web.HistorySource;
+import dev.driftless.web.Json;
 import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,7 +50,8 @@ import picocli.CommandLine.Option;
                 + " service's 'drift: heal', the default) or report it ('drift: alert').",
             "Every reconcile is recorded in the history database; notifications are configured under"
                 + " 'notifications:' in driftless.yaml. HTTP on --listen: /hooks/{github,gitea,gitlab,generic},"
-                + " /metrics, /healthz, /readyz, /api/status, /api/history, /api/suspend, /api/resume, and the dashboard at /.",
+                + " /metrics, /healthz, /readyz, /api/status, /api/history, /api/fleet, /api/suspend, /api/resume, and the"
+                + " dashboard at /.",
             "Settings may also come from a YAML file (--config FILE, keys as the long option names without '--')."
                 + " SIGTERM finishes the reconcile under way, then exits.",
             "Exit codes: 0 = stopped by SIGTERM, or (--once) up to date or applied; 1 = bad settings, or (--once) a"
@@ -115,6 +120,18 @@ final class AgentCommand implements Callable<Integer> {
             description = "This agent's name in the history database. Agents sharing one database (--store) keep"
                     + " their applies, failures and suspensions apart by it. Default: this machine's host name.")
     String agentId;
+
+    @Option(names = "--advertise-url", paramLabel = "URL",
+            description = "Where other agents' dashboards reach this agent's API (https://web-1:9090), published with"
+                    + " its status to the shared history database (--store). Default: none; other agents then show"
+                    + " its hosts read-only.")
+    String advertiseUrl;
+
+    @Option(names = "--heartbeat", paramLabel = "DURATION", defaultValue = "30s", converter = DurationConverter.class,
+            description = "How often the agent publishes its status to the history database when nothing changed"
+                    + " (it also does after every change); other agents show it stale after three missed."
+                    + " Default: ${DEFAULT-VALUE}.")
+    Duration heartbeat;
 
     @Option(names = "--history-keep", paramLabel = "AGE|COUNT", converter = HistoryKeepConverter.class,
             description = "Prune this agent's history at start and daily: keep what was seen within AGE (90d, 12h)"
@@ -185,6 +202,10 @@ final class AgentCommand implements Callable<Integer> {
         if (interval.isZero() || interval.isNegative() || driftInterval.isZero() || driftInterval.isNegative()) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--interval and --drift-interval must be positive");
         }
+        if (heartbeat.isZero() || heartbeat.isNegative()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--heartbeat must be positive");
+        }
+        Optional<String> advertised = advertisedUrl();
         if (!once || logFormat == LogSetup.Format.json) {
             LogSetup.forAgent(logFormat);
         }
@@ -228,8 +249,10 @@ final class AgentCommand implements Callable<Integer> {
             ApiTokens tokens = api.tokens(token);
             Optional<Site> site = dashboard == DashboardSwitch.on ? Optional.of(Dashboard.of(agent, tokens, history))
                     : Optional.empty();
-            try (AgentServer server = AgentServer.start(api.listeners(listen), agent, metrics, HistorySource.of(history),
+            try (FleetBeacon beacon = FleetBeacon.start(history, () -> Json.write(agent.status()), advertised, heartbeat);
+                 AgentServer server = AgentServer.start(api.listeners(listen), agent, metrics, HistorySource.of(history),
                     webhookSecret, tokens, HttpLimits.DEFAULTS, site)) {
+                agent.onChange(beacon::changed);
                 Runtime.getRuntime().addShutdownHook(hook);
                 spec.commandLine().getErr().println("driftless agent: watching " + repository.repo + " ("
                         + Optional.ofNullable(repository.ref).orElse("HEAD") + "), listening on " + listen.replaceAll(":\\d+$", "")
@@ -325,6 +348,26 @@ final class AgentCommand implements Callable<Integer> {
         files.addAll(api.files());
         files.addAll(ssh.settings().files());
         return files;
+    }
+
+    /** --advertise-url, checked: an http or https URL with a host, which other agents' dashboards link to. */
+    private Optional<String> advertisedUrl() {
+        if (advertiseUrl == null) {
+            return Optional.empty();
+        }
+        String url = advertiseUrl.strip();
+        try {
+            URI uri = new URI(url);
+            if (("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme()))
+                    && uri.getHost() != null && uri.getUserInfo() == null) {
+                return Optional.of(url.replaceAll("/+$", ""));
+            }
+        } catch (URISyntaxException e) {
+            // said below
+        }
+        throw new CommandLine.ParameterException(spec.commandLine(), "--advertise-url '" + advertiseUrl
+                + "' is not an http:// or https:// URL with a host and no user or password, such as"
+                + " https://web-1:9090");
     }
 
     private Optional<byte[]> webhookSecret() throws IOException {

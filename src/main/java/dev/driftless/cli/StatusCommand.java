@@ -30,8 +30,8 @@ import picocli.CommandLine.Option;
                 + " the host), failed or suspended, and whether its health checks pass (healthy, degraded). Changes"
                 + " nothing.", "",
             "Exit codes: 0 = every service in sync and none degraded, 2 = something pending, drifted, failed,"
-                + " suspended or degraded (or the source unavailable), 1 = the agent cannot be reached or answered an"
-                + " error."})
+                + " suspended, held at a rolled-back commit or degraded (or the source unavailable), 1 = the agent"
+                + " cannot be reached or answered an error."})
 final class StatusCommand implements Callable<Integer> {
 
     static final String DEFAULT_AGENT = "http://127.0.0.1:9090";
@@ -93,7 +93,10 @@ final class StatusCommand implements Callable<Integer> {
         return allInSync(status) ? 0 : 2;
     }
 
-    /** Whether the source is fine, nothing failed, nothing is suspended, every service is in sync and none degraded. */
+    /**
+     * Whether the source is fine, nothing failed, no host is suspended or held at a rolled-back commit, every service
+     * is in sync and none degraded.
+     */
     static boolean allInSync(JsonNode status) {
         if (!"ok".equals(text(status, "source").orElse("ok"))
                 || text(status, "failedCommit").isPresent() || text(status, "failure").isPresent()
@@ -101,7 +104,7 @@ final class StatusCommand implements Callable<Integer> {
             return false;
         }
         for (JsonNode host : status.path("hosts")) {
-            if (host.path("suspended").asBoolean(false)) {
+            if (host.path("suspended").asBoolean(false) || host.path("held").isObject()) {
                 return false;
             }
             for (JsonNode service : host.path("services")) {
@@ -150,6 +153,12 @@ final class StatusCommand implements Callable<Integer> {
                     .orElse("nothing applied yet");
             if (host.path("suspended").asBoolean(false)) {
                 detail += ", suspended";
+            }
+            JsonNode held = host.path("held");
+            if (held.isObject()) {
+                detail += ", held at " + shortCommit(held.path("commit").asText()) + " (rolled back by "
+                        + held.path("by").asText("?") + "; driftless resume --host " + host.path("host").asText()
+                        + " or a newer commit ends it)";
             }
             out.println(host.path("host").asText() + "  (" + detail + ")");
             int width = 0;

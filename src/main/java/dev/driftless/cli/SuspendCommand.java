@@ -1,8 +1,6 @@
 package dev.driftless.cli;
 
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.http.HttpResponse;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -45,36 +43,13 @@ final class SuspendCommand implements Callable<Integer> {
         Map<String, Object> body = new LinkedHashMap<>();
         Optional<String> host = Optional.ofNullable(options.host).map(String::strip).filter(h -> !h.isEmpty());
         host.ifPresent(h -> body.put("host", h));
-        String json;
-        try {
-            json = StatusCommand.AgentHttp.MAPPER.writeValueAsString(body);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
         String verb = suspend ? "suspend" : "resume";
-        Optional<HttpResponse<String>> answer = options.client.send("POST", "/api/" + verb, json, err);
-        if (answer.isEmpty()) {
+        if (options.client.post("/api/" + verb, body, 200, verb, err).isEmpty()) {
             return 1;
-        }
-        int code = answer.get().statusCode();
-        String base = StatusCommand.AgentHttp.base(options.client.agent);
-        String message = StatusCommand.AgentHttp.errorMessage(answer.get().body());
-        Optional<String> refused = options.client.refusal(answer.get());
-        if (refused.isPresent()) {
-            return fail(err, refused.get());
-        }
-        if (code != 200) {
-            return fail(err, "the agent at " + base + " did not " + verb + " (" + code + "): " + message);
         }
         String where = host.map(h -> "on " + h).orElse("on every host");
         out.println((suspend ? "Suspended automatic applies " : "Resumed automatic applies ") + where + ".");
         out.flush();
         return 0;
-    }
-
-    private static int fail(PrintWriter err, String message) {
-        err.println("Error: " + message);
-        err.flush();
-        return 1;
     }
 }

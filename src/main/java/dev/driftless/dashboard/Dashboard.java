@@ -6,6 +6,7 @@ import dev.driftless.agent.ServiceReport;
 import dev.driftless.store.HistoryPage;
 import dev.driftless.store.HistoryQuery;
 import dev.driftless.store.HistoryStore;
+import dev.driftless.store.Fleet;
 import dev.driftless.store.StoreException;
 import dev.driftless.web.ApiTokens;
 import dev.driftless.web.Site;
@@ -21,6 +22,7 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -44,6 +46,7 @@ import org.slf4j.LoggerFactory;
  * GET  /hosts/{host}/services/{service}/state   the page's live part alone (htmx fetches it at each change)
  * POST /hosts/{host}/check                  a drift check of the host now (control)
  * POST /hosts/{host}/suspend, /resume       automatic applies of the host held back, or let go again (control)
+ * POST /hosts/{host}/services/{service}/rollback (form: commit)   the host back to a commit healthy there (control)
  * POST /suspend, /resume                    the same for every host (control)
  * GET  /assets/...                          the CSS, htmx and its SSE extension (open: the sign-in page needs them)
  * </pre>
@@ -83,6 +86,8 @@ public final class Dashboard implements Site {
     private final Readme readme = new Readme();
     private final Map<String, byte[]> assets = new HashMap<>();
     private boolean secure;
+    // the history database shared with other agents, when the agent has one (set once, before the routes serve)
+    private Optional<Fleet> fleet = Optional.empty();
 
     private record Asset(String resource, String type) {
     }
@@ -100,7 +105,19 @@ public final class Dashboard implements Site {
 
     /** The dashboard of {@code control}, signing in with {@code tokens}, showing the history of {@code history}. */
     public static Dashboard of(AgentControl control, ApiTokens tokens, HistoryStore history) {
-        return new Dashboard(control, tokens, Optional.of(history), Clock.systemUTC(), HEARTBEAT);
+        Dashboard dashboard = new Dashboard(control, tokens, Optional.of(history), Clock.systemUTC(), HEARTBEAT);
+        dashboard.fleet = Optional.of(history); // the history database is also where the fleet's agents publish
+        return dashboard;
+    }
+
+    /**
+     * The same, showing below the agent's own hosts those of the other agents that publish to {@code fleet} (the
+     * history database they share).
+     */
+    public static Dashboard of(AgentControl control, ApiTokens tokens, Fleet fleet) {
+        Dashboard dashboard = of(control, tokens);
+        dashboard.fleet = Optional.of(fleet);
+        return dashboard;
     }
 
     /** With the clock of sessions and sign-in throttling, and the streams' heartbeat, chosen (tests). */
@@ -135,6 +152,8 @@ public final class Dashboard implements Site {
                 (ctx, session) -> suspension(ctx, session, Optional.of(ctx.pathParam("host")), true))));
         routes.post("/hosts/{host}/resume", apiListenerOnly.apply(action(ApiTokens.Role.CONTROL,
                 (ctx, session) -> suspension(ctx, session, Optional.of(ctx.pathParam("host")), false))));
+        routes.post("/hosts/{host}/services/{service}/rollback", apiListenerOnly.apply(action(ApiTokens.Role.CONTROL,
+                this::rollback)));
         routes.post("/suspend", apiListenerOnly.apply(action(ApiTokens.Role.CONTROL,
                 (ctx, session) -> suspension(ctx, session, Optional.empty(), true))));
         routes.post("/resume", apiListenerOnly.apply(action(ApiTokens.Role.CONTROL,
@@ -286,14 +305,33 @@ public final class Dashboard implements Site {
     // ---- pages ---------------------------------------------------------------------------------------------
 
     private void overview(Context ctx, Sessions.Session session) {
-        ctx.render("dashboard/overview.jte", Map.of("overview", Overview.of(control.status(), clock.instant()),
+        ctx.render("dashboard/overview.jte", Map.of("overview", overview(),
                 "viewer", Viewer.of(session)));
     }
 
     /** The attention list and grid alone, as the live stream sends them. */
     private String board(boolean mayControl) {
-        return templates.render("dashboard/board.jte", Map.of("overview", Overview.of(control.status(),
-                clock.instant()), "mayControl", mayControl));
+        return templates.render("dashboard/board.jte", Map.of("overview", overview(), "mayControl", mayControl));
+    }
+
+    /** The agent's overview, with the other agents of its fleet when it has one. */
+    private Overview overview() {
+        AgentStatus status = control.status();
+        Overview own = Overview.of(status, clock.instant());
+        Optional<String> history = control.historyProblem();
+        if (history.isPresent()) {
+            own = own.withAttentionFirst(new Overview.Attention("history", "unavailable", "the history database"
+                    + " does not answer " + history.get() + ": reconciles go on; their records are kept (up to 1000)"
+                    + " and written when it answers again", ""));
+        }
+        if (fleet.isEmpty()) {
+            return own;
+        }
+        try {
+            return own.withFleet(FleetView.of(fleet.get().members(), status.agent(), clock.instant()), "");
+        } catch (StoreException e) {
+            return own.withFleet(List.of(), FleetView.problem(e));
+        }
     }
 
     /** A service of a host: its page; 404 for one the agent does not have. */
@@ -371,6 +409,28 @@ public final class Dashboard implements Site {
         LOG.info("dashboard: '{}' asked for a drift check of {} now", session.who(), host);
         done(ctx, "Checking " + host + " for drift now (asked by " + session.who() + "): this page shows what it"
                 + " finds when it ends.");
+    }
+
+    /**
+     * Rolls the host back to a commit that was healthy there (form field {@code commit}), in the session's token's
+     * name: the host is held there until resumed or a newer commit arrives.
+     */
+    private void rollback(Context ctx, Sessions.Session session) {
+        String host = ctx.pathParam("host");
+        String commit = Optional.ofNullable(ctx.formParam("commit")).orElse("");
+        AgentStatus.Hold hold;
+        try {
+            hold = control.rollback(host, commit, session.who());
+        } catch (dev.driftless.agent.RollbackRefused | IllegalArgumentException e) {
+            refuse(ctx, 400, e.getMessage());
+            return;
+        } catch (StoreException e) {
+            refuse(ctx, 503, "Cannot tell whether " + commit + " was healthy on " + host + ": " + e.getMessage());
+            return;
+        }
+        LOG.info("dashboard: '{}' rolled {} back to {}", session.who(), host, hold.commit());
+        done(ctx, "Rolling " + host + " back to " + Overview.shortId(hold.commit()) + " (by " + session.who()
+                + "): it stays there until someone resumes it or a newer commit arrives.");
     }
 
     /** Suspends or resumes automatic applies on a host, or on every host, in the session's token's name. */

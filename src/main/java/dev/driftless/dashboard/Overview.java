@@ -20,9 +20,29 @@ import java.util.TreeSet;
  * @param attention what someone should look at, worst first; empty when all is well
  * @param services the columns of the grid: every service any host has
  * @param rows one per host
+ * @param others the other agents that share this agent's history database, each with its hosts
+ * @param fleetProblem why the other agents cannot be shown (the database cannot be read), or ""
  */
 public record Overview(String agent, SourceLine source, List<Attention> attention, List<String> services, List<Row> rows,
-        boolean dryRun) {
+        boolean dryRun, List<FleetView> others, String fleetProblem) {
+
+    /** This agent's own overview, without the other agents of its database. */
+    public Overview(String agent, SourceLine source, List<Attention> attention, List<String> services, List<Row> rows,
+            boolean dryRun) {
+        this(agent, source, attention, services, rows, dryRun, List.of(), "");
+    }
+
+    /** The same with {@code first} at the head of the attention list. */
+    Overview withAttentionFirst(Attention first) {
+        List<Attention> all = new ArrayList<>(List.of(first));
+        all.addAll(attention);
+        return new Overview(agent, source, List.copyOf(all), services, rows, dryRun, others, fleetProblem);
+    }
+
+    /** The same with the other agents that share its history database (or why they cannot be shown). */
+    Overview withFleet(List<FleetView> others, String fleetProblem) {
+        return new Overview(agent, source, attention, services, rows, dryRun, List.copyOf(others), fleetProblem);
+    }
 
     /** The repository and whether it can be fetched. */
     public record SourceLine(String repo, String ref, boolean available, String fetched, String problem) {

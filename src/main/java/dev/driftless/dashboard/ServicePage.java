@@ -55,8 +55,8 @@ public record ServicePage(String host, String service, String link, String sync,
      * @param outcome what it did to this service ("applied", "healed", "drifted", ...)
      * @param healthyApply an apply that left the service working: a commit it may be rolled back to
      */
-    public record HistoryRow(String when, String kind, String trigger, String shortId, String author, String message,
-            String result, String duration, String outcome, boolean healthyApply) {
+    public record HistoryRow(String when, String kind, String trigger, String commit, String shortId, String author,
+            String message, String result, String duration, String outcome, boolean healthyApply) {
     }
 
     static ServicePage of(AgentStatus status, AgentStatus.HostStatus host, AgentStatus.ServiceStatus service,
@@ -88,8 +88,8 @@ public record ServicePage(String host, String service, String link, String sync,
                 && outcome.map(o -> o.status() != ServiceOutcome.Status.FAILED && o.health() != HealthState.DEGRADED)
                         .orElse(false);
         return new HistoryRow(Overview.age(r.startedAt(), now), r.kind().word().replace('-', ' '),
-                Optional.ofNullable(r.trigger()).orElse(""), Optional.ofNullable(r.commit()).map(Overview::shortId)
-                        .orElse(""), Optional.ofNullable(r.author()).orElse(""),
+                Optional.ofNullable(r.trigger()).orElse(""), Optional.ofNullable(r.commit()).orElse(""),
+                Optional.ofNullable(r.commit()).map(Overview::shortId).orElse(""), Optional.ofNullable(r.author()).orElse(""),
                 Optional.ofNullable(r.message()).map(m -> m.lines().findFirst().orElse("")).orElse(""),
                 r.result().word().replace('-', ' '), duration(Duration.between(r.startedAt(), r.finishedAt())),
                 outcome.map(o -> o.status().word()).orElse(""), healthy);

@@ -4,8 +4,11 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
-/** The agent's record of every reconcile: what was applied or checked, when, and what changed. */
-public interface HistoryStore extends AutoCloseable {
+/**
+ * The agent's record of every reconcile: what was applied or checked, when, and what changed; and, as agents may
+ * share one database, the {@link Fleet} of them.
+ */
+public interface HistoryStore extends Fleet, AutoCloseable {
 
     /** Stores a finished reconcile (its id is ignored) in one transaction and returns its new id. */
     long record(Reconcile reconcile);

@@ -46,7 +46,7 @@ import org.flywaydb.core.api.FlywayException;
  * store is opened. Times are kept to the microsecond (what PostgreSQL keeps), so an instant read
  * back is the recorded one truncated to microseconds.
  */
-public final class JdbcHistoryStore implements HistoryStore {
+public final class JdbcHistoryStore implements HistoryStore, Fleet {
 
     /** The file name of the SQLite history under the state directory. */
     public static final String DEFAULT_FILE_NAME = "history.db";
@@ -68,21 +68,26 @@ public final class JdbcHistoryStore implements HistoryStore {
     /** The databases Driftless can keep its history in. */
     private enum Vendor {
         SQLITE("jdbc:sqlite:", "sqlite", 2,
-                " (check that the folder exists and is writable by this user, and that the file is an SQLite database)"),
+                " (check that the folder exists and is writable by this user, and that the file is an SQLite database)",
+                "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"),
         POSTGRESQL("jdbc:postgresql:", "postgresql", 4,
                 " (check that PostgreSQL runs and accepts TCP connections there, and the database, user and password"
-                        + " in the URL; a password can also come from ~/.pgpass)");
+                        + " in the URL; a password can also come from ~/.pgpass)",
+                "CURRENT_TIMESTAMP");
 
         final String prefix;
         final String migrations;
         final int poolSize;
         final String advice;
+        /** The database's clock in SQL, as the vendor keeps times. */
+        final String now;
 
-        Vendor(String prefix, String migrations, int poolSize, String advice) {
+        Vendor(String prefix, String migrations, int poolSize, String advice, String now) {
             this.prefix = prefix;
             this.migrations = migrations;
             this.poolSize = poolSize;
             this.advice = advice;
+            this.now = now;
         }
 
         static Vendor of(String url) {
@@ -560,6 +565,43 @@ public final class JdbcHistoryStore implements HistoryStore {
         } catch (SQLException e) {
             throw failure("cannot keep what agent " + owner + " must remember", e);
         }
+    }
+
+    @Override
+    public void publish(String status, Optional<String> advertisedUrl, Duration heartbeat) {
+        String owner = owner();
+        Objects.requireNonNull(status, "status");
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement upsert = connection.prepareStatement("INSERT INTO fleet (agent, status,"
+                        + " advertised_url, heartbeat_ms, seen_at) VALUES (?, ?, ?, ?, " + vendor.now + ")"
+                        + " ON CONFLICT (agent) DO UPDATE SET status = excluded.status, advertised_url ="
+                        + " excluded.advertised_url, heartbeat_ms = excluded.heartbeat_ms, seen_at = excluded.seen_at")) {
+            upsert.setString(1, owner);
+            upsert.setString(2, status);
+            upsert.setString(3, advertisedUrl.orElse(null));
+            upsert.setLong(4, heartbeat.toMillis());
+            upsert.executeUpdate();
+        } catch (SQLException e) {
+            throw failure("cannot publish the status of agent " + owner + " to the fleet", e);
+        }
+    }
+
+    @Override
+    public List<FleetMember> members() {
+        List<FleetMember> members = new ArrayList<>();
+        read("cannot read the fleet", connection -> {
+            try (PreparedStatement select = connection.prepareStatement("SELECT agent, status, advertised_url,"
+                    + " heartbeat_ms, seen_at, " + vendor.now + " AS read_at FROM fleet ORDER BY agent");
+                    ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    members.add(new FleetMember(rows.getString("agent"), rows.getString("status"),
+                            Optional.ofNullable(rows.getString("advertised_url")),
+                            Duration.ofMillis(rows.getLong("heartbeat_ms")), vendor.getInstant(rows, "seen_at"),
+                            vendor.getInstant(rows, "read_at")));
+                }
+            }
+        });
+        return members;
     }
 
     @Override

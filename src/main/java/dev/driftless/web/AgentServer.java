@@ -3,6 +3,8 @@ package dev.driftless.web;
 import dev.driftless.agent.AgentMetrics;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.driftless.agent.AgentControl;
+import dev.driftless.agent.AgentStatus;
+import dev.driftless.agent.RollbackRefused;
 import dev.driftless.store.HistoryDocument;
 import dev.driftless.store.HistoryQuery;
 import dev.driftless.store.StoreException;
@@ -51,8 +53,12 @@ import org.slf4j.LoggerFactory;
  * GET  /api/history?host=&amp;service=&amp;agent=&amp;limit=&amp;diffs=&amp;cursor=   the history document of
  *      {@link HistoryDocument} (read; limit 1..1000, default 50; diffs=true adds each change's diff; cursor= the
  *      "next" of the page before; streamed from the database; 503 when 4 pages are being sent already)
+ * GET  /api/fleet      {@link FleetDocument}: every agent sharing the history database, this one live (read)
  * POST /api/suspend, /api/resume   {"host": "web-1"} or ?host=web-1 (none: every host) (control; the token's
  *   name is recorded as who suspended) → 200; 400 unknown host
+ * POST /api/rollback   {"host": "web-1", "commit": "&lt;id or 7+ hex digits&gt;"} (control; the token's name is recorded
+ *   as who asked) → 202 {"host", "held": {"commit", "by", "since"}}, the host held at that commit; 400 missing field,
+ *   unknown host or commit; 409 never applied and healthy on that host, or a --dry-run agent; 503 history unreadable
  * GET  /healthz (200 "ok", or 503 "unhealthy: &lt;why&gt;" while control.unhealthy() says so),
  *      /readyz (200 once control.ready(), else 503): open
  * GET  /metrics        open, or any token once a metrics token is set
@@ -119,8 +125,11 @@ public final class AgentServer implements AutoCloseable {
             config.routes.post("/hooks/generic", hook(ctx -> webhook(ctx, Provider.GENERIC)));
             config.routes.get("/api/status", api(ApiTokens.Role.READ, (ctx, token) -> json(ctx, 200, control.status())));
             config.routes.get("/api/history", api(ApiTokens.Role.READ, (ctx, token) -> history(ctx)));
+            config.routes.get("/api/fleet", api(ApiTokens.Role.READ,
+                    (ctx, token) -> json(ctx, 200, FleetDocument.read(control.status(), history))));
             config.routes.post("/api/suspend", api(ApiTokens.Role.CONTROL, (ctx, token) -> suspension(ctx, token, true)));
             config.routes.post("/api/resume", api(ApiTokens.Role.CONTROL, (ctx, token) -> suspension(ctx, token, false)));
+            config.routes.post("/api/rollback", api(ApiTokens.Role.CONTROL, this::rollback));
             config.routes.get("/healthz", api(ctx -> health(ctx)));
             config.routes.get("/readyz", api(ctx -> ready(ctx)));
             config.routes.get("/metrics", api(ApiTokens.Role.METRICS, (ctx, token) -> metrics(ctx)));
@@ -517,6 +526,49 @@ public final class AgentServer implements AutoCloseable {
         answer.put("host", host.orElse(null));
         answer.put("suspended", suspend);
         json(ctx, 200, answer);
+    }
+
+    /** Rolls a whole host back to a commit that was healthy there, and holds it; see {@link AgentControl#rollback}. */
+    private void rollback(Context ctx, Optional<ApiTokens.Token> token) throws IOException {
+        Optional<byte[]> body = readBody(ctx);
+        if (body.isEmpty()) {
+            error(ctx, 413, RequestBodies.tooLarge(limits));
+            return;
+        }
+        String usage = "the body must be a JSON object such as {\"host\": \"web-1\", \"commit\": \"3c6aeb02d1d7\"}";
+        JsonNode node;
+        try {
+            node = Json.mapper().readTree(body.get());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            error(ctx, 400, "the body is not valid JSON: " + e.getOriginalMessage() + "; " + usage);
+            return;
+        }
+        if (node == null || !node.isObject() || !node.path("host").isTextual() || !node.path("commit").isTextual()
+                || param(node.get("host").asText()).isEmpty() || param(node.get("commit").asText()).isEmpty()) {
+            error(ctx, 400, usage + " (host: the host to roll back, as a whole; commit: the commit to put it back"
+                    + " at)");
+            return;
+        }
+        String host = node.get("host").asText().strip();
+        AgentStatus.Hold held;
+        try {
+            held = control.rollback(host, node.get("commit").asText().strip(),
+                    token.map(ApiTokens.Token::name).orElse("api"));
+        } catch (RollbackRefused e) {
+            error(ctx, switch (e.reason()) {
+                case UNKNOWN_HOST, UNKNOWN_COMMIT -> 400;
+                case NEVER_HEALTHY, DRY_RUN -> 409;
+            }, e.getMessage());
+            return;
+        } catch (StoreException e) {
+            error(ctx, 503, "cannot read the history to tell whether the commit was healthy on " + host + ": "
+                    + e.getMessage());
+            return;
+        }
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("host", host);
+        answer.put("held", held);
+        json(ctx, 202, answer);
     }
 
     private void health(Context ctx) {

@@ -48,7 +48,7 @@ class HelpTest {
 
         assertThat(help.exitCode()).isZero();
         for (String command : List.of("validate", "plan", "apply", "check", "secrets", "agent", "status", "history",
-                "suspend", "resume")) {
+                "suspend", "resume", "rollback")) {
             assertThat(help.out()).containsPattern("(?m)^\\s+" + command + "\\s");
         }
     }

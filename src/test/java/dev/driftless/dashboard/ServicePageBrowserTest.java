@@ -182,9 +182,31 @@ class ServicePageBrowserTest extends InBrowser {
     }
 
     @Test
+    void rollingBackToAnEarlierHealthyCommitPutsItsFilesBack() throws Exception {
+        dashboard.repo.write("services/web/service.yaml", Files.readString(dashboard.repo.dir()
+                .resolve("services/web/service.yaml")).replace("port 80", "port 81"));
+        dashboard.repo.commit("web: port 81");
+        dashboard.agent.requestReconcile("webhook");
+        dashboard.awaitCycle("fetch");
+        assertThat(dashboard.root.resolve("etc/web.conf")).hasContent("port 81");
+        Page page = signedIn(DashboardFixture.CONTROL);
+        assertThat(page.locator("tr.history-row").count()).isEqualTo(2);
+
+        page.locator("tr.history-row").last().locator("button[name=rollback]").click();
+
+        assertThat(actionResult(page)).startsWith("Rolling box back to ").contains("(by ops)");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!Files.readString(dashboard.root.resolve("etc/web.conf")).equals("port 80\n")) {
+            assertThat(System.nanoTime()).as("rolled back within 30 s").isLessThan(deadline);
+            dashboard.awaitCycle("fetch");
+        }
+    }
+
+    @Test
     void aReadSessionSeesNoButtonsAndItsForgedPostIsRefused() {
         Page page = signedIn(DashboardFixture.READ);
-        assertThat(page.locator("button[name=check], button[name=suspend], button[name=resume]").count()).isZero();
+        assertThat(page.locator("button[name=check], button[name=suspend], button[name=resume], button[name=rollback]")
+                .count()).isZero();
         page.navigate(dashboard.url("/"));
         assertThat(page.locator(".actions button").count()).isZero();
         String csrf = csrf(page);

@@ -25,7 +25,7 @@ import java.util.stream.Stream;
  * postgresql package provides the binaries (scripts/test.sh installs it). PostgreSQL refuses to run
  * as root, so under root the cluster belongs to and runs as the user nobody.
  */
-final class HistoryPostgres implements AutoCloseable {
+public final class HistoryPostgres implements AutoCloseable {
 
     static final String USER = "driftless";
     static final String PASSWORD = "Hist0ry-Test-Pa55";
@@ -50,7 +50,7 @@ final class HistoryPostgres implements AutoCloseable {
     }
 
     /** Starts a new cluster; fails (never skips) when the PostgreSQL binaries are missing. */
-    static HistoryPostgres start() throws IOException, InterruptedException {
+    public static HistoryPostgres start() throws IOException, InterruptedException {
         Path bin = binaries();
         boolean root = "root".equals(System.getProperty("user.name"));
         Path tmp = Files.isDirectory(Path.of("/tmp")) ? Path.of("/tmp") : Path.of(System.getProperty("java.io.tmpdir"));
@@ -75,10 +75,7 @@ final class HistoryPostgres implements AutoCloseable {
         for (int attempt = 0; attempt < 3; attempt++) {
             HistoryPostgres server = new HistoryPostgres(folder, bin, root, freePort());
             try {
-                server.run(60, bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-l",
-                        data.resolve("server.log").toString(), "-w", "-t", "30", "-o",
-                        "-c listen_addresses=127.0.0.1 -p " + server.port + " -k " + sockets
-                                + " -c fsync=off -c synchronous_commit=off -c full_page_writes=off", "start");
+                server.startServer();
                 Runtime.getRuntime().addShutdownHook(server.stopAtExit);
                 return server;
             } catch (IOException e) {
@@ -87,6 +84,22 @@ final class HistoryPostgres implements AutoCloseable {
             }
         }
         throw lastFailure;
+    }
+
+    private void startServer() throws IOException, InterruptedException {
+        run(60, bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-l", data.resolve("server.log").toString(),
+                "-w", "-t", "30", "-o", "-c listen_addresses=127.0.0.1 -p " + port + " -k " + folder.resolve("sockets")
+                        + " -c fsync=off -c synchronous_commit=off -c full_page_writes=off", "start");
+    }
+
+    /** Stops the server at once, as a crash or a cut network would look to its clients; {@link #restart} brings it back. */
+    public void halt() {
+        stop("immediate");
+    }
+
+    /** Starts the server again on the same port, with the same databases. */
+    public void restart() throws IOException, InterruptedException {
+        startServer();
     }
 
     private static Path binaries() {
@@ -123,7 +136,7 @@ final class HistoryPostgres implements AutoCloseable {
         return freePort();
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
@@ -133,7 +146,7 @@ final class HistoryPostgres implements AutoCloseable {
     }
 
     /** Creates an empty database and returns its URL. */
-    String newDatabase() {
+    public String newDatabase() {
         String name = "history_" + databases.incrementAndGet();
         try (Connection admin = DriverManager.getConnection(url("postgres"));
                 Statement statement = admin.createStatement()) {

@@ -11,6 +11,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -21,6 +22,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -766,7 +768,7 @@ abstract class HistoryStoreContract {
             while (rows.next()) {
                 migrations.add(rows.getString(1) + ":" + rows.getBoolean(2));
             }
-            assertThat(migrations).containsExactly("1:true", "3:true", "4:true", "5:true", "6:true", "7:true");
+            assertThat(migrations).containsExactly("1:true", "3:true", "4:true", "5:true", "6:true", "7:true", "8:true");
         }
     }
 
@@ -808,5 +810,64 @@ abstract class HistoryStoreContract {
                 .hasMessageContaining("jdbc:sqlite:")
                 .hasMessageContaining("jdbc:postgresql:")
                 .hasMessageNotContaining("Sup3r-S3cret");
+    }
+
+    @Test
+    void theFleetListsEveryAgentSharingTheDatabaseWithWhatItPublishedLast() throws Exception {
+        String url = newDatabaseUrl();
+        HistoryStore edge = openFor(url, "edge-1");
+        HistoryStore core = openFor(url, "core-1");
+        edge.publish("{\"agent\":\"edge-1\",\"hosts\":[]}", Optional.of("https://edge-1:9090"), Duration.ofMinutes(1));
+        core.publish("{\"agent\":\"core-1\",\"hosts\":[]}", Optional.empty(), Duration.ofMinutes(1));
+        edge.publish("{\"agent\":\"edge-1\",\"hosts\":[\"web-1\"]}", Optional.of("https://edge-1:9443"),
+                Duration.ofSeconds(30));
+
+        List<FleetMember> fleet = open(url).members();
+
+        assertThat(fleet).extracting(FleetMember::agent).containsExactly("core-1", "edge-1");
+        FleetMember edgeSeen = fleet.get(1);
+        assertThat(edgeSeen.status()).isEqualTo("{\"agent\":\"edge-1\",\"hosts\":[\"web-1\"]}");
+        assertThat(edgeSeen.advertisedUrl()).contains("https://edge-1:9443");
+        assertThat(edgeSeen.heartbeat()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(edgeSeen.stale()).isFalse();
+        assertThat(fleet.get(0).advertisedUrl()).isEmpty();
+        // seen by the database's clock, which is this machine's here
+        assertThat(edgeSeen.lastSeen()).isBetween(Instant.now().minusSeconds(60), Instant.now().plusSeconds(1));
+        assertThat(edgeSeen.readAt()).isAfterOrEqualTo(edgeSeen.lastSeen());
+    }
+
+    @Test
+    void anAgentThatMissesThreeHeartbeatsIsStaleAndFreshAgainWhenItPublishes() throws Exception {
+        String url = newDatabaseUrl();
+        HistoryStore edge = openFor(url, "edge-1");
+        HistoryStore reader = open(url);
+        Duration heartbeat = Duration.ofMillis(100);
+        long published = System.nanoTime();
+        edge.publish("{}", Optional.empty(), heartbeat);
+
+        FleetMember seen = reader.members().get(0);
+        assertThat(seen.stale()).as("fresh when just published").isFalse();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!seen.stale() && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20)); // polling pace
+            seen = reader.members().get(0);
+        }
+
+        assertThat(seen.stale()).as("stale within 30 s").isTrue();
+        // (SQLite's clock keeps milliseconds: a few may be lost when it is read)
+        assertThat(Duration.ofNanos(System.nanoTime() - published)).as("not before three heartbeats")
+                .isGreaterThan(heartbeat.multipliedBy(FleetMember.MISSED_HEARTBEATS).minusMillis(5));
+        edge.publish("{}", Optional.empty(), heartbeat);
+        assertThat(reader.members().get(0).stale()).isFalse();
+    }
+
+    @Test
+    void publishingNeedsAnAgent() throws Exception {
+        HistoryStore store = newStore();
+
+        assertThatThrownBy(() -> store.publish("{}", Optional.empty(), Duration.ofSeconds(30)))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("opened for no agent");
+        assertThat(store.members()).isEmpty();
     }
 }

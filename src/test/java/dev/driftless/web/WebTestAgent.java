@@ -4,6 +4,7 @@ import dev.driftless.report.HealthState;
 import dev.driftless.report.SyncState;
 import dev.driftless.agent.AgentControl;
 import dev.driftless.agent.AgentStatus;
+import dev.driftless.agent.RollbackRefused;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -109,6 +110,25 @@ public final class WebTestAgent implements AgentControl {
         status = new AgentStatus(now.formatVersion(), now.agent(), now.repo(), now.ref(), now.source(), now.sourceError(),
                 now.appliedCommit(), now.appliedAt(), now.latestCommit(), now.failedCommit(), now.failure(),
                 host.isEmpty() ? suspended : now.suspended(), now.dryRun(), hosts);
+    }
+
+    /**
+     * Holds the host at the commit as the real agent does, refusing a host it does not have; it reads no history, so
+     * any commit id is taken as one that was healthy there.
+     */
+    @Override
+    public synchronized AgentStatus.Hold rollback(String host, String commit, String by) {
+        AgentStatus now = status;
+        if (now.hosts().stream().noneMatch(h -> h.host().equals(host))) {
+            throw new RollbackRefused(RollbackRefused.Reason.UNKNOWN_HOST, "unknown host '" + host + "'");
+        }
+        AgentStatus.Hold hold = new AgentStatus.Hold(commit, by, Instant.now());
+        status = new AgentStatus(now.formatVersion(), now.agent(), now.repo(), now.ref(), now.source(), now.sourceError(),
+                now.appliedCommit(), now.appliedAt(), now.latestCommit(), now.failedCommit(), now.failure(),
+                now.suspended(), now.dryRun(), now.hosts().stream().map(h -> !h.host().equals(host) ? h
+                        : new AgentStatus.HostStatus(h.host(), h.suspended(), h.suspendedBy(), h.appliedCommit(),
+                                h.sync(), h.services(), Optional.of(hold))).toList());
+        return hold;
     }
 
     @Override
