@@ -40,7 +40,7 @@ public final class Agent implements AgentControl {
     private final AgentSettings settings;
     private final Clock clock;
     private final AgentMemory memory;
-    private final StatusBoard board = new StatusBoard();
+    private final StatusBoard board;
     private final Activity activity;
     private final Schedule schedule;
     private final AgentMetrics metrics;
@@ -85,6 +85,7 @@ public final class Agent implements AgentControl {
         this.settings = settings;
         this.history = history;
         this.clock = clock;
+        this.board = new StatusBoard(clock);
         this.metrics = metrics;
         this.outage = new StoreOutage(clock);
         this.memory = AgentMemory.load(history, outage);
@@ -368,10 +369,10 @@ public final class Agent implements AgentControl {
     private void checkDriftOf(Map<String, DriftRequests.Asked> asked) {
         asked.forEach((host, request) -> LOG.info("checking {} for drift now: {}", host, request.why()));
         // one check per trigger, so that the history says what asked for each
-        Map<DriftRequests.Trigger, List<String>> byTrigger = new java.util.EnumMap<>(DriftRequests.Trigger.class);
-        asked.forEach((host, request) -> byTrigger.computeIfAbsent(request.trigger(), t -> new ArrayList<>()).add(host));
+        Map<String, List<String>> byTrigger = new java.util.LinkedHashMap<>();
+        asked.forEach((host, request) -> byTrigger.computeIfAbsent(request.recorded(), t -> new ArrayList<>()).add(host));
         byTrigger.forEach((trigger, hosts) -> {
-            CycleReport report = driftCycle.run(java.util.Set.copyOf(hosts), trigger.recorded());
+            CycleReport report = driftCycle.run(java.util.Set.copyOf(hosts), trigger);
             publish(report);
             Instant now = clock.instant();
             synchronized (lock) {
@@ -396,6 +397,16 @@ public final class Agent implements AgentControl {
     void requestDriftCheck(String host, DriftRequests.Trigger trigger, String why) {
         synchronized (lock) {
             driftRequests.request(host, trigger, why);
+            lock.notifyAll();
+        }
+    }
+
+    @Override
+    public void checkNow(String host, String by) {
+        checkKnown(host);
+        synchronized (lock) {
+            driftRequests.request(host, new DriftRequests.Asked(DriftRequests.Trigger.CHECK_NOW, "asked by " + by,
+                    Optional.of(by)));
             lock.notifyAll();
         }
     }
@@ -442,12 +453,28 @@ public final class Agent implements AgentControl {
 
     @Override
     public void resume(Optional<String> host) {
+        resume(host, "api");
+    }
+
+    /** Resumes, saying who did (a token's name); the apply that catches up has the trigger "resume by WHO". */
+    @Override
+    public void resume(Optional<String> host, String by) {
         host.ifPresent(this::checkKnown);
         memory.resume(host.orElse(AgentMemory.EVERY_HOST));
         metrics.suspended(!memory.suspensions().isEmpty());
-        sink.publish(new CycleReport().log("resumed automatic applies on " + host.orElse("every host")));
+        sink.publish(new CycleReport().log("resumed automatic applies on " + host.orElse("every host") + " (by " + by
+                + ")"));
         changed();
-        requestReconcile("resume"); // catch up with what was held back
+        requestReconcile("api".equals(by) ? "resume" : "resume by " + by); // catch up with what was held back
+    }
+
+    @Override
+    public Optional<ServiceReport> serviceReport(String host, String service) {
+        if (board.get(host, service).isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<String> commit = memory.target(host).or(() -> Optional.ofNullable(board.appliedCommit));
+        return Optional.of(board.findings.report(host, service, commit, commit.flatMap(c -> workspaces.readme(c, service))));
     }
 
     @Override

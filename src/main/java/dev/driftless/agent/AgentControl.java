@@ -27,6 +27,34 @@ public interface AgentControl {
     void resume(Optional<String> host);
 
     /**
+     * Resumes, saying who did (a token's name): the log and the trigger of the apply that catches up show it.
+     *
+     * @throws IllegalArgumentException when the host is not one the agent manages
+     */
+    default void resume(Optional<String> host, String by) {
+        resume(host);
+    }
+
+    /**
+     * Asks for a drift check of {@code host} at once, without waiting for the drift interval; the history records its
+     * trigger as "check now by BY".
+     *
+     * @throws IllegalArgumentException when the host is not one the agent manages
+     * @throws UnsupportedOperationException when this agent cannot check a host on request
+     */
+    default void checkNow(String host, String by) {
+        throw new UnsupportedOperationException("this agent cannot check a host on request");
+    }
+
+    /**
+     * What the agent knows of a service on a host beyond its status (README, resources, last drift, health checks,
+     * handlers), for the dashboard; empty when it has no such service there.
+     */
+    default Optional<ServiceReport> serviceReport(String host, String service) {
+        return Optional.empty();
+    }
+
+    /**
      * Rolls a whole host back to an earlier commit that was applied and found healthy there (a host is always at one
      * commit, whichever of its services the request came from): it is applied as the next reconcile, and the host is
      * held there (new commits are not applied to it, drift checks keep it at that commit) until it is resumed or a

@@ -122,6 +122,7 @@ final class DriftCycle {
             Map<String, DriftPolicy> policies = new LinkedHashMap<>();
             for (HostOutcome outcome : results) {
                 if (outcome instanceof HostOutcome.Planned planned) {
+                    board.findings.planned(planned.plan(), "drift check");
                     // a heal checks the services it touched again: what it found replaces the sample
                     Map<String, ServiceHealth> health = new LinkedHashMap<>(sampled.getOrDefault(outcome.host(),
                             Map.of()));
@@ -133,6 +134,8 @@ final class DriftCycle {
             report.log("drift check of " + commit + " failed: " + e.getMessage());
             return;
         }
+        outcomes.stream().filter(o -> o.service() != null && !o.changes().isEmpty()).forEach(o -> board.findings
+                .drifted(o.host(), o.service(), commit, o.status().word(), o.changes()));
         if (!outcomes.isEmpty()) {
             report.record(new Reconcile(0, Reconcile.Kind.DRIFT_CHECK, trigger, commit, "", "", started,
                     clock.instant(), result(outcomes), null, outcomes));
@@ -221,6 +224,7 @@ final class DriftCycle {
     private void health(String host, String commit, Map<String, ServiceHealth> found, List<ServiceOutcome> outcomes,
             CycleReport report) {
         Instant now = clock.instant();
+        board.findings.health(host, found);
         found.forEach((service, health) -> {
             Optional<Event> change = Outcomes.healthChange(host, health, board.health(host, service, health.state()),
                     commit, now);

@@ -18,7 +18,9 @@ final class DriftRequests {
     /** What asked for a check: its name is the trigger the history records. */
     enum Trigger {
         ENGINE_EVENT("engine event"),
-        FILE_CHANGE("file change");
+        FILE_CHANGE("file change"),
+        /** Someone asked (the dashboard's "check now"): the history records who. */
+        CHECK_NOW("check now");
 
         private final String recorded;
 
@@ -31,8 +33,17 @@ final class DriftRequests {
         }
     }
 
-    /** One request: what asked, and why. */
-    record Asked(Trigger trigger, String why) {
+    /** One request: what asked, and why; {@code by} names who, for a person's request. */
+    record Asked(Trigger trigger, String why, java.util.Optional<String> by) {
+
+        Asked(Trigger trigger, String why) {
+            this(trigger, why, java.util.Optional.empty());
+        }
+
+        /** The trigger the history records: "file change", "check now by alice". */
+        String recorded() {
+            return trigger.recorded() + by.map(name -> " by " + name).orElse("");
+        }
     }
 
     private final Duration cap;
@@ -46,7 +57,23 @@ final class DriftRequests {
     }
 
     void request(String host, Trigger trigger, String why) {
-        pending.putIfAbsent(host, new Asked(trigger, why));
+        request(host, new Asked(trigger, why));
+    }
+
+    /**
+     * A request; a person's ({@code by} given) replaces a pending automatic one, so the check says who asked, and is
+     * not held back by the back-off of a host that keeps drifting.
+     */
+    void request(String host, Asked asked) {
+        if (asked.by().isPresent()) {
+            notBefore.remove(host);
+            Asked was = pending.get(host);
+            if (was == null || was.by().isEmpty()) {
+                pending.put(host, asked);
+            }
+            return;
+        }
+        pending.putIfAbsent(host, asked);
     }
 
     /** When the first pending check may run; {@link Instant#MAX} when none is pending. */

@@ -59,9 +59,11 @@ final class Outcomes {
                         : applied.cutShort(service) ? ServiceOutcome.Status.PENDING
                         : changes.isEmpty() ? ServiceOutcome.Status.UNCHANGED
                         : healing ? ServiceOutcome.Status.HEALED : ServiceOutcome.Status.APPLIED;
+                List<HandlerOutcome> handlers = result.handlersOf(service).stream().map(Outcomes::handlerOutcome).toList();
+                board.findings.handlersRan(applied.host(), service, plan.desired().revision(), handlers);
                 // the health this commit's checks found, even when a rollback made the service healthy again
                 outcomes.add(new ServiceOutcome(applied.host(), service, status, failure(applied, service), changes,
-                        result.handlersOf(service).stream().map(Outcomes::handlerOutcome).toList(),
+                        handlers,
                         Optional.ofNullable(applied.health().get(service)).map(ServiceHealth::state).orElse(null),
                         ran.stream().filter(i -> i.service().equals(service)).map(Outcomes::serviceImage).toList()));
                 board.set(applied.host(), service, switch (status) {
@@ -70,6 +72,7 @@ final class Outcomes {
                     default -> SyncState.IN_SYNC;
                 }, 0);
             });
+            board.findings.applied(applied);
             if (!healing && !plan.desired().services().isEmpty()) {
                 board.keepOnly(applied.host(), plan.desired().services());
             }
@@ -189,6 +192,7 @@ final class Outcomes {
                 continue;
             }
             HostPlan plan = ((HostOutcome.Planned) outcome).plan();
+            board.findings.planned(plan, "dry run");
             Map<String, List<ResourceChange>> byService = new LinkedHashMap<>();
             plan.desired().services().forEach(s -> byService.put(s, new ArrayList<>()));
             plan.changes().forEach(c -> byService.computeIfAbsent(c.service(), s -> new ArrayList<>())

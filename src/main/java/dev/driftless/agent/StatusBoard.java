@@ -26,6 +26,8 @@ final class StatusBoard {
     private static final int MAX_COMMITS = 64;
 
     private final Map<String, Map<String, AgentStatus.ServiceStatus>> services = new ConcurrentSkipListMap<>();
+    /** Each service's resources, drift, health checks and handlers as last found, for its page on the dashboard. */
+    final ServiceFindings findings;
     volatile String appliedCommit;
     volatile Instant appliedAt;
     volatile String latestCommit;
@@ -42,6 +44,10 @@ final class StatusBoard {
                     return size() > MAX_COMMITS;
                 }
             });
+
+    StatusBoard(java.time.Clock clock) {
+        this.findings = new ServiceFindings(clock);
+    }
 
     /**
      * Every host and service as the newest reconciles of this agent left them, so a restart shows them at once: the

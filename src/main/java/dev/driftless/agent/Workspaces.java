@@ -33,6 +33,13 @@ final class Workspaces {
     private final BooleanSupplier stopping;
     // the hosts of the inventory at the newest commit read
     private volatile List<String> knownHosts = List.of();
+    // commit/service -> README: a commit's files never change, and a page view should not open Git each time
+    private final Map<String, Optional<String>> readmes = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Optional<String>> eldest) {
+            return size() > 64;
+        }
+    };
 
     Workspaces(AgentSettings settings, RepoSource source, BooleanSupplier stopping) {
         this.settings = settings;
@@ -121,6 +128,42 @@ final class Workspaces {
             }
         });
         return found;
+    }
+
+    /**
+     * A service's README.md at a fetched commit, cut at {@link ServiceReport#MAX_README_CHARS}; empty when it has none,
+     * or the commit can no longer be read (said in the log, not to the reader).
+     */
+    Optional<String> readme(String commit, String service) {
+        String key = commit + "/" + service;
+        synchronized (readmes) {
+            Optional<String> known = readmes.get(key);
+            if (known != null) {
+                return known;
+            }
+        }
+        Optional<String> read = readReadme(commit, service);
+        synchronized (readmes) {
+            readmes.put(key, read);
+        }
+        return read;
+    }
+
+    private Optional<String> readReadme(String commit, String service) {
+        String path = RepositoryLoader.SERVICES_DIR + "/" + service + "/README.md";
+        if (!dev.driftless.source.RepoTree.isTreePath(path) || service.contains("/")) {
+            return Optional.empty();
+        }
+        try (RepoSource.Checkout checkout = source.openFetched(request(Optional.of(commit)))) {
+            return checkout.tree().read(path).map(bytes -> {
+                String text = new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+                return text.length() > ServiceReport.MAX_README_CHARS
+                        ? text.substring(0, ServiceReport.MAX_README_CHARS) + "\n\n… (the rest is not shown)" : text;
+            });
+        } catch (SourceException e) {
+            LOG.warn("cannot read {} at commit {}: {}", path, commit, e.getMessage());
+            return Optional.empty();
+        }
     }
 
     private static Map<String, List<String>> byCommit(Map<String, String> targets) {

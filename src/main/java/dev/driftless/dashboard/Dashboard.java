@@ -2,6 +2,10 @@ package dev.driftless.dashboard;
 
 import dev.driftless.agent.AgentControl;
 import dev.driftless.agent.AgentStatus;
+import dev.driftless.agent.ServiceReport;
+import dev.driftless.store.HistoryPage;
+import dev.driftless.store.HistoryQuery;
+import dev.driftless.store.HistoryStore;
 import dev.driftless.store.Fleet;
 import dev.driftless.store.StoreException;
 import dev.driftless.web.ApiTokens;
@@ -37,7 +41,13 @@ import org.slf4j.LoggerFactory;
  * GET  /                                    the overview (signed in; else 303 to /login)
  * GET  /events                              text/event-stream: event "board" (the overview's HTML) at once and at each
  *                                           change, a comment every heartbeat; 429 past the streams' bounds
- * GET  /hosts/{host}/services/{service}     a service's page (a stub until the service page is built)
+ * GET  /hosts/{host}/services/{service}     a service's page: state, actions, resources, last drift, health checks,
+ *                                           handlers, history (?before=CURSOR: older), README; 404 for an unknown one
+ * GET  /hosts/{host}/services/{service}/state   the page's live part alone (htmx fetches it at each change)
+ * POST /hosts/{host}/check                  a drift check of the host now (control)
+ * POST /hosts/{host}/suspend, /resume       automatic applies of the host held back, or let go again (control)
+ * POST /hosts/{host}/services/{service}/rollback (form: commit)   the host back to a commit healthy there (control)
+ * POST /suspend, /resume                    the same for every host (control)
  * GET  /assets/...                          the CSS, htmx and its SSE extension (open: the sign-in page needs them)
  * </pre>
  *
@@ -62,6 +72,8 @@ public final class Dashboard implements Site {
             "htmx-ext-sse.js", new Asset("/META-INF/resources/webjars/htmx-ext-sse/2.2.2/sse.js",
                     "text/javascript; charset=utf-8"));
     private static final Logger LOG = LoggerFactory.getLogger(Dashboard.class);
+    /** History rows on a service's page. */
+    static final int HISTORY_PAGE = 20;
 
     private final AgentControl control;
     private final ApiTokens tokens;
@@ -70,6 +82,8 @@ public final class Dashboard implements Site {
     private final LoginThrottle throttle;
     private final Templates templates = new Templates();
     private final LiveBoard live;
+    private final Optional<HistoryStore> history;
+    private final Readme readme = new Readme();
     private final Map<String, byte[]> assets = new HashMap<>();
     private boolean secure;
     // the history database shared with other agents, when the agent has one (set once, before the routes serve)
@@ -84,9 +98,16 @@ public final class Dashboard implements Site {
         void handle(Context ctx, Sessions.Session session) throws Exception;
     }
 
-    /** The dashboard of {@code control}, signing in with {@code tokens}. */
+    /** The dashboard of {@code control}, signing in with {@code tokens}, without history (service pages say so). */
     public static Dashboard of(AgentControl control, ApiTokens tokens) {
-        return new Dashboard(control, tokens, Clock.systemUTC(), HEARTBEAT);
+        return new Dashboard(control, tokens, Optional.empty(), Clock.systemUTC(), HEARTBEAT);
+    }
+
+    /** The dashboard of {@code control}, signing in with {@code tokens}, showing the history of {@code history}. */
+    public static Dashboard of(AgentControl control, ApiTokens tokens, HistoryStore history) {
+        Dashboard dashboard = new Dashboard(control, tokens, Optional.of(history), Clock.systemUTC(), HEARTBEAT);
+        dashboard.fleet = Optional.of(history); // the history database is also where the fleet's agents publish
+        return dashboard;
     }
 
     /**
@@ -100,8 +121,9 @@ public final class Dashboard implements Site {
     }
 
     /** With the clock of sessions and sign-in throttling, and the streams' heartbeat, chosen (tests). */
-    Dashboard(AgentControl control, ApiTokens tokens, Clock clock, Duration heartbeat) {
+    Dashboard(AgentControl control, ApiTokens tokens, Optional<HistoryStore> history, Clock clock, Duration heartbeat) {
         this.control = Objects.requireNonNull(control, "control");
+        this.history = history;
         this.tokens = Objects.requireNonNull(tokens, "tokens");
         this.clock = clock;
         this.sessions = new Sessions(clock);
@@ -124,6 +146,18 @@ public final class Dashboard implements Site {
         // ---- the service page and the actions (check now, suspend/resume, roll back) go here: pages with
         // page(...), every POST with action(ApiTokens.Role.CONTROL, ...), so CSRF and the token's role are checked
         routes.get("/hosts/{host}/services/{service}", apiListenerOnly.apply(page(this::service)));
+        routes.get("/hosts/{host}/services/{service}/state", apiListenerOnly.apply(page(this::serviceState)));
+        routes.post("/hosts/{host}/check", apiListenerOnly.apply(action(ApiTokens.Role.CONTROL, this::checkNow)));
+        routes.post("/hosts/{host}/suspend", apiListenerOnly.apply(action(ApiTokens.Role.CONTROL,
+                (ctx, session) -> suspension(ctx, session, Optional.of(ctx.pathParam("host")), true))));
+        routes.post("/hosts/{host}/resume", apiListenerOnly.apply(action(ApiTokens.Role.CONTROL,
+                (ctx, session) -> suspension(ctx, session, Optional.of(ctx.pathParam("host")), false))));
+        routes.post("/hosts/{host}/services/{service}/rollback", apiListenerOnly.apply(action(ApiTokens.Role.CONTROL,
+                this::rollback)));
+        routes.post("/suspend", apiListenerOnly.apply(action(ApiTokens.Role.CONTROL,
+                (ctx, session) -> suspension(ctx, session, Optional.empty(), true))));
+        routes.post("/resume", apiListenerOnly.apply(action(ApiTokens.Role.CONTROL,
+                (ctx, session) -> suspension(ctx, session, Optional.empty(), false))));
     }
 
     @Override
@@ -300,20 +334,134 @@ public final class Dashboard implements Site {
         }
     }
 
-    /** A service of a host: a stub page until the service page is built; 404 for one the agent does not have. */
+    /** A service of a host: its page; 404 for one the agent does not have. */
     private void service(Context ctx, Sessions.Session session) {
+        servicePage(ctx, session).ifPresent(page -> ctx.render("dashboard/service.jte", Map.of("viewer",
+                Viewer.of(session), "page", page, "state", stateLink(ctx, page))));
+    }
+
+    /** The service page's live part alone, as htmx fetches it when the agent's status changes. */
+    private void serviceState(Context ctx, Sessions.Session session) {
+        servicePage(ctx, session).ifPresent(page -> ctx.render("dashboard/service-state.jte", Map.of("viewer",
+                Viewer.of(session), "page", page, "state", stateLink(ctx, page))));
+    }
+
+    private static String stateLink(Context ctx, ServicePage page) {
+        return page.link() + "/state" + Optional.ofNullable(ctx.queryParam("before")).map(b -> "?before="
+                + java.net.URLEncoder.encode(b, java.nio.charset.StandardCharsets.UTF_8)).orElse("");
+    }
+
+    /** What the page of the path's service shows; empty when answered already (404, 400). */
+    private Optional<ServicePage> servicePage(Context ctx, Sessions.Session session) {
         String host = ctx.pathParam("host");
         String service = ctx.pathParam("service");
         AgentStatus status = control.status();
-        Optional<AgentStatus.ServiceStatus> found = status.hosts().stream().filter(h -> h.host().equals(host))
-                .flatMap(h -> h.services().stream()).filter(s -> s.service().equals(service)).findFirst();
+        Optional<AgentStatus.HostStatus> onHost = status.hosts().stream().filter(h -> h.host().equals(host))
+                .findFirst();
+        Optional<AgentStatus.ServiceStatus> found = onHost.flatMap(h -> h.services().stream()
+                .filter(s -> s.service().equals(service)).findFirst());
+        Optional<ServiceReport> report = found.flatMap(s -> control.serviceReport(host, service));
         if (found.isEmpty()) {
             ctx.status(404).render("dashboard/problem.jte", Map.of("viewer", Viewer.of(session), "status", 404,
                     "message", "This agent has no service '" + service + "' on a host '" + host + "'."));
+            return Optional.empty();
+        }
+        HistoryQuery query = new HistoryQuery(Optional.of(host), Optional.of(service), HISTORY_PAGE,
+                HistoryQuery.Diffs.LEFT_OUT, Optional.of(status.agent()));
+        String before = ctx.queryParam("before");
+        Optional<HistoryPage> page = Optional.empty();
+        String problem = "";
+        try {
+            if (before != null) {
+                query = query.before(before);
+            }
+            if (history.isEmpty()) {
+                problem = "This agent keeps no history.";
+            } else {
+                page = Optional.of(history.get().page(query));
+            }
+        } catch (IllegalArgumentException e) {
+            ctx.status(400).render("dashboard/problem.jte", Map.of("viewer", Viewer.of(session), "status", 400,
+                    "message", "?before=" + before + ": " + e.getMessage()));
+            return Optional.empty();
+        } catch (StoreException e) {
+            // the page still shows what the agent knows; the agent reconciles on without its history
+            LOG.warn("dashboard: cannot read the history of {}/{}: {}", host, service, e.getMessage());
+            problem = "The history cannot be read now: " + e.getMessage();
+        }
+        ServiceReport known = report.orElseGet(() -> new ServiceReport(host, service, Optional.empty(),
+                Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty()));
+        return Optional.of(ServicePage.of(status, onHost.get(), found.get(), known, readme, page, problem,
+                clock.instant()));
+    }
+
+    // ---- actions -------------------------------------------------------------------------------------------
+
+    /** Check now: a drift check of the host at once, recorded as asked by the session's token. */
+    private void checkNow(Context ctx, Sessions.Session session) {
+        String host = ctx.pathParam("host");
+        try {
+            control.checkNow(host, session.who());
+        } catch (IllegalArgumentException | UnsupportedOperationException e) {
+            refuse(ctx, 400, e.getMessage());
             return;
         }
-        ctx.render("dashboard/service.jte", Map.of("viewer", Viewer.of(session), "host", host, "service", service,
-                "sync", Overview.label(found.get().sync()), "health", Overview.label(found.get().health())));
+        LOG.info("dashboard: '{}' asked for a drift check of {} now", session.who(), host);
+        done(ctx, "Checking " + host + " for drift now (asked by " + session.who() + "): this page shows what it"
+                + " finds when it ends.");
+    }
+
+    /**
+     * Rolls the host back to a commit that was healthy there (form field {@code commit}), in the session's token's
+     * name: the host is held there until resumed or a newer commit arrives.
+     */
+    private void rollback(Context ctx, Sessions.Session session) {
+        String host = ctx.pathParam("host");
+        String commit = Optional.ofNullable(ctx.formParam("commit")).orElse("");
+        AgentStatus.Hold hold;
+        try {
+            hold = control.rollback(host, commit, session.who());
+        } catch (dev.driftless.agent.RollbackRefused | IllegalArgumentException e) {
+            refuse(ctx, 400, e.getMessage());
+            return;
+        } catch (StoreException e) {
+            refuse(ctx, 503, "Cannot tell whether " + commit + " was healthy on " + host + ": " + e.getMessage());
+            return;
+        }
+        LOG.info("dashboard: '{}' rolled {} back to {}", session.who(), host, hold.commit());
+        done(ctx, "Rolling " + host + " back to " + Overview.shortId(hold.commit()) + " (by " + session.who()
+                + "): it stays there until someone resumes it or a newer commit arrives.");
+    }
+
+    /** Suspends or resumes automatic applies on a host, or on every host, in the session's token's name. */
+    private void suspension(Context ctx, Sessions.Session session, Optional<String> host, boolean suspend) {
+        try {
+            if (suspend) {
+                control.suspend(host, session.who());
+            } else {
+                control.resume(host, session.who());
+            }
+        } catch (IllegalArgumentException e) {
+            refuse(ctx, 400, e.getMessage());
+            return;
+        }
+        String where = host.orElse("every host");
+        done(ctx, suspend ? "Suspended automatic applies on " + where + " (by " + session.who() + ")."
+                : "Resumed automatic applies on " + where + " (by " + session.who() + "): the agent catches up now.");
+    }
+
+    /**
+     * What an action did: to htmx, the line it puts in the page; to a plain form, a redirect back to the page it was
+     * sent from (its {@code back} field, a path of this dashboard).
+     */
+    private void done(Context ctx, String message) {
+        if ("true".equals(ctx.header("HX-Request"))) {
+            ctx.render("dashboard/done.jte", Map.of("message", message));
+            return;
+        }
+        String back = Optional.ofNullable(ctx.formParam("back")).filter(b -> b.startsWith("/") && !b.startsWith("//")
+                && !b.contains("\\")).orElse("/");
+        ctx.redirect(back, HttpStatus.SEE_OTHER);
     }
 
     // ---- live updates --------------------------------------------------------------------------------------

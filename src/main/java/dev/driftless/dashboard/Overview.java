@@ -149,7 +149,7 @@ public record Overview(String agent, SourceLine source, List<Attention> attentio
         };
     }
 
-    private static CommitLine commitLine(AgentStatus status, String id, Instant now) {
+    static CommitLine commitLine(AgentStatus status, String id, Instant now) {
         Optional<AgentStatus.Commit> known = status.commit(id);
         return new CommitLine(shortId(id), known.map(AgentStatus.Commit::message).orElse(""),
                 known.map(AgentStatus.Commit::author).orElse(""),

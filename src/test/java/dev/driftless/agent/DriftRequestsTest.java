@@ -45,6 +45,24 @@ class DriftRequestsTest {
     }
 
     @Test
+    void aPersonsCheckNowSaysWhoAskedAndIsNotHeldBackByABackoff() {
+        DriftRequests requests = new DriftRequests(Duration.ofHours(1));
+        requests.checked("web-1", true, T0);
+        requests.checked("web-1", true, T0);
+        requests.request("web-1", FILE, "/etc/app/web.conf: modified");
+        DriftRequests.Asked alice = new DriftRequests.Asked(DriftRequests.Trigger.CHECK_NOW, "asked by alice",
+                java.util.Optional.of("alice"));
+        requests.request("web-1", alice);
+        requests.request("web-1", ENGINE, "container app_web_1 of stack app: die");
+
+        Map<String, DriftRequests.Asked> due = requests.take(T0);
+
+        assertThat(due).containsExactly(Map.entry("web-1", alice));
+        assertThat(due.get("web-1").recorded()).isEqualTo("check now by alice");
+        assertThat(new DriftRequests.Asked(FILE, "x").recorded()).isEqualTo("file change");
+    }
+
+    @Test
     void aCheckThatFindsTheHostInSyncEndsTheBackoff() {
         DriftRequests requests = new DriftRequests(Duration.ofHours(1));
         requests.checked("web-1", true, T0);

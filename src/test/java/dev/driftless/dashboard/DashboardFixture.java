@@ -75,7 +75,7 @@ final class DashboardFixture implements AutoCloseable {
         agent = new Agent(settings, history, new AgentMetrics(), e -> { }, Clock.systemUTC());
         agent.onCycle(cycles::add);
         ApiTokens tokens = tokens(tmp);
-        dashboard = new Dashboard(agent, tokens, clock, heartbeat);
+        dashboard = new Dashboard(agent, tokens, Optional.of(history), clock, heartbeat);
         server = AgentServer.start(Listeners.on("127.0.0.1:0"), agent, new AgentMetrics(), HistorySource.of(history),
                 Optional.empty(), tokens, HttpLimits.DEFAULTS, Optional.of(dashboard));
         loop = new Thread(agent::run, "agent-loop");
@@ -94,6 +94,11 @@ final class DashboardFixture implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The agent's history database. */
+    HistoryStore history() {
+        return history;
     }
 
     /** The dashboard's address of {@code path}. */

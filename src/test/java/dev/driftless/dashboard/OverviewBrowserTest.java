@@ -8,47 +8,24 @@ import dev.driftless.agent.AgentMetrics;
 import dev.driftless.agent.AgentStatus;
 import dev.driftless.report.HealthState;
 import dev.driftless.report.SyncState;
-import dev.driftless.testing.Browser;
 import dev.driftless.testing.TestRepo;
 import dev.driftless.web.AgentServer;
 import dev.driftless.web.HttpLimits;
 import dev.driftless.web.Listeners;
 import dev.driftless.web.WebTestAgent;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The overview in a real browser (Debian's Chromium) against a real agent over a real Git repository. */
-class OverviewBrowserTest {
+class OverviewBrowserTest extends InBrowser {
 
     private static final String HOSTILE = "<script>alert('commit')</script>";
-
-    static Browser browser;
-
-    @TempDir
-    Path tmp;
-
-    DashboardFixture dashboard;
-
-    @BeforeAll
-    static void launch() {
-        browser = Browser.launch();
-    }
-
-    @AfterAll
-    static void quit() {
-        browser.close();
-    }
 
     @BeforeEach
     void start() {
@@ -60,11 +37,6 @@ class OverviewBrowserTest {
                 + "    content: \"shared_buffers 1GB\\n\"\n");
         repo.commit("web and db " + HOSTILE);
         dashboard = DashboardFixture.start(tmp, repo, Clock.systemUTC());
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        dashboard.close();
     }
 
     private Page signedIn(int width, int height) {
