@@ -130,8 +130,8 @@ public record Overview(String agent, SourceLine source, List<Attention> attentio
             words.add("failed" + status.failedCommit().map(c -> " at " + shortId(c)).orElse("")
                     + status.failure().map(f -> ": " + f).orElse(""));
         } else if (s.sync() == SyncState.DRIFTED) {
-            words.add("drifted (" + s.driftedResources() + (s.driftedResources() == 1 ? " resource" : " resources")
-                    + " differ from the commit)");
+            words.add("drifted (" + s.driftedResources() + (s.driftedResources() == 1 ? " resource differs"
+                    : " resources differ") + " from the commit)");
         }
         if (s.health() == HealthState.DEGRADED) {
             words.add("degraded: its health checks fail");

@@ -511,7 +511,7 @@ public final class AgentServer implements AutoCloseable {
             if (suspend) {
                 control.suspend(host, token.map(ApiTokens.Token::name).orElse("api"));
             } else {
-                control.resume(host);
+                control.resume(host, token.map(ApiTokens.Token::name).orElse("api"));
             }
         } catch (IllegalArgumentException e) {
             error(ctx, 400, e.getMessage());

@@ -112,6 +112,8 @@ class ApiAccessTest {
             assertThat(web1.get("host").asText()).isEqualTo("web-1");
             assertThat(web1.get("suspended").asBoolean()).isTrue();
             assertThat(web1.get("suspendedBy").asText()).isEqualTo("ops");
+            assertThat(post(named, "/api/resume?host=web-1", Optional.of(CONTROL)).statusCode()).isEqualTo(200);
+            assertThat(agent.resumedBy()).as("history and the log say who resumed").contains("ops");
         }
     }
 

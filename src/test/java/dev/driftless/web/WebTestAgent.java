@@ -18,6 +18,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 public final class WebTestAgent implements AgentControl {
 
+    private Optional<String> resumedBy = Optional.empty();
+
     public static final String COMMIT = "3f2a9c1d0e4b5a6978877665544332211000ffee";
 
     public final List<String> triggers = new CopyOnWriteArrayList<>();
@@ -94,6 +96,17 @@ public final class WebTestAgent implements AgentControl {
     @Override
     public synchronized void resume(Optional<String> host) {
         setSuspended(host, false, Optional.empty());
+    }
+
+    @Override
+    public synchronized void resume(Optional<String> host, String by) {
+        resume(host);
+        resumedBy = Optional.of(by);
+    }
+
+    /** Who resumed last, as the API said (empty before any resume that said). */
+    public synchronized Optional<String> resumedBy() {
+        return resumedBy;
     }
 
     private void setSuspended(Optional<String> host, boolean suspended, Optional<String> by) {
