@@ -1,6 +1,8 @@
 package dev.driftless.dashboard;
 
 import java.util.List;
+import org.commonmark.Extension;
+import org.commonmark.ext.gfm.tables.TablesExtension;
 import org.commonmark.parser.Parser;
 import org.commonmark.renderer.html.DefaultUrlSanitizer;
 import org.commonmark.renderer.html.HtmlRenderer;
@@ -12,8 +14,12 @@ import org.commonmark.renderer.html.HtmlRenderer;
  */
 final class Readme {
 
-    private final Parser parser = Parser.builder().build();
+    // GitHub's tables too: the services' READMEs list their files in them
+    private static final List<Extension> EXTENSIONS = List.of(TablesExtension.create());
+
+    private final Parser parser = Parser.builder().extensions(EXTENSIONS).build();
     private final HtmlRenderer renderer = HtmlRenderer.builder()
+            .extensions(EXTENSIONS)
             .escapeHtml(true)
             .sanitizeUrls(true)
             .urlSanitizer(new DefaultUrlSanitizer(List.of("http", "https")))

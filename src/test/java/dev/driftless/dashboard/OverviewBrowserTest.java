@@ -82,6 +82,14 @@ class OverviewBrowserTest extends InBrowser {
         assertThat(page.locator("td.sync-drifted").innerText()).contains("drifted");
         assertThat(page.locator(".attention").innerText()).contains("box/db", "drifted", "1 resource");
         assertThat(page.evaluate("() => window.notReloaded === true")).isEqualTo(true);
+        // the host's row is drifted; its other cells still say their own state, in their own colour
+        Object colours = page.evaluate("() => [...document.querySelectorAll('tr.sync-drifted td.sync-in-sync .sync,"
+                + " td.sync-drifted .sync')].map(e => e.closest('td').classList.contains('sync-drifted') + ':'"
+                + " + getComputedStyle(e).color)");
+        assertThat(((java.util.List<?>) colours).stream().map(String::valueOf).filter(c -> c.startsWith("false:"))
+                .map(c -> c.substring(6)).distinct().toList()).as("in-sync cells of a drifted row: " + colours)
+                .isNotEmpty().doesNotContainAnyElementsOf(((java.util.List<?>) colours).stream().map(String::valueOf)
+                        .filter(c -> c.startsWith("true:")).map(c -> c.substring(5)).toList());
     }
 
     @Test

@@ -69,6 +69,10 @@ class ServicePageBrowserTest extends InBrowser {
                 Serves the *pages*. See [the runbook](https://example.org/runbook) and [this](javascript:alert('link')).
 
                 <script>alert('readme')</script>
+
+                | path | from |
+                |------|------|
+                | /etc/web.conf | web.conf.peb |
                 """);
         repo.commit("web <script>alert('commit')</script>");
         dashboard = DashboardFixture.start(tmp, repo, Clock.systemUTC());
@@ -95,6 +99,8 @@ class ServicePageBrowserTest extends InBrowser {
         assertThat(page.locator("main script").count()).isZero();
         assertThat(page.locator(".markdown a[href^='https://example.org']").count()).isEqualTo(1);
         assertThat(page.locator(".markdown a[href^='javascript']").count()).isZero();
+        assertThat(page.locator(".markdown table td").allInnerTexts()).as("a GitHub table, as a table")
+                .containsExactly("/etc/web.conf", "web.conf.peb");
         // the resources, in sync after the apply
         assertThat(page.locator("tr.resource td code").allInnerTexts()).containsExactly("/etc/web.conf",
                 "/etc/web.token");
