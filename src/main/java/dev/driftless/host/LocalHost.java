@@ -510,7 +510,7 @@ public final class LocalHost implements Host {
                     process.descendants().forEach(ProcessHandle::destroyForcibly);
                     process.destroyForcibly();
                     process.waitFor(5, TimeUnit.SECONDS);
-                    return new CommandResult(-1, output.get(5, TimeUnit.SECONDS), true);
+                    return new CommandResult(-1, outputOfKilled(output), true);
                 }
                 return new CommandResult(process.exitValue(), output.get(30, TimeUnit.SECONDS), false);
             } finally {
@@ -523,6 +523,19 @@ public final class LocalHost implements Host {
             throw new HostException(name + ": interrupted while running '" + command + "'", e);
         } catch (ExecutionException | TimeoutException e) {
             throw new HostException(name + ": cannot read the output of '" + command + "'", e);
+        }
+    }
+
+    /**
+     * What a command killed at its timeout wrote, or nothing when that cannot be had: a child it forked just as it
+     * was killed (after its descendants were listed) may hold the output open until it ends by itself. The command
+     * timed out either way; that is what its caller must hear, not that its output could not be read.
+     */
+    private static String outputOfKilled(Future<String> output) throws InterruptedException {
+        try {
+            return output.get(5, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            return "";
         }
     }
 
