@@ -9,6 +9,7 @@ import dev.driftless.model.Ownership;
 import dev.driftless.model.RegistryCredentials;
 import dev.driftless.render.Desired;
 import dev.driftless.render.DesiredHost;
+import dev.driftless.render.SecretLines;
 import dev.driftless.state.HostState;
 import dev.driftless.state.Fingerprint;
 import dev.driftless.state.StateEntry;
@@ -35,7 +36,10 @@ import java.util.Set;
 public final class Planner {
 
 
-    /** What a plan shows instead of the diff of a file rendered from a secret (flux diff prints **SOPS**). */
+    /**
+     * What a plan shows instead of the diff of a file that is a secret, or whose secret lines cannot be told apart
+     * (flux diff prints **SOPS**). Other files rendered from secrets show their diff with those lines masked.
+     */
     public static final String SENSITIVE = "(sensitive content changed)";
 
     /**
@@ -479,28 +483,36 @@ public final class Planner {
         if (!(resource instanceof Desired.File file)) {
             return Optional.empty();
         }
-        // what the host has was rendered from a secret when last applied: its old lines are secret too
-        boolean sensitive = file.sensitive() || (recorded != null && recorded.sensitive());
         if (now instanceof LiveEntry.Refused) {
             return Optional.empty(); // what is there is outside the root: not ours to show
         }
+        String desired = LocalHost.sha256(file.content());
+        // what the host has was rendered from secrets when last applied: unless it is what this render makes (a
+        // drift), where its secret lines are is not known
+        boolean hostSecretsElsewhere = recorded != null && recorded.sensitive()
+                && !Fingerprint.same(recorded.sha256(), desired);
+        boolean sensitive = file.sensitive() || hostSecretsElsewhere;
+        Optional<byte[]> before = Optional.empty();
         if (now instanceof LiveEntry.File live) {
-            if (Fingerprint.same(live.sha256(), LocalHost.sha256(file.content()))) {
+            if (Fingerprint.same(live.sha256(), desired)) {
                 return Optional.empty(); // attributes only
             }
-            if (sensitive) {
-                return Optional.of(SENSITIVE);
-            }
-            Optional<byte[]> before = live.size() > DIFF_LIMIT || file.content().length > DIFF_LIMIT ? Optional.empty()
+            before = live.size() > DIFF_LIMIT || file.content().length > DIFF_LIMIT ? Optional.empty()
                     : host.read(file.path(), DIFF_LIMIT);
-            return Optional.of(before.map(bytes -> Diffs.unified(file.path(), Optional.of(bytes), file.content()))
-                    .orElse("large content differs (" + live.size() + " bytes on the host, " + file.content().length
-                            + " bytes in the repository)"));
+            if (before.isEmpty()) {
+                return Optional.of(sensitive ? SENSITIVE : "large content differs (" + live.size()
+                        + " bytes on the host, " + file.content().length + " bytes in the repository)");
+            }
         }
-        if (sensitive) {
+        if (!sensitive) {
+            return Optional.of(Diffs.unified(file.path(), before, file.content()));
+        }
+        if (file.secretLines() instanceof SecretLines.WholeFile) {
             return Optional.of(SENSITIVE);
         }
-        return Optional.of(Diffs.unified(file.path(), Optional.empty(), file.content()));
+        Set<Integer> secret = file.secretLines() instanceof SecretLines.Lines lines ? lines.indexes() : Set.of();
+        return Optional.of(Diffs.masked(file.path(), before, file.content(), secret, hostSecretsElsewhere)
+                .orElse(SENSITIVE));
     }
 
     private static List<String> details(Desired resource, StateEntry wanted, LiveEntry now) {

@@ -14,13 +14,25 @@ public sealed interface Desired {
     Location where();
 
     /**
-     * A regular file with its rendered content; {@code sensitive} when any of it came from a secret, so
-     * no diff, log line or unsalted hash of it is ever shown or stored.
+     * A regular file with its rendered content; {@code secretLines} says which of it came from secrets: a
+     * {@link #sensitive} file never has an unsalted hash stored, and its diffs show those lines masked.
      */
     record File(String path, String service, byte[] content, Ownership ownership, List<String> onChange,
-            Location where, boolean sensitive) implements Desired {
+            Location where, SecretLines secretLines) implements Desired {
         public File {
             onChange = List.copyOf(onChange);
+        }
+
+        /** A file all of whose content is secret ({@code sensitive}) or none of it. */
+        public File(String path, String service, byte[] content, Ownership ownership, List<String> onChange,
+                Location where, boolean sensitive) {
+            this(path, service, content, ownership, onChange, where,
+                    sensitive ? SecretLines.WHOLE_FILE : SecretLines.NONE);
+        }
+
+        /** Whether any of the content came from a secret. */
+        public boolean sensitive() {
+            return secretLines.sensitive();
         }
     }
 

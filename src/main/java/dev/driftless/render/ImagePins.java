@@ -54,7 +54,7 @@ public final class ImagePins {
             } else if (resource instanceof Desired.File file && pinned.containsKey(file.path())) {
                 Desired.Stack stack = pinned.get(file.path());
                 resources.add(new Desired.File(file.path(), file.service(), StackRendering.override(stack.project(),
-                        stack.services()), file.ownership(), file.onChange(), file.where(), file.sensitive()));
+                        stack.services()), file.ownership(), file.onChange(), file.where(), file.secretLines()));
             } else {
                 resources.add(resource);
             }

@@ -143,10 +143,13 @@ public final class Renderer {
                     secretFunction.start(service.directory());
                     byte[] content = content(file, host, variables, problems);
                     if (content != null) {
-                        boolean sensitive = secretFunction.read() || file.content() instanceof Content.Secret;
+                        SecretLines secretLines = file.content() instanceof Content.Secret ? SecretLines.WHOLE_FILE
+                                : secretFunction.read()
+                                ? secretLines(((Content.Template) file.content()).repoPath(), variables, content)
+                                : SecretLines.NONE;
                         resources.add(new Desired.File(file.path(), service.name(), content,
-                                sensitive ? privateByDefault(file.ownership()) : file.ownership(),
-                                file.onChange(), file.where(), sensitive));
+                                secretLines.sensitive() ? privateByDefault(file.ownership()) : file.ownership(),
+                                file.onChange(), file.where(), secretLines));
                     }
                 } else if (resource instanceof Resource.Directory dir) {
                     resources.add(new Desired.Directory(dir.path(), service.name(), dir.ownership(), dir.where()));
@@ -236,11 +239,7 @@ public final class Renderer {
             return null; // said once already: the first host's problem stands for all
         }
         try {
-            budget.start(path);
-            PebbleTemplate template = pebble.getTemplate(path);
-            MeteredWriter out = new MeteredWriter(budget);
-            template.evaluate(out, variables);
-            return out.bytes();
+            return evaluate(path, variables);
         } catch (IOException | RuntimeException e) {
             problems.add(problem(path, host, e));
             return null;
@@ -251,6 +250,36 @@ public final class Renderer {
                     + host.name() + ": it includes itself or calls a macro that calls itself, directly or through"
                     + " other templates"));
             return null;
+        }
+    }
+
+    private byte[] evaluate(String path, Map<String, Object> variables) throws IOException {
+        budget.start(path);
+        PebbleTemplate template = pebble.getTemplate(path);
+        MeteredWriter out = new MeteredWriter(budget);
+        template.evaluate(out, variables);
+        return out.bytes();
+    }
+
+    /**
+     * Which lines of a template's output came from secrets: it is rendered again twice with stand-ins for the
+     * secrets' values, and the lines that are not the same in all three renders are the secret ones.
+     */
+    private SecretLines secretLines(String path, Map<String, Object> variables, byte[] rendered) {
+        Optional<byte[]> first = withStandIns(SecretFunction.Values.FIRST_STAND_IN, path, variables);
+        Optional<byte[]> second = withStandIns(SecretFunction.Values.SECOND_STAND_IN, path, variables);
+        return SecretLines.compare(rendered, first, second);
+    }
+
+    /** The template rendered with stand-ins, or empty when that fails (which says nothing new about the template). */
+    private Optional<byte[]> withStandIns(SecretFunction.Values values, String path, Map<String, Object> variables) {
+        secretFunction.give(values);
+        try {
+            return Optional.of(evaluate(path, variables));
+        } catch (IOException | RuntimeException | StackOverflowError e) {
+            return Optional.empty();
+        } finally {
+            secretFunction.give(SecretFunction.Values.DECRYPTED);
         }
     }
 

@@ -18,9 +18,17 @@ import java.util.Map;
  */
 final class SecretFunction extends AbstractExtension implements Function {
 
+    /**
+     * What {@code secret()} gives: the value, or one of two stand-ins for it. A stand-in has the value's lines (so a
+     * secret that spans lines spans as many) and differs from the other one in every line: in length, in case and in
+     * its first and last character, so that whatever a template makes of a secret differs between the two renders.
+     */
+    enum Values { DECRYPTED, FIRST_STAND_IN, SECOND_STAND_IN }
+
     private final Secrets secrets;
     private String serviceDirectory = "";
     private boolean read;
+    private Values values = Values.DECRYPTED;
 
     SecretFunction(Secrets secrets) {
         this.secrets = secrets;
@@ -30,6 +38,11 @@ final class SecretFunction extends AbstractExtension implements Function {
     void start(String serviceDirectory) {
         this.serviceDirectory = serviceDirectory;
         this.read = false;
+    }
+
+    /** From now on {@code secret()} gives these values. */
+    void give(Values given) {
+        this.values = given;
     }
 
     /** Whether the file rendered since {@link #start} has read any secret's value. */
@@ -57,9 +70,21 @@ final class SecretFunction extends AbstractExtension implements Function {
         try {
             String value = secrets.value(serviceDirectory, text);
             read = true;
-            return value;
+            return values == Values.DECRYPTED ? value : standIn(value, values);
         } catch (SecretException e) {
             throw new PebbleException(null, e.getMessage(), lineNumber, self.getName());
         }
+    }
+
+    /** A stand-in with the value's lines; only a final newline stays as it is. */
+    static String standIn(String value, Values values) {
+        String[] lines = value.split("\n", -1);
+        for (int i = 0; i < lines.length; i++) {
+            boolean finalNewline = i == lines.length - 1 && i > 0 && lines[i].isEmpty();
+            if (!finalNewline) {
+                lines[i] = values == Values.FIRST_STAND_IN ? "a-stand-in-" + i : "Z:STAND:IN:" + i + ":XXXXXXXXXXXX";
+            }
+        }
+        return String.join("\n", lines);
     }
 }

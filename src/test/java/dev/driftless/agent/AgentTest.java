@@ -280,7 +280,7 @@ class AgentTest {
         assertThat(records().get(0).kind()).isEqualTo(Reconcile.Kind.DRIFT_CHECK);
 
         String everything = records().toString() + events.toString();
-        assertThat(everything).contains("/etc/app.conf", "(sensitive content changed)")
+        assertThat(everything).contains("/etc/app.conf", dev.driftless.render.SecretLines.MASK)
                 .doesNotContain("first-secret-value-1", "second-secret-value-2", "typed-by-hand-3");
         try (var files = Files.walk(stateDir)) {
             for (Path file : files.filter(Files::isRegularFile).toList()) {

@@ -134,12 +134,12 @@ class ServicePageBrowserTest extends InBrowser {
         page.waitForFunction("() => document.querySelectorAll('.drift details.change').length === 2", null,
                 new Page.WaitForFunctionOptions().setTimeout(5000));
         assertThat(page.locator(".drift .diff").first().innerText()).contains("-port 8080", "+port 80");  // from the host to the commit
-        assertThat(page.locator(".drift").innerText()).contains("/etc/web.token", "(sensitive content changed)",
+        assertThat(page.locator(".drift").innerText()).contains("/etc/web.token", dev.driftless.render.SecretLines.MASK,
                 "drifted");
         String html = page.content();
         assertThat(html).doesNotContain(SECRET, TYPED);
         page.reload();
-        assertThat(page.content()).contains("(sensitive content changed)").doesNotContain(SECRET, TYPED);
+        assertThat(page.content()).contains(dev.driftless.render.SecretLines.MASK).doesNotContain(SECRET, TYPED);
     }
 
     @Test

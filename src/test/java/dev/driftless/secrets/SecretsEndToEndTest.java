@@ -2,6 +2,7 @@ package dev.driftless.secrets;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.driftless.render.SecretLines;
 import dev.driftless.secrets.sops.Age;
 import dev.driftless.testing.Cli;
 import dev.driftless.testing.Processes;
@@ -157,7 +158,9 @@ class SecretsEndToEndTest {
         encrypt("services/app/secrets.sops.yaml", "api_token: " + ROTATED + "\nport: 8080\n");
         repo.commit("rotate the api token");
         assertThat(driftless("plan")).isEqualTo(2);
-        assertThat(outputs.get(outputs.size() - 1)).contains("~ /etc/app/app.conf", "(sensitive content changed)");
+        // its lines from secrets masked, the host's too (they came from the token before)
+        assertThat(outputs.get(outputs.size() - 1)).contains("~ /etc/app/app.conf", "-" + SecretLines.MASK,
+                "+" + SecretLines.MASK, " listen = 8080");
         assertThat(driftless("apply")).isZero();
         assertThat(read(root.resolve("etc/app/app.conf"))).contains(ROTATED);
         assertThat(driftless("check")).isZero();
@@ -278,12 +281,12 @@ class SecretsEndToEndTest {
         assertThat(read(root.resolve("etc/app/app.conf"))).isEqualTo("token = " + API_TOKEN + "\n");
         assertThat(apply.out()).doesNotContain(API_TOKEN);
 
-        // the file is sensitive: an edit shows no diff
+        // the line the macro wrote from the secret is masked, the edit beside it is shown
         repo.write("services/app/app.conf.peb", "{% import 'macros.peb' %}token = {{ token() }}\nedited = 1\n");
         repo.commit("an edit beside the secret");
         Cli.Result plan = Cli.on("plan", repo.dir(), root, "--age-key", keyFile.toString());
-        assertThat(plan.out()).contains("~ /etc/app/app.conf", "(sensitive content changed)")
-                .doesNotContain("edited = 1", API_TOKEN);
+        assertThat(plan.out()).contains("~ /etc/app/app.conf", " " + SecretLines.MASK, "+edited = 1")
+                .doesNotContain(API_TOKEN);
     }
 
     @Test
