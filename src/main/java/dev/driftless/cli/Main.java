@@ -78,19 +78,22 @@ public final class Main implements Runnable {
         Supplier<Object> named = args.length == 0 || args[0].equals("help") ? null : COMMANDS.get(args[0]);
         CommandLine commandLine = named == null ? withEveryCommand()
                 : new CommandLine(new Main()).addSubcommand(args[0], named.get());
-        commandLine.setOut(out);
-        commandLine.setErr(err);
+        Failures failures = new Failures(commandLine, args, out, err);
+        commandLine.setOut(failures.out());
+        commandLine.setErr(failures.err());
         // 2 means "changes pending" in plan and check, so usage errors exit 1 as every other error
         commandLine.getCommandSpec().exitCodeOnInvalidInput(1).exitCodeOnExecutionException(1);
         commandLine.getSubcommands().values()
                 .forEach(sub -> sub.getCommandSpec().exitCodeOnInvalidInput(1).exitCodeOnExecutionException(1));
-        commandLine.setParameterExceptionHandler(Main::usageError);
-        commandLine.setExecutionExceptionHandler((e, cl, parsed) -> {
-            cl.getErr().println("Error: " + e.getMessage());
-            cl.getErr().flush();
-            return 1;
+        commandLine.setParameterExceptionHandler((e, given) -> {
+            int code = usageError(e, given);
+            failures.usage(e);
+            return code;
         });
+        commandLine.setExecutionExceptionHandler((e, cl, parsed) -> failures.exception(e,
+                cl.getCommand() instanceof WorkspaceCommand command ? command.consequence() : ""));
         int code = commandLine.execute(args);
+        failures.finished(code);
         out.flush();
         err.flush();
         return code;

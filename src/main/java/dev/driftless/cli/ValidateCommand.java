@@ -1,6 +1,7 @@
 package dev.driftless.cli;
 
 import dev.driftless.model.Service;
+import dev.driftless.secrets.Secrets;
 import dev.driftless.source.RepoSource;
 import java.util.List;
 import java.util.Optional;
@@ -12,8 +13,8 @@ import picocli.CommandLine.Option;
 /** Loads and renders the repository for every host without touching any host. */
 @Command(name = "validate", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Check the repository: YAML, keys, paths, handlers, dependsOn and every template rendered for"
-                + " every host. Touches no host.", "", "Exit codes: 0 = valid, 1 = invalid (each problem printed as"
-                + " file:line: key: message)."})
+                + " every host, and that no private age key is committed. Touches no host.", "",
+            "Exit codes: 0 = valid, 1 = invalid (each problem printed as file:line: key: message)."})
 final class ValidateCommand extends WorkspaceCommand implements Callable<Integer> {
 
     @Mixin
@@ -21,6 +22,17 @@ final class ValidateCommand extends WorkspaceCommand implements Callable<Integer
 
     @Option(names = "--worktree", description = "Read uncommitted files of the working tree instead of the commit.")
     boolean worktree;
+
+    @Option(names = "--no-secrets",
+            description = "Check without the age key (pull requests from forks, pre-commit hooks): secret() is"
+                    + " rendered as a placeholder once its name is found in an encrypted file, and secret files are"
+                    + " only checked to be encrypted. Values are not decrypted, so not checked.")
+    boolean noSecrets;
+
+    @Option(names = "--output", paramLabel = "FORMAT", defaultValue = "text",
+            description = "text or json (docs/json.md: ok, problems with file, line, key and message). Default:"
+                    + " ${DEFAULT-VALUE}.")
+    TargetOptions.Output output;
 
     @Mixin
     RenderOptions render;
@@ -30,15 +42,30 @@ final class ValidateCommand extends WorkspaceCommand implements Callable<Integer
     }
 
     @Override
+    Secrets.Reading secretReading() {
+        return noSecrets ? Secrets.Reading.NAMES_ONLY : Secrets.Reading.DECRYPTED;
+    }
+
+    @Override
     public Integer call() {
         RepoSource.ReadFrom from = worktree ? RepoSource.ReadFrom.WORKTREE : RepoSource.ReadFrom.COMMIT;
         return withWorkspace(repository, from, List.of(), List.of(), Optional.empty(), new SshOptions().settings(),
                 render, workspace -> {
             var repo = workspace.repository();
+            int hosts = repo.inventory().hosts().size();
             int resources = repo.services().stream().mapToInt((Service s) -> s.resources().size()).sum();
-            out().println("Valid: " + count(repo.inventory().hosts().size(), "host") + ", "
-                    + count(repo.services().size(), "service") + ", " + count(resources, "resource") + " at "
-                    + repo.revision() + ".");
+            if (noSecrets) {
+                err().println("Note: secrets were not checked (--no-secrets): their names were found in the"
+                        + " encrypted files, but no value was decrypted.");
+                err().flush();
+            }
+            if (output == TargetOptions.Output.json) {
+                out().println(ResultDocument.valid(repo.revision(), hosts, repo.services().size(), resources,
+                        !noSecrets).text());
+            } else {
+                out().println("Valid: " + count(hosts, "host") + ", " + count(repo.services().size(), "service")
+                        + ", " + count(resources, "resource") + " at " + repo.revision() + ".");
+            }
             return 0;
         });
     }

@@ -2,17 +2,18 @@ package dev.driftless.cli;
 
 import dev.driftless.engine.Selection;
 import dev.driftless.engine.Workspace;
-import dev.driftless.model.Problem;
-import dev.driftless.model.ValidationException;
+import dev.driftless.secrets.Secrets;
 import dev.driftless.source.RepoSource;
-import dev.driftless.source.SourceException;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.ToIntFunction;
 import picocli.CommandLine;
 
-/** Opens the workspace a command names and turns bad input into a clear message and exit code 1. */
+/**
+ * Opens the workspace a command names. A repository that does not validate or cannot be read ends the command
+ * with an exception that {@link Failures} says, with {@link #consequence}.
+ */
 abstract class WorkspaceCommand {
 
     @CommandLine.Spec
@@ -29,9 +30,14 @@ abstract class WorkspaceCommand {
         return spec.commandLine().getErr();
     }
 
-    /** What a repository that does not validate means for this command, said after the error. */
+    /** What a failure means for this command, said after the error (as "; nothing was applied"). */
     String consequence() {
         return "";
+    }
+
+    /** How this command reads the repository's secrets. */
+    Secrets.Reading secretReading() {
+        return Secrets.Reading.DECRYPTED;
     }
 
     int withWorkspace(RepositoryOptions repository, RepoSource.ReadFrom readFrom, List<String> hosts,
@@ -41,22 +47,10 @@ abstract class WorkspaceCommand {
         List<java.nio.file.Path> ownFiles = new java.util.ArrayList<>(keys.files());
         ownFiles.addAll(ssh.files());
         Selection selection = new Selection(repository.request(readFrom), hosts, services, root, ssh, keys,
-                render.limits(), ownFiles);
+                render.limits(), ownFiles, secretReading());
+        // a repository that does not validate or cannot be read is said by Main, as every command's failure is
         try (Workspace workspace = Workspace.open(selection, repository.source())) {
             return body.applyAsInt(workspace);
-        } catch (ValidationException e) {
-            PrintWriter err = err();
-            err.println("Error: the repository does not validate (" + e.problems().size()
-                    + (e.problems().size() == 1 ? " problem" : " problems") + ")" + consequence() + ":");
-            for (Problem problem : e.problems()) {
-                err.println("  " + problem);
-            }
-            err.flush();
-            return 1;
-        } catch (SourceException e) {
-            err().println("Error: " + e.getMessage());
-            err().flush();
-            return 1;
         }
     }
 }

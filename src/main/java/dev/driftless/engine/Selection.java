@@ -1,6 +1,7 @@
 package dev.driftless.engine;
 
 import dev.driftless.render.RenderLimits;
+import dev.driftless.secrets.Secrets;
 import dev.driftless.source.RepoSource;
 import java.nio.file.Path;
 import java.util.List;
@@ -17,14 +18,22 @@ import java.util.Optional;
  * @param render how far one template may go (time, output size, shutdown)
  * @param protectedPaths files and folders of this machine that Driftless itself uses (the agent's state
  *     directory, keys, tokens): no local host may manage them or anything below them
+ * @param secrets whether secrets are decrypted, or only their names checked ({@code validate --no-secrets})
  */
 public record Selection(RepoSource.Request source, List<String> hosts, List<String> services, Optional<Path> root,
         dev.driftless.host.SshSettings ssh, dev.driftless.secrets.AgeKeyring keys, RenderLimits render,
-        List<Path> protectedPaths) {
+        List<Path> protectedPaths, Secrets.Reading secrets) {
 
     public Selection {
         hosts = List.copyOf(hosts);
         services = List.copyOf(services);
         protectedPaths = List.copyOf(protectedPaths);
+    }
+
+    /** A selection whose secrets are decrypted. */
+    public Selection(RepoSource.Request source, List<String> hosts, List<String> services, Optional<Path> root,
+            dev.driftless.host.SshSettings ssh, dev.driftless.secrets.AgeKeyring keys, RenderLimits render,
+            List<Path> protectedPaths) {
+        this(source, hosts, services, root, ssh, keys, render, protectedPaths, Secrets.Reading.DECRYPTED);
     }
 }

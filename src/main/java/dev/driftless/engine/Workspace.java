@@ -203,7 +203,7 @@ public final class Workspace implements AutoCloseable {
 
     private synchronized dev.driftless.secrets.Secrets secrets() {
         if (secrets == null) {
-            secrets = new dev.driftless.secrets.Secrets(checkout.tree(), selection.keys());
+            secrets = new dev.driftless.secrets.Secrets(checkout.tree(), selection.keys(), selection.secrets());
         }
         return secrets;
     }
