@@ -111,6 +111,7 @@ public final class RepositoryLoader {
             loadService(tree, name, directory, isHostOrGroup, dependencyWhere, problems).ifPresent(services::add);
         }
         checkCrossReferences(inventory, services, dependencyWhere, problems);
+        problems.addAll(CommittedKeys.find(tree));
         List<Service> ordered = problems.isEmpty() ? ServiceOrder.sort(services, dependencyWhere, problems) : services;
         if (!problems.isEmpty()) {
             throw new ValidationException(problems);

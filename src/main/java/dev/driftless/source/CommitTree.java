@@ -132,6 +132,18 @@ final class CommitTree implements RepoTree {
     }
 
     @Override
+    public long size(String path) {
+        if (type(path) != EntryType.FILE) {
+            return -1;
+        }
+        try (ObjectReader reader = repository.newObjectReader()) {
+            return reader.getObjectSize(entry(path).id(), ObjectReader.OBJ_ANY);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + path + " from commit " + revision, e);
+        }
+    }
+
+    @Override
     public List<String> list(String directory) {
         index();
         return children.getOrDefault(directory, List.of());

@@ -56,6 +56,11 @@ public interface RepoTree {
      */
     Optional<byte[]> read(String path);
 
+    /** The size in bytes of a regular file, without reading it; -1 when the path is not a regular file. */
+    default long size(String path) {
+        return read(path).map(bytes -> (long) bytes.length).orElse(-1L);
+    }
+
     /** Names of the entries directly inside a directory, sorted; empty when it is not a directory. */
     List<String> list(String directory);
 

@@ -63,6 +63,18 @@ final class WorktreeTree implements RepoTree {
     }
 
     @Override
+    public long size(String path) {
+        if (type(path) != EntryType.FILE) {
+            return -1;
+        }
+        try {
+            return Files.size(root.resolve(path));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + path, e);
+        }
+    }
+
+    @Override
     public List<String> list(String directory) {
         if (type(directory) != EntryType.DIRECTORY) {
             return List.of();

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 class LocalHostRootsTest {
 
     private static final String HOMELAB = "examples/homelab";
-    private static final String DEMO_KEY = "examples/homelab/demo-age-key.txt";
+    private static final String DEMO_KEY = "examples/demo-age-key.txt";
 
     @TempDir
     Path tmp;

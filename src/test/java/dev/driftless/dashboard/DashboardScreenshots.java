@@ -34,7 +34,7 @@ class DashboardScreenshots {
         // the example's demo key decrypts its secrets; the agent finds it where sops keeps keys, under HOME (tmp)
         Path key = tmp.resolve(".config/sops/age/keys.txt");
         Files.createDirectories(key.getParent());
-        Files.copy(Path.of("examples/homelab/demo-age-key.txt"), key);
+        Files.copy(Path.of("examples/demo-age-key.txt"), key);
         repo.commit("nginx: serve robots.txt and cache static pages for a day");
         try (Browser browser = Browser.launch(); DashboardFixture dashboard = DashboardFixture.start(tmp, repo,
                 Clock.systemUTC())) {
