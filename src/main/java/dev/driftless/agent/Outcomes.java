@@ -206,7 +206,7 @@ final class Outcomes {
     }
 
     static ResourceChange resourceChange(Change change) {
-        // the diff is already "(sensitive content changed)" for a file rendered from a secret
+        // the diff is already masked by the planner: lines from secrets, or a whole secret file
         return new ResourceChange(change.path(), change.action().name().toLowerCase(Locale.ROOT),
                 change.causes().contains(Cause.DRIFT) ? "drift" : "pending", change.diff().orElse(null));
     }

@@ -10,7 +10,7 @@ import java.util.Optional;
  * What the agent knows of one service on one host beyond its sync and health, for the dashboard's service page: its
  * README at the host's commit, its resources as the last plan found them, the last drift found, the last results of
  * its health checks and the last output of its handlers. Kept in memory only (a restart starts it empty); every diff
- * and output is masked as in the history ("(sensitive content changed)" for a file rendered from a secret).
+ * and output is masked as in the history (a diff's lines from secrets, a whole secret file).
  *
  * @param commit the commit the host is at (its target), empty before the first apply
  * @param readme the service's README.md at that commit, empty when it has none or it cannot be read

@@ -32,8 +32,8 @@ import picocli.CommandLine.Option;
 @Command(name = "history", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Show the agent's history, newest first: every apply of a commit and every drift check,"
                 + " with its commit, author and message, when it ran and how it ended, and per host and service"
-                + " the result and the paths that changed (diffs with --output json --diffs; secret files only as"
-                + " '(sensitive content changed)'). Reads the agent's SQLite file under --state-dir, or the"
+                + " the result and the paths that changed (diffs with --output json --diffs, lines from secrets masked; secret"
+                + " files only as '(sensitive content changed)'). Reads the agent's SQLite file under --state-dir, or the"
                 + " database --store names. Changes nothing on any host.", "",
             "Exit codes: 0 = history printed (also when no reconcile matches), 1 = no history yet, or an error."})
 public final class HistoryCommand implements Callable<Integer> {
