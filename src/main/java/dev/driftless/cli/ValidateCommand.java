@@ -55,8 +55,8 @@ final class ValidateCommand extends WorkspaceCommand implements Callable<Integer
             int hosts = repo.inventory().hosts().size();
             int resources = repo.services().stream().mapToInt((Service s) -> s.resources().size()).sum();
             if (noSecrets) {
-                err().println("Note: secrets were not checked (--no-secrets): their names were found in the"
-                        + " encrypted files, but no value was decrypted.");
+                err().println("Note: secrets were not checked (--no-secrets): no value was decrypted, only each"
+                        + " secret's name looked up in the encrypted files.");
                 err().flush();
             }
             if (output == TargetOptions.Output.json) {
