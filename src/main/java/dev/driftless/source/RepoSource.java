@@ -132,10 +132,13 @@ public final class RepoSource {
             Path workTree = repository.getWorkTree().toPath().toAbsolutePath().normalize();
             prefix = workTree.relativize(dir).toString().replace(File.separatorChar, '/');
         }
-        String fullPrefix = join(prefix, request.path().orElse(""));
+        String named = join(prefix, request.path().orElse(""));
         try {
             RevCommit commit = request.ref().isPresent() ? resolve(repository, request.ref().get(), dir.toString())
                     : resolveHead(repository, dir.toString());
+            // a folder given by --path is taken as it is; the folder one runs in may be any below driftless.yaml
+            String fullPrefix = repository.isBare() || request.path().isPresent() ? named
+                    : DriftlessFolder.nearest(repository, commit, named, request.readFrom());
             RepoTree tree;
             if (request.readFrom() == ReadFrom.WORKTREE) {
                 if (request.ref().isPresent()) {
