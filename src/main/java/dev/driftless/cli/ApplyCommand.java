@@ -68,6 +68,7 @@ final class ApplyCommand extends WorkspaceCommand implements Callable<Integer> {
         return withWorkspace(repository, RepoSource.ReadFrom.COMMIT, where.hosts, target.services, where.root(),
                 ssh.settings(), render,
                 workspace -> {
+                    noteUncommitted(workspace, repository, "this apply");
                     Reconciler reconciler = new Reconciler(timeouts.lockTimeout, timeouts.handlerTimeout,
                             new KnownFiles(), HealthChecks.inRealTime(), !noRollback,
                             pull.imagePull());

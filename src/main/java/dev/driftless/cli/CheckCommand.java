@@ -38,6 +38,7 @@ final class CheckCommand extends WorkspaceCommand implements Callable<Integer> {
         return withWorkspace(repository, RepoSource.ReadFrom.COMMIT, where.hosts, target.services, where.root(),
                 ssh.settings(), render,
                 workspace -> {
+                    noteUncommitted(workspace, repository, "this check");
                     Reconciler reconciler = new Reconciler(Duration.ZERO, Duration.ZERO);
                     List<HostOutcome> outcomes = reconciler.plan(workspace, where.parallel,
                             new HostProgress(err(), workspace.hosts().size()));

@@ -47,6 +47,9 @@ final class PlanCommand extends WorkspaceCommand implements Callable<Integer> {
         RepoSource.ReadFrom from = worktree ? RepoSource.ReadFrom.WORKTREE : RepoSource.ReadFrom.COMMIT;
         return withWorkspace(repository, from, where.hosts, target.services, where.root(), ssh.settings(), render,
                 workspace -> {
+            if (!worktree) {
+                noteUncommitted(workspace, repository, "this plan");
+            }
             Reconciler reconciler = new Reconciler(Duration.ZERO, Duration.ZERO, new KnownFiles(),
                     HealthChecks.inRealTime(), true, pull.imagePull());
             List<HostOutcome> outcomes = reconciler.plan(workspace, where.parallel,

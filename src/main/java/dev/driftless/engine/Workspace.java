@@ -118,6 +118,11 @@ public final class Workspace implements AutoCloseable {
         return checkout.tree();
     }
 
+    /** The files of the working tree that differ from HEAD under the repository's folder (none for a URL). */
+    public dev.driftless.source.UncommittedFiles uncommitted() {
+        return checkout.uncommitted();
+    }
+
     /** A secret's value by name from the repository's {@code secrets/} folder (for settings outside services). */
     public String secret(String name) {
         try {

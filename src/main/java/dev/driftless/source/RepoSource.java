@@ -599,6 +599,17 @@ public final class RepoSource {
             }
         }
 
+        /**
+         * The files of the working tree under the Driftless repository's folder that differ from HEAD, which a
+         * command reading a commit does not see; none for a bare repository or a fetched URL.
+         */
+        public UncommittedFiles uncommitted() {
+            if (repository.isBare()) {
+                return UncommittedFiles.none(repository.getDirectory().toPath());
+            }
+            return UncommittedFiles.of(repository, prefix);
+        }
+
         /** The repository as the user named it, for messages. */
         public String description() {
             return description;
