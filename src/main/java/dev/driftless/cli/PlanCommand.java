@@ -35,6 +35,9 @@ final class PlanCommand extends WorkspaceCommand implements Callable<Integer> {
     @Mixin
     RenderOptions render;
 
+    @Mixin
+    ColorOptions color;
+
     @Option(names = "--worktree",
             description = "Plan from the uncommitted files of the working tree, to review an edit before committing it.")
     boolean worktree;
@@ -54,7 +57,7 @@ final class PlanCommand extends WorkspaceCommand implements Callable<Integer> {
                     HealthChecks.inRealTime(), true, pull.imagePull());
             List<HostOutcome> outcomes = reconciler.plan(workspace, where.parallel,
                     new HostProgress(err(), workspace.hosts().size()));
-            print(outcomes, reconciler, new PlanPrinter(PlanPrinter.Mode.PLAN));
+            print(outcomes, reconciler, new PlanPrinter(PlanPrinter.Mode.PLAN, color.palette()));
             return exitCode(outcomes);
         });
     }
