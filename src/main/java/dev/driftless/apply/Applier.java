@@ -9,12 +9,15 @@ import dev.driftless.plan.Action;
 import dev.driftless.plan.Change;
 import dev.driftless.plan.HandlerRun;
 import dev.driftless.plan.HostPlan;
+import dev.driftless.plan.Takeover;
 import dev.driftless.model.Unit;
 import dev.driftless.render.Desired;
+import dev.driftless.state.Backups;
 import dev.driftless.state.HostState;
 import dev.driftless.state.StateFile;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -63,6 +66,7 @@ public final class Applier {
                 && c.desired().isPresent()).toList();
         boolean unitsChanged = false; // a unit file written or removed, or a unit disabled: systemd must reload
         boolean reloaded = false;
+        boolean backupsReady = false;
         // stacks come up last, each its own compose project: one that fails leaves the others to come up
         List<Change> failedStacks = new ArrayList<>();
         Optional<ApplyResult.ChangeFailure> stackFailure = Optional.empty();
@@ -84,8 +88,8 @@ public final class Applier {
                         }
                         if (run.failure().isPresent()) {
                             Change failed = units.get(run.failed());
-                            StateFile.write(host, plan.stateAfterFailure(applied, units.subList(0, run.touched()),
-                                    handlerIds));
+                            record(host, plan.stateAfterFailure(applied, units.subList(0, run.touched()),
+                                    handlerIds), applied);
                             return new ApplyResult(List.copyOf(applied), Optional.of(new ApplyResult.ChangeFailure(
                                     failed, run.failure().get().getMessage(), run.failure().get().kind())), List.of());
                         }
@@ -97,6 +101,14 @@ public final class Applier {
                     system.removeUnit(change.path().substring(Desired.Unit.PREFIX.length()));
                     unitsChanged = true;
                 } else if (change.action() != Action.RELEASE) {
+                    if (change.takeover() instanceof Takeover.Adopt adopt && !adopt.backupKept()) {
+                        if (!backupsReady) {
+                            Backups.prepare(host);
+                            backupsReady = true;
+                        }
+                        // before the path is replaced: a crash in between leaves the backup and the old path
+                        Backups.keep(host, change.path(), adopt.found());
+                    }
                     String note = execute(change, host);
                     unitsChanged |= Unit.isUnitFile(change.path());
                     applied.add(change);
@@ -112,7 +124,7 @@ public final class Applier {
                             e.getMessage(), e.kind())));
                     continue;
                 }
-                StateFile.write(host, plan.stateAfterFailure(applied, List.of(change), handlerIds));
+                record(host, plan.stateAfterFailure(applied, List.of(change), handlerIds), applied);
                 return new ApplyResult(List.copyOf(applied),
                         Optional.of(new ApplyResult.ChangeFailure(change, e.getMessage(), e.kind())), List.of());
             }
@@ -122,13 +134,13 @@ public final class Applier {
                 system.daemonReload(); // unit files changed, no unit state did: restarts need the new files read
             } catch (HostException e) {
                 Change last = plan.changes().get(plan.changes().size() - 1);
-                StateFile.write(host, plan.stateAfter(applied, handlerIds));
+                record(host, plan.stateAfter(applied, handlerIds), applied);
                 return new ApplyResult(List.copyOf(applied),
                         Optional.of(new ApplyResult.ChangeFailure(last, e.getMessage(), e.kind())), List.of());
             }
         }
         if (stackFailure.isPresent()) {
-            StateFile.write(host, plan.stateAfterFailure(applied, failedStacks, handlerIds));
+            record(host, plan.stateAfterFailure(applied, failedStacks, handlerIds), applied);
             return new ApplyResult(List.copyOf(applied), stackFailure, List.of());
         }
         Map<String, String> environment = Map.of("DRIFTLESS_HOST", host.name(),
@@ -143,9 +155,22 @@ public final class Applier {
         HostState next = plan.stateAfter(applied, failed);
         // the state on the host is the incomplete one written above whenever there were changes
         if (!plan.changes().isEmpty() || !sameContent(previous, next)) {
-            StateFile.write(host, next);
+            record(host, next, applied);
         }
         return new ApplyResult(List.copyOf(applied), Optional.empty(), ran);
+    }
+
+    /**
+     * Writes the state, then drops the backups of the paths {@code applied} put back: only once the state no longer
+     * records them, so that an apply cut short in between puts them back again rather than deleting them.
+     */
+    private static void record(Host host, HostState state, Collection<Change> applied) {
+        StateFile.write(host, state);
+        for (Change change : applied) {
+            if (change.takeover() instanceof Takeover.Restore) {
+                Backups.drop(host, change.path());
+            }
+        }
     }
 
     /** Brings a stack up (after every file of this apply is written) or down (before its files are removed). */
@@ -184,6 +209,7 @@ public final class Applier {
     private static Set<String> parentsOf(HostPlan plan) {
         Set<String> parents = new java.util.TreeSet<>();
         parents.add(parent(StateFile.pathFor(plan.hostName())));
+        parents.add(Backups.folder(plan.hostName()));
         plan.previous().resources().keySet().stream().filter(Desired::isPath).forEach(path -> parents.add(parent(path)));
         plan.desired().resources().stream().map(Desired::path).filter(Desired::isPath).forEach(p -> parents.add(parent(p)));
         plan.changes().stream().map(Change::path).filter(Desired::isPath).forEach(p -> parents.add(parent(p)));
@@ -203,6 +229,10 @@ public final class Applier {
     }
 
     private static String execute(Change change, Host host) {
+        if (change.action() == Action.DELETE && change.takeover() instanceof Takeover.Restore) {
+            Backups.restore(host, change.path());
+            return "";
+        }
         if (change.action() == Action.DELETE) {
             return switch (host.remove(change.path())) {
                 case REMOVED -> "";

@@ -64,8 +64,8 @@ final class ApplyCommand extends WorkspaceCommand implements Callable<Integer> {
     @Mixin
     ColorOptions color;
 
-    @Option(names = "--diff", description = "Print under each change the diff it applied, as plan shows it (a file"
-            + " rendered from a secret shows '(sensitive content changed)').")
+    @Option(names = "--diff", description = "Print under each change the diff it applied, as plan shows it (lines"
+            + " from secrets masked).")
     boolean diff;
 
     @Override

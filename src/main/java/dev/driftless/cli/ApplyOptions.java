@@ -4,11 +4,7 @@ import java.time.Duration;
 import picocli.CommandLine.Option;
 
 /** How long an apply (by `apply` or the agent) waits for a host's lock and for one handler. */
-final class ApplyOptions {
-
-    @Option(names = "--lock-timeout", paramLabel = "DURATION", defaultValue = "10m", converter = DurationConverter.class,
-            description = "How long to wait for another apply on the same host to finish. Default: ${DEFAULT-VALUE}.")
-    Duration lockTimeout;
+final class ApplyOptions extends LockOptions {
 
     @Option(names = "--handler-timeout", paramLabel = "DURATION", defaultValue = "5m",
             converter = DurationConverter.class,

@@ -10,6 +10,7 @@ import dev.driftless.plan.Cause;
 import dev.driftless.plan.Change;
 import dev.driftless.plan.HandlerRun;
 import dev.driftless.plan.HostPlan;
+import dev.driftless.plan.Takeover;
 import dev.driftless.report.Palette;
 import dev.driftless.report.SyncState;
 import java.io.PrintWriter;
@@ -64,6 +65,11 @@ public final class PlanPrinter {
             if (!"file".equals(change.kind())) {
                 line.append(" [").append(change.kind()).append(']');
             }
+        }
+        if (change.takeover() instanceof Takeover.Adopt) {
+            line.append(" (adopted: exists, not yet managed)");
+        } else if (change.takeover() instanceof Takeover.Restore) {
+            line.append(" (restore: what was there before Driftless)");
         }
         if (mode == Mode.CHECK || change.causes().contains(Cause.DRIFT)) {
             List<String> why = new ArrayList<>();
@@ -314,6 +320,9 @@ public final class PlanPrinter {
             }
         }
         json.put("causes", causes);
+        if (!(change.takeover() instanceof Takeover.None)) {
+            json.put("takeover", change.takeover().word());
+        }
         change.diff().ifPresent(d -> json.put("diff", d));
         if (!change.details().isEmpty()) {
             json.put("details", change.details());

@@ -10,6 +10,7 @@ import dev.driftless.model.RegistryCredentials;
 import dev.driftless.render.Desired;
 import dev.driftless.render.DesiredHost;
 import dev.driftless.render.SecretLines;
+import dev.driftless.state.Backups;
 import dev.driftless.state.HostState;
 import dev.driftless.state.Fingerprint;
 import dev.driftless.state.StateEntry;
@@ -174,6 +175,7 @@ public final class Planner {
         Set<String> systemKeys = new LinkedHashSet<>(paths);
         systemKeys.removeIf(k -> !SystemChanges.isSystem(k));
         paths.removeAll(systemKeys);
+        paths.addAll(backupsToLookFor(host, desired, previous, paths));
         Map<String, StateEntry> recordedStacks = new LinkedHashMap<>();
         previous.resources().forEach((key, entry) -> {
             if (systemKeys.contains(key) && StackChanges.isStack(key)) {
@@ -237,12 +239,15 @@ public final class Planner {
             }
             StateEntry wanted = entryFor(resource);
             LiveEntry now = live.get(resource.path());
-            if (matches(wanted, now)) {
+            StateEntry recorded = previous.resources().get(resource.path());
+            // what is there and not yet managed is taken over with a backup, even when it already matches
+            Takeover takeover = recorded == null && Takeover.adoptable(now) ? new Takeover.Adopt(now,
+                    live.get(Backups.pathFor(host.name(), resource.path())) instanceof LiveEntry.File) : Takeover.NONE;
+            if (matches(wanted, now) && takeover == Takeover.NONE) {
                 unchanged.put(resource.path(), wanted.withStatOf(now));
                 continue;
             }
             desiredEntries.put(resource.path(), wanted);
-            StateEntry recorded = previous.resources().get(resource.path());
             Set<Cause> causes = EnumSet.noneOf(Cause.class);
             if (recorded != null && !matches(recorded, now)) {
                 causes.add(Cause.DRIFT);
@@ -255,7 +260,8 @@ public final class Planner {
             }
             Action action = now instanceof LiveEntry.Missing ? Action.CREATE : Action.UPDATE;
             changes.add(new Change(action, resource.path(), wanted.kind(), resource.service(), causes,
-                    Optional.of(resource), diff(resource, now, host, recorded), details(resource, wanted, now)));
+                    Optional.of(resource), diff(resource, now, host, recorded), details(resource, wanted, now),
+                    takeover));
         }
 
         List<Change> deletes = new ArrayList<>();
@@ -277,7 +283,10 @@ public final class Planner {
                 return;
             }
             LiveEntry now = live.get(path);
-            if (!(now instanceof LiveEntry.Refused) && !LiveEntry.kindOf(now).equals(recorded.kind())) {
+            // taken over from what was there: that comes back, even where the path has gone meanwhile
+            boolean restore = live.get(Backups.pathFor(host.name(), path)) instanceof LiveEntry.File;
+            if (!(now instanceof LiveEntry.Refused) && !LiveEntry.kindOf(now).equals(recorded.kind())
+                    && !(restore && now instanceof LiveEntry.Missing)) {
                 return; // already gone, or replaced by something Driftless did not make: leave it
             }
             Set<Cause> causes = EnumSet.of(Cause.PENDING);
@@ -287,10 +296,11 @@ public final class Planner {
                 details.add(refused.reason("deletes"));
             } else if (!matches(recorded, now)) {
                 causes.add(Cause.DRIFT);
-                details.add("changed by hand since the last apply; the change is lost with the " + recorded.kind());
+                details.add(now instanceof LiveEntry.Missing ? "removed by hand since the last apply"
+                        : "changed by hand since the last apply; the change is lost with the " + recorded.kind());
             }
             deletes.add(new Change(Action.DELETE, path, recorded.kind(), recorded.service(), causes,
-                    Optional.empty(), Optional.empty(), details));
+                    Optional.empty(), Optional.empty(), details, restore ? new Takeover.Restore() : Takeover.NONE));
         });
         // children before their parents
         deletes.sort(Comparator.comparing((Change c) -> c.path().chars().filter(ch -> ch == '/').count()).reversed()
@@ -312,6 +322,23 @@ public final class Planner {
         handlers.addAll(SystemChanges.restarts(desired.resources(), ordered, previous, host.root()));
         return new HostPlan(desired, previous, ordered, handlers, unchanged, desiredEntries, chosen, scope, system,
                 read.leftovers());
+    }
+
+    /**
+     * Where a backup of what was there before Driftless may be kept: for each path not managed yet (taken over if
+     * something is there) and each managed path that leaves the repository (put back if it has one).
+     */
+    private static Set<String> backupsToLookFor(Host host, DesiredHost desired, HostState previous,
+            Collection<String> paths) {
+        Set<String> wanted = new java.util.HashSet<>();
+        desired.resources().forEach(r -> wanted.add(r.path()));
+        Set<String> backups = new LinkedHashSet<>();
+        for (String path : paths) {
+            if (!previous.resources().containsKey(path) || !wanted.contains(path)) {
+                backups.add(Backups.pathFor(host.name(), path));
+            }
+        }
+        return backups;
     }
 
     /** Whether to read the container engine: when a stack is recorded, at the address its record names. */
