@@ -45,7 +45,7 @@ final class PlanCommand extends WorkspaceCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         RepoSource.ReadFrom from = worktree ? RepoSource.ReadFrom.WORKTREE : RepoSource.ReadFrom.COMMIT;
-        return withWorkspace(repository, from, where.hosts, target.services, where.root(), ssh.settings(), render,
+        return withWorkspace(repository, from, where, target.services, ssh.settings(), render,
                 workspace -> {
             Reconciler reconciler = new Reconciler(Duration.ZERO, Duration.ZERO, new KnownFiles(),
                     HealthChecks.inRealTime(), true, pull.imagePull());
