@@ -96,7 +96,9 @@ class BootstrapOverSshTest {
                         .contains("installed /etc/driftless/agent.yaml (0600, root)\n")
                         .contains("  + /etc/app/motd (motd)\n")
                         .containsPattern("applied host box at [0-9a-f]{12} \\(2 added, 0 changed, 0 deleted\\)\n")
-                        .contains("enabled driftless-agent.service\n")
+                        // the real package enables the unit when it is installed; the tests' minimal one does not
+                        .containsPattern("(?m)^(enabled driftless-agent.service|unchanged driftless-agent.service"
+                                + " \\(enabled\\))$")
                         .contains("started driftless-agent.service\n")
                         .contains("Bootstrap complete: this machine is host box at ");
                 assertThat(machine.exec("systemctl", "is-active", "driftless-agent").output().strip())
