@@ -28,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code driftless bootstrap ssh://root@...} into a fresh Debian machine (systemd, sshd, no Java of its own): the
  * package copied and installed, the credentials installed root's alone, the first apply as inventory host box (which
  * the inventory reaches over SSH at an address that does not exist), the agent enabled and running; a second run
- * changes nothing and says so; no credential in any output or in any command line seen on the machine.
+ * changes nothing and says so, a third with a rotated token updates it and restarts the agent; no credential in any
+ * output or in any command line seen on the machine.
  */
 class BootstrapOverSshTest {
 
@@ -77,7 +78,7 @@ class BootstrapOverSshTest {
     }
 
     @Test
-    void bootstrapsAFreshMachineOverSshAndASecondRunChangesNothing() throws Exception {
+    void bootstrapsAFreshMachineOverSshAgainChangesNothingAndARotatedTokenRestartsTheAgent() throws Exception {
         Path served = served();
         Path deb = driftless.deb(tmp);
         try (GitDaemon daemon = GitDaemon.serve(served); DebianRoot root = DebianRoot.create()) {
@@ -137,12 +138,25 @@ class BootstrapOverSshTest {
                         .contains("Nothing changed: this machine already is host box at ")
                         .doesNotContainPattern("(?m)^(installed|updated|applied|enabled|started|restarted) ");
 
+                String rotated = GIT_TOKEN + "-rotated";
+                Files.writeString(gitToken, rotated + "\n");
+                Cli.Result third = whileWatchingArgv(machine, argvSeen, bootstrap);
+
+                assertThat(third.exitCode()).as(third.toString()).isZero();
+                assertThat(third.out()).as(third.toString())
+                        .contains("updated /etc/driftless/git-token (0600, root)\n")
+                        .contains("unchanged /etc/driftless/agent.yaml\n")
+                        .contains("restarted driftless-agent.service (its settings changed)\n")
+                        .contains("Bootstrap complete: ");
+                assertThat(machine.exec("cat", "/etc/driftless/git-token").orThrow().output()).isEqualTo(rotated + "\n");
+                assertThat(machine.exec("systemctl", "is-active", "driftless-agent").output().strip()).isEqualTo("active");
+
                 List<String> seen = new ArrayList<>(argvSeen);
                 seen.addAll(sshCommands(machine));
                 assertThat(seen).as("command lines on the machine").anyMatch(a -> a.contains("bootstrap"))
                         .noneMatch(a -> a.contains(GIT_TOKEN) || a.contains("AGE-SECRET-KEY-")
                                 || a.contains(SECRET_VALUE));
-                for (Cli.Result run : List.of(first, second)) {
+                for (Cli.Result run : List.of(first, second, third)) {
                     assertThat(run.out() + run.err()).doesNotContain(GIT_TOKEN, "AGE-SECRET-KEY-", SECRET_VALUE);
                 }
             }
