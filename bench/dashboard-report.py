@@ -110,9 +110,10 @@ w("")
 w("What the database costs the pages: the overview and `/api/status` are built from the agent's status in memory (what"
   " the loop last saw, read from the history once at start: the newest apply and the newest 200 reconciles), so"
   " neither reads the history per request; the history size reaches them only through the agent's start. The service"
-  " page on main when this ran is the first version (sync and health of one service, no history yet); when it shows a"
-  " service's history it will read what `/api/history?host=&service=&limit=20` reads, the peer timed here against the"
-  f" same {int(env['DASH_HISTORY']):,} reconciles.")
+  " page reads the history on every request (and on every live refresh of its state): the newest 20 reconciles of this"
+  " agent with an outcome for that host and service, what `/api/history?host=&service=&limit=20` reads for every agent"
+  f" (the peer, against the same {int(env['DASH_HISTORY']):,} reconciles). Its README, resources, last drift and"
+  " handler output come from the agent's memory and the fetched commit (the README read once per commit).")
 w("")
 
 w("## Memory with the overview open in a browser")

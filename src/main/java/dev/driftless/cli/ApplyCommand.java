@@ -14,7 +14,10 @@ import dev.driftless.engine.PlanPrinter;
 import dev.driftless.source.RepoSource;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.List;
@@ -58,6 +61,13 @@ final class ApplyCommand extends WorkspaceCommand implements Callable<Integer> {
     @Mixin
     PullOptions pull;
 
+    @Mixin
+    ColorOptions color;
+
+    @Option(names = "--diff", description = "Print under each change the diff it applied, as plan shows it (a file"
+            + " rendered from a secret shows '(sensitive content changed)').")
+    boolean diff;
+
     @Override
     String consequence() {
         return "; nothing was applied";
@@ -67,28 +77,24 @@ final class ApplyCommand extends WorkspaceCommand implements Callable<Integer> {
     public Integer call() {
         return withWorkspace(repository, RepoSource.ReadFrom.COMMIT, where, target.services, ssh.settings(), render,
                 workspace -> {
+                    noteUncommitted(workspace, repository, "this apply");
                     Reconciler reconciler = new Reconciler(timeouts.lockTimeout, timeouts.handlerTimeout,
                             new KnownFiles(), HealthChecks.inRealTime(), !noRollback,
                             pull.imagePull());
                     boolean text = target.output == TargetOptions.Output.text;
                     int hosts = workspace.hosts().size();
-                    // one host at a time: print each change as it is made; several: each host's lines as a block
+                    // one host at a time: print each change as it is made; several: each host's lines as a block,
+                    // in inventory order whichever host finishes first
                     boolean streaming = hosts <= 1 || where.parallel <= 1;
-                    Map<String, StringWriter> buffers = new ConcurrentHashMap<>();
+                    HostBlocks blocks = new HostBlocks(workspace.hosts().stream().map(h -> h.name()).toList(), out());
+                    PlanPrinter printer = new PlanPrinter(PlanPrinter.Mode.APPLY, color.palette());
                     Map<String, ApplyListener> listeners = new ConcurrentHashMap<>();
                     Function<String, ApplyListener> listenerOf = host -> !text ? ApplyListener.SILENT
-                            : streaming ? listeners.computeIfAbsent(host, h -> new Progress(out(), err()))
-                            : listeners.computeIfAbsent(host, h -> new Progress(
-                                    new PrintWriter(buffers.computeIfAbsent(h, b -> new StringWriter())), err()));
+                            : listeners.computeIfAbsent(host, h -> new Progress(streaming ? out() : blocks.writer(h),
+                                    err(), printer, diff));
                     HostProgress progress = new HostProgress(err(), hosts);
                     List<HostOutcome> outcomes = reconciler.apply(workspace, where.parallel, listenerOf, outcome -> {
-                        StringWriter buffer = buffers.remove(outcome.host());
-                        if (buffer != null) {
-                            synchronized (this) {
-                                out().print(buffer);
-                                out().flush();
-                            }
-                        }
+                        blocks.finished(outcome.host());
                         progress.accept(outcome);
                     });
                     if (text) {
@@ -153,15 +159,52 @@ final class ApplyCommand extends WorkspaceCommand implements Callable<Integer> {
         return "FAILED";
     }
 
-    /** Prints each change as it is made, flushed, so a long apply shows where it is. */
+    /**
+     * The lines of hosts applied several at once, each host's held until every host before it in inventory order is
+     * printed: the output reads as plan's does, however the hosts finish.
+     */
+    private static final class HostBlocks {
+        private final List<String> order;
+        private final PrintWriter out;
+        private final Map<String, StringWriter> buffers = new HashMap<>();
+        private final Set<String> done = new HashSet<>();
+        private int next;
+
+        HostBlocks(List<String> order, PrintWriter out) {
+            this.order = order;
+            this.out = out;
+        }
+
+        synchronized PrintWriter writer(String host) {
+            return new PrintWriter(buffers.computeIfAbsent(host, h -> new StringWriter()));
+        }
+
+        /** The host is done: print it, and the hosts after it that were waiting for it. */
+        synchronized void finished(String host) {
+            done.add(host);
+            while (next < order.size() && done.contains(order.get(next))) {
+                StringWriter buffer = buffers.remove(order.get(next));
+                if (buffer != null) {
+                    out.print(buffer);
+                }
+                next++;
+            }
+            out.flush();
+        }
+    }
+
+    /** Prints each change as it is made (with --diff, its diff), flushed, so a long apply shows where it is. */
     static final class Progress implements ApplyListener {
         private final PrintWriter out;
         private final PrintWriter err;
-        private final PlanPrinter printer = new PlanPrinter(PlanPrinter.Mode.APPLY);
+        private final PlanPrinter printer;
+        private final boolean diffs;
 
-        Progress(PrintWriter out, PrintWriter err) {
+        Progress(PrintWriter out, PrintWriter err, PlanPrinter printer, boolean diffs) {
             this.out = out;
             this.err = err;
+            this.printer = printer;
+            this.diffs = diffs;
         }
 
         @Override
@@ -172,13 +215,17 @@ final class ApplyCommand extends WorkspaceCommand implements Callable<Integer> {
 
         @Override
         public void started(HostPlan plan, String hostDescription) {
-            out.println(PlanPrinter.header(plan, hostDescription) + (plan.isEmpty() ? ": nothing to do." : ""));
+            out.println(printer.heading(PlanPrinter.header(plan, hostDescription))
+                    + (plan.isEmpty() ? ": nothing to do." : ""));
             out.flush();
         }
 
         @Override
         public void applied(Change change, String note) {
             out.println(printer.changeLine(change) + (note.isEmpty() ? "" : "  (" + note + ")"));
+            if (diffs) {
+                printer.bodyLines(change).forEach(out::println);
+            }
             out.flush();
         }
 

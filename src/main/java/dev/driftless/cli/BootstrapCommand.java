@@ -147,7 +147,8 @@ final class BootstrapCommand implements Callable<Integer> {
         Bootstrap.Outcome outcome = bootstrap.run(request, credentials, step -> {
             out.println(step.line());
             out.flush();
-        }, new ApplyCommand.Progress(out, err));
+        }, new ApplyCommand.Progress(out, err,
+                new dev.driftless.engine.PlanPrinter(dev.driftless.engine.PlanPrinter.Mode.APPLY), false));
         out.println(conclusion(outcome, request));
         out.flush();
         return outcome.succeeded() ? 0 : 1;

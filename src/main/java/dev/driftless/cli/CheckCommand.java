@@ -33,14 +33,18 @@ final class CheckCommand extends WorkspaceCommand implements Callable<Integer> {
     @Mixin
     RenderOptions render;
 
+    @Mixin
+    ColorOptions color;
+
     @Override
     public Integer call() {
         return withWorkspace(repository, RepoSource.ReadFrom.COMMIT, where, target.services, ssh.settings(), render,
                 workspace -> {
+                    noteUncommitted(workspace, repository, "this check");
                     Reconciler reconciler = new Reconciler(Duration.ZERO, Duration.ZERO);
                     List<HostOutcome> outcomes = reconciler.plan(workspace, where.parallel,
                             new HostProgress(err(), workspace.hosts().size()));
-                    PlanPrinter printer = new PlanPrinter(PlanPrinter.Mode.CHECK);
+                    PlanPrinter printer = new PlanPrinter(PlanPrinter.Mode.CHECK, color.palette());
                     if (target.output == TargetOptions.Output.json) {
                         printer.printJson(outcomes, out());
                     } else {

@@ -10,7 +10,9 @@ import picocli.CommandLine.Option;
 final class HostOptions {
 
     @Option(names = "--host", paramLabel = "H", split = ",",
-            description = "A host of the inventory to work on (repeatable). Default: every host.")
+            description = "A host, or a group of hosts, of the inventory to work on (repeatable, or separated by"
+                    + " commas): a group picks every host in it, as Ansible's --limit. Hosts are worked on in"
+                    + " inventory order. An unknown name is an error that suggests near names. Default: every host.")
     List<String> hosts = new ArrayList<>();
 
     @Option(names = "--root", paramLabel = "DIR",

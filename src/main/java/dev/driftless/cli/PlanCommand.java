@@ -35,6 +35,9 @@ final class PlanCommand extends WorkspaceCommand implements Callable<Integer> {
     @Mixin
     RenderOptions render;
 
+    @Mixin
+    ColorOptions color;
+
     @Option(names = "--worktree",
             description = "Plan from the uncommitted files of the working tree, to review an edit before committing it.")
     boolean worktree;
@@ -47,11 +50,14 @@ final class PlanCommand extends WorkspaceCommand implements Callable<Integer> {
         RepoSource.ReadFrom from = worktree ? RepoSource.ReadFrom.WORKTREE : RepoSource.ReadFrom.COMMIT;
         return withWorkspace(repository, from, where, target.services, ssh.settings(), render,
                 workspace -> {
+            if (!worktree) {
+                noteUncommitted(workspace, repository, "this plan");
+            }
             Reconciler reconciler = new Reconciler(Duration.ZERO, Duration.ZERO, new KnownFiles(),
                     HealthChecks.inRealTime(), true, pull.imagePull());
             List<HostOutcome> outcomes = reconciler.plan(workspace, where.parallel,
                     new HostProgress(err(), workspace.hosts().size()));
-            print(outcomes, reconciler, new PlanPrinter(PlanPrinter.Mode.PLAN));
+            print(outcomes, reconciler, new PlanPrinter(PlanPrinter.Mode.PLAN, color.palette()));
             return exitCode(outcomes);
         });
     }

@@ -8,9 +8,10 @@ import picocli.CommandLine.Option;
 final class RepositoryOptions {
 
     @Option(names = {"-r", "--repo"}, paramLabel = "R", defaultValue = ".",
-            description = "The repository: a local working tree (or a folder inside one: its path inside the Git"
-                    + " repository is the Driftless root), a bare repository, or a URL (https://, ssh://, git://,"
-                    + " file://) fetched into the cache (see --cache). Default: the current folder.")
+            description = "The repository: a local working tree (or a folder inside one: the nearest folder at or"
+                    + " above it with a driftless.yaml, up to the top of the Git repository, is the Driftless root),"
+                    + " a bare repository, or a URL (https://, ssh://, git://, file://) fetched into the cache (see"
+                    + " --cache). Default: the current folder.")
     String repo;
 
     @Option(names = "--ref", paramLabel = "REF",

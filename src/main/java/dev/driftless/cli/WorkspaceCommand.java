@@ -1,11 +1,13 @@
 package dev.driftless.cli;
 
+import dev.driftless.engine.PlanPrinter;
 import dev.driftless.engine.Selection;
 import dev.driftless.engine.Workspace;
 import dev.driftless.model.Problem;
 import dev.driftless.model.ValidationException;
 import dev.driftless.source.RepoSource;
 import dev.driftless.source.SourceException;
+import dev.driftless.source.UncommittedFiles;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.function.ToIntFunction;
@@ -26,6 +28,37 @@ abstract class WorkspaceCommand {
 
     PrintWriter err() {
         return spec.commandLine().getErr();
+    }
+
+    /** How many uncommitted files a note names before it says only how many more there are. */
+    static final int NAMED_FILES = 10;
+
+    /**
+     * Says on standard error which uncommitted files of the working tree the command ignores, as it reads the commit
+     * at HEAD ({@code what}: "this plan"), and how to review them: a new user edits, plans, and otherwise sees
+     * "no changes". Nothing for --ref (another commit than the files' own), a URL or a bare repository.
+     */
+    void noteUncommitted(Workspace workspace, RepositoryOptions repository, String what) {
+        if (repository.ref != null || RepoSource.isRemote(repository.repo)) {
+            return;
+        }
+        UncommittedFiles uncommitted = workspace.uncommitted();
+        if (uncommitted.isEmpty()) {
+            return;
+        }
+        int count = uncommitted.files().size();
+        PrintWriter err = err();
+        err.println("Note: " + what + " reads commit " + PlanPrinter.shortRevision(workspace.revision())
+                + " (HEAD), not the " + (count == 1 ? "uncommitted file" : count + " uncommitted files") + " in "
+                + uncommitted.folder() + ":");
+        uncommitted.files().stream().limit(NAMED_FILES)
+                .forEach(file -> err.println("  " + file.path() + " (" + file.state().word() + ")"));
+        if (count > NAMED_FILES) {
+            err.println("  and " + (count - NAMED_FILES) + " more");
+        }
+        err.println("Commit " + (count == 1 ? "it" : "them") + " first, or review " + (count == 1 ? "it" : "them")
+                + " with 'driftless plan --worktree'.");
+        err.flush();
     }
 
     /** What a repository that does not validate means for this command, said after the error. */

@@ -10,6 +10,7 @@ import dev.driftless.plan.Cause;
 import dev.driftless.plan.Change;
 import dev.driftless.plan.HandlerRun;
 import dev.driftless.plan.HostPlan;
+import dev.driftless.report.Palette;
 import dev.driftless.report.SyncState;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -27,9 +28,16 @@ public final class PlanPrinter {
     public static final int FORMAT_VERSION = 1;
 
     private final Mode mode;
+    private final Palette palette;
 
     public PlanPrinter(Mode mode) {
+        this(mode, Palette.PLAIN);
+    }
+
+    /** Text output coloured with {@code palette} (JSON never is). */
+    public PlanPrinter(Mode mode, Palette palette) {
         this.mode = mode;
+        this.palette = palette;
     }
 
     /** The header line of a host, also used by apply's progress output. */
@@ -66,7 +74,26 @@ public final class PlanPrinter {
             }
             line.append("  # ").append(String.join("; ", why));
         }
-        return line.toString();
+        String text = line.substring(2);
+        return "  " + switch (change.action()) {
+            case CREATE -> palette.added(text);
+            case DELETE -> palette.removed(text);
+            case UPDATE -> palette.changed(text);
+            case RELEASE -> text;
+        };
+    }
+
+    /** A host's header line (or any heading), bold when coloured. */
+    public String heading(String text) {
+        return palette.heading(text);
+    }
+
+    /** The lines printed under a change's line, indented: {@link #detailLines}, then its diff. */
+    public List<String> bodyLines(Change change) {
+        List<String> lines = new ArrayList<>();
+        detailLines(change).forEach(d -> lines.add("      " + d));
+        change.diff().ifPresent(diff -> palette.diff(diff).forEach(l -> lines.add("      " + l)));
+        return lines;
     }
 
     private static boolean isPackage(Change change) {
@@ -131,15 +158,14 @@ public final class PlanPrinter {
             HostPlan plan = outcome instanceof HostOutcome.Planned p ? p.plan() : ((HostOutcome.Applied) outcome).plan();
             String header = header(plan, descriptions.getOrDefault(plan.hostName(), ""));
             if (plan.isEmpty()) {
-                out.println(header + ": no changes.");
+                out.println(palette.heading(header) + ": no changes.");
                 out.println();
                 continue;
             }
-            out.println(header);
+            out.println(palette.heading(header));
             for (Change c : plan.changes()) {
                 out.println(changeLine(c));
-                detailLines(c).forEach(d -> out.println("      " + d));
-                c.diff().ifPresent(diff -> diff.lines().forEach(l -> out.println("      " + l)));
+                bodyLines(c).forEach(out::println);
             }
             if (!plan.handlers().isEmpty()) {
                 out.println("  handlers to run: " + String.join(", ", plan.handlers().stream().map(HandlerRun::id).toList()));
@@ -147,8 +173,8 @@ public final class PlanPrinter {
             out.println();
         }
         PlanSummary summary = PlanSummary.of(outcomes);
-        out.println("Plan: " + summary.add() + " to add, " + summary.change() + " to change, " + summary.delete()
-                + " to delete.");
+        out.println(palette.heading("Plan: " + summary.add() + " to add, " + summary.change() + " to change, "
+                + summary.delete() + " to delete."));
         if (mode == Mode.CHECK) {
             out.println("Drift: " + summary.drifted() + " changed on the host since the last apply; "
                     + summary.pending() + " pending (changed in Git since the last apply).");

@@ -79,23 +79,35 @@ public final class Workspace implements AutoCloseable {
         }
     }
 
+    /**
+     * The hosts the names pick, in inventory order whatever order they are named in: a host by its name, a group
+     * (Ansible's --limit web) by every host in it. A host and a group never share a name (the loader refuses it).
+     */
     private static List<dev.driftless.model.Host> chooseHosts(Inventory inventory, List<String> names) {
         if (names.isEmpty()) {
             return List.copyOf(inventory.hosts().values());
         }
-        List<dev.driftless.model.Host> chosen = new ArrayList<>();
         List<Problem> problems = new ArrayList<>();
         for (String name : names) {
-            dev.driftless.model.Host host = inventory.hosts().get(name);
-            if (host == null) {
-                problems.add(new Problem(Location.of("--host " + name), "no such host in driftless.yaml (hosts: "
-                        + String.join(", ", inventory.hosts().keySet()) + ")"));
-            } else if (!chosen.contains(host)) {
-                chosen.add(host);
+            if (!inventory.knowsHostOrGroup(name)) {
+                problems.add(unknownHost(inventory, name));
             }
         }
         throwIfAny(problems);
-        return chosen;
+        return inventory.hosts().values().stream().filter(h -> names.stream().anyMatch(h::isSelectedBy)).toList();
+    }
+
+    /** A --host that names nothing: the near names, hosts and groups alike, then every name there is. */
+    private static Problem unknownHost(Inventory inventory, String name) {
+        List<String> hosts = List.copyOf(inventory.hosts().keySet());
+        List<String> groups = inventory.hosts().values().stream().flatMap(h -> h.groups().stream()).distinct().toList();
+        List<String> names = new ArrayList<>(hosts);
+        names.addAll(groups);
+        List<String> near = dev.driftless.load.Names.near(name, names);
+        String hint = near.isEmpty() ? "" : "did you mean " + String.join(" or ", near.stream().limit(3)
+                .map(n -> "'" + n + "'").toList()) + "? ";
+        return new Problem(Location.of("--host " + name), "no such host or group in driftless.yaml; " + hint + "(hosts: "
+                + String.join(", ", hosts) + (groups.isEmpty() ? "" : "; groups: " + String.join(", ", groups)) + ")");
     }
 
     /** The one host --as-host names, which --host may name too but no other. */
@@ -122,6 +134,11 @@ public final class Workspace implements AutoCloseable {
     /** The repository's files at the commit. */
     public dev.driftless.source.RepoTree tree() {
         return checkout.tree();
+    }
+
+    /** The files of the working tree that differ from HEAD under the repository's folder (none for a URL). */
+    public dev.driftless.source.UncommittedFiles uncommitted() {
+        return checkout.uncommitted();
     }
 
     /** A secret's value by name from the repository's {@code secrets/} folder (for settings outside services). */

@@ -31,6 +31,20 @@ public final class Names {
         return bestDistance <= Math.max(2, word.length() / 3) ? Optional.ofNullable(best) : Optional.empty();
     }
 
+    /**
+     * The candidates nearest to a mistyped word, when near enough to be what it meant (as {@link #closest}), in the
+     * order given: for a hint that names each of several equally near ("did you mean 'web-1' or 'web-2'?").
+     */
+    public static java.util.List<String> near(String word, Collection<String> candidates) {
+        java.util.Map<String, Integer> distances = new java.util.LinkedHashMap<>();
+        candidates.forEach(c -> distances.put(c, distance(word.toLowerCase(), c.toLowerCase())));
+        int best = distances.values().stream().min(Integer::compare).orElse(Integer.MAX_VALUE);
+        if (best > Math.max(2, word.length() / 3)) {
+            return java.util.List.of();
+        }
+        return distances.entrySet().stream().filter(e -> e.getValue() == best).map(java.util.Map.Entry::getKey).toList();
+    }
+
     private static int distance(String a, String b) {
         int[] previous = new int[b.length() + 1];
         int[] current = new int[b.length() + 1];

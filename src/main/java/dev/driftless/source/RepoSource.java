@@ -132,10 +132,13 @@ public final class RepoSource {
             Path workTree = repository.getWorkTree().toPath().toAbsolutePath().normalize();
             prefix = workTree.relativize(dir).toString().replace(File.separatorChar, '/');
         }
-        String fullPrefix = join(prefix, request.path().orElse(""));
+        String named = join(prefix, request.path().orElse(""));
         try {
             RevCommit commit = request.ref().isPresent() ? resolve(repository, request.ref().get(), dir.toString())
                     : resolveHead(repository, dir.toString());
+            // a folder given by --path is taken as it is; the folder one runs in may be any below driftless.yaml
+            String fullPrefix = repository.isBare() || request.path().isPresent() ? named
+                    : DriftlessFolder.nearest(repository, commit, named, request.readFrom());
             RepoTree tree;
             if (request.readFrom() == ReadFrom.WORKTREE) {
                 if (request.ref().isPresent()) {
@@ -594,6 +597,17 @@ public final class RepoSource {
             } catch (IOException | IllegalArgumentException e) {
                 return new CommitInfo(tree.revision(), "", "", null);
             }
+        }
+
+        /**
+         * The files of the working tree under the Driftless repository's folder that differ from HEAD, which a
+         * command reading a commit does not see; none for a bare repository or a fetched URL.
+         */
+        public UncommittedFiles uncommitted() {
+            if (repository.isBare()) {
+                return UncommittedFiles.none(repository.getDirectory().toPath());
+            }
+            return UncommittedFiles.of(repository, prefix);
         }
 
         /** The repository as the user named it, for messages. */

@@ -15,10 +15,10 @@ class HelpTest {
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "validate | --repo --ref --path --cache --worktree --render-timeout --render-max-size",
-        "plan     | --repo --ref --path --cache --host --service --root --output --worktree --render-timeout --render-max-size --parallel --identity --known-hosts --accept-new-host-keys --ssh-timeout --ssh-agent",
-        "apply    | --repo --ref --path --cache --host --service --root --output --lock-timeout --handler-timeout --render-timeout --render-max-size --parallel --identity --known-hosts --accept-new-host-keys --ssh-timeout --ssh-agent",
+        "plan     | --repo --ref --path --cache --host --service --root --output --worktree --render-timeout --render-max-size --parallel --identity --known-hosts --accept-new-host-keys --ssh-timeout --ssh-agent --color --no-color",
+        "apply    | --repo --ref --path --cache --host --service --root --output --lock-timeout --handler-timeout --render-timeout --render-max-size --parallel --identity --known-hosts --accept-new-host-keys --ssh-timeout --ssh-agent --color --no-color --diff",
         "agent    | --config --repo --ref --path --cache --host --root --parallel --interval --drift-interval --listen --state-dir --store --webhook-secret-file --api-token-file --git-token-file --git-identity --git-known-hosts --lock-timeout --handler-timeout --unhealthy-after --agent-id --dry-run --start-suspended --once --log-format --age-key --render-timeout --render-max-size --identity --known-hosts --accept-new-host-keys --ssh-timeout --ssh-agent",
-        "check    | --repo --ref --path --cache --host --service --root --output --render-timeout --render-max-size --parallel --identity --known-hosts --accept-new-host-keys --ssh-timeout --ssh-agent"})
+        "check    | --repo --ref --path --cache --host --service --root --output --render-timeout --render-max-size --parallel --identity --known-hosts --accept-new-host-keys --ssh-timeout --ssh-agent --color --no-color"})
     void everyCommandExplainsEveryOptionAndItsExitCodes(String command, String options) {
         Cli.Result help = Cli.run(command, "--help");
 

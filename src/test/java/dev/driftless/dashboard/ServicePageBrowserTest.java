@@ -116,6 +116,40 @@ class ServicePageBrowserTest extends InBrowser {
     }
 
     @Test
+    void theHistoryPagesBackTwentyAtATimeWithoutMissingOrRepeatingARow() {
+        // 45 older applies of this service, a minute apart, before the agent's own apply of the head
+        java.time.Instant first = java.time.Instant.now().minus(java.time.Duration.ofHours(2));
+        for (int i = 0; i < 45; i++) {
+            java.time.Instant started = first.plus(java.time.Duration.ofMinutes(i));
+            dashboard.history().record(new Reconcile(0, Reconcile.Kind.APPLY, "webhook",
+                    String.format("%040d", i), "Alice <alice@example.org>", String.format("older apply %02d", i),
+                    started, started.plusSeconds(1), Reconcile.Result.SUCCEEDED, null,
+                    List.of(new dev.driftless.store.ServiceOutcome("box", "web", dev.driftless.store.ServiceOutcome
+                            .Status.APPLIED, null, List.of(), List.of(), HealthState.HEALTHY))));
+        }
+        Page page = signedIn(DashboardFixture.READ);
+
+        List<String> messages = new java.util.ArrayList<>();
+        List<Integer> pageSizes = new java.util.ArrayList<>();
+        for (int pages = 0; pages < 10; pages++) {
+            List<String> shown = page.locator("tr.history-row td.message").allInnerTexts();
+            pageSizes.add(shown.size());
+            messages.addAll(shown);
+            if (page.locator("a.older").count() == 0) {
+                break;
+            }
+            page.navigate(dashboard.url(page.locator("a.older").getAttribute("href")));
+        }
+
+        List<String> expected = new java.util.ArrayList<>(List.of("web <script>alert('commit')</script>"));
+        for (int i = 44; i >= 0; i--) {
+            expected.add(String.format("older apply %02d", i));
+        }
+        assertThat(pageSizes).as("20 a page, the rest on the last").containsExactly(20, 20, 6);
+        assertThat(messages).as("newest first, each once").containsExactlyElementsOf(expected);
+    }
+
+    @Test
     void aHandEditShowsItsDiffAndASecretFileOnlySaysItChanged() throws Exception {
         Page page = signedIn(DashboardFixture.CONTROL);
         dashboard.awaitLiveStreams(1);

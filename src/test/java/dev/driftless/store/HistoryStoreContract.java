@@ -768,7 +768,8 @@ abstract class HistoryStoreContract {
             while (rows.next()) {
                 migrations.add(rows.getString(1) + ":" + rows.getBoolean(2));
             }
-            assertThat(migrations).containsExactly("1:true", "3:true", "4:true", "5:true", "6:true", "7:true", "8:true", "9:true");
+            assertThat(migrations).containsExactly("1:true", "3:true", "4:true", "5:true", "6:true", "7:true", "8:true", "9:true",
+                    "10:true");
         }
     }
 
