@@ -3,7 +3,6 @@ package dev.driftless.cli;
 import dev.driftless.model.Service;
 import dev.driftless.source.RepoSource;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -32,7 +31,7 @@ final class ValidateCommand extends WorkspaceCommand implements Callable<Integer
     @Override
     public Integer call() {
         RepoSource.ReadFrom from = worktree ? RepoSource.ReadFrom.WORKTREE : RepoSource.ReadFrom.COMMIT;
-        return withWorkspace(repository, from, List.of(), List.of(), Optional.empty(), new SshOptions().settings(),
+        return withWorkspace(repository, from, new HostOptions(), List.of(), new SshOptions().settings(),
                 render, workspace -> {
             var repo = workspace.repository();
             int resources = repo.services().stream().mapToInt((Service s) -> s.resources().size()).sum();

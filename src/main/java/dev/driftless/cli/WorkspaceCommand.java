@@ -10,7 +10,6 @@ import dev.driftless.source.SourceException;
 import dev.driftless.source.UncommittedFiles;
 import java.io.PrintWriter;
 import java.util.List;
-import java.util.Optional;
 import java.util.function.ToIntFunction;
 import picocli.CommandLine;
 
@@ -67,14 +66,14 @@ abstract class WorkspaceCommand {
         return "";
     }
 
-    int withWorkspace(RepositoryOptions repository, RepoSource.ReadFrom readFrom, List<String> hosts,
-            List<String> services, Optional<java.nio.file.Path> root, dev.driftless.host.SshSettings ssh,
-            RenderOptions render, ToIntFunction<Workspace> body) {
+    int withWorkspace(RepositoryOptions repository, RepoSource.ReadFrom readFrom, HostOptions where,
+            List<String> services, dev.driftless.host.SshSettings ssh, RenderOptions render,
+            ToIntFunction<Workspace> body) {
         dev.driftless.secrets.AgeKeyring keys = ageKey.keyring();
         List<java.nio.file.Path> ownFiles = new java.util.ArrayList<>(keys.files());
         ownFiles.addAll(ssh.files());
-        Selection selection = new Selection(repository.request(readFrom), hosts, services, root, ssh, keys,
-                render.limits(), ownFiles);
+        Selection selection = new Selection(repository.request(readFrom), where.hosts, services, where.root(), ssh,
+                keys, render.limits(), ownFiles, where.asHost());
         try (Workspace workspace = Workspace.open(selection, repository.source())) {
             return body.applyAsInt(workspace);
         } catch (ValidationException e) {

@@ -17,14 +17,29 @@ import java.util.Optional;
  * @param render how far one template may go (time, output size, shutdown)
  * @param protectedPaths files and folders of this machine that Driftless itself uses (the agent's state
  *     directory, keys, tokens): no local host may manage them or anything below them
+ * @param asHost the inventory host this machine is (--as-host): the only host chosen, and reached as a local
+ *     host whatever its address says, so that an agent on a machine the inventory reaches over SSH from
+ *     elsewhere applies to the machine itself
  */
 public record Selection(RepoSource.Request source, List<String> hosts, List<String> services, Optional<Path> root,
         dev.driftless.host.SshSettings ssh, dev.driftless.secrets.AgeKeyring keys, RenderLimits render,
-        List<Path> protectedPaths) {
+        List<Path> protectedPaths, Optional<String> asHost) {
 
     public Selection {
         hosts = List.copyOf(hosts);
         services = List.copyOf(services);
         protectedPaths = List.copyOf(protectedPaths);
+    }
+
+    /** A selection whose hosts are reached as the inventory says. */
+    public Selection(RepoSource.Request source, List<String> hosts, List<String> services, Optional<Path> root,
+            dev.driftless.host.SshSettings ssh, dev.driftless.secrets.AgeKeyring keys, RenderLimits render,
+            List<Path> protectedPaths) {
+        this(source, hosts, services, root, ssh, keys, render, protectedPaths, Optional.empty());
+    }
+
+    /** Whether {@code host} is this machine by --as-host, so reached as a local host. */
+    public boolean isThisMachine(dev.driftless.model.Host host) {
+        return asHost.filter(host.name()::equals).isPresent();
     }
 }
