@@ -24,7 +24,7 @@ class InitCommandTest {
     Path tmp;
 
     @Test
-    void aNewRepositoryIsCommittedAndValidatesAndPlans() throws Exception {
+    void aNewRepositoryIsCommittedAndValidatesPlansAndRenders() throws Exception {
         Path dir = tmp.resolve("infra");
 
         Cli.Result init = Cli.run("init", dir.toString(), "--host-name", "box");
@@ -51,6 +51,9 @@ class InitCommandTest {
         assertThat(plan.exitCode()).as(plan.toString()).isEqualTo(2);
         assertThat(plan.out()).contains("+ /etc/driftless-hello.txt (hello)", "Plan: 1 to add, 0 to change, 0 to delete.");
 
+        Cli.Result render = Cli.run("render", "hello", "hello.txt.peb", "--repo", dir.toString());
+        assertThat(render.exitCode()).as(render.toString()).isZero();
+        assertThat(render.out()).startsWith("This file is managed by Driftless on box.\n").contains("Questions: ops@example.org");
     }
 
     @Test
