@@ -25,6 +25,7 @@ command -v dpkg-scanpackages >/dev/null 2>&1 || need+=(dpkg-dev)  # AptRepo: loc
 [ -x /usr/bin/podman ] || need+=(podman)
 [ -x /usr/bin/podman-compose ] || need+=(podman-compose)
 dpkg-query -W -f '${Status}' busybox-static 2>/dev/null | grep -q 'ok installed' || need+=(busybox-static)
+[ -x /usr/bin/zsh ] && [ -x /usr/bin/fish ] || need+=(zsh fish)  # `driftless completion`'s scripts, loaded by each shell
 # debootstrap and systemd-nspawn (systemd-container) are installed by scripts/debian-tree.sh below
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
