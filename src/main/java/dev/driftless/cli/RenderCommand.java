@@ -52,9 +52,10 @@ final class RenderCommand extends WorkspaceCommand implements Callable<Integer> 
     @Override
     public Integer call() {
         RepoSource.ReadFrom from = worktree ? RepoSource.ReadFrom.WORKTREE : RepoSource.ReadFrom.COMMIT;
-        List<String> hosts = host == null ? List.of() : List.of(host);
-        return withWorkspace(repository, from, hosts, List.of(service), Optional.empty(), new SshOptions().settings(),
-                render, workspace -> {
+        HostOptions where = new HostOptions();
+        where.hosts = host == null ? List.of() : List.of(host);
+        return withWorkspace(repository, from, where, List.of(service), new SshOptions().settings(), render,
+                workspace -> {
             RenderedFile rendered;
             try {
                 rendered = RenderedFile.find(workspace, service, file);
