@@ -56,6 +56,7 @@ command -v dpkg-scanpackages >/dev/null 2>&1 || need+=(dpkg-dev)  # AptRepo: loc
 [ -x /usr/bin/podman ] || need+=(podman)
 [ -x /usr/bin/podman-compose ] || need+=(podman-compose)
 dpkg-query -W -f '${Status}' busybox-static 2>/dev/null | grep -q 'ok installed' || need+=(busybox-static)
+[ -x /usr/bin/zsh ] && [ -x /usr/bin/fish ] || need+=(zsh fish)  # `driftless completion`'s scripts, loaded by each shell
 # scripts/debian-tree.sh below builds the Debian tree with these (it would install them too; here they are asked for
 # with the rest and recorded for --undo)
 command -v debootstrap >/dev/null 2>&1 || need+=(debootstrap)

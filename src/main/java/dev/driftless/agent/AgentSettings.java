@@ -23,16 +23,31 @@ import java.util.Optional;
  * @param dryRun plan, check and report only: never apply or heal
  * @param startSuspended start with automatic applies suspended on every host (until resumed)
  * @param cache where fetched repositories are kept
+ * @param asHost the inventory host this machine is (--as-host): the agent applies to it alone, here, as a local
+ *     host whatever its address says
  */
 public record AgentSettings(String repo, Optional<String> ref, Optional<String> path, List<String> hosts,
         Duration interval, Duration driftInterval, Path stateDir, Optional<Path> root, SshSettings ssh,
         AgeKeyring keys, int parallel, Duration lockTimeout, Duration handlerTimeout,
         dev.driftless.source.RepoSource.GitAuth git, Duration unhealthyAfter, RenderLimits render,
-        List<Path> protectedPaths, String agent, boolean dryRun, boolean startSuspended, Path cache) {
+        List<Path> protectedPaths, String agent, boolean dryRun, boolean startSuspended, Path cache,
+        Optional<String> asHost) {
 
     public AgentSettings {
-        hosts = List.copyOf(hosts);
+        // --as-host NAME works on NAME alone (Workspace refuses another --host)
+        hosts = asHost.isPresent() && hosts.isEmpty() ? List.of(asHost.get()) : List.copyOf(hosts);
         protectedPaths = List.copyOf(protectedPaths);
+    }
+
+    /** An agent that reaches each host as the inventory says. */
+    public AgentSettings(String repo, Optional<String> ref, Optional<String> path, List<String> hosts,
+            Duration interval, Duration driftInterval, Path stateDir, Optional<Path> root, SshSettings ssh,
+            AgeKeyring keys, int parallel, Duration lockTimeout, Duration handlerTimeout,
+            dev.driftless.source.RepoSource.GitAuth git, Duration unhealthyAfter, RenderLimits render,
+            List<Path> protectedPaths, String agent, boolean dryRun, boolean startSuspended, Path cache) {
+        this(repo, ref, path, hosts, interval, driftInterval, stateDir, root, ssh, keys, parallel, lockTimeout,
+                handlerTimeout, git, unhealthyAfter, render, protectedPaths, agent, dryRun, startSuspended, cache,
+                Optional.empty());
     }
 
     /** The name an agent has unless told otherwise: this machine's. */

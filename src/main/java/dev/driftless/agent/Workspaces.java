@@ -80,7 +80,7 @@ final class Workspaces {
 
     private Selection selection(Optional<String> ref, List<String> hosts, List<String> services) {
         return new Selection(request(ref), hosts, services, settings.root(), settings.ssh(), settings.keys(),
-                settings.render().stoppingWhen(stopping), settings.protectedPaths());
+                settings.render().stoppingWhen(stopping), settings.protectedPaths(), settings.asHost());
     }
 
     /**
@@ -98,7 +98,7 @@ final class Workspaces {
                     Host host = repository.inventory().hosts().get(name);
                     if (host != null && repository.services().stream()
                             .anyMatch(s -> s.compose().isPresent() && s.runsOn(host))) {
-                        found.add(host);
+                        found.add(settings.asHost().filter(name::equals).isPresent() ? onThisMachine(host) : host);
                     }
                 }
             } catch (SourceException | ValidationException e) {
@@ -119,7 +119,7 @@ final class Workspaces {
         byCommit.forEach((commit, hosts) -> {
             try (Workspace workspace = open(Optional.of(commit), hosts)) {
                 for (Host host : workspace.hosts()) {
-                    if (host.address() instanceof Address.Local) {
+                    if (workspace.onThisMachine(host)) {
                         found.add((LocalHost) workspace.connect(host));
                     }
                 }
@@ -128,6 +128,12 @@ final class Workspaces {
             }
         });
         return found;
+    }
+
+    /** The host this agent runs on by --as-host, as a local host: its engine is this machine's. */
+    private static Host onThisMachine(Host host) {
+        return new Host(host.name(), new Address.Local(), host.groups(), host.vars(), host.root(), Optional.empty(),
+                Optional.empty(), host.dockerHost(), host.registries(), host.where());
     }
 
     /**

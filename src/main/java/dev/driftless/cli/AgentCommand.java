@@ -218,7 +218,7 @@ final class AgentCommand implements Callable<Integer> {
                 ssh.settings(), keys, where.parallel, timeouts.lockTimeout, timeouts.handlerTimeout, new dev.driftless.source.RepoSource.GitAuth(gitToken(), Optional.ofNullable(gitIdentity),
                         Optional.ofNullable(gitKnownHosts)), unhealthyAfter, render.limits(),
                 ownFiles(keys), agentId != null ? agentId : AgentSettings.defaultName(), dryRun, startSuspended,
-                repository.cache != null ? repository.cache : stateDir.resolve("cache"));
+                repository.cache != null ? repository.cache : stateDir.resolve("cache"), where.asHost());
         HistoryStore history;
         try {
             history = JdbcHistoryStore.open(store != null ? store : JdbcHistoryStore.defaultUrl(stateDir), settings.agent());
@@ -255,8 +255,9 @@ final class AgentCommand implements Callable<Integer> {
                 agent.onChange(beacon::changed);
                 Runtime.getRuntime().addShutdownHook(hook);
                 spec.commandLine().getErr().println("driftless agent: watching " + repository.repo + " ("
-                        + Optional.ofNullable(repository.ref).orElse("HEAD") + "), listening on " + listen.replaceAll(":\\d+$", "")
-                        + ":" + server.port());
+                        + Optional.ofNullable(repository.ref).orElse("HEAD") + ")"
+                        + where.asHost().map(h -> " as host " + h + ", on this machine").orElse("")
+                        + ", listening on " + listen.replaceAll(":\\d+$", "") + ":" + server.port());
                 spec.commandLine().getErr().flush();
                 agent.run();
             }

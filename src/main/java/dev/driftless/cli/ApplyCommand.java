@@ -75,8 +75,7 @@ final class ApplyCommand extends WorkspaceCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        return withWorkspace(repository, RepoSource.ReadFrom.COMMIT, where.hosts, target.services, where.root(),
-                ssh.settings(), render,
+        return withWorkspace(repository, RepoSource.ReadFrom.COMMIT, where, target.services, ssh.settings(), render,
                 workspace -> {
                     noteUncommitted(workspace, repository, "this apply");
                     Reconciler reconciler = new Reconciler(timeouts.lockTimeout, timeouts.handlerTimeout,
@@ -195,7 +194,7 @@ final class ApplyCommand extends WorkspaceCommand implements Callable<Integer> {
     }
 
     /** Prints each change as it is made (with --diff, its diff), flushed, so a long apply shows where it is. */
-    private static final class Progress implements ApplyListener {
+    static final class Progress implements ApplyListener {
         private final PrintWriter out;
         private final PrintWriter err;
         private final PlanPrinter printer;

@@ -38,8 +38,7 @@ final class CheckCommand extends WorkspaceCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        return withWorkspace(repository, RepoSource.ReadFrom.COMMIT, where.hosts, target.services, where.root(),
-                ssh.settings(), render,
+        return withWorkspace(repository, RepoSource.ReadFrom.COMMIT, where, target.services, ssh.settings(), render,
                 workspace -> {
                     noteUncommitted(workspace, repository, "this check");
                     Reconciler reconciler = new Reconciler(Duration.ZERO, Duration.ZERO);

@@ -48,8 +48,8 @@ final class ForgetCommand extends WorkspaceCommand implements Callable<Integer> 
 
     @Override
     public Integer call() {
-        return withWorkspace(repository, RepoSource.ReadFrom.COMMIT, where.hosts, List.of(), where.root(),
-                ssh.settings(), render, workspace -> {
+        return withWorkspace(repository, RepoSource.ReadFrom.COMMIT, where, List.of(), ssh.settings(), render,
+                workspace -> {
                     Forget.Result result = new Forget(lock.lockTimeout).paths(workspace, paths, message -> {
                         err().println(message);
                         err().flush();

@@ -21,6 +21,13 @@ final class HostOptions {
                     + " 'root:'. Handlers still run as commands on this machine.")
     Path root;
 
+    @Option(names = "--as-host", paramLabel = "NAME",
+            description = "Work on inventory host NAME alone, as this machine: its files are written here, as for"
+                    + " 'address: local', even when the inventory reaches NAME over SSH (an agent on NAME itself, or"
+                    + " the first apply of 'driftless bootstrap'). Implies --host NAME; the host's 'root:' still"
+                    + " applies, its 'become:' and 'identity:' do not (run as root).")
+    String asHost;
+
     @Option(names = "--parallel", paramLabel = "N", defaultValue = "8",
             description = "How many hosts to work on at once. Default: ${DEFAULT-VALUE}. One host failing never stops"
                     + " the others.")
@@ -28,5 +35,9 @@ final class HostOptions {
 
     Optional<Path> root() {
         return Optional.ofNullable(root);
+    }
+
+    Optional<String> asHost() {
+        return Optional.ofNullable(asHost);
     }
 }

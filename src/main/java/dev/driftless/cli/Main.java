@@ -39,6 +39,11 @@ public final class Main implements Runnable {
         commands.put("resume", ResumeCommand::new);
         commands.put("rollback", RollbackCommand::new);
         commands.put("forget", ForgetCommand::new);
+        commands.put("bootstrap", BootstrapCommand::new);
+        commands.put("init", InitCommand::new);
+        commands.put("render", RenderCommand::new);
+        commands.put("schema", SchemaCommand::new);
+        commands.put("completion", CompletionCommand::new);
         commands.put("help", CommandLine.HelpCommand::new);
         return java.util.Collections.unmodifiableMap(commands);
     }

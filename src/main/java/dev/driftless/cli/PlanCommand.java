@@ -48,7 +48,7 @@ final class PlanCommand extends WorkspaceCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         RepoSource.ReadFrom from = worktree ? RepoSource.ReadFrom.WORKTREE : RepoSource.ReadFrom.COMMIT;
-        return withWorkspace(repository, from, where.hosts, target.services, where.root(), ssh.settings(), render,
+        return withWorkspace(repository, from, where, target.services, ssh.settings(), render,
                 workspace -> {
             if (!worktree) {
                 noteUncommitted(workspace, repository, "this plan");

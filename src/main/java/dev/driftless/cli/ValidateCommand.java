@@ -4,7 +4,6 @@ import dev.driftless.model.Service;
 import dev.driftless.secrets.Secrets;
 import dev.driftless.source.RepoSource;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -49,7 +48,7 @@ final class ValidateCommand extends WorkspaceCommand implements Callable<Integer
     @Override
     public Integer call() {
         RepoSource.ReadFrom from = worktree ? RepoSource.ReadFrom.WORKTREE : RepoSource.ReadFrom.COMMIT;
-        return withWorkspace(repository, from, List.of(), List.of(), Optional.empty(), new SshOptions().settings(),
+        return withWorkspace(repository, from, new HostOptions(), List.of(), new SshOptions().settings(),
                 render, workspace -> {
             var repo = workspace.repository();
             int hosts = repo.inventory().hosts().size();

@@ -8,7 +8,6 @@ import dev.driftless.source.RepoSource;
 import dev.driftless.source.UncommittedFiles;
 import java.io.PrintWriter;
 import java.util.List;
-import java.util.Optional;
 import java.util.function.ToIntFunction;
 import picocli.CommandLine;
 
@@ -73,14 +72,14 @@ abstract class WorkspaceCommand {
         return Secrets.Reading.DECRYPTED;
     }
 
-    int withWorkspace(RepositoryOptions repository, RepoSource.ReadFrom readFrom, List<String> hosts,
-            List<String> services, Optional<java.nio.file.Path> root, dev.driftless.host.SshSettings ssh,
-            RenderOptions render, ToIntFunction<Workspace> body) {
+    int withWorkspace(RepositoryOptions repository, RepoSource.ReadFrom readFrom, HostOptions where,
+            List<String> services, dev.driftless.host.SshSettings ssh, RenderOptions render,
+            ToIntFunction<Workspace> body) {
         dev.driftless.secrets.AgeKeyring keys = ageKey.keyring();
         List<java.nio.file.Path> ownFiles = new java.util.ArrayList<>(keys.files());
         ownFiles.addAll(ssh.files());
-        Selection selection = new Selection(repository.request(readFrom), hosts, services, root, ssh, keys,
-                render.limits(), ownFiles, secretReading());
+        Selection selection = new Selection(repository.request(readFrom), where.hosts, services, where.root(), ssh,
+                keys, render.limits(), ownFiles, where.asHost(), secretReading());
         // a repository that does not validate or cannot be read is said by Main, as every command's failure is
         try (Workspace workspace = Workspace.open(selection, repository.source())) {
             return body.applyAsInt(workspace);

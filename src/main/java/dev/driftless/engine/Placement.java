@@ -27,9 +27,11 @@ final class Placement {
     private final Inventory inventory;
     private final Optional<Path> sandbox;
     private final List<Path> protectedPaths;
+    private final Selection selection;
 
     Placement(Inventory inventory, Selection selection) {
         this.inventory = inventory;
+        this.selection = selection;
         this.sandbox = selection.root();
         // a protected path that is a link is protected as the link and as what it points at
         this.protectedPaths = selection.protectedPaths().stream()
@@ -48,7 +50,11 @@ final class Placement {
      * one inside the other: they would write the same files and take one lock.
      */
     List<Problem> sharedLocalRoots() {
-        List<Host> local = inventory.hosts().values().stream().filter(h -> h.address() instanceof Address.Local).toList();
+        if (selection.asHost().isPresent()) {
+            // this machine is that one host alone: the inventory's local hosts are its runner's, elsewhere
+            return List.of();
+        }
+        List<Host> local = inventory.hosts().values().stream().filter(this::onThisMachine).toList();
         List<Problem> problems = new ArrayList<>();
         for (int j = 0; j < local.size(); j++) {
             Host host = local.get(j);
@@ -78,7 +84,7 @@ final class Placement {
             return problems;
         }
         for (Host host : hosts) {
-            if (!(host.address() instanceof Address.Local)) {
+            if (!onThisMachine(host)) {
                 continue;
             }
             Path root = root(host).orElse(SLASH);
@@ -95,6 +101,11 @@ final class Placement {
             }
         }
         return problems;
+    }
+
+    /** Whether a host's paths are on this machine: a local host, or the one this machine is by --as-host. */
+    boolean onThisMachine(Host host) {
+        return host.address() instanceof Address.Local || selection.isThisMachine(host);
     }
 
     private Optional<Problem> onProtectedPath(Host host, Resource resource, Path landing) {

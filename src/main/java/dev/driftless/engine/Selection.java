@@ -18,11 +18,14 @@ import java.util.Optional;
  * @param render how far one template may go (time, output size, shutdown)
  * @param protectedPaths files and folders of this machine that Driftless itself uses (the agent's state
  *     directory, keys, tokens): no local host may manage them or anything below them
+ * @param asHost the inventory host this machine is (--as-host): the only host chosen, and reached as a local
+ *     host whatever its address says, so that an agent on a machine the inventory reaches over SSH from
+ *     elsewhere applies to the machine itself
  * @param secrets whether secrets are decrypted, or only their names checked ({@code validate --no-secrets})
  */
 public record Selection(RepoSource.Request source, List<String> hosts, List<String> services, Optional<Path> root,
         dev.driftless.host.SshSettings ssh, dev.driftless.secrets.AgeKeyring keys, RenderLimits render,
-        List<Path> protectedPaths, Secrets.Reading secrets) {
+        List<Path> protectedPaths, Optional<String> asHost, Secrets.Reading secrets) {
 
     public Selection {
         hosts = List.copyOf(hosts);
@@ -30,10 +33,22 @@ public record Selection(RepoSource.Request source, List<String> hosts, List<Stri
         protectedPaths = List.copyOf(protectedPaths);
     }
 
-    /** A selection whose secrets are decrypted. */
+    /** A selection whose hosts are reached as the inventory says and whose secrets are decrypted. */
     public Selection(RepoSource.Request source, List<String> hosts, List<String> services, Optional<Path> root,
             dev.driftless.host.SshSettings ssh, dev.driftless.secrets.AgeKeyring keys, RenderLimits render,
             List<Path> protectedPaths) {
-        this(source, hosts, services, root, ssh, keys, render, protectedPaths, Secrets.Reading.DECRYPTED);
+        this(source, hosts, services, root, ssh, keys, render, protectedPaths, Optional.empty());
+    }
+
+    /** A selection whose secrets are decrypted. */
+    public Selection(RepoSource.Request source, List<String> hosts, List<String> services, Optional<Path> root,
+            dev.driftless.host.SshSettings ssh, dev.driftless.secrets.AgeKeyring keys, RenderLimits render,
+            List<Path> protectedPaths, Optional<String> asHost) {
+        this(source, hosts, services, root, ssh, keys, render, protectedPaths, asHost, Secrets.Reading.DECRYPTED);
+    }
+
+    /** Whether {@code host} is this machine by --as-host, so reached as a local host. */
+    public boolean isThisMachine(dev.driftless.model.Host host) {
+        return asHost.filter(host.name()::equals).isPresent();
     }
 }

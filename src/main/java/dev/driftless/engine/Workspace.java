@@ -70,7 +70,9 @@ public final class Workspace implements AutoCloseable {
                 new RepositoryLoader().load(checkout.tree());
                 throw e;
             }
-            return new Workspace(checkout, inventory, chooseHosts(inventory, selection.hosts()), selection);
+            List<dev.driftless.model.Host> hosts = selection.asHost().isPresent() ? thisMachine(inventory, selection)
+                    : chooseHosts(inventory, selection.hosts());
+            return new Workspace(checkout, inventory, hosts, selection);
         } catch (RuntimeException e) {
             checkout.close();
             throw e;
@@ -106,6 +108,22 @@ public final class Workspace implements AutoCloseable {
                 .map(n -> "'" + n + "'").toList()) + "? ";
         return new Problem(Location.of("--host " + name), "no such host or group in driftless.yaml; " + hint + "(hosts: "
                 + String.join(", ", hosts) + (groups.isEmpty() ? "" : "; groups: " + String.join(", ", groups)) + ")");
+    }
+
+    /** The one host --as-host names, which --host may name too but no other. */
+    private static List<dev.driftless.model.Host> thisMachine(Inventory inventory, Selection selection) {
+        String name = selection.asHost().orElseThrow();
+        List<Problem> problems = new ArrayList<>();
+        selection.hosts().stream().filter(h -> !h.equals(name)).findFirst().ifPresent(other -> problems.add(
+                new Problem(Location.of("--host " + other), "--as-host " + name + " works on host " + name
+                        + " alone: leave out --host " + other)));
+        dev.driftless.model.Host host = inventory.hosts().get(name);
+        if (host == null) {
+            problems.add(new Problem(Location.of("--as-host " + name), "no such host in driftless.yaml (hosts: "
+                    + String.join(", ", inventory.hosts().keySet()) + ")"));
+        }
+        throwIfAny(problems);
+        return List.of(host);
     }
 
     /** driftless.yaml at the commit, validated: hosts, variables and notifications. */
@@ -282,7 +300,7 @@ public final class Workspace implements AutoCloseable {
         }
         throwIfAny(sharedRoots);
         Optional<Path> root = placement.root(host);
-        if (host.address() instanceof Address.Ssh ssh) {
+        if (host.address() instanceof Address.Ssh ssh && !selection.isThisMachine(host)) {
             synchronized (connecting) {
                 if (connections == null) {
                     connections = new SshConnections(selection.ssh());
@@ -295,7 +313,15 @@ public final class Workspace implements AutoCloseable {
 
     /** Whether any chosen host is reached over SSH. */
     public boolean reachesRemoteHosts() {
-        return hosts.stream().anyMatch(h -> h.address() instanceof Address.Ssh);
+        return hosts.stream().anyMatch(h -> !placement.onThisMachine(h));
+    }
+
+    /**
+     * Whether a chosen host's paths are on this machine: a local host of the inventory, or the host this machine
+     * is by --as-host (reached as a local host whatever its address says).
+     */
+    public boolean onThisMachine(dev.driftless.model.Host host) {
+        return placement.onThisMachine(host);
     }
 
     /**

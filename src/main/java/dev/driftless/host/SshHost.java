@@ -642,6 +642,39 @@ public final class SshHost implements Host {
         };
     }
 
+    /**
+     * Runs a command that may take long (a package's installation, a remote bootstrap) with {@code input} on its
+     * standard input, then its end, and hands each line of its output, standard error included, to {@code line} as
+     * it comes. Returns its exit status, -1 when it has none (the connection was lost).
+     *
+     * @throws HostException when the connection fails, or the command has not ended within {@code limit}
+     */
+    public int execute(String command, java.io.InputStream input, Consumer<String> line, Duration limit) {
+        FollowedLines out = new FollowedLines(line);
+        String script = "exec 2>&1; " + command;
+        try (ChannelExec channel = session.createExecChannel(sudo ? "sudo -n sh -c " + quote(script) : script)) {
+            channel.setOut(out);
+            channel.open().verify(timeout);
+            // the window of the channel paces this copy: a package of many megabytes is never held whole
+            try (OutputStream stdin = channel.getInvertedIn()) {
+                input.transferTo(stdin);
+            } catch (IOException e) {
+                if (!channel.isClosing()) {
+                    throw e;
+                }
+            }
+            Set<ClientChannelEvent> events = channel.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), limit);
+            if (events.contains(ClientChannelEvent.TIMEOUT)) {
+                throw new HostException(name + ": a remote command did not finish within " + limit.toSeconds() + " s");
+            }
+            out.close();
+            Integer exit = channel.getExitStatus();
+            return exit == null ? -1 : exit;
+        } catch (IOException | IllegalStateException e) {
+            throw HostException.transientFailure(name + ": the SSH connection failed: " + e.getMessage(), e);
+        }
+    }
+
     @Override
     public Socket connect(String target, int port, Duration connectTimeout) throws IOException {
         return SshForward.open(session, name, target, port, connectTimeout);

@@ -14,6 +14,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
@@ -65,14 +66,28 @@ public final class SystemdMachine implements AutoCloseable {
      * it off and leaves the root to its owner.
      */
     public static SystemdMachine boot(DebianRoot root, Path authorizedKey) throws IOException, InterruptedException {
-        return boot(root, false, authorizedKey);
+        return boot(root, false, authorizedKey, Map.of());
+    }
+
+    /**
+     * The same, with folders of this machine visible read-only inside it, each (a key) at the path its value names:
+     * a JDK and the build's classes, for a Driftless that runs there without being installed.
+     */
+    public static SystemdMachine boot(DebianRoot root, Path authorizedKey, Map<Path, String> readOnly)
+            throws IOException, InterruptedException {
+        return boot(root, false, authorizedKey, readOnly);
     }
 
     private static SystemdMachine boot(DebianRoot root, boolean ownsRoot, Path authorizedKey)
             throws IOException, InterruptedException {
+        return boot(root, ownsRoot, authorizedKey, Map.of());
+    }
+
+    private static SystemdMachine boot(DebianRoot root, boolean ownsRoot, Path authorizedKey, Map<Path, String> readOnly)
+            throws IOException, InterruptedException {
         SystemdMachine machine;
         try {
-            machine = start(root, ownsRoot, authorizedKey);
+            machine = start(root, ownsRoot, authorizedKey, readOnly);
         } catch (IOException | RuntimeException e) { // a skip too
             if (ownsRoot) {
                 root.close();
@@ -89,7 +104,8 @@ public final class SystemdMachine implements AutoCloseable {
         return machine;
     }
 
-    private static SystemdMachine start(DebianRoot root, boolean ownsRoot, Path authorizedKey) throws IOException {
+    private static SystemdMachine start(DebianRoot root, boolean ownsRoot, Path authorizedKey, Map<Path, String> readOnly)
+            throws IOException {
         Assumptions.assumeTrue(Command.run(PROBE_TIMEOUT, "sh", "-c", "command -v systemd-nspawn").exitCode() == 0,
                 "systemd-nspawn is missing: scripts/debian-tree.sh installs systemd-container");
         int port;
@@ -106,8 +122,11 @@ public final class SystemdMachine implements AutoCloseable {
         long started = System.nanoTime();
         // --register=no and --keep-unit: no machined and no host systemd to ask for a scope (there is none here);
         // --link-journal=no: the journal stays inside the machine; SYSTEMD_COLORS=0: a console a reason can quote
-        Process nspawn = new ProcessBuilder("systemd-nspawn", "--boot", "--register=no", "--keep-unit",
-                "--link-journal=no", "--console=read-only", "--setenv=SYSTEMD_COLORS=0", "--machine=driftless-" + port, "-D", root.dir().toString())
+        List<String> argv = new ArrayList<>(List.of("systemd-nspawn", "--boot", "--register=no", "--keep-unit",
+                "--link-journal=no", "--console=read-only", "--setenv=SYSTEMD_COLORS=0", "--machine=driftless-" + port,
+                "-D", root.dir().toString()));
+        readOnly.forEach((folder, inside) -> argv.add("--bind-ro=" + folder + ":" + inside));
+        Process nspawn = new ProcessBuilder(argv)
                 .redirectErrorStream(true).redirectOutput(console.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
                 .start();
