@@ -20,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The .deb of scripts/package.sh ($DRIFTLESS_DEB, which scripts/test.sh builds and sets), installed with apt
  * on a fresh Debian 12 machine booted with systemd (the cached test tree, not the build machine): the command
  * on the PATH with its own runtime and class-data archive, the agent's unit enabled but waiting for its
- * settings, an agent that applies once it has them, and remove and purge.
+ * settings, an agent that applies once it has them, and remove and purge; and the tarball beside it, put in
+ * place by its install.sh.
  */
 class PackageInstallTest {
 
@@ -124,6 +125,32 @@ class PackageInstallTest {
             assertThat(machine.exec("java", "-version").orThrow().output()).contains("17.");
 
             assertUsesItsOwnRuntimeAndArchive(machine);
+        }
+    }
+
+    @Test
+    void tarballInstallsTheSameFilesAndRemovesThem() throws Exception {
+        Path tarball;
+        try (java.util.stream.Stream<Path> files = Files.list(deb.getParent())) {
+            tarball = files.filter(f -> f.getFileName().toString().matches("driftless-.*-linux-x64\\.tar\\.gz"))
+                    .findFirst().orElseThrow(() -> new AssertionError("no tarball beside " + deb));
+        }
+        try (SystemdMachine machine = SystemdMachine.boot(Path.of(key + ".pub"))) {
+            Files.copy(tarball, machine.path("/root/" + tarball.getFileName()));
+            machine.exec("tar", "-C", "/root", "-xzf", "/root/" + tarball.getFileName()).orThrow();
+            String installer = "/root/" + tarball.getFileName().toString().replace(".tar.gz", "") + "/install.sh";
+
+            assertThat(machine.exec(installer).orThrow().output()).contains("it starts once /etc/driftless/agent.yaml exists");
+            assertThat(machine.exec("systemctl", "is-enabled", UNIT).output()).isEqualTo("enabled\n");
+            assertThat(machine.exec("systemctl", "is-active", UNIT).output()).isEqualTo("inactive\n");
+            assertUsesItsOwnRuntimeAndArchive(machine);
+
+            machine.exec(installer, "--purge").orThrow();
+            assertThat(machine.path("/usr/lib/driftless")).doesNotExist();
+            assertThat(machine.path("/usr/bin/driftless")).doesNotExist();
+            assertThat(machine.path("/lib/systemd/system/" + UNIT)).doesNotExist();
+            assertThat(machine.path("/var/lib/driftless")).doesNotExist();
+            assertThat(machine.exec("systemctl", "is-enabled", UNIT).output()).doesNotContain("enabled");
         }
     }
 
