@@ -64,6 +64,12 @@ say "jlink: $modules"
 "$jdk/bin/jlink" --module-path "$jdk/jmods" --add-modules "$modules" --output "$home/runtime" \
   --strip-debug --no-header-files --no-man-pages --compress=0 --generate-cds-archive
 
+# Debian's JDK ships its native libraries with some symbols left; a package strips them (2 MiB here).
+# jlink leaves some files read-only (0444), which packages do not.
+find "$home/runtime" -type f \( -name '*.so' -o -path '*/bin/*' -o -name jexec -o -name jspawnhelper \) \
+  -exec strip --strip-unneeded {} +
+chmod -R u+w,go-w,a+rX "$home/runtime"
+
 install -m 0644 "$jar" "$home/lib/driftless.jar"
 install -m 0755 packaging/driftless "$home/bin/driftless"
 ln -s ../lib/driftless/bin/driftless "$stage/usr/bin/driftless"
@@ -102,8 +108,8 @@ install -m 0644 README.md "$doc/README.md"
 install -m 0644 packaging/copyright "$doc/copyright"
 printf 'driftless (%s) unstable; urgency=medium\n\n  * Built from %s.\n\n -- %s  %s\n' "$version" \
   "$(git rev-parse --short HEAD 2>/dev/null || echo 'a source tree')" "${DRIFTLESS_MAINTAINER:-Driftless <driftless@localhost>}" \
-  "$(date -R)" | gzip -9n >"$doc/changelog.Debian.gz"
-chmod 0644 "$doc/changelog.Debian.gz"
+  "$(date -R)" | gzip -9n >"$doc/changelog.gz"
+chmod 0644 "$doc/changelog.gz"
 
 # The Debian packages of the shared libraries the runtime links to outside itself (libc6, zlib1g), with
 # the versions its binaries need, as dh_shlibdeps would write them.
