@@ -79,13 +79,18 @@ build_b() {
 example_in() {
   local root=$1
   cp -a examples/homelab "$root/opt/homelab"
+  # the demo key, outside the repository (validate refuses a private key committed to it)
+  cp "$demo_key" "$root/opt/demo-age-key.txt"
   git -C "$root/opt/homelab" init -q -b main
   git -C "$root/opt/homelab" add -A
   git -C "$root/opt/homelab" -c user.name=bench -c user.email=bench@localhost commit -q -m homelab
-  in_root "$root" driftless apply --repo /opt/homelab --root /tmp/demo --age-key /opt/homelab/demo-age-key.txt >/dev/null
+  in_root "$root" driftless apply --repo /opt/homelab --root /tmp/demo --age-key /opt/demo-age-key.txt >/dev/null
 }
 
-check=(driftless check --repo /opt/homelab --root /tmp/demo --age-key /opt/homelab/demo-age-key.txt)
+# the example's demo key: beside the example or, earlier, inside it
+demo_key=examples/demo-age-key.txt
+[ -f "$demo_key" ] || demo_key=examples/homelab/demo-age-key.txt
+check=(driftless check --repo /opt/homelab --root /tmp/demo --age-key /opt/demo-age-key.txt)
 deb_b=$(build_b)
 
 echo "(a) $(basename "$deb_a"): $(du -k "$deb_a" | cut -f1) KiB"
@@ -113,7 +118,7 @@ echo "(b) no-op check, no archive: $(median "$root" 0 "${check[@]}") s"
 t0=$(now)
 in_root "$root" /usr/lib/jvm/java-17-openjdk-amd64/bin/java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC \
   -XX:ArchiveClassesAtExit=/usr/lib/driftless/lib/driftless.jsa -Xlog:cds=off -Xlog:cds+dynamic=off \
-  -cp /usr/lib/driftless/lib/driftless.jar dev.driftless.cli.Training /opt/homelab /opt/homelab/demo-age-key.txt \
+  -cp /usr/lib/driftless/lib/driftless.jar dev.driftless.cli.Training /opt/homelab /opt/demo-age-key.txt \
   >"$work/training.log" 2>&1 || { echo "package-run.sh: the training failed: $(tail -n 5 "$work/training.log")" >&2; exit 1; }
 t1=$(now)
 [ -s "$root/usr/lib/driftless/lib/driftless.jsa" ] || { echo "package-run.sh: no archive: $(tail -n 5 "$work/training.log")" >&2; exit 1; }

@@ -87,12 +87,15 @@ if [ ! -d /usr/lib/driftless ]; then
   made_mountpoint=true
   trap 'rmdir /usr/lib/driftless 2>/dev/null || true' EXIT
 fi
+# the example's demo key: beside the example (kept out of its repository folder) or, earlier, inside it
+demo_key=examples/demo-age-key.txt
+[ -f "$demo_key" ] || demo_key=examples/homelab/demo-age-key.txt
 say "training the class-data archive"
 unshare --mount --propagation private sh -c 'mount --bind "$0" /usr/lib/driftless && exec "$@"' "$(readlink -f "$home")" \
     /usr/lib/driftless/runtime/bin/java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC \
     -XX:ArchiveClassesAtExit=/usr/lib/driftless/lib/driftless.jsa -Xlog:cds=off -Xlog:cds+dynamic=off \
     -cp /usr/lib/driftless/lib/driftless.jar dev.driftless.cli.Training \
-    "$PWD/examples/homelab" "$PWD/examples/homelab/demo-age-key.txt" >"$dist/training.log" 2>&1 \
+    "$PWD/examples/homelab" "$PWD/$demo_key" >"$dist/training.log" 2>&1 \
   || fail "the training run failed (an archive of part of the commands would start them slower): $(tail -n 5 "$dist/training.log")"
 if $made_mountpoint; then
   rmdir /usr/lib/driftless
