@@ -117,6 +117,12 @@ else
 fi
 rm -f "$tree_log"
 
+# The .deb that PackageInstallTest installs into a booted Debian machine, built from this tree (jar, trimmed
+# Java runtime, class-data archive; about two minutes): scripts/package.sh prints its path.
+mvn -B -q -ntp -DskipTests package
+DRIFTLESS_DEB=$(bash scripts/package.sh)
+export DRIFTLESS_DEB
+
 # Playwright for Java drives /usr/bin/chromium and must not download a browser of its own
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 exec mvn -B -ntp test "$@"
