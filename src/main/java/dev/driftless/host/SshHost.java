@@ -135,6 +135,15 @@ public final class SshHost implements Host {
     }
 
     private Result exec(String script, byte[] input) {
+        return exec(script, input, timeout);
+    }
+
+    /**
+     * Runs {@code script}, waiting up to {@code wait} for it to end: --ssh-timeout for Driftless's own commands, a
+     * command's own time limit and that for a handler, check or package command the host itself ends at its limit
+     * (a host that stops answering is found by the connection's keepalive within --ssh-timeout, not by this wait).
+     */
+    private Result exec(String script, byte[] input, Duration wait) {
         String command = sudo ? "sudo -n sh -c " + quote(script) : script;
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -153,10 +162,10 @@ public final class SshHost implements Host {
                     throw e;
                 }
             }
-            Set<ClientChannelEvent> events = channel.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), timeout);
+            Set<ClientChannelEvent> events = channel.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), wait);
             if (events.contains(ClientChannelEvent.TIMEOUT)) {
                 throw HostException.transientFailure(name + ": a remote command did not finish within "
-                        + timeout.toSeconds() + "s", null);
+                        + wait.toSeconds() + "s", null);
             }
             Integer exit = channel.getExitStatus();
             return new Result(exit == null ? -1 : exit, out.toByteArray(), err.toString(StandardCharsets.UTF_8).trim());
@@ -202,9 +211,14 @@ public final class SshHost implements Host {
 
     /** The same, then {@code tail} (a command that reads no input), in the same round trip. */
     private Result batch(String head, Collection<String> paths, String command, String tail) {
+        return batch(head, paths, command, tail, timeout);
+    }
+
+    /** The same, waiting up to {@code wait} for it (a tail that runs a command with its own time limit). */
+    private Result batch(String head, Collection<String> paths, String command, String tail, Duration wait) {
         if (root.isEmpty()) {
             return exec(head + "xargs -0 -r " + command + " -- 2>/dev/null; " + tail + "exit 0",
-                    nulSeparated(paths.stream().map(this::remote).toList()));
+                    nulSeparated(paths.stream().map(this::remote).toList()), wait);
         }
         // the parents first, one a line, read by the shell (a builtin read leaves the rest of the input to
         // awk); then each path with the number of its parent, which awk drops when that parent is refused
@@ -224,7 +238,7 @@ public final class SshHost implements Host {
                 + "inside \"$d\" || { culprit \"$d\"; bad=\"$bad$i \"; }; i=$((i+1)); done; "
                 + "awk -v bad=\"$bad\" '{ n = index($0, \" \"); if (index(bad, \" \" substr($0, 1, n - 1) \" \") == 0)"
                 + " print substr($0, n + 1) }' | xargs -d '\\n' -r " + command + " -- 2>/dev/null; " + tail + "exit 0";
-        return exec(script, input.toString().getBytes(StandardCharsets.UTF_8));
+        return exec(script, input.toString().getBytes(StandardCharsets.UTF_8), wait);
     }
 
     /** The fields of a batch's output; REFUSED records become refusals of the paths below their parent. */
@@ -270,7 +284,8 @@ public final class SshHost implements Host {
         String tail = command == null ? "" : "printf '\\0@@driftless-ran@@\\0'; env LC_ALL=C timeout "
                 + Math.max(1, commandTimeout.toSeconds()) + " sh -c " + quote(command) + " 2>&1 </dev/null; "
                 + "printf '\\0@@rc=%s' \"$?\"; ";
-        Result stat = batch("date +%s; ", distinct, "stat --printf " + quote(STAT_FORMAT), tail);
+        Result stat = batch("date +%s; ", distinct, "stat --printf " + quote(STAT_FORMAT), tail,
+                command == null ? timeout : timeout.plus(commandTimeout));
         String all = new String(stat.out(), StandardCharsets.UTF_8);
         CommandResult ran = null;
         if (command != null) {
@@ -582,7 +597,7 @@ public final class SshHost implements Host {
         environment.forEach((k, v) -> script.append(k).append('=').append(quote(v)).append(' '));
         script.append("timeout ").append(Math.max(1, commandTimeout.toSeconds())).append(" sh -c ")
                 .append(quote(command)).append(" 2>&1");
-        Result result = exec("env " + script, input);
+        Result result = exec("env " + script, input, timeout.plus(commandTimeout));
         boolean timedOut = result.exit() == 124;
         return new CommandResult(timedOut ? -1 : result.exit(), new String(result.out(), StandardCharsets.UTF_8),
                 timedOut);
