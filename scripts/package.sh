@@ -14,6 +14,9 @@
 # DRIFTLESS_JDK: the JDK 17 whose jlink and jmods build the runtime (default /usr/lib/jvm/java-17-openjdk-amd64;
 # its jmods come with Debian's openjdk-17-jdk-headless or openjdk-17-jmods, installed here if missing and root).
 set -euo pipefail
+# stdout is the package's path and nothing else (scripts/test.sh reads it): whatever the tools print (jlink's
+# "Created CDS archive successfully") goes to stderr
+exec 3>&1 1>&2
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # dpkg-deb would clamp the files' modification times to it, and the archive is only used with the jar and
 # runtime of the very size and time it was made with
@@ -167,4 +170,4 @@ tar -C "$dist" --owner=0 --group=0 --numeric-owner -czf "$dist/$name.tar.gz" "$n
 rm -rf "$dist/$name" "$stage"
 
 say "built $deb ($(du -h "$deb" | cut -f1)) and $dist/$name.tar.gz ($(du -h "$dist/$name.tar.gz" | cut -f1))"
-echo "$deb"
+echo "$deb" >&3
