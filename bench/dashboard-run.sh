@@ -61,15 +61,12 @@ install_missing git:git python3:python3 curl:curl java:openjdk-17-jdk-headless m
 PIDS=()
 PG_DATA=
 cleanup() {
-  local p
-  for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  stop_pids "${PIDS[@]}"   # the agents first, so that they close their database connections
   [[ -n $PG_DATA && -d $PG_DATA ]] && runuser -u nobody -- "$PG_BIN/pg_ctl" -D "$PG_DATA" -m immediate stop >/dev/null 2>&1
-  sleep 0.5
-  for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
+  return 0
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
 
 rm -rf "$WORK"
 mkdir -p "$WORK/logs" "$BENCH_DIR/results"

@@ -2,7 +2,7 @@
 # What bench scripts share: the tools they install, CPU time of a timed child, medians and ratios, checks, and the
 # report's closing sections. Sourced (`source "$BENCH_DIR/lib/measure.sh"`) once the script has defined log();
 # run_timed also needs $WORK.
-# bench/compose-run.sh is the first to use it (the older scripts still carry copies of their own).
+# bench/compose-run.sh and bench/dashboard-run.sh use it (the older scripts still carry copies of their own).
 MEASURE_PY=${MEASURE_PY:-/usr/bin/python3}   # not a pyenv shim: these helpers run often
 
 # install_missing PROGRAM:PACKAGE... [PACKAGE...]: one apt-get install of every PACKAGE whose PROGRAM (a command name or
@@ -77,4 +77,15 @@ report_checks() {
   printf '\n## Machine\n\n'
   echo "- CPU: $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo), \`nproc\` = $(nproc)"
   echo "- memory: $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
+}
+
+# free_port: a TCP port on 127.0.0.1 that was free a moment ago
+free_port() { "$MEASURE_PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
+
+# stop_pids PID...: asks each process to stop (TERM), and kills what is left half a second later
+stop_pids() {
+  local p
+  for p in "$@"; do kill -TERM "$p" 2>/dev/null || true; done
+  sleep 0.5
+  for p in "$@"; do kill -KILL "$p" 2>/dev/null || true; done
 }
