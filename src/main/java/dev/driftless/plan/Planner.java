@@ -191,7 +191,7 @@ public final class Planner {
         Map<String, LiveEntry> live = new HashMap<>(read.live());
         SystemProbe.Reading reading = read.system();
         SystemChanges.requireSupported(host, desired.resources(), reading,
-                desired.resources().stream().anyMatch(SystemChanges::changesAptSources));
+                desired.resources().stream().anyMatch(r -> SystemChanges.changesAptSources(r.path())));
         SystemState system = reading.state();
         boolean underRoot = !host.root().equals("/");
         List<Change> packageChanges = new ArrayList<>();
@@ -306,12 +306,17 @@ public final class Planner {
         deletes.sort(Comparator.comparing((Change c) -> c.path().chars().filter(ch -> ch == '/').count()).reversed()
                 .thenComparing(Change::path, Comparator.reverseOrder()));
         changes.addAll(deletes);
-        // packages first (files may go into what they install, units need their binaries), units that left the
-        // repository stopped before their files go, units started once every file is written
+        // apt's own files written first (a source, its key, a pin: what the packages may come from), then packages
+        // (files may go into what they install, units need their binaries), units that left the repository stopped
+        // before their files go, units started once every file is written
         // stacks that left the repository go down while their compose files are still there; stacks come up last
         StackChanges.requireSupported(host, desired.resources(), system.engine(),
                 !stackChanges.isEmpty() || !stackRemovals.isEmpty());
-        List<Change> ordered = new ArrayList<>(packageChanges);
+        List<Change> aptFiles = packageChanges.isEmpty() ? List.of() : changes.stream()
+                .filter(c -> c.action() != Action.DELETE && SystemChanges.changesAptSources(c.path())).toList();
+        changes.removeAll(aptFiles);
+        List<Change> ordered = new ArrayList<>(aptFiles);
+        ordered.addAll(packageChanges);
         ordered.addAll(unitRemovals);
         ordered.addAll(stackRemovals);
         ordered.addAll(changes);

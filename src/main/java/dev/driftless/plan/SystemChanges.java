@@ -275,9 +275,9 @@ final class SystemChanges {
         return Desired.isPath(change.path()) && Unit.isUnitFile(change.path());
     }
 
-    /** Whether a change writes under /etc/apt, after which apt may know packages it does not know now. */
-    static boolean changesAptSources(Desired resource) {
-        return resource.path().startsWith("/etc/apt/");
+    /** Whether writing {@code path} (under /etc/apt) may let apt know packages it does not know now. */
+    static boolean changesAptSources(String path) {
+        return path.startsWith("/etc/apt/");
     }
 
     /** The names in {@code map}'s keys with {@code prefix}, for the probe. */

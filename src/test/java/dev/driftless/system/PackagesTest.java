@@ -2,8 +2,10 @@ package dev.driftless.system;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.driftless.testing.AptRepo;
 import dev.driftless.testing.Cli;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -179,6 +181,23 @@ class PackagesTest {
         Cli.Result after = lab.run("plan");
         assertThat(after.exitCode()).as(after.toString()).isZero();
         assertThat(after.out()).contains(": no changes.").doesNotContain("demo-tool");
+        assertThat(lab.run("check").exitCode()).isZero();
+    }
+
+    @Test
+    void anAptSourceInTheRepositoryIsWrittenBeforeThePackagesItServesAreInstalled() throws IOException {
+        // a fresh machine: apt knows no source of the demo packages until the repository gives it one
+        Files.delete(lab.root().path("/etc/apt/sources.list.d/test.list"));
+        lab.root().chroot("sh", "-c", "rm -rf /var/lib/apt/lists/*").orThrow();
+        lab.repo().write("services/apt/service.yaml", "hosts: [lab]\nfiles:\n  - path: /etc/apt/sources.list.d/demo.list\n"
+                + "    content: \"deb [trusted=yes] file:" + AptRepo.MOUNT_POINT + " ./\\n\"\n");
+        lab.app("hosts: [lab]\npackages: [demo-tool]\n");
+
+        Cli.Result apply = lab.run("apply");
+
+        assertThat(apply.exitCode()).as(apply.toString()).isZero();
+        assertThat(lab.installed("demo-tool")).hasValue("1.0");
+        assertThat(lab.aptGetCalls()).as("one update, with the new source, then one install").hasSize(2);
         assertThat(lab.run("check").exitCode()).isZero();
     }
 
