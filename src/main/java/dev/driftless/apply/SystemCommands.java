@@ -64,12 +64,22 @@ final class SystemCommands {
      * Makes every unit enabled or disabled, then has systemd reload once (it caches unit files and enablement until
      * it reloads, and 'systemctl enable' would reload once per unit), then starts or stops each, in one command
      * that stops at the first failure. Under a root: {@code systemctl --root} enablement only, nothing reloaded or
-     * started.
+     * started. The enablement is one systemctl per verb for all units (a hundred units: three commands, not two
+     * hundred, a few seconds less on a fresh machine); only when that fails does it go unit by unit, to name the
+     * unit at fault.
      */
     UnitsRun units(List<Desired.Unit> units) {
         StringBuilder script = new StringBuilder(
                 "fail() { [ \"$1\" = enable ] && systemctl daemon-reload; echo \"@@failed $1 $2\"; exit 1; }; ");
         boolean underRoot = !host.root().equals("/");
+        if (!underRoot) {
+            script.append("if ! { ").append(batched("unmask", units.stream().map(Desired.Unit::name).toList()))
+                    .append(batched("enable", units.stream().filter(Desired.Unit::enabled).map(Desired.Unit::name)
+                            .toList()))
+                    .append(batched("disable", units.stream().filter(u -> !u.enabled()).map(Desired.Unit::name)
+                            .toList()))
+                    .append("true; } 2>/dev/null; then ");
+        }
         for (int i = 0; i < units.size(); i++) {
             Desired.Unit unit = units.get(i);
             String name = Shell.quote(unit.name());
@@ -79,7 +89,7 @@ final class SystemCommands {
                     + name).append(" || fail ").append(underRoot ? "root " : "enable ").append(i).append("; ");
         }
         if (!underRoot) {
-            script.append("systemctl daemon-reload || fail reload 0; ");
+            script.append("fi; systemctl daemon-reload || fail reload 0; ");
             for (int i = 0; i < units.size(); i++) {
                 Desired.Unit unit = units.get(i);
                 script.append("systemctl ").append(unit.running() ? "start" : "stop").append(" -- ")
@@ -94,13 +104,26 @@ final class SystemCommands {
         String step = failed.find() ? failed.group(1) : "";
         int at = step.isEmpty() ? 0 : Integer.parseInt(failed.group(2));
         String output = failed.replaceAll("");
+        // named: with a hundred units, systemd's own words may not say which one it was
+        String command = switch (step) {
+            case "enable" -> "systemctl " + (units.get(at).enabled() ? "enable " : "disable ") + units.get(at).name();
+            case "start" -> "systemctl " + (units.get(at).running() ? "start " : "stop ") + units.get(at).name();
+            case "reload" -> "systemctl daemon-reload";
+            default -> "systemctl";
+        };
         HostException failure = failure(new CommandResult(result.exitCode(), output, result.timedOut()), UNIT_TIMEOUT,
-                "systemctl");
+                command);
         return switch (step) {
             case "start" -> new UnitsRun(at, units.size(), at, Optional.of(failure));
             case "reload" -> new UnitsRun(0, units.size(), 0, Optional.of(failure));
             default -> new UnitsRun(0, step.isEmpty() ? units.size() : at + 1, at, Optional.of(failure));
         };
+    }
+
+    /** {@code systemctl VERB --no-reload -q -- UNIT... && } for the batch of {@link #units}, or nothing for none. */
+    private static String batched(String verb, List<String> names) {
+        return names.isEmpty() ? "" : "systemctl " + verb + " --no-reload -q -- "
+                + names.stream().map(Shell::quote).collect(java.util.stream.Collectors.joining(" ")) + " && ";
     }
 
     /** Stops and disables a unit that left the repository (its files are removed as files); systemd reloads later. */

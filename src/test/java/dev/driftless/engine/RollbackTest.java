@@ -213,7 +213,8 @@ class RollbackTest {
 
         Cli.Result apply = app.failedApply();
 
-        assertThat(apply.out()).contains("systemctl failed (exit 1)", "unit nostart-worker.service: unit is failed",
+        assertThat(apply.out()).contains("systemctl start nostart-worker.service failed (exit 1)",
+                "unit nostart-worker.service: unit is failed",
                 "rolled back to " + shortId(a) + " (nostart failed)", "- unit nostart-worker.service");
         assertThat(machine.machine().path("/etc/systemd/system/nostart-worker.service")).doesNotExist();
         assertThat(machine.machine().path("/etc/systemd/system/multi-user.target.wants/nostart-worker.service"))

@@ -366,6 +366,32 @@ class UnitsTest {
     }
 
     @Test
+    void aUnitSystemctlCannotEnableFailsTheApplyNamingThatUnitWhileTheOthersAreEnabled() {
+        TestRepo repo = repo("alias");
+        sleeper(repo, "innocent");
+        // enabling it would make a link where innocent.service's own file is: systemctl enable refuses
+        repo.write("services/usurper/service.yaml", """
+                hosts: [machine]
+                units:
+                  - name: usurper.service
+                    content: |
+                      [Service]
+                      ExecStart=/bin/sleep infinity
+                      [Install]
+                      Alias=innocent.service
+                """);
+        repo.commit("a unit whose alias is another unit's name");
+
+        Cli.Result apply = cli("apply", repo);
+
+        assertThat(apply.exitCode()).as(apply.toString()).isEqualTo(1);
+        assertThat(apply.out()).as(apply.toString()).contains("alias: error: systemctl enable usurper.service failed"
+                + " (exit 1):\n    Failed to enable unit: File /etc/systemd/system/innocent.service already exists.\n");
+        assertThat(machine.systemctl("is-enabled", "innocent.service")).isEqualTo("enabled");
+        assertThat(machine.systemctl("is-enabled", "usurper.service")).isNotEqualTo("enabled");
+    }
+
+    @Test
     void aUnitThatSystemdAnalyzeRejectsFailsThePlanNamingItsLineAndNothingIsApplied() {
         TestRepo repo = repo("verify");
         repo.write("services/broken/service.yaml", """
