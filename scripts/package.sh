@@ -158,7 +158,7 @@ EOF
 (cd "$deb_root" && find . -path ./DEBIAN -prune -o -type f -printf '%P\0' | sort -z | xargs -0 md5sum >DEBIAN/md5sums)
 chmod 0644 "$deb_root/DEBIAN/control" "$deb_root/DEBIAN/md5sums"
 deb=$dist/driftless_${version}_amd64.deb
-dpkg-deb --root-owner-group -Zxz --build "$deb_root" "$deb" >/dev/null
+dpkg-deb --root-owner-group -Zzstd -z12 --build "$deb_root" "$deb" >/dev/null
 rm -rf "$deb_root"
 
 # ---- the tarball: the same files, put in place by its install.sh ----
