@@ -44,7 +44,11 @@ mv /usr/lib/driftless.new /usr/lib/driftless
 rm -rf /usr/lib/driftless.old
 ln -sfn ../lib/driftless/bin/driftless /usr/bin/driftless
 install -D -p -m 0644 "$here$unit" "$unit"
-install -d -m 0755 /usr/share/doc/driftless /etc/driftless /var/lib/driftless
+install -d -m 0755 /usr/share/doc/driftless
+# made when missing, never changed after: an upgrade keeps an administrator's tighter mode
+for dir in /etc/driftless /var/lib/driftless; do
+  [ -d "$dir" ] || install -d -m 0755 "$dir"
+done
 cp -p "$here"/usr/share/doc/driftless/* /usr/share/doc/driftless/
 say "installed $(/usr/bin/driftless --version | head -n1) in /usr/lib/driftless, /usr/bin/driftless and $unit"
 
