@@ -11,6 +11,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 unit=/lib/systemd/system/driftless-agent.service
+man=/usr/share/man/man1/driftless.1.gz
 
 say() { echo "install.sh: $*"; }
 [ "$(id -u)" -eq 0 ] || { echo "install.sh: run it as root: sudo $0 ${*}" >&2; exit 1; }
@@ -22,7 +23,7 @@ remove() {
     systemctl disable --now driftless-agent.service >/dev/null 2>&1 || true
   fi
   rm -rf /usr/lib/driftless /usr/share/doc/driftless
-  rm -f /usr/bin/driftless "$unit"
+  rm -f /usr/bin/driftless "$unit" "$man"
   if $systemd; then systemctl daemon-reload; fi
   say "removed Driftless; kept /etc/driftless and /var/lib/driftless (--purge deletes them)"
 }
@@ -44,6 +45,7 @@ mv /usr/lib/driftless.new /usr/lib/driftless
 rm -rf /usr/lib/driftless.old
 ln -sfn ../lib/driftless/bin/driftless /usr/bin/driftless
 install -D -p -m 0644 "$here$unit" "$unit"
+install -D -p -m 0644 "$here$man" "$man"
 install -d -m 0755 /usr/share/doc/driftless
 # made when missing, never changed after: an upgrade keeps an administrator's tighter mode
 for dir in /etc/driftless /var/lib/driftless; do

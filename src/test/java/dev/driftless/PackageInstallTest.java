@@ -60,6 +60,7 @@ class PackageInstallTest {
                     .isEqualTo(PosixFilePermissions.fromString("rwxr-xr-x"));
             assertThat(machine.path("/etc/driftless/agent.yaml")).doesNotExist();
             assertThat(machine.path("/usr/share/doc/driftless/agent.yaml.example")).isRegularFile();
+            assertThat(machine.path("/usr/share/man/man1/driftless.1.gz")).isRegularFile();
             assertUsesItsOwnRuntimeAndArchive(machine);
         }
     }
@@ -128,6 +129,7 @@ class PackageInstallTest {
             String installer = "/root/" + tarball.getFileName().toString().replace(".tar.gz", "") + "/install.sh";
 
             assertThat(machine.exec(installer).orThrow().output()).contains("it starts once /etc/driftless/agent.yaml exists");
+            assertThat(machine.path("/usr/share/man/man1/driftless.1.gz")).isRegularFile();
             assertThat(machine.exec("systemctl", "is-enabled", UNIT).output()).isEqualTo("enabled\n");
             assertThat(machine.exec("systemctl", "is-active", UNIT).output()).isEqualTo("inactive\n");
             assertUsesItsOwnRuntimeAndArchive(machine);
@@ -136,6 +138,7 @@ class PackageInstallTest {
             assertThat(machine.path("/usr/lib/driftless")).doesNotExist();
             assertThat(machine.path("/usr/bin/driftless")).doesNotExist();
             assertThat(machine.path("/lib/systemd/system/" + UNIT)).doesNotExist();
+            assertThat(machine.path("/usr/share/man/man1/driftless.1.gz")).doesNotExist();
             assertThat(machine.path("/var/lib/driftless")).doesNotExist();
             assertThat(machine.exec("systemctl", "is-enabled", UNIT).output()).doesNotContain("enabled");
         }
