@@ -56,13 +56,16 @@ say "installed $(/usr/bin/driftless --version | head -n1) in /usr/lib/driftless,
 
 if $systemd; then
   systemctl daemon-reload
-  systemctl enable driftless-agent.service >/dev/null 2>&1
+  # enabled at install; an upgrade leaves it as it is (a unit you disabled stays so, as the .deb does)
   if $upgrade; then
     systemctl try-restart driftless-agent.service
   else
+    systemctl enable driftless-agent.service >/dev/null 2>&1
     systemctl start driftless-agent.service
   fi
-  if [ -f /etc/driftless/agent.yaml ]; then
+  if ! systemctl --quiet is-enabled driftless-agent.service; then
+    say "driftless-agent.service is disabled, as it was: systemctl enable --now driftless-agent starts it"
+  elif [ -f /etc/driftless/agent.yaml ]; then
     say "driftless-agent.service is enabled and $(systemctl is-active driftless-agent.service || true)"
   else
     say "driftless-agent.service is enabled; it starts once /etc/driftless/agent.yaml exists" \

@@ -133,6 +133,11 @@ class PackageInstallTest {
             assertThat(machine.exec("systemctl", "is-enabled", UNIT).output()).isEqualTo("enabled\n");
             assertThat(machine.exec("systemctl", "is-active", UNIT).output()).isEqualTo("inactive\n");
             assertUsesItsOwnRuntimeAndArchive(machine);
+            // run again, it upgrades: a unit its administrator disabled stays disabled
+            machine.exec("systemctl", "disable", UNIT).orThrow();
+            assertThat(machine.exec(installer).orThrow().output())
+                    .contains("driftless-agent.service is disabled, as it was");
+            assertThat(machine.exec("systemctl", "is-enabled", UNIT).output()).isEqualTo("disabled\n");
 
             machine.exec(installer, "--purge").orThrow();
             assertThat(machine.path("/usr/lib/driftless")).doesNotExist();
