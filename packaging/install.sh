@@ -11,6 +11,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 unit=/lib/systemd/system/driftless-agent.service
+man=/usr/share/man/man1/driftless.1.gz
 
 say() { echo "install.sh: $*"; }
 [ "$(id -u)" -eq 0 ] || { echo "install.sh: run it as root: sudo $0 ${*}" >&2; exit 1; }
@@ -22,7 +23,7 @@ remove() {
     systemctl disable --now driftless-agent.service >/dev/null 2>&1 || true
   fi
   rm -rf /usr/lib/driftless /usr/share/doc/driftless
-  rm -f /usr/bin/driftless "$unit"
+  rm -f /usr/bin/driftless "$unit" "$man"
   if $systemd; then systemctl daemon-reload; fi
   say "removed Driftless; kept /etc/driftless and /var/lib/driftless (--purge deletes them)"
 }
@@ -44,19 +45,27 @@ mv /usr/lib/driftless.new /usr/lib/driftless
 rm -rf /usr/lib/driftless.old
 ln -sfn ../lib/driftless/bin/driftless /usr/bin/driftless
 install -D -p -m 0644 "$here$unit" "$unit"
-install -d -m 0755 /usr/share/doc/driftless /etc/driftless /var/lib/driftless
+install -D -p -m 0644 "$here$man" "$man"
+install -d -m 0755 /usr/share/doc/driftless
+# made when missing, never changed after: an upgrade keeps an administrator's tighter mode
+for dir in /etc/driftless /var/lib/driftless; do
+  [ -d "$dir" ] || install -d -m 0755 "$dir"
+done
 cp -p "$here"/usr/share/doc/driftless/* /usr/share/doc/driftless/
 say "installed $(/usr/bin/driftless --version | head -n1) in /usr/lib/driftless, /usr/bin/driftless and $unit"
 
 if $systemd; then
   systemctl daemon-reload
-  systemctl enable driftless-agent.service >/dev/null 2>&1
+  # enabled at install; an upgrade leaves it as it is (a unit you disabled stays so, as the .deb does)
   if $upgrade; then
     systemctl try-restart driftless-agent.service
   else
+    systemctl enable driftless-agent.service >/dev/null 2>&1
     systemctl start driftless-agent.service
   fi
-  if [ -f /etc/driftless/agent.yaml ]; then
+  if ! systemctl --quiet is-enabled driftless-agent.service; then
+    say "driftless-agent.service is disabled, as it was: systemctl enable --now driftless-agent starts it"
+  elif [ -f /etc/driftless/agent.yaml ]; then
     say "driftless-agent.service is enabled and $(systemctl is-active driftless-agent.service || true)"
   else
     say "driftless-agent.service is enabled; it starts once /etc/driftless/agent.yaml exists" \

@@ -8,11 +8,14 @@
 # archive (AppCDS) made here, by running dev.driftless.cli.Training on that runtime: a machine needs no Java,
 # and no JDK update of the machine's can invalidate the archive (docs/install.md says why and what it costs).
 # The files: /usr/bin/driftless -> /usr/lib/driftless/bin/driftless (the launcher), /usr/lib/driftless/
-# {lib,runtime}, /lib/systemd/system/driftless-agent.service, /usr/share/doc/driftless/. The .deb's <version>
-# is the pom's in Debian's spelling (0.1.0-SNAPSHOT is 0.1.0~SNAPSHOT, which sorts before 0.1.0).
+# {lib,runtime}, /lib/systemd/system/driftless-agent.service, /usr/share/doc/driftless/, and the manual page
+# driftless(1), made from `driftless --help` with help2man. The .deb's <version> is the pom's in Debian's
+# spelling (0.1.0-SNAPSHOT is 0.1.0~SNAPSHOT, which sorts before 0.1.0).
 #
 # DRIFTLESS_JDK: the JDK 17 whose jlink and jmods build the runtime (default /usr/lib/jvm/java-17-openjdk-amd64;
-# its jmods come with Debian's openjdk-17-jdk-headless or openjdk-17-jmods, installed here if missing and root).
+# its jmods come with Debian's openjdk-17-jdk-headless or openjdk-17-jmods, installed here if missing and root;
+# help2man likewise).
+# DRIFTLESS_MAINTAINER: the package's Maintainer (default "Driftless developers <driftless@example.org>").
 set -euo pipefail
 # stdout is the package's path and nothing else (scripts/test.sh reads it): whatever the tools print (jlink's
 # "Created CDS archive successfully") goes to stderr
@@ -31,6 +34,7 @@ pom_version=$(sed -n 's:^  <version>\(.*\)</version>$:\1:p' pom.xml | head -n1)
 [ -n "$pom_version" ] || fail "no <version> in pom.xml"
 version=${pom_version//-/\~}
 jdk=${DRIFTLESS_JDK:-/usr/lib/jvm/java-17-openjdk-amd64}
+maintainer=${DRIFTLESS_MAINTAINER:-Driftless developers <driftless@example.org>}
 [ -x "$jdk/bin/jlink" ] || fail "no jlink in $jdk (DRIFTLESS_JDK): install openjdk-17-jdk-headless"
 if [ ! -f "$jdk/jmods/java.base.jmod" ]; then
   [ "$(id -u)" -eq 0 ] || fail "no jmods in $jdk/jmods: install openjdk-17-jmods (or openjdk-17-jdk-headless)"
@@ -43,13 +47,20 @@ if [ ! -f "$jdk/jmods/java.base.jmod" ]; then
   fi
   [ -f "$jdk/jmods/java.base.jmod" ] || fail "still no jmods in $jdk/jmods"
 fi
+if ! command -v help2man >/dev/null; then
+  [ "$(id -u)" -eq 0 ] || fail "no help2man, which makes the manual page: install help2man"
+  say "no help2man: installing it"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq help2man >&2
+fi
 
 dist=target/dist
 stage=$dist/stage
 rm -rf "$dist"
 mkdir -p "$stage"
 home=$stage/usr/lib/driftless
-install -d -m 0755 "$home/bin" "$home/lib" "$stage/usr/bin" "$stage/lib/systemd/system" "$stage/usr/share/doc/driftless"
+install -d -m 0755 "$home/bin" "$home/lib" "$stage/usr/bin" "$stage/lib/systemd/system" "$stage/usr/share/doc/driftless" \
+  "$stage/usr/share/man/man1"
 
 # The modules the jar's classes use, and those only found at run time (as services): elliptic curves for TLS
 # (https Git remotes, ed25519 and ECDSA SSH keys), the character sets beyond UTF-8 that a host's files or a
@@ -67,10 +78,11 @@ say "jlink: $modules"
 "$jdk/bin/jlink" --module-path "$jdk/jmods" --add-modules "$modules" --output "$home/runtime" \
   --strip-debug --no-header-files --no-man-pages --compress=0 --generate-cds-archive
 
-# Debian's JDK ships its native libraries with some symbols left; a package strips them (2 MiB here).
-# jlink leaves some files read-only (0444), which packages do not.
+# Debian's JDK ships its native libraries with some symbols left; a package strips them (2 MiB here), and
+# the compilers' .comment and .note sections, as dh_strip does. jlink leaves some files read-only (0444),
+# which packages do not.
 find "$home/runtime" -type f \( -name '*.so' -o -path '*/bin/*' -o -name jexec -o -name jspawnhelper \) \
-  -exec strip --strip-unneeded {} +
+  -exec strip --strip-unneeded --remove-section=.comment --remove-section=.note {} +
 chmod -R u+w,go-w,a+rX "$home/runtime"
 
 install -m 0644 "$jar" "$home/lib/driftless.jar"
@@ -106,6 +118,16 @@ if $made_mountpoint; then
 fi
 chmod 0644 "$home/lib/driftless.jsa"
 
+# driftless(1): the staged command's own --help and --version, unwrapped (picocli wraps at 80 columns, and
+# help2man would take each wrapped line for a paragraph of its own), with packaging/driftless.h2m's sections
+man=$stage/usr/share/man/man1/driftless.1
+DRIFTLESS_JAVA_OPTS=-Dpicocli.usage.width=1000 help2man --no-info --section=1 \
+    --name="GitOps for small teams: plan, apply and check hosts from Git" --include=packaging/driftless.h2m \
+    --output="$man" "$home/bin/driftless" \
+  || fail "help2man could not make the manual page from $home/bin/driftless --help"
+gzip -9n "$man"
+chmod 0644 "$man.gz"
+
 install -m 0644 packaging/driftless-agent.service "$stage/lib/systemd/system/driftless-agent.service"
 doc=$stage/usr/share/doc/driftless
 install -m 0644 packaging/agent.yaml.example "$doc/agent.yaml.example"
@@ -113,7 +135,7 @@ install -m 0644 docs/install.md "$doc/install.md"
 install -m 0644 README.md "$doc/README.md"
 install -m 0644 packaging/copyright "$doc/copyright"
 printf 'driftless (%s) unstable; urgency=medium\n\n  * Built from %s.\n\n -- %s  %s\n' "$version" \
-  "$(git rev-parse --short HEAD 2>/dev/null || echo 'a source tree')" "${DRIFTLESS_MAINTAINER:-Driftless <driftless@localhost>}" \
+  "$(git rev-parse --short HEAD 2>/dev/null || echo 'a source tree')" "$maintainer" \
   "$(date -R)" | gzip -9n >"$doc/changelog.gz"
 chmod 0644 "$doc/changelog.gz"
 
@@ -136,13 +158,15 @@ deb_root=$dist/deb
 cp -a "$stage" "$deb_root"
 install -d -m 0755 "$deb_root/DEBIAN"
 install -m 0755 packaging/deb/postinst packaging/deb/prerm packaging/deb/postrm "$deb_root/DEBIAN/"
+# what lintian reports of the package that is so by design, each with why (the tarball has no use for it)
+install -D -m 0644 packaging/deb/lintian-overrides "$deb_root/usr/share/lintian/overrides/driftless"
 depends=$(runtime_depends "$home/runtime")
 [ -n "$depends" ] || fail "dpkg-shlibdeps found no dependencies of the runtime (is dpkg-dev installed?)"
 cat >"$deb_root/DEBIAN/control" <<EOF
 Package: driftless
 Version: $version
 Architecture: amd64
-Maintainer: ${DRIFTLESS_MAINTAINER:-Driftless <driftless@localhost>}
+Maintainer: $maintainer
 Installed-Size: $(du -sk --exclude=DEBIAN "$deb_root" | cut -f1)
 Depends: $depends
 Section: admin

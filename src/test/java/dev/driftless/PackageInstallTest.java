@@ -3,14 +3,13 @@ package dev.driftless;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.driftless.testing.Command;
+import dev.driftless.testing.PackagedDriftless;
 import dev.driftless.testing.SshServer;
 import dev.driftless.testing.SystemdMachine;
 import dev.driftless.testing.TestRepo;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Duration;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -25,8 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class PackageInstallTest {
 
-    private static final Duration AGENT_DEADLINE = Duration.ofSeconds(90);
-    private static final String UNIT = "driftless-agent.service";
+    private static final String UNIT = PackagedDriftless.UNIT;
 
     @TempDir
     Path tmp;
@@ -36,20 +34,14 @@ class PackageInstallTest {
 
     @BeforeEach
     void needsThePackage() throws Exception {
-        String given = System.getenv("DRIFTLESS_DEB");
-        Assumptions.assumeTrue(given != null && !given.isBlank(), "DRIFTLESS_DEB is not set: scripts/test.sh builds"
-                + " the package and sets it; by hand: mvn -B -ntp -DskipTests package && export"
-                + " DRIFTLESS_DEB=$(scripts/package.sh)");
-        deb = Path.of(given);
-        // set but wrong is a mistake to see, not a reason to skip
-        assertThat(deb).as("DRIFTLESS_DEB").isRegularFile();
+        deb = PackagedDriftless.debOfThisBuild();
         key = SshServer.keygen(tmp.resolve("id_ed25519"));
     }
 
     @Test
     void installsTheCommandAndAnEnabledAgentThatWaitsForItsSettings() throws Exception {
         try (SystemdMachine machine = SystemdMachine.boot(Path.of(key + ".pub"))) {
-            install(machine, deb);
+            PackagedDriftless driftless = PackagedDriftless.install(machine, deb);
 
             assertThat(machine.exec("driftless", "--version").orThrow().output()).startsWith("driftless ")
                     .doesNotContain("development");
@@ -58,16 +50,17 @@ class PackageInstallTest {
             assertThat(machine.exec("systemctl", "is-enabled", UNIT).output()).isEqualTo("enabled\n");
             assertThat(machine.exec("systemctl", "is-active", UNIT).output()).isEqualTo("inactive\n");
             // the package did start it: the condition on agent.yaml held it back
-            assertThat(unitProperty(machine, "ConditionResult")).isEqualTo("no");
-            assertThat(unitProperty(machine, "ExecStart"))
+            assertThat(driftless.unitProperty("ConditionResult")).isEqualTo("no");
+            assertThat(driftless.unitProperty("ExecStart"))
                     .contains("argv[]=/usr/bin/driftless agent --config /etc/driftless/agent.yaml ");
-            assertThat(unitProperty(machine, "Restart")).isEqualTo("on-failure");
-            assertThat(unitProperty(machine, "KillMode")).isEqualTo("mixed");
-            assertThat(unitProperty(machine, "TimeoutStopUSec")).isEqualTo("6min");
+            assertThat(driftless.unitProperty("Restart")).isEqualTo("on-failure");
+            assertThat(driftless.unitProperty("KillMode")).isEqualTo("mixed");
+            assertThat(driftless.unitProperty("TimeoutStopUSec")).isEqualTo("6min");
             assertThat(Files.getPosixFilePermissions(machine.path("/etc/driftless")))
                     .isEqualTo(PosixFilePermissions.fromString("rwxr-xr-x"));
             assertThat(machine.path("/etc/driftless/agent.yaml")).doesNotExist();
             assertThat(machine.path("/usr/share/doc/driftless/agent.yaml.example")).isRegularFile();
+            assertThat(machine.path("/usr/share/man/man1/driftless.1.gz")).isRegularFile();
             assertUsesItsOwnRuntimeAndArchive(machine);
         }
     }
@@ -76,27 +69,22 @@ class PackageInstallTest {
     void agentStartsOnceItHasSettingsAppliesAndRemoveKeepsItsHistoryWhilePurgeDeletesIt() throws Exception {
         try (SystemdMachine machine = SystemdMachine.boot(Path.of(key + ".pub"));
                 TestRepo repo = TestRepo.init(machine.path("/srv/infra"))) {
-            install(machine, deb);
-            repo.write("driftless.yaml", "hosts:\n  box:\n    address: local\n")
-                    .write("services/demo/README.md", "A demo file.\n")
-                    .write("services/demo/service.yaml", "hosts: [box]\nfiles:\n  - path: /etc/demo.conf\n"
-                            + "    content: \"Managed by Driftless.\\n\"\n")
-                    .commit("demo file on box");
-            // the dashboard on a free port: the machine shares the network of the machine running the tests
-            Files.writeString(machine.path("/etc/driftless/agent.yaml"),
-                    "repo: /srv/infra\ninterval: 2s\nlisten: 127.0.0.1:0\n");
+            PackagedDriftless driftless = PackagedDriftless.install(machine, deb);
+            PackagedDriftless.commitDemo(repo, "Managed by Driftless.");
+            driftless.configureAgent("/srv/infra");
 
             machine.exec("systemctl", "start", UNIT).orThrow();
-            await("the agent writes /etc/demo.conf", () -> Files.isRegularFile(machine.path("/etc/demo.conf"))
-                    && read(machine.path("/etc/demo.conf")).equals("Managed by Driftless.\n"), machine);
+            driftless.await("the agent writes /etc/demo.conf",
+                    () -> driftless.read("/etc/demo.conf").equals("Managed by Driftless.\n"));
             assertThat(machine.exec("systemctl", "is-active", UNIT).output()).isEqualTo("active\n");
-            await("the agent records the apply", () -> Files.isRegularFile(machine.path("/var/lib/driftless/state/box.json"))
-                    && Files.isRegularFile(machine.path("/var/lib/driftless/agent/history.db")), machine);
+            driftless.await("the agent records the apply",
+                    () -> Files.isRegularFile(machine.path("/var/lib/driftless/state/box.json"))
+                            && Files.isRegularFile(machine.path("/var/lib/driftless/agent/history.db")));
 
             // SIGTERM: the agent exits 143 when it has finished, which is a clean stop, not a failure
             machine.exec("systemctl", "stop", UNIT).orThrow();
             assertThat(machine.exec("systemctl", "is-active", UNIT).output()).isEqualTo("inactive\n");
-            assertThat(unitProperty(machine, "Result")).isEqualTo("success");
+            assertThat(driftless.unitProperty("Result")).isEqualTo("success");
 
             machine.exec("apt-get", "remove", "-y", "driftless").orThrow();
             assertThat(machine.path("/usr/bin/driftless")).doesNotExist();
@@ -116,7 +104,7 @@ class PackageInstallTest {
     @Test
     void keepsItsOwnRuntimeAndArchiveWhenDebianInstallsAJava() throws Exception {
         try (SystemdMachine machine = SystemdMachine.boot(Path.of(key + ".pub"))) {
-            install(machine, deb);
+            PackagedDriftless.install(machine, deb);
             Command.Result update = machine.exec("apt-get", "update");
             Assumptions.assumeTrue(update.exitCode() == 0, "Debian's mirror is out of reach from the machine: " + update);
             // downloaded first, then installed: each step within a command's time limit
@@ -141,14 +129,21 @@ class PackageInstallTest {
             String installer = "/root/" + tarball.getFileName().toString().replace(".tar.gz", "") + "/install.sh";
 
             assertThat(machine.exec(installer).orThrow().output()).contains("it starts once /etc/driftless/agent.yaml exists");
+            assertThat(machine.path("/usr/share/man/man1/driftless.1.gz")).isRegularFile();
             assertThat(machine.exec("systemctl", "is-enabled", UNIT).output()).isEqualTo("enabled\n");
             assertThat(machine.exec("systemctl", "is-active", UNIT).output()).isEqualTo("inactive\n");
             assertUsesItsOwnRuntimeAndArchive(machine);
+            // run again, it upgrades: a unit its administrator disabled stays disabled
+            machine.exec("systemctl", "disable", UNIT).orThrow();
+            assertThat(machine.exec(installer).orThrow().output())
+                    .contains("driftless-agent.service is disabled, as it was");
+            assertThat(machine.exec("systemctl", "is-enabled", UNIT).output()).isEqualTo("disabled\n");
 
             machine.exec(installer, "--purge").orThrow();
             assertThat(machine.path("/usr/lib/driftless")).doesNotExist();
             assertThat(machine.path("/usr/bin/driftless")).doesNotExist();
             assertThat(machine.path("/lib/systemd/system/" + UNIT)).doesNotExist();
+            assertThat(machine.path("/usr/share/man/man1/driftless.1.gz")).doesNotExist();
             assertThat(machine.path("/var/lib/driftless")).doesNotExist();
             assertThat(machine.exec("systemctl", "is-enabled", UNIT).output()).doesNotContain("enabled");
         }
@@ -164,36 +159,5 @@ class PackageInstallTest {
         assertThat(run.exitCode()).as(run.toString()).isZero();
         assertThat(run.output()).contains("java.home = /usr/lib/driftless/runtime\n")
                 .containsPattern("dev\\.driftless\\.cli\\.Main source: shared objects file");
-    }
-
-    /** Copies {@code deb} into the machine and installs it as a user would: apt-get install ./driftless_….deb. */
-    private static void install(SystemdMachine machine, Path deb) throws Exception {
-        Files.copy(deb, machine.path("/root/" + deb.getFileName()));
-        machine.exec("sh", "-c", "cd /root && apt-get install -y ./" + deb.getFileName()).orThrow();
-    }
-
-    private static String unitProperty(SystemdMachine machine, String name) {
-        return machine.exec("systemctl", "show", "-P", name, UNIT).orThrow().output().strip();
-    }
-
-    private static String read(Path file) {
-        try {
-            return Files.readString(file);
-        } catch (java.io.IOException e) {
-            return ""; // being written
-        }
-    }
-
-    /** Polls until {@code done} within the deadline; fails with the unit's journal otherwise. */
-    private static void await(String what, Supplier<Boolean> done, SystemdMachine machine) throws InterruptedException {
-        long deadline = System.nanoTime() + AGENT_DEADLINE.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (done.get()) {
-                return;
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError(what + ": not within " + AGENT_DEADLINE.toSeconds() + " s; the unit's journal:\n"
-                + machine.exec("journalctl", "--no-pager", "-n", "40", "-u", UNIT).output());
     }
 }
