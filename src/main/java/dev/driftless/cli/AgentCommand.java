@@ -58,6 +58,9 @@ import picocli.CommandLine.Option;
                 + " commit failed or the source is unavailable; 2 = (--once) drift found on a 'drift: alert' service."})
 final class AgentCommand implements Callable<Integer> {
 
+    /** The agents this JVM runs, for {@link Training} to stop its own the way SIGTERM would. */
+    private static final java.util.Set<Agent> RUNNING = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -254,12 +257,17 @@ final class AgentCommand implements Callable<Integer> {
                     webhookSecret, tokens, HttpLimits.DEFAULTS, site)) {
                 agent.onChange(beacon::changed);
                 Runtime.getRuntime().addShutdownHook(hook);
+                RUNNING.add(agent);
                 spec.commandLine().getErr().println("driftless agent: watching " + repository.repo + " ("
                         + Optional.ofNullable(repository.ref).orElse("HEAD") + ")"
                         + where.asHost().map(h -> " as host " + h + ", on this machine").orElse("")
                         + ", listening on " + listen.replaceAll(":\\d+$", "") + ":" + server.port());
                 spec.commandLine().getErr().flush();
-                agent.run();
+                try {
+                    agent.run();
+                } finally {
+                    RUNNING.remove(agent);
+                }
             }
         } finally {
             spec.commandLine().getErr().println("driftless agent: stopped");
@@ -268,6 +276,11 @@ final class AgentCommand implements Callable<Integer> {
             finished.countDown();
         }
         return 0;
+    }
+
+    /** Asks every agent this JVM runs to stop, as SIGTERM does: each finishes the reconcile under way. */
+    static void stopRunning() {
+        RUNNING.forEach(Agent::stop);
     }
 
     /**

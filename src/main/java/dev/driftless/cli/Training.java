@@ -5,6 +5,10 @@ import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -12,6 +16,9 @@ import java.security.KeyPair;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
@@ -26,7 +33,8 @@ import org.eclipse.jgit.api.Git;
  * commands a user runs most, each once, in one JVM, so that the archive holds the classes they load. On the
  * bundled example: an apply and a drift check on this machine, under a sandbox folder; then the same example
  * over SSH, to a server of MINA's on 127.0.0.1 inside this JVM (its commands run by {@code /bin/sh} as the
- * current user, under the sandbox too): a first apply, a no-op apply and a check. Without the SSH part, a
+ * current user, under the sandbox too): a first apply, a no-op apply and a check; last the agent, started on the
+ * example, its pages asked for, and stopped (see {@link #agent}). Without the SSH part, a
  * command that reaches hosts over SSH would read MINA's and BouncyCastle's classes from the jar every time
  * (about 0.3 s of a no-op, bench/README.md).
  *
@@ -36,6 +44,8 @@ import org.eclipse.jgit.api.Git;
  * either way, and is only as complete as the commands that ran.
  */
 public final class Training {
+
+    private static final Pattern LISTENING = Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+)");
 
     private Training() {
     }
@@ -106,6 +116,61 @@ public final class Training {
         } finally {
             server.stop(true);
         }
+        agent(example, ageKey, work, failures);
+    }
+
+    /**
+     * The agent as the package's unit runs it, on the example applied under the sandbox: its history database
+     * created (Flyway, SQLite, Hikari), its first apply, its HTTP server answering /healthz, the dashboard's
+     * sign-in page and /metrics' refusal; then stopped as SIGTERM stops it. Without this part an agent's start
+     * (after an install, an upgrade, a bootstrap) read its web server's and database's classes from the jar.
+     */
+    private static void agent(Path example, Path ageKey, Path work, List<String> failures) throws Exception {
+        Path repo = overSsh(example, work.resolve("agent-repo"), "local");
+        StringWriter said = new StringWriter();
+        PrintWriter err = new PrintWriter(said, true);
+        Thread agent = new Thread(() -> Main.run(new String[] {"agent", "--repo", repo.toString(), "--root",
+            work.resolve("agent-root").toString(), "--state-dir", work.resolve("agent-state").toString(), "--listen",
+            "127.0.0.1:0", "--age-key", ageKey.toString()}, new PrintWriter(new StringWriter()), err), "training-agent");
+        agent.start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            String port = null;
+            while (port == null && agent.isAlive() && System.nanoTime() < deadline) {
+                Matcher listening = LISTENING.matcher(said.toString());
+                if (listening.find()) {
+                    port = listening.group(1);
+                } else {
+                    Thread.sleep(50);
+                }
+            }
+            if (port == null) {
+                failures.add("agent did not start listening: " + said.toString().strip());
+                return;
+            }
+            HttpClient http = HttpClient.newHttpClient();
+            int healthz = 0;
+            while (healthz != 200 && System.nanoTime() < deadline) {
+                healthz = get(http, port, "/healthz");
+                if (healthz != 200) {
+                    Thread.sleep(100);
+                }
+            }
+            if (healthz != 200) {
+                failures.add("agent's /healthz answered " + healthz);
+            }
+            for (String page : List.of("/", "/login", "/metrics", "/api/status")) {
+                get(http, port, page);
+            }
+        } finally {
+            AgentCommand.stopRunning();
+            agent.join(TimeUnit.MINUTES.toMillis(1));
+        }
+    }
+
+    private static int get(HttpClient http, String port, String path) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode();
     }
 
     /** A copy of the example as a repository of its own, its hosts reached at {@code address}. */
