@@ -88,21 +88,13 @@ if [[ ${DRIFTLESS_COMPOSE_BENCH_NS:-} != "$WORK" ]]; then
   exec unshare --mount --propagation private -- bash "${BASH_SOURCE[0]}" "$@"
 fi
 
-RESULTS_DIR=$BENCH_DIR/results
-STAMP=$(date -u +%Y%m%d-%H%M%S)
-if [[ $NSTACKS == 10 ]]; then
-  RESULTS_MD=$BENCH_DIR/COMPOSE-RESULTS.md
-  RAW=$RESULTS_DIR/compose-raw-$STAMP.txt
-else   # a smoke run leaves bench/ alone
-  RESULTS_MD=$WORK/COMPOSE-RESULTS.md
-  RAW=$WORK/compose-raw-$STAMP.txt
-fi
-
 # ---------------------------------------------------------------------------------------------
 # 1. Tools (idempotent: installs only what is missing)
 # ---------------------------------------------------------------------------------------------
 # shellcheck source=bench/lib/measure.sh
 source "$BENCH_DIR/lib/measure.sh"
+full=0; [[ $NSTACKS == 10 ]] && full=1
+results_paths COMPOSE "$full"   # a smoke run leaves bench/ alone
 # the images need a static busybox: Debian's busybox package has /bin/busybox too, linked dynamically
 STATIC_BUSYBOX=; dpkg-query -W -f '${Status}' busybox-static 2>/dev/null | grep -q 'ok installed' || STATIC_BUSYBOX=busybox-static
 install_missing git:git /usr/bin/python3:python3 java:openjdk-17-jdk-headless mvn:maven curl:curl jq:jq \

@@ -43,12 +43,12 @@ CACHE=${DRIFTLESS_TEST_CACHE:-/var/cache/driftless-test}
 BAR=20      # Ansible no-op apply / Driftless no-op apply must be at least this (real home)
 GOAL=100    # ... and the issue hopes for this
 RT_BAR=2    # SSH round trips (remote commands) per host for a no-op, at most
-BOOT_TIMEOUT=60
-POWEROFF_TIMEOUT=20
-MACHINE_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 
 log() { printf '[services-bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
+MACHINE_PREFIX=driftless-bench
+# shellcheck source=bench/lib/machine.sh
+source "$BENCH_DIR/lib/machine.sh"
 
 (( BASH_VERSINFO[0] >= 5 )) || die "bash 5 or later is needed (EPOCHREALTIME)"
 for v in RUNS NPKG NUNITS STEP_TIMEOUT; do [[ ${!v} =~ ^[1-9][0-9]*$ ]] || die "$v must be a positive number"; done
@@ -93,8 +93,6 @@ fi
 # ---------------------------------------------------------------------------------------------
 # 2. Cleanup of everything this script starts or mounts
 # ---------------------------------------------------------------------------------------------
-declare -A M_PID M_INIT M_DIR M_PORT
-MOUNTS=()
 CONTROL_DIR=$WORK/ansible-cp   # Ansible's SSH master connections (ControlPersist) live here
 close_masters() {
   local s
@@ -102,33 +100,11 @@ close_masters() {
     [[ -S $s ]] && timeout 10 ssh -O exit -o ControlPath="$s" bench >/dev/null 2>&1 || true
   done
 }
-stop_machine() { # NAME: power off (SIGTERM to nspawn asks systemd to), kill after POWEROFF_TIMEOUT s, unmount
-  local name=$1 pid=${M_PID[$1]:-} init=${M_INIT[$1]:-} i
-  if [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null; then
-    kill -TERM "$pid" 2>/dev/null || true
-    for ((i = 0; i < POWEROFF_TIMEOUT * 10; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    if kill -0 "$pid" 2>/dev/null; then
-      log "machine $name did not power off within ${POWEROFF_TIMEOUT} s: killing it"
-      [[ -n $init ]] && kill -KILL "$init" 2>/dev/null || true
-      kill -KILL "$pid" 2>/dev/null || true
-    fi
-    wait "$pid" 2>/dev/null || true
-  fi
-  M_PID[$name]=
-  # nspawn cannot remove this itself where /run is not a tmpfs
-  rm -rf --one-file-system "/run/systemd/nspawn/propagate/driftless-bench-$name" 2>/dev/null || true
-  unmount "${M_DIR[$name]:-/nonexistent}/root"
-}
-unmount() { # DIR: unmount if mounted (lazily when busy)
-  if mountpoint -q "$1" 2>/dev/null; then umount "$1" 2>/dev/null || umount -l "$1" || true; fi
-}
 CHILD=
 cleanup() {
-  local name m
   if [[ -n $CHILD ]] && kill -0 "$CHILD" 2>/dev/null; then kill -TERM "$CHILD" 2>/dev/null || true; wait "$CHILD" 2>/dev/null || true; fi
   close_masters
-  for name in "${!M_PID[@]}"; do stop_machine "$name"; done
-  for m in "${MOUNTS[@]}"; do unmount "$m"; done
+  stop_all_machines
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
@@ -312,92 +288,18 @@ ANSIBLE_ENV=(env -u ANSIBLE_CONFIG -u ANSIBLE_FORCE_COLOR ANSIBLE_NOCOLOR=1 ANSI
 # ---------------------------------------------------------------------------------------------
 # 6. Machines: an overlay of tree + layer, booted by systemd-nspawn as SystemdMachine does
 # ---------------------------------------------------------------------------------------------
-# root's real home: ~/.bashrc and ~/.profile as this machine's root has them, and every folder or file under
-# /root they name (e.g. ~/.pyenv for `pyenv init`, ~/.cargo/env): folders mounted into the machine as overlays
-# (the machine may write, e.g. pyenv rehash, without touching this machine's copy), files copied.
-HOME_FILES=() HOME_DIRS=()
-for f in .bashrc .profile; do [[ -f /root/$f ]] && HOME_FILES+=("$f"); done
-if ((${#HOME_FILES[@]})); then
-  while IFS= read -r name; do
-    if [[ -d /root/$name ]]; then HOME_DIRS+=("$name"); elif [[ -f /root/$name && " ${HOME_FILES[*]} " != *" $name "* ]]; then HOME_FILES+=("$name"); fi
-  done < <(cat "${HOME_FILES[@]/#//root/}" | sed 's/#.*//' \
-    | grep -oE '(\$HOME|\$\{HOME\}|~|/root)/\.[A-Za-z0-9_-][A-Za-z0-9_.-]*' | sed -E 's#^(\$HOME|\$\{HOME\}|~|/root)/##' | sort -u)
-fi
-
-# The folders are mounted from a snapshot taken once per run (hard links, so no data is copied), never from
-# /root itself: the machine's overlay must have a lower layer nobody changes while it is mounted. (Over the live
-# ~/.pyenv, a lock file that this machine's own shells create and remove in ~/.pyenv/shims during `pyenv rehash`
-# stayed visible in the machine after it was gone, and every `pyenv init` there waited 60 s for it.)
-HOME_SNAPSHOT=$WORK/home-snapshot
-mkdir -p "$HOME_SNAPSHOT"
-for f in "${HOME_DIRS[@]}"; do
-  cp -al "/root/$f" "$HOME_SNAPSHOT/$f" 2>/dev/null || { rm -rf "${HOME_SNAPSHOT:?}/$f"; cp -a "/root/$f" "$HOME_SNAPSHOT/$f"; }
-done
-# pyenv's lock, if a shell here held it at that instant: in the snapshot nobody would ever release it
-rm -f "$HOME_SNAPSHOT/.pyenv/shims/.pyenv-shim"
-
-minit() { # NAME: the machine's PID 1 as this machine numbers it (the child of nspawn that runs systemd)
-  local p
-  for p in $(pgrep -P "${M_PID[$1]}" 2>/dev/null || true); do
-    [[ $(cat "/proc/$p/comm" 2>/dev/null) == systemd ]] && { echo "$p"; return 0; }
-  done
-  return 1
-}
-mexec() { # NAME CMD...: CMD inside the machine as root, in all its namespaces, with a clean environment
-  local name=$1; shift
-  timeout -k 5 120 nsenter --target "${M_INIT[$name]}" --all env -i PATH="$MACHINE_PATH" LANG=C.UTF-8 "$@"
-}
-banner() { timeout 2 bash -c 'exec 3<>/dev/tcp/127.0.0.1/$0 && head -c 8 <&3' "$1" 2>/dev/null | grep -q '^SSH-2.0'; }
-
-boot_machine() { # NAME: a fresh machine; sets M_PID, M_INIT, M_DIR
-  local name=$1 port=${M_PORT[$1]} d=$WORK/machine-$1 r f extra=() deadline multi=0
-  d=$WORK/machine-$name; r=$d/root
-  M_DIR[$name]=$d
-  mkdir -p "$d/upper" "$d/work" "$r" "$d/home-upper"
-  MOUNTS+=("$r")
-  mount -t overlay overlay -o "lowerdir=$LAYER:$TREE,upperdir=$d/upper,workdir=$d/work" "$r" \
-    || die "cannot mount the overlay of machine $name (overlayfs is needed)"
-  echo "Port $port" >"$r/etc/ssh/sshd_config.d/00-port.conf"
+real_home_snapshot
+MACHINE_LOWER=$LAYER:$TREE
+machine_prepare() { # NAME ROOT: what this benchmark adds to lib/machine.sh's machine
+  local r=$2
   # VERBOSE: sshd logs "Starting session: command ..." for every remote command: the round trips counted below
   echo "LogLevel VERBOSE" >"$r/etc/ssh/sshd_config.d/10-bench.conf"
-  install -d -m 0700 "$r/root/.ssh"
-  install -m 0600 "$USER_KEY.pub" "$r/root/.ssh/authorized_keys"
   mkdir -p "$r/srv/bench-apt"
   cp "$WORK"/apt/*.deb "$WORK/apt/Packages" "$r/srv/bench-apt/"
   echo "deb [trusted=yes] file:/srv/bench-apt ./" >"$r/etc/apt/sources.list.d/bench.list"
   # lists never updated: an old folder (the layer emptied it when it was built, which Ansible's cache_valid_time
   # would take for a fresh apt-get update)
   touch -d @0 "$r/var/lib/apt/lists"
-  mkdir -p "$d/stock-home"
-  cp -p "$r/root/.bashrc" "$r/root/.profile" "$d/stock-home/"
-  for f in "${HOME_FILES[@]}"; do cp -p "/root/$f" "$r/root/$f"; done
-  for f in "${HOME_DIRS[@]}"; do
-    mkdir -p "$d/home-upper/$f"
-    extra+=("--overlay=$HOME_SNAPSHOT/$f:$d/home-upper/$f:/root/$f")
-  done
-  systemd-nspawn --boot --register=no --keep-unit --link-journal=no --console=read-only --setenv=SYSTEMD_COLORS=0 \
-    --machine="driftless-bench-$name" -D "$r" "${extra[@]}" </dev/null >"$d/console.log" 2>&1 &
-  M_PID[$name]=$!
-  M_INIT[$name]=
-  deadline=$((SECONDS + BOOT_TIMEOUT))
-  while ((SECONDS < deadline)); do
-    kill -0 "${M_PID[$name]}" 2>/dev/null || die "machine $name: systemd-nspawn ended: $(tail -5 "$d/console.log")"
-    [[ -n ${M_INIT[$name]} ]] || M_INIT[$name]=$(minit "$name" || true)
-    if [[ -n ${M_INIT[$name]} ]] && ((multi == 0)); then
-      [[ $(mexec "$name" systemctl is-active multi-user.target 2>/dev/null || true) == active ]] && multi=1
-    fi
-    ((multi)) && banner "$port" && return 0
-    sleep 0.1
-  done
-  die "machine $name did not boot within ${BOOT_TIMEOUT} s (multi-user.target reached: $multi): $(tail -5 "$d/console.log")"
-}
-use_home() { # NAME real|empty: root's dotfiles in the machine: this machine's root's, or Debian's stock ones
-  local r=${M_DIR[$1]}/root f
-  if [[ $2 == real ]]; then
-    for f in "${HOME_FILES[@]}"; do cp -p "/root/$f" "$r/root/$f"; done
-  else
-    cp -p "${M_DIR[$1]}/stock-home/.bashrc" "${M_DIR[$1]}/stock-home/.profile" "$r/root/"
-  fi
 }
 SSH_BASE=(-i "$USER_KEY" -o IdentitiesOnly=yes -o UserKnownHostsFile="$KNOWN" -o StrictHostKeyChecking=yes -o BatchMode=yes)
 SSH_OPTS=("${SSH_BASE[@]}" -o ControlMaster=no -o ControlPath=none)

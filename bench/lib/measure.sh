@@ -79,6 +79,20 @@ report_checks() {
   echo "- memory: $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
 }
 
+# results_paths NAME FULL: sets RESULTS_DIR, RESULTS_MD (bench/NAME-RESULTS.md) and RAW (bench/results/name-raw-<UTC>.txt)
+# when FULL is 1 (the script's full workload); a smoke run's (FULL 0) go to $WORK and leave bench/ alone
+results_paths() {
+  local lower; lower=$(tr '[:upper:]' '[:lower:]' <<<"$1")
+  RESULTS_DIR=$BENCH_DIR/results
+  if [[ $2 == 1 ]]; then
+    RESULTS_MD=$BENCH_DIR/$1-RESULTS.md
+    RAW=$RESULTS_DIR/$lower-raw-$(date -u +%Y%m%d-%H%M%S).txt
+  else
+    RESULTS_MD=$WORK/$1-RESULTS.md
+    RAW=$WORK/$lower-raw-$(date -u +%Y%m%d-%H%M%S).txt
+  fi
+}
+
 # free_port: a TCP port on 127.0.0.1 that was free a moment ago
 free_port() { "$MEASURE_PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
 
