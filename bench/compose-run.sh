@@ -147,10 +147,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-rm -rf --one-file-system "$WORK"
-mkdir -p "$WORK" "$RESULTS_DIR"
-LOGS=$WORK/logs; mkdir -p "$LOGS"
-: >"$RAW"
+fresh_work
 # the local host's state and lock: the bench's own (this namespace only)
 mkdir -p "$WORK/var-lib-driftless" /var/lib/driftless
 mount --bind "$WORK/var-lib-driftless" /var/lib/driftless || die "cannot bind a private /var/lib/driftless"

@@ -76,10 +76,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-rm -rf --one-file-system "$WORK"
-mkdir -p "$WORK" "$RESULTS_DIR"
-LOGS=$WORK/logs; mkdir -p "$LOGS"
-: >"$RAW"
+fresh_work
 
 # ---------------------------------------------------------------------------------------------
 # 2. Driftless: the jar (this machine's side) and the package (the new machine's)

@@ -93,6 +93,14 @@ results_paths() {
   fi
 }
 
+# fresh_work: an empty $WORK with logs/ (LOGS), bench/results/, and an empty raw results file ($RAW)
+fresh_work() {
+  rm -rf --one-file-system "$WORK"
+  LOGS=$WORK/logs
+  mkdir -p "$WORK" "$RESULTS_DIR" "$LOGS"
+  : >"$RAW"
+}
+
 # free_port: a TCP port on 127.0.0.1 that was free a moment ago
 free_port() { "$MEASURE_PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
 
