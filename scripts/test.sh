@@ -61,6 +61,9 @@ dpkg-query -W -f '${Status}' busybox-static 2>/dev/null | grep -q 'ok installed'
 # with the rest and recorded for --undo)
 command -v debootstrap >/dev/null 2>&1 || need+=(debootstrap)
 command -v systemd-nspawn >/dev/null 2>&1 || need+=(systemd-container)
+# scripts/package.sh (the package the package and bootstrap tests install) needs these (it would install them too)
+[ -f /usr/lib/jvm/java-17-openjdk-amd64/jmods/java.base.jmod ] || need+=(openjdk-17-jmods)  # jlink's modules
+command -v help2man >/dev/null 2>&1 || need+=(help2man)  # driftless(1) from driftless --help
 if [ "$(id -u)" -eq 0 ] && ! $yes; then
   missing_accounts=()
   for a in "${accounts[@]}"; do id "$a" >/dev/null 2>&1 || missing_accounts+=("$a"); done
