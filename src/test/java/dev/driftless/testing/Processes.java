@@ -15,7 +15,9 @@ public final class Processes {
     public static ProcessBuilder driftless(Path workDir, String... args) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        // as bin/driftless starts it: C1 only and the serial collector start a short command fastest
         command.add("-XX:TieredStopAtLevel=1");
+        command.add("-XX:+UseSerialGC");
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add("dev.driftless.cli.Main");
