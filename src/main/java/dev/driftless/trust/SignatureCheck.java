@@ -5,9 +5,17 @@ import dev.driftless.trust.Verdict.Reason;
 import dev.driftless.trust.Verdict.Trusted;
 import dev.driftless.trust.Verdict.Untrusted;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Collectors;
+import org.apache.sshd.common.SshException;
+import org.apache.sshd.common.config.keys.KeyUtils;
+import org.apache.sshd.common.config.keys.OpenSshCertificate;
+import org.apache.sshd.common.util.buffer.ByteArrayBuffer;
 import org.eclipse.jgit.lib.Config;
 import org.eclipse.jgit.lib.GpgConfig;
 import org.eclipse.jgit.lib.ObjectId;
@@ -27,6 +35,7 @@ import org.eclipse.jgit.signing.ssh.SshSignatureVerifierFactory;
 public final class SignatureCheck {
 
     private static final String GIT_NAMESPACE = "git";
+    private static final byte[] SSHSIG_MAGIC = "SSHSIG".getBytes(StandardCharsets.US_ASCII);
 
     private final TrustSettings settings;
     private final Clock clock;
@@ -82,14 +91,21 @@ public final class SignatureCheck {
             return new Untrusted(Reason.BAD_SIGNATURE, Optional.empty(), "the SSH signature of " + signed.name()
                     + " cannot be read (" + result.message() + ")");
         }
-        List<Entry> entries = settings.allowedSigners().map(a -> a.entriesFor(fingerprint)).orElse(List.of());
-        String file = settings.allowedSigners().map(a -> a.file().toString()).orElse("no allowed signers file");
+        // a certificate is listed by its authority (a cert-authority line), a plain key by itself
+        Optional<String> authority = certificateAuthority(signed.signature());
+        String listed = authority.orElse(fingerprint);
+        List<Entry> entries = settings.allowedSigners().map(a -> a.entriesFor(listed)).orElse(List.of()).stream()
+                .filter(e -> e.certAuthority() == authority.isPresent()).toList();
+        String file = settings.allowedSigners().map(a -> a.file().toString()).orElse("");
+        String notListed = file.isEmpty() ? "no allowed signers file is configured"
+                : (authority.isPresent() ? "its certificate authority " + listed + " is not a cert-authority line in "
+                : "the key is not in ") + file;
         if (entries.isEmpty()) {
             // JGit checks the signature before it looks the key up: "unknown" only when the signature was good
             Reason reason = result.trustLevel() == TrustLevel.UNKNOWN ? Reason.UNKNOWN_KEY : Reason.BAD_SIGNATURE;
             return new Untrusted(reason, Optional.empty(), signed.name() + " is signed by SSH key " + fingerprint
-                    + (reason == Reason.UNKNOWN_KEY ? ", which is not in " + file
-                    : ", and the signature does not match it (changed after signing?); the key is not in " + file));
+                    + (reason == Reason.UNKNOWN_KEY ? "; " : ", and the signature does not match it (changed after"
+                    + " signing?); ") + notListed);
         }
         Entry first = entries.get(0);
         Optional<String> signer = Optional.of(String.join(",", first.principals()));
@@ -102,8 +118,34 @@ public final class SignatureCheck {
             return new Untrusted(Reason.KEY_NOT_ALLOWED, signer, "SSH key " + fingerprint + " may not sign git"
                     + " commits and tags: its namespaces at " + where + " do not include \"git\"");
         }
+        if (authority.isPresent() && result.trustLevel() == TrustLevel.UNKNOWN) {
+            return new Untrusted(Reason.KEY_NOT_ALLOWED, signer, "the certificate of SSH key " + fingerprint
+                    + " names no principal that " + where + " allows");
+        }
         return new Untrusted(Reason.BAD_SIGNATURE, signer, "the SSH signature of " + signed.name() + " by "
                 + fingerprint + " does not match it (changed after signing?)"
                 + (result.message() == null ? "" : ": " + result.message()));
+    }
+
+    /** The fingerprint of the authority that certified the signing key, when the signature carries a certificate. */
+    private static Optional<String> certificateAuthority(byte[] armored) {
+        String text = new String(armored, StandardCharsets.US_ASCII);
+        String base64 = text.lines().filter(l -> !l.startsWith("-----")).map(String::strip)
+                .collect(Collectors.joining());
+        try {
+            ByteArrayBuffer blob = new ByteArrayBuffer(Base64.getDecoder().decode(base64));
+            byte[] magic = new byte[SSHSIG_MAGIC.length];
+            blob.getRawBytes(magic);
+            if (!Arrays.equals(magic, SSHSIG_MAGIC)) {
+                return Optional.empty();
+            }
+            blob.getUInt(); // the version
+            return blob.getPublicKey() instanceof OpenSshCertificate certificate
+                    ? Optional.of(KeyUtils.getFingerPrint(certificate.getCaPubKey()))
+                    : Optional.empty();
+        } catch (SshException | RuntimeException e) {
+            // JGit has already said why it cannot read this signature
+            return Optional.empty();
+        }
     }
 }

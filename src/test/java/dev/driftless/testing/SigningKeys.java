@@ -67,6 +67,28 @@ public final class SigningKeys implements AutoCloseable {
         return new SshKey(principal, key, pub, read(pub).strip());
     }
 
+    /**
+     * A new key certified by {@code authority} (ssh-keygen -s) for {@code principals}; git signs with the
+     * certificate, which {@link SshKey#publicKeyFile()} is.
+     */
+    public SshKey sshCertificate(SshKey authority, String... principals) {
+        SshKey key = sshKey(String.join(",", principals));
+        run(dir, Map.of(), "ssh-keygen", "-q", "-s", authority.privateKey().toString(), "-I", key.principal(),
+                "-n", String.join(",", principals), key.publicKeyFile().toString());
+        Path certificate = Path.of(key.privateKey() + "-cert.pub");
+        return new SshKey(key.principal(), key.privateKey(), certificate, read(certificate).strip());
+    }
+
+    /** An OpenPGP key whose primary key only certifies and whose ed25519 subkey signs. */
+    public PgpKey pgpKeyWithSigningSubkey(String userId) {
+        run(dir, gpgEnvironment(signers), "gpg", "--batch", "--passphrase", "", "--quick-gen-key", userId, "ed25519",
+                "cert", "0");
+        String fingerprint = fingerprint(userId);
+        run(dir, gpgEnvironment(signers), "gpg", "--batch", "--passphrase", "", "--quick-add-key", fingerprint,
+                "ed25519", "sign", "0");
+        return new PgpKey(userId, fingerprint, export(fingerprint), Optional.empty());
+    }
+
     /** An OpenPGP ed25519 signing key that never expires. */
     public PgpKey pgpKey(String userId) {
         return pgpKey(userId, Optional.empty(), "0");

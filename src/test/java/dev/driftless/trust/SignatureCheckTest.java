@@ -170,6 +170,33 @@ class SignatureCheckTest {
     }
 
     @Test
+    void anSshCertificateIsTrustedWhenACertAuthorityLineAllowsOneOfItsPrincipals() throws IOException {
+        SshKey authority = keys.sshKey("ca");
+        SshKey otherAuthority = keys.sshKey("other-ca");
+        Path allowed = allowedSigners(authority.allowedSignersLine("cert-authority,namespaces=\"git\"")
+                .replaceFirst("^ca ", "*@example.org "));
+        String good = keys.commit(repo, keys.sshCertificate(authority, "alice@example.org"), "by alice's certificate");
+        String stranger = keys.commit(repo, keys.sshCertificate(authority, "eve@elsewhere.org"), "by eve's");
+        String unlisted = keys.commit(repo, keys.sshCertificate(otherAuthority, "alice@example.org"), "other CA");
+
+        Verdict goodVerdict = trustingSsh(good, allowed);
+
+        assertThat(goodVerdict).isInstanceOfSatisfying(Trusted.class,
+                t -> assertThat(t.signer()).isEqualTo("alice@example.org"));
+        assertUntrusted(trustingSsh(stranger, allowed), Reason.KEY_NOT_ALLOWED);
+        assertUntrusted(trustingSsh(unlisted, allowed), Reason.UNKNOWN_KEY);
+    }
+
+    @Test
+    void aCommitSignedByAnOpenPgpSubkeyIsTrustedAsItsPrimaryKey() throws IOException {
+        PgpKey dave = keys.pgpKeyWithSigningSubkey("Dave <dave@example.org>");
+        String commit = keys.commit(repo, dave, "signed by dave's subkey");
+
+        assertThat(trustingPgp(commit, dave)).isInstanceOfSatisfying(Trusted.class,
+                t -> assertThat(t.fingerprint()).isEqualTo(dave.fingerprint()));
+    }
+
+    @Test
     void aSignedMergeOfAnUnsignedBranchIsTrustedForItsOwnSignature() throws IOException {
         SshKey alice = keys.sshKey("alice@example.org");
         Path allowed = allowedSigners(alice.allowedSignersLine(""));
