@@ -48,6 +48,7 @@ command -v strace >/dev/null 2>&1 || need+=(strace)  # tests record what the ker
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || need+=(postgresql)  # the history store's tests start one
 [ -x /usr/bin/chromium ] || need+=(chromium)  # the dashboard's browser tests (Playwright drives Debian's chromium)
 command -v dpkg-scanpackages >/dev/null 2>&1 || need+=(dpkg-dev)  # AptRepo: local apt repositories for package tests
+command -v gpg >/dev/null 2>&1 && command -v gpg-agent >/dev/null 2>&1 || need+=(gnupg)  # SigningKeys: OpenPGP keys and signed commits for the signature tests
 # the compose tests' own engines (DockerEngine, PodmanService), their registry on 127.0.0.1 and their images'
 # only content (Images: a static busybox); the fixtures look for these very paths
 [ -x /usr/sbin/dockerd ] || need+=(docker.io)
