@@ -187,6 +187,22 @@ class AgentForwardOnlyTest {
     }
 
     @Test
+    void aCommitWhoseHistoryIsLongerThanTheBoundIsRefusedSayingTheAncestryCannotBeTold() {
+        Agent agent = agent(history());
+        twoCommitsApplied(agent);
+        String v2 = repo.head();
+
+        String far = repo.commitManyAndPush(dev.driftless.source.RepoSource.ANCESTRY_DEPTH + 5);
+        agent.reconcileOnce("webhook");
+
+        assertThat(webConf("a")).hasContent("v2");
+        assertRefusedOnA(agent, far, v2);
+        assertThat(refusals()).singleElement().satisfies(e -> assertThat(e.summary()).contains("cannot tell whether"
+                + " commit " + far.substring(0, 12) + " descends from " + v2.substring(0, 12), "it is not among the "
+                + dev.driftless.source.RepoSource.ANCESTRY_DEPTH + " commits before it in " + repo.url()));
+    }
+
+    @Test
     void aRefusalSurvivesARestartAndIsNeitherSaidNorRecordedAgain() {
         HistoryStore history = history();
         Agent first = agent(history);
