@@ -214,10 +214,14 @@ final class AgentMemory {
 
     /**
      * The newest commit applied to the host by following the ref (a rollback on request does not change it), which a
-     * new commit must descend from; an agent that kept none yet (it ran before this was kept) goes by the target.
+     * new commit must descend from; an agent that kept none yet (it ran before this was kept) goes by the target, and
+     * a host the agent never applied to by the newest commit it applied to any host ({@link #EVERY_HOST}).
      */
     synchronized Optional<String> newest(String host) {
-        return Optional.ofNullable(newest.get(host)).or(() -> target(host));
+        // a host new to the agent goes by the newest commit applied anywhere: naming a machine anew in a rewritten
+        // history must not get that history applied to it
+        return Optional.ofNullable(newest.get(host)).or(() -> target(host))
+                .or(() -> Optional.ofNullable(newest.get(EVERY_HOST)));
     }
 
     /** These hosts moved forward to {@code commit} (or were allowed back to it): their newest, nothing refused. */
@@ -229,6 +233,7 @@ final class AgentMemory {
             newest.put(host, commit);
             refusals.remove(host);
         });
+        newest.put(EVERY_HOST, commit);
         write("newest", newest);
         write("refusals", refusals);
     }

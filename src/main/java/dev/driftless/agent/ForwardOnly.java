@@ -54,7 +54,7 @@ final class ForwardOnly {
         for (String host : hosts) {
             Optional<String> newest = memory.newest(host);
             if (newest.isEmpty()) {
-                forward.add(host); // nothing applied there yet: any commit is a step forward
+                forward.add(host); // the agent never applied anything: its first commit is a step forward
                 continue;
             }
             Ancestry ancestry;

@@ -170,6 +170,28 @@ class AgentForwardOnlyTest {
     }
 
     @Test
+    void aHostNewInARewrittenHistoryIsJudgedAgainstTheNewestCommitAppliedAnywhere() {
+        Agent agent = agent(history());
+        String v1 = twoCommitsApplied(agent);
+        String v2 = repo.head();
+        repo.forcePush(v1);
+        repo.write("driftless.yaml", "hosts:\n  a:\n    address: local\n  b:\n    address: local\n"
+                + "  c:\n    address: local\n");
+        repo.write("services/web/service.yaml", "hosts: [a, b, c]\nfiles:\n  - path: /etc/web.conf\n"
+                + "    content: \"rewritten\\n\"\n");
+        String rewritten = repo.commitAndPush("web on c too, on top of v1");
+
+        agent.reconcileOnce("webhook");
+
+        assertThat(webConf("c")).as("not applied to a host the rewritten history names anew").doesNotExist();
+        assertThat(webConf("a")).hasContent("v2");
+        assertThat(host(agent, "c").rewindRefused()).hasValueSatisfying(r -> {
+            assertThat(r.commit()).isEqualTo(rewritten);
+            assertThat(r.newest()).isEqualTo(v2);
+        });
+    }
+
+    @Test
     void theNewestCommitAHostRanSurvivesARestartEvenWhileItIsRolledBack() {
         HistoryStore history = history();
         Agent first = agent(history);
