@@ -114,11 +114,12 @@ public final class Agent implements AgentControl {
             board.failure = f.error();
         });
         // a commit refused as a step back after the newest failure is what status says went wrong last
-        memory.refusals().values().stream().max(Comparator.comparing(AgentMemory.Refusal::at))
-                .filter(r -> memory.failures().values().stream().noneMatch(f -> f.at().compareTo(r.at()) > 0))
-                .ifPresent(r -> {
-                    board.failedCommit = r.commit();
-                    board.failure = r.why();
+        memory.refusals().entrySet().stream().max(Comparator.comparing(e -> e.getValue().at()))
+                .filter(e -> memory.failures().values().stream().noneMatch(f -> f.at().compareTo(e.getValue().at()) > 0))
+                .ifPresent(e -> {
+                    board.failedCommit = e.getValue().commit();
+                    board.failure = "rewind refused on " + e.getKey() + ": " + e.getValue().why() + "; "
+                            + ForwardOnly.remedy(e.getValue().commit());
                 });
         memory.interrupted().ifPresent(this::diedWhileApplying);
         if (settings.startSuspended() && !memory.suspended(AgentMemory.EVERY_HOST)) {

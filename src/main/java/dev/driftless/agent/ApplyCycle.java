@@ -172,7 +172,7 @@ final class ApplyCycle {
         String error = "rewind refused on " + String.join("; ", parts) + "; " + ForwardOnly.remedy(commit.id());
         List<ServiceOutcome> outcomes = new ArrayList<>();
         decision.refused().forEach((host, why) -> {
-            memory.refused(host, new AgentMemory.Refusal(commit.id(), memory.newest(host).orElse(""), error,
+            memory.refused(host, new AgentMemory.Refusal(commit.id(), memory.newest(host).orElse(""), why,
                     now.toString()));
             outcomes.add(new ServiceOutcome(host, null, ServiceOutcome.Status.FAILED, why, List.of()));
         });

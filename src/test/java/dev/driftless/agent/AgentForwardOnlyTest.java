@@ -236,6 +236,10 @@ class AgentForwardOnlyTest {
         HistoryStore reopened = restart(history);
         Agent restarted = agent(reopened);
         assertThat(restarted.status().failedCommit()).as("status says it at once").contains(v1);
+        assertThat(restarted.status().failure()).hasValueSatisfying(f -> assertThat(f).startsWith("rewind refused on")
+                .contains("driftless allow-rewind --to " + v1.substring(0, 12)));
+        assertThat(host(restarted, "b").rewindRefused()).hasValueSatisfying(r -> assertThat(r.why())
+                .startsWith("commit " + v1.substring(0, 12) + " does not descend from"));
         restarted.reconcileOnce("start");
 
         assertThat(webConf("a")).hasContent("v2");
