@@ -115,7 +115,8 @@ public final class Agent implements AgentControl {
         });
         // a commit refused as a step back after the newest failure is what status says went wrong last
         memory.refusals().entrySet().stream().max(Comparator.comparing(e -> e.getValue().at()))
-                .filter(e -> memory.failures().values().stream().noneMatch(f -> f.at().compareTo(e.getValue().at()) > 0))
+                .filter(e -> memory.failures().values().stream()
+                        .noneMatch(f -> f.at().compareTo(e.getValue().at()) > 0))
                 .ifPresent(e -> {
                     board.failedCommit = e.getValue().commit();
                     board.failure = "rewind refused on " + e.getKey() + ": " + e.getValue().why() + "; "
