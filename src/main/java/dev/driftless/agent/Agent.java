@@ -113,6 +113,15 @@ public final class Agent implements AgentControl {
             board.failedCommit = f.commit();
             board.failure = f.error();
         });
+        // a commit refused as a step back after the newest failure is what status says went wrong last
+        memory.refusals().entrySet().stream().max(Comparator.comparing(e -> e.getValue().at()))
+                .filter(e -> memory.failures().values().stream()
+                        .noneMatch(f -> f.at().compareTo(e.getValue().at()) > 0))
+                .ifPresent(e -> {
+                    board.failedCommit = e.getValue().commit();
+                    board.failure = "rewind refused on " + e.getKey() + ": " + e.getValue().why() + "; "
+                            + ForwardOnly.remedy(e.getValue().commit());
+                });
         memory.interrupted().ifPresent(this::diedWhileApplying);
         if (settings.startSuspended() && !memory.suspended(AgentMemory.EVERY_HOST)) {
             memory.suspend(AgentMemory.EVERY_HOST, new AgentMemory.Suspension("--start-suspended",
@@ -492,6 +501,39 @@ public final class Agent implements AgentControl {
         return new AgentStatus.Hold(id, by, now);
     }
 
+    @Override
+    public AgentStatus.RewindAllowed allowRewind(String commit, String by) {
+        if (settings.dryRun()) {
+            throw new IllegalStateException("the agent only plans (--dry-run): it applies nothing, so there is no"
+                    + " rewind to allow");
+        }
+        String latest = board.latestCommit;
+        String allowed = commit.strip();
+        // before the first fetch (agent --once --allow-rewind-to) the commit is taken as given, and the leave ends at
+        // once if the ref names another
+        if (latest != null) {
+            String id;
+            try {
+                id = workspaces.commitId(allowed);
+            } catch (dev.driftless.source.SourceException e) {
+                throw new IllegalArgumentException("commit " + allowed + " is not in the agent's copy of "
+                        + settings.repo() + ": give the commit the agent refused, as driftless status shows it");
+            }
+            if (!id.equals(latest)) {
+                throw new IllegalStateException("commit " + PlanPrinter.shortRevision(id) + " is not the commit "
+                        + settings.ref().orElse("HEAD") + " names now (" + PlanPrinter.shortRevision(latest) + "):"
+                        + " allow-rewind lets through the commit the agent refused, once");
+            }
+            allowed = id;
+        }
+        AgentMemory.RewindAllowance allowance = applyCycle.forwardOnly().allow(allowed, by, clock.instant());
+        sink.publish(new CycleReport().log("allowed the rewind to commit " + allowance.commit() + " once (by " + by
+                + "): the hosts it was refused on as a step back get it at the next reconcile"));
+        changed();
+        requestReconcile("rewind allowed by " + by);
+        return new AgentStatus.RewindAllowed(allowance.commit(), by, Instant.parse(allowance.at()));
+    }
+
     private void checkKnown(String host) {
         List<String> known = workspaces.knownHosts();
         if (!known.isEmpty() && !known.contains(host)) {
@@ -518,7 +560,9 @@ public final class Agent implements AgentControl {
             Optional<AgentMemory.Suspension> suspension = memory.suspension(host);
             hosts.add(new AgentStatus.HostStatus(host, suspension.isPresent(), suspension.map(AgentMemory.Suspension::by),
                     memory.target(host).or(() -> Optional.ofNullable(board.appliedCommit)), sync, services,
-                    memory.hold(host).map(h -> new AgentStatus.Hold(h.commit(), h.by(), Instant.parse(h.at())))));
+                    memory.hold(host).map(h -> new AgentStatus.Hold(h.commit(), h.by(), Instant.parse(h.at()))),
+                    memory.refusal(host).map(r -> new AgentStatus.RewindRefused(r.commit(), r.newest(), r.why(),
+                            Instant.parse(r.at())))));
         }
         return new AgentStatus(AgentStatus.FORMAT_VERSION, settings.agent(), settings.repo(),
                 settings.ref().orElse("HEAD"), board.sourceError == null ? "ok" : "unavailable",

@@ -69,6 +69,21 @@ public interface AgentControl {
     AgentStatus.Hold rollback(String host, String commit, String by);
 
     /**
+     * Allows the agent once to apply {@code commit}, the commit its ref names now, to the hosts it refused it on as a
+     * step back (it does not descend from the newest commit they ran: a force-push back, a rewritten history). The
+     * leave is kept across restarts until the ref names another commit; the apply it lets through is recorded with
+     * the trigger "rewind allowed by BY".
+     *
+     * @param commit the commit's id, or at least its first 7 hex digits
+     * @param by who allowed it: the name of the API token used
+     * @throws IllegalArgumentException when it is not a commit id, or not one the agent fetched
+     * @throws IllegalStateException when it is not the commit the ref names now, or the agent only plans
+     */
+    default AgentStatus.RewindAllowed allowRewind(String commit, String by) {
+        throw new UnsupportedOperationException("this agent cannot allow a rewind");
+    }
+
+    /**
      * Why the agent is not healthy now, such as a reconcile running past its budget; empty while it is.
      * {@code /healthz} answers 503 with this text, so a supervisor can restart a stuck agent.
      */

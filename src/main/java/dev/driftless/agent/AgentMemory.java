@@ -19,7 +19,8 @@ import java.util.TreeMap;
 /**
  * What the agent keeps across restarts beside its history, in the history database under the agent's
  * name (so agents sharing a database keep theirs apart): the commit each host must have (its target),
- * each host's last failure and whether and when it is tried again, the suspensions, the rollback holds, the ongoing
+ * each host's last failure and whether and when it is tried again, the suspensions, the rollback holds, the newest
+ * commit each host ran and the rewinds refused or allowed (forward only, {@link ForwardOnly}), the ongoing
  * problems
  * notified (so that {@code agent --once} from cron does not send the same one every run), and the apply under
  * way. The last is kept before an apply starts and cleared when it ends, so a process that dies while
@@ -57,6 +58,17 @@ final class AgentMemory {
     record Hold(String commit, String by, String at, String newest) {
     }
 
+    /**
+     * A new commit not applied to a host because it does not descend from {@code newest}, the newest commit applied
+     * there (a force-push back, a rewritten history), or its ancestry could not be told: {@code why}.
+     */
+    record Refusal(String commit, String newest, String why, String at) {
+    }
+
+    /** An operator's leave to apply {@code commit} once although it does not descend from what the hosts ran. */
+    record RewindAllowance(String commit, String by, String at) {
+    }
+
     /** Every host's suspension, and the one of the whole agent ("*"). */
     static final String EVERY_HOST = "*";
 
@@ -65,6 +77,9 @@ final class AgentMemory {
     private final Map<String, Failure> failures;
     private final Map<String, Suspension> suspensions;
     private final Map<String, Hold> holds;
+    private final Map<String, String> newest;
+    private final Map<String, Refusal> refusals;
+    private Optional<RewindAllowance> allowance;
     private final Optional<Attempt> interrupted;
     private List<Notifications.Open> notified;
     private final StoreOutage outage;
@@ -78,8 +93,13 @@ final class AgentMemory {
         this.failures = new TreeMap<>(read("failures", new TypeReference<Map<String, Failure>>() { }));
         this.suspensions = new TreeMap<>(read("suspensions", new TypeReference<Map<String, Suspension>>() { }));
         this.holds = new TreeMap<>(read("holds", new TypeReference<Map<String, Hold>>() { }));
+        this.newest = new TreeMap<>(read("newest", new TypeReference<Map<String, String>>() { }));
+        this.refusals = new TreeMap<>(read("refusals", new TypeReference<Map<String, Refusal>>() { }));
+        this.allowance = store.recall("rewind-allowed").filter(v -> !v.equals("null"))
+                .map(v -> parse(v, RewindAllowance.class, "the rewind allowed"));
         this.notified = read("notified", "[]", new TypeReference<List<Notifications.Open>>() { });
-        this.interrupted = store.recall("attempt").filter(v -> !v.equals("null")).map(v -> parse(v, Attempt.class));
+        this.interrupted = store.recall("attempt").filter(v -> !v.equals("null"))
+                .map(v -> parse(v, Attempt.class, "the apply under way"));
     }
 
     /** What the last run left; nothing on the first run. */
@@ -192,6 +212,62 @@ final class AgentMemory {
         }
     }
 
+    /**
+     * The newest commit applied to the host by following the ref (a rollback on request does not change it), which a
+     * new commit must descend from; an agent that kept none yet (it ran before this was kept) goes by the target, and
+     * a host the agent never applied to by the newest commit it applied to any host ({@link #EVERY_HOST}).
+     */
+    synchronized Optional<String> newest(String host) {
+        // a host new to the agent goes by the newest commit applied anywhere: naming a machine anew in a rewritten
+        // history must not get that history applied to it
+        return Optional.ofNullable(newest.get(host)).or(() -> target(host))
+                .or(() -> Optional.ofNullable(newest.get(EVERY_HOST)));
+    }
+
+    /** These hosts moved forward to {@code commit} (or were allowed back to it): their newest, nothing refused. */
+    synchronized void advanced(Collection<String> hosts, String commit) {
+        if (hosts.isEmpty()) {
+            return;
+        }
+        hosts.forEach(host -> {
+            newest.put(host, commit);
+            refusals.remove(host);
+        });
+        newest.put(EVERY_HOST, commit);
+        write("newest", newest);
+        write("refusals", refusals);
+    }
+
+    synchronized void refused(String host, Refusal refusal) {
+        refusals.put(host, refusal);
+        write("refusals", refusals);
+    }
+
+    synchronized Optional<Refusal> refusal(String host) {
+        return Optional.ofNullable(refusals.get(host));
+    }
+
+    synchronized Map<String, Refusal> refusals() {
+        return Map.copyOf(refusals);
+    }
+
+    /** Allows one rewind (replacing an earlier allowance not used yet). */
+    synchronized void allowRewind(RewindAllowance allowed) {
+        allowance = Optional.of(allowed);
+        write("rewind-allowed", allowed);
+    }
+
+    synchronized Optional<RewindAllowance> rewindAllowance() {
+        return allowance;
+    }
+
+    synchronized void endRewindAllowance() {
+        if (allowance.isPresent()) {
+            allowance = Optional.empty();
+            write("rewind-allowed", null);
+        }
+    }
+
     /** The ongoing problems the notifications sent, and to which destination when. */
     synchronized List<Notifications.Open> notified() {
         return notified;
@@ -217,11 +293,11 @@ final class AgentMemory {
         }
     }
 
-    private static <T> T parse(String value, Class<T> type) {
+    private static <T> T parse(String value, Class<T> type, String what) {
         try {
             return JSON.readValue(value, type);
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("the agent's memory of the apply under way is damaged: "
+            throw new IllegalStateException("the agent's memory of " + what + " is damaged: "
                     + e.getOriginalMessage(), e);
         }
     }

@@ -58,13 +58,20 @@ public record AgentStatus(int formatVersion, String agent, String repo, String r
     /**
      * One host: whether automatic applies are suspended on it (and by whom), the commit the agent applied
      * to it last (its target), the worst sync state of its services, each service, and whether it is held at a
-     * commit it was rolled back to.
+     * commit it was rolled back to, and the newest commit refused there as a step back, while it is.
      */
     public record HostStatus(String host, boolean suspended, Optional<String> suspendedBy, Optional<String> appliedCommit,
-            SyncState sync, List<ServiceStatus> services, Optional<Hold> held) {
+            SyncState sync, List<ServiceStatus> services, Optional<Hold> held, Optional<RewindRefused> rewindRefused) {
         public HostStatus {
             services = List.copyOf(services);
             held = held == null ? Optional.empty() : held;
+            rewindRefused = rewindRefused == null ? Optional.empty() : rewindRefused;
+        }
+
+        /** A host no commit was refused on as a step back. */
+        public HostStatus(String host, boolean suspended, Optional<String> suspendedBy, Optional<String> appliedCommit,
+                SyncState sync, List<ServiceStatus> services, Optional<Hold> held) {
+            this(host, suspended, suspendedBy, appliedCommit, sync, services, held, Optional.empty());
         }
 
         /** A host not held by a rollback. */
@@ -81,6 +88,18 @@ public record AgentStatus(int formatVersion, String agent, String repo, String r
      * @param by who asked for the rollback: the name of the API token used
      */
     public record Hold(String commit, String by, Instant since) {
+    }
+
+    /**
+     * The newest commit of the ref, refused on a host because it does not descend from {@code newest}, the newest
+     * commit applied there (forward only): the host keeps its commit until a commit that descends arrives or the
+     * rewind is allowed once.
+     */
+    public record RewindRefused(String commit, String newest, String why, Instant since) {
+    }
+
+    /** Leave to apply {@code commit} once although it is a step back, given by {@code by}. */
+    public record RewindAllowed(String commit, String by, Instant since) {
     }
 
     /**

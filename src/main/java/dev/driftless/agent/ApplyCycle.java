@@ -37,6 +37,7 @@ import org.slf4j.LoggerFactory;
  * every host; a host that was suspended, new in the inventory, or owed a retry after a transient failure
  * catches up. A deterministic failure is not tried again on that host until a newer commit arrives. A host rolled
  * back on request is first put back at its commit, and held there until a newer commit arrives (or it is resumed).
+ * A commit that does not descend from the newest commit a host ran is refused there ({@link ForwardOnly}).
  */
 final class ApplyCycle {
 
@@ -52,6 +53,7 @@ final class ApplyCycle {
     private final Clock clock;
     private final Workspaces workspaces;
     private final HealthChecks checks;
+    private final ForwardOnly forwardOnly;
     private Consumer<Workspace> onCheckout = w -> { };
     // the commit a dry run reported last, so that it reports each commit once, not every interval
     private String dryRunReported;
@@ -68,6 +70,11 @@ final class ApplyCycle {
         this.clock = clock;
         this.workspaces = workspaces;
         this.checks = checks;
+        this.forwardOnly = new ForwardOnly(memory, settings.repo());
+    }
+
+    ForwardOnly forwardOnly() {
+        return forwardOnly;
     }
 
     void onCheckout(Consumer<Workspace> listener) {
@@ -91,6 +98,7 @@ final class ApplyCycle {
         board.latestCommit = commit.id();
         board.commit(commit.id(), commit.author(), commit.message(), Optional.ofNullable(commit.when()));
         endHolds(commit.id(), report);
+        forwardOnly.endAllowance(commit.id()).ifPresent(report::log);
         rollBack(report);
         Workspace workspace;
         try {
@@ -126,9 +134,53 @@ final class ApplyCycle {
             if (settings.dryRun()) {
                 return dryRun(report, workspace, active, trigger);
             }
-            apply(report, workspace, active, trigger);
+            ForwardOnly.Decision decision = forwardOnly.decide(checkout, active);
+            refuse(report, commit, trigger, decision);
+            if (!decision.forward().isEmpty()) {
+                apply(report, workspace, decision.forward(), trigger);
+                memory.advanced(reached(decision.forward(), commit.id()), commit.id());
+            }
+            if (!decision.allowed().isEmpty()) {
+                apply(report, workspace, decision.allowed(), "rewind allowed by " + forwardOnly.allowedBy(commit.id()));
+                memory.advanced(reached(decision.allowed(), commit.id()), commit.id());
+            }
         }
         return report;
+    }
+
+    /** The hosts among {@code hosts} whose target is {@code commit} now. */
+    private List<String> reached(List<String> hosts, String commit) {
+        return hosts.stream().filter(host -> memory.target(host).equals(Optional.of(commit))).toList();
+    }
+
+    /**
+     * Records, notifies and shows once the hosts a commit is refused on as a step back; they keep their commit. Hosts
+     * whose history could not be fetched to tell are only logged: the next fetch tries again.
+     */
+    private void refuse(CycleReport report, RepoSource.CommitInfo commit, String trigger,
+            ForwardOnly.Decision decision) {
+        decision.undecided().forEach((host, why) -> report.log("commit " + PlanPrinter.shortRevision(commit.id())
+                + " not applied on " + host + " yet: " + why + "; the next fetch tries again"));
+        if (decision.refused().isEmpty()) {
+            return;
+        }
+        Instant now = clock.instant();
+        Map<String, List<String>> byReason = new LinkedHashMap<>();
+        decision.refused().forEach((host, why) -> byReason.computeIfAbsent(why, w -> new ArrayList<>()).add(host));
+        List<String> parts = new ArrayList<>();
+        byReason.forEach((why, hosts) -> parts.add(String.join(", ", hosts) + ": " + why));
+        String error = "rewind refused on " + String.join("; ", parts) + "; " + ForwardOnly.remedy(commit.id());
+        List<ServiceOutcome> outcomes = new ArrayList<>();
+        decision.refused().forEach((host, why) -> {
+            memory.refused(host, new AgentMemory.Refusal(commit.id(), memory.newest(host).orElse(""), why,
+                    now.toString()));
+            outcomes.add(new ServiceOutcome(host, null, ServiceOutcome.Status.FAILED, why, List.of()));
+        });
+        report.record(new Reconcile(0, Reconcile.Kind.APPLY, trigger, commit.id(), commit.author(), commit.message(),
+                now, now, Reconcile.Result.FAILED, error, outcomes));
+        report.event(new Event(Event.Kind.FAILED, "", "", commit.id(), error, now));
+        board.failedCommit = commit.id();
+        board.failure = error;
     }
 
     /**
@@ -166,9 +218,8 @@ final class ApplyCycle {
         });
         due.forEach((asked, hosts) -> {
             String trigger = "rollback by " + asked.by();
-            // Issue 15 (signed commits, forward only) checks here that the commit is not a rewind: it is not one,
-            // as every host here ran it before and was healthy at it (RollbackCheck). Its forward-only check of the
-            // commits that follow must compare them with the newest commit the host ran, not this older one.
+            // not a rewind (ForwardOnly): every host here ran this commit before and was healthy at it (RollbackCheck);
+            // the commits that follow are compared with the newest commit the host ran, which this leaves as it was
             try (Workspace workspace = workspaces.open(Optional.of(asked.commit()), hosts)) {
                 apply(report, workspace, hosts, trigger);
             } catch (SourceException | ValidationException e) {
@@ -224,6 +275,11 @@ final class ApplyCycle {
         List<String> due = new ArrayList<>();
         for (String host : hosts) {
             if (memory.target(host).equals(Optional.of(commit)) || memory.hold(host).isPresent()) {
+                continue;
+            }
+            // refused as a step back before: not again (nor said again) until a newer commit or an operator's leave
+            if (memory.refusal(host).filter(r -> r.commit().equals(commit)).isPresent()
+                    && !forwardOnly.allows(commit)) {
                 continue;
             }
             Optional<AgentMemory.Failure> failure = memory.failure(host)

@@ -164,6 +164,13 @@ final class AgentCommand implements Callable<Integer> {
             + " service.")
     boolean once;
 
+    @Option(names = "--allow-rewind-to", paramLabel = "COMMIT",
+            description = "With --once: apply this commit although it does not descend from the newest commit applied"
+                    + " on a host (the branch was force-pushed back, or its history rewritten), which the agent"
+                    + " otherwise refuses; its id or at least its first 7 hex digits. The history records it as"
+                    + " \"rewind allowed by\" this user. A running agent takes 'driftless allow-rewind' instead.")
+    String allowRewindTo;
+
     @Option(names = "--log-format", paramLabel = "FORMAT", defaultValue = "text",
             description = "text: a line per event with its UTC time on stderr; json: one JSON object per line"
             + " (timestamp in epoch milliseconds, level, loggerName, formattedMessage) for log shippers."
@@ -208,6 +215,10 @@ final class AgentCommand implements Callable<Integer> {
         if (heartbeat.isZero() || heartbeat.isNegative()) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--heartbeat must be positive");
         }
+        if (allowRewindTo != null && !once) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--allow-rewind-to goes with --once; a running"
+                    + " agent is asked with 'driftless allow-rewind --to " + allowRewindTo + "'");
+        }
         Optional<String> advertised = advertisedUrl();
         if (!once || logFormat == LogSetup.Format.json) {
             LogSetup.forAgent(logFormat);
@@ -237,6 +248,15 @@ final class AgentCommand implements Callable<Integer> {
             Optional.ofNullable(historyKeep).ifPresent(agent::keepHistory);
             agent.onCheckout(notifications::update);
             if (once) {
+                if (allowRewindTo != null) {
+                    try {
+                        agent.allowRewind(allowRewindTo, "user " + System.getProperty("user.name")
+                                + " (--allow-rewind-to)");
+                    } catch (IllegalArgumentException | IllegalStateException e) {
+                        spec.commandLine().getErr().println("Error: --allow-rewind-to: " + e.getMessage());
+                        return 1;
+                    }
+                }
                 Agent.Once result = agent.once();
                 spec.commandLine().getErr().println("driftless agent --once: " + result.summary());
                 return result.exitCode();

@@ -38,6 +38,7 @@ public final class Main implements Runnable {
         commands.put("suspend", SuspendCommand::new);
         commands.put("resume", ResumeCommand::new);
         commands.put("rollback", RollbackCommand::new);
+        commands.put("allow-rewind", AllowRewindCommand::new);
         commands.put("forget", ForgetCommand::new);
         commands.put("bootstrap", BootstrapCommand::new);
         commands.put("init", InitCommand::new);

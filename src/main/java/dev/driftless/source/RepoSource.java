@@ -48,6 +48,14 @@ public final class RepoSource {
     /** Where files are read from: the commit, or (for reviewing an edit) the working tree. */
     public enum ReadFrom { COMMIT, WORKTREE }
 
+    /**
+     * How many commits before a new commit the agent's shallow cache is deepened to, at most, to find the commit it
+     * applied last ({@link Checkout#ancestry}); beyond that the new commit is refused as one whose ancestry is unknown.
+     */
+    public static final int ANCESTRY_DEPTH = 1024;
+    /** The depths the shallow cache is deepened to in turn while looking for an ancestor, the last {@link #ANCESTRY_DEPTH}. */
+    private static final int[] DEEPEN_STEPS = {16, 128, ANCESTRY_DEPTH};
+
     private static final Pattern URL = Pattern.compile("^[a-zA-Z][a-zA-Z0-9+.-]*://.*|^[^/\\s]+@[^/\\s]+:.*");
 
     private final Path cacheDirectory;
@@ -197,6 +205,26 @@ public final class RepoSource {
      * with depth 1), so that an older commit it never fetched, or lost, can be read: a rollback's.
      */
     private void deepen(String url, Path cache) {
+        deepen(url, cache, repository -> List.of(new RefSpec("+refs/heads/*:refs/heads/*")),
+                fetch -> fetch.setUnshallow(true));
+    }
+
+    /**
+     * Fetches the history of the refs the cache holds down to {@code depth} commits, when the cache is shallow: one
+     * step of looking for an ancestor ({@link Checkout#ancestry}).
+     */
+    private void deepen(String url, Path cache, int depth) {
+        deepen(url, cache, repository -> {
+            List<RefSpec> specs = new java.util.ArrayList<>();
+            for (Ref ref : repository.getRefDatabase().getRefsByPrefix(Constants.R_REFS)) {
+                specs.add(new RefSpec("+" + ref.getName() + ":" + ref.getName()));
+            }
+            return specs;
+        }, fetch -> fetch.setDepth(depth));
+    }
+
+    /** A shallow cache's refs (those {@code specs} names) fetched again, {@code how} deep; nothing when it is complete. */
+    private void deepen(String url, Path cache, RefSpecs specs, java.util.function.Consumer<FetchCommand> how) {
         try (FileChannel lockChannel = FileChannel.open(cacheDirectory.resolve(cache.getFileName() + ".lock"),
                 StandardOpenOption.CREATE, StandardOpenOption.WRITE);
              FileLock ignored = lockChannel.lock();
@@ -204,12 +232,18 @@ public final class RepoSource {
             if (repository.getObjectDatabase().getShallowCommits().isEmpty()) {
                 return; // nothing more to fetch: the commit is not in the repository's history at all
             }
-            authenticated(Git.wrap(repository).fetch()).setRemote(url).setUnshallow(true)
-                    .setRefSpecs(new org.eclipse.jgit.transport.RefSpec("+refs/heads/*:refs/heads/*"))
-                    .setTagOpt(TagOpt.NO_TAGS).call();
+            FetchCommand fetch = authenticated(Git.wrap(repository).fetch()).setRemote(url)
+                    .setRefSpecs(specs.of(repository)).setTagOpt(TagOpt.NO_TAGS);
+            how.accept(fetch);
+            fetch.call();
         } catch (IOException | GitAPIException | org.eclipse.jgit.api.errors.JGitInternalException e) {
             throw new SourceException("cannot fetch the history of " + url + ": " + rootMessage(e), e);
         }
+    }
+
+    /** The refspecs a deepening fetch asks for, read from the cache. */
+    private interface RefSpecs {
+        List<RefSpec> of(Repository repository) throws IOException;
     }
 
     private Path cacheOf(String url) {
@@ -245,6 +279,7 @@ public final class RepoSource {
                 Checkout checkout = new Checkout(repository, new CommitTree(repository, commit,
                         request.path().orElse("")), url, request.path().orElse(""));
                 checkout.deepen = () -> deepen(url, cache);
+                checkout.deepenTo = depth -> deepen(url, cache, depth);
                 return checkout;
             } catch (RuntimeException e) {
                 repository.close();
@@ -544,6 +579,8 @@ public final class RepoSource {
         private final String prefix;
         /** Fetches more history into the repository, when it is a shallow cache; else nothing. */
         private Runnable deepen = () -> { };
+        /** Fetches the history of a shallow cache's refs down to a depth; else nothing. */
+        private java.util.function.IntConsumer deepenTo = depth -> { };
 
         Checkout(Repository repository, RepoTree tree, String description, String prefix) {
             this.repository = repository;
@@ -573,6 +610,7 @@ public final class RepoSource {
                     RevCommit commit = walk.parseCommit(ObjectId.fromString(revision));
                     Checkout checkout = new Checkout(again, new CommitTree(again, commit, prefix), description, prefix);
                     checkout.deepen = deepen;
+                    checkout.deepenTo = deepenTo;
                     return checkout;
                 } catch (IOException | RuntimeException e) {
                     again.close();
@@ -581,6 +619,45 @@ public final class RepoSource {
                 }
             } catch (IOException e) {
                 throw new SourceException("cannot open " + description + " again: " + e.getMessage(), e);
+            }
+        }
+
+        /**
+         * Whether this commit descends from {@code ancestor} (a full commit id). A shallow cache is deepened step by
+         * step, to at most {@link #ANCESTRY_DEPTH} commits, until the ancestor is found or the whole history was read.
+         *
+         * @throws SourceException when the history cannot be fetched or read
+         */
+        public Ancestry ancestry(String ancestor) {
+            ObjectId wanted = ObjectId.fromString(ancestor);
+            Ancestry found = walkTo(wanted);
+            for (int i = 0; found == Ancestry.OUT_OF_REACH && i < DEEPEN_STEPS.length; i++) {
+                deepenTo.accept(DEEPEN_STEPS[i]);
+                found = walkTo(wanted);
+            }
+            return found;
+        }
+
+        /** Walks the history the repository holds from this commit; out of reach when it ends at a shallow cut. */
+        private Ancestry walkTo(ObjectId ancestor) {
+            // opened anew: a deepening fetch changed the repository's shallow commits and packs
+            try (Repository again = new FileRepositoryBuilder().setGitDir(repository.getDirectory()).setMustExist(true)
+                    .build(); RevWalk walk = new RevWalk(again)) {
+                java.util.Set<ObjectId> cut = again.getObjectDatabase().getShallowCommits();
+                walk.markStart(walk.parseCommit(ObjectId.fromString(tree.revision())));
+                boolean shallow = false;
+                for (RevCommit commit : walk) {
+                    if (commit.equals(ancestor)) {
+                        return Ancestry.DESCENDS;
+                    }
+                    shallow |= cut.contains(commit);
+                }
+                return shallow ? Ancestry.OUT_OF_REACH : Ancestry.DIVERGES;
+            } catch (org.eclipse.jgit.errors.MissingObjectException e) {
+                return Ancestry.OUT_OF_REACH; // a parent the cache lacks: a deeper fetch brings it
+            } catch (IOException e) {
+                throw new SourceException("cannot read the history of " + tree.revision() + " in " + description + ": "
+                        + e.getMessage(), e);
             }
         }
 

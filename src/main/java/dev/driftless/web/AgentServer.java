@@ -59,6 +59,9 @@ import org.slf4j.LoggerFactory;
  * POST /api/rollback   {"host": "web-1", "commit": "&lt;id or 7+ hex digits&gt;"} (control; the token's name is recorded
  *   as who asked) → 202 {"host", "held": {"commit", "by", "since"}}, the host held at that commit; 400 missing field,
  *   unknown host or commit; 409 never applied and healthy on that host, or a --dry-run agent; 503 history unreadable
+ * POST /api/allow-rewind   {"commit": "&lt;id or 7+ hex digits&gt;"} (control; the token's name is recorded as who
+ *   allowed) → 202 {"allowed": {"commit", "by", "since"}}: the commit the ref names, refused as a step back, is
+ *   applied once; 400 not a commit id, or not one the agent fetched; 409 not the commit the ref names, or --dry-run
  * GET  /healthz (200 "ok", or 503 "unhealthy: &lt;why&gt;" while control.unhealthy() says so),
  *      /readyz (200 once control.ready(), else 503): open
  * GET  /metrics        open, or any token once a metrics token is set
@@ -130,6 +133,7 @@ public final class AgentServer implements AutoCloseable {
             config.routes.post("/api/suspend", api(ApiTokens.Role.CONTROL, (ctx, token) -> suspension(ctx, token, true)));
             config.routes.post("/api/resume", api(ApiTokens.Role.CONTROL, (ctx, token) -> suspension(ctx, token, false)));
             config.routes.post("/api/rollback", api(ApiTokens.Role.CONTROL, this::rollback));
+            config.routes.post("/api/allow-rewind", api(ApiTokens.Role.CONTROL, this::allowRewind));
             config.routes.get("/healthz", api(ctx -> health(ctx)));
             config.routes.get("/readyz", api(ctx -> ready(ctx)));
             config.routes.get("/metrics", api(ApiTokens.Role.METRICS, (ctx, token) -> metrics(ctx)));
@@ -530,25 +534,13 @@ public final class AgentServer implements AutoCloseable {
 
     /** Rolls a whole host back to a commit that was healthy there, and holds it; see {@link AgentControl#rollback}. */
     private void rollback(Context ctx, Optional<ApiTokens.Token> token) throws IOException {
-        Optional<byte[]> body = readBody(ctx);
-        if (body.isEmpty()) {
-            error(ctx, 413, RequestBodies.tooLarge(limits));
-            return;
-        }
         String usage = "the body must be a JSON object such as {\"host\": \"web-1\", \"commit\": \"3c6aeb02d1d7\"}";
-        JsonNode node;
-        try {
-            node = Json.mapper().readTree(body.get());
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            error(ctx, 400, "the body is not valid JSON: " + e.getOriginalMessage() + "; " + usage);
+        Optional<JsonNode> body = textFields(ctx, usage, usage + " (host: the host to roll back, as a whole; commit:"
+                + " the commit to put it back at)", "host", "commit");
+        if (body.isEmpty()) {
             return;
         }
-        if (node == null || !node.isObject() || !node.path("host").isTextual() || !node.path("commit").isTextual()
-                || param(node.get("host").asText()).isEmpty() || param(node.get("commit").asText()).isEmpty()) {
-            error(ctx, 400, usage + " (host: the host to roll back, as a whole; commit: the commit to put it back"
-                    + " at)");
-            return;
-        }
+        JsonNode node = body.get();
         String host = node.get("host").asText().strip();
         AgentStatus.Hold held;
         try {
@@ -569,6 +561,57 @@ public final class AgentServer implements AutoCloseable {
         answer.put("host", host);
         answer.put("held", held);
         json(ctx, 202, answer);
+    }
+
+    /** Lets the commit the agent refused as a step back through once; see {@link AgentControl#allowRewind}. */
+    private void allowRewind(Context ctx, Optional<ApiTokens.Token> token) throws IOException {
+        String usage = "the body must be a JSON object such as {\"commit\": \"3c6aeb02d1d7\"} (the commit the agent"
+                + " refused as a step back)";
+        Optional<JsonNode> body = textFields(ctx, usage, usage, "commit");
+        if (body.isEmpty()) {
+            return;
+        }
+        AgentStatus.RewindAllowed allowed;
+        try {
+            allowed = control.allowRewind(body.get().get("commit").asText().strip(),
+                    token.map(ApiTokens.Token::name).orElse("api"));
+        } catch (IllegalArgumentException e) {
+            error(ctx, 400, e.getMessage());
+            return;
+        } catch (IllegalStateException e) {
+            error(ctx, 409, e.getMessage());
+            return;
+        }
+        json(ctx, 202, Map.of("allowed", allowed));
+    }
+
+    /**
+     * The request's body as a JSON object in which each of {@code fields} is a string that is not blank; else empty,
+     * having answered 413 (too large) or 400 ({@code usage} after a JSON error, {@code missing} when a field is).
+     */
+    private Optional<JsonNode> textFields(Context ctx, String usage, String missing, String... fields)
+            throws IOException {
+        Optional<byte[]> body = readBody(ctx);
+        if (body.isEmpty()) {
+            error(ctx, 413, RequestBodies.tooLarge(limits));
+            return Optional.empty();
+        }
+        JsonNode node;
+        try {
+            node = Json.mapper().readTree(body.get());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            error(ctx, 400, "the body is not valid JSON: " + e.getOriginalMessage() + "; " + usage);
+            return Optional.empty();
+        }
+        boolean complete = node != null && node.isObject();
+        for (String field : fields) {
+            complete = complete && node.path(field).isTextual() && param(node.get(field).asText()).isPresent();
+        }
+        if (!complete) {
+            error(ctx, 400, missing);
+            return Optional.empty();
+        }
+        return Optional.of(node);
     }
 
     private void health(Context ctx) {
