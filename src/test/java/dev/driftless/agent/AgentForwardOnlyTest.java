@@ -6,13 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.driftless.notify.Event;
 import dev.driftless.store.HistoryQuery;
 import dev.driftless.store.HistoryStore;
-import dev.driftless.store.JdbcHistoryStore;
 import dev.driftless.store.Reconcile;
 import dev.driftless.testing.PushedRepo;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
@@ -35,20 +33,21 @@ class AgentForwardOnlyTest {
     PushedRepo repo;
     Path root;
     Path stateDir;
-    final List<HistoryStore> opened = new ArrayList<>();
+    AgentHistories histories;
     final List<Event> events = new CopyOnWriteArrayList<>();
 
     @BeforeEach
     void setUp() throws Exception {
         root = tmp.resolve("root");
         stateDir = tmp.resolve("state");
+        histories = new AgentHistories(stateDir);
         repo = PushedRepo.create(tmp.resolve("git"));
         repo.write("driftless.yaml", "hosts:\n  a:\n    address: local\n  b:\n    address: local\n");
     }
 
     @AfterEach
     void tearDown() {
-        opened.forEach(HistoryStore::close);
+        histories.close();
         repo.close();
     }
 
@@ -59,22 +58,9 @@ class AgentForwardOnlyTest {
         return repo.commitAndPush("web " + version);
     }
 
-    private HistoryStore history() {
-        HistoryStore store = JdbcHistoryStore.open(JdbcHistoryStore.defaultUrl(stateDir), "test-agent");
-        opened.add(store);
-        return store;
-    }
-
     private Agent agent(HistoryStore history) {
         return new Agent(AgentFixture.settings(repo.url(), tmp), history, new AgentMetrics(), events::add,
                 Clock.systemUTC());
-    }
-
-    /** The agent's history closed, as when its process ends, and opened again by the next one. */
-    private HistoryStore restart(HistoryStore history) {
-        history.close();
-        opened.remove(history);
-        return history();
     }
 
     private static AgentStatus.HostStatus host(Agent agent, String name) {
@@ -123,7 +109,7 @@ class AgentForwardOnlyTest {
 
     @Test
     void aForcePushBackToAnOlderCommitIsRefusedSaidOnceAndTheHostsKeepTheirCommit() throws Exception {
-        HistoryStore history = history();
+        HistoryStore history = histories.open();
         Agent agent = agent(history);
         String v1 = twoCommitsApplied(agent);
         String v2 = repo.head();
@@ -157,7 +143,7 @@ class AgentForwardOnlyTest {
 
     @Test
     void aRewrittenHistoryIsRefused() {
-        Agent agent = agent(history());
+        Agent agent = agent(histories.open());
         twoCommitsApplied(agent);
         String v2 = repo.head();
 
@@ -171,7 +157,7 @@ class AgentForwardOnlyTest {
 
     @Test
     void aHostNewInARewrittenHistoryIsJudgedAgainstTheNewestCommitAppliedAnywhere() {
-        Agent agent = agent(history());
+        Agent agent = agent(histories.open());
         String v1 = twoCommitsApplied(agent);
         String v2 = repo.head();
         repo.forcePush(v1);
@@ -193,7 +179,7 @@ class AgentForwardOnlyTest {
 
     @Test
     void theNewestCommitAHostRanSurvivesARestartEvenWhileItIsRolledBack() {
-        HistoryStore history = history();
+        HistoryStore history = histories.open();
         Agent first = agent(history);
         String v1 = twoCommitsApplied(first);
         String v2 = repo.head();
@@ -201,7 +187,7 @@ class AgentForwardOnlyTest {
 
         // descends from v1, where a is now, but not from v2, the newest commit a ran before the restart
         String rewritten = repo.amendAndForcePush("web v2, reworded");
-        Agent restarted = agent(restart(history));
+        Agent restarted = agent(histories.restart(history));
         restarted.reconcileOnce("start");
 
         assertThat(webConf("a")).hasContent("v1");
@@ -210,7 +196,7 @@ class AgentForwardOnlyTest {
 
     @Test
     void aCommitWhoseHistoryIsLongerThanTheBoundIsRefusedSayingTheAncestryCannotBeTold() {
-        Agent agent = agent(history());
+        Agent agent = agent(histories.open());
         twoCommitsApplied(agent);
         String v2 = repo.head();
 
@@ -226,14 +212,14 @@ class AgentForwardOnlyTest {
 
     @Test
     void aRefusalSurvivesARestartAndIsNeitherSaidNorRecordedAgain() {
-        HistoryStore history = history();
+        HistoryStore history = histories.open();
         Agent first = agent(history);
         String v1 = twoCommitsApplied(first);
         repo.forcePush(v1);
         first.reconcileOnce("webhook");
         assertThat(refusals()).hasSize(1);
 
-        HistoryStore reopened = restart(history);
+        HistoryStore reopened = histories.restart(history);
         Agent restarted = agent(reopened);
         assertThat(restarted.status().failedCommit()).as("status says it at once").contains(v1);
         assertThat(restarted.status().failure()).hasValueSatisfying(f -> assertThat(f).startsWith("rewind refused on")
@@ -249,7 +235,7 @@ class AgentForwardOnlyTest {
 
     @Test
     void aNewCommitAfterARollbackIsNotRefusedButAStepBehindTheNewestCommitTheHostRanIs() {
-        Agent agent = agent(history());
+        Agent agent = agent(histories.open());
         String v1 = twoCommitsApplied(agent);
         rollBackAToV1(agent, v1);
 
@@ -269,7 +255,7 @@ class AgentForwardOnlyTest {
 
     @Test
     void anAllowedRewindIsAppliedOnceRecordedWithWhoAllowedItAndForwardIsThenJudgedFromIt() {
-        HistoryStore history = history();
+        HistoryStore history = histories.open();
         Agent agent = agent(history);
         String v1 = twoCommitsApplied(agent);
         String v2 = repo.head();
@@ -301,7 +287,7 @@ class AgentForwardOnlyTest {
 
     @Test
     void onlyTheCommitTheRefNamesNowMayBeAllowed() {
-        Agent agent = agent(history());
+        Agent agent = agent(histories.open());
         String v1 = twoCommitsApplied(agent);
         String v2 = repo.head();
         repo.forcePush(v1);

@@ -5,14 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.driftless.store.HistoryQuery;
 import dev.driftless.store.HistoryStore;
-import dev.driftless.store.JdbcHistoryStore;
 import dev.driftless.store.Reconcile;
 import dev.driftless.testing.TestRepo;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -32,19 +29,20 @@ class AgentRollbackTest {
     TestRepo repo;
     Path root;
     Path stateDir;
-    final List<HistoryStore> opened = new ArrayList<>();
+    AgentHistories histories;
 
     @BeforeEach
     void setUp() {
         root = tmp.resolve("root");
         stateDir = tmp.resolve("state");
+        histories = new AgentHistories(stateDir);
         repo = TestRepo.init(tmp.resolve("repo"));
         repo.write("driftless.yaml", "hosts:\n  a:\n    address: local\n  b:\n    address: local\n");
     }
 
     @AfterEach
     void tearDown() {
-        opened.forEach(HistoryStore::close);
+        histories.close();
     }
 
     /** Service web on both hosts, its file saying {@code version}. */
@@ -54,22 +52,9 @@ class AgentRollbackTest {
         return repo.commit("web " + version);
     }
 
-    private HistoryStore history() {
-        HistoryStore store = JdbcHistoryStore.open(JdbcHistoryStore.defaultUrl(stateDir), "test-agent");
-        opened.add(store);
-        return store;
-    }
-
     private Agent agent(HistoryStore history) {
         return new Agent(AgentFixture.settings("file://" + repo.dir(), tmp), history, new AgentMetrics(), e -> { },
                 Clock.systemUTC());
-    }
-
-    /** The agent's history closed, as when its process ends, and opened again by the next one. */
-    private HistoryStore restart(HistoryStore history) {
-        history.close();
-        opened.remove(history);
-        return history();
     }
 
     private static AgentStatus.HostStatus host(Agent agent, String name) {
@@ -101,7 +86,7 @@ class AgentRollbackTest {
 
     @Test
     void aRollbackPutsOnlyThatHostBackAtTheHealthyCommitRecordsWhoAskedAndHoldsItThere() throws Exception {
-        HistoryStore history = history();
+        HistoryStore history = histories.open();
         Agent agent = agent(history);
         String v1 = twoCommitsApplied(agent);
 
@@ -135,7 +120,7 @@ class AgentRollbackTest {
 
     @Test
     void aCommitPushedAfterTheRollbackEndsTheHoldAndIsApplied() {
-        Agent agent = agent(history());
+        Agent agent = agent(histories.open());
         rolledBack(agent);
 
         String v3 = web("v3");
@@ -148,7 +133,7 @@ class AgentRollbackTest {
 
     @Test
     void resumingTheHostEndsTheHoldAndCatchesUpWithTheNewestCommit() {
-        Agent agent = agent(history());
+        Agent agent = agent(histories.open());
         rolledBack(agent);
 
         agent.resume(Optional.of("a"));
@@ -160,10 +145,10 @@ class AgentRollbackTest {
 
     @Test
     void theHoldSurvivesARestart() {
-        HistoryStore history = history();
+        HistoryStore history = histories.open();
         String v1 = rolledBack(agent(history));
 
-        Agent agent = agent(restart(history));
+        Agent agent = agent(histories.restart(history));
         assertThat(host(agent, "a").held()).hasValueSatisfying(h -> assertThat(h.by()).isEqualTo("alice"));
         agent.reconcileOnce("start");
 
@@ -173,19 +158,19 @@ class AgentRollbackTest {
 
     @Test
     void aRollbackAskedBeforeTheRestartIsAppliedAfterIt() {
-        HistoryStore history = history();
+        HistoryStore history = histories.open();
         Agent first = agent(history);
         String v1 = twoCommitsApplied(first);
         first.rollback("a", v1, "alice");
 
-        agent(restart(history)).reconcileOnce("start");
+        agent(histories.restart(history)).reconcileOnce("start");
 
         assertThat(webConf("a")).hasContent("v1");
     }
 
     @Test
     void refusesAnUnknownHostAnUnknownCommitAndACommitNeverHealthyOnThatHost() {
-        HistoryStore history = history();
+        HistoryStore history = histories.open();
         Agent agent = agent(history);
         String v1 = twoCommitsApplied(agent);
         repo.write("services/app/service.yaml", """
