@@ -17,15 +17,24 @@ import java.util.Objects;
  * @param summary a short, already secret-masked summary, typically one line per changed path
  *                ({@code ~ /etc/nginx/nginx.conf}) or the error message; may be {@code ""}
  * @param at      when it happened
+ * @param signer  who signed the commit, when the agent verifies signatures and the key is a trusted one
+ *                ({@code alice@example.org (ssh SHA256:…)}); {@code ""} otherwise
  */
-public record Event(Kind kind, String host, String service, String commit, String summary, Instant at) {
+public record Event(Kind kind, String host, String service, String commit, String summary, Instant at,
+        String signer) {
+
+    /** An event about a commit whose signer is not known (or not verified). */
+    public Event(Kind kind, String host, String service, String commit, String summary, Instant at) {
+        this(kind, host, service, commit, summary, at, "");
+    }
 
     /**
      * What happened. The same events as {@link NotificationEvent}, which is what driftless.yaml names; this
      * enum stays while the agent still builds events with it.
      */
     public enum Kind implements Word {
-        APPLIED, FAILED, DRIFT_FOUND, DRIFT_HEALED, RECOVERED, SOURCE_UNAVAILABLE, UNHEALTHY, HEALTHY;
+        APPLIED, FAILED, DRIFT_FOUND, DRIFT_HEALED, RECOVERED, SOURCE_UNAVAILABLE, UNHEALTHY, HEALTHY, UNTRUSTED_COMMIT,
+        REWIND_REFUSED;
 
         /** The same event in the vocabulary of driftless.yaml. */
         public NotificationEvent event() {
@@ -55,5 +64,11 @@ public record Event(Kind kind, String host, String service, String commit, Strin
         commit = commit == null ? "" : commit;
         summary = summary == null ? "" : summary;
         at = at == null ? Instant.now() : at;
+        signer = signer == null ? "" : signer;
+    }
+
+    /** The same event, naming who signed its commit. */
+    public Event withSigner(String signer) {
+        return new Event(kind, host, service, commit, summary, at, signer);
     }
 }

@@ -217,7 +217,7 @@ public final class Notifications implements AutoCloseable {
                 for (Map.Entry<Key, Map<String, Sent>> e : ended.entrySet()) {
                     if (e.getValue().containsKey(rule.name())) {
                         deliveries.add(new Delivery(i, new Event(event.kind(), e.getKey().host(), e.getKey().service(),
-                                event.commit(), event.summary(), event.at())));
+                                event.commit(), event.summary(), event.at(), event.signer())));
                     }
                 }
             } else if (!ended.isEmpty() || (kind != NotificationEvent.RECOVERED && kind != NotificationEvent.HEALTHY)) {

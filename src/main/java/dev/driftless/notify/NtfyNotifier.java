@@ -58,6 +58,8 @@ public final class NtfyNotifier extends HttpNotifier {
             case FAILED, UNHEALTHY -> "x";
             case DRIFT_FOUND -> "warning";
             case SOURCE_UNAVAILABLE -> "no_entry";
+            case UNTRUSTED_COMMIT -> "lock";
+            case REWIND_REFUSED -> "rewind";
         };
     }
 }

@@ -14,10 +14,20 @@ import java.util.List;
  * @param seen how many drift checks in a row found exactly this (1 for every other reconcile): an ongoing drift is
  *     one row, not one per drift interval
  * @param lastSeenAt when the last of them started ({@code startedAt} is the first; the same when seen once)
+ * @param signer who signed the commit, when the agent verifies signatures: the trusted key's signer and fingerprint
+ *     for an applied commit, the key's signer when known for a refused one; null when not verified
  */
 public record Reconcile(long id, Kind kind, String trigger, String commit, String author, String message,
         Instant startedAt, Instant finishedAt, Result result, String error, List<ServiceOutcome> services,
-        String agent, int seen, Instant lastSeenAt) {
+        String agent, int seen, Instant lastSeenAt, String signer) {
+
+    /** A reconcile whose signer was not verified. */
+    public Reconcile(long id, Kind kind, String trigger, String commit, String author, String message,
+            Instant startedAt, Instant finishedAt, Result result, String error, List<ServiceOutcome> services,
+            String agent, int seen, Instant lastSeenAt) {
+        this(id, kind, trigger, commit, author, message, startedAt, finishedAt, result, error, services, agent, seen,
+                lastSeenAt, null);
+    }
 
     /** A reconcile seen once. */
     public Reconcile(long id, Kind kind, String trigger, String commit, String author, String message,
@@ -53,6 +63,12 @@ public record Reconcile(long id, Kind kind, String trigger, String commit, Strin
     /** The same reconcile with these outcomes. */
     public Reconcile withServices(List<ServiceOutcome> outcomes) {
         return new Reconcile(id, kind, trigger, commit, author, message, startedAt, finishedAt, result, error, outcomes,
-                agent, seen, lastSeenAt);
+                agent, seen, lastSeenAt, signer);
+    }
+
+    /** The same reconcile, naming who signed its commit. */
+    public Reconcile withSigner(String signer) {
+        return new Reconcile(id, kind, trigger, commit, author, message, startedAt, finishedAt, result, error, services,
+                agent, seen, lastSeenAt, signer);
     }
 }

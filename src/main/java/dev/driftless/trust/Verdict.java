@@ -12,6 +12,11 @@ public sealed interface Verdict permits Verdict.Trusted, Verdict.Untrusted {
      * the primary key for OpenPGP).
      */
     record Trusted(String signer, String fingerprint, SignatureKind kind) implements Verdict {
+
+        /** Who signed, as history, status and notifications show it: {@code alice@example.org (ssh SHA256:…)}. */
+        public String summary() {
+            return signer + " (" + kind.word() + " " + fingerprint + ")";
+        }
     }
 
     /** Not to be applied: why, the signer when the key is configured, and a sentence naming the key and the file. */

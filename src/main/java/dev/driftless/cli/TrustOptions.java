@@ -1,0 +1,64 @@
+package dev.driftless.cli;
+
+import dev.driftless.trust.TrustSettings;
+import dev.driftless.trust.TrustSettingsException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import picocli.CommandLine;
+import picocli.CommandLine.Option;
+
+/**
+ * Which keys may sign the commits that reach the machines (docs/signed-commits.md). Off unless
+ * {@code --verify-signatures} is given; trust files without it are refused, so that a typo never leaves the hosts
+ * following unverified commits while the operator believes otherwise.
+ */
+final class TrustOptions {
+
+    @Option(names = "--verify-signatures",
+            description = "Only a commit with a good signature from a key in --allowed-signers or --trusted-pgp-keys"
+                    + " is applied (the CLI exits 1 on any other; the agent keeps the last trusted commit and"
+                    + " notifies 'untrusted commit'). See docs/signed-commits.md.")
+    boolean verify;
+
+    @Option(names = "--allowed-signers", paramLabel = "FILE",
+            description = "Trusted SSH keys in the allowed_signers format of git and ssh-keygen -Y verify"
+                    + " (principals, namespaces=\"git\", valid-after, valid-before, cert-authority). Keep it outside"
+                    + " the repository: whoever can change it can sign for the machines.")
+    Path allowedSigners;
+
+    @Option(names = "--trusted-pgp-keys", paramLabel = "FILE", split = ",",
+            description = "Trusted OpenPGP public keys (gpg --export [--armor] FINGERPRINT); repeat the option or"
+                    + " separate files with commas. Keep them outside the repository. No GnuPG home is read.")
+    List<Path> openPgpKeys = new ArrayList<>();
+
+    /**
+     * The trust settings when {@code --verify-signatures} is given, read and checked now; empty otherwise.
+     *
+     * @throws CommandLine.ParameterException naming the file and line of what cannot be used, or trust files given
+     *     without {@code --verify-signatures}
+     */
+    Optional<TrustSettings> settings(CommandLine line) {
+        if (!verify) {
+            if (allowedSigners != null || !openPgpKeys.isEmpty()) {
+                throw new CommandLine.ParameterException(line, (allowedSigners != null ? "--allowed-signers"
+                        : "--trusted-pgp-keys") + " is given without --verify-signatures: add --verify-signatures"
+                        + " to apply only commits signed by these keys (without it nothing is verified)");
+            }
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(TrustSettings.load(Optional.ofNullable(allowedSigners), openPgpKeys));
+        } catch (TrustSettingsException e) {
+            throw new CommandLine.ParameterException(line, e.getMessage());
+        }
+    }
+
+    /** The trust files given: a local host of the repository must never manage them. */
+    List<Path> files() {
+        List<Path> files = new ArrayList<>(openPgpKeys);
+        Optional.ofNullable(allowedSigners).ifPresent(files::add);
+        return files;
+    }
+}
