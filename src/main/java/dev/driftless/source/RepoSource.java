@@ -665,6 +665,20 @@ public final class RepoSource {
             return tree;
         }
 
+        /**
+         * Whether this commit carries a good signature from a key {@code check} trusts (docs/signed-commits.md).
+         *
+         * @throws SourceException when the commit cannot be read
+         */
+        public dev.driftless.trust.Verdict verify(dev.driftless.trust.SignatureCheck check) {
+            try {
+                return check.commit(repository, ObjectId.fromString(tree.revision()));
+            } catch (IOException e) {
+                throw new SourceException("cannot read the signature of commit " + tree.revision() + " in "
+                        + description + ": " + e.getMessage(), e);
+            }
+        }
+
         /** Author and subject of the commit read, for history and notifications. */
         public CommitInfo commit() {
             try (RevWalk walk = new RevWalk(repository)) {
