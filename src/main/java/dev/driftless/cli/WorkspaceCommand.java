@@ -12,6 +12,7 @@ import dev.driftless.trust.Verdict;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.ToIntFunction;
 import picocli.CommandLine;
@@ -143,8 +144,8 @@ abstract class WorkspaceCommand {
     }
 
     /** The fields a JSON document adds for the signature of the commit read: none without --verify-signatures. */
-    java.util.Map<String, Object> signatureJson(Workspace workspace) {
-        return signature.map(trusted -> java.util.Map.of("signature",
-                (Object) ResultDocument.signature(workspace.revision(), trusted))).orElse(java.util.Map.of());
+    Map<String, Object> signatureJson(Workspace workspace) {
+        return signature.map(trusted -> Map.<String, Object>of("signature",
+                ResultDocument.signature(workspace.revision(), trusted))).orElse(Map.of());
     }
 }
