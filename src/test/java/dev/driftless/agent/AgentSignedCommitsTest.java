@@ -224,7 +224,7 @@ class AgentSignedCommitsTest {
     }
 
     @Test
-    void agentOnceExitsOneOnAnUntrustedCommitAndTrustFilesWithoutVerifySignaturesAreRefused() throws Exception {
+    void agentOnceExitsOneOnAnUntrustedCommitFromFlagsOrConfigFileAndTrustFilesWithoutVerifySignaturesAreRefused() throws Exception {
         String[] once = {"agent", "--once", "--repo", repo.url(), "--agent-id", "test-agent", "--state-dir",
                 tmp.resolve("state").toString(), "--root", tmp.resolve("root").toString(), "--verify-signatures",
                 "--allowed-signers", allowedSigners.toString()};
@@ -233,7 +233,11 @@ class AgentSignedCommitsTest {
         String v2 = web("v2", Optional.empty());
 
         Cli.Result refused = Cli.run(once);
-        Cli.Result again = Cli.run(once);
+        // the same settings from the agent's config file, as a packaged agent reads them
+        Path config = Files.writeString(tmp.resolve("agent.yaml"), "repo: " + repo.url() + "\nagent-id: test-agent\n"
+                + "state-dir: " + tmp.resolve("state") + "\nroot: " + tmp.resolve("root") + "\n"
+                + "verify-signatures: true\nallowed-signers: " + allowedSigners + "\n");
+        Cli.Result again = Cli.run("agent", "--once", "--config", config.toString());
         Cli.Result withoutVerify = Cli.run("agent", "--once", "--repo", repo.url(), "--state-dir",
                 tmp.resolve("other").toString(), "--allowed-signers", allowedSigners.toString());
 
