@@ -11,16 +11,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import org.bouncycastle.bcpg.ArmoredInputStream;
+import org.bouncycastle.bcpg.sig.KeyFlags;
 import org.bouncycastle.openpgp.PGPException;
 import org.bouncycastle.openpgp.PGPPublicKey;
 import org.bouncycastle.openpgp.PGPPublicKeyRing;
 import org.bouncycastle.openpgp.PGPSignature;
 import org.bouncycastle.openpgp.PGPSignatureList;
+import org.bouncycastle.openpgp.PGPSignatureSubpacketVector;
 import org.bouncycastle.openpgp.bc.BcPGPObjectFactory;
 import org.bouncycastle.openpgp.bc.BcPGPPublicKeyRingCollection;
 import org.bouncycastle.openpgp.operator.bc.BcPGPContentVerifierBuilderProvider;
@@ -117,7 +120,9 @@ public final class OpenPgpKeys {
 
     /**
      * Checks an armored detached signature of {@code data} as GnuPG does for git verify-commit: the key must be
-     * here, the signature good, and the key (and its primary key) neither revoked nor expired at {@code now}.
+     * here (a subkey bound to its primary key by the primary key's binding signature, for signing, and
+     * cross-certified by the subkey's back-signature), the signature good, and the key (and its primary key)
+     * neither revoked nor expired at {@code now}.
      */
     Verdict verify(byte[] data, byte[] signature, Instant now) {
         PGPSignature sig;
@@ -131,13 +136,21 @@ public final class OpenPgpKeys {
             return new Untrusted(Reason.BAD_SIGNATURE, Optional.empty(), "the OpenPGP signature cannot be read ("
                     + e.getMessage() + ")");
         }
-        Optional<Signing> found = find(sig.getKeyID());
         String keyId = String.format("%016X", sig.getKeyID());
+        List<Signing> found = find(sig.getKeyID());
         if (found.isEmpty()) {
             return new Untrusted(Reason.UNKNOWN_KEY, Optional.empty(), "signed by OpenPGP key " + keyId
                     + ", which is in none of the trusted OpenPGP key files");
         }
-        Signing signing = found.get();
+        // as GnuPG, which drops a subkey without a valid binding when it imports the key
+        Optional<Signing> bound = found.stream().filter(Signing::bound).findFirst();
+        if (bound.isEmpty()) {
+            return new Untrusted(Reason.UNKNOWN_KEY, Optional.empty(), "signed by OpenPGP subkey " + keyId
+                    + ", which the trusted key files hold under primary key " + found.get(0).describe()
+                    + " without a valid binding signature by that primary key (a subkey taken from another key"
+                    + " is not trusted); export the key again with gpg --export --armor FINGERPRINT");
+        }
+        Signing signing = bound.get();
         Optional<String> signer = Optional.of(signing.userId());
         try {
             sig.init(new BcPGPContentVerifierBuilderProvider(), signing.key());
@@ -150,30 +163,116 @@ public final class OpenPgpKeys {
             return new Untrusted(Reason.BAD_SIGNATURE, signer, "the OpenPGP signature by " + signing.describe()
                     + " cannot be checked (" + e.getMessage() + ")");
         }
+        if (!signing.maySign()) {
+            return new Untrusted(Reason.KEY_NOT_ALLOWED, signer, "OpenPGP subkey " + keyId + " of "
+                    + signing.describe() + " is not for signing: its binding signature's key flags do not"
+                    + " include signing");
+        }
+        if (!signing.crossCertified()) {
+            return new Untrusted(Reason.UNKNOWN_KEY, Optional.empty(), "OpenPGP signing subkey " + keyId + " of "
+                    + signing.describe() + " is not cross-certified: its binding carries no valid back-signature"
+                    + " made by the subkey, so it may belong to someone else (GnuPG refuses it too); add a new"
+                    + " signing subkey with gpg --quick-add-key FINGERPRINT ed25519 sign");
+        }
         if (signing.revoked()) {
-            return new Untrusted(Reason.REVOKED_KEY, signer, "OpenPGP key " + signing.describe()
-                    + " is revoked in the trusted key file");
+            return new Untrusted(Reason.REVOKED_KEY, signer, "OpenPGP " + signing.which(keyId) + " "
+                    + signing.describe() + " is revoked in the trusted key file");
         }
         Optional<Instant> expiry = signing.expiry();
         if (expiry.isPresent() && !now.isBefore(expiry.get())) {
-            return new Untrusted(Reason.EXPIRED_KEY, signer, "OpenPGP key " + signing.describe() + " expired at "
-                    + expiry.get());
+            return new Untrusted(Reason.EXPIRED_KEY, signer, "OpenPGP " + signing.which(keyId) + " "
+                    + signing.describe() + " expired at " + expiry.get());
         }
         return new Trusted(signing.userId(), signing.fingerprint(), SignatureKind.OPENPGP);
     }
 
-    private Optional<Signing> find(long keyId) {
+    /** Every trusted primary key or subkey with this key ID, each with its primary key. */
+    private List<Signing> find(long keyId) {
+        List<Signing> found = new ArrayList<>();
         for (PGPPublicKeyRing ring : rings) {
             PGPPublicKey key = ring.getPublicKey(keyId);
             if (key != null) {
-                return Optional.of(new Signing(ring.getPublicKey(), key));
+                PGPPublicKey primary = ring.getPublicKey();
+                found.add(new Signing(primary, key, key == primary ? Optional.empty() : binding(primary, key)));
             }
         }
-        return Optional.empty();
+        return found;
     }
 
-    /** The key that made a signature and the primary key it belongs to (the same one when no subkey signed). */
-    private record Signing(PGPPublicKey primary, PGPPublicKey key) {
+    /** The newest subkey binding signature on {@code subkey} that {@code primary} made, as GnuPG picks it. */
+    private static Optional<PGPSignature> binding(PGPPublicKey primary, PGPPublicKey subkey) {
+        PGPSignature newest = null;
+        Iterator<PGPSignature> signatures = subkey.getSignaturesOfType(PGPSignature.SUBKEY_BINDING);
+        while (signatures.hasNext()) {
+            PGPSignature binding = signatures.next();
+            if (certifies(binding, primary, primary, subkey)
+                    && (newest == null || binding.getCreationTime().after(newest.getCreationTime()))) {
+                newest = binding;
+            }
+        }
+        return Optional.ofNullable(newest);
+    }
+
+    /** Whether {@code signature}, made by {@code by}, is good over the pair of {@code primary} and {@code subkey}. */
+    private static boolean certifies(PGPSignature signature, PGPPublicKey by, PGPPublicKey primary,
+            PGPPublicKey subkey) {
+        try {
+            signature.init(new BcPGPContentVerifierBuilderProvider(), by);
+            return signature.verifyCertification(primary, subkey);
+        } catch (PGPException | RuntimeException e) {
+            // a signature that cannot be checked binds (or revokes) nothing, as in GnuPG
+            return false;
+        }
+    }
+
+    /**
+     * The key that made a signature, the primary key it belongs to (the same one when no subkey signed) and, for
+     * a subkey, the newest binding signature the primary key made on it.
+     */
+    private record Signing(PGPPublicKey primary, PGPPublicKey key, Optional<PGPSignature> binding) {
+
+        boolean isSubkey() {
+            return key != primary;
+        }
+
+        boolean bound() {
+            return !isSubkey() || binding.isPresent();
+        }
+
+        String which(String keyId) {
+            return isSubkey() ? "subkey " + keyId + " of key" : "key";
+        }
+
+        /** A subkey signs only when its binding's key flags say so (GnuPG's "wrong key usage" otherwise). */
+        boolean maySign() {
+            int flags = hashed().map(PGPSignatureSubpacketVector::getKeyFlags).orElse(0);
+            return flags == 0 || (flags & KeyFlags.SIGN_DATA) != 0;
+        }
+
+        /** A signing subkey's binding must carry the subkey's own signature on the pair (0x19), as GnuPG requires. */
+        boolean crossCertified() {
+            if (!isSubkey()) {
+                return true;
+            }
+            for (PGPSignatureSubpacketVector packets : Arrays.asList(binding.get().getHashedSubPackets(),
+                    binding.get().getUnhashedSubPackets())) {
+                try {
+                    for (PGPSignature back : packets == null ? List.<PGPSignature>of() : packets.getEmbeddedSignatures()) {
+                        if (back.getSignatureType() == PGPSignature.PRIMARYKEY_BINDING
+                                && certifies(back, key, primary, key)) {
+                            return true;
+                        }
+                    }
+                } catch (PGPException | RuntimeException e) {
+                    // an embedded signature that cannot be read certifies nothing
+                }
+            }
+            return false;
+        }
+
+        private Optional<PGPSignatureSubpacketVector> hashed() {
+            return binding.map(PGPSignature::getHashedSubPackets);
+        }
 
         String userId() {
             Iterator<String> ids = primary.getUserIDs();
@@ -192,7 +291,7 @@ public final class OpenPgpKeys {
             if (revokedBy(PGPSignature.KEY_REVOCATION, primary, primary)) {
                 return true;
             }
-            return key != primary && revokedBy(PGPSignature.SUBKEY_REVOCATION, primary, key);
+            return isSubkey() && revokedBy(PGPSignature.SUBKEY_REVOCATION, primary, key);
         }
 
         /** A revocation counts only when the primary key made it, as GnuPG checks (designated revokers are not read). */
@@ -200,24 +299,30 @@ public final class OpenPgpKeys {
             Iterator<PGPSignature> signatures = revoked.getSignaturesOfType(type);
             while (signatures.hasNext()) {
                 PGPSignature revocation = signatures.next();
-                try {
-                    revocation.init(new BcPGPContentVerifierBuilderProvider(), primary);
-                    boolean good = type == PGPSignature.KEY_REVOCATION ? revocation.verifyCertification(revoked)
-                            : revocation.verifyCertification(primary, revoked);
-                    if (good) {
-                        return true;
-                    }
-                } catch (PGPException | RuntimeException e) {
-                    // a revocation that cannot be checked revokes nothing, as in GnuPG
+                if (type == PGPSignature.SUBKEY_REVOCATION ? certifies(revocation, primary, primary, revoked)
+                        : revokesPrimary(revocation, primary)) {
+                    return true;
                 }
             }
             return false;
         }
 
+        private static boolean revokesPrimary(PGPSignature revocation, PGPPublicKey primary) {
+            try {
+                revocation.init(new BcPGPContentVerifierBuilderProvider(), primary);
+                return revocation.verifyCertification(primary);
+            } catch (PGPException | RuntimeException e) {
+                return false;
+            }
+        }
+
         /** The earliest of the primary key's and the signing subkey's expiry, if either expires. */
         Optional<Instant> expiry() {
             Optional<Instant> primaryExpiry = expiryOf(primary);
-            Optional<Instant> keyExpiry = key == primary ? Optional.empty() : expiryOf(key);
+            // a subkey's expiry is in its binding signature: BouncyCastle would read it from any, checked or not
+            Optional<Instant> keyExpiry = hashed().map(PGPSignatureSubpacketVector::getKeyExpirationTime)
+                    .filter(seconds -> seconds > 0)
+                    .map(seconds -> key.getCreationTime().toInstant().plusSeconds(seconds));
             if (primaryExpiry.isPresent() && keyExpiry.isPresent()) {
                 return Optional.of(primaryExpiry.get().isBefore(keyExpiry.get()) ? primaryExpiry.get() : keyExpiry.get());
             }

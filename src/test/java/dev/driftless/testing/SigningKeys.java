@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.Date;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,10 +18,19 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.StreamSupport;
 import org.bouncycastle.bcpg.ArmoredOutputStream;
+import org.bouncycastle.bcpg.HashAlgorithmTags;
+import org.bouncycastle.bcpg.sig.KeyFlags;
+import org.bouncycastle.openpgp.PGPException;
+import org.bouncycastle.openpgp.PGPPrivateKey;
 import org.bouncycastle.openpgp.PGPPublicKey;
 import org.bouncycastle.openpgp.PGPPublicKeyRing;
+import org.bouncycastle.openpgp.PGPSecretKeyRing;
+import org.bouncycastle.openpgp.PGPSignature;
+import org.bouncycastle.openpgp.PGPSignatureGenerator;
+import org.bouncycastle.openpgp.PGPSignatureSubpacketGenerator;
 import org.bouncycastle.openpgp.PGPUtil;
 import org.bouncycastle.openpgp.operator.bc.BcKeyFingerprintCalculator;
+import org.bouncycastle.openpgp.operator.bc.BcPGPContentSignerBuilder;
 
 /**
  * Real signing keys and real signed Git objects for tests: SSH keys made by ssh-keygen, OpenPGP keys made by
@@ -147,16 +157,60 @@ public final class SigningKeys implements AutoCloseable {
      */
     public Path withSubkeyOf(PgpKey onto, PgpKey from) {
         try {
-            PGPPublicKey subkey = StreamSupport.stream(ring(from).spliterator(), false).filter(k -> !k.isMasterKey())
-                    .findFirst().orElseThrow(() -> new IllegalArgumentException(from.userId() + " has no subkey"));
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            try (ArmoredOutputStream armored = new ArmoredOutputStream(bytes)) {
-                PGPPublicKeyRing.insertPublicKey(ring(onto), subkey).encode(armored);
-            }
-            return Files.write(dir.resolve("grafted-" + counter.incrementAndGet() + ".asc"), bytes.toByteArray());
+            return armored("grafted", PGPPublicKeyRing.insertPublicKey(ring(onto), subkey(ring(from))));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * The public key file of {@code key} (made by {@link #pgpKeyWithSigningSubkey}) with its signing subkey bound
+     * anew by the primary key, but without the back-signature by the subkey that gpg puts in the binding (the
+     * cross-certification): BouncyCastle, with the primary key's secret exported from the signers' GnuPG home.
+     */
+    public Path withoutCrossCertification(PgpKey key) {
+        Path exported = dir.resolve("secret-" + counter.incrementAndGet() + ".gpg");
+        run(dir, gpgEnvironment(signers), "gpg", "--batch", "--pinentry-mode", "loopback", "--passphrase", "",
+                "--output", exported.toString(), "--export-secret-keys", key.fingerprint());
+        try (InputStream in = Files.newInputStream(exported)) {
+            PGPPrivateKey primarySecret = new PGPSecretKeyRing(in, new BcKeyFingerprintCalculator()).getSecretKey()
+                    .extractPrivateKey(null);
+            PGPPublicKeyRing ring = ring(key);
+            PGPPublicKey primary = ring.getPublicKey();
+            PGPPublicKey subkey = subkey(ring);
+            PGPSignatureGenerator generator = new PGPSignatureGenerator(
+                    new BcPGPContentSignerBuilder(primary.getAlgorithm(), HashAlgorithmTags.SHA256), primary);
+            generator.init(PGPSignature.SUBKEY_BINDING, primarySecret);
+            PGPSignatureSubpacketGenerator hashed = new PGPSignatureSubpacketGenerator();
+            hashed.setSignatureCreationTime(false, new Date());
+            hashed.setKeyFlags(false, KeyFlags.SIGN_DATA);
+            generator.setHashedSubpackets(hashed.generate());
+            PGPSignature binding = generator.generateCertification(primary, subkey);
+            List<PGPSignature> old = new ArrayList<>();
+            subkey.getSignaturesOfType(PGPSignature.SUBKEY_BINDING).forEachRemaining(old::add);
+            for (PGPSignature signature : old) {
+                subkey = PGPPublicKey.removeCertification(subkey, signature);
+            }
+            return armored("uncrossed", PGPPublicKeyRing.insertPublicKey(ring,
+                    PGPPublicKey.addCertification(subkey, binding)));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (PGPException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static PGPPublicKey subkey(PGPPublicKeyRing ring) {
+        return StreamSupport.stream(ring.spliterator(), false).filter(k -> !k.isMasterKey()).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("the key has no subkey"));
+    }
+
+    private Path armored(String name, PGPPublicKeyRing ring) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ArmoredOutputStream armored = new ArmoredOutputStream(bytes)) {
+            ring.encode(armored);
+        }
+        return Files.write(dir.resolve(name + "-" + counter.incrementAndGet() + ".asc"), bytes.toByteArray());
     }
 
     private static PGPPublicKeyRing ring(PgpKey key) throws IOException {

@@ -1,0 +1,78 @@
+package dev.driftless.trust;
+
+import static dev.driftless.trust.SignatureCheckTest.assertUntrusted;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.driftless.testing.SigningKeys.PgpKey;
+import dev.driftless.trust.GitOracle.TrustFiles;
+import dev.driftless.trust.Verdict.Reason;
+import dev.driftless.trust.Verdict.Untrusted;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * A commit signed by an OpenPGP subkey counts for the primary key only when the primary key bound the subkey to
+ * itself, and the subkey is neither revoked nor expired; each verdict is compared with git verify-commit under a
+ * GnuPG home holding the same key file.
+ */
+class OpenPgpSubkeyTest {
+
+    @RegisterExtension
+    final GitOracle git = new GitOracle();
+
+    @Test
+    void aRevokedSigningSubkeyNoLongerSignsForItsPrimaryKey() throws IOException {
+        PgpKey dave = git.keys().pgpKeyWithSigningSubkey("Dave <dave@example.org>");
+        String commit = git.commitSignedBy(dave, "signed by dave's subkey before its revocation");
+        PgpKey revoked = git.keys().revokeSubkey(dave);
+
+        Verdict before = git.verdict(commit, TrustFiles.openPgp(dave.publicKeyFile()));
+        Verdict after = git.verdict(commit, TrustFiles.openPgp(revoked.publicKeyFile()));
+
+        assertThat(before.trusted()).as("%s", before).isTrue();
+        assertUntrusted(after, Reason.REVOKED_KEY);
+        assertThat(((Untrusted) after).detail()).contains("subkey", dave.fingerprint());
+    }
+
+    @Test
+    void anExpiredSigningSubkeyOfAPrimaryKeyThatNeverExpiresIsExpired() throws IOException {
+        PgpKey erin = git.keys().pgpKeyWithExpiredSigningSubkey("Erin <erin@example.org>");
+        String commit = git.commitSignedBy(erin, "signed in 2020 by erin's subkey");
+
+        Verdict verdict = git.verdict(commit, TrustFiles.openPgp(erin.publicKeyFile()));
+
+        assertUntrusted(verdict, Reason.EXPIRED_KEY);
+        assertThat(((Untrusted) verdict).detail()).contains("subkey", "expired at 2020-01-02");
+    }
+
+    @Test
+    void aSubkeyGraftedFromAnotherKeyOntoATrustedPrimaryKeyIsUnknown() throws IOException {
+        PgpKey alice = git.keys().pgpKeyWithSigningSubkey("Alice <alice@example.org>");
+        PgpKey mallory = git.keys().pgpKeyWithSigningSubkey("Mallory <mallory@example.org>");
+        Path forged = git.keys().withSubkeyOf(alice, mallory);
+        String commit = git.commitSignedBy(mallory, "signed by mallory's subkey");
+
+        Verdict verdict = git.verdict(commit, TrustFiles.openPgp(forged));
+
+        assertUntrusted(verdict, Reason.UNKNOWN_KEY);
+        assertThat(((Untrusted) verdict).signer()).isEmpty();
+        assertThat(((Untrusted) verdict).detail()).contains(alice.fingerprint(), "without a valid binding signature");
+    }
+
+    @Test
+    void aSigningSubkeyWithoutTheSubkeysBackSignatureIsNotTrusted() throws IOException {
+        PgpKey frank = git.keys().pgpKeyWithSigningSubkey("Frank <frank@example.org>");
+        Path uncrossed = git.keys().withoutCrossCertification(frank);
+        String commit = git.commitSignedBy(frank, "signed by frank's subkey");
+
+        Verdict withBackSignature = git.verdict(commit, TrustFiles.openPgp(frank.publicKeyFile()));
+        Verdict without = git.verdict(commit, TrustFiles.openPgp(uncrossed));
+
+        assertThat(withBackSignature.trusted()).as("%s", withBackSignature).isTrue();
+        assertUntrusted(without, Reason.UNKNOWN_KEY);
+        assertThat(((Untrusted) without).detail()).contains("not cross-certified");
+    }
+}
