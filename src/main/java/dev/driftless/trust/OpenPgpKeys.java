@@ -19,13 +19,13 @@ import java.util.Optional;
 import org.bouncycastle.bcpg.ArmoredInputStream;
 import org.bouncycastle.bcpg.sig.KeyFlags;
 import org.bouncycastle.openpgp.PGPException;
+import org.bouncycastle.openpgp.PGPMarker;
 import org.bouncycastle.openpgp.PGPPublicKey;
 import org.bouncycastle.openpgp.PGPPublicKeyRing;
 import org.bouncycastle.openpgp.PGPSignature;
 import org.bouncycastle.openpgp.PGPSignatureList;
 import org.bouncycastle.openpgp.PGPSignatureSubpacketVector;
 import org.bouncycastle.openpgp.bc.BcPGPObjectFactory;
-import org.bouncycastle.openpgp.bc.BcPGPPublicKeyRingCollection;
 import org.bouncycastle.openpgp.operator.bc.BcPGPContentVerifierBuilderProvider;
 
 /**
@@ -43,13 +43,38 @@ public final class OpenPgpKeys {
         this.rings = List.copyOf(rings);
     }
 
-    /** Reads every file; one that holds no public key, or a private key, is an error naming it (and the line). */
+    /**
+     * Reads every file; one that holds no public key, or a private key, is an error naming it (and the line). A
+     * revocation certificate ({@code gpg --gen-revoke}, or the one gpg keeps in openpgp-revocs.d) revokes the key it
+     * names when that key is in one of the files, as {@code gpg --import} applies it.
+     */
     public static OpenPgpKeys load(List<Path> files) {
         List<PGPPublicKeyRing> rings = new ArrayList<>();
+        List<Revocation> revocations = new ArrayList<>();
         for (Path file : files) {
-            rings.addAll(read(file));
+            read(file, rings, revocations);
+        }
+        for (Revocation revocation : revocations) {
+            for (int i = 0; i < rings.size(); i++) {
+                PGPPublicKey primary = rings.get(i).getPublicKey();
+                if (primary.getKeyID() != revocation.signature().getKeyID()) {
+                    continue;
+                }
+                if (!Signing.revokesPrimary(revocation.signature(), primary)) {
+                    throw new TrustSettingsException(revocation.where() + ": the revocation certificate names key "
+                            + HexFormat.of().withUpperCase().formatHex(primary.getFingerprint()) + " but that key did"
+                            + " not make it; take the certificate gpg made for the key (openpgp-revocs.d/FINGERPRINT"
+                            + ".rev) or export the revoked key again");
+                }
+                rings.set(i, PGPPublicKeyRing.insertPublicKey(rings.get(i),
+                        PGPPublicKey.addCertification(primary, revocation.signature())));
+            }
         }
         return new OpenPgpKeys(rings);
+    }
+
+    /** A key revocation certificate and where it was read (file:line). */
+    private record Revocation(String where, PGPSignature signature) {
     }
 
     /** How many primary keys are trusted. */
@@ -57,7 +82,7 @@ public final class OpenPgpKeys {
         return rings.size();
     }
 
-    private static List<PGPPublicKeyRing> read(Path file) {
+    private static void read(Path file, List<PGPPublicKeyRing> rings, List<Revocation> revocations) {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);
@@ -66,10 +91,10 @@ public final class OpenPgpKeys {
         }
         String text = new String(bytes, StandardCharsets.ISO_8859_1);
         if (!text.contains(BEGIN)) {
-            return rings(file, "", bytes);
+            block(file, "", bytes, rings, revocations);
+            return;
         }
         // an armored file may hold several blocks (keys exported one by one and concatenated)
-        List<PGPPublicKeyRing> rings = new ArrayList<>();
         String[] lines = text.split("\n", -1);
         for (int i = 0; i < lines.length; i++) {
             String line = lines[i].strip();
@@ -93,29 +118,48 @@ public final class OpenPgpKeys {
             block.append(lines[end]).append('\n');
             try (InputStream armored = new ArmoredInputStream(
                     new ByteArrayInputStream(block.toString().getBytes(StandardCharsets.ISO_8859_1)))) {
-                rings.addAll(rings(file, where, armored.readAllBytes()));
+                block(file, where, armored.readAllBytes(), rings, revocations);
             } catch (IOException e) {
                 throw new TrustSettingsException(file + where + ": the key block is damaged (" + e.getMessage()
                         + "); export it again with gpg --export --armor FINGERPRINT", e);
             }
             i = end;
         }
-        return rings;
     }
 
-    private static List<PGPPublicKeyRing> rings(Path file, String where, byte[] binary) {
-        List<PGPPublicKeyRing> rings = new ArrayList<>();
+    /** The public keys and key revocation certificates of one block (or binary file). */
+    private static void block(Path file, String where, byte[] binary, List<PGPPublicKeyRing> rings,
+            List<Revocation> revocations) {
+        int before = rings.size() + revocations.size();
         try {
-            new BcPGPPublicKeyRingCollection(binary).getKeyRings().forEachRemaining(rings::add);
+            BcPGPObjectFactory objects = new BcPGPObjectFactory(binary);
+            for (Object object = objects.nextObject(); object != null; object = objects.nextObject()) {
+                if (object instanceof PGPPublicKeyRing ring) {
+                    rings.add(ring);
+                } else if (object instanceof PGPSignatureList list && revocationsOnly(list)) {
+                    list.forEach(signature -> revocations.add(new Revocation(file + where, signature)));
+                } else if (!(object instanceof PGPMarker)) {
+                    throw new PGPException("found " + object.getClass().getSimpleName().replace("PGP", "")
+                            + " where a public key or a key revocation certificate belongs");
+                }
+            }
         } catch (IOException | PGPException | RuntimeException e) {
             throw new TrustSettingsException(file + where + ": not OpenPGP public keys (" + e.getMessage()
                     + "); export them with gpg --export --armor FINGERPRINT (a private key is refused)", e);
         }
-        if (rings.isEmpty()) {
+        if (rings.size() + revocations.size() == before) {
             throw new TrustSettingsException(file + where + ": holds no OpenPGP public key; export one with"
                     + " gpg --export --armor FINGERPRINT");
         }
-        return rings;
+    }
+
+    private static boolean revocationsOnly(PGPSignatureList list) {
+        for (PGPSignature signature : list) {
+            if (signature.getSignatureType() != PGPSignature.KEY_REVOCATION) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -307,7 +351,7 @@ public final class OpenPgpKeys {
             return false;
         }
 
-        private static boolean revokesPrimary(PGPSignature revocation, PGPPublicKey primary) {
+        static boolean revokesPrimary(PGPSignature revocation, PGPPublicKey primary) {
             try {
                 revocation.init(new BcPGPContentVerifierBuilderProvider(), primary);
                 return revocation.verifyCertification(primary);

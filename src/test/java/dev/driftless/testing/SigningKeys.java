@@ -245,12 +245,16 @@ public final class SigningKeys implements AutoCloseable {
 
     /** Revokes {@code key} with the revocation certificate gpg made with it; returns its export, which carries it. */
     public PgpKey revoke(PgpKey key) {
+        run(dir, gpgEnvironment(signers), "gpg", "--batch", "--import", revocationCertificate(key).toString());
+        return new PgpKey(key.userId(), key.fingerprint(), export(key.fingerprint()), key.fakedTime());
+    }
+
+    /** The revocation certificate gpg made with {@code key}, ready to import (or to append to a key file). */
+    public Path revocationCertificate(PgpKey key) {
         Path certificate = signers.resolve("openpgp-revocs.d").resolve(key.fingerprint() + ".rev");
         // gpg prefixes the block with ':' so that it is not imported by accident
-        Path revocation = write(dir.resolve("revoke-" + key.fingerprint() + ".asc"),
+        return write(dir.resolve("revoke-" + key.fingerprint() + ".asc"),
                 read(certificate).replace(":-----BEGIN", "-----BEGIN"));
-        run(dir, gpgEnvironment(signers), "gpg", "--batch", "--import", revocation.toString());
-        return new PgpKey(key.userId(), key.fingerprint(), export(key.fingerprint()), key.fakedTime());
     }
 
     /** A GnuPG home (as root's ~/.gnupg would be) that holds {@code keys}, fully trusted by GnuPG. */

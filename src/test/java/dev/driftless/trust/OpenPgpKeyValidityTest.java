@@ -10,18 +10,33 @@ import dev.driftless.trust.Verdict.Untrusted;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * A commit signed by an OpenPGP subkey counts for the primary key only when the primary key bound the subkey to
- * itself, and the subkey is neither revoked nor expired; each verdict is compared with git verify-commit under a
- * GnuPG home holding the same key file.
+ * A commit counts for a trusted OpenPGP key only while the key that signed is valid: a revocation certificate
+ * appended to the key file revokes it, and a subkey counts only when the primary key bound it to itself and it is
+ * neither revoked nor expired. Each verdict is compared with git verify-commit under a GnuPG home that imported
+ * the same key file.
  */
-class OpenPgpSubkeyTest {
+class OpenPgpKeyValidityTest {
 
     @RegisterExtension
     final GitOracle git = new GitOracle();
+
+    @Test
+    void aRevocationCertificateAppendedToTheKeyFileRevokesTheKey() throws IOException {
+        PgpKey carol = git.keys().pgpKey("Carol <carol@example.org>");
+        String commit = git.commitSignedBy(carol, "signed before the revocation");
+        Path appended = Files.writeString(git.file("carol.asc", Files.readString(carol.publicKeyFile())),
+                Files.readString(git.keys().revocationCertificate(carol)), StandardOpenOption.APPEND);
+
+        Verdict verdict = git.verdict(commit, TrustFiles.openPgp(appended));
+
+        assertUntrusted(verdict, Reason.REVOKED_KEY);
+        assertThat(((Untrusted) verdict).signer()).contains("Carol <carol@example.org>");
+    }
 
     @Test
     void aRevokedSigningSubkeyNoLongerSignsForItsPrimaryKey() throws IOException {
