@@ -84,6 +84,11 @@ public final class RevokedSshKeys {
         return file;
     }
 
+    /** The copy of a KRL that JGit reads; empty for a list of keys, which is decided here. */
+    Optional<Path> jgitCopy() {
+        return krl.map(k -> k.copy);
+    }
+
     /** The keys the file lists; empty for a KRL. */
     public List<Listed> listed() {
         return listed;

@@ -10,6 +10,12 @@ import dev.driftless.trust.Verdict.Untrusted;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -103,5 +109,25 @@ class SshKeyRevocationTest {
         assertThat(git.verdict(byBob, TrustFiles.ssh(allowed, aliceRevoked)).trusted()).isTrue();
         assertUntrusted(git.verdict(byCarol, TrustFiles.ssh(allowed, carolRevoked)), Reason.REVOKED_KEY);
         assertThat(git.verdict(byDave, TrustFiles.ssh(allowed, carolRevoked)).trusted()).isTrue();
+    }
+
+    @Test
+    void aKeyRevocationListStaysInForceWhenTheCopyJGitReadsIsDeleted() throws IOException {
+        SshKey alice = git.keys().sshKey("alice@example.org");
+        Path allowed = git.file("allowed_signers", alice.allowedSignersLine(""));
+        String commit = git.commitSignedBy(alice, "signed by alice");
+        TrustSettings settings = TrustSettings.load(Optional.of(allowed), Optional.of(git.keys().revocationList(alice)),
+                List.of());
+        SignatureCheck check = new SignatureCheck(settings, Clock.systemUTC());
+
+        // a cleaner of the temporary folder; JGit would take the missing file for "nothing revoked"
+        Files.delete(settings.revokedSshKeys().orElseThrow().jgitCopy().orElseThrow());
+        Verdict verdict;
+        try (Repository repository = new FileRepositoryBuilder().setGitDir(git.repo().resolve(".git").toFile())
+                .build()) {
+            verdict = check.commit(repository, ObjectId.fromString(commit));
+        }
+
+        assertUntrusted(verdict, Reason.REVOKED_KEY);
     }
 }
