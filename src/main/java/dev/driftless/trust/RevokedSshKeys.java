@@ -104,19 +104,20 @@ public final class RevokedSshKeys {
                     ? Optional.of("the key revocation list " + file + " revokes it")
                     : Optional.empty();
         }
-        if (key instanceof OpenSshCertificate certificate) {
-            Optional<String> ofKey = listing(certificate.getCertPubKey());
-            return ofKey.isPresent() ? ofKey : listing(certificate.getCaPubKey()).map(
-                    at -> "its certificate authority " + KeyUtils.getFingerPrint(certificate.getCaPubKey())
-                            + " is revoked at " + at);
+        // a certificate is revoked by its own key (listed as a key or a certificate) or by its authority
+        PublicKey plain = key instanceof OpenSshCertificate certificate ? certificate.getCertPubKey() : key;
+        Optional<String> ofKey = listedAt(plain).map(at -> at + " lists it");
+        if (ofKey.isPresent() || !(key instanceof OpenSshCertificate certificate)) {
+            return ofKey;
         }
-        return listing(key);
+        return listedAt(certificate.getCaPubKey()).map(at -> "its certificate authority "
+                + KeyUtils.getFingerPrint(certificate.getCaPubKey()) + " is listed at " + at);
     }
 
-    private Optional<String> listing(PublicKey plainKey) {
+    /** FILE:LINE of the first line listing {@code plainKey}. */
+    private Optional<String> listedAt(PublicKey plainKey) {
         String key = PublicKeyEntry.toString(plainKey);
-        return listed.stream().filter(l -> l.key().equals(key)).findFirst()
-                .map(l -> file + ":" + l.line() + " lists it");
+        return listed.stream().filter(l -> l.key().equals(key)).findFirst().map(l -> file + ":" + l.line());
     }
 
     private static Listed parse(int number, String line) {
