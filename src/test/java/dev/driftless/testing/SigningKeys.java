@@ -169,6 +169,15 @@ public final class SigningKeys implements AutoCloseable {
      * cross-certification): BouncyCastle, with the primary key's secret exported from the signers' GnuPG home.
      */
     public Path withoutCrossCertification(PgpKey key) {
+        return rebound(key, KeyFlags.SIGN_DATA);
+    }
+
+    /** As {@link #withoutCrossCertification}, the subkey bound for authentication only, not for signing. */
+    public Path boundForAuthenticationOnly(PgpKey key) {
+        return rebound(key, KeyFlags.AUTHENTICATION);
+    }
+
+    private Path rebound(PgpKey key, int keyFlags) {
         Path exported = dir.resolve("secret-" + counter.incrementAndGet() + ".gpg");
         run(dir, gpgEnvironment(signers), "gpg", "--batch", "--pinentry-mode", "loopback", "--passphrase", "",
                 "--output", exported.toString(), "--export-secret-keys", key.fingerprint());
@@ -183,7 +192,7 @@ public final class SigningKeys implements AutoCloseable {
             generator.init(PGPSignature.SUBKEY_BINDING, primarySecret);
             PGPSignatureSubpacketGenerator hashed = new PGPSignatureSubpacketGenerator();
             hashed.setSignatureCreationTime(false, new Date());
-            hashed.setKeyFlags(false, KeyFlags.SIGN_DATA);
+            hashed.setKeyFlags(false, keyFlags);
             generator.setHashedSubpackets(hashed.generate());
             PGPSignature binding = generator.generateCertification(primary, subkey);
             List<PGPSignature> old = new ArrayList<>();
@@ -191,7 +200,7 @@ public final class SigningKeys implements AutoCloseable {
             for (PGPSignature signature : old) {
                 subkey = PGPPublicKey.removeCertification(subkey, signature);
             }
-            return armored("uncrossed", PGPPublicKeyRing.insertPublicKey(ring,
+            return armored("rebound", PGPPublicKeyRing.insertPublicKey(ring,
                     PGPPublicKey.addCertification(subkey, binding)));
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -90,4 +90,16 @@ class OpenPgpKeyValidityTest {
         assertUntrusted(without, Reason.UNKNOWN_KEY);
         assertThat(((Untrusted) without).detail()).contains("not cross-certified");
     }
+
+    @Test
+    void aSubkeyBoundForAuthenticationOnlyMayNotSign() throws IOException {
+        PgpKey grace = git.keys().pgpKeyWithSigningSubkey("Grace <grace@example.org>");
+        Path authenticationOnly = git.keys().boundForAuthenticationOnly(grace);
+        String commit = git.commitSignedBy(grace, "signed by grace's subkey");
+
+        Verdict verdict = git.verdict(commit, TrustFiles.openPgp(authenticationOnly));
+
+        assertUntrusted(verdict, Reason.KEY_NOT_ALLOWED);
+        assertThat(((Untrusted) verdict).detail()).contains("is not for signing");
+    }
 }
