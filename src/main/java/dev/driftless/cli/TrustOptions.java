@@ -29,6 +29,12 @@ final class TrustOptions {
                     + " the repository: whoever can change it can sign for the machines.")
     Path allowedSigners;
 
+    @Option(names = "--revoked-ssh-keys", paramLabel = "FILE",
+            description = "SSH keys that may no longer sign, as git's gpg.ssh.revocationFile: public keys one a line"
+                    + " (a listed key also revokes its certificates, a listed CA every certificate it issued), or a"
+                    + " KRL made by ssh-keygen -k. Read when the command or the agent starts.")
+    Path revokedSshKeys;
+
     @Option(names = "--trusted-pgp-keys", paramLabel = "FILE", split = ",",
             description = "Trusted OpenPGP public keys (gpg --export [--armor] FINGERPRINT); repeat the option or"
                     + " separate files with commas. Keep them outside the repository. No GnuPG home is read.")
@@ -42,15 +48,18 @@ final class TrustOptions {
      */
     Optional<TrustSettings> settings(CommandLine line) {
         if (!verify) {
-            if (allowedSigners != null || !openPgpKeys.isEmpty()) {
-                throw new CommandLine.ParameterException(line, (allowedSigners != null ? "--allowed-signers"
-                        : "--trusted-pgp-keys") + " is given without --verify-signatures: add --verify-signatures"
-                        + " to apply only commits signed by these keys (without it nothing is verified)");
+            if (!files().isEmpty()) {
+                String given = allowedSigners != null ? "--allowed-signers"
+                        : revokedSshKeys != null ? "--revoked-ssh-keys" : "--trusted-pgp-keys";
+                throw new CommandLine.ParameterException(line, given + " is given without --verify-signatures: add"
+                        + " --verify-signatures to apply only commits signed by these keys (without it nothing is"
+                        + " verified)");
             }
             return Optional.empty();
         }
         try {
-            return Optional.of(TrustSettings.load(Optional.ofNullable(allowedSigners), openPgpKeys));
+            return Optional.of(TrustSettings.load(Optional.ofNullable(allowedSigners),
+                    Optional.ofNullable(revokedSshKeys), openPgpKeys));
         } catch (TrustSettingsException e) {
             throw new CommandLine.ParameterException(line, e.getMessage());
         }
@@ -60,6 +69,7 @@ final class TrustOptions {
     List<Path> files() {
         List<Path> files = new ArrayList<>(openPgpKeys);
         Optional.ofNullable(allowedSigners).ifPresent(files::add);
+        Optional.ofNullable(revokedSshKeys).ifPresent(files::add);
         return files;
     }
 }

@@ -267,6 +267,19 @@ class VerifySignaturesCliTest {
     }
 
     @Test
+    void aCommitSignedByARevokedSshKeyIsRefusedNamingTheRevocationFile() throws IOException {
+        String commit = keys.commit(repo, alice, "motd");
+        Path revoked = Files.writeString(tmp.resolve("revoked_keys"), "# stolen\n" + alice.publicKey() + "\n");
+
+        Cli.Result apply = trustingAlice("apply", "--revoked-ssh-keys", revoked.toString());
+
+        assertThat(apply.exitCode()).as(apply.toString()).isEqualTo(1);
+        assertThat(apply.err()).as(apply.toString()).contains("commit " + shortId(commit) + " is untrusted: revoked-key"
+                + " (signer alice@example.org)", revoked + ":2 lists it", "Sign with a key that is not revoked.");
+        assertThat(root).doesNotExist();
+    }
+
+    @Test
     void trustFilesWithoutVerifySignaturesOrThatCannotBeReadAreUsageErrors() throws IOException {
         keys.commit(repo, alice, "motd");
         Path missing = tmp.resolve("no-such-file");
