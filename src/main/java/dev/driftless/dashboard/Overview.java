@@ -66,8 +66,11 @@ public record Overview(String agent, SourceLine source, List<Attention> attentio
         }
     }
 
-    /** A commit in one line: short id, first line of its message, author, and how old it is. */
-    public record CommitLine(String shortId, String message, String author, String age) {
+    /**
+     * A commit in one line: short id, first line of its message, author, how old it is, and who signed it when the
+     * agent verified it ({@code alice@example.org (ssh SHA256:…)}, else empty).
+     */
+    public record CommitLine(String shortId, String message, String author, String age, String signer) {
     }
 
     /**
@@ -151,9 +154,10 @@ public record Overview(String agent, SourceLine source, List<Attention> attentio
 
     static CommitLine commitLine(AgentStatus status, String id, Instant now) {
         Optional<AgentStatus.Commit> known = status.commit(id);
+        // the agent's status does not name a commit's signer yet (issue 15: AgentStatus.Commit.signer)
         return new CommitLine(shortId(id), known.map(AgentStatus.Commit::message).orElse(""),
                 known.map(AgentStatus.Commit::author).orElse(""),
-                known.flatMap(AgentStatus.Commit::committedAt).map(t -> age(t, now)).orElse(""));
+                known.flatMap(AgentStatus.Commit::committedAt).map(t -> age(t, now)).orElse(""), "");
     }
 
     static String shortId(String id) {
