@@ -31,8 +31,8 @@ import picocli.CommandLine.Option;
 /** Shows what the agent did: every apply and drift check it recorded, newest first. */
 @Command(name = "history", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Show the agent's history, newest first: every apply of a commit and every drift check,"
-                + " with its commit, author and message (and who signed it, when the agent verifies signatures), when it"
-                + " ran and how it ended, and per host and service"
+                + " with its commit, author and message (and who signed it, when the agent verifies signatures),"
+                + " when it ran and how it ended, and per host and service"
                 + " the result and the paths that changed (diffs with --output json --diffs, lines from secrets masked; secret"
                 + " files only as '(sensitive content changed)'). Reads the agent's SQLite file under --state-dir, or the"
                 + " database --store names. Changes nothing on any host.", "",

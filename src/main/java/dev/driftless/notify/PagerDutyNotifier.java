@@ -17,9 +17,9 @@ import java.util.Objects;
 
 /**
  * PagerDuty's Events API v2: a problem (failed, untrusted commit, rewind refused, drift found, source unavailable,
- * unhealthy) triggers an alert, its resolution (applied, drift healed, recovered, healthy) resolves it. Both carry the same {@code dedup_key}, made from the agent, the
- * problem, the host and the service, so that a problem sent again (after {@code repeat}, or for a newer commit)
- * joins its open incident and the resolution closes it. The routing key travels in the body only and is removed
+ * unhealthy) triggers an alert, its resolution (applied, drift healed, recovered, healthy) resolves it. Both carry
+ * the same {@code dedup_key}, made from the agent, the problem, the host and the service, so that a problem sent again
+ * (after {@code repeat}, or for a newer commit) joins its open incident and the resolution closes it. The routing key travels in the body only and is removed
  * from every message.
  */
 public final class PagerDutyNotifier extends HttpNotifier implements IncidentNotifier {

@@ -14,7 +14,8 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * A generic JSON webhook. The body is
- * {@code {"kind":"drift-found","host":"web-1","service":"nginx","commit":"<full id>","signer":"","summary":"...","at":"<ISO-8601>","text":"[driftless] ..."}}
+ * {@code {"kind":"drift-found","host":"web-1","service":"nginx","commit":"<full id>","signer":"","summary":"...",
+ * "at":"<ISO-8601>","text":"[driftless] ..."}}
  * ({@code signer}: who signed the commit when the agent verified it, {@code alice@example.org (ssh SHA256:…)};
  * {@code ""} otherwise);
  * the header {@code X-Signature: sha256=<hex>} is the HMAC-SHA256 of the exact body bytes with the shared secret,

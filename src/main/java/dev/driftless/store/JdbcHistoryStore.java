@@ -411,7 +411,8 @@ public final class JdbcHistoryStore implements HistoryStore, Fleet {
             insert.setString(8, reconcile.result().name());
             insert.setString(9, reconcile.error());
             insert.setString(10, reconcile.agent() != null ? reconcile.agent() : agent.orElse(null));
-            insert.setString(11, reconcile.signer() == null || reconcile.signer().isEmpty() ? null : reconcile.signer());
+            // NULL, not "", when the commit was not verified: rows from before V11 read the same
+            insert.setString(11, reconcile.signer() == null || reconcile.signer().isBlank() ? null : reconcile.signer());
             insert.executeUpdate();
             return generatedId(insert);
         }
