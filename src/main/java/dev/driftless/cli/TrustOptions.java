@@ -18,8 +18,9 @@ final class TrustOptions {
 
     @Option(names = "--verify-signatures",
             description = "Only a commit with a good signature from a key in --allowed-signers or --trusted-pgp-keys"
-                    + " is applied (the CLI exits 1 on any other; the agent keeps the last trusted commit and"
-                    + " notifies 'untrusted commit'). See docs/signed-commits.md.")
+                    + " is read and applied (a command exits 1 on any other, before a host is touched; the agent"
+                    + " keeps the last trusted commit and notifies 'untrusted commit'). Who signed is said."
+                    + " See docs/signed-commits.md.")
     boolean verify;
 
     @Option(names = "--allowed-signers", paramLabel = "FILE",
