@@ -31,7 +31,8 @@ import picocli.CommandLine.Option;
 /** Shows what the agent did: every apply and drift check it recorded, newest first. */
 @Command(name = "history", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Show the agent's history, newest first: every apply of a commit and every drift check,"
-                + " with its commit, author and message, when it ran and how it ended, and per host and service"
+                + " with its commit, author and message (and who signed it, when the agent verifies signatures),"
+                + " when it ran and how it ended, and per host and service"
                 + " the result and the paths that changed (diffs with --output json --diffs, lines from secrets masked; secret"
                 + " files only as '(sensitive content changed)'). Reads the agent's SQLite file under --state-dir, or the"
                 + " database --store names. Changes nothing on any host.", "",
@@ -179,6 +180,10 @@ public final class HistoryCommand implements Callable<Integer> {
             }
             first = false;
             out.println(headline(reconcile));
+            if (reconcile.signer() != null && !reconcile.signer().isBlank()) {
+                // set only when the agent verified the signature: the trusted key, or the refused key's signer
+                out.println("  signed by " + reconcile.signer().replaceAll("\\p{Cntrl}+", " ").strip());
+            }
             if (reconcile.seen() > 1) {
                 out.println("  seen " + reconcile.seen() + " times, first " + TIME.format(reconcile.startedAt())
                         + ", last " + TIME.format(reconcile.lastSeenAt()));

@@ -52,7 +52,8 @@ public record Overview(String agent, SourceLine source, List<Attention> attentio
      * One thing that needs attention.
      *
      * @param subject "host" or "host/service"
-     * @param state the word for it ("failed", "drifted", "degraded", "suspended", "unavailable"), also its CSS class
+     * @param state the word for it ("failed", "drifted", "degraded", "suspended", "unavailable", "untrusted",
+     *     "rewind-refused"), also its CSS class
      * @param detail what happened, in words
      * @param link the page of the subject, or empty for the source
      */
@@ -66,8 +67,11 @@ public record Overview(String agent, SourceLine source, List<Attention> attentio
         }
     }
 
-    /** A commit in one line: short id, first line of its message, author, and how old it is. */
-    public record CommitLine(String shortId, String message, String author, String age) {
+    /**
+     * A commit in one line: short id, first line of its message, author, how old it is, and who signed it when the
+     * agent verified it ({@code alice@example.org (ssh SHA256:…)}, else empty).
+     */
+    public record CommitLine(String shortId, String message, String author, String age, String signer) {
     }
 
     /**
@@ -91,12 +95,21 @@ public record Overview(String agent, SourceLine source, List<Attention> attentio
                     + status.unavailableSince().map(t -> " since " + t + " (" + age(t, now) + ")").orElse("")
                     + status.sourceError().map(e -> ": " + e).orElse(""), ""));
         }
+        // the ref's newest commit, applied nowhere: the hosts stay at their commit until a trusted one arrives
+        status.untrusted().ifPresent(u -> attention.add(new Attention("source", "untrusted", "commit "
+                + shortId(u.commit()) + " refused " + age(u.since(), now) + ", not signed by a trusted key ("
+                + u.reason() + u.signer().map(s -> ", key of " + s).orElse("") + "): " + u.detail()
+                + "; the hosts keep their commit", "")));
         for (AgentStatus.HostStatus host : status.hosts()) {
             Optional<String> suspendedBy = host.suspended() || status.suspended()
                     ? Optional.of(host.suspendedBy().orElse(status.suspended() ? "every host suspended" : "someone"))
                     : Optional.empty();
             suspendedBy.ifPresent(by -> attention.add(new Attention(host.host(), "suspended",
                     "automatic applies suspended (by " + by + ")", "#host-" + host.host())));
+            host.rewindRefused().ifPresent(r -> attention.add(new Attention(host.host(), "rewind-refused",
+                    "refused " + shortId(r.commit()) + " as a step back " + age(r.since(), now) + ": " + r.why()
+                            + "; to apply it anyway, once: driftless allow-rewind --to " + shortId(r.commit()),
+                    "#host-" + host.host())));
             List<Cell> cells = new ArrayList<>();
             for (String service : services) {
                 Optional<AgentStatus.ServiceStatus> found = host.services().stream()
@@ -141,8 +154,8 @@ public record Overview(String agent, SourceLine source, List<Attention> attentio
 
     private static int rank(String state) {
         return switch (state) {
-            case "unavailable" -> 0;
-            case "failed" -> 1;
+            case "unavailable", "untrusted" -> 0;
+            case "failed", "rewind-refused" -> 1;
             case "degraded" -> 2;
             case "drifted" -> 3;
             default -> 4;
@@ -153,7 +166,8 @@ public record Overview(String agent, SourceLine source, List<Attention> attentio
         Optional<AgentStatus.Commit> known = status.commit(id);
         return new CommitLine(shortId(id), known.map(AgentStatus.Commit::message).orElse(""),
                 known.map(AgentStatus.Commit::author).orElse(""),
-                known.flatMap(AgentStatus.Commit::committedAt).map(t -> age(t, now)).orElse(""));
+                known.flatMap(AgentStatus.Commit::committedAt).map(t -> age(t, now)).orElse(""),
+                known.flatMap(AgentStatus.Commit::signer).orElse(""));
     }
 
     static String shortId(String id) {

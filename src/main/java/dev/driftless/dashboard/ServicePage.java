@@ -54,9 +54,12 @@ public record ServicePage(String host, String service, String link, String sync,
      * @param trigger what or who started it ("webhook", "check now by alice", "resume by bob")
      * @param outcome what it did to this service ("applied", "healed", "drifted", ...)
      * @param healthyApply an apply that left the service working: a commit it may be rolled back to
+     * @param signer who signed the commit, when the agent verified it: "signed by alice@example.org (ssh SHA256:…)"
+     *     for a commit that was applied, "key of …" for one that was not (its signature may have been refused);
+     *     empty when not verified
      */
     public record HistoryRow(String when, String kind, String trigger, String commit, String shortId, String author,
-            String message, String result, String duration, String outcome, boolean healthyApply) {
+            String message, String result, String duration, String outcome, boolean healthyApply, String signer) {
     }
 
     static ServicePage of(AgentStatus status, AgentStatus.HostStatus host, AgentStatus.ServiceStatus service,
@@ -92,7 +95,16 @@ public record ServicePage(String host, String service, String link, String sync,
                 Optional.ofNullable(r.commit()).map(Overview::shortId).orElse(""), Optional.ofNullable(r.author()).orElse(""),
                 Optional.ofNullable(r.message()).map(m -> m.lines().findFirst().orElse("")).orElse(""),
                 r.result().word().replace('-', ' '), duration(Duration.between(r.startedAt(), r.finishedAt())),
-                outcome.map(o -> o.status().word()).orElse(""), healthy);
+                outcome.map(o -> o.status().word()).orElse(""), healthy, signer(r));
+    }
+
+    /** The signer of a reconcile's commit in words, or "" when the agent did not verify it. */
+    static String signer(Reconcile r) {
+        if (r.signer() == null || r.signer().isBlank()) {
+            return "";
+        }
+        boolean applied = r.result() == Reconcile.Result.SUCCEEDED || r.result() == Reconcile.Result.NO_CHANGES;
+        return (applied ? "signed by " : "key of ") + r.signer().strip();
     }
 
     /** "0.4 s", "12 s", "3 min". */

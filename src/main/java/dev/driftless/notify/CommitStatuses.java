@@ -14,9 +14,10 @@ final class CommitStatuses {
 
     /**
      * {@code success} for applied and drift healed; {@code failure} for a failed apply, for drift (the host does
-     * not run this commit's files) and for a commit refused as untrusted or as a rewind (it runs nowhere); {@code null} for source unavailable and recovered, which say nothing about a
-     * commit, and for unhealthy and healthy (a service's health changes while its commit stays, and the commit that
-     * made it unhealthy is reported as failed), which get no status.
+     * not run this commit's files) and for a commit refused as untrusted or as a rewind (it runs nowhere);
+     * {@code null} for source unavailable and recovered, which say nothing about a commit, and for unhealthy and
+     * healthy (a service's health changes while its commit stays, and the commit that made it unhealthy is reported
+     * as failed), which get no status.
      */
     static String state(Event.Kind kind) {
         return switch (kind) {

@@ -132,6 +132,10 @@ public final class EmailNotifier implements Notifier {
         if (!event.commit().isEmpty()) {
             out.append("commit:  ").append(event.commit()).append('\n');
         }
+        if (!event.signer().isEmpty()) {
+            out.append(event.kind() == Event.Kind.UNTRUSTED_COMMIT ? "key of:  " : "signer:  ")
+                    .append(Messages.oneLine(event.signer())).append('\n');
+        }
         out.append("event:   ").append(event.kind().id()).append('\n');
         out.append("at:      ").append(DateTimeFormatter.ISO_INSTANT.format(event.at())).append('\n');
         return out.toString();

@@ -11,8 +11,9 @@ import org.slf4j.LoggerFactory;
 /**
  * A commit status on GitHub: {@code POST {api}/repos/{owner}/{repo}/statuses/{sha}} with
  * {@code {"state","context":"driftless/<host>","description"[,"target_url"]}}. States: {@code success} for
- * applied and drift healed, {@code failure} for failed and drift found; source unavailable and recovered (not about
- * a commit) and an event without a commit id get no status.
+ * applied and drift healed, {@code failure} for failed, untrusted commit, rewind refused and drift found; source
+ * unavailable and recovered (not about a commit) and an event without a commit id get no status. The description
+ * names the commit's signer when the agent verified it.
  */
 public final class GitHubStatusNotifier extends HttpNotifier {
 

@@ -21,7 +21,11 @@ final class Messages {
         return commit.length() > SHORT_COMMIT ? commit.substring(0, SHORT_COMMIT) : commit;
     }
 
-    /** One line without the summary: {@code drift found on web-1/nginx at 3f2a9c1d0e4b}. */
+    /**
+     * One line without the summary: {@code drift found on web-1/nginx at 3f2a9c1d0e4b}, and who signed the commit
+     * when the agent verified it: {@code applied on web-1 at 3f2a9c1d0e4b, signed by alice@example.org (ssh
+     * SHA256:…)}.
+     */
     static String headline(Event event) {
         StringBuilder out = new StringBuilder(event.kind().phrase());
         String where = where(event);
@@ -31,7 +35,24 @@ final class Messages {
         if (!event.commit().isEmpty()) {
             out.append(" at ").append(shortCommit(event.commit()));
         }
+        String signer = signer(event);
+        if (!signer.isEmpty()) {
+            out.append(", ").append(signer);
+        }
         return oneLine(out.toString());
+    }
+
+    /**
+     * {@code signed by alice@example.org (ssh SHA256:…)}, or {@code ""} when the commit was not verified. A commit
+     * refused as untrusted names the key instead ({@code key of mallory@example.org}): its signature may be bad, or
+     * the key expired, revoked or not allowed, so it is not said to be signed by anyone.
+     */
+    static String signer(Event event) {
+        String signer = oneLine(event.signer()).strip();
+        if (signer.isEmpty()) {
+            return "";
+        }
+        return (event.kind() == Event.Kind.UNTRUSTED_COMMIT ? "key of " : "signed by ") + signer;
     }
 
     /** {@code [driftless] drift found on web-1/nginx at 3f2a9c1d0e4b}: a subject or title. */

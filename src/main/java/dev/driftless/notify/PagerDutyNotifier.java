@@ -16,10 +16,10 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * PagerDuty's Events API v2: a problem (failed, drift found, source unavailable) triggers an alert, its resolution
- * (applied, drift healed, recovered) resolves it. Both carry the same {@code dedup_key}, made from the agent, the
- * problem, the host and the service, so that a problem sent again (after {@code repeat}, or for a newer commit)
- * joins its open incident and the resolution closes it. The routing key travels in the body only and is removed
+ * PagerDuty's Events API v2: a problem (failed, untrusted commit, rewind refused, drift found, source unavailable,
+ * unhealthy) triggers an alert, its resolution (applied, drift healed, recovered, healthy) resolves it. Both carry
+ * the same {@code dedup_key}, made from the agent, the problem, the host and the service, so that a problem sent again
+ * (after {@code repeat}, or for a newer commit) joins its open incident and the resolution closes it. The routing key travels in the body only and is removed
  * from every message.
  */
 public final class PagerDutyNotifier extends HttpNotifier implements IncidentNotifier {
@@ -67,6 +67,9 @@ public final class PagerDutyNotifier extends HttpNotifier implements IncidentNot
             payload.put("class", event.kind().id());
             Map<String, Object> details = new LinkedHashMap<>();
             details.put("commit", event.commit());
+            if (!event.signer().isEmpty()) {
+                details.put("signer", event.signer());
+            }
             details.put("summary", event.summary());
             payload.put("custom_details", details);
             body.put("payload", payload);

@@ -5,7 +5,11 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 
-/** A Slack incoming webhook: {@code {"text": "..."}}. The webhook URL is a credential and never shown. */
+/**
+ * A Slack incoming webhook: {@code {"text": "..."}}, with {@code &}, {@code <} and {@code >} escaped as Slack asks, so
+ * that a signer's {@code <alice@example.org>} reads as written and a summary's {@code <!channel>} pings nobody. The
+ * webhook URL is a credential and never shown.
+ */
 public final class SlackNotifier extends HttpNotifier {
 
     /** Slack shows about 4,000 characters of a message's text. */
@@ -20,6 +24,11 @@ public final class SlackNotifier extends HttpNotifier {
 
     @Override
     public void send(Event event) throws NotifyException {
-        post(webhook, "application/json", json(Map.of("text", Messages.text(event, MAX_TEXT))), Map.of());
+        post(webhook, "application/json", json(Map.of("text", escape(Messages.text(event, MAX_TEXT)))), Map.of());
+    }
+
+    /** Slack's escaping of message text: the three characters its markup gives a meaning. */
+    static String escape(String text) {
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
     }
 }

@@ -14,7 +14,10 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * A generic JSON webhook. The body is
- * {@code {"kind":"drift-found","host":"web-1","service":"nginx","commit":"<full id>","summary":"...","at":"<ISO-8601>","text":"[driftless] ..."}};
+ * {@code {"kind":"drift-found","host":"web-1","service":"nginx","commit":"<full id>","signer":"","summary":"...",
+ * "at":"<ISO-8601>","text":"[driftless] ..."}}
+ * ({@code signer}: who signed the commit when the agent verified it, {@code alice@example.org (ssh SHA256:…)};
+ * {@code ""} otherwise);
  * the header {@code X-Signature: sha256=<hex>} is the HMAC-SHA256 of the exact body bytes with the shared secret,
  * and {@code X-Driftless-Event} names the kind. A receiver recomputes the HMAC over the raw body and compares in
  * constant time; the signed {@code at} lets it refuse replays.
@@ -44,6 +47,7 @@ public final class WebhookNotifier extends HttpNotifier {
         body.put("host", event.host());
         body.put("service", event.service());
         body.put("commit", event.commit());
+        body.put("signer", event.signer());
         body.put("summary", event.summary());
         body.put("at", DateTimeFormatter.ISO_INSTANT.format(event.at()));
         body.put("text", Messages.text(event, MAX_TEXT));

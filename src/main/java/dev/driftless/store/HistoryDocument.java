@@ -13,8 +13,8 @@ import java.util.function.Supplier;
  * passes through and is never held whole): what {@code GET /api/history} serves and {@code driftless history
  * --output json} prints, byte for byte. Its shape, version {@value #FORMAT_VERSION}, is documented in docs/json.md:
  * <pre>
- * {"formatVersion":1,"reconciles":[{"id":..,"agent":..,"kind":"drift-check",..,"seen":3,"lastSeenAt":..,
- *   "services":[{"host":..,"service":..,"status":"drifted","health":"unknown","error":null,"handlers":[],
+ * {"formatVersion":1,"reconciles":[{"id":..,"agent":..,"kind":"drift-check",..,"signer":null,..,"seen":3,
+ *   "lastSeenAt":..,"services":[{"host":..,"service":..,"status":"drifted","health":"unknown","error":null,"handlers":[],
  *   "images":[{"stack":"app","composeService":"web","reference":..,"id":"sha256:..","digest":..}],
  *   "changes":[{"path":..,"action":"update","cause":"drift","diff":..}]}]}],"next":"41"}
  * </pre>
@@ -57,6 +57,8 @@ public final class HistoryDocument implements HistoryRows {
             json.writeStringField("commit", r.commit());
             json.writeStringField("author", r.author());
             json.writeStringField("message", r.message());
+            // who signed the commit, when the agent verified it; null when it did not
+            json.writeStringField("signer", r.signer());
             json.writeStringField("startedAt", r.startedAt().toString());
             json.writeStringField("finishedAt", r.finishedAt().toString());
             json.writeNumberField("durationSeconds", Duration.between(r.startedAt(), r.finishedAt()).toNanos() / 1e9);

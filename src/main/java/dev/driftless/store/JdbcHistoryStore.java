@@ -63,7 +63,7 @@ public final class JdbcHistoryStore implements HistoryStore, Fleet {
             DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
 
     private static final String RECONCILE_COLUMNS = "r.id, r.kind, r.triggered_by, r.commit_id, r.author, r.message,"
-            + " r.started_at, r.finished_at, r.result, r.error, r.agent, r.seen, r.last_seen_at";
+            + " r.started_at, r.finished_at, r.result, r.error, r.agent, r.seen, r.last_seen_at, r.signer";
 
     /** The databases Driftless can keep its history in. */
     private enum Vendor {
@@ -399,7 +399,7 @@ public final class JdbcHistoryStore implements HistoryStore, Fleet {
     private long insertReconcile(Connection connection, Reconcile reconcile) throws SQLException {
         try (PreparedStatement insert = connection.prepareStatement(
                 "INSERT INTO reconciles (kind, triggered_by, commit_id, author, message, started_at, finished_at, result,"
-                        + " error, agent) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        + " error, agent, signer) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 Statement.RETURN_GENERATED_KEYS)) {
             insert.setString(1, reconcile.kind().name());
             insert.setString(2, reconcile.trigger());
@@ -411,6 +411,8 @@ public final class JdbcHistoryStore implements HistoryStore, Fleet {
             insert.setString(8, reconcile.result().name());
             insert.setString(9, reconcile.error());
             insert.setString(10, reconcile.agent() != null ? reconcile.agent() : agent.orElse(null));
+            // NULL, not "", when the commit was not verified: rows from before V11 read the same
+            insert.setString(11, reconcile.signer() == null || reconcile.signer().isBlank() ? null : reconcile.signer());
             insert.executeUpdate();
             return generatedId(insert);
         }
@@ -742,7 +744,8 @@ public final class JdbcHistoryStore implements HistoryStore, Fleet {
                         rows.getString("message"), vendor.getInstant(rows, "started_at"),
                         vendor.getInstant(rows, "finished_at"), enumOf(Reconcile.Result.class, rows.getString("result")),
                         rows.getString("error"), List.of(), rows.getString("agent"), rows.getInt("seen"),
-                        rows.getObject("last_seen_at") == null ? null : vendor.getInstant(rows, "last_seen_at")));
+                        rows.getObject("last_seen_at") == null ? null : vendor.getInstant(rows, "last_seen_at"),
+                        rows.getString("signer")));
             }
         }
         return reconciles;

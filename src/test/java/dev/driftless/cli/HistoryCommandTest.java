@@ -167,6 +167,7 @@ class HistoryCommandTest {
         assertThat(reconcile.get("result").asText()).isEqualTo("succeeded");
         assertThat(reconcile.get("error").isNull()).isTrue();
         assertThat(reconcile.get("agent").isNull()).isTrue();
+        assertThat(reconcile.get("signer").isNull()).as("not verified").isTrue();
         assertThat(reconcile.get("seen").asInt()).isEqualTo(1);
         assertThat(reconcile.get("lastSeenAt").asText()).isEqualTo("2026-11-23T14:00:01.250Z");
         JsonNode services = reconcile.get("services");
@@ -181,6 +182,34 @@ class HistoryCommandTest {
         assertThat(change.get("diff").asText()).contains("-worker_processes 2;\n+worker_processes 8;\n");
         assertThat(services.get(0).get("changes").get(1).get("diff").isNull()).isTrue();
         assertThat(services.get(1).get("changes").get(0).get("diff").asText()).isEqualTo("(sensitive content changed)");
+    }
+
+    @Test
+    void aVerifiedCommitShowsWhoSignedItInTextAndJson() throws Exception {
+        String signer = "alice@example.org (ssh SHA256:uVY4Rv0K6tWqPfx3K1x8W3o0e7QbKJZ3Q2N4oU8s9Ko)";
+        try (HistoryStore store = JdbcHistoryStore.open(JdbcHistoryStore.defaultUrl(stateDir))) {
+            store.record(new Reconcile(0, Kind.APPLY, "interval", "5a6978877665544332211aabbccd3f2a9c1d0e4b",
+                    "Alice Example <alice@example.org>", "Sign everything", T0.plusSeconds(9000),
+                    T0.plusSeconds(9000).plusMillis(300), Result.SUCCEEDED, null, List.of(
+                            new ServiceOutcome("web-1", "nginx", Status.UNCHANGED, null, List.of())))
+                    .withSigner(signer));
+        }
+
+        Run text = history("--limit", "2");
+        Run json = history("--output", "json", "--limit", "2");
+
+        assertThat(text.exitCode()).as(text.toString()).isZero();
+        assertThat(text.out()).startsWith("""
+                #4 apply 5a6978877665 "Sign everything" (Alice Example) 2026-11-23 16:30:01Z  succeeded in 0.3 s
+                  signed by alice@example.org (ssh SHA256:uVY4Rv0K6tWqPfx3K1x8W3o0e7QbKJZ3Q2N4oU8s9Ko)
+                  web-1/nginx: unchanged
+
+                #3 apply 9c1d0e4b5a69 "Break things" (bob) 2026-11-23 16:00:01Z  failed in 2 min 05 s
+                  error: """);
+        assertThat(text.out()).containsOnlyOnce("signed by");
+        JsonNode reconciles = new ObjectMapper().readTree(json.out()).get("reconciles");
+        assertThat(reconciles.get(0).get("signer").asText()).isEqualTo(signer);
+        assertThat(reconciles.get(1).get("signer").isNull()).isTrue();
     }
 
     @Test

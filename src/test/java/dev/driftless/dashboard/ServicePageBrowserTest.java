@@ -90,6 +90,13 @@ class ServicePageBrowserTest extends InBrowser {
 
     @Test
     void theServicePageShowsItsReadmeResourcesHandlersAndHistory() {
+        // an earlier apply of a commit the agent verified, its signer written to look like markup
+        java.time.Instant earlier = java.time.Instant.now().minus(java.time.Duration.ofHours(1));
+        dashboard.history().record(new Reconcile(0, Reconcile.Kind.APPLY, "poll", "0123456789abcdef".repeat(2)
+                + "01234567", "Alice <alice@example.org>", "signed change", earlier, earlier.plusSeconds(1),
+                Reconcile.Result.SUCCEEDED, null, List.of(new dev.driftless.store.ServiceOutcome("box", "web",
+                        dev.driftless.store.ServiceOutcome.Status.APPLIED, null, List.of())))
+                .withSigner("<b>alice</b>@example.org (ssh SHA256:x)"));
         Page page = signedIn(DashboardFixture.READ);
 
         // the README rendered, its raw HTML shown as text and never run, a javascript: link without its address
@@ -108,10 +115,14 @@ class ServicePageBrowserTest extends InBrowser {
         // the health check passed at the apply; the handler said what it did
         assertThat(page.locator("li.check").innerText()).contains("passed", "test ! -e");
         assertThat(page.locator(".handler").innerText()).contains("announce", "ok", "web.conf changed on box");
-        // the history: the apply, its commit's message as text
-        assertThat(page.locator("tr.history-row").count()).isEqualTo(1);
-        assertThat(page.locator("tr.history-row").innerText()).contains("apply", "web <script>alert('commit')</script>",
-                "succeeded");
+        // the history: the apply, its commit's message as text; the earlier one with its signer, as text
+        assertThat(page.locator("tr.history-row").count()).isEqualTo(2);
+        assertThat(page.locator("tr.history-row").first().innerText()).contains("apply",
+                "web <script>alert('commit')</script>", "succeeded");
+        assertThat(page.locator("tr.history-row").first().locator(".signer").count()).as("not verified").isZero();
+        assertThat(page.locator("tr.history-row").nth(1).locator(".signer").innerText())
+                .isEqualTo("signed by <b>alice</b>@example.org (ssh SHA256:x)");
+        assertThat(page.locator("tr.history-row b").count()).isZero();
         assertThat(browser.dialogs).isEmpty();
     }
 

@@ -56,7 +56,20 @@ class NotificationLoaderTest {
                       - drfit-found
                 """)).containsExactly("driftless.yaml:9: notifications.ops.events[1]: 'drfit-found' is not an event"
                 + " (did you mean 'drift-found'? events: applied, failed, drift-found, drift-healed, recovered,"
-                + " source-unavailable, unhealthy, healthy)");
+                + " source-unavailable, unhealthy, healthy, untrusted-commit, rewind-refused)");
+    }
+
+    @Test
+    void theEventsOfSignatureVerificationCanBeChosenAsEveryOtherEvent() {
+        List<Notification> notifications = load(HOSTS + """
+                notifications:
+                  security:
+                    slack: { url: { secret: slack_webhook } }
+                    events: [untrusted-commit, Rewind_Refused, applied]
+                """).notifications();
+
+        assertThat(notifications).singleElement().extracting(Notification::events).isEqualTo(EnumSet.of(
+                NotificationEvent.UNTRUSTED_COMMIT, NotificationEvent.REWIND_REFUSED, NotificationEvent.APPLIED));
     }
 
     @Test
@@ -264,14 +277,15 @@ class NotificationLoaderTest {
                         + " or 1h30m",
                 "driftless.yaml:7: notifications.ops.events[2]: 'drfit-healed' is not an event (did you mean"
                         + " 'drift-healed'? events: applied, failed, drift-found, drift-healed, recovered,"
-                        + " source-unavailable, unhealthy, healthy)",
+                        + " source-unavailable, unhealthy, healthy, untrusted-commit, rewind-refused)",
                 "driftless.yaml:7: notifications.ops.events[3]: 'everything' is not an event (events: applied, failed,"
-                        + " drift-found, drift-healed, recovered, source-unavailable, unhealthy, healthy)",
+                        + " drift-found, drift-healed, recovered, source-unavailable, unhealthy, healthy, untrusted-commit,"
+                        + " rewind-refused)",
                 "driftless.yaml:13: notifications.empty.repeat: '0s' is not a duration; write it like 30s, 10m, 1h"
                         + " or 1h30m",
                 "driftless.yaml:12: notifications.empty.events: must be a non-empty list of applied, failed,"
-                        + " drift-found, drift-healed, recovered, source-unavailable, unhealthy, healthy (leave it out for"
-                        + " all)");
+                        + " drift-found, drift-healed, recovered, source-unavailable, unhealthy, healthy, untrusted-commit,"
+                        + " rewind-refused (leave it out for all)");
     }
 
     @Test

@@ -10,6 +10,7 @@ import com.networknt.schema.InputFormat;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.driftless.model.NotificationEvent;
 import dev.driftless.model.Problem;
 import dev.driftless.model.ValidationException;
 import dev.driftless.scaffold.Scaffold;
@@ -170,6 +171,22 @@ class SchemaAgreementTest {
         for (Scaffold.File file : new Scaffold("box").files()) {
             Schema.of(file.path()).ifPresent(schema -> assertThat(errors(schema, file.text())).as(file.path()).isEmpty());
         }
+    }
+
+    @Test
+    void theSchemaNamesExactlyTheEventsTheLoaderKnowsInAnySpellingTheLoaderTakes() throws IOException {
+        JsonNode events = JSON.readTree(Schema.INVENTORY.text())
+                .at("/$defs/notification/properties/events/items/anyOf/0/enum");
+        List<String> named = new ArrayList<>();
+        events.forEach(event -> named.add(event.asText()));
+
+        assertThat(named).containsExactlyElementsOf(
+                Arrays.stream(NotificationEvent.values()).map(NotificationEvent::id).toList());
+        String host = "hosts:\n  web-1:\n    address: local\n";
+        assertThat(errors(Schema.INVENTORY, host + "notifications:\n  ops: { slack: { url: { env: X } },"
+                + " events: [untrusted-commit, Rewind_Refused, UNTRUSTED_COMMIT] }\n")).isEmpty();
+        assertThat(errors(Schema.INVENTORY, host + "notifications:\n  ops: { slack: { url: { env: X } },"
+                + " events: [untrusted] }\n")).isNotEmpty();
     }
 
     /** A place of a file where the loader allows some keys, and the schema's properties there. */

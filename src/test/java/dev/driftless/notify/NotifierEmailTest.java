@@ -68,6 +68,39 @@ class NotifierEmailTest {
                 at:      2026-03-01T10:15:30Z""");
     }
 
+    /** The first mail received for the event {@code id} (X-Driftless-Event). */
+    static MimeMessage received(String id) throws Exception {
+        for (MimeMessage message : MAIL.getReceivedMessages()) {
+            if (List.of(message.getHeader("X-Driftless-Event")).contains(id)) {
+                return message;
+            }
+        }
+        throw new AssertionError("no mail for " + id);
+    }
+
+    @Test
+    void theMailOfAVerifiedCommitNamesItsSignerAndOfAnUntrustedOneTheKey() throws Exception {
+        Instant at = Instant.parse("2026-03-01T10:15:30Z");
+        plain("driftless", "s3cret").send(new Event(Event.Kind.APPLIED, "web-1", "", COMMIT, "", at)
+                .withSigner("alice@example.org (ssh SHA256:x)"));
+        plain("driftless", "s3cret").send(new Event(Event.Kind.UNTRUSTED_COMMIT, "", "", COMMIT, "the key expired", at)
+                .withSigner("mallory@example.org (ssh SHA256:y)"));
+
+        MimeMessage applied = received("applied");
+        assertThat(applied.getSubject())
+                .isEqualTo("[driftless] applied on web-1 at 3f2a9c1d0e4b, signed by alice@example.org (ssh SHA256:x)");
+        assertThat(GreenMailUtil.getBody(applied).replace("\r\n", "\n")).contains("""
+                commit:  3f2a9c1d0e4b5a6978877665544332211ffeeddc
+                signer:  alice@example.org (ssh SHA256:x)
+                event:   applied""");
+        MimeMessage untrusted = received("untrusted-commit");
+        assertThat(untrusted.getSubject())
+                .isEqualTo("[driftless] untrusted commit at 3f2a9c1d0e4b, key of mallory@example.org (ssh SHA256:y)");
+        assertThat(GreenMailUtil.getBody(untrusted).replace("\r\n", "\n"))
+                .contains(": the key expired\n", "key of:  mallory@example.org (ssh SHA256:y)\n")
+                .doesNotContain("signer:");
+    }
+
     @Test
     void sendsWithoutLogin() throws Exception {
         plain(null, null).send(new Event(Event.Kind.RECOVERED, "", "", "", "", Instant.now()));

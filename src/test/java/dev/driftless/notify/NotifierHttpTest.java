@@ -191,6 +191,7 @@ class NotifierHttpTest {
         assertThat(body.get("host").asText()).isEqualTo("web-1");
         assertThat(body.get("service").asText()).isEqualTo("nginx");
         assertThat(body.get("commit").asText()).isEqualTo(COMMIT);
+        assertThat(body.get("signer").asText()).as("not verified").isEmpty();
         assertThat(body.get("summary").asText()).isEqualTo("~ /etc/nginx/nginx.conf");
         assertThat(body.get("at").asText()).isEqualTo("2026-03-01T10:15:30Z");
         assertThat(body.get("text").asText()).startsWith("[driftless] drift found on web-1/nginx");
@@ -418,5 +419,90 @@ class NotifierHttpTest {
                             + " <routing key> is not a valid integration key)");
                     assertThat(e.getMessage()).doesNotContain(PAGER_KEY);
                 });
+    }
+
+    static final String ALICE = "Alice <alice@example.org> (openpgp 0123456789ABCDEF)";
+
+    @Test
+    void everyMessageAboutAVerifiedCommitSaysWhoSignedIt() throws Exception {
+        server.stubFor(post(urlEqualTo("/slack")).willReturn(ok()));
+        server.stubFor(post(urlEqualTo("/discord")).willReturn(noContent()));
+        server.stubFor(post(urlEqualTo("/hook")).willReturn(ok()));
+        server.stubFor(post(urlEqualTo("/")).willReturn(ok()));
+        server.stubFor(post(urlEqualTo("/repos/acme/infra/statuses/" + COMMIT)).willReturn(aResponse().withStatus(201)));
+        Event applied = new Event(Event.Kind.APPLIED, "web-1", "nginx", COMMIT, "~ /etc/nginx/nginx.conf", AT)
+                .withSigner(ALICE);
+
+        new SlackNotifier("s", url("/slack"), TIMEOUT).send(applied);
+        new DiscordNotifier("d", url("/discord"), TIMEOUT).send(applied);
+        new WebhookNotifier("w", url("/hook"), "secret", TIMEOUT).send(applied);
+        new NtfyNotifier("n", url(""), "t", null, TIMEOUT).send(applied);
+        new GitHubStatusNotifier("g", url(""), "acme", "infra", "t", null, TIMEOUT).send(applied);
+
+        String headline = "applied on web-1/nginx at 3f2a9c1d0e4b, signed by " + ALICE;
+        assertThat(body(only("/slack")).get("text").asText()).as("escaped as Slack asks")
+                .isEqualTo("[driftless] applied on web-1/nginx at 3f2a9c1d0e4b, signed by Alice &lt;alice@example.org&gt;"
+                        + " (openpgp 0123456789ABCDEF): ~ /etc/nginx/nginx.conf");
+        assertThat(body(only("/discord")).get("content").asText())
+                .isEqualTo("[driftless] " + headline + ": ~ /etc/nginx/nginx.conf");
+        JsonNode hook = body(only("/hook"));
+        assertThat(hook.get("signer").asText()).isEqualTo(ALICE);
+        assertThat(hook.get("text").asText()).startsWith("[driftless] " + headline);
+        assertThat(body(only("/")).get("title").asText()).isEqualTo("[driftless] " + headline);
+        assertThat(body(only("/repos/acme/infra/statuses/" + COMMIT)).get("description").asText())
+                .isEqualTo(headline + ": ~ /etc/nginx/nginx.conf");
+    }
+
+    @Test
+    void anUntrustedCommitAndARefusedRewindReadAsProblemsInEveryNotifier() throws Exception {
+        server.stubFor(post(urlEqualTo("/slack")).willReturn(ok()));
+        server.stubFor(post(urlEqualTo("/")).willReturn(ok()));
+        server.stubFor(post(urlEqualTo("/repos/acme/infra/statuses/" + COMMIT)).willReturn(aResponse().withStatus(201)));
+        Event untrusted = new Event(Event.Kind.UNTRUSTED_COMMIT, "", "", COMMIT,
+                "the key SHA256:x is not allowed for mallory@example.org in /etc/driftless/allowed_signers", AT)
+                .withSigner("mallory@example.org (ssh SHA256:x)");
+        Event rewind = new Event(Event.Kind.REWIND_REFUSED, "web-1", "", COMMIT,
+                "3f2a9c1d0e4b does not descend from 9c1d0e4b5a69, the newest commit web-1 ran", AT)
+                .withSigner(ALICE);
+        Notifier slack = new SlackNotifier("s", url("/slack"), TIMEOUT);
+        Notifier ntfy = new NtfyNotifier("n", url(""), "t", null, TIMEOUT);
+        Notifier github = new GitHubStatusNotifier("g", url(""), "acme", "infra", "t", null, TIMEOUT);
+        PagerDutyNotifier pager = pager("agent-1");
+        for (Event event : List.of(untrusted, rewind)) {
+            for (Notifier notifier : List.of(slack, ntfy, github, pager)) {
+                notifier.send(event);
+            }
+        }
+        pager.send(new Event(Event.Kind.APPLIED, "", "", "9c1d0e4b5a6978877665544332211ffeeddc3f2a", "", AT));
+
+        List<LoggedRequest> slacks = server.findAll(postRequestedFor(urlEqualTo("/slack")));
+        assertThat(JSON.readTree(slacks.get(0).getBodyAsString()).get("text").asText()).isEqualTo("[driftless]"
+                + " untrusted commit at 3f2a9c1d0e4b, key of mallory@example.org (ssh SHA256:x): the key SHA256:x is not"
+                + " allowed for mallory@example.org in /etc/driftless/allowed_signers");
+        assertThat(JSON.readTree(slacks.get(1).getBodyAsString()).get("text").asText()).isEqualTo("[driftless]"
+                + " rewind refused on web-1 at 3f2a9c1d0e4b, signed by Alice &lt;alice@example.org&gt; (openpgp"
+                + " 0123456789ABCDEF): 3f2a9c1d0e4b does not descend from 9c1d0e4b5a69, the newest commit web-1 ran");
+        List<LoggedRequest> ntfys = server.findAll(postRequestedFor(urlEqualTo("/")));
+        assertThat(JSON.readTree(ntfys.get(0).getBodyAsString()).get("tags").toString())
+                .isEqualTo("[\"lock\",\"driftless\"]");
+        assertThat(JSON.readTree(ntfys.get(1).getBodyAsString()).get("tags").toString())
+                .isEqualTo("[\"rewind\",\"driftless\"]");
+        assertThat(ntfys).allSatisfy(n -> assertThat(JSON.readTree(n.getBodyAsString()).get("priority").asInt())
+                .as("a problem").isEqualTo(4));
+        assertThat(server.findAll(postRequestedFor(urlEqualTo("/repos/acme/infra/statuses/" + COMMIT))))
+                .hasSize(2).allSatisfy(status -> assertThat(JSON.readTree(status.getBodyAsString()).get("state")
+                        .asText()).isEqualTo("failure"));
+        List<JsonNode> pages = pagerBodies();
+        assertThat(pages.get(0).get("event_action").asText()).isEqualTo("trigger");
+        assertThat(pages.get(0).at("/payload/severity").asText()).isEqualTo("error");
+        assertThat(pages.get(0).at("/payload/class").asText()).isEqualTo("untrusted-commit");
+        assertThat(pages.get(0).at("/payload/custom_details/signer").asText())
+                .isEqualTo("mallory@example.org (ssh SHA256:x)");
+        assertThat(pages.get(1).at("/payload/class").asText()).isEqualTo("rewind-refused");
+        assertThat(pages.get(1).get("dedup_key").asText()).as("a commit that cannot be applied, as failed")
+                .isEqualTo("driftless/agent-1/failed/web-1/");
+        assertThat(pages.get(2).get("event_action").asText()).as("the next commit applied resolves it")
+                .isEqualTo("resolve");
+        assertThat(pages.get(2).get("dedup_key").asText()).isEqualTo(pages.get(0).get("dedup_key").asText());
     }
 }

@@ -80,7 +80,7 @@ abstract class HistoryStoreContract {
         return new Reconcile(id, reconcile.kind(), reconcile.trigger(), reconcile.commit(), reconcile.author(),
                 reconcile.message(), reconcile.startedAt().truncatedTo(ChronoUnit.MICROS),
                 reconcile.finishedAt().truncatedTo(ChronoUnit.MICROS), reconcile.result(), reconcile.error(),
-                reconcile.services());
+                reconcile.services()).withSigner(reconcile.signer());
     }
 
     @Test
@@ -253,34 +253,92 @@ abstract class HistoryStoreContract {
                 .containsExactly("127.0.0.1:5000/app@sha256:" + "22".repeat(32));
     }
 
-    @Test
-    void aDatabaseOfVersion6IsBroughtUpToDateKeepingItsRowsWhichHaveNoImages() throws Exception {
-        String url = newDatabaseUrl();
+    /**
+     * A new database whose schema is that of {@code version}, holding one successful apply of {@code commit} by
+     * agent-a with web-1/app applied and healthy, as a Driftless of that version would have recorded it.
+     */
+    static void databaseOfVersion(String url, String version, String commit) throws Exception {
         Flyway.configure(JdbcHistoryStore.class.getClassLoader()).dataSource(url, null, null)
                 .locations("classpath:db/migration/" + (url.startsWith("jdbc:sqlite:") ? "sqlite" : "postgresql"))
-                .target("6").load().migrate();
+                .target(version).load().migrate();
         try (Connection connection = DriverManager.getConnection(url);
                 Statement statement = connection.createStatement()) {
             statement.executeUpdate("INSERT INTO reconciles (kind, triggered_by, commit_id, author, message, started_at,"
-                    + " finished_at, result, error, agent) VALUES ('APPLY', 'poll', 'c6', 'Alice', 'before V7', "
+                    + " finished_at, result, error, agent) VALUES ('APPLY', 'poll', '" + commit + "', 'Alice', 'before"
+                    + " V" + version + "', "
                     + (url.startsWith("jdbc:sqlite:") ? "'2026-11-23T14:00:01.000000Z', '2026-11-23T14:00:02.000000Z'"
                             : "TIMESTAMPTZ '2026-11-23 14:00:01+00', TIMESTAMPTZ '2026-11-23 14:00:02+00'")
                     + ", 'SUCCEEDED', NULL, 'agent-a')");
             statement.executeUpdate("INSERT INTO service_outcomes (reconcile_id, host, service, status, error, health)"
                     + " SELECT id, 'web-1', 'app', 'APPLIED', NULL, 'HEALTHY' FROM reconciles");
         }
+    }
+
+    /** A store opened on a database of an earlier version, and the row that version wrote. */
+    record Upgraded(HistoryStore store, Reconcile old) {
+    }
+
+    /**
+     * Opens for agent-a a database of {@code version} with its one apply ({@link #databaseOfVersion}), checking that
+     * the row is read back as it was written.
+     */
+    Upgraded upgradedFrom(String version) throws Exception {
+        String url = newDatabaseUrl();
+        databaseOfVersion(url, version, "c" + version);
 
         HistoryStore store = openFor(url, "agent-a");
 
-        assertThat(store.history(HistoryQuery.latest(5))).singleElement().satisfies(r -> {
-            assertThat(r.commit()).isEqualTo("c6");
+        List<Reconcile> history = store.history(HistoryQuery.latest(5));
+        assertThat(history).singleElement().satisfies(r -> {
+            assertThat(r.commit()).isEqualTo("c" + version);
+            assertThat(r.message()).isEqualTo("before V" + version);
             assertThat(r.services()).containsExactly(new ServiceOutcome("web-1", "app", Status.APPLIED, null, List.of(),
                     List.of(), HealthState.HEALTHY));
         });
+        return new Upgraded(store, history.get(0));
+    }
+
+    @Test
+    void aDatabaseOfVersion6IsBroughtUpToDateKeepingItsRowsWhichHaveNoImages() throws Exception {
+        HistoryStore store = upgradedFrom("6").store();
+
         long id = store.record(apply("c7", T0.plusSeconds(60), Result.SUCCEEDED,
                 withImages("web-1", "app", image("app", "web", "77"))));
         assertThat(store.history(HistoryQuery.latest(1)).get(0).services().get(0).images())
                 .containsExactly(image("app", "web", "77"));
+        assertThat(store.lastApplied()).map(Reconcile::id).contains(id);
+    }
+
+    static final String ALICE_SSH = "alice@example.org (ssh SHA256:uVY4Rv0K6tWqPfx3K1x8W3o0e7QbKJZ3Q2N4oU8s9Ko)";
+
+    @Test
+    void theSignerOfAVerifiedCommitIsReadBackAndAnUnverifiedReconcileHasNone() throws Exception {
+        HistoryStore store = newStore();
+        Reconcile signed = apply("c1", T0, Result.SUCCEEDED, outcome("web-1", "nginx", Status.APPLIED))
+                .withSigner(ALICE_SSH);
+        Reconcile refused = apply("c2", T0.plusSeconds(60), Result.FAILED)
+                .withSigner("mallory@example.org <script>alert(1)</script>");
+        Reconcile unverified = apply("c3", T0.plusSeconds(120), Result.SKIPPED);
+
+        long first = store.record(signed);
+        long second = store.record(refused);
+        long third = store.record(unverified);
+
+        assertThat(store.history(HistoryQuery.latest(5))).containsExactly(stored(unverified, third),
+                stored(refused, second), stored(signed, first));
+        assertThat(store.history(HistoryQuery.latest(5))).extracting(Reconcile::signer)
+                .containsExactly(null, "mallory@example.org <script>alert(1)</script>", ALICE_SSH);
+        assertThat(store.lastApplied()).map(Reconcile::signer).contains(ALICE_SSH);
+    }
+
+    @Test
+    void aDatabaseOfVersion10IsBroughtUpToDateKeepingItsRowsWhichHaveNoSigner() throws Exception {
+        Upgraded upgraded = upgradedFrom("10");
+        HistoryStore store = upgraded.store();
+
+        assertThat(upgraded.old().signer()).isNull();
+        long id = store.record(apply("c11", T0.plusSeconds(60), Result.SUCCEEDED).withSigner(ALICE_SSH));
+        assertThat(store.history(HistoryQuery.latest(5))).extracting(Reconcile::signer).containsExactly(ALICE_SSH, null);
         assertThat(store.lastApplied()).map(Reconcile::id).contains(id);
     }
 
@@ -769,7 +827,7 @@ abstract class HistoryStoreContract {
                 migrations.add(rows.getString(1) + ":" + rows.getBoolean(2));
             }
             assertThat(migrations).containsExactly("1:true", "3:true", "4:true", "5:true", "6:true", "7:true", "8:true", "9:true",
-                    "10:true");
+                    "10:true", "11:true");
         }
     }
 

@@ -126,6 +126,10 @@ class HistoryApiTest {
         store.record(drift);
         store.record(new Reconcile(0, drift.kind(), drift.trigger(), drift.commit(), "", "", T0.plusSeconds(360),
                 T0.plusSeconds(361), drift.result(), null, drift.services()));
+        // a verified commit, older than the drift: both must show its signer alike
+        store.record(new Reconcile(0, Reconcile.Kind.APPLY, "poll", "c-signed", "Alice", "signed", T0.plusSeconds(30),
+                T0.plusSeconds(31), Reconcile.Result.NO_CHANGES, null, List.of(new ServiceOutcome("bench", "svc",
+                        ServiceOutcome.Status.UNCHANGED, null, List.of()))).withSigner("alice@example.org (ssh SHA256:x)"));
         AgentServer server = serve(HistorySource.of(store));
 
         for (List<String> query : List.of(List.<String>of(), List.of("diffs=true"), List.of("limit=2"),
@@ -149,6 +153,10 @@ class HistoryApiTest {
         assertThat(collapsed.at("/reconciles/0/startedAt").asText()).isEqualTo("2026-11-23T14:01:01.250Z");
         assertThat(collapsed.at("/reconciles/0/lastSeenAt").asText()).isEqualTo("2026-11-23T14:06:01.250Z");
         assertThat(collapsed.at("/next").asText()).as("the cursor is the last id of the page").isEqualTo("4");
+        JsonNode signed = JSON.readTree(get(server, "/api/history?limit=2").body());
+        assertThat(signed.at("/reconciles/1/commit").asText()).isEqualTo("c-signed");
+        assertThat(signed.at("/reconciles/1/signer").asText()).isEqualTo("alice@example.org (ssh SHA256:x)");
+        assertThat(signed.at("/reconciles/0/signer").isNull()).isTrue();
     }
 
     @Test
