@@ -441,16 +441,19 @@ public final class RepoSource {
 
     /**
      * JGit collects garbage after a fetch on a thread of its own, which races the rename of a new cache
-     * (and prints a stack trace); a cache is only ever fetched into, so it does without.
+     * (and prints a stack trace); a cache is only ever fetched into, so it does without. Not detached either: a
+     * detached collection takes its log's lock file before it finds there is nothing to do, and that races too.
      */
     private static void turnOffAutoGc(Repository repository) throws IOException {
         StoredConfig config = repository.getConfig();
         if (config.getInt(ConfigConstants.CONFIG_GC_SECTION, ConfigConstants.CONFIG_KEY_AUTO, -1) == 0
-                && config.getInt(ConfigConstants.CONFIG_GC_SECTION, ConfigConstants.CONFIG_KEY_AUTOPACKLIMIT, -1) == 0) {
+                && config.getInt(ConfigConstants.CONFIG_GC_SECTION, ConfigConstants.CONFIG_KEY_AUTOPACKLIMIT, -1) == 0
+                && !config.getBoolean(ConfigConstants.CONFIG_GC_SECTION, ConfigConstants.CONFIG_KEY_AUTODETACH, true)) {
             return;
         }
         config.setInt(ConfigConstants.CONFIG_GC_SECTION, null, ConfigConstants.CONFIG_KEY_AUTO, 0);
         config.setInt(ConfigConstants.CONFIG_GC_SECTION, null, ConfigConstants.CONFIG_KEY_AUTOPACKLIMIT, 0);
+        config.setBoolean(ConfigConstants.CONFIG_GC_SECTION, null, ConfigConstants.CONFIG_KEY_AUTODETACH, false);
         config.save();
     }
 
