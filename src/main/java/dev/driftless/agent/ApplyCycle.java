@@ -138,11 +138,13 @@ final class ApplyCycle {
             refuse(report, commit, trigger, decision);
             if (!decision.forward().isEmpty()) {
                 apply(report, workspace, decision.forward(), trigger);
-                memory.advanced(reached(decision.forward(), commit.id()), commit.id());
+                memory.advanced(reached(decision.forward(), commit.id()), commit.id(),
+                        checkout.tag().map(t -> t.name()));
             }
             if (!decision.allowed().isEmpty()) {
                 apply(report, workspace, decision.allowed(), "rewind allowed by " + forwardOnly.allowedBy(commit.id()));
-                memory.advanced(reached(decision.allowed(), commit.id()), commit.id());
+                memory.advanced(reached(decision.allowed(), commit.id()), commit.id(),
+                        checkout.tag().map(t -> t.name()));
             }
         }
         return report;
