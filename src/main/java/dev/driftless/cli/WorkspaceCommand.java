@@ -82,6 +82,12 @@ abstract class WorkspaceCommand {
                 keys, render.limits(), ownFiles, where.asHost(), secretReading());
         // a repository that does not validate or cannot be read is said by Main, as every command's failure is
         try (Workspace workspace = Workspace.open(selection, repository.source())) {
+            // standard error: the JSON on standard output stays one document
+            workspace.tag().ifPresent(tag -> {
+                err().println("Reading tag " + tag.name() + ", the highest version matching '" + repository.ref
+                        + "', at commit " + PlanPrinter.shortRevision(workspace.revision()) + ".");
+                err().flush();
+            });
             return body.applyAsInt(workspace);
         }
     }
