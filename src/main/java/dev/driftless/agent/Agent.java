@@ -174,6 +174,16 @@ public final class Agent implements AgentControl {
         applyCycle.onCheckout(listener);
     }
 
+    /**
+     * From now on only commits with a good signature from a key of {@code trust} are applied (--verify-signatures);
+     * an untrusted commit is recorded and notified once, and every host keeps the commit it has.
+     */
+    public void verifySignatures(dev.driftless.trust.TrustSettings trust) {
+        applyCycle.verifySignatures(new dev.driftless.trust.SignatureCheck(trust, clock));
+        memory.distrust().ifPresent(d -> board.untrusted = new AgentStatus.Untrusted(d.commit(), d.reason(),
+                Optional.of(d.signer()).filter(s -> !s.isEmpty()), d.detail(), Instant.parse(d.at())));
+    }
+
     /** Called after each cycle of the loop ("fetch", "drift", or "failed" when one ended in surprise). */
     public void onCycle(Consumer<String> listener) {
         this.onCycle = listener;
@@ -221,6 +231,10 @@ public final class Agent implements AgentControl {
             return new Once(1, "source unavailable: " + board.sourceError);
         }
         String latest = Optional.ofNullable(board.latestCommit).map(PlanPrinter::shortRevision).orElse("nothing");
+        AgentStatus.Untrusted untrusted = board.untrusted;
+        if (untrusted != null && untrusted.commit().equals(board.latestCommit)) {
+            return new Once(1, board.failure);
+        }
         for (Reconcile r : applied.reconciles()) {
             if (r.kind() == Reconcile.Kind.APPLY && r.result() == Reconcile.Result.FAILED) {
                 return new Once(1, "commit " + PlanPrinter.shortRevision(r.commit()) + " failed: " + r.error());
@@ -571,7 +585,8 @@ public final class Agent implements AgentControl {
                 Optional.ofNullable(board.failedCommit), Optional.ofNullable(board.failure),
                 memory.suspended(AgentMemory.EVERY_HOST), settings.dryRun(), hosts,
                 Optional.ofNullable(board.fetchedAt), Optional.ofNullable(board.unavailableSince),
-                board.commits(commitsNamed(hosts)));
+                board.commits(commitsNamed(hosts)), applyCycle.verifiesSignatures(),
+                Optional.ofNullable(board.untrusted));
     }
 
     private List<String> commitsNamed(List<AgentStatus.HostStatus> hosts) {

@@ -20,8 +20,8 @@ import java.util.TreeMap;
  * What the agent keeps across restarts beside its history, in the history database under the agent's
  * name (so agents sharing a database keep theirs apart): the commit each host must have (its target),
  * each host's last failure and whether and when it is tried again, the suspensions, the rollback holds, the newest
- * commit each host ran and the rewinds refused or allowed (forward only, {@link ForwardOnly}), the ongoing
- * problems
+ * commit each host ran and the rewinds refused or allowed (forward only, {@link ForwardOnly}), the newest commit
+ * refused as untrusted (--verify-signatures), the ongoing problems
  * notified (so that {@code agent --once} from cron does not send the same one every run), and the apply under
  * way. The last is kept before an apply starts and cleared when it ends, so a process that dies while
  * applying (out of memory, killed, restarted by systemd) finds it at the next start and does not try
@@ -69,6 +69,16 @@ final class AgentMemory {
     record RewindAllowance(String commit, String by, String at) {
     }
 
+    /**
+     * The newest commit of the ref, not applied anywhere because it carries no good signature from a trusted key
+     * (--verify-signatures): recorded and notified once, shown until a trusted commit is the ref's.
+     *
+     * @param reason the {@link dev.driftless.trust.Verdict.Reason} word ({@code unsigned}, {@code unknown-key}...)
+     * @param signer the key's signer when the key is listed; "" otherwise
+     */
+    record Distrust(String commit, String reason, String signer, String detail, String at) {
+    }
+
     /** Every host's suspension, and the one of the whole agent ("*"). */
     static final String EVERY_HOST = "*";
 
@@ -82,6 +92,7 @@ final class AgentMemory {
     private final Map<String, String> newestTags;
     private final Map<String, Refusal> refusals;
     private Optional<RewindAllowance> allowance;
+    private Optional<Distrust> distrust;
     private final Optional<Attempt> interrupted;
     private List<Notifications.Open> notified;
     private final StoreOutage outage;
@@ -100,6 +111,8 @@ final class AgentMemory {
         this.refusals = new TreeMap<>(read("refusals", new TypeReference<Map<String, Refusal>>() { }));
         this.allowance = store.recall("rewind-allowed").filter(v -> !v.equals("null"))
                 .map(v -> parse(v, RewindAllowance.class, "the rewind allowed"));
+        this.distrust = store.recall("untrusted").filter(v -> !v.equals("null"))
+                .map(v -> parse(v, Distrust.class, "the untrusted commit"));
         this.notified = read("notified", "[]", new TypeReference<List<Notifications.Open>>() { });
         this.interrupted = store.recall("attempt").filter(v -> !v.equals("null"))
                 .map(v -> parse(v, Attempt.class, "the apply under way"));
@@ -287,6 +300,24 @@ final class AgentMemory {
         if (allowance.isPresent()) {
             allowance = Optional.empty();
             write("rewind-allowed", null);
+        }
+    }
+
+    /** The ref's commit is not trusted (replacing an earlier one). */
+    synchronized void distrusted(Distrust untrusted) {
+        distrust = Optional.of(untrusted);
+        write("untrusted", untrusted);
+    }
+
+    synchronized Optional<Distrust> distrust() {
+        return distrust;
+    }
+
+    /** A trusted commit is the ref's again. */
+    synchronized void trustedAgain() {
+        if (distrust.isPresent()) {
+            distrust = Optional.empty();
+            write("untrusted", null);
         }
     }
 

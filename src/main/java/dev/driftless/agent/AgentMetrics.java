@@ -45,6 +45,8 @@ public final class AgentMetrics {
     private final Counter fetches;
     private final AtomicLong lastAppliedEpochMillis = new AtomicLong();
     private final AtomicInteger suspended = new AtomicInteger();
+    private final AtomicInteger untrusted = new AtomicInteger();
+    private final Counter untrustedCommits;
     private final Map<String, Counter> reconcileResults = new ConcurrentHashMap<>();
     private final Map<HostService, Drift> drifted = new ConcurrentHashMap<>();
     private final Map<String, HostSuspension> hostSuspended = new ConcurrentHashMap<>();
@@ -72,6 +74,18 @@ public final class AgentMetrics {
         Gauge.builder("driftless.suspended", suspended, AtomicInteger::get)
                 .description("1 when automatic applies are suspended on any host, else 0")
                 .register(registry);
+        Gauge.builder("driftless.commit.untrusted", untrusted, AtomicInteger::get)
+                .description("1 while the ref's newest commit is refused as untrusted (--verify-signatures), else 0")
+                .register(registry);
+        untrustedCommits = Counter.builder("driftless.untrusted.commits")
+                .description("Commits refused because they carry no good signature from a trusted key")
+                .register(registry);
+    }
+
+    /** A commit was refused as untrusted (counted once per commit). */
+    public void untrusted() {
+        untrustedCommits.increment();
+        untrusted.set(1);
     }
 
     /** One reconcile ended; result is e.g. "success", "failure" or "no-op" (a label value, kept as given). */
@@ -189,6 +203,7 @@ public final class AgentMetrics {
         }
         observeSuspension(status);
         status.appliedAt().ifPresent(this::applied);
+        untrusted.set(status.untrusted().isPresent() ? 1 : 0);
     }
 
     /**

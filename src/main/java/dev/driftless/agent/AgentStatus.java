@@ -18,13 +18,15 @@ import java.util.Optional;
  * @param fetchedAt when the source was last fetched (or read, for a local folder) successfully
  * @param unavailableSince when the source became unavailable, while it is
  * @param commits what the agent knows of the commits in this document (applied, latest, each host's): author,
- *     message, time; a commit it has not read since it started may be missing
+ *     message, time, signer; a commit it has not read since it started may be missing
+ * @param verifySignatures whether only commits signed by a trusted key are applied (--verify-signatures)
+ * @param untrusted the newest commit of the ref when it is refused as untrusted, while it is
  */
 public record AgentStatus(int formatVersion, String agent, String repo, String ref, String source,
         Optional<String> sourceError, Optional<String> appliedCommit, Optional<Instant> appliedAt,
         Optional<String> latestCommit, Optional<String> failedCommit, Optional<String> failure, boolean suspended,
         boolean dryRun, List<HostStatus> hosts, Optional<Instant> fetchedAt, Optional<Instant> unavailableSince,
-        List<Commit> commits) {
+        List<Commit> commits, boolean verifySignatures, Optional<Untrusted> untrusted) {
 
     /** The shape of this document; raised when a field changes meaning or goes away. */
     public static final int FORMAT_VERSION = 1;
@@ -32,6 +34,17 @@ public record AgentStatus(int formatVersion, String agent, String repo, String r
     public AgentStatus {
         hosts = List.copyOf(hosts);
         commits = List.copyOf(commits);
+        untrusted = untrusted == null ? Optional.empty() : untrusted;
+    }
+
+    /** A status of an agent that does not verify signatures. */
+    public AgentStatus(int formatVersion, String agent, String repo, String ref, String source,
+            Optional<String> sourceError, Optional<String> appliedCommit, Optional<Instant> appliedAt,
+            Optional<String> latestCommit, Optional<String> failedCommit, Optional<String> failure, boolean suspended,
+            boolean dryRun, List<HostStatus> hosts, Optional<Instant> fetchedAt, Optional<Instant> unavailableSince,
+            List<Commit> commits) {
+        this(formatVersion, agent, repo, ref, source, sourceError, appliedCommit, appliedAt, latestCommit, failedCommit,
+                failure, suspended, dryRun, hosts, fetchedAt, unavailableSince, commits, false, Optional.empty());
     }
 
     /** A status without fetch times or commit details (as before those fields were added). */
@@ -50,9 +63,27 @@ public record AgentStatus(int formatVersion, String agent, String repo, String r
 
     /**
      * A commit as Git says: its full id, author's name, first line of its message, and author time (empty when
-     * only the history told the agent of it, after a restart).
+     * only the history told the agent of it, after a restart); and who signed it, when the agent verified it with a
+     * trusted key ({@code alice@example.org (ssh SHA256:…)}).
      */
-    public record Commit(String id, String author, String message, Optional<Instant> committedAt) {
+    public record Commit(String id, String author, String message, Optional<Instant> committedAt,
+            Optional<String> signer) {
+        public Commit {
+            signer = signer == null ? Optional.empty() : signer;
+        }
+
+        /** A commit whose signature was not verified. */
+        public Commit(String id, String author, String message, Optional<Instant> committedAt) {
+            this(id, author, message, committedAt, Optional.empty());
+        }
+    }
+
+    /**
+     * The ref's newest commit, applied nowhere because it carries no good signature from a trusted key: why (the
+     * reason's word: unsigned, bad-signature, unknown-key, key-not-allowed, expired-key, revoked-key), the signer when
+     * the key is listed, and a sentence naming the key and the trust file.
+     */
+    public record Untrusted(String commit, String reason, Optional<String> signer, String detail, Instant since) {
     }
 
     /**

@@ -18,6 +18,8 @@ import dev.driftless.source.RepoSource;
 import dev.driftless.source.SourceException;
 import dev.driftless.store.Reconcile;
 import dev.driftless.store.ServiceOutcome;
+import dev.driftless.trust.SignatureCheck;
+import dev.driftless.trust.Verdict;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -55,6 +57,12 @@ final class ApplyCycle {
     private final HealthChecks checks;
     private final ForwardOnly forwardOnly;
     private Consumer<Workspace> onCheckout = w -> { };
+    // whether onCheckout was given a commit's settings since the start
+    private boolean settingsLoaded;
+    private Optional<SignatureCheck> trust = Optional.empty();
+    // the verdict on the commit verified last, so that a commit is verified once, not at every fetch
+    private String verifiedCommit;
+    private Verdict verdict;
     // the commit a dry run reported last, so that it reports each commit once, not every interval
     private String dryRunReported;
 
@@ -81,6 +89,15 @@ final class ApplyCycle {
         this.onCheckout = listener;
     }
 
+    /** Only commits with a good signature from a key {@code check} trusts are applied from now on. */
+    void verifySignatures(SignatureCheck check) {
+        this.trust = Optional.of(check);
+    }
+
+    boolean verifiesSignatures() {
+        return trust.isPresent();
+    }
+
     CycleReport run(String trigger) {
         CycleReport report = new CycleReport();
         if (!fetch(report)) {
@@ -96,7 +113,28 @@ final class ApplyCycle {
         }
         RepoSource.CommitInfo commit = checkout.commit();
         board.latestCommit = commit.id();
-        board.commit(commit.id(), commit.author(), commit.message(), Optional.ofNullable(commit.when()));
+        Optional<Verdict.Trusted> signed;
+        try {
+            Optional<Verdict> verdict = verdict(checkout);
+            if (verdict.isPresent() && verdict.get() instanceof Verdict.Untrusted untrusted) {
+                checkout.close();
+                // nothing of it is read further: not its hosts, not its notification settings
+                board.commit(commit.id(), commit.author(), commit.message(), Optional.ofNullable(commit.when()),
+                        untrusted.signer());
+                distrust(report, commit, trigger, untrusted);
+                settingsOfApplied();
+                rollBack(report);
+                return report;
+            }
+            signed = verdict.map(Verdict.Trusted.class::cast);
+        } catch (SourceException e) {
+            checkout.close();
+            board.failure = e.getMessage();
+            return report.log("cannot verify commit " + commit.id() + ": " + e.getMessage());
+        }
+        board.commit(commit.id(), commit.author(), commit.message(), Optional.ofNullable(commit.when()),
+                signed.map(Verdict.Trusted::summary));
+        trustedAgain(commit.id(), report);
         endHolds(commit.id(), report);
         forwardOnly.endAllowance(commit.id()).ifPresent(report::log);
         rollBack(report);
@@ -114,12 +152,13 @@ final class ApplyCycle {
                 fail(report, commit, trigger, now, now, "the repository does not validate: " + problems(e), List.of(),
                         failed);
             }
+            settingsOfApplied();
             return report;
         }
         try (workspace) {
             List<String> hosts = workspace.hosts().stream().map(dev.driftless.model.Host::name).toList();
+            // named in status even where the commit is refused (a host new in a rewritten history shows its refusal)
             workspaces.knownHosts(hosts);
-            onCheckout.accept(workspace);
             List<String> due = hostsDue(hosts, commit.id());
             List<String> held = due.stream().filter(memory::suspended).toList();
             held.forEach(host -> board.setHost(host, SyncState.PENDING));
@@ -128,26 +167,118 @@ final class ApplyCycle {
                 report.log("commit " + commit.id() + " held back on " + String.join(", ", held)
                         + ": automatic applies are suspended there");
             }
-            if (active.isEmpty()) {
-                return report;
-            }
             if (settings.dryRun()) {
-                return dryRun(report, workspace, active, trigger);
+                accepted(workspace);
+                return active.isEmpty() ? report : dryRun(report, workspace, active, trigger);
             }
             ForwardOnly.Decision decision = forwardOnly.decide(checkout, active);
+            // its settings count once it is applied somewhere: a commit refused everywhere must not redirect
+            // notifications (nor is it what held hosts will get)
+            boolean refusedBefore = hosts.stream()
+                    .anyMatch(h -> memory.refusal(h).filter(r -> r.commit().equals(commit.id())).isPresent());
+            if (!decision.forward().isEmpty() || !decision.allowed().isEmpty() || hosts.stream()
+                    .anyMatch(h -> memory.target(h).equals(Optional.of(commit.id())))
+                    || (!refusedBefore && decision.refused().isEmpty() && decision.undecided().isEmpty())) {
+                accepted(workspace);
+            } else {
+                settingsOfApplied();
+            }
             refuse(report, commit, trigger, decision);
+            Optional<String> signer = signed.map(Verdict.Trusted::summary);
             if (!decision.forward().isEmpty()) {
-                apply(report, workspace, decision.forward(), trigger);
+                apply(report, workspace, decision.forward(), trigger, signer);
                 memory.advanced(reached(decision.forward(), commit.id()), commit.id(),
                         checkout.tag().map(t -> t.name()));
             }
             if (!decision.allowed().isEmpty()) {
-                apply(report, workspace, decision.allowed(), "rewind allowed by " + forwardOnly.allowedBy(commit.id()));
+                apply(report, workspace, decision.allowed(), "rewind allowed by " + forwardOnly.allowedBy(commit.id()),
+                        signer);
                 memory.advanced(reached(decision.allowed(), commit.id()), commit.id(),
                         checkout.tag().map(t -> t.name()));
             }
         }
         return report;
+    }
+
+    /** The verdict on the commit read, when signatures are verified; a commit is verified once, not every fetch. */
+    private Optional<Verdict> verdict(RepoSource.Checkout checkout) {
+        if (trust.isEmpty()) {
+            return Optional.empty();
+        }
+        String id = checkout.commit().id();
+        if (!id.equals(verifiedCommit)) {
+            verdict = checkout.verify(trust.get());
+            verifiedCommit = id;
+        }
+        return Optional.of(verdict);
+    }
+
+    /**
+     * Records, notifies and shows once that the ref's commit is not trusted. Nothing of it is applied anywhere; every
+     * host keeps its commit, and the drift checks go on against it.
+     */
+    private void distrust(CycleReport report, RepoSource.CommitInfo commit, String trigger,
+            Verdict.Untrusted untrusted) {
+        String error = "untrusted commit " + PlanPrinter.shortRevision(commit.id()) + " (" + untrusted.reason().word()
+                + untrusted.signer().map(s -> ", signed by " + s).orElse("") + "): " + untrusted.detail()
+                + "; nothing of it is applied: the hosts stay at their commit and drift checks go on against it";
+        board.failedCommit = commit.id();
+        board.failure = error;
+        if (memory.distrust().filter(d -> d.commit().equals(commit.id())).isPresent()) {
+            return; // recorded and notified when it was first fetched
+        }
+        Instant now = clock.instant();
+        memory.distrusted(new AgentMemory.Distrust(commit.id(), untrusted.reason().word(),
+                untrusted.signer().orElse(""), untrusted.detail(), now.toString()));
+        board.untrusted = new AgentStatus.Untrusted(commit.id(), untrusted.reason().word(), untrusted.signer(),
+                untrusted.detail(), now);
+        metrics.untrusted();
+        report.record(new Reconcile(0, Reconcile.Kind.APPLY, trigger, commit.id(), commit.author(), commit.message(),
+                now, now, Reconcile.Result.FAILED, error, List.of()).withSigner(untrusted.signer().orElse(null)));
+        report.event(new Event(Event.Kind.UNTRUSTED_COMMIT, "", "", commit.id(), error, now)
+                .withSigner(untrusted.signer().orElse("")));
+    }
+
+    /** A trusted commit is the ref's: an untrusted one before it is no longer what status reports. */
+    private void trustedAgain(String commit, CycleReport report) {
+        memory.distrust().ifPresent(d -> {
+            memory.trustedAgain();
+            report.log("commit " + PlanPrinter.shortRevision(commit) + " is trusted; untrusted commit "
+                    + PlanPrinter.shortRevision(d.commit()) + " is not the ref's any more");
+            if (d.commit().equals(board.failedCommit)) {
+                board.failedCommit = null;
+                board.failure = null;
+            }
+        });
+        board.untrusted = null;
+    }
+
+    /** The commit read is what the hosts run now or are about to: its notification settings are the agent's. */
+    private void accepted(Workspace workspace) {
+        onCheckout.accept(workspace);
+        settingsLoaded = true;
+    }
+
+    /**
+     * The commit read is not (yet) applied anywhere: the notification settings stay those of the newest commit
+     * applied, read from it once when the agent has none yet (after a start).
+     */
+    private void settingsOfApplied() {
+        if (settingsLoaded) {
+            return;
+        }
+        Optional<String> applied = memory.newest(AgentMemory.EVERY_HOST)
+                .or(() -> Optional.ofNullable(board.appliedCommit));
+        if (applied.isEmpty()) {
+            return;
+        }
+        try (Workspace workspace = workspaces.open(applied, settings.hosts())) {
+            accepted(workspace);
+        } catch (SourceException | ValidationException e) {
+            LOG.warn("cannot read the notification settings of commit {}, the newest applied: {}", applied.get(),
+                    e.getMessage());
+            settingsLoaded = true; // said once; the next commit applied brings its own
+        }
     }
 
     /** The hosts among {@code hosts} whose target is {@code commit} now. */
@@ -180,7 +311,7 @@ final class ApplyCycle {
         });
         report.record(new Reconcile(0, Reconcile.Kind.APPLY, trigger, commit.id(), commit.author(), commit.message(),
                 now, now, Reconcile.Result.FAILED, error, outcomes));
-        report.event(new Event(Event.Kind.FAILED, "", "", commit.id(), error, now));
+        report.event(new Event(Event.Kind.REWIND_REFUSED, "", "", commit.id(), error, now));
         board.failedCommit = commit.id();
         board.failure = error;
     }
@@ -223,7 +354,7 @@ final class ApplyCycle {
             // not a rewind (ForwardOnly): every host here ran this commit before and was healthy at it (RollbackCheck);
             // the commits that follow are compared with the newest commit the host ran, which this leaves as it was
             try (Workspace workspace = workspaces.open(Optional.of(asked.commit()), hosts)) {
-                apply(report, workspace, hosts, trigger);
+                apply(report, workspace, hosts, trigger, Optional.empty());
             } catch (SourceException | ValidationException e) {
                 Map<String, FailureKind> failed = new LinkedHashMap<>();
                 hosts.forEach(host -> failed.put(host, FailureKind.DETERMINISTIC));
@@ -297,7 +428,18 @@ final class ApplyCycle {
         return due;
     }
 
-    private void apply(CycleReport report, Workspace workspace, List<String> hosts, String trigger) {
+    /** Applies the commit of {@code workspace} to {@code hosts}; {@code signer}: who signed it, when verified. */
+    private void apply(CycleReport report, Workspace workspace, List<String> hosts, String trigger,
+            Optional<String> signer) {
+        CycleReport signed = new CycleReport();
+        applyTo(signed, workspace, hosts, trigger);
+        signed.reconciles().forEach(r -> report.record(r.commit() != null && r.commit().equals(workspace.commit().id())
+                && r.kind() == Reconcile.Kind.APPLY ? r.withSigner(signer.orElse(null)) : r));
+        signed.events().forEach(e -> report.event(e.withSigner(signer.orElse(""))));
+        signed.lines().forEach(report::log);
+    }
+
+    private void applyTo(CycleReport report, Workspace workspace, List<String> hosts, String trigger) {
         Instant started = clock.instant();
         RepoSource.CommitInfo commit = workspace.commit();
         memory.begin(commit.id(), started);

@@ -36,6 +36,8 @@ final class StatusBoard {
     volatile String sourceError;
     volatile Instant fetchedAt;
     volatile Instant unavailableSince;
+    /** The ref's newest commit while it is refused as untrusted (--verify-signatures). */
+    volatile AgentStatus.Untrusted untrusted;
     /** The commits status may name, newest last; bounded, as only a few are named at a time. */
     private final Map<String, AgentStatus.Commit> commits = java.util.Collections.synchronizedMap(
             new java.util.LinkedHashMap<>(16, 0.75f, true) {
@@ -63,7 +65,8 @@ final class StatusBoard {
             if (reconcile.kind() == Reconcile.Kind.APPLY && reconcile.commit() != null) {
                 applied.putIfAbsent(reconcile.commit(), new AgentStatus.Commit(reconcile.commit(),
                         Optional.ofNullable(reconcile.author()).orElse(""),
-                        Optional.ofNullable(reconcile.message()).orElse(""), Optional.empty()));
+                        Optional.ofNullable(reconcile.message()).orElse(""), Optional.empty(),
+                        Optional.ofNullable(reconcile.signer())));
             }
             for (ServiceOutcome outcome : reconcile.services()) {
                 if (outcome.service() == null) {
@@ -90,7 +93,12 @@ final class StatusBoard {
 
     /** What Git says of a commit the agent read. */
     void commit(String id, String author, String message, Optional<Instant> at) {
-        commits.put(id, new AgentStatus.Commit(id, author, message, at));
+        commit(id, author, message, at, Optional.empty());
+    }
+
+    /** What Git says of a commit the agent read, and who signed it (a trusted key). */
+    void commit(String id, String author, String message, Optional<Instant> at, Optional<String> signer) {
+        commits.put(id, new AgentStatus.Commit(id, author, message, at, signer));
     }
 
     /** The commits known among {@code ids}. */

@@ -198,6 +198,9 @@ final class AgentCommand implements Callable<Integer> {
     @Mixin
     ApiOptions api;
 
+    @Mixin
+    TrustOptions trust;
+
     private boolean merged;
 
     @Override
@@ -220,6 +223,8 @@ final class AgentCommand implements Callable<Integer> {
                     + " agent is asked with 'driftless allow-rewind --to " + allowRewindTo + "'");
         }
         Optional<String> advertised = advertisedUrl();
+        // read and checked before anything starts: a trust file the agent cannot use stops it at once
+        Optional<dev.driftless.trust.TrustSettings> trusted = trust.settings(spec.commandLine());
         if (!once || logFormat == LogSetup.Format.json) {
             LogSetup.forAgent(logFormat);
         }
@@ -247,6 +252,7 @@ final class AgentCommand implements Callable<Integer> {
             Agent agent = new Agent(settings, history, metrics, notifications, Clock.systemUTC());
             Optional.ofNullable(historyKeep).ifPresent(agent::keepHistory);
             agent.onCheckout(notifications::update);
+            trusted.ifPresent(agent::verifySignatures);
             if (once) {
                 if (allowRewindTo != null) {
                     try {
@@ -280,6 +286,7 @@ final class AgentCommand implements Callable<Integer> {
                 RUNNING.add(agent);
                 spec.commandLine().getErr().println("driftless agent: watching " + repository.repo + " ("
                         + Optional.ofNullable(repository.ref).orElse("HEAD") + ")"
+                        + (trusted.isPresent() ? ", applying only commits signed by a trusted key" : "")
                         + where.asHost().map(h -> " as host " + h + ", on this machine").orElse("")
                         + ", listening on " + listen.replaceAll(":\\d+$", "") + ":" + server.port());
                 spec.commandLine().getErr().flush();
@@ -373,6 +380,8 @@ final class AgentCommand implements Callable<Integer> {
     /** What the agent itself reads and writes on this machine: no local host of the repository may manage it. */
     private List<Path> ownFiles(AgeKeyring keys) {
         List<Path> files = new ArrayList<>(List.of(stateDir));
+        // whoever could write the trust files through the repository could sign for the machines
+        files.addAll(trust.files());
         for (Path file : new Path[] {config, repository.cache, apiTokenFile, webhookSecretFile, gitTokenFile, gitIdentity, gitKnownHosts}) {
             if (file != null) {
                 files.add(file);

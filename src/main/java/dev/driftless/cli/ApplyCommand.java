@@ -33,11 +33,17 @@ import picocli.CommandLine.Mixin;
             "After an apply, the health checks of the services it changed run; when one fails, the host is rolled back",
             "to the last commit that was healthy there, unless the service says onFailure: keep or --no-rollback is",
             "given.", "",
-            "Exit codes: 0 = done, 1 = failed (on any host; also when a host was rolled back)."})
+            "With --verify-signatures, only a commit with a good signature from a trusted key is applied; any other",
+            "is refused before anything is read from it or changed.", "",
+            "Exit codes: 0 = done, 1 = failed (on any host; also when a host was rolled back, or the commit is"
+                + " untrusted)."})
 final class ApplyCommand extends WorkspaceCommand implements Callable<Integer> {
 
     @Mixin
     RepositoryOptions repository;
+
+    @Mixin
+    TrustOptions trust;
 
     @Mixin
     HostOptions where;
@@ -75,9 +81,12 @@ final class ApplyCommand extends WorkspaceCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        return withWorkspace(repository, RepoSource.ReadFrom.COMMIT, where, target.services, ssh.settings(), render,
+        return withWorkspace(repository, RepoSource.ReadFrom.COMMIT, trust, where, target.services, ssh.settings(), render,
                 workspace -> {
                     noteUncommitted(workspace, repository, "this apply");
+                    if (target.output == TargetOptions.Output.text) {
+                        sayWhoSigned(workspace);
+                    }
                     Reconciler reconciler = new Reconciler(timeouts.lockTimeout, timeouts.handlerTimeout,
                             new KnownFiles(), HealthChecks.inRealTime(), !noRollback,
                             pull.imagePull());
@@ -100,7 +109,7 @@ final class ApplyCommand extends WorkspaceCommand implements Callable<Integer> {
                     if (text) {
                         summarize(outcomes, out());
                     } else {
-                        new PlanPrinter(PlanPrinter.Mode.APPLY).printJson(outcomes, out());
+                        new PlanPrinter(PlanPrinter.Mode.APPLY).printJson(outcomes, signatureJson(workspace), out());
                     }
                     boolean failed = outcomes.stream().anyMatch(o -> o instanceof HostOutcome.Failed
                             || o instanceof HostOutcome.Applied a && !a.succeeded());

@@ -110,6 +110,12 @@ final class Failures {
             problems.forEach(problem -> err.println("  " + problem));
             err.flush();
             document(ResultDocument.failure(ResultDocument.Kind.INVALID_REPOSITORY, summary, problems));
+        } else if (e instanceof UntrustedCommit untrusted) {
+            String message = untrusted.getMessage() + consequence;
+            err.println("Error: " + message);
+            err.println(untrusted.hint());
+            err.flush();
+            document(ResultDocument.untrusted(message, untrusted));
         } else {
             err.println("Error: " + e.getMessage());
             err.flush();

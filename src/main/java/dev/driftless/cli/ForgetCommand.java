@@ -18,7 +18,9 @@ import picocli.CommandLine.Parameters;
         description = {"Stop managing PATH on the chosen hosts without touching it there: it leaves the host's state, and"
                 + " the backup of what was there before Driftless took it over is dropped. A path still in the"
                 + " repository is taken over again (adopted) by the next apply: remove it from the repository too.", "",
-            "Exit codes: 0 = done, 1 = a path no chosen host manages (nothing was changed), or a host failed."})
+            "With --verify-signatures, the hosts are read from a commit with a good signature from a trusted key only.", "",
+            "Exit codes: 0 = done, 1 = a path no chosen host manages (nothing was changed), a host failed, or the"
+                + " commit is untrusted."})
 final class ForgetCommand extends WorkspaceCommand implements Callable<Integer> {
 
     @Parameters(paramLabel = "PATH", arity = "1..*",
@@ -28,6 +30,9 @@ final class ForgetCommand extends WorkspaceCommand implements Callable<Integer> 
 
     @Mixin
     RepositoryOptions repository;
+
+    @Mixin
+    TrustOptions trust;
 
     @Mixin
     HostOptions where;
@@ -48,8 +53,9 @@ final class ForgetCommand extends WorkspaceCommand implements Callable<Integer> 
 
     @Override
     public Integer call() {
-        return withWorkspace(repository, RepoSource.ReadFrom.COMMIT, where, List.of(), ssh.settings(), render,
+        return withWorkspace(repository, RepoSource.ReadFrom.COMMIT, trust, where, List.of(), ssh.settings(), render,
                 workspace -> {
+                    sayWhoSigned(workspace);
                     Forget.Result result = new Forget(lock.lockTimeout).paths(workspace, paths, message -> {
                         err().println(message);
                         err().flush();

@@ -3,6 +3,7 @@ package dev.driftless.cli;
 import dev.driftless.engine.Reconciler;
 import dev.driftless.engine.HostOutcome;
 import dev.driftless.engine.PlanPrinter;
+import dev.driftless.engine.Workspace;
 import dev.driftless.health.HealthChecks;
 import dev.driftless.plan.KnownFiles;
 import dev.driftless.source.RepoSource;
@@ -17,11 +18,16 @@ import picocli.CommandLine.Option;
 @Command(name = "plan", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Show what apply would change on each host: a unified diff per changed file and the summary"
                 + " line 'Plan: N to add, N to change, N to delete.' Changes nothing.", "",
-            "Exit codes: 0 = nothing to do, 2 = changes pending, 1 = error."})
+            "With --verify-signatures, only a commit with a good signature from a trusted key is planned, and plan says"
+                + " who signed it.", "",
+            "Exit codes: 0 = nothing to do, 2 = changes pending, 1 = error (also an untrusted commit)."})
 final class PlanCommand extends WorkspaceCommand implements Callable<Integer> {
 
     @Mixin
     RepositoryOptions repository;
+
+    @Mixin
+    TrustOptions trust;
 
     @Mixin
     HostOptions where;
@@ -48,23 +54,26 @@ final class PlanCommand extends WorkspaceCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         RepoSource.ReadFrom from = worktree ? RepoSource.ReadFrom.WORKTREE : RepoSource.ReadFrom.COMMIT;
-        return withWorkspace(repository, from, where, target.services, ssh.settings(), render,
+        return withWorkspace(repository, from, trust, where, target.services, ssh.settings(), render,
                 workspace -> {
             if (!worktree) {
                 noteUncommitted(workspace, repository, "this plan");
+            }
+            if (target.output == TargetOptions.Output.text) {
+                sayWhoSigned(workspace);
             }
             Reconciler reconciler = new Reconciler(Duration.ZERO, Duration.ZERO, new KnownFiles(),
                     HealthChecks.inRealTime(), true, pull.imagePull());
             List<HostOutcome> outcomes = reconciler.plan(workspace, where.parallel,
                     new HostProgress(err(), workspace.hosts().size()));
-            print(outcomes, reconciler, new PlanPrinter(PlanPrinter.Mode.PLAN, color.palette()));
+            print(workspace, outcomes, reconciler, new PlanPrinter(PlanPrinter.Mode.PLAN, color.palette()));
             return exitCode(outcomes);
         });
     }
 
-    void print(List<HostOutcome> outcomes, Reconciler reconciler, PlanPrinter printer) {
+    void print(Workspace workspace, List<HostOutcome> outcomes, Reconciler reconciler, PlanPrinter printer) {
         if (target.output == TargetOptions.Output.json) {
-            printer.printJson(outcomes, out());
+            printer.printJson(outcomes, signatureJson(workspace), out());
         } else {
             printer.printText(outcomes, reconciler.descriptions(), out());
         }

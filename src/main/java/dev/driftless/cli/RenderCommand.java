@@ -54,7 +54,7 @@ final class RenderCommand extends WorkspaceCommand implements Callable<Integer> 
         RepoSource.ReadFrom from = worktree ? RepoSource.ReadFrom.WORKTREE : RepoSource.ReadFrom.COMMIT;
         HostOptions where = new HostOptions();
         where.hosts = host == null ? List.of() : List.of(host);
-        return withWorkspace(repository, from, where, List.of(service), new SshOptions().settings(), render,
+        return withWorkspace(repository, from, new TrustOptions(), where, List.of(service), new SshOptions().settings(), render,
                 workspace -> {
             RenderedFile rendered;
             try {

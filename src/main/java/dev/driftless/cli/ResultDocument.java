@@ -4,9 +4,11 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.driftless.model.Problem;
+import dev.driftless.trust.Verdict;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The JSON document of {@code validate --output json}, and the one every command prints on stdout when it fails
@@ -22,6 +24,8 @@ final class ResultDocument {
         USAGE("usage"),
         /** The repository does not validate (the problems say where). */
         INVALID_REPOSITORY("invalid-repository"),
+        /** With --verify-signatures, the commit carries no good signature from a trusted key ({@code untrusted}). */
+        UNTRUSTED_COMMIT("untrusted-commit"),
         /** Anything else: a repository or host that cannot be reached, a key that cannot be read, ... */
         ERROR("error");
 
@@ -48,8 +52,36 @@ final class ResultDocument {
         return document;
     }
 
-    /** A repository that validates, and what it holds. */
-    static ResultDocument valid(String revision, int hosts, int services, int resources, boolean secretsChecked) {
+    /** A commit refused by --verify-signatures: the failure, and the commit, reason, signer and detail. */
+    static ResultDocument untrusted(String message, UntrustedCommit untrusted) {
+        ResultDocument document = failure(Kind.UNTRUSTED_COMMIT, message, List.of());
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("commit", untrusted.revision());
+        json.put("reason", untrusted.verdict().reason().word());
+        json.put("signer", untrusted.verdict().signer().orElse(null));
+        json.put("detail", untrusted.verdict().detail());
+        document.fields.put("untrusted", json);
+        return document;
+    }
+
+    /**
+     * Who signed the commit a command read with --verify-signatures, as validate, plan, check and apply write it:
+     * {@code commit}, {@code signer}, {@code fingerprint} and {@code kind} ({@code ssh} or {@code openpgp}).
+     */
+    static Map<String, Object> signature(String revision, Verdict.Trusted trusted) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("commit", revision);
+        json.put("signer", trusted.signer());
+        json.put("fingerprint", trusted.fingerprint());
+        json.put("kind", trusted.kind().word());
+        return json;
+    }
+
+    /**
+     * A repository that validates, and what it holds; with {@code signature} (--verify-signatures) who signed it.
+     */
+    static ResultDocument valid(String revision, int hosts, int services, int resources, boolean secretsChecked,
+            Optional<Verdict.Trusted> signature) {
         ResultDocument document = new ResultDocument(true);
         document.fields.put("kind", null);
         document.fields.put("error", null);
@@ -59,6 +91,7 @@ final class ResultDocument {
         document.fields.put("services", services);
         document.fields.put("resources", resources);
         document.fields.put("secretsChecked", secretsChecked);
+        signature.ifPresent(trusted -> document.fields.put("signature", signature(revision, trusted)));
         return document;
     }
 

@@ -128,7 +128,8 @@ final class StatusCommand implements Callable<Integer> {
         Optional<String> applied = text(status, "appliedCommit");
         if (applied.isPresent()) {
             out.println("Applied: " + shortCommit(applied.get())
-                    + text(status, "appliedAt").map(at -> " at " + at).orElse(""));
+                    + text(status, "appliedAt").map(at -> " at " + at).orElse("")
+                    + signer(status, applied.get()).map(s -> ", signed by " + s).orElse(""));
         } else {
             out.println("Applied: nothing yet");
         }
@@ -137,6 +138,14 @@ final class StatusCommand implements Callable<Integer> {
         if (failedCommit.isPresent() || failure.isPresent()) {
             out.println("Failed: " + failedCommit.map(commit -> "commit " + shortCommit(commit)).orElse("")
                     + (failedCommit.isPresent() && failure.isPresent() ? ": " : "") + failure.orElse(""));
+        }
+        JsonNode untrusted = status.path("untrusted");
+        if (untrusted.isObject()) {
+            out.println("Untrusted: commit " + shortCommit(untrusted.path("commit").asText()) + " ("
+                    + untrusted.path("reason").asText() + text(untrusted, "signer").map(s -> ", signed by " + s)
+                    .orElse("") + ") is applied nowhere; the next commit signed by a trusted key is");
+        } else if (status.path("verifySignatures").asBoolean(false)) {
+            out.println("Signatures: only commits signed by a trusted key are applied");
         }
         if (status.path("suspended").asBoolean(false)) {
             out.println("Suspended: automatic applies are suspended on every host (driftless resume)");
@@ -160,6 +169,12 @@ final class StatusCommand implements Callable<Integer> {
                         + held.path("by").asText("?") + "; driftless resume --host " + host.path("host").asText()
                         + " or a newer commit ends it)";
             }
+            JsonNode refused = host.path("rewindRefused");
+            if (refused.isObject()) {
+                detail += ", refused commit " + shortCommit(refused.path("commit").asText()) + " as a rewind"
+                        + " (driftless allow-rewind --to " + shortCommit(refused.path("commit").asText())
+                        + " lets it through once)";
+            }
             out.println(host.path("host").asText() + "  (" + detail + ")");
             int width = 0;
             for (JsonNode service : host.path("services")) {
@@ -182,6 +197,16 @@ final class StatusCommand implements Callable<Integer> {
                 out.println("  (no services)");
             }
         }
+    }
+
+    /** Who signed {@code commit}, when the agent verified it (the status's commits say). */
+    private static Optional<String> signer(JsonNode status, String commit) {
+        for (JsonNode known : status.path("commits")) {
+            if (commit.equals(known.path("id").asText())) {
+                return text(known, "signer");
+            }
+        }
+        return Optional.empty();
     }
 
     private static Optional<String> text(JsonNode node, String field) {

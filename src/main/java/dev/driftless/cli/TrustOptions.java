@@ -18,8 +18,9 @@ final class TrustOptions {
 
     @Option(names = "--verify-signatures",
             description = "Only a commit with a good signature from a key in --allowed-signers or --trusted-pgp-keys"
-                    + " is applied (the CLI exits 1 on any other; the agent keeps the last trusted commit and"
-                    + " notifies 'untrusted commit'). See docs/signed-commits.md.")
+                    + " is read and applied (a command exits 1 on any other, before a host is touched; the agent"
+                    + " keeps the last trusted commit and notifies 'untrusted commit'). Who signed is said."
+                    + " See docs/signed-commits.md.")
     boolean verify;
 
     @Option(names = "--allowed-signers", paramLabel = "FILE",
@@ -27,6 +28,12 @@ final class TrustOptions {
                     + " (principals, namespaces=\"git\", valid-after, valid-before, cert-authority). Keep it outside"
                     + " the repository: whoever can change it can sign for the machines.")
     Path allowedSigners;
+
+    @Option(names = "--revoked-ssh-keys", paramLabel = "FILE",
+            description = "SSH keys that may no longer sign, as git's gpg.ssh.revocationFile: public keys one a line"
+                    + " (a listed key also revokes its certificates, a listed CA every certificate it issued), or a"
+                    + " KRL made by ssh-keygen -k. Read when the command or the agent starts.")
+    Path revokedSshKeys;
 
     @Option(names = "--trusted-pgp-keys", paramLabel = "FILE", split = ",",
             description = "Trusted OpenPGP public keys (gpg --export [--armor] FINGERPRINT); repeat the option or"
@@ -41,15 +48,18 @@ final class TrustOptions {
      */
     Optional<TrustSettings> settings(CommandLine line) {
         if (!verify) {
-            if (allowedSigners != null || !openPgpKeys.isEmpty()) {
-                throw new CommandLine.ParameterException(line, (allowedSigners != null ? "--allowed-signers"
-                        : "--trusted-pgp-keys") + " is given without --verify-signatures: add --verify-signatures"
-                        + " to apply only commits signed by these keys (without it nothing is verified)");
+            if (!files().isEmpty()) {
+                String given = allowedSigners != null ? "--allowed-signers"
+                        : revokedSshKeys != null ? "--revoked-ssh-keys" : "--trusted-pgp-keys";
+                throw new CommandLine.ParameterException(line, given + " is given without --verify-signatures: add"
+                        + " --verify-signatures to apply only commits signed by these keys (without it nothing is"
+                        + " verified)");
             }
             return Optional.empty();
         }
         try {
-            return Optional.of(TrustSettings.load(Optional.ofNullable(allowedSigners), openPgpKeys));
+            return Optional.of(TrustSettings.load(Optional.ofNullable(allowedSigners),
+                    Optional.ofNullable(revokedSshKeys), openPgpKeys));
         } catch (TrustSettingsException e) {
             throw new CommandLine.ParameterException(line, e.getMessage());
         }
@@ -59,6 +69,7 @@ final class TrustOptions {
     List<Path> files() {
         List<Path> files = new ArrayList<>(openPgpKeys);
         Optional.ofNullable(allowedSigners).ifPresent(files::add);
+        Optional.ofNullable(revokedSshKeys).ifPresent(files::add);
         return files;
     }
 }

@@ -13,11 +13,17 @@ import picocli.CommandLine.Option;
 @Command(name = "validate", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Check the repository: YAML, keys, paths, handlers, dependsOn and every template rendered for"
                 + " every host, and that no private age key is committed. Touches no host.", "",
-            "Exit codes: 0 = valid, 1 = invalid (each problem printed as file:line: key: message)."})
+            "With --verify-signatures, the commit must carry a good signature from a trusted key, and validate says who"
+                + " signed it.", "",
+            "Exit codes: 0 = valid, 1 = invalid (each problem printed as file:line: key: message) or, with"
+                + " --verify-signatures, untrusted."})
 final class ValidateCommand extends WorkspaceCommand implements Callable<Integer> {
 
     @Mixin
     RepositoryOptions repository;
+
+    @Mixin
+    TrustOptions trust;
 
     @Option(names = "--worktree", description = "Read uncommitted files of the working tree instead of the commit.")
     boolean worktree;
@@ -48,11 +54,14 @@ final class ValidateCommand extends WorkspaceCommand implements Callable<Integer
     @Override
     public Integer call() {
         RepoSource.ReadFrom from = worktree ? RepoSource.ReadFrom.WORKTREE : RepoSource.ReadFrom.COMMIT;
-        return withWorkspace(repository, from, new HostOptions(), List.of(), new SshOptions().settings(),
+        return withWorkspace(repository, from, trust, new HostOptions(), List.of(), new SshOptions().settings(),
                 render, workspace -> {
             var repo = workspace.repository();
             int hosts = repo.inventory().hosts().size();
             int resources = repo.services().stream().mapToInt((Service s) -> s.resources().size()).sum();
+            if (signature().isPresent()) {
+                noteUncommitted(workspace, repository, "validate");
+            }
             if (noSecrets) {
                 err().println("Note: secrets were not checked (--no-secrets): no value was decrypted, only each"
                         + " secret's name looked up in the encrypted files.");
@@ -60,8 +69,9 @@ final class ValidateCommand extends WorkspaceCommand implements Callable<Integer
             }
             if (output == TargetOptions.Output.json) {
                 out().println(ResultDocument.valid(repo.revision(), hosts, repo.services().size(), resources,
-                        !noSecrets).text());
+                        !noSecrets, signature()).text());
             } else {
+                sayWhoSigned(workspace);
                 out().println("Valid: " + count(hosts, "host") + ", " + count(repo.services().size(), "service")
                         + ", " + count(resources, "resource") + " at " + repo.revision() + ".");
             }

@@ -6,8 +6,14 @@ import dev.driftless.engine.Workspace;
 import dev.driftless.secrets.Secrets;
 import dev.driftless.source.RepoSource;
 import dev.driftless.source.UncommittedFiles;
+import dev.driftless.trust.SignatureCheck;
+import dev.driftless.trust.TrustSettings;
+import dev.driftless.trust.Verdict;
 import java.io.PrintWriter;
+import java.time.Clock;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.function.ToIntFunction;
 import picocli.CommandLine;
 
@@ -22,6 +28,9 @@ abstract class WorkspaceCommand {
 
     @CommandLine.Mixin
     AgeKeyOptions ageKey;
+
+    /** Who signed the commit read: set by {@link #withWorkspace} when it verified the commit. */
+    private Optional<Verdict.Trusted> signature = Optional.empty();
 
     PrintWriter out() {
         return spec.commandLine().getOut();
@@ -57,8 +66,14 @@ abstract class WorkspaceCommand {
         if (count > NAMED_FILES) {
             err.println("  and " + (count - NAMED_FILES) + " more");
         }
-        err.println("Commit " + (count == 1 ? "it" : "them") + " first, or review " + (count == 1 ? "it" : "them")
-                + " with 'driftless plan --worktree'.");
+        if (signature.isPresent()) {
+            // --worktree and --verify-signatures exclude each other: only a signed commit is read
+            err.println("Commit " + (count == 1 ? "it" : "them") + " with a trusted signature (git commit -S) first:"
+                    + " with --verify-signatures only the signed commit is read.");
+        } else {
+            err.println("Commit " + (count == 1 ? "it" : "them") + " first, or review " + (count == 1 ? "it" : "them")
+                    + " with 'driftless plan --worktree'.");
+        }
         err.flush();
     }
 
@@ -72,23 +87,71 @@ abstract class WorkspaceCommand {
         return Secrets.Reading.DECRYPTED;
     }
 
-    int withWorkspace(RepositoryOptions repository, RepoSource.ReadFrom readFrom, HostOptions where,
+    /**
+     * Opens the workspace and runs {@code body} on it. With {@code --verify-signatures} ({@code trust}) the commit is
+     * verified first: an untrusted one ends the command with {@link UntrustedCommit} before any of its files is
+     * read, and a trusted one is {@link #signature()} while {@code body} runs.
+     */
+    int withWorkspace(RepositoryOptions repository, RepoSource.ReadFrom readFrom, TrustOptions trust, HostOptions where,
             List<String> services, dev.driftless.host.SshSettings ssh, RenderOptions render,
             ToIntFunction<Workspace> body) {
+        Optional<TrustSettings> settings = trust.settings(spec.commandLine());
+        if (settings.isPresent() && readFrom == RepoSource.ReadFrom.WORKTREE) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--worktree reads uncommitted files, which"
+                    + " carry no signature: leave out --worktree to verify and read the commit, or"
+                    + " --verify-signatures to review the working tree");
+        }
         dev.driftless.secrets.AgeKeyring keys = ageKey.keyring();
         List<java.nio.file.Path> ownFiles = new java.util.ArrayList<>(keys.files());
         ownFiles.addAll(ssh.files());
+        ownFiles.addAll(trust.files());
         Selection selection = new Selection(repository.request(readFrom), where.hosts, services, where.root(), ssh,
                 keys, render.limits(), ownFiles, where.asHost(), secretReading());
+        RepoSource.Checkout checkout = repository.source().open(selection.source());
+        // standard error: the JSON on standard output stays one document
+        checkout.tag().ifPresent(tag -> {
+            err().println("Reading tag " + tag.name() + ", the highest version matching '" + repository.ref
+                    + "', at commit " + PlanPrinter.shortRevision(checkout.tree().revision()) + ".");
+            err().flush();
+        });
+        try {
+            signature = settings.map(trusted -> trusted(checkout, trusted));
+        } catch (RuntimeException e) {
+            checkout.close();
+            throw e;
+        }
         // a repository that does not validate or cannot be read is said by Main, as every command's failure is
-        try (Workspace workspace = Workspace.open(selection, repository.source())) {
-            // standard error: the JSON on standard output stays one document
-            workspace.tag().ifPresent(tag -> {
-                err().println("Reading tag " + tag.name() + ", the highest version matching '" + repository.ref
-                        + "', at commit " + PlanPrinter.shortRevision(workspace.revision()) + ".");
-                err().flush();
-            });
+        try (Workspace workspace = Workspace.open(selection, checkout)) {
             return body.applyAsInt(workspace);
         }
+    }
+
+    /** The signature of the commit checked out, when a key {@code settings} lists made it; else UntrustedCommit. */
+    private static Verdict.Trusted trusted(RepoSource.Checkout checkout, TrustSettings settings) {
+        Verdict verdict = checkout.verify(new SignatureCheck(settings, Clock.systemUTC()));
+        if (verdict instanceof Verdict.Untrusted untrusted) {
+            throw new UntrustedCommit(checkout.tree().revision(), untrusted);
+        }
+        return (Verdict.Trusted) verdict;
+    }
+
+    /** Who signed the commit read, with --verify-signatures (while the body of {@link #withWorkspace} runs). */
+    Optional<Verdict.Trusted> signature() {
+        return signature;
+    }
+
+    /** Says who signed the commit read, in text, when --verify-signatures verified it: the first line of a run. */
+    void sayWhoSigned(Workspace workspace) {
+        signature.ifPresent(trusted -> {
+            out().println("Commit " + PlanPrinter.shortRevision(workspace.revision()) + " signed by "
+                    + trusted.summary() + ".");
+            out().flush();
+        });
+    }
+
+    /** The fields a JSON document adds for the signature of the commit read: none without --verify-signatures. */
+    Map<String, Object> signatureJson(Workspace workspace) {
+        return signature.map(trusted -> Map.<String, Object>of("signature",
+                ResultDocument.signature(workspace.revision(), trusted))).orElse(Map.of());
     }
 }

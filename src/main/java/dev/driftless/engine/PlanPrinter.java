@@ -194,8 +194,14 @@ public final class PlanPrinter {
     }
 
     public void printJson(List<HostOutcome> outcomes, PrintWriter out) {
+        printJson(outcomes, Map.of(), out);
+    }
+
+    /** The same, with fields the command knows of the whole run after {@code formatVersion} (who signed the commit). */
+    public void printJson(List<HostOutcome> outcomes, Map<String, Object> head, PrintWriter out) {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("formatVersion", FORMAT_VERSION);
+        root.putAll(head);
         List<Object> hosts = new ArrayList<>();
         for (HostOutcome outcome : outcomes) {
             Map<String, Object> host = new LinkedHashMap<>();

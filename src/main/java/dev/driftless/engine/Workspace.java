@@ -173,11 +173,6 @@ public final class Workspace implements AutoCloseable {
         return checkout.tree().revision();
     }
 
-    /** In tag mode ({@code --ref} a tag pattern), the tag the commit was read from. */
-    public java.util.Optional<dev.driftless.source.TagInfo> tag() {
-        return checkout.tag();
-    }
-
     /** The chosen hosts, in inventory order. */
     public List<dev.driftless.model.Host> hosts() {
         return hosts;

@@ -6,6 +6,7 @@ import dev.driftless.trust.Verdict.Trusted;
 import dev.driftless.trust.Verdict.Untrusted;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.security.PublicKey;
 import java.time.Clock;
 import java.util.Arrays;
 import java.util.Base64;
@@ -28,7 +29,8 @@ import org.eclipse.jgit.signing.ssh.SshSignatureVerifierFactory;
 /**
  * Decides whether a commit (or, in tag mode, an annotated tag) carries a good signature from a trusted key,
  * as {@code git verify-commit} / {@code git verify-tag} would with the same keys. SSH signatures are checked
- * by JGit against the allowed_signers file alone (at the committer's or tagger's time, as git does);
+ * by JGit against the allowed_signers file alone (at the committer's or tagger's time, as git does), and refused
+ * when the key, or the authority of its certificate, is revoked;
  * OpenPGP signatures in-process by BouncyCastle against the configured keys (expiry at the time of the check,
  * as GnuPG does). Only the commit itself counts: the parents of a signed merge are not checked.
  */
@@ -84,18 +86,29 @@ public final class SignatureCheck {
     private Verdict verifySsh(Repository repository, SignedObject signed) throws IOException {
         SignatureVerification result = ssh.verify(repository, sshConfig, signed.data(), signed.signature());
         String fingerprint = result.keyFingerprint();
-        if (result.verified() && result.trustLevel() == TrustLevel.FULL) {
-            return new Trusted(result.keyUser(), fingerprint, SignatureKind.SSH);
-        }
         if (fingerprint == null) {
             return new Untrusted(Reason.BAD_SIGNATURE, Optional.empty(), "the SSH signature of " + signed.name()
                     + " cannot be read (" + result.message() + ")");
         }
         // a certificate is listed by its authority (a cert-authority line), a plain key by itself
-        Optional<String> authority = certificateAuthority(signed.signature());
+        Optional<PublicKey> key = signingKey(signed.signature());
+        Optional<String> authority = key.filter(OpenSshCertificate.class::isInstance)
+                .map(k -> KeyUtils.getFingerPrint(((OpenSshCertificate) k).getCaPubKey()));
         String listed = authority.orElse(fingerprint);
         List<Entry> entries = settings.allowedSigners().map(a -> a.entriesFor(listed)).orElse(List.of()).stream()
                 .filter(e -> e.certAuthority() == authority.isPresent()).toList();
+        Optional<String> signer = entries.stream().findFirst().map(e -> String.join(",", e.principals()));
+        // as ssh-keygen -Y verify: a good signature first, then revocation, then the allowed signers
+        if (key.isPresent() && settings.revokedSshKeys().isPresent() && goodSignature(result)) {
+            Optional<String> revocation = settings.revokedSshKeys().get().revocation(repository, key.get());
+            if (revocation.isPresent()) {
+                return new Untrusted(Reason.REVOKED_KEY, signer, signed.name() + " is signed by SSH key "
+                        + fingerprint + ", which is revoked: " + revocation.get());
+            }
+        }
+        if (result.verified() && result.trustLevel() == TrustLevel.FULL) {
+            return new Trusted(result.keyUser(), fingerprint, SignatureKind.SSH);
+        }
         String file = settings.allowedSigners().map(a -> a.file().toString()).orElse("");
         String notListed = file.isEmpty() ? "no allowed signers file is configured"
                 : (authority.isPresent() ? "its certificate authority " + listed + " is not a cert-authority line in "
@@ -107,9 +120,7 @@ public final class SignatureCheck {
                     + (reason == Reason.UNKNOWN_KEY ? "; " : ", and the signature does not match it (changed after"
                     + " signing?); ") + notListed);
         }
-        Entry first = entries.get(0);
-        Optional<String> signer = Optional.of(String.join(",", first.principals()));
-        String where = file + ":" + first.line();
+        String where = file + ":" + entries.get(0).line();
         if (result.expired()) {
             return new Untrusted(Reason.EXPIRED_KEY, signer, signed.name() + " was made outside the valid-after/"
                     + "valid-before time of SSH key " + fingerprint + " (" + where + ")");
@@ -127,8 +138,16 @@ public final class SignatureCheck {
                 + (result.message() == null ? "" : ": " + result.message()));
     }
 
-    /** The fingerprint of the authority that certified the signing key, when the signature carries a certificate. */
-    private static Optional<String> certificateAuthority(byte[] armored) {
+    /**
+     * Whether JGit found the signature itself good: it then either trusted it, found no principal for the key
+     * (unknown) or found the time outside the key's validity (expired). JGit is never given the revocation file.
+     */
+    private static boolean goodSignature(SignatureVerification result) {
+        return result.verified() || result.trustLevel() == TrustLevel.UNKNOWN || result.expired();
+    }
+
+    /** The key or certificate the SSH signature carries, when it can be read. */
+    private static Optional<PublicKey> signingKey(byte[] armored) {
         String text = new String(armored, StandardCharsets.US_ASCII);
         String base64 = text.lines().filter(l -> !l.startsWith("-----")).map(String::strip)
                 .collect(Collectors.joining());
@@ -140,9 +159,7 @@ public final class SignatureCheck {
                 return Optional.empty();
             }
             blob.getUInt(); // the version
-            return blob.getPublicKey() instanceof OpenSshCertificate certificate
-                    ? Optional.of(KeyUtils.getFingerPrint(certificate.getCaPubKey()))
-                    : Optional.empty();
+            return Optional.of(blob.getPublicKey());
         } catch (SshException | RuntimeException e) {
             // JGit has already said why it cannot read this signature
             return Optional.empty();

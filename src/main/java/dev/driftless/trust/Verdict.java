@@ -34,13 +34,19 @@ public sealed interface Verdict permits Verdict.Trusted, Verdict.Untrusted {
         UNSIGNED,
         /** A signature that does not match the object (tampered) or cannot be read. */
         BAD_SIGNATURE,
-        /** Signed by a key that is in no trust file. */
+        /**
+         * Signed by a key that is in no trust file, or by an OpenPGP subkey that its primary key does not bind to
+         * itself (a binding signature by the primary key, cross-certified by the subkey).
+         */
         UNKNOWN_KEY,
-        /** The key is listed, but not for git signatures (allowed_signers namespaces). */
+        /** The key is listed, but not for git signatures (allowed_signers namespaces, an OpenPGP subkey's flags). */
         KEY_NOT_ALLOWED,
         /** The key has expired (OpenPGP), or the commit time is outside allowed_signers' valid-after/valid-before. */
         EXPIRED_KEY,
-        /** The trusted key material carries a revocation of the key. */
+        /**
+         * The trusted key material carries a revocation of the key (OpenPGP), or the revoked SSH keys file lists
+         * the key, its certificate or its certificate authority.
+         */
         REVOKED_KEY
     }
 

@@ -72,7 +72,7 @@ class AgentForwardOnlyTest {
     }
 
     private List<Event> refusals() {
-        return events.stream().filter(e -> e.kind() == Event.Kind.FAILED && e.summary().startsWith("rewind refused"))
+        return events.stream().filter(e -> e.kind() == Event.Kind.REWIND_REFUSED && e.summary().startsWith("rewind refused"))
                 .toList();
     }
 
@@ -142,17 +142,22 @@ class AgentForwardOnlyTest {
     }
 
     @Test
-    void aRewrittenHistoryIsRefused() {
+    void aRewrittenHistoryIsRefusedAndItsNotificationSettingsAreNotRead() {
         Agent agent = agent(histories.open());
+        List<String> settingsReadFrom = new CopyOnWriteArrayList<>();
+        agent.onCheckout(w -> settingsReadFrom.add(w.commit().id()));
         twoCommitsApplied(agent);
         String v2 = repo.head();
 
         String rewritten = repo.amendAndForcePush("web v2, reworded");
         agent.reconcileOnce("webhook");
+        agent.reconcileOnce("interval");
 
         assertThat(host(agent, "a").appliedCommit()).contains(v2);
         assertThat(host(agent, "a").rewindRefused()).map(AgentStatus.RewindRefused::commit).contains(rewritten);
         assertThat(refusals()).hasSize(1);
+        // whoever rewrote the history must not be able to redirect the notifications that report it
+        assertThat(settingsReadFrom).contains(v2).doesNotContain(rewritten);
     }
 
     @Test

@@ -82,7 +82,7 @@ class AgentTagModeTest {
     }
 
     private List<Event> refusals() {
-        return events.stream().filter(e -> e.kind() == Event.Kind.FAILED && e.summary().startsWith("rewind refused"))
+        return events.stream().filter(e -> e.kind() == Event.Kind.REWIND_REFUSED)
                 .toList();
     }
 

@@ -1,6 +1,7 @@
 package dev.driftless.source;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.driftless.testing.PushedRepo;
 import java.nio.file.Path;
@@ -54,6 +55,20 @@ class AncestryTest {
 
         try (RepoSource.Checkout checkout = fetched()) {
             assertThat(checkout.ancestry(applied)).isEqualTo(Ancestry.DESCENDS);
+        }
+    }
+
+    @Test
+    void aSourceThatGoesAwayWhileDeepeningIsAnErrorNotAStepBack() {
+        repo.write("a", "1\n").commitAndPush("first");
+        String applied = fetchedCommit();
+        repo.commitManyAndPush(40);
+
+        try (RepoSource.Checkout checkout = fetched()) {
+            repo.close(); // the git daemon stops between the fetch of the new commit and the deepening
+            // "diverges" would refuse a good commit as a rewind; the agent must try again at the next fetch instead
+            assertThatThrownBy(() -> checkout.ancestry(applied)).isInstanceOf(SourceException.class)
+                    .hasMessageContaining(repo.url());
         }
     }
 

@@ -60,6 +60,17 @@ public final class PushedRepo implements AutoCloseable {
         return head();
     }
 
+    /** The clone's working tree, where another tool (a signing git) may commit before {@link #push}. */
+    public Path work() {
+        return work;
+    }
+
+    /** Pushes main as the clone has it; returns the id of its newest commit. */
+    public String push() {
+        git(work, "push", "-q", "origin", "main");
+        return head();
+    }
+
     /** Moves main back to {@code commit}, here and on the server: {@code git push --force}. */
     public void forcePush(String commit) {
         git(work, "reset", "-q", "--hard", commit);

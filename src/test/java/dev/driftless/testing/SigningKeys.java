@@ -1,18 +1,36 @@
 package dev.driftless.testing;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.Date;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.StreamSupport;
+import org.bouncycastle.bcpg.ArmoredOutputStream;
+import org.bouncycastle.bcpg.HashAlgorithmTags;
+import org.bouncycastle.bcpg.sig.KeyFlags;
+import org.bouncycastle.openpgp.PGPException;
+import org.bouncycastle.openpgp.PGPPrivateKey;
+import org.bouncycastle.openpgp.PGPPublicKey;
+import org.bouncycastle.openpgp.PGPPublicKeyRing;
+import org.bouncycastle.openpgp.PGPSecretKeyRing;
+import org.bouncycastle.openpgp.PGPSignature;
+import org.bouncycastle.openpgp.PGPSignatureGenerator;
+import org.bouncycastle.openpgp.PGPSignatureSubpacketGenerator;
+import org.bouncycastle.openpgp.PGPUtil;
+import org.bouncycastle.openpgp.operator.bc.BcKeyFingerprintCalculator;
+import org.bouncycastle.openpgp.operator.bc.BcPGPContentSignerBuilder;
 
 /**
  * Real signing keys and real signed Git objects for tests: SSH keys made by ssh-keygen, OpenPGP keys made by
@@ -79,14 +97,135 @@ public final class SigningKeys implements AutoCloseable {
         return new SshKey(key.principal(), key.privateKey(), certificate, read(certificate).strip());
     }
 
+    /**
+     * A revocation list made by {@code ssh-keygen -k} (a binary KRL) that revokes {@code keys}, certificates by
+     * the key they certify.
+     */
+    public Path revocationList(SshKey... keys) {
+        Path krl = dir.resolve("revoked-" + counter.incrementAndGet() + ".krl");
+        List<String> command = new ArrayList<>(List.of("ssh-keygen", "-q", "-k", "-f", krl.toString()));
+        for (SshKey key : keys) {
+            command.add(key.publicKeyFile().toString());
+        }
+        run(dir, Map.of(), command.toArray(String[]::new));
+        return krl;
+    }
+
+    /** A KRL ({@code ssh-keygen -k -s}) that revokes the certificates {@code authority} issued with this key ID. */
+    public Path revocationListOfCertificates(SshKey authority, String keyId) {
+        Path spec = write(dir.resolve("krl-spec-" + counter.incrementAndGet()), "id: " + keyId + "\n");
+        Path krl = dir.resolve("revoked-" + counter.incrementAndGet() + ".krl");
+        run(dir, Map.of(), "ssh-keygen", "-q", "-k", "-f", krl.toString(), "-s", authority.publicKeyFile().toString(),
+                spec.toString());
+        return krl;
+    }
+
     /** An OpenPGP key whose primary key only certifies and whose ed25519 subkey signs. */
     public PgpKey pgpKeyWithSigningSubkey(String userId) {
-        run(dir, gpgEnvironment(signers), "gpg", "--batch", "--passphrase", "", "--quick-gen-key", userId, "ed25519",
-                "cert", "0");
+        return pgpKeyWithSigningSubkey(userId, Optional.empty(), "0");
+    }
+
+    /**
+     * An OpenPGP key made on {@link #EXPIRED_KEY_TIME} whose primary key never expires and whose signing subkey
+     * expired a day later; it signs at that time.
+     */
+    public PgpKey pgpKeyWithExpiredSigningSubkey(String userId) {
+        return pgpKeyWithSigningSubkey(userId, Optional.of(EXPIRED_KEY_TIME), "1d");
+    }
+
+    private PgpKey pgpKeyWithSigningSubkey(String userId, Optional<String> fakedTime, String subkeyExpiry) {
+        signersGpg(fakedTime, "--quick-gen-key", userId, "ed25519", "cert", "0");
         String fingerprint = fingerprint(userId);
-        run(dir, gpgEnvironment(signers), "gpg", "--batch", "--passphrase", "", "--quick-add-key", fingerprint,
-                "ed25519", "sign", "0");
-        return new PgpKey(userId, fingerprint, export(fingerprint), Optional.empty());
+        signersGpg(fakedTime, "--quick-add-key", fingerprint, "ed25519", "sign", subkeyExpiry);
+        return new PgpKey(userId, fingerprint, export(fingerprint), fakedTime);
+    }
+
+    /**
+     * Revokes the first subkey of {@code key} (gpg --edit-key, scripted: key 1, revkey); returns the key's new
+     * export, which carries the revocation. The primary key stays valid.
+     */
+    public PgpKey revokeSubkey(PgpKey key) {
+        run(dir, gpgEnvironment(signers), "sh", "-c", "printf 'key 1\\nrevkey\\ny\\n0\\n\\ny\\nsave\\n' | gpg --batch"
+                + " --command-fd 0 --pinentry-mode loopback --passphrase '' --edit-key " + key.fingerprint());
+        return new PgpKey(key.userId(), key.fingerprint(), export(key.fingerprint()), key.fakedTime());
+    }
+
+    /**
+     * The public key file of {@code onto} with the signing subkey of {@code from} added to it, bound by the
+     * binding signature {@code from}'s primary key made: what a forger would pass off as {@code onto}'s key
+     * (BouncyCastle, since gpg refuses to build it).
+     */
+    public Path withSubkeyOf(PgpKey onto, PgpKey from) {
+        try {
+            return armored("grafted", PGPPublicKeyRing.insertPublicKey(ring(onto), subkey(ring(from))));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * The public key file of {@code key} (made by {@link #pgpKeyWithSigningSubkey}) with its signing subkey bound
+     * anew by the primary key, but without the back-signature by the subkey that gpg puts in the binding (the
+     * cross-certification): BouncyCastle, with the primary key's secret exported from the signers' GnuPG home.
+     */
+    public Path withoutCrossCertification(PgpKey key) {
+        return rebound(key, KeyFlags.SIGN_DATA);
+    }
+
+    /** As {@link #withoutCrossCertification}, the subkey bound for authentication only, not for signing. */
+    public Path boundForAuthenticationOnly(PgpKey key) {
+        return rebound(key, KeyFlags.AUTHENTICATION);
+    }
+
+    private Path rebound(PgpKey key, int keyFlags) {
+        Path exported = dir.resolve("secret-" + counter.incrementAndGet() + ".gpg");
+        run(dir, gpgEnvironment(signers), "gpg", "--batch", "--pinentry-mode", "loopback", "--passphrase", "",
+                "--output", exported.toString(), "--export-secret-keys", key.fingerprint());
+        try (InputStream in = Files.newInputStream(exported)) {
+            PGPPrivateKey primarySecret = new PGPSecretKeyRing(in, new BcKeyFingerprintCalculator()).getSecretKey()
+                    .extractPrivateKey(null);
+            PGPPublicKeyRing ring = ring(key);
+            PGPPublicKey primary = ring.getPublicKey();
+            PGPPublicKey subkey = subkey(ring);
+            PGPSignatureGenerator generator = new PGPSignatureGenerator(
+                    new BcPGPContentSignerBuilder(primary.getAlgorithm(), HashAlgorithmTags.SHA256), primary);
+            generator.init(PGPSignature.SUBKEY_BINDING, primarySecret);
+            PGPSignatureSubpacketGenerator hashed = new PGPSignatureSubpacketGenerator();
+            hashed.setSignatureCreationTime(false, new Date());
+            hashed.setKeyFlags(false, keyFlags);
+            generator.setHashedSubpackets(hashed.generate());
+            PGPSignature binding = generator.generateCertification(primary, subkey);
+            List<PGPSignature> old = new ArrayList<>();
+            subkey.getSignaturesOfType(PGPSignature.SUBKEY_BINDING).forEachRemaining(old::add);
+            for (PGPSignature signature : old) {
+                subkey = PGPPublicKey.removeCertification(subkey, signature);
+            }
+            return armored("rebound", PGPPublicKeyRing.insertPublicKey(ring,
+                    PGPPublicKey.addCertification(subkey, binding)));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (PGPException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static PGPPublicKey subkey(PGPPublicKeyRing ring) {
+        return StreamSupport.stream(ring.spliterator(), false).filter(k -> !k.isMasterKey()).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("the key has no subkey"));
+    }
+
+    private Path armored(String name, PGPPublicKeyRing ring) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ArmoredOutputStream armored = new ArmoredOutputStream(bytes)) {
+            ring.encode(armored);
+        }
+        return Files.write(dir.resolve(name + "-" + counter.incrementAndGet() + ".asc"), bytes.toByteArray());
+    }
+
+    private static PGPPublicKeyRing ring(PgpKey key) throws IOException {
+        try (InputStream in = PGPUtil.getDecoderStream(Files.newInputStream(key.publicKeyFile()))) {
+            return new PGPPublicKeyRing(in, new BcKeyFingerprintCalculator());
+        }
     }
 
     /** An OpenPGP ed25519 signing key that never expires. */
@@ -100,22 +239,31 @@ public final class SigningKeys implements AutoCloseable {
     }
 
     private PgpKey pgpKey(String userId, Optional<String> fakedTime, String expiry) {
-        List<String> command = new ArrayList<>(List.of("gpg", "--batch", "--passphrase", ""));
-        fakedTime.ifPresent(t -> command.addAll(List.of("--faked-system-time", t + "!")));
-        command.addAll(List.of("--quick-gen-key", userId, "ed25519", "sign", expiry));
-        run(dir, gpgEnvironment(signers), command.toArray(String[]::new));
+        signersGpg(fakedTime, "--quick-gen-key", userId, "ed25519", "sign", expiry);
         String fingerprint = fingerprint(userId);
         return new PgpKey(userId, fingerprint, export(fingerprint), fakedTime);
     }
 
+    /** Runs gpg on the signers' GnuPG home, at {@code fakedTime} when given. */
+    private void signersGpg(Optional<String> fakedTime, String... args) {
+        List<String> command = new ArrayList<>(List.of("gpg", "--batch", "--passphrase", ""));
+        fakedTime.ifPresent(t -> command.addAll(List.of("--faked-system-time", t + "!")));
+        command.addAll(List.of(args));
+        run(dir, gpgEnvironment(signers), command.toArray(String[]::new));
+    }
+
     /** Revokes {@code key} with the revocation certificate gpg made with it; returns its export, which carries it. */
     public PgpKey revoke(PgpKey key) {
+        run(dir, gpgEnvironment(signers), "gpg", "--batch", "--import", revocationCertificate(key).toString());
+        return new PgpKey(key.userId(), key.fingerprint(), export(key.fingerprint()), key.fakedTime());
+    }
+
+    /** The revocation certificate gpg made with {@code key}, ready to import (or to append to a key file). */
+    public Path revocationCertificate(PgpKey key) {
         Path certificate = signers.resolve("openpgp-revocs.d").resolve(key.fingerprint() + ".rev");
         // gpg prefixes the block with ':' so that it is not imported by accident
-        Path revocation = write(dir.resolve("revoke-" + key.fingerprint() + ".asc"),
+        return write(dir.resolve("revoke-" + key.fingerprint() + ".asc"),
                 read(certificate).replace(":-----BEGIN", "-----BEGIN"));
-        run(dir, gpgEnvironment(signers), "gpg", "--batch", "--import", revocation.toString());
-        return new PgpKey(key.userId(), key.fingerprint(), export(key.fingerprint()), key.fakedTime());
     }
 
     /** A GnuPG home (as root's ~/.gnupg would be) that holds {@code keys}, fully trusted by GnuPG. */
@@ -177,17 +325,29 @@ public final class SigningKeys implements AutoCloseable {
      * gpg.ssh.allowedSignersFile and a fresh GnuPG home holding only {@code pgpKeys}. Exit 0 means trusted.
      */
     public Outcome gitVerifies(Path repo, String kind, String id, Optional<Path> allowedSigners, List<Path> pgpKeys) {
+        return gitVerifies(repo, kind, id, allowedSigners, Optional.empty(), pgpKeys);
+    }
+
+    /** As {@link #gitVerifies(Path, String, String, Optional, List)}, with gpg.ssh.revocationFile too. */
+    public Outcome gitVerifies(Path repo, String kind, String id, Optional<Path> allowedSigners,
+            Optional<Path> revokedSshKeys, List<Path> pgpKeys) {
         Path gnupg = gnupgHome(dir.resolve("oracle-gnupg-" + counter.incrementAndGet()));
         for (Path file : pgpKeys) {
             run(dir, gpgEnvironment(gnupg), "gpg", "--batch", "--import", file.toString());
         }
-        return gitVerifies(repo, kind, id, allowedSigners, gnupg, home);
+        return gitVerifies(repo, kind, id, allowedSigners, revokedSshKeys, gnupg, home);
     }
 
     /** {@code git verify-commit} or {@code verify-tag} with {@code gnupg} as GnuPG's home and {@code home} as HOME. */
     public Outcome gitVerifies(Path repo, String kind, String id, Optional<Path> allowedSigners, Path gnupg, Path home) {
+        return gitVerifies(repo, kind, id, allowedSigners, Optional.empty(), gnupg, home);
+    }
+
+    private Outcome gitVerifies(Path repo, String kind, String id, Optional<Path> allowedSigners,
+            Optional<Path> revokedSshKeys, Path gnupg, Path home) {
         List<String> command = new ArrayList<>(List.of("git", "-C", repo.toString()));
         allowedSigners.ifPresent(f -> command.addAll(List.of("-c", "gpg.ssh.allowedSignersFile=" + f)));
+        revokedSshKeys.ifPresent(f -> command.addAll(List.of("-c", "gpg.ssh.revocationFile=" + f)));
         command.addAll(List.of("verify-" + kind, id));
         Map<String, String> env = new HashMap<>(gitEnvironment(home));
         env.put("GNUPGHOME", gnupg.toString());

@@ -3,7 +3,6 @@ package dev.driftless.trust;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.driftless.testing.SigningKeys;
-import dev.driftless.testing.SigningKeys.Outcome;
 import dev.driftless.testing.SigningKeys.PgpKey;
 import dev.driftless.testing.SigningKeys.SshKey;
 import dev.driftless.trust.Verdict.Reason;
@@ -12,12 +11,8 @@ import dev.driftless.trust.Verdict.Untrusted;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
-import org.eclipse.jgit.lib.ObjectId;
-import org.eclipse.jgit.lib.Repository;
-import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -263,19 +258,10 @@ class SignatureCheckTest {
 
     /** Our verdict on {@code id}, after asserting that git decides the same with the same keys. */
     private Verdict checked(String kind, String id, Optional<Path> allowed, List<Path> pgp) throws IOException {
-        Verdict verdict;
-        try (Repository repository = new FileRepositoryBuilder().setGitDir(repo.resolve(".git").toFile()).build()) {
-            SignatureCheck check = new SignatureCheck(TrustSettings.load(allowed, pgp), Clock.systemUTC());
-            verdict = kind.equals("tag") ? check.tag(repository, ObjectId.fromString(id))
-                    : check.commit(repository, ObjectId.fromString(id));
-        }
-        Outcome git = keys.gitVerifies(repo, kind, id, allowed, pgp);
-        assertThat(verdict.trusted()).as("ours: %s; git verify-%s exit %d:%n%s", verdict, kind, git.exitCode(),
-                git.output()).isEqualTo(git.exitCode() == 0);
-        return verdict;
+        return GitOracle.verdict(keys, repo, kind, id, new GitOracle.TrustFiles(allowed, Optional.empty(), pgp));
     }
 
-    private static void assertUntrusted(Verdict verdict, Reason reason) {
+    static void assertUntrusted(Verdict verdict, Reason reason) {
         assertThat(verdict).isInstanceOfSatisfying(Untrusted.class, u -> assertThat(u.reason()).as("%s", u)
                 .isEqualTo(reason));
     }

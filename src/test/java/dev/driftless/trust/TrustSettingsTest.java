@@ -9,6 +9,7 @@ import dev.driftless.testing.SigningKeys.SshKey;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
@@ -76,6 +77,41 @@ class TrustSettingsTest {
                 .hasMessageStartingWith(date + ":1: valid-before=tomorrow is not a date: write YYYYMMDD");
         assertThatThrownBy(() -> TrustSettings.load(Optional.of(key), List.of()))
                 .hasMessageStartingWith(key + ":1: cannot read the ssh-ed25519 public key");
+    }
+
+    @Test
+    void aRevokedKeysFileIsReadWithItsLinesAndCertificatesCountAsTheirKeys() throws IOException {
+        SshKey alice = keys.sshKey("alice@example.org");
+        SshKey certified = keys.sshCertificate(keys.sshKey("ca"), "bob@example.org");
+        Path allowed = Files.writeString(tmp.resolve("allowed_signers"), alice.allowedSignersLine("") + "\n");
+        Path revoked = Files.writeString(tmp.resolve("revoked"), "# stolen laptops\n\n" + alice.publicKey() + "\n"
+                + certified.publicKey() + "\n");
+
+        RevokedSshKeys keys = TrustSettings.load(Optional.of(allowed), Optional.of(revoked), List.of())
+                .revokedSshKeys().orElseThrow();
+
+        assertThat(keys.listed()).extracting(RevokedSshKeys.Listed::line).containsExactly(3, 4);
+        assertThat(keys.listed().get(1).key()).startsWith("ssh-ed25519 ")
+                .isEqualTo(String.join(" ", Arrays.copyOf(Files.readString(Path.of(certified.privateKey() + ".pub"))
+                        .split(" "), 2)));
+    }
+
+    @Test
+    void aRevokedKeysLineThatIsNoKeyOrADamagedRevocationListIsAnErrorNamingTheFile() throws IOException {
+        SshKey alice = keys.sshKey("alice@example.org");
+        Path allowed = Files.writeString(tmp.resolve("allowed_signers"), alice.allowedSignersLine("") + "\n");
+        Path principals = Files.writeString(tmp.resolve("revoked"), "# stolen\n" + alice.allowedSignersLine("") + "\n");
+        byte[] krl = Files.readAllBytes(keys.revocationList(alice));
+        Path truncated = Files.write(tmp.resolve("revoked.krl"), Arrays.copyOf(krl, 12));
+
+        assertThatThrownBy(() -> TrustSettings.load(Optional.of(allowed), Optional.of(principals), List.of()))
+                .isInstanceOf(TrustSettingsException.class)
+                .hasMessageStartingWith(principals + ":2: ")
+                .hasMessageContaining("KEYTYPE BASE64KEY [COMMENT]");
+        assertThatThrownBy(() -> TrustSettings.load(Optional.of(allowed), Optional.of(truncated), List.of()))
+                .isInstanceOf(TrustSettingsException.class)
+                .hasMessageStartingWith(truncated + ": not a key revocation list")
+                .hasMessageContaining("ssh-keygen -k");
     }
 
     @Test
