@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.driftless.testing.Cli;
 import dev.driftless.testing.Command;
 import dev.driftless.testing.PushedRepo;
+import dev.driftless.testing.SigningKeys;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -119,5 +121,27 @@ class TagModeCliTest {
         assertThat(plan.err()).contains("no tag matches --ref 'release-*' in " + repo.url() + " (its tags: v1.10,"
                 + " v1.9)");
         assertThat(root.resolve("etc/motd")).doesNotExist();
+    }
+
+    @Test
+    void verifySignaturesVerifiesTheChosenTagNotItsCommit() throws Exception {
+        try (SigningKeys keys = new SigningKeys(Files.createDirectories(tmp.resolve("keys")))) {
+            SigningKeys.SshKey alice = keys.sshKey("alice@example.org");
+            Path allowed = Files.writeString(tmp.resolve("allowed_signers"),
+                    alice.allowedSignersLine("namespaces=\"git\"") + "\n");
+            keys.signedTag(work, alice, "v2.0"); // of the unsigned commit at HEAD
+            git("push", "-q", "origin", "refs/tags/v2.0");
+            Cli.Result signed = run("validate", repo.url(), "--ref", "v*", "--verify-signatures",
+                    "--allowed-signers", allowed.toString());
+            keys.unsignedTag(work, "v2.1");
+            git("push", "-q", "origin", "refs/tags/v2.1");
+            Cli.Result unsigned = run("validate", repo.url(), "--ref", "v*", "--verify-signatures",
+                    "--allowed-signers", allowed.toString());
+
+            assertThat(signed.exitCode()).as(signed.toString()).isZero();
+            assertThat(signed.out() + signed.err()).contains("Reading tag v2.0", "signed by alice@example.org (ssh");
+            assertThat(unsigned.exitCode()).as(unsigned.toString()).isEqualTo(1);
+            assertThat(unsigned.err()).contains("Reading tag v2.1", "is untrusted: unsigned: tag object");
+        }
     }
 }
