@@ -88,6 +88,8 @@ final class AgentMemory {
     private final Map<String, Suspension> suspensions;
     private final Map<String, Hold> holds;
     private final Map<String, String> newest;
+    // in tag mode, the tag each host's newest commit was read from; kept apart from "newest" so older state reads as is
+    private final Map<String, String> newestTags;
     private final Map<String, Refusal> refusals;
     private Optional<RewindAllowance> allowance;
     private Optional<Distrust> distrust;
@@ -105,6 +107,7 @@ final class AgentMemory {
         this.suspensions = new TreeMap<>(read("suspensions", new TypeReference<Map<String, Suspension>>() { }));
         this.holds = new TreeMap<>(read("holds", new TypeReference<Map<String, Hold>>() { }));
         this.newest = new TreeMap<>(read("newest", new TypeReference<Map<String, String>>() { }));
+        this.newestTags = new TreeMap<>(read("newest-tags", new TypeReference<Map<String, String>>() { }));
         this.refusals = new TreeMap<>(read("refusals", new TypeReference<Map<String, Refusal>>() { }));
         this.allowance = store.recall("rewind-allowed").filter(v -> !v.equals("null"))
                 .map(v -> parse(v, RewindAllowance.class, "the rewind allowed"));
@@ -237,17 +240,36 @@ final class AgentMemory {
                 .or(() -> Optional.ofNullable(newest.get(EVERY_HOST)));
     }
 
+    /**
+     * In tag mode, the tag the newest commit applied to the host was read from ({@link #newest}); nothing when it was
+     * read from a branch or a commit, or the state is older than tag mode.
+     */
+    synchronized Optional<String> newestTag(String host) {
+        if (newest.containsKey(host) || targets.containsKey(host)) {
+            return Optional.ofNullable(newestTags.get(host));
+        }
+        return Optional.ofNullable(newestTags.get(EVERY_HOST));
+    }
+
     /** These hosts moved forward to {@code commit} (or were allowed back to it): their newest, nothing refused. */
     synchronized void advanced(Collection<String> hosts, String commit) {
+        advanced(hosts, commit, Optional.empty());
+    }
+
+    /** The same, in tag mode read from {@code tag}, which forward is then judged from. */
+    synchronized void advanced(Collection<String> hosts, String commit, Optional<String> tag) {
         if (hosts.isEmpty()) {
             return;
         }
-        hosts.forEach(host -> {
+        List<String> all = new java.util.ArrayList<>(hosts);
+        all.add(EVERY_HOST);
+        all.forEach(host -> {
             newest.put(host, commit);
             refusals.remove(host);
+            tag.ifPresentOrElse(t -> newestTags.put(host, t), () -> newestTags.remove(host));
         });
-        newest.put(EVERY_HOST, commit);
         write("newest", newest);
+        write("newest-tags", newestTags);
         write("refusals", refusals);
     }
 

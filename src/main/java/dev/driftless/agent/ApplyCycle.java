@@ -187,12 +187,14 @@ final class ApplyCycle {
             Optional<String> signer = signed.map(Verdict.Trusted::summary);
             if (!decision.forward().isEmpty()) {
                 apply(report, workspace, decision.forward(), trigger, signer);
-                memory.advanced(reached(decision.forward(), commit.id()), commit.id());
+                memory.advanced(reached(decision.forward(), commit.id()), commit.id(),
+                        checkout.tag().map(t -> t.name()));
             }
             if (!decision.allowed().isEmpty()) {
                 apply(report, workspace, decision.allowed(), "rewind allowed by " + forwardOnly.allowedBy(commit.id()),
                         signer);
-                memory.advanced(reached(decision.allowed(), commit.id()), commit.id());
+                memory.advanced(reached(decision.allowed(), commit.id()), commit.id(),
+                        checkout.tag().map(t -> t.name()));
             }
         }
         return report;

@@ -4,6 +4,8 @@ import dev.driftless.engine.PlanPrinter;
 import dev.driftless.source.Ancestry;
 import dev.driftless.source.RepoSource;
 import dev.driftless.source.SourceException;
+import dev.driftless.source.TagInfo;
+import dev.driftless.source.VersionOrder;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -19,7 +21,9 @@ import java.util.regex.Pattern;
  * the newest commit the agent applied there by following its ref, so that whoever can push cannot take the hosts back
  * to an old commit with a known hole (a force-push back) nor onto a rewritten history. A rollback on request is not a
  * step back: it goes to a commit the host ran and was healthy at, and the newest commit stays what it was. An operator
- * may allow one rewind ({@code driftless allow-rewind}, {@code agent --once --allow-rewind-to}).
+ * may allow one rewind ({@code driftless allow-rewind}, {@code agent --once --allow-rewind-to}). In tag mode
+ * ({@code --ref} a tag pattern) forward means a tag of a higher version than the one the host's newest commit was read
+ * from ({@link VersionOrder#RELEASES}); a host whose newest commit came from a branch is judged by ancestry.
  */
 final class ForwardOnly {
 
@@ -57,6 +61,21 @@ final class ForwardOnly {
                 forward.add(host); // the agent never applied anything: its first commit is a step forward
                 continue;
             }
+            Optional<String> newestTag = memory.newestTag(host);
+            if (checkout.tag().isPresent() && newestTag.isPresent()) {
+                TagInfo tag = checkout.tag().get();
+                if (higher(tag, commit, newestTag.get(), newest.get())) {
+                    forward.add(host);
+                } else if (allows(commit)) {
+                    allowed.add(host);
+                } else {
+                    refused.put(host, "tag " + tag.name() + " (commit " + PlanPrinter.shortRevision(commit)
+                            + ") is not a higher version than tag " + newestTag.get() + " (commit "
+                            + PlanPrinter.shortRevision(newest.get()) + "), the newest applied there: a tag was"
+                            + " deleted or moved back");
+                }
+                continue;
+            }
             Ancestry ancestry;
             try {
                 ancestry = known.computeIfAbsent(newest.get(), checkout::ancestry);
@@ -75,6 +94,15 @@ final class ForwardOnly {
             }
         }
         return new Decision(forward, allowed, refused, undecided);
+    }
+
+    /**
+     * Whether {@code tag} is a step forward from the newest tag a host ran: a higher version, or the same tag still
+     * naming the same commit (a host new to the agent catching up with the others).
+     */
+    private static boolean higher(TagInfo tag, String commit, String newestTag, String newest) {
+        int order = VersionOrder.RELEASES.compare(tag.name(), newestTag);
+        return order > 0 || order == 0 && commit.equals(newest);
     }
 
     private String why(Ancestry ancestry, String commit, String newest) {

@@ -15,7 +15,8 @@ final class RepositoryOptions {
     String repo;
 
     @Option(names = "--ref", paramLabel = "REF",
-            description = "Branch, tag or commit id to read the desired state from. Default: HEAD (for a URL: the"
+            description = "Branch, tag or commit id to read the desired state from, or a tag pattern (v*, release-*):"
+                    + " the highest version among the tags it matches (tag mode). Default: HEAD (for a URL: the"
                     + " remote's default branch). Uncommitted files are never read.")
     String ref;
 

@@ -108,6 +108,12 @@ abstract class WorkspaceCommand {
         Selection selection = new Selection(repository.request(readFrom), where.hosts, services, where.root(), ssh,
                 keys, render.limits(), ownFiles, where.asHost(), secretReading());
         RepoSource.Checkout checkout = repository.source().open(selection.source());
+        // standard error: the JSON on standard output stays one document
+        checkout.tag().ifPresent(tag -> {
+            err().println("Reading tag " + tag.name() + ", the highest version matching '" + repository.ref
+                    + "', at commit " + PlanPrinter.shortRevision(checkout.tree().revision()) + ".");
+            err().flush();
+        });
         try {
             signature = settings.map(trusted -> trusted(checkout, trusted));
         } catch (RuntimeException e) {

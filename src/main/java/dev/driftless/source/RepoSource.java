@@ -28,6 +28,8 @@ import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.lib.RepositoryCache;
 import org.eclipse.jgit.lib.StoredConfig;
 import org.eclipse.jgit.revwalk.RevCommit;
+import org.eclipse.jgit.revwalk.RevObject;
+import org.eclipse.jgit.revwalk.RevTag;
 import org.eclipse.jgit.revwalk.RevWalk;
 import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
 import org.eclipse.jgit.transport.RefSpec;
@@ -142,8 +144,8 @@ public final class RepoSource {
         }
         String named = join(prefix, request.path().orElse(""));
         try {
-            RevCommit commit = request.ref().isPresent() ? resolve(repository, request.ref().get(), dir.toString())
-                    : resolveHead(repository, dir.toString());
+            Resolved resolved = resolve(repository, request.ref(), dir.toString());
+            RevCommit commit = resolved.commit();
             // a folder given by --path is taken as it is; the folder one runs in may be any below driftless.yaml
             String fullPrefix = repository.isBare() || request.path().isPresent() ? named
                     : DriftlessFolder.nearest(repository, commit, named, request.readFrom());
@@ -161,7 +163,9 @@ public final class RepoSource {
             } else {
                 tree = new CommitTree(repository, commit, fullPrefix);
             }
-            return new Checkout(repository, tree, dir.toString(), fullPrefix);
+            Checkout checkout = new Checkout(repository, tree, dir.toString(), fullPrefix);
+            checkout.tag = resolved.tag();
+            return checkout;
         } catch (IOException e) {
             repository.close();
             throw new SourceException("cannot read the repository at " + dir + ": " + e.getMessage(), e);
@@ -274,10 +278,10 @@ public final class RepoSource {
         try {
             Repository repository = new FileRepositoryBuilder().setGitDir(cache.toFile()).setMustExist(true).build();
             try {
-                RevCommit commit = request.ref().isPresent() ? resolve(repository, request.ref().get(), url)
-                        : resolveHead(repository, url);
-                Checkout checkout = new Checkout(repository, new CommitTree(repository, commit,
+                Resolved resolved = resolve(repository, request.ref(), url);
+                Checkout checkout = new Checkout(repository, new CommitTree(repository, resolved.commit(),
                         request.path().orElse("")), url, request.path().orElse(""));
+                checkout.tag = resolved.tag();
                 checkout.deepen = () -> deepen(url, cache);
                 checkout.deepenTo = depth -> deepen(url, cache, depth);
                 return checkout;
@@ -339,7 +343,9 @@ public final class RepoSource {
                 turnOffAutoGc(repository);
                 if (ref.isEmpty() || !hasCommit(repository, ref.get())) {
                     Map<String, Ref> advertised = authenticated(Git.lsRemoteRepository()).setRemote(url).callAsMap();
-                    Wanted wanted = ref.isPresent() ? Wanted.ref(ref.get(), advertised) : Wanted.head(url, advertised);
+                    Optional<TagPattern> pattern = ref.flatMap(TagPattern::of);
+                    Wanted wanted = pattern.isPresent() ? Wanted.tag(pattern.get(), url, advertised)
+                            : ref.isPresent() ? Wanted.ref(ref.get(), advertised) : Wanted.head(url, advertised);
                     if (!wanted.presentIn(repository)) {
                         FetchCommand fetch = authenticated(Git.wrap(repository).fetch());
                         if (shallow) {
@@ -351,13 +357,12 @@ public final class RepoSource {
                     if (wanted.head().isPresent()) {
                         linkHead(repository, wanted.head().get());
                     }
+                    if (pattern.isPresent()) {
+                        pruneTags(repository, pattern.get(), advertised);
+                    }
                 }
                 // the ref must be readable now: one that is not is the source's fault, not a commit's
-                if (ref.isPresent()) {
-                    resolve(repository, ref.get(), url);
-                } else {
-                    resolveHead(repository, url);
-                }
+                resolve(repository, ref, url);
             }
             if (fresh) {
                 Files.move(target, cache);
@@ -378,6 +383,15 @@ public final class RepoSource {
 
         static Wanted one(String name, ObjectId tip, Optional<String> head) {
             return new Wanted(List.of(new RefSpec("+" + name + ":" + name)), Map.of(name, tip), head);
+        }
+
+        /** The highest version among the remote's tags that match {@code pattern}; none is an error. */
+        static Wanted tag(TagPattern pattern, String url, Map<String, Ref> advertised) {
+            List<String> tags = advertised.keySet().stream().filter(n -> n.startsWith(Constants.R_TAGS)
+                    && !n.endsWith("^{}")).map(n -> n.substring(Constants.R_TAGS.length())).toList();
+            String highest = pattern.highest(tags).orElseThrow(() -> noTag(pattern, url, tags));
+            return one(Constants.R_TAGS + highest, advertised.get(Constants.R_TAGS + highest).getObjectId(),
+                    Optional.empty());
         }
 
         /** The tag or branch the ref names (in the order git resolves a name), else everything. */
@@ -423,6 +437,37 @@ public final class RepoSource {
         }
     }
 
+    /**
+     * Deletes the cache's tags that match {@code pattern} and the remote no longer has, so that a tag deleted there is
+     * not chosen from the cache again (the next higher one the remote has is).
+     */
+    private static void pruneTags(Repository repository, TagPattern pattern, Map<String, Ref> advertised)
+            throws IOException {
+        for (Ref tag : repository.getRefDatabase().getRefsByPrefix(Constants.R_TAGS)) {
+            if (pattern.matches(tag.getName().substring(Constants.R_TAGS.length()))
+                    && !advertised.containsKey(tag.getName())) {
+                RefUpdate delete = repository.updateRef(tag.getName());
+                delete.setForceUpdate(true);
+                RefUpdate.Result result = delete.delete();
+                if (result != RefUpdate.Result.FORCED && result != RefUpdate.Result.NO_CHANGE) {
+                    throw new IOException("cannot delete tag " + tag.getName() + ", which the remote no longer has: "
+                            + result);
+                }
+            }
+        }
+    }
+
+    /** No tag matches: the pattern, the repository and the tags it has, and what to do. */
+    private static SourceException noTag(TagPattern pattern, String where, List<String> tags) {
+        List<String> sorted = tags.stream().sorted(VersionOrder.RELEASES.reversed()).toList();
+        String some = sorted.size() <= 10 ? String.join(", ", sorted)
+                : String.join(", ", sorted.subList(0, 10)) + " and " + (sorted.size() - 10) + " more";
+        return new SourceException("no tag matches --ref '" + pattern + "' in " + where
+                + (tags.isEmpty() ? " (it has no tags)" : " (its tags: " + some + ")")
+                + ": push a tag that matches it (git tag -s NAME; git push origin NAME), or give --ref another"
+                + " pattern");
+    }
+
     /** A full commit id the cache holds already: commits never change, so there is nothing to fetch. */
     private static boolean hasCommit(Repository repository, String ref) throws IOException {
         return ObjectId.isId(ref) && repository.getObjectDatabase().has(ObjectId.fromString(ref));
@@ -441,16 +486,19 @@ public final class RepoSource {
 
     /**
      * JGit collects garbage after a fetch on a thread of its own, which races the rename of a new cache
-     * (and prints a stack trace); a cache is only ever fetched into, so it does without.
+     * (and prints a stack trace); a cache is only ever fetched into, so it does without. Not detached either: a
+     * detached collection takes its log's lock file before it finds there is nothing to do, and that races too.
      */
     private static void turnOffAutoGc(Repository repository) throws IOException {
         StoredConfig config = repository.getConfig();
         if (config.getInt(ConfigConstants.CONFIG_GC_SECTION, ConfigConstants.CONFIG_KEY_AUTO, -1) == 0
-                && config.getInt(ConfigConstants.CONFIG_GC_SECTION, ConfigConstants.CONFIG_KEY_AUTOPACKLIMIT, -1) == 0) {
+                && config.getInt(ConfigConstants.CONFIG_GC_SECTION, ConfigConstants.CONFIG_KEY_AUTOPACKLIMIT, -1) == 0
+                && !config.getBoolean(ConfigConstants.CONFIG_GC_SECTION, ConfigConstants.CONFIG_KEY_AUTODETACH, true)) {
             return;
         }
         config.setInt(ConfigConstants.CONFIG_GC_SECTION, null, ConfigConstants.CONFIG_KEY_AUTO, 0);
         config.setInt(ConfigConstants.CONFIG_GC_SECTION, null, ConfigConstants.CONFIG_KEY_AUTOPACKLIMIT, 0);
+        config.setBoolean(ConfigConstants.CONFIG_GC_SECTION, null, ConfigConstants.CONFIG_KEY_AUTODETACH, false);
         config.save();
     }
 
@@ -499,6 +547,34 @@ public final class RepoSource {
             throw unbornHead(where, head, branches);
         }
         return resolve(repository, Constants.HEAD, where);
+    }
+
+    /** The commit a request's ref names, and the tag it is read from in tag mode. */
+    private record Resolved(RevCommit commit, Optional<TagInfo> tag) {
+    }
+
+    /** The commit {@code ref} names (HEAD's when empty); for a tag pattern, the commit of the highest matching tag. */
+    private static Resolved resolve(Repository repository, Optional<String> ref, String where) throws IOException {
+        if (ref.isEmpty()) {
+            return new Resolved(resolveHead(repository, where), Optional.empty());
+        }
+        Optional<TagPattern> pattern = TagPattern.of(ref.get());
+        if (pattern.isEmpty()) {
+            return new Resolved(resolve(repository, ref.get(), where), Optional.empty());
+        }
+        List<String> tags = repository.getRefDatabase().getRefsByPrefix(Constants.R_TAGS).stream()
+                .map(r -> r.getName().substring(Constants.R_TAGS.length())).toList();
+        String name = pattern.get().highest(tags).orElseThrow(() -> noTag(pattern.get(), where, tags));
+        try (RevWalk walk = new RevWalk(repository)) {
+            RevObject tagged = walk.parseAny(repository.exactRef(Constants.R_TAGS + name).getObjectId());
+            RevObject peeled = walk.peel(tagged);
+            if (!(peeled instanceof RevCommit commit)) {
+                throw new SourceException("tag " + name + " in " + where + " names a "
+                        + Constants.typeString(peeled.getType()) + ", not a commit: tag a commit"
+                        + " (git tag -s NAME COMMIT)");
+            }
+            return new Resolved(commit, Optional.of(new TagInfo(name, tagged.name(), tagged instanceof RevTag)));
+        }
     }
 
     private static RevCommit resolve(Repository repository, String ref, String where) throws IOException {
@@ -581,6 +657,8 @@ public final class RepoSource {
         private Runnable deepen = () -> { };
         /** Fetches the history of a shallow cache's refs down to a depth; else nothing. */
         private java.util.function.IntConsumer deepenTo = depth -> { };
+        /** In tag mode, the tag the commit was read from. */
+        private Optional<TagInfo> tag = Optional.empty();
 
         Checkout(Repository repository, RepoTree tree, String description, String prefix) {
             this.repository = repository;
@@ -666,17 +744,31 @@ public final class RepoSource {
         }
 
         /**
-         * Whether this commit carries a good signature from a key {@code check} trusts (docs/signed-commits.md).
+         * Whether this commit carries a good signature from a key {@code check} trusts (docs/signed-commits.md); in
+         * tag mode, whether the tag it was read from does (the tag object is verified, not the commit). A lightweight
+         * tag is a ref, not an object: it carries no signature.
          *
-         * @throws SourceException when the commit cannot be read
+         * @throws SourceException when the commit or tag cannot be read
          */
         public dev.driftless.trust.Verdict verify(dev.driftless.trust.SignatureCheck check) {
-            try {
-                return check.commit(repository, ObjectId.fromString(tree.revision()));
-            } catch (IOException e) {
-                throw new SourceException("cannot read the signature of commit " + tree.revision() + " in "
-                        + description + ": " + e.getMessage(), e);
+            if (tag.isPresent() && !tag.get().annotated()) {
+                return new dev.driftless.trust.Verdict.Untrusted(dev.driftless.trust.Verdict.Reason.UNSIGNED,
+                        Optional.empty(), "tag " + tag.get().name() + " is a lightweight tag (git tag without -a or"
+                        + " -s), which carries no signature: sign the release with git tag -s " + tag.get().name());
             }
+            String what = tag.map(t -> "tag " + t.name()).orElse("commit " + tree.revision());
+            try {
+                return tag.isPresent() ? check.tag(repository, ObjectId.fromString(tag.get().objectId()))
+                        : check.commit(repository, ObjectId.fromString(tree.revision()));
+            } catch (IOException e) {
+                throw new SourceException("cannot read the signature of " + what + " in " + description + ": "
+                        + e.getMessage(), e);
+            }
+        }
+
+        /** In tag mode ({@code --ref} a tag pattern), the tag chosen: the highest matching version. */
+        public Optional<TagInfo> tag() {
+            return tag;
         }
 
         /** Author and subject of the commit read, for history and notifications. */
