@@ -76,6 +76,27 @@ final class AgentFixture {
             }
         }
 
+        /**
+         * Returns once a handler of {@code process} is waiting at the gate; fails, instead of waiting forever on the
+         * pipe, when the process ends before one does (it could not start, or died).
+         */
+        void awaitRunning(Process process) throws Exception {
+            // opening the pipe's other end when the process ends lets the read below see its end instead of hanging
+            java.util.concurrent.CompletableFuture<Void> unblock = process.onExit().thenAccept(p -> {
+                try (java.io.OutputStream end = java.nio.file.Files.newOutputStream(ready)) {
+                    end.flush();
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            try (java.io.BufferedReader reader = java.nio.file.Files.newBufferedReader(ready)) {
+                assertThat(reader.readLine()).as("the process ended (exit %s) before a handler reached the gate",
+                        process.isAlive() ? "-" : String.valueOf(process.exitValue())).isEqualTo("running");
+            } finally {
+                unblock.cancel(false);
+            }
+        }
+
         /** Lets the waiting handler go on. */
         void release() throws Exception {
             try (java.io.OutputStream release = java.nio.file.Files.newOutputStream(go)) {

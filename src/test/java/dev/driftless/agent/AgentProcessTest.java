@@ -103,7 +103,7 @@ class AgentProcessTest {
         Process agent = Processes.start(Processes.driftless(tmp, args.toArray(String[]::new)).redirectErrorStream(true)
                 .redirectOutput(tmp.resolve("agent.log").toFile()));
         try {
-            gate.awaitRunning(); // the first apply is inside its handler
+            gate.awaitRunning(agent); // the first apply is inside its handler
             agent.destroy(); // SIGTERM
             gate.release();
             assertThat(agent.waitFor(60, TimeUnit.SECONDS)).as(Files.readString(tmp.resolve("agent.log"))).isTrue();

@@ -154,7 +154,7 @@ class AgentResilienceTest {
                 "--interval", "1h", "--drift-interval", "1h", "--agent-id", "test-agent").redirectErrorStream(true)
                 .redirectOutput(tmp.resolve("agent.log").toFile()));
         try {
-            gate.awaitRunning();
+            gate.awaitRunning(process);
             process.destroyForcibly(); // SIGKILL, as the kernel's OOM killer or systemd's stop timeout would
             assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
         } finally {

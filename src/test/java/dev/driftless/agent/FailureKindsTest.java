@@ -192,7 +192,7 @@ class FailureKindsTest {
         other.commit("hold b's lock");
         Process holder = Processes.start(Processes.driftless(tmp, "apply", "--repo", other.dir().toString(),
                 "--root", root.toString()).redirectErrorStream(true).redirectOutput(tmp.resolve("holder.log").toFile()));
-        gate.awaitRunning();
+        gate.awaitRunning(holder);
         return holder;
     }
 }
