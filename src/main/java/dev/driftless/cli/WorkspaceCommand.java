@@ -31,6 +31,8 @@ abstract class WorkspaceCommand {
 
     /** Who signed the commit read: set by {@link #withWorkspace} when it verified the commit. */
     private Optional<Verdict.Trusted> signature = Optional.empty();
+    /** In tag mode, the tag read: it is the tag's signature that is verified, not the commit's. */
+    private Optional<String> signedTag = Optional.empty();
 
     PrintWriter out() {
         return spec.commandLine().getOut();
@@ -114,6 +116,7 @@ abstract class WorkspaceCommand {
                     + "', at commit " + PlanPrinter.shortRevision(checkout.tree().revision()) + ".");
             err().flush();
         });
+        signedTag = checkout.tag().map(dev.driftless.source.TagInfo::name);
         try {
             signature = settings.map(trusted -> trusted(checkout, trusted));
         } catch (RuntimeException e) {
@@ -143,8 +146,9 @@ abstract class WorkspaceCommand {
     /** Says who signed the commit read, in text, when --verify-signatures verified it: the first line of a run. */
     void sayWhoSigned(Workspace workspace) {
         signature.ifPresent(trusted -> {
-            out().println("Commit " + PlanPrinter.shortRevision(workspace.revision()) + " signed by "
-                    + trusted.summary() + ".");
+            out().println(signedTag.map(tag -> "Tag " + tag + " (commit " + PlanPrinter.shortRevision(
+                    workspace.revision()) + ")").orElse("Commit " + PlanPrinter.shortRevision(workspace.revision()))
+                    + " signed by " + trusted.summary() + ".");
             out().flush();
         });
     }

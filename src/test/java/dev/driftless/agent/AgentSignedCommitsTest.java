@@ -198,6 +198,26 @@ class AgentSignedCommitsTest {
     }
 
     @Test
+    void aForcePushBackToAnOlderSignedCommitIsRefusedAsARewindThoughItsSignatureIsGood() throws Exception {
+        Agent agent = agent(histories.open(), sshTrust());
+        String v1 = web("v1", Optional.of(alice));
+        agent.reconcileOnce("start");
+        web("v2", Optional.of(alice));
+        agent.reconcileOnce("webhook");
+
+        // the old commit still carries alice's good signature: verification alone would let it back on the host
+        repo.forcePush(v1);
+        agent.reconcileOnce("webhook");
+
+        assertThat(webConf()).hasContent("v2");
+        assertThat(untrustedEvents()).isEmpty();
+        assertThat(events).filteredOn(e -> e.kind() == Event.Kind.REWIND_REFUSED).singleElement()
+                .satisfies(e -> assertThat(e.commit()).isEqualTo(v1));
+        assertThat(agent.status().hosts()).singleElement()
+                .satisfies(h -> assertThat(h.rewindRefused()).map(AgentStatus.RewindRefused::commit).contains(v1));
+    }
+
+    @Test
     void aRestartedAgentRemembersTheUntrustedCommitAndDoesNotSayItAgain() throws Exception {
         web("v1", Optional.of(alice));
         String v2;

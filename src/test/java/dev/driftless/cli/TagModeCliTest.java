@@ -139,9 +139,10 @@ class TagModeCliTest {
                     "--allowed-signers", allowed.toString());
 
             assertThat(signed.exitCode()).as(signed.toString()).isZero();
-            assertThat(signed.out() + signed.err()).contains("Reading tag v2.0", "signed by alice@example.org (ssh");
+            assertThat(signed.err()).contains("Reading tag v2.0");
+            assertThat(signed.out()).contains("Tag v2.0 (commit ", ") signed by alice@example.org (ssh");
             assertThat(unsigned.exitCode()).as(unsigned.toString()).isEqualTo(1);
-            assertThat(unsigned.err()).contains("Reading tag v2.1", "is untrusted: unsigned: tag object");
+            assertThat(unsigned.err()).contains("Reading tag v2.1", "is untrusted: unsigned: tag object", "git tag -s");
         }
     }
 }

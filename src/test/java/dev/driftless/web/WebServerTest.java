@@ -297,7 +297,7 @@ class WebServerTest {
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(JSON.readTree(response.body()).toString()).isEqualTo("{\"formatVersion\":1,\"reconciles\":[{\"id\":7,"
                 + "\"agent\":null,\"kind\":\"apply\",\"trigger\":\"webhook:github\",\"commit\":\"" + WebTestAgent.COMMIT
-                + "\",\"author\":null,\"message\":null,\"startedAt\":\"2025-05-01T10:15:00Z\","
+                + "\",\"author\":null,\"message\":null,\"signer\":null,\"startedAt\":\"2025-05-01T10:15:00Z\","
                 + "\"finishedAt\":\"2025-05-01T10:15:01.500Z\",\"durationSeconds\":1.5,\"result\":\"succeeded\","
                 + "\"error\":null,\"seen\":1,\"lastSeenAt\":\"2025-05-01T10:15:00Z\",\"services\":[]}],\"next\":null}");
         assertThat(get("/api/history").statusCode()).isEqualTo(200);
