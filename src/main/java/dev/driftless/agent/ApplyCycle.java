@@ -60,7 +60,7 @@ final class ApplyCycle {
     // whether onCheckout was given a commit's settings since the start
     private boolean settingsLoaded;
     private Optional<SignatureCheck> trust = Optional.empty();
-    // the verdict on the commit verified last, so that a commit is verified once, not at every fetch
+    // the verdict on the commit (and tag) verified last, so that a commit is verified once, not at every fetch
     private String verifiedCommit;
     private Verdict verdict;
     // the commit a dry run reported last, so that it reports each commit once, not every interval
@@ -205,7 +205,8 @@ final class ApplyCycle {
         if (trust.isEmpty()) {
             return Optional.empty();
         }
-        String id = checkout.commit().id();
+        // in tag mode the tag is what is verified: another tag of the same commit is verified anew
+        String id = checkout.commit().id() + checkout.tag().map(t -> " " + t.objectId()).orElse("");
         if (!id.equals(verifiedCommit)) {
             verdict = checkout.verify(trust.get());
             verifiedCommit = id;

@@ -71,7 +71,12 @@ class AgentSignedCommitsTest {
     }
 
     private Agent agent(HistoryStore history, TrustSettings trust) {
-        Agent agent = new Agent(AgentFixture.settings(repo.url(), tmp), history, new AgentMetrics(), events::add,
+        return agent(history, trust, Optional.empty());
+    }
+
+    private Agent agent(HistoryStore history, TrustSettings trust, Optional<String> ref) {
+        Agent agent = new Agent(AgentFixture.settings(repo.url(), ref, tmp, Optional.empty(),
+                dev.driftless.source.RepoSource.GitAuth.none()), history, new AgentMetrics(), events::add,
                 Clock.systemUTC());
         agent.onCheckout(w -> settingsReadFrom.add(w.commit().id()));
         agent.verifySignatures(trust);
@@ -215,6 +220,26 @@ class AgentSignedCommitsTest {
                 .satisfies(e -> assertThat(e.commit()).isEqualTo(v1));
         assertThat(agent.status().hosts()).singleElement()
                 .satisfies(h -> assertThat(h.rewindRefused()).map(AgentStatus.RewindRefused::commit).contains(v1));
+    }
+
+    @Test
+    void inTagModeTheTagIsVerifiedAndAnUnsignedTagOfTheSameCommitIsRefused() throws Exception {
+        Agent agent = agent(histories.open(), sshTrust(), Optional.of("v*"));
+        String commit = web("v1", Optional.empty()); // the commit itself is not signed: the release tag is
+        keys.signedTag(repo.work(), alice, "v1.0");
+        keys.git(repo.work(), "push", "-q", "origin", "refs/tags/v1.0");
+        agent.reconcileOnce("webhook");
+        assertThat(webConf()).hasContent("v1");
+        assertThat(agent.status().commit(commit).flatMap(AgentStatus.Commit::signer)).isPresent();
+
+        keys.unsignedTag(repo.work(), "v1.1"); // a higher version, the same commit, no signature
+        keys.git(repo.work(), "push", "-q", "origin", "refs/tags/v1.1");
+        agent.reconcileOnce("webhook");
+
+        assertThat(untrustedEvents()).singleElement().satisfies(e -> {
+            assertThat(e.commit()).isEqualTo(commit);
+            assertThat(e.summary()).contains("(unsigned)", "tag object");
+        });
     }
 
     @Test
