@@ -386,7 +386,7 @@ def fetches(a):
         m = re.match(prefix + r" push=\d+ .*latency_s=(\S+) .*at=(\S+) there_at=(\S+)", line)
         if m:
             pushes.append((m.group(1), float(m.group(2)), float(m.group(3))))
-    counts, by_order, shares = [], {}, []
+    counts, by_order, shares, hook, gap, after = [], {}, [], [], [], []
     for i, (lat, at, there_at) in enumerate(pushes):
         until = pushes[i + 1][1] if i + 1 < len(pushes) else there_at + gap_s
         mine = [(s, e) for s, e in conns if at <= s < until]
@@ -395,6 +395,9 @@ def fetches(a):
             by_order.setdefault(k, []).append((e - s) * 1000)
         if len(mine) >= 3 and lat != "timeout":
             shares.append((mine[-1][1] - mine[-1][0]) / float(lat) * 100)
+            hook.append((mine[0][0] - at) * 1000)               # the webhook, until the agent asks for the refs
+            gap.append((mine[-1][0] - mine[-2][1]) * 1000)      # the agent's own work between the two fetches
+            after.append((there_at - mine[-1][1]) * 1000)       # the deepening done, until the file is there
     dist = {}
     for c in counts:
         dist[c] = dist.get(c, 0) + 1
@@ -402,6 +405,7 @@ def fetches(a):
     print("%s_CONNS='%s'" % (p, ", ".join("%d x%d" % (c, n) for c, n in sorted(dist.items()))))
     print("%s_CONN_MS='%s'" % (p, " / ".join("%.0f" % median(by_order[k]) for k in sorted(by_order))))
     print("%s_DEEPEN_SHARE=%.0f" % (p, median(shares)))
+    print("%s_SPANS_MS='%.0f / %.0f / %.0f'" % (p, median(hook), median(gap), median(after)))
 
 
 # ------------------------------------------------------------------------------------------- memory
@@ -878,6 +882,7 @@ NOW=$(date -u '+%Y-%m-%d %H:%M UTC')
   echo "| upload-pack connections per push (count x pushes) | $AGENT_CONNS | $SIGNED_CONNS | |"
   echo "| their duration by order within the push, median, ms | $AGENT_CONN_MS | $SIGNED_CONN_MS | |"
   echo "| the last one (forward only's deepening) as a share of the push's latency, median | ${AGENT_DEEPEN_SHARE} % | ${SIGNED_DEEPEN_SHARE} % | |"
+  echo "| push returned -> first connection / depth-1 fetch done -> deepening asked / deepening done -> file on the host, median, ms | $AGENT_SPANS_MS | $SIGNED_SPANS_MS | |"
   echo "| load average (1, 5, 15 min) before -> after the series | $A_LOAD | $S_LOAD | |"
   echo
   echo "What each push costs at the Git server: \`driftless_source_fetches_total\` counts fetch cycles (one per push), not"
@@ -887,8 +892,10 @@ NOW=$(date -u '+%Y-%m-%d %H:%M UTC')
   echo "and forward only's deepening of the shallow cache to depth 16 (\`RepoSource.Checkout.ancestry\`): the cache holds only"
   echo "the new commit, so its parent, the newest commit applied, is found only after a second fetch. Forward only is always on,"
   echo "so no run without it exists; the deepening's cost is read from its connection instead (request to disconnect, at the"
-  echo "server; the agent's own reading of the deepened history is not in it). Signatures are verified in the agent's JVM"
-  echo "(JGit's SSH signature verifier), once per new commit, with no connection or process of its own."
+  echo "server; the agent's own reading of the deepened history is not in it). Between the depth-1 fetch and the deepening"
+  echo "the agent reads the commit, verifies its signature when asked, opens the workspace and walks the shallow history:"
+  echo "that span is an upper bound of the verification, which runs in the agent's JVM (JGit's SSH signature verifier), once"
+  echo "per new commit, with no connection or process of its own. After the deepening: plan and apply."
   echo
   echo "## Memory"
   echo
