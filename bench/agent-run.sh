@@ -285,8 +285,12 @@ def post_hook(url, secret, body=b'{"ref":"refs/heads/main"}'):
 
 
 def latency(a):
-    """a: mode clone sandbox n raw wait_s gap_s then (agent) hook_url secret_file | (peer) time_out -- cmd..."""
-    mode, clone, sandbox, n, raw, wait_s, gap_s = a[0], a[1], a[2], int(a[3]), a[4], float(a[5]), float(a[6])
+    """a: mode clone sandbox n raw wait_s gap_s then (agent, signed) hook_url secret_file | (peer) time_out -- cmd...
+    n: the number of pushes, or FIRST-LAST, the push numbers of this call (two series interleaved push by push)"""
+    mode, clone, sandbox, raw, wait_s, gap_s = a[0], a[1], a[2], a[4], float(a[5]), float(a[6])
+    first, _, last = a[3].partition("-")
+    first, last = (int(first), int(last)) if last else (1, int(first))
+    n = last
     webhook = mode in ("agent", "signed")
     if webhook:
         hook_url, secret = a[7], open(a[8], "rb").read().strip()
@@ -294,7 +298,7 @@ def latency(a):
         time_out, cmd = a[7], a[a.index("--") + 1:]
     ok = 0
     with open(raw, "a") as out:
-        for i in range(1, n + 1):
+        for i in range(first, last + 1):
             rel, marker, push_s = change_and_push(clone, mode, i)
             t0 = time.monotonic()                       # the push has returned
             at = time.time()                            # the same instant on the wall clock of git daemon's log
@@ -324,7 +328,7 @@ def latency(a):
             out.flush()
             log("%s push %d/%d: %s -> %s s" % (mode, i, n, rel, lat))
             time.sleep(gap_s)
-    return 0 if ok == n else 3
+    return 0 if ok == last - first + 1 else 3
 
 
 def stats(a):
@@ -367,15 +371,16 @@ def median(vals):
 
 
 def fetches(a):
-    """a: raw daemon_log prefix gap_s. The upload-pack connections git daemon served (--verbose log, each line
-    prefixed with the wall-clock time it was read) from each push returning to the next push returning (the last:
-    until gap_s after its file was there): how many per push, and how long each lasted (request to disconnect),
-    by their order within the push (for the agent: ls-refs, the depth-1 fetch, forward only's deepening)."""
-    raw, daemon_log, prefix, gap_s = a[0], a[1], a[2], float(a[3])
+    """a: raw daemon_log prefix gap_s repo. The upload-pack connections to repo ("/repo.git") git daemon served
+    (--verbose log, each line prefixed with the wall-clock time it was read) from each push of the series returning
+    to its next push returning (the last: until gap_s after its file was there): how many per push, and how long
+    each lasted (request to disconnect), by their order within the push (for the agent: ls-refs, the depth-1 fetch,
+    forward only's deepening)."""
+    raw, daemon_log, prefix, gap_s, repo = a[0], a[1], a[2], float(a[3]), a[4]
     started, ended = {}, {}
     for line in open(daemon_log, errors="replace"):
-        m = re.match(r"(\d+\.\d+) \[(\d+)\] Request upload-pack ", line)
-        if m:
+        m = re.match(r"(\d+\.\d+) \[(\d+)\] Request upload-pack for '(.*)'", line)
+        if m and m.group(3) == repo:
             started[m.group(2)] = float(m.group(1))
         m = re.match(r"(\d+\.\d+) \[\d+\] \[(\d+)\] Disconnected", line)
         if m:
@@ -654,58 +659,67 @@ live_heap() { # pid: forces a full GC (jcmd GC.run) and prints the old generatio
 # ---------------------------------------------------------------------------------------------
 # 5. The agent with a webhook: push, POST /hooks/generic, poll the file
 # ---------------------------------------------------------------------------------------------
-latency_series() { # V mode name url clone pushes [agent option...]: a fresh agent, then PUSHES timed pushes and their
-  # checks; sets ${V}_READY_S, ${V}_APPLY_MEAN, ${V}_LIVE, ${V}_LOAD (the load average before and after) and, from the
-  # helper's stats, ${MODE}_P50 etc.
-  local v=$1 mode=$2 name=$3 url=$4 clone=$5 n=$6 sandbox=$WORK/host-$3 what=$2
-  shift 6
-  local ready files sum0 cnt0 fetch0 sum1 cnt1 fetch1 succeeded fetch_errors untrusted rss hwm hist hooks live stop_s stop_how problems rc=0 load0 reconciles
+series_start() { # V mode name url [agent option...]: a fresh agent on a fresh host folder, ready; its baseline metrics
+  local v=$1 mode=$2 name=$3 url=$4 what=$2 files
+  shift 4
   [[ $mode == agent ]] || what="agent with $1"
-  load0=$(cut -d' ' -f1-3 /proc/loadavg)
   log "$what: start on $url (first apply of 1,000 files)"
-  start_agent "$name" "$sandbox" "$WORK/state-$name" 1h 1h "$url" "$@"
-  ready=$READY_S
-  files=$(count_files "$sandbox")
-  log "$what: ready after ${ready}s with $files files; $n timed pushes"
-  verify "the first apply of the $what wrote all 1,000 files before /readyz ($files files)" '[[ $files == 1000 ]]'
-  sum0=$(metric "$AGENT_PORT" driftless_reconcile_duration_seconds_sum)
-  cnt0=$(metric "$AGENT_PORT" driftless_reconcile_duration_seconds_count)
-  fetch0=$(metric "$AGENT_PORT" driftless_source_fetches_total)
-  echo "# $mode: ready ${ready}s after start, $files files${*:+; agent options: $*}" >>"$RAW"
-  python3 "$HELPER" latency "$mode" "$clone" "$sandbox" "$n" "$RAW" "$WAIT_S" "$GAP_S" \
-    "http://127.0.0.1:$AGENT_PORT/hooks/generic" "$SECRET" || rc=$?
-  sleep 2   # the last reconcile records its history after the file is written
-  sum1=$(metric "$AGENT_PORT" driftless_reconcile_duration_seconds_sum)
-  cnt1=$(metric "$AGENT_PORT" driftless_reconcile_duration_seconds_count)
-  fetch1=$(metric "$AGENT_PORT" driftless_source_fetches_total)
-  succeeded=$(metric "$AGENT_PORT" 'driftless_reconcile_total{result="succeeded"}')
-  fetch_errors=$(metric "$AGENT_PORT" driftless_source_fetch_errors_total)
-  untrusted=$(metric "$AGENT_PORT" driftless_untrusted_commits_total)
-  rss=$(rss_kib "$AGENT_PID" VmRSS) hwm=$(rss_kib "$AGENT_PID" VmHWM)
-  hist=$(curl -s -H "Authorization: Bearer $(cat "$AGENT_TOKEN_FILE")" "http://127.0.0.1:$AGENT_PORT/api/history?limit=1000" >"$LOGS/agent-$name-history.json"; python3 -c '
+  start_agent "$name" "$WORK/host-$name" "$WORK/state-$name" 1h 1h "$url" "$@"
+  files=$(count_files "$WORK/host-$name")
+  log "$what: ready after ${READY_S}s with $files files"
+  verify "the first apply of the $what wrote all 1,000 files before /readyz ($files files)" "[[ $files == 1000 ]]"
+  echo "# $mode: ready ${READY_S}s after start, $files files${*:+; agent options: $*}" >>"$RAW"
+  printf -v "${v}_WHAT" '%s' "$what"
+  printf -v "${v}_READY_S" '%s' "$READY_S"
+  printf -v "${v}_HOST" '%s' "$WORK/host-$name"
+  printf -v "${v}_PID" '%s' "$AGENT_PID"
+  printf -v "${v}_PORT" '%s' "$AGENT_PORT"
+  printf -v "${v}_TOKEN" '%s' "$(cat "$AGENT_TOKEN_FILE")"
+  printf -v "${v}_SUM0" '%s' "$(metric "$AGENT_PORT" driftless_reconcile_duration_seconds_sum)"
+  printf -v "${v}_CNT0" '%s' "$(metric "$AGENT_PORT" driftless_reconcile_duration_seconds_count)"
+  printf -v "${v}_FETCH0" '%s' "$(metric "$AGENT_PORT" driftless_source_fetches_total)"
+}
+series_push() { # V mode clone i: push number i of the series, timed
+  local pid=${1}_PID port=${1}_PORT rc=${1}_RC host=${1}_HOST
+  python3 "$HELPER" latency "$2" "$3" "${!host}" "$4-$4" "$RAW" "$WAIT_S" "$GAP_S" \
+    "http://127.0.0.1:${!port}/hooks/generic" "$SECRET" || printf -v "$rc" '%s' 1
+  kill -0 "${!pid}" 2>/dev/null || die "the $2 agent exited during its pushes; see $LOGS"
+}
+series_end() { # V mode name pushes: the series' measurements and checks, then its agent stopped; sets ${V}_APPLY_MEAN,
+  # ${V}_LIVE and, from the helper's stats, ${MODE}_P50 etc.
+  local v=$1 mode=$2 name=$3 n=$4
+  local pid=${v}_PID port=${v}_PORT token=${v}_TOKEN sum0=${v}_SUM0 cnt0=${v}_CNT0 fetch0=${v}_FETCH0 rcv=${v}_RC what=${v}_WHAT
+  local sum1 cnt1 fetch1 succeeded fetch_errors untrusted rss hwm hist hooks live stop_s stop_how problems reconciles
+  local rc=${!rcv:-0}
+  sum1=$(metric "${!port}" driftless_reconcile_duration_seconds_sum)
+  cnt1=$(metric "${!port}" driftless_reconcile_duration_seconds_count)
+  fetch1=$(metric "${!port}" driftless_source_fetches_total)
+  succeeded=$(metric "${!port}" 'driftless_reconcile_total{result="succeeded"}')
+  fetch_errors=$(metric "${!port}" driftless_source_fetch_errors_total)
+  untrusted=$(metric "${!port}" driftless_untrusted_commits_total)
+  rss=$(rss_kib "${!pid}" VmRSS) hwm=$(rss_kib "${!pid}" VmHWM)
+  hist=$(curl -s -H "Authorization: Bearer ${!token}" "http://127.0.0.1:${!port}/api/history?limit=1000" >"$LOGS/agent-$name-history.json"; python3 -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
 rows = d if isinstance(d, list) else next((v for v in d.values() if isinstance(v, list)), [])
 print(len(rows))' "$LOGS/agent-$name-history.json" 2>/dev/null || echo "?")
   hooks=$(grep -c "^$mode .* hook_status=202" "$RAW" || true)
-  curl -s -H "Authorization: Bearer $(cat "$AGENT_TOKEN_FILE")" "http://127.0.0.1:$AGENT_PORT/api/status" >"$LOGS/agent-$name-status.json" || true
-  live=$(live_heap "$AGENT_PID")
-  read -r stop_s stop_how < <(stop_pid "$AGENT_PID")
+  curl -s -H "Authorization: Bearer ${!token}" "http://127.0.0.1:${!port}/api/status" >"$LOGS/agent-$name-status.json" || true
+  live=$(live_heap "${!pid}")
+  read -r stop_s stop_how < <(stop_pid "${!pid}")
   problems=$(agent_log_problems "$LOGS/agent-$name.log")
-  reconciles=$((${cnt1%.*} - ${cnt0%.*}))
-  { echo "# $mode: reconciles during the pushes: $reconciles, their time $(python3 -c "print('%.3f' % ($sum1 - $sum0))") s;" \
-      "fetches $((${fetch1%.*} - ${fetch0%.*})); VmRSS ${rss} KiB, VmHWM ${hwm} KiB; old gen after a full GC ${live} MiB; stopped ${stop_s}s after SIGTERM ($stop_how)"; } >>"$RAW"
+  reconciles=$((${cnt1%.*} - ${!cnt0%.*}))
+  { echo "# $mode: reconciles during the pushes: $reconciles, their time $(python3 -c "print('%.3f' % ($sum1 - ${!sum0}))") s;" \
+      "fetches $((${fetch1%.*} - ${!fetch0%.*})); VmRSS ${rss} KiB, VmHWM ${hwm} KiB; old gen after a full GC ${live} MiB; stopped ${stop_s}s after SIGTERM ($stop_how)"; } >>"$RAW"
   eval "$(python3 "$HELPER" stats "$RAW" "$mode")"
   local m=${mode^^}
   local got="${m}_N" timeouts="${m}_TIMEOUTS" p50="${m}_P50" p95="${m}_P95" lo="${m}_MIN" hi="${m}_MAX"
-  printf -v "${v}_READY_S" '%s' "$ready"
   printf -v "${v}_LIVE" '%s' "$live"
-  printf -v "${v}_APPLY_MEAN" '%s' "$(python3 -c "c = $reconciles; print('%.3f' % (($sum1 - $sum0) / c) if c else 'nan')")"
-  printf -v "${v}_LOAD" '%s' "$load0 -> $(cut -d' ' -f1-3 /proc/loadavg)"
-  verify "every pushed file reached the host within ${WAIT_S}s with the $what (${!got} of $n; timeouts: ${!timeouts})" \
+  printf -v "${v}_APPLY_MEAN" '%s' "$(python3 -c "c = $reconciles; print('%.3f' % (($sum1 - ${!sum0}) / c) if c else 'nan')")"
+  verify "every pushed file reached the host within ${WAIT_S}s with the ${!what} (${!got} of $n; timeouts: ${!timeouts})" \
     "[[ $rc == 0 && ${!got} == $n ]]"
   verify "every signed webhook was accepted (HTTP 202: $hooks of $n)" "[[ $hooks == $n ]]"
-  verify "one reconcile per push, each succeeded (reconciles: $reconciles, fetches: $((${fetch1%.*} - ${fetch0%.*})), succeeded in all incl. the first apply: ${succeeded%.*}; history rows: $hist)" \
+  verify "one reconcile per push, each succeeded (reconciles: $reconciles, fetches: $((${fetch1%.*} - ${!fetch0%.*})), succeeded in all incl. the first apply: ${succeeded%.*}; history rows: $hist)" \
     "[[ $reconciles == $n && ${succeeded%.*} == $((n + 1)) ]]"
   verify "no failed fetches (driftless_source_fetch_errors_total = ${fetch_errors%.*}) and no untrusted commit (driftless_untrusted_commits_total = ${untrusted%.*})" \
     "[[ ${fetch_errors%.*} == 0 && ${untrusted%.*} == 0 ]]"
@@ -715,22 +729,40 @@ print(len(rows))' "$LOGS/agent-$name-history.json" 2>/dev/null || echo "?")
   if ((problems > 0)); then
     NOTES+=("The $name agent's log has $problems line(s) with warn/error/exception: \`$(grep -iE 'warn|error|exception' "$LOGS/agent-$name.log" | head -1 | cut -c1-160 | tr '`' "'")\`")
   fi
-  log "$what: p50 ${!p50}s p95 ${!p95}s (min ${!lo}, max ${!hi}); stopped in ${stop_s}s ($stop_how)"
+  log "${!what}: p50 ${!p50}s p95 ${!p95}s (min ${!lo}, max ${!hi}); stopped in ${stop_s}s ($stop_how)"
 }
-latency_series A agent latency "$URL" "$WORK/clone" "$PUSHES"
+# Issue 15: beside the unsigned series, the same pushes signed by git with an ed25519 key, to a second agent started
+# with --verify-signatures on a second repository of the same files (its first commit signed too). Both agents run
+# side by side and their pushes alternate (A S, S A, ...), so that a change in the load of the machine, which other
+# builds share, and the JIT's warm-up reach both series alike.
+series_start A agent latency "$URL"
+series_start S signed signed "$SIGNED_URL" --verify-signatures --allowed-signers "$TRUST/allowed_signers"
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+log "agent and agent with --verify-signatures: $PUSHES and $SIGNED_PUSHES timed pushes, alternating"
+for ((i = 1; i <= (PUSHES > SIGNED_PUSHES ? PUSHES : SIGNED_PUSHES); i++)); do
+  if ((i % 2)); then
+    ((i > PUSHES)) || series_push A agent "$WORK/clone" "$i"
+    ((i > SIGNED_PUSHES)) || series_push S signed "$WORK/clone-signed" "$i"
+  else
+    ((i > SIGNED_PUSHES)) || series_push S signed "$WORK/clone-signed" "$i"
+    ((i > PUSHES)) || series_push A agent "$WORK/clone" "$i"
+  fi
+done
+LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
+sleep 2   # the last reconcile records its history after the file is written
+series_end A agent latency "$PUSHES"
+series_end S signed signed "$SIGNED_PUSHES"
 
 # ---------------------------------------------------------------------------------------------
-# 5b. Issue 15: the same with signed commits, to an agent that verifies them; what each push fetches
+# 5b. Issue 15: what signing and forward only cost; what each push fetches
 # ---------------------------------------------------------------------------------------------
-latency_series S signed signed "$SIGNED_URL" "$WORK/clone-signed" "$SIGNED_PUSHES" \
-  --verify-signatures --allowed-signers "$TRUST/allowed_signers"
 SIGNED_COMMITS=$(git -C "$WORK/clone-signed" -c gpg.ssh.allowedSignersFile="$TRUST/allowed_signers" log --format=%G? \
   -n "$SIGNED_PUSHES" | grep -c '^G$' || true)
 S_STATUS_SIGNER=$(grep -c 'bench@127.0.0.1 (ssh SHA256:' "$LOGS/agent-signed-status.json" || true)
 verify "every commit of the signed series carries a good ed25519 signature for git (\`git log %G?\` = G: $SIGNED_COMMITS of $SIGNED_PUSHES) and the agent's status names the signer (\`/api/status\`: $([[ $S_STATUS_SIGNER -gt 0 ]] && echo yes || echo no))" \
   '[[ $SIGNED_COMMITS == "$SIGNED_PUSHES" && $S_STATUS_SIGNER -gt 0 ]]'
-eval "$(python3 "$HELPER" fetches "$RAW" "$LOGS/git-daemon.log" agent "$GAP_S")"
-eval "$(python3 "$HELPER" fetches "$RAW" "$LOGS/git-daemon.log" signed "$GAP_S")"
+eval "$(python3 "$HELPER" fetches "$RAW" "$LOGS/git-daemon.log" agent "$GAP_S" /repo.git)"
+eval "$(python3 "$HELPER" fetches "$RAW" "$LOGS/git-daemon.log" signed "$GAP_S" /signed.git)"
 R_SIGNED_P50=$(calc "$SIGNED_P50 / $AGENT_P50" 2) R_SIGNED_P95=$(calc "$SIGNED_P95 / $AGENT_P95" 2)
 echo "# upload-pack connections per push (count x pushes): agent $AGENT_CONNS, median ms by order $AGENT_CONN_MS; signed $SIGNED_CONNS, median ms by order $SIGNED_CONN_MS" >>"$RAW"
 log "signed / unsigned: p50 ${R_SIGNED_P50}x, p95 ${R_SIGNED_P95}x; upload-pack connections per push: $AGENT_CONNS (unsigned), $SIGNED_CONNS (signed)"
@@ -864,12 +896,12 @@ NOW=$(date -u '+%Y-%m-%d %H:%M UTC')
   echo
   echo "## Signed commits and forward only (issue 15)"
   echo
-  echo "The same kind of pushes, in the same run, right after the series above: every commit signed by \`git\` itself with an"
-  echo "ed25519 key (\`gpg.format=ssh\`, \`user.signingkey\`, \`commit.gpgsign=true\`; signing happens before the push and is not"
-  echo "counted), pushed to a second repository of the same 1,000 files whose first commit is signed too, and a fresh agent"
-  echo "started with \`--verify-signatures --allowed-signers FILE\` (the file outside the repository, naming the key)."
-  echo "Other engineers' builds share these $(nproc) cores: the load average is given for each series, and only ratios"
-  echo "from one run compare."
+  echo "The same kind of pushes, in the same run, alternating push by push with the series above (A S, S A, ...; both agents"
+  echo "up side by side): every commit signed by \`git\` itself with an ed25519 key (\`gpg.format=ssh\`, \`user.signingkey\`,"
+  echo "\`commit.gpgsign=true\`; signing happens before the push and is not counted), pushed to a second repository of the"
+  echo "same 1,000 files whose first commit is signed too, to a second agent started with \`--verify-signatures"
+  echo "--allowed-signers FILE\` (the file outside the repository, naming the key). Other engineers' builds share these"
+  echo "$(nproc) cores (load average below): only ratios from one run compare."
   echo
   echo "| measure | agent, unsigned commits | agent \`--verify-signatures\`, signed commits | signed / unsigned |"
   echo "| --- | ---: | ---: | ---: |"
@@ -883,7 +915,7 @@ NOW=$(date -u '+%Y-%m-%d %H:%M UTC')
   echo "| their duration by order within the push, median, ms | $AGENT_CONN_MS | $SIGNED_CONN_MS | |"
   echo "| the last one (forward only's deepening) as a share of the push's latency, median | ${AGENT_DEEPEN_SHARE} % | ${SIGNED_DEEPEN_SHARE} % | |"
   echo "| push returned -> first connection / depth-1 fetch done -> deepening asked / deepening done -> file on the host, median, ms | $AGENT_SPANS_MS | $SIGNED_SPANS_MS | |"
-  echo "| load average (1, 5, 15 min) before -> after the series | $A_LOAD | $S_LOAD | |"
+  echo "| load average (1, 5, 15 min) before -> after the pushes (both series) | $LOAD_BEFORE -> $LOAD_AFTER | | |"
   echo
   echo "What each push costs at the Git server: \`driftless_source_fetches_total\` counts fetch cycles (one per push), not"
   echo "connections, so the count comes from \`git daemon --verbose\`, whose log lines (\"Request upload-pack\", \"Disconnected\")"
