@@ -8,9 +8,9 @@
 # (forward only deepens the agent's shallow cache once per new commit to see that it descends from the last one).
 # Writes bench/AGENT-RESULTS.md and bench/results/agent-raw-<UTC date>.txt.
 #
-#   bash bench/agent-run.sh                                  # everything, about 11 minutes on 2 cores
+#   bash bench/agent-run.sh                                  # everything, about 12 minutes on 2 cores
 #   AGENT_BENCH_CYCLES=600 AGENT_BENCH_PUSHES=5 bash bench/agent-run.sh   # a smoke run (report in $AGENT_BENCH_WORK)
-#   AGENT_BENCH_CYCLES=600 bash bench/agent-run.sh           # 20 pushes per series, a short memory run: about 8 minutes
+#   AGENT_BENCH_CYCLES=600 bash bench/agent-run.sh           # 20 pushes per series, a short memory run: about 6 minutes
 #
 # Environment (all optional):
 #   AGENT_BENCH_PUSHES=20        pushes timed with the agent (p50/p95 reported)
@@ -326,7 +326,7 @@ def latency(a):
                 mode, i, rel, push_s, lat, " hook_status=%s" % status if status != "" else "",
                 " rc=%s" % rc if rc != "" else "", " max_rss_kib=%s" % rss if rss != "" else "", at, there_at))
             out.flush()
-            log("%s push %d/%d: %s -> %s s" % (mode, i, n, rel, lat))
+            log("%s push %d%s: %s -> %s s" % (mode, i, "" if "-" in a[3] else "/%d" % n, rel, lat))
             time.sleep(gap_s)
     return 0 if ok == last - first + 1 else 3
 
@@ -919,8 +919,8 @@ NOW=$(date -u '+%Y-%m-%d %H:%M UTC')
   echo
   echo "What each push costs at the Git server: \`driftless_source_fetches_total\` counts fetch cycles (one per push), not"
   echo "connections, so the count comes from \`git daemon --verbose\`, whose log lines (\"Request upload-pack\", \"Disconnected\")"
-  echo "the script stamps with the time it reads them; a push's connections are those requested from its \`git push\` returning"
-  echo "to the next one's. In order, for the agent: the ref advertisement (\`ls-remote\`), the depth-1 fetch of the new commit,"
+  echo "the script stamps with the time it reads them; a push's connections are those to its series' repository requested from"
+  echo "its \`git push\` returning to the series' next one's. In order, for the agent: the ref advertisement (\`ls-remote\`), the depth-1 fetch of the new commit,"
   echo "and forward only's deepening of the shallow cache to depth 16 (\`RepoSource.Checkout.ancestry\`): the cache holds only"
   echo "the new commit, so its parent, the newest commit applied, is found only after a second fetch. Forward only is always on,"
   echo "so no run without it exists; the deepening's cost is read from its connection instead (request to disconnect, at the"
@@ -996,7 +996,7 @@ NOW=$(date -u '+%Y-%m-%d %H:%M UTC')
   echo "## Rerun"
   echo
   echo '```'
-  echo 'bash bench/agent-run.sh                                       # about 11 minutes on 2 cores'
+  echo 'bash bench/agent-run.sh                                       # about 12 minutes on 2 cores'
   echo 'AGENT_BENCH_CYCLES=600 AGENT_BENCH_PUSHES=5 AGENT_BENCH_PEER_PUSHES=5 bash bench/agent-run.sh   # smoke run, report in /tmp'
   echo '```'
   if [[ -n $DRIFT_SECTION ]]; then
