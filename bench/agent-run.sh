@@ -3,14 +3,19 @@
 # with `driftless agent` and a signed webhook, against running `driftless apply` after each push (the same
 # pushes, the same repository, the same script); and the agent's resident memory over an hour's worth of
 # 1-second reconciles squeezed into a few minutes, against one `driftless apply` process on the same repository.
+# Issue 15: the same pushes again, signed with an SSH key (ed25519, by git itself), to an agent started with
+# --verify-signatures --allowed-signers FILE; and, from git daemon's --verbose log, the fetches each push costs
+# (forward only deepens the agent's shallow cache once per new commit to see that it descends from the last one).
 # Writes bench/AGENT-RESULTS.md and bench/results/agent-raw-<UTC date>.txt.
 #
-#   bash bench/agent-run.sh                                  # everything, about 11 minutes on 2 cores
+#   bash bench/agent-run.sh                                  # everything, about 12 minutes on 2 cores
 #   AGENT_BENCH_CYCLES=600 AGENT_BENCH_PUSHES=5 bash bench/agent-run.sh   # a smoke run (report in $AGENT_BENCH_WORK)
+#   AGENT_BENCH_CYCLES=600 bash bench/agent-run.sh           # 20 pushes per series, a short memory run: about 6 minutes
 #
 # Environment (all optional):
 #   AGENT_BENCH_PUSHES=20        pushes timed with the agent (p50/p95 reported)
 #   AGENT_BENCH_PEER_PUSHES=20   pushes timed with `driftless apply` after each push
+#   AGENT_BENCH_SIGNED_PUSHES=   signed pushes timed with the agent that verifies signatures (default: AGENT_BENCH_PUSHES)
 #   AGENT_BENCH_CYCLES=3600      fetch cycles of the memory run (3,600 = one hour at --interval 1s)
 #   AGENT_BENCH_INTERVAL=50ms    --interval of the memory run
 #   AGENT_BENCH_DRIFT_INTERVAL=  --drift-interval of the memory run (default: the same as the interval)
@@ -28,6 +33,7 @@ BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_ROOT=$(cd "$BENCH_DIR/.." && pwd)
 PUSHES=${AGENT_BENCH_PUSHES:-20}
 PEER_PUSHES=${AGENT_BENCH_PEER_PUSHES:-20}
+SIGNED_PUSHES=${AGENT_BENCH_SIGNED_PUSHES:-$PUSHES}
 CYCLES=${AGENT_BENCH_CYCLES:-3600}
 MEM_INTERVAL=${AGENT_BENCH_INTERVAL:-50ms}
 MEM_DRIFT_INTERVAL=${AGENT_BENCH_DRIFT_INTERVAL:-$MEM_INTERVAL}
@@ -45,10 +51,10 @@ log() { printf '[agent-bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
 case "$WORK" in /|/tmp|/home|/root|"$REPO_ROOT"|"$REPO_ROOT"/*) die "refusing AGENT_BENCH_WORK=$WORK";; esac
-for v in PUSHES PEER_PUSHES CYCLES MEM_SECONDS; do [[ ${!v} =~ ^[1-9][0-9]*$ ]] || die "$v must be a positive number"; done
+for v in PUSHES PEER_PUSHES SIGNED_PUSHES CYCLES MEM_SECONDS; do [[ ${!v} =~ ^[1-9][0-9]*$ ]] || die "$v must be a positive number"; done
 RESULTS_DIR=$BENCH_DIR/results
 STAMP=$(date -u +%Y%m%d-%H%M%S)
-if [[ $PUSHES == 20 && $PEER_PUSHES == 20 && $CYCLES == 3600 && $MEM_INTERVAL == 50ms && $MEM_DRIFT_INTERVAL == 50ms ]]; then
+if [[ $PUSHES == 20 && $PEER_PUSHES == 20 && $SIGNED_PUSHES == 20 && $CYCLES == 3600 && $MEM_INTERVAL == 50ms && $MEM_DRIFT_INTERVAL == 50ms ]]; then
   RESULTS_MD=$BENCH_DIR/AGENT-RESULTS.md
   RAW=$RESULTS_DIR/agent-raw-$STAMP.txt
 else   # a smoke run leaves bench/ alone
@@ -63,6 +69,7 @@ missing=()
 command -v git >/dev/null || missing+=(git)
 command -v python3 >/dev/null || missing+=(python3)
 command -v curl >/dev/null || missing+=(curl)
+command -v ssh-keygen >/dev/null || missing+=(openssh-client)
 [[ -x /usr/bin/time ]] || missing+=(time)
 command -v java >/dev/null || missing+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null || [[ -f $REPO_ROOT/target/driftless.jar ]] || missing+=(maven)
@@ -278,19 +285,25 @@ def post_hook(url, secret, body=b'{"ref":"refs/heads/main"}'):
 
 
 def latency(a):
-    """a: mode clone sandbox n raw wait_s gap_s then (agent) hook_url secret_file | (peer) time_out -- cmd..."""
-    mode, clone, sandbox, n, raw, wait_s, gap_s = a[0], a[1], a[2], int(a[3]), a[4], float(a[5]), float(a[6])
-    if mode == "agent":
+    """a: mode clone sandbox n raw wait_s gap_s then (agent, signed) hook_url secret_file | (peer) time_out -- cmd...
+    n: the number of pushes, or FIRST-LAST, the push numbers of this call (two series interleaved push by push)"""
+    mode, clone, sandbox, raw, wait_s, gap_s = a[0], a[1], a[2], a[4], float(a[5]), float(a[6])
+    first, _, last = a[3].partition("-")
+    first, last = (int(first), int(last)) if last else (1, int(first))
+    n = last
+    webhook = mode in ("agent", "signed")
+    if webhook:
         hook_url, secret = a[7], open(a[8], "rb").read().strip()
     else:
         time_out, cmd = a[7], a[a.index("--") + 1:]
     ok = 0
     with open(raw, "a") as out:
-        for i in range(1, n + 1):
+        for i in range(first, last + 1):
             rel, marker, push_s = change_and_push(clone, mode, i)
             t0 = time.monotonic()                       # the push has returned
+            at = time.time()                            # the same instant on the wall clock of git daemon's log
             status, rc, rss = "", "", ""
-            if mode == "agent":
+            if webhook:
                 status = post_hook(hook_url, secret)    # inside the measured time
             else:
                 r = subprocess.run(["/usr/bin/time", "-v", "-o", time_out, *cmd], stdout=subprocess.DEVNULL,
@@ -305,16 +318,17 @@ def latency(a):
                     break
                 time.sleep(0.005)
             t1 = time.monotonic()
+            there_at = time.time()
             there = has(dest, marker)
             ok += there
             lat = ("%.4f" % (t1 - t0)) if there else "timeout"
-            out.write("%s push=%d file=%s push_s=%.4f latency_s=%s%s%s%s\n" % (
+            out.write("%s push=%d file=%s push_s=%.4f latency_s=%s%s%s%s at=%.6f there_at=%.6f\n" % (
                 mode, i, rel, push_s, lat, " hook_status=%s" % status if status != "" else "",
-                " rc=%s" % rc if rc != "" else "", " max_rss_kib=%s" % rss if rss != "" else ""))
+                " rc=%s" % rc if rc != "" else "", " max_rss_kib=%s" % rss if rss != "" else "", at, there_at))
             out.flush()
-            log("%s push %d/%d: %s -> %s s" % (mode, i, n, rel, lat))
+            log("%s push %d%s: %s -> %s s" % (mode, i, "" if "-" in a[3] else "/%d" % n, rel, lat))
             time.sleep(gap_s)
-    return 0 if ok == n else 3
+    return 0 if ok == last - first + 1 else 3
 
 
 def stats(a):
@@ -346,6 +360,57 @@ def stats(a):
     print("%s_P95=%.3f" % (p, rank(95)))
     print("%s_MIN=%.3f" % (p, vals[0] if vals else float("nan")))
     print("%s_MAX=%.3f" % (p, vals[-1] if vals else float("nan")))
+
+
+def median(vals):
+    vals = sorted(vals)
+    if not vals:
+        return float("nan")
+    h = len(vals) // 2
+    return vals[h] if len(vals) % 2 else (vals[h - 1] + vals[h]) / 2
+
+
+def fetches(a):
+    """a: raw daemon_log prefix gap_s repo. The upload-pack connections to repo ("/repo.git") git daemon served
+    (--verbose log, each line prefixed with the wall-clock time it was read) from each push of the series returning
+    to its next push returning (the last: until gap_s after its file was there): how many per push, and how long
+    each lasted (request to disconnect), by their order within the push (for the agent: ls-refs, the depth-1 fetch,
+    forward only's deepening)."""
+    raw, daemon_log, prefix, gap_s, repo = a[0], a[1], a[2], float(a[3]), a[4]
+    started, ended = {}, {}
+    for line in open(daemon_log, errors="replace"):
+        m = re.match(r"(\d+\.\d+) \[(\d+)\] Request upload-pack for '(.*)'", line)
+        if m and m.group(3) == repo:
+            started[m.group(2)] = float(m.group(1))
+        m = re.match(r"(\d+\.\d+) \[\d+\] \[(\d+)\] Disconnected", line)
+        if m:
+            ended[m.group(2)] = float(m.group(1))
+    conns = sorted((t, ended.get(pid, float("nan"))) for pid, t in started.items())
+    pushes = []
+    for line in open(raw):
+        m = re.match(prefix + r" push=\d+ .*latency_s=(\S+) .*at=(\S+) there_at=(\S+)", line)
+        if m:
+            pushes.append((m.group(1), float(m.group(2)), float(m.group(3))))
+    counts, by_order, shares, hook, gap, after = [], {}, [], [], [], []
+    for i, (lat, at, there_at) in enumerate(pushes):
+        until = pushes[i + 1][1] if i + 1 < len(pushes) else there_at + gap_s
+        mine = [(s, e) for s, e in conns if at <= s < until]
+        counts.append(len(mine))
+        for k, (s, e) in enumerate(mine):
+            by_order.setdefault(k, []).append((e - s) * 1000)
+        if len(mine) >= 3 and lat != "timeout":
+            shares.append((mine[-1][1] - mine[-1][0]) / float(lat) * 100)
+            hook.append((mine[0][0] - at) * 1000)               # the webhook, until the agent asks for the refs
+            gap.append((mine[-1][0] - mine[-2][1]) * 1000)      # the agent's own work between the two fetches
+            after.append((there_at - mine[-1][1]) * 1000)       # the deepening done, until the file is there
+    dist = {}
+    for c in counts:
+        dist[c] = dist.get(c, 0) + 1
+    p = prefix.upper()
+    print("%s_CONNS='%s'" % (p, ", ".join("%d x%d" % (c, n) for c, n in sorted(dist.items()))))
+    print("%s_CONN_MS='%s'" % (p, " / ".join("%.0f" % median(by_order[k]) for k in sorted(by_order))))
+    print("%s_DEEPEN_SHARE=%.0f" % (p, median(shares)))
+    print("%s_SPANS_MS='%.0f / %.0f / %.0f'" % (p, median(hook), median(gap), median(after)))
 
 
 # ------------------------------------------------------------------------------------------- memory
@@ -489,6 +554,9 @@ def main(argv):
         return 0
     if cmd == "memory":
         return memory(rest)
+    if cmd == "fetches":
+        fetches(rest)
+        return 0
     if cmd == "memstats":
         memstats(rest)
         return 0
@@ -511,15 +579,39 @@ git -C "$WORK/repo" commit -qm "1,000 files"
 mkdir -p "$WORK/served"
 git clone -q --bare "$WORK/repo" "$WORK/served/repo.git"
 REPO_BYTES=$(cat "$WORK"/repo/services/*/file-* | wc -c)
+# the signed series' repository: the same files, every commit signed by git with an ed25519 key (gpg.format=ssh);
+# the key and the allowed signers file the agent trusts are outside the repository
+TRUST=$WORK/trust
+mkdir -p "$TRUST" "$WORK/repo-signed"
+ssh-keygen -q -t ed25519 -N "" -C "bench@127.0.0.1" -f "$TRUST/signing-key"
+echo "bench@127.0.0.1 $(cut -d' ' -f1-2 "$TRUST/signing-key.pub")" >"$TRUST/allowed_signers"
+cp -r "$WORK/repo/driftless.yaml" "$WORK/repo/services" "$WORK/repo-signed/"
+git -C "$WORK/repo-signed" init -q -b main
+git -C "$WORK/repo-signed" config gpg.format ssh
+git -C "$WORK/repo-signed" config user.signingkey "$TRUST/signing-key"
+git -C "$WORK/repo-signed" config commit.gpgsign true
+git -C "$WORK/repo-signed" add -A
+git -C "$WORK/repo-signed" commit -qm "1,000 files, signed"
+git clone -q --bare "$WORK/repo-signed" "$WORK/served/signed.git"
 GIT_PORT=$(free_port)
-"$(git --exec-path)/git-daemon" --reuseaddr --base-path="$WORK/served" --export-all --enable=receive-pack \
-  --listen=127.0.0.1 --port="$GIT_PORT" >"$LOGS/git-daemon.log" 2>&1 &
+# --verbose: a line per connection (request, disconnect), each stamped with the wall-clock time it was read, so that
+# the fetches each push costs can be counted and timed (section 5)
+"$(git --exec-path)/git-daemon" --verbose --reuseaddr --base-path="$WORK/served" --export-all --enable=receive-pack \
+  --listen=127.0.0.1 --port="$GIT_PORT" > >(while IFS= read -r line; do printf '%s %s\n' "$EPOCHREALTIME" "$line"; done \
+  >"$LOGS/git-daemon.log") 2>&1 &
 PIDS+=($!)
 URL=git://127.0.0.1:$GIT_PORT/repo.git
+SIGNED_URL=git://127.0.0.1:$GIT_PORT/signed.git
 for ((i = 0; i < 100; i++)); do git ls-remote "$URL" >/dev/null 2>&1 && break; sleep 0.1; done
 git ls-remote "$URL" >/dev/null 2>&1 || die "the git daemon does not answer on $URL"
 git clone -q "$URL" "$WORK/clone"
-log "git daemon on $URL"
+git clone -q "$SIGNED_URL" "$WORK/clone-signed"
+git -C "$WORK/clone-signed" config gpg.format ssh
+git -C "$WORK/clone-signed" config user.signingkey "$TRUST/signing-key"
+git -C "$WORK/clone-signed" config commit.gpgsign true
+git -C "$WORK/clone-signed" -c gpg.ssh.allowedSignersFile="$TRUST/allowed_signers" verify-commit HEAD 2>/dev/null \
+  || die "git cannot verify the signed repository's first commit with $TRUST/allowed_signers"
+log "git daemon on $URL and $SIGNED_URL"
 
 SECRET=$WORK/webhook-secret
 (umask 077; head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$SECRET")
@@ -531,13 +623,13 @@ metric() { # port name: the value of one metric line (0 if absent)
 rss_kib() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
 
 AGENT_PID= AGENT_PORT= AGENT_JVM_OPTS=
-start_agent() { # name sandbox state interval drift-interval: starts it, waits for /readyz; sets READY_S
-  local name=$1 t0 code=000 i
+start_agent() { # name sandbox state interval drift-interval [url [agent option...]]: starts it, waits for /readyz; sets READY_S
+  local name=$1 url=${6:-$URL} t0 code=000 i
   AGENT_PORT=$(free_port)
   mkdir -p "$2"
   t0=$EPOCHREALTIME
-  "$DL" agent --repo "$URL" --root "$2" --state-dir "$3" --listen "127.0.0.1:$AGENT_PORT" \
-    --webhook-secret-file "$SECRET" --interval "$4" --drift-interval "$5" >"$LOGS/agent-$name.log" 2>&1 &
+  "$DL" agent --repo "$url" --root "$2" --state-dir "$3" --listen "127.0.0.1:$AGENT_PORT" \
+    --webhook-secret-file "$SECRET" --interval "$4" --drift-interval "$5" "${@:7}" >"$LOGS/agent-$name.log" 2>&1 &
   AGENT_PID=$!
   PIDS+=("$AGENT_PID")
   for ((i = 0; i < 1200; i++)); do   # at most 120 s
@@ -550,7 +642,7 @@ start_agent() { # name sandbox state interval drift-interval: starts it, waits f
   READY_S=$(python3 -c "print('%.2f' % ($EPOCHREALTIME - $t0))")
   # the one answering must be ours (same repository URL, with our git daemon's port), and a JVM (the launcher execs java)
   AGENT_TOKEN_FILE=$3/api-token   # the control token the agent wrote at its start; /api/* reads need a token
-  curl -s -H "Authorization: Bearer $(cat "$AGENT_TOKEN_FILE")" "http://127.0.0.1:$AGENT_PORT/api/status" | grep -qF "$URL" || die "the agent on port $AGENT_PORT is not the one started here"
+  curl -s -H "Authorization: Bearer $(cat "$AGENT_TOKEN_FILE")" "http://127.0.0.1:$AGENT_PORT/api/status" | grep -qF "$url" || die "the agent on port $AGENT_PORT is not the one started here"
   [[ $(cat "/proc/$AGENT_PID/comm") == java ]] || die "pid $AGENT_PID is $(cat "/proc/$AGENT_PID/comm"), not the agent's JVM"
   # the JVM options the launcher gave the agent (they differ from a command's), for the report
   AGENT_JVM_OPTS=$(tr '\0' ' ' <"/proc/$AGENT_PID/cmdline" | sed -E 's/^[^ ]+ //; s/ -jar .*//; s/-XX:SharedArchiveFile=[^ ]+/-XX:SharedArchiveFile=<archive>/')
@@ -567,53 +659,113 @@ live_heap() { # pid: forces a full GC (jcmd GC.run) and prints the old generatio
 # ---------------------------------------------------------------------------------------------
 # 5. The agent with a webhook: push, POST /hooks/generic, poll the file
 # ---------------------------------------------------------------------------------------------
-SANDBOX_A=$WORK/host-agent
-log "agent: start on $URL (first apply of 1,000 files)"
-start_agent latency "$SANDBOX_A" "$WORK/state-agent" 1h 1h
-A_READY_S=$READY_S
-A_FIRST_FILES=$(count_files "$SANDBOX_A")
-log "agent: ready after ${A_READY_S}s with $A_FIRST_FILES files; $PUSHES timed pushes"
-verify "agent's first apply wrote all 1,000 files before /readyz ($A_FIRST_FILES files)" '[[ $A_FIRST_FILES == 1000 ]]'
-A_SUM0=$(metric "$AGENT_PORT" driftless_reconcile_duration_seconds_sum)
-A_CNT0=$(metric "$AGENT_PORT" driftless_reconcile_duration_seconds_count)
-A_FETCH0=$(metric "$AGENT_PORT" driftless_source_fetches_total)
-echo "# agent: ready ${A_READY_S}s after start, $A_FIRST_FILES files" >>"$RAW"
-A_RC=0
-python3 "$HELPER" latency agent "$WORK/clone" "$SANDBOX_A" "$PUSHES" "$RAW" "$WAIT_S" "$GAP_S" \
-  "http://127.0.0.1:$AGENT_PORT/hooks/generic" "$SECRET" || A_RC=$?
-sleep 2   # the last reconcile records its history after the file is written
-A_SUM1=$(metric "$AGENT_PORT" driftless_reconcile_duration_seconds_sum)
-A_CNT1=$(metric "$AGENT_PORT" driftless_reconcile_duration_seconds_count)
-A_FETCH1=$(metric "$AGENT_PORT" driftless_source_fetches_total)
-A_SUCCEEDED=$(metric "$AGENT_PORT" 'driftless_reconcile_total{result="succeeded"}')
-A_FETCH_ERRORS=$(metric "$AGENT_PORT" driftless_source_fetch_errors_total)
-A_RSS=$(rss_kib "$AGENT_PID" VmRSS) A_HWM=$(rss_kib "$AGENT_PID" VmHWM)
-A_HIST=$(curl -s -H "Authorization: Bearer $(cat "$AGENT_TOKEN_FILE")" "http://127.0.0.1:$AGENT_PORT/api/history?limit=1000" >"$LOGS/agent-latency-history.json"; python3 -c '
+series_start() { # V mode name url [agent option...]: a fresh agent on a fresh host folder, ready; its baseline metrics
+  local v=$1 mode=$2 name=$3 url=$4 what=$2 files
+  shift 4
+  [[ $mode == agent ]] || what="agent with $1"
+  log "$what: start on $url (first apply of 1,000 files)"
+  start_agent "$name" "$WORK/host-$name" "$WORK/state-$name" 1h 1h "$url" "$@"
+  files=$(count_files "$WORK/host-$name")
+  log "$what: ready after ${READY_S}s with $files files"
+  verify "the first apply of the $what wrote all 1,000 files before /readyz ($files files)" "[[ $files == 1000 ]]"
+  echo "# $mode: ready ${READY_S}s after start, $files files${*:+; agent options: $*}" >>"$RAW"
+  printf -v "${v}_WHAT" '%s' "$what"
+  printf -v "${v}_READY_S" '%s' "$READY_S"
+  printf -v "${v}_HOST" '%s' "$WORK/host-$name"
+  printf -v "${v}_PID" '%s' "$AGENT_PID"
+  printf -v "${v}_PORT" '%s' "$AGENT_PORT"
+  printf -v "${v}_TOKEN" '%s' "$(cat "$AGENT_TOKEN_FILE")"
+  printf -v "${v}_SUM0" '%s' "$(metric "$AGENT_PORT" driftless_reconcile_duration_seconds_sum)"
+  printf -v "${v}_CNT0" '%s' "$(metric "$AGENT_PORT" driftless_reconcile_duration_seconds_count)"
+  printf -v "${v}_FETCH0" '%s' "$(metric "$AGENT_PORT" driftless_source_fetches_total)"
+}
+series_push() { # V mode clone i: push number i of the series, timed
+  local pid=${1}_PID port=${1}_PORT rc=${1}_RC host=${1}_HOST
+  python3 "$HELPER" latency "$2" "$3" "${!host}" "$4-$4" "$RAW" "$WAIT_S" "$GAP_S" \
+    "http://127.0.0.1:${!port}/hooks/generic" "$SECRET" || printf -v "$rc" '%s' 1
+  kill -0 "${!pid}" 2>/dev/null || die "the $2 agent exited during its pushes; see $LOGS"
+}
+series_end() { # V mode name pushes: the series' measurements and checks, then its agent stopped; sets ${V}_APPLY_MEAN,
+  # ${V}_LIVE and, from the helper's stats, ${MODE}_P50 etc.
+  local v=$1 mode=$2 name=$3 n=$4
+  local pid=${v}_PID port=${v}_PORT token=${v}_TOKEN sum0=${v}_SUM0 cnt0=${v}_CNT0 fetch0=${v}_FETCH0 rcv=${v}_RC what=${v}_WHAT
+  local sum1 cnt1 fetch1 succeeded fetch_errors untrusted rss hwm hist hooks live stop_s stop_how problems reconciles
+  local rc=${!rcv:-0}
+  sum1=$(metric "${!port}" driftless_reconcile_duration_seconds_sum)
+  cnt1=$(metric "${!port}" driftless_reconcile_duration_seconds_count)
+  fetch1=$(metric "${!port}" driftless_source_fetches_total)
+  succeeded=$(metric "${!port}" 'driftless_reconcile_total{result="succeeded"}')
+  fetch_errors=$(metric "${!port}" driftless_source_fetch_errors_total)
+  untrusted=$(metric "${!port}" driftless_untrusted_commits_total)
+  rss=$(rss_kib "${!pid}" VmRSS) hwm=$(rss_kib "${!pid}" VmHWM)
+  hist=$(curl -s -H "Authorization: Bearer ${!token}" "http://127.0.0.1:${!port}/api/history?limit=1000" >"$LOGS/agent-$name-history.json"; python3 -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
 rows = d if isinstance(d, list) else next((v for v in d.values() if isinstance(v, list)), [])
-print(len(rows))' "$LOGS/agent-latency-history.json" 2>/dev/null || echo "?")
-HOOKS_OK=$(grep -c '^agent .* hook_status=202' "$RAW" || true)
-A_LIVE=$(live_heap "$AGENT_PID")
-read -r A_STOP_S A_STOP_HOW < <(stop_pid "$AGENT_PID")
-A_LOG_PROBLEMS=$(agent_log_problems "$LOGS/agent-latency.log")
-{ echo "# agent: reconciles during the pushes: $((${A_CNT1%.*} - ${A_CNT0%.*})), their time $(python3 -c "print('%.3f' % ($A_SUM1 - $A_SUM0))") s;" \
-    "fetches $((${A_FETCH1%.*} - ${A_FETCH0%.*})); VmRSS ${A_RSS} KiB, VmHWM ${A_HWM} KiB; old gen after a full GC ${A_LIVE} MiB; stopped ${A_STOP_S}s after SIGTERM ($A_STOP_HOW)"; } >>"$RAW"
-eval "$(python3 "$HELPER" stats "$RAW" agent)"
-A_APPLY_MEAN=$(python3 -c "c = ${A_CNT1%.*} - ${A_CNT0%.*}; print('%.3f' % (($A_SUM1 - $A_SUM0) / c) if c else 'nan')")
-verify "every pushed file reached the host within ${WAIT_S}s with the agent ($AGENT_N of $PUSHES; timeouts: $AGENT_TIMEOUTS)" \
-  '[[ $A_RC == 0 && $AGENT_N == "$PUSHES" ]]'
-verify "every signed webhook was accepted (HTTP 202: $HOOKS_OK of $PUSHES)" '[[ $HOOKS_OK == "$PUSHES" ]]'
-verify "one reconcile per push, each succeeded (reconciles: $((${A_CNT1%.*} - ${A_CNT0%.*})), fetches: $((${A_FETCH1%.*} - ${A_FETCH0%.*})), succeeded in all incl. the first apply: ${A_SUCCEEDED%.*}; history rows: $A_HIST)" \
-  '[[ $((${A_CNT1%.*} - ${A_CNT0%.*})) == "$PUSHES" && ${A_SUCCEEDED%.*} == $((PUSHES + 1)) ]]'
-verify "no failed fetches (driftless_source_fetch_errors_total = ${A_FETCH_ERRORS%.*})" '[[ ${A_FETCH_ERRORS%.*} == 0 ]]'
-if [[ $A_STOP_HOW != sigterm ]]; then
-  NOTES+=("The latency agent did not exit within 15 s of SIGTERM and was killed (SIGKILL); see the notes in \`bench/README.md\`.")
-fi
-if ((A_LOG_PROBLEMS > 0)); then
-  NOTES+=("The latency agent's log has $A_LOG_PROBLEMS line(s) with warn/error/exception: \`$(grep -iE 'warn|error|exception' "$LOGS/agent-latency.log" | head -1 | cut -c1-160 | tr '`' "'")\`")
-fi
-log "agent: p50 ${AGENT_P50}s p95 ${AGENT_P95}s (min $AGENT_MIN, max $AGENT_MAX); stopped in ${A_STOP_S}s ($A_STOP_HOW)"
+print(len(rows))' "$LOGS/agent-$name-history.json" 2>/dev/null || echo "?")
+  hooks=$(grep -c "^$mode .* hook_status=202" "$RAW" || true)
+  curl -s -H "Authorization: Bearer ${!token}" "http://127.0.0.1:${!port}/api/status" >"$LOGS/agent-$name-status.json" || true
+  live=$(live_heap "${!pid}")
+  read -r stop_s stop_how < <(stop_pid "${!pid}")
+  problems=$(agent_log_problems "$LOGS/agent-$name.log")
+  reconciles=$((${cnt1%.*} - ${!cnt0%.*}))
+  { echo "# $mode: reconciles during the pushes: $reconciles, their time $(python3 -c "print('%.3f' % ($sum1 - ${!sum0}))") s;" \
+      "fetches $((${fetch1%.*} - ${!fetch0%.*})); VmRSS ${rss} KiB, VmHWM ${hwm} KiB; old gen after a full GC ${live} MiB; stopped ${stop_s}s after SIGTERM ($stop_how)"; } >>"$RAW"
+  eval "$(python3 "$HELPER" stats "$RAW" "$mode")"
+  local m=${mode^^}
+  local got="${m}_N" timeouts="${m}_TIMEOUTS" p50="${m}_P50" p95="${m}_P95" lo="${m}_MIN" hi="${m}_MAX"
+  printf -v "${v}_LIVE" '%s' "$live"
+  printf -v "${v}_APPLY_MEAN" '%s' "$(python3 -c "c = $reconciles; print('%.3f' % (($sum1 - ${!sum0}) / c) if c else 'nan')")"
+  verify "every pushed file reached the host within ${WAIT_S}s with the ${!what} (${!got} of $n; timeouts: ${!timeouts})" \
+    "[[ $rc == 0 && ${!got} == $n ]]"
+  verify "every signed webhook was accepted (HTTP 202: $hooks of $n)" "[[ $hooks == $n ]]"
+  verify "one reconcile per push, each succeeded (reconciles: $reconciles, fetches: $((${fetch1%.*} - ${!fetch0%.*})), succeeded in all incl. the first apply: ${succeeded%.*}; history rows: $hist)" \
+    "[[ $reconciles == $n && ${succeeded%.*} == $((n + 1)) ]]"
+  verify "no failed fetches (driftless_source_fetch_errors_total = ${fetch_errors%.*}) and no untrusted commit (driftless_untrusted_commits_total = ${untrusted%.*})" \
+    "[[ ${fetch_errors%.*} == 0 && ${untrusted%.*} == 0 ]]"
+  if [[ $stop_how != sigterm ]]; then
+    NOTES+=("The $name agent did not exit within 15 s of SIGTERM and was killed (SIGKILL); see the notes in \`bench/README.md\`.")
+  fi
+  if ((problems > 0)); then
+    NOTES+=("The $name agent's log has $problems line(s) with warn/error/exception: \`$(grep -iE 'warn|error|exception' "$LOGS/agent-$name.log" | head -1 | cut -c1-160 | tr '`' "'")\`")
+  fi
+  log "${!what}: p50 ${!p50}s p95 ${!p95}s (min ${!lo}, max ${!hi}); stopped in ${stop_s}s ($stop_how)"
+}
+# Issue 15: beside the unsigned series, the same pushes signed by git with an ed25519 key, to a second agent started
+# with --verify-signatures on a second repository of the same files (its first commit signed too). Both agents run
+# side by side and their pushes alternate (A S, S A, ...), so that a change in the load of the machine, which other
+# builds share, and the JIT's warm-up reach both series alike.
+series_start A agent latency "$URL"
+series_start S signed signed "$SIGNED_URL" --verify-signatures --allowed-signers "$TRUST/allowed_signers"
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+log "agent and agent with --verify-signatures: $PUSHES and $SIGNED_PUSHES timed pushes, alternating"
+for ((i = 1; i <= (PUSHES > SIGNED_PUSHES ? PUSHES : SIGNED_PUSHES); i++)); do
+  if ((i % 2)); then
+    ((i > PUSHES)) || series_push A agent "$WORK/clone" "$i"
+    ((i > SIGNED_PUSHES)) || series_push S signed "$WORK/clone-signed" "$i"
+  else
+    ((i > SIGNED_PUSHES)) || series_push S signed "$WORK/clone-signed" "$i"
+    ((i > PUSHES)) || series_push A agent "$WORK/clone" "$i"
+  fi
+done
+LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
+sleep 2   # the last reconcile records its history after the file is written
+series_end A agent latency "$PUSHES"
+series_end S signed signed "$SIGNED_PUSHES"
+
+# ---------------------------------------------------------------------------------------------
+# 5b. Issue 15: what signing and forward only cost; what each push fetches
+# ---------------------------------------------------------------------------------------------
+SIGNED_COMMITS=$(git -C "$WORK/clone-signed" -c gpg.ssh.allowedSignersFile="$TRUST/allowed_signers" log --format=%G? \
+  -n "$SIGNED_PUSHES" | grep -c '^G$' || true)
+S_STATUS_SIGNER=$(grep -c 'bench@127.0.0.1 (ssh SHA256:' "$LOGS/agent-signed-status.json" || true)
+verify "every commit of the signed series carries a good ed25519 signature for git (\`git log %G?\` = G: $SIGNED_COMMITS of $SIGNED_PUSHES) and the agent's status names the signer (\`/api/status\`: $([[ $S_STATUS_SIGNER -gt 0 ]] && echo yes || echo no))" \
+  '[[ $SIGNED_COMMITS == "$SIGNED_PUSHES" && $S_STATUS_SIGNER -gt 0 ]]'
+eval "$(python3 "$HELPER" fetches "$RAW" "$LOGS/git-daemon.log" agent "$GAP_S" /repo.git)"
+eval "$(python3 "$HELPER" fetches "$RAW" "$LOGS/git-daemon.log" signed "$GAP_S" /signed.git)"
+R_SIGNED_P50=$(calc "$SIGNED_P50 / $AGENT_P50" 2) R_SIGNED_P95=$(calc "$SIGNED_P95 / $AGENT_P95" 2)
+echo "# upload-pack connections per push (count x pushes): agent $AGENT_CONNS, median ms by order $AGENT_CONN_MS; signed $SIGNED_CONNS, median ms by order $SIGNED_CONN_MS" >>"$RAW"
+log "signed / unsigned: p50 ${R_SIGNED_P50}x, p95 ${R_SIGNED_P95}x; upload-pack connections per push: $AGENT_CONNS (unsigned), $SIGNED_CONNS (signed)"
 
 # ---------------------------------------------------------------------------------------------
 # 6. The peer: `driftless apply` after each push (cold JVM, fetch into its cache, plan, apply)
@@ -742,6 +894,41 @@ NOW=$(date -u '+%Y-%m-%d %H:%M UTC')
   echo "over the $PUSHES pushes (\`driftless_reconcile_duration_seconds\`); the rest of its time is the webhook, the"
   echo "fetch over git:// and reading the commit. \`git push\` itself is not counted (median $(grep '^agent ' "$RAW" | sed -n 's/.* push_s=\([0-9.]*\).*/\1/p' | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }') s)."
   echo
+  echo "## Signed commits and forward only (issue 15)"
+  echo
+  echo "The same kind of pushes, in the same run, alternating push by push with the series above (A S, S A, ...; both agents"
+  echo "up side by side): every commit signed by \`git\` itself with an ed25519 key (\`gpg.format=ssh\`, \`user.signingkey\`,"
+  echo "\`commit.gpgsign=true\`; signing happens before the push and is not counted), pushed to a second repository of the"
+  echo "same 1,000 files whose first commit is signed too, to a second agent started with \`--verify-signatures"
+  echo "--allowed-signers FILE\` (the file outside the repository, naming the key). Other engineers' builds share these"
+  echo "$(nproc) cores (load average below): only ratios from one run compare."
+  echo
+  echo "| measure | agent, unsigned commits | agent \`--verify-signatures\`, signed commits | signed / unsigned |"
+  echo "| --- | ---: | ---: | ---: |"
+  echo "| p50 (median), s | $AGENT_P50 | $SIGNED_P50 | ${R_SIGNED_P50}x |"
+  echo "| p95 (nearest rank), s | $AGENT_P95 | $SIGNED_P95 | ${R_SIGNED_P95}x |"
+  echo "| min - max, s | $AGENT_MIN - $AGENT_MAX | $SIGNED_MIN - $SIGNED_MAX | |"
+  echo "| pushes | $AGENT_N | $SIGNED_N | |"
+  echo "| reconcile (plan + apply, \`driftless_reconcile_duration_seconds\`), mean, s | $A_APPLY_MEAN | $S_APPLY_MEAN | $(calc "$S_APPLY_MEAN / $A_APPLY_MEAN" 2)x |"
+  echo "| start to \`/readyz\` (first apply of 1,000 files), s | $A_READY_S | $S_READY_S | |"
+  echo "| upload-pack connections per push (count x pushes) | $AGENT_CONNS | $SIGNED_CONNS | |"
+  echo "| their duration by order within the push, median, ms | $AGENT_CONN_MS | $SIGNED_CONN_MS | |"
+  echo "| the last one (forward only's deepening) as a share of the push's latency, median | ${AGENT_DEEPEN_SHARE} % | ${SIGNED_DEEPEN_SHARE} % | |"
+  echo "| push returned -> first connection / depth-1 fetch done -> deepening asked / deepening done -> file on the host, median, ms | $AGENT_SPANS_MS | $SIGNED_SPANS_MS | |"
+  echo "| load average (1, 5, 15 min) before -> after the pushes (both series) | $LOAD_BEFORE -> $LOAD_AFTER | | |"
+  echo
+  echo "What each push costs at the Git server: \`driftless_source_fetches_total\` counts fetch cycles (one per push), not"
+  echo "connections, so the count comes from \`git daemon --verbose\`, whose log lines (\"Request upload-pack\", \"Disconnected\")"
+  echo "the script stamps with the time it reads them; a push's connections are those to its series' repository requested from"
+  echo "its \`git push\` returning to the series' next one's. In order, for the agent: the ref advertisement (\`ls-remote\`), the depth-1 fetch of the new commit,"
+  echo "and forward only's deepening of the shallow cache to depth 16 (\`RepoSource.Checkout.ancestry\`): the cache holds only"
+  echo "the new commit, so its parent, the newest commit applied, is found only after a second fetch. Forward only is always on,"
+  echo "so no run without it exists; the deepening's cost is read from its connection instead (request to disconnect, at the"
+  echo "server; the agent's own reading of the deepened history is not in it). Between the depth-1 fetch and the deepening"
+  echo "the agent reads the commit, verifies its signature when asked, opens the workspace and walks the shallow history:"
+  echo "that span is an upper bound of the verification, which runs in the agent's JVM (JGit's SSH signature verifier), once"
+  echo "per new commit, with no connection or process of its own. After the deepening: plan and apply."
+  echo
   echo "## Memory"
   echo
   echo "| measure | agent (\`--interval $MEM_INTERVAL --drift-interval $MEM_DRIFT_INTERVAL\`) | one \`driftless apply\` process |"
@@ -809,7 +996,7 @@ NOW=$(date -u '+%Y-%m-%d %H:%M UTC')
   echo "## Rerun"
   echo
   echo '```'
-  echo 'bash bench/agent-run.sh                                       # about 11 minutes on 2 cores'
+  echo 'bash bench/agent-run.sh                                       # about 12 minutes on 2 cores'
   echo 'AGENT_BENCH_CYCLES=600 AGENT_BENCH_PUSHES=5 AGENT_BENCH_PEER_PUSHES=5 bash bench/agent-run.sh   # smoke run, report in /tmp'
   echo '```'
   if [[ -n $DRIFT_SECTION ]]; then
