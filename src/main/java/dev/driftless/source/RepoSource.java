@@ -728,7 +728,14 @@ public final class RepoSource {
                     if (commit.equals(ancestor)) {
                         return Ancestry.DESCENDS;
                     }
-                    shallow |= cut.contains(commit);
+                    if (cut.contains(commit)) {
+                        shallow = true;
+                        // the walk ends here, but the commit's object names its parents: a commit pushed on top of
+                        // the one applied (the common case) is told without fetching more history
+                        if (namesParent(commit, ancestor)) {
+                            return Ancestry.DESCENDS;
+                        }
+                    }
                 }
                 return shallow ? Ancestry.OUT_OF_REACH : Ancestry.DIVERGES;
             } catch (org.eclipse.jgit.errors.MissingObjectException e) {
@@ -737,6 +744,21 @@ public final class RepoSource {
                 throw new SourceException("cannot read the history of " + tree.revision() + " in " + description + ": "
                         + e.getMessage(), e);
             }
+        }
+
+        /** Whether the raw object of {@code commit} names {@code parent} among its parents. */
+        private static boolean namesParent(RevCommit commit, ObjectId parent) {
+            String wanted = "parent " + parent.name();
+            for (String line : new String(commit.getRawBuffer(), java.nio.charset.StandardCharsets.UTF_8)
+                    .split("\n")) {
+                if (line.isEmpty()) {
+                    return false; // the headers end; the message follows
+                }
+                if (line.equals(wanted)) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         public RepoTree tree() {

@@ -73,6 +73,18 @@ class AncestryTest {
     }
 
     @Test
+    void aCommitPushedRightOnTopOfTheAppliedOneDescendsWithoutFetchingMoreHistory() {
+        repo.write("a", "1\n").commitAndPush("first");
+        String applied = fetchedCommit();
+        repo.write("a", "2\n").commitAndPush("second");
+
+        try (RepoSource.Checkout checkout = fetched()) {
+            repo.close(); // no more fetches: the new commit's own object names its parent
+            assertThat(checkout.ancestry(applied)).isEqualTo(Ancestry.DESCENDS);
+        }
+    }
+
+    @Test
     void theSameCommitDescendsFromItself() {
         repo.write("a", "1\n").commitAndPush("first");
         String applied = fetchedCommit();
