@@ -3,10 +3,14 @@
 # Driftless vs Ansible over SSH: 3 SSH hosts x 100 services x 10 files (1,000 files per host, half
 # templates). Starts three OpenSSH servers on 127.0.0.1, generates the workload, runs Driftless and
 # Ansible (default settings, and with pipelining) against the same servers in the same run, and writes
-# bench/SSH-RESULTS.md.
+# bench/SSH-RESULTS.md. Section 8 (issue 16) adds six more sshd (each host with an empty home and with root's
+# real ~/.bashrc), a relay adding 25 ms each way in front of them, and times Driftless (first apply, no-op,
+# a 200-file change commit) beside rsync -a of the same rendered tree over the same sshd.
 #
-#   bash bench/ssh-run.sh                          # everything (about 45 minutes, nearly all of it Ansible)
-#   BENCH_SKIP_ANSIBLE=1 bash bench/ssh-run.sh     # Driftless + floors only, reuse saved Ansible numbers
+#   bash bench/ssh-run.sh                          # everything (about an hour; Ansible and the real-shell series)
+#   BENCH_SKIP_ANSIBLE=1 bash bench/ssh-run.sh     # Driftless + floors + issue 16, reuse saved Ansible numbers
+#   BENCH_SKIP_ANSIBLE=1 BENCH_SERVICES=1 BENCH_RUNS=1 BENCH_WARMUP=0 BENCH_I16_SERIES="empty-direct shell-relay" \
+#     bash bench/ssh-run.sh                        # a smoke run (about 2 minutes; needs a saved 1-service Ansible file)
 #
 # Environment (all optional):
 #   BENCH_RUNS=5            timed Driftless and floor runs per measure (median reported)
@@ -1172,6 +1176,7 @@ per() { python3 -c "print('%.3f' % ($1))"; }
   echo 'bash bench/ssh-run.sh                          # everything, about 45 minutes (Ansible is nearly all of it)'
   echo 'BENCH_SKIP_ANSIBLE=1 bash bench/ssh-run.sh     # Driftless and floors only (a few minutes), Ansible numbers reused'
   echo 'BENCH_RUNS=10 bash bench/ssh-run.sh            # more Driftless runs per measure'
+  echo 'BENCH_SKIP_I16=1 bash bench/ssh-run.sh         # without the issue-16 series (real shell, rsync, relay)'
   echo '```'
   echo
   echo "Run as root (the SSH servers let root in). See \`bench/README.md\`, section \"SSH hosts\", for what each number means."
