@@ -714,7 +714,8 @@ for ((k = 0; k < CHANGE; k++)); do CHANGED+=("${DESTS[k * NFILES / CHANGE]}"); d
 
 # real_shell_home DIR: root's ~/.bashrc and ~/.profile copied into DIR, and each folder under ~ they name (~/.pyenv
 # for `pyenv init`, ~/.cargo for ~/.cargo/env) made of symlinks to the real one's entries, but for a `shims` folder,
-# copied: pyenv init runs pyenv rehash, which rewrites the shims under a lock, and each host has its own
+# made empty: pyenv init runs pyenv rehash, which rewrites all shims under a lock, and each host has its own (copying
+# this machine's could catch a rehash of its own shells half-way)
 real_shell_home() {
   local dir=$1 f name e
   mkdir -p "$dir"
@@ -724,11 +725,10 @@ real_shell_home() {
     mkdir -p "$dir/$name"
     for e in "/root/$name"/* "/root/$name"/.[!.]*; do
       [[ -e $e || -L $e ]] || continue
-      if [[ ${e##*/} == shims ]]; then cp -a "$e" "$dir/$name/"; else ln -s "$e" "$dir/$name/"; fi
+      if [[ ${e##*/} == shims ]]; then mkdir "$dir/$name/shims"; else ln -s "$e" "$dir/$name/"; fi
     done
   done < <(cat "$dir"/.bashrc "$dir"/.profile 2>/dev/null | sed 's/#.*//' \
              | grep -oE '(\$HOME|\$\{HOME\}|~)/\.[A-Za-z0-9_-][A-Za-z0-9_.-]*' | sed -E 's#^[^/]*/##' | sort -u)
-  rm -f "$dir/.pyenv/shims/.pyenv-shim"   # a lock one of this machine's shells held at the instant of the copy
 }
 # start_relay TARGET_PORT...: bench/lib/delay-relay.py in front of each port; sets RELAY_PORT[TARGET] (waits for "ready")
 start_relay() {
