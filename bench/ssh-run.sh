@@ -3,10 +3,14 @@
 # Driftless vs Ansible over SSH: 3 SSH hosts x 100 services x 10 files (1,000 files per host, half
 # templates). Starts three OpenSSH servers on 127.0.0.1, generates the workload, runs Driftless and
 # Ansible (default settings, and with pipelining) against the same servers in the same run, and writes
-# bench/SSH-RESULTS.md.
+# bench/SSH-RESULTS.md. Section 8 (issue 16) adds six more sshd (each host with an empty home and with root's
+# real ~/.bashrc), a relay adding 25 ms each way in front of them, and times Driftless (first apply, no-op,
+# a 200-file change commit) beside rsync -a of the same rendered tree over the same sshd.
 #
-#   bash bench/ssh-run.sh                          # everything (about 45 minutes, nearly all of it Ansible)
-#   BENCH_SKIP_ANSIBLE=1 bash bench/ssh-run.sh     # Driftless + floors only, reuse saved Ansible numbers
+#   bash bench/ssh-run.sh                          # everything (about an hour; Ansible and the real-shell series)
+#   BENCH_SKIP_ANSIBLE=1 bash bench/ssh-run.sh     # Driftless + floors + issue 16, reuse saved Ansible numbers
+#   BENCH_SKIP_ANSIBLE=1 BENCH_SERVICES=1 BENCH_RUNS=1 BENCH_WARMUP=0 BENCH_I16_SERIES="empty-direct shell-relay" \
+#     bash bench/ssh-run.sh                        # a smoke run (about 2 minutes; needs a saved 1-service Ansible file)
 #
 # Environment (all optional):
 #   BENCH_RUNS=5            timed Driftless and floor runs per measure (median reported)
@@ -18,6 +22,13 @@
 #   BENCH_JAVA_OPTS=""      JVM options used for Driftless and for the JVM floor alike
 #   BENCH_CLEAN_HOME=1      each sshd gives root's sessions HOME=$BENCH_WORK/home-N (a stock, empty home);
 #                           0 = root's real home, whose ~/.bashrc bash runs before every remote command
+#                           (the main series only; the issue-16 series always measure both homes)
+#   BENCH_SKIP_I16=1        skip the issue-16 series (section 8: empty home and real shell, rsync -a, relay)
+#   BENCH_CHANGE=200        files changed per host by the change commit of the issue-16 series
+#                           (default: a fifth of the files, 200 of 1,000)
+#   BENCH_I16_SERIES="empty-direct shell-direct empty-relay shell-relay"   the issue-16 series to run (logins
+#                           are measured in all four whatever this says)
+#   BENCH_RELAY_MS=25       delay the relay adds in each direction (a round trip costs twice this)
 #
 # Exit code: 0 = ran and the bar passes with all correctness checks; 2 = ran but the bar or a check
 # failed; 1 = the benchmark itself could not run.
@@ -32,6 +43,8 @@ SKIP_ANSIBLE=${BENCH_SKIP_ANSIBLE:-0}
 WORK=${BENCH_WORK:-/tmp/driftless-bench-ssh}
 SERVICES=${BENCH_SERVICES:-100}
 CLEAN_HOME=${BENCH_CLEAN_HOME:-1}
+SKIP_I16=${BENCH_SKIP_I16:-0}
+RELAY_MS=${BENCH_RELAY_MS:-25}
 NHOSTS=3
 BAR=10      # Ansible (pipelining) no-op apply / Driftless no-op apply must be at least this
 JAVA_OPTS_ARR=()
@@ -50,6 +63,7 @@ else   # a smoke run leaves bench/ alone
   ANSIBLE_SAVED=$(dirname "$WORK")/driftless-bench-ssh-ansible-$SERVICES-services.txt
 fi
 NFILES=$((SERVICES * 10))          # per host
+CHANGE=${BENCH_CHANGE:-$((NFILES / 5))}   # files per host the issue-16 change commit changes
 DRIFT_HOST=web-2                   # the host whose file is "edited by hand" before the drift checks
 DRIFT_REL=$(printf 'svc-%03d/file-7.conf' $((SERVICES * 42 / 100)))   # svc-042 for 100 services
 DRIFT_FILE=/etc/bench/$DRIFT_REL   # a template
@@ -59,6 +73,10 @@ die() { log "ERROR: $*"; exit 1; }
 
 (( BASH_VERSINFO[0] >= 5 )) || die "bash 5 or later is needed (EPOCHREALTIME)"
 (( RUNS >= 1 )) || die "BENCH_RUNS must be at least 1"
+(( CHANGE >= 1 && CHANGE <= NFILES )) || die "BENCH_CHANGE=$CHANGE: must be between 1 and the $NFILES files per host"
+I16_ALL=(empty-direct shell-direct empty-relay shell-relay)   # HOME-LINK
+read -r -a I16_SERIES <<<"${BENCH_I16_SERIES:-${I16_ALL[*]}}"
+for s in "${I16_SERIES[@]}"; do [[ " ${I16_ALL[*]} " == *" $s "* ]] || die "BENCH_I16_SERIES: unknown series $s (known: ${I16_ALL[*]})"; done
 case "$WORK" in /|/tmp|/home|/root|"$REPO_ROOT"|"$REPO_ROOT"/*) die "refusing BENCH_WORK=$WORK";; esac
 
 # ---------------------------------------------------------------------------------------------
@@ -74,6 +92,7 @@ command -v java >/dev/null || missing+=(openjdk-17-jdk-headless)
 command -v ssh >/dev/null || missing+=(openssh-client)
 command -v ssh-keygen >/dev/null || missing+=(openssh-client)
 command -v flock >/dev/null || missing+=(util-linux)   # Driftless's lock on the host
+if [[ "$SKIP_I16" != 1 ]]; then command -v rsync >/dev/null || missing+=(rsync); fi   # the peer, on both ends
 if [[ "$SKIP_ANSIBLE" != 1 ]]; then command -v ansible-playbook >/dev/null || missing+=(ansible); fi
 if ((${#missing[@]})); then
   mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
@@ -117,6 +136,7 @@ ssh-keygen -q -t ed25519 -N '' -C driftless-bench -f "$USER_KEY"
 mkdir -p /run/sshd   # privilege separation directory
 SSHD_PIDS=()
 PORTS=()
+RELAY_PID=   # bench/lib/delay-relay.py, when the issue-16 series run
 stop_servers() {
   local pid
   for pid in "${SSHD_PIDS[@]}"; do
@@ -126,19 +146,23 @@ stop_servers() {
   done
   for pid in "${SSHD_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
   SSHD_PIDS=()
+  if [[ -n $RELAY_PID ]]; then kill -TERM "$RELAY_PID" 2>/dev/null || true; wait "$RELAY_PID" 2>/dev/null || true; fi
+  RELAY_PID=
 }
 trap stop_servers EXIT
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
-# start_server I: sshd for host web-I; waits for its "Server listening" line (read from a FIFO, no sleeps)
-start_server() {
-  local i=$1 d=$WORK/sshd-$1 port line fd pid ok=0
+# start_sshd DIR NAME HOME: an sshd for host NAME, configured and logging in DIR, root's sessions with HOME
+# (empty: root's real home, /root); waits for its "Server listening" line (read from a FIFO, no sleeps).
+# Sets SSHD_PORT and adds the host key to known_hosts.
+start_sshd() {
+  local d=$1 name=$2 home=$3 port line fd pid ok=0
   mkdir -p "$d"
-  ssh-keygen -q -t ed25519 -N '' -C "web-$i" -f "$d/host_key"
+  ssh-keygen -q -t ed25519 -N '' -C "$name" -f "$d/host_key"
   port=$(free_port)
   cat >"$d/sshd_config" <<EOF
-# sshd for the benchmark host web-$i (generated by bench/ssh-run.sh)
+# sshd for the benchmark host $name (generated by bench/ssh-run.sh)
 Port $port
 ListenAddress 127.0.0.1
 HostKey $d/host_key
@@ -155,11 +179,9 @@ MaxStartups 100
 # as in Debian's default sshd_config (Ansible copies its modules over SFTP by default)
 Subsystem sftp /usr/lib/openssh/sftp-server
 EOF
-  if [[ $CLEAN_HOME == 1 ]]; then
-    # bash sources ~/.bashrc before every command sshd runs; a stock root account's is a few comments,
-    # this machine's runs pyenv init (~80 ms). Each host gets an empty home instead.
-    mkdir -p "$WORK/home-$i"
-    printf '# an empty home for root on this host (BENCH_CLEAN_HOME=1)\nSetEnv HOME=%s\n' "$WORK/home-$i" >>"$d/sshd_config"
+  if [[ -n $home ]]; then
+    mkdir -p "$home"
+    printf '# the home of root on this host (bash sources its ~/.bashrc before every command sshd runs)\nSetEnv HOME=%s\n' "$home" >>"$d/sshd_config"
   fi
   /usr/sbin/sshd -t -f "$d/sshd_config" || die "sshd rejects $d/sshd_config"
   mkfifo "$d/stderr.fifo"
@@ -172,15 +194,21 @@ EOF
     if [[ $line == *"Server listening on 127.0.0.1 port $port"* ]]; then ok=1; break; fi
   done
   if ((ok == 0)); then
-    die "sshd for web-$i did not start (port $port): $(cat "$d/sshd.log" 2>/dev/null)"
+    die "sshd for $name did not start (port $port): $(cat "$d/sshd.log" 2>/dev/null)"
   fi
   # keep draining its stderr into the log, or sshd would block (or die of SIGPIPE) on a full FIFO
   cat <&"$fd" >>"$d/sshd.log" &
   exec {fd}<&-
-  PORTS[i]=$port
+  SSHD_PORT=$port
   printf '[127.0.0.1]:%s %s\n' "$port" "$(cut -d' ' -f1,2 "$d/host_key.pub")" >>"$KNOWN"
 }
-for ((i = 1; i <= NHOSTS; i++)); do start_server "$i"; done
+# The hosts of the main series: bash sources ~/.bashrc before every command sshd runs; a stock root account's
+# is a few comments, this machine's runs pyenv init (~80 ms). With BENCH_CLEAN_HOME=1 each gets an empty home.
+for ((i = 1; i <= NHOSTS; i++)); do
+  home=; [[ $CLEAN_HOME == 1 ]] && home=$WORK/home-$i
+  start_sshd "$WORK/sshd-$i" "web-$i" "$home"
+  PORTS[i]=$SSHD_PORT
+done
 log "sshd listening on 127.0.0.1 ports ${PORTS[*]}"
 SSH_OPTS=(-i "$USER_KEY" -o IdentitiesOnly=yes -o UserKnownHostsFile="$KNOWN" -o StrictHostKeyChecking=yes -o BatchMode=yes)
 for ((i = 1; i <= NHOSTS; i++)); do
@@ -569,6 +597,8 @@ sshd_count() {
 # delta "A B C" "D E F": "D-A E-B F-C"
 delta() { python3 -c 'import sys; a, b = sys.argv[1].split(), sys.argv[2].split(); print(" ".join(str(int(y) - int(x)) for x, y in zip(a, b)))' "$1" "$2"; }
 all_at_least() { local v; for v in $2; do ((v >= $1)) || return 1; done; }
+calc() { python3 -c "print('%.2f' % ($1))"; }
+ok() { python3 -c "import sys; sys.exit(0 if ($1) else 1)"; }
 
 {
   echo "# raw per-run timings, $(date -u +%Y-%m-%dT%H:%M:%SZ), $NHOSTS SSH hosts x $SERVICES services x 10 files"
@@ -671,7 +701,194 @@ done
 verify "ssh floor exits 0 (exit codes:${RCS[ssh-floor]})" 'all_rc 0 "${RCS[ssh-floor]}"'
 
 # ---------------------------------------------------------------------------------------------
-# 8. Ansible over SSH: one run per measure (each is many minutes long)
+# 8. Issue 16: what users have. Each host with an empty home and with root's real ~/.bashrc (pyenv init),
+#    reached directly and through a relay adding RELAY_MS each way; in each of the four series Driftless
+#    (first apply, no-op, a CHANGE-file commit) beside rsync -a of the rendered tree over the same sshd
+# ---------------------------------------------------------------------------------------------
+I16=$WORK/i16
+declare -A I16_PORT RELAY_PORT
+CHANGE_LINE="# changed by the ${CHANGE}-file commit of bench/ssh-run.sh"
+# the CHANGE destinations changed per host, spread evenly over all of them (file-0 and file-5 of each service for 200 of 1,000)
+CHANGED=()
+for ((k = 0; k < CHANGE; k++)); do CHANGED+=("${DESTS[k * NFILES / CHANGE]}"); done
+
+# real_shell_home DIR: root's ~/.bashrc and ~/.profile copied into DIR, and each folder under ~ they name (~/.pyenv
+# for `pyenv init`, ~/.cargo for ~/.cargo/env) made of symlinks to the real one's entries, but for a `shims` folder,
+# made empty: pyenv init runs pyenv rehash, which rewrites all shims under a lock, and each host has its own (copying
+# this machine's could catch a rehash of its own shells half-way)
+real_shell_home() {
+  local dir=$1 f name e
+  mkdir -p "$dir"
+  for f in .bashrc .profile; do if [[ -f /root/$f ]]; then cp -p "/root/$f" "$dir/$f"; fi; done
+  while IFS= read -r name; do
+    [[ -d /root/$name ]] || continue
+    mkdir -p "$dir/$name"
+    for e in "/root/$name"/* "/root/$name"/.[!.]*; do
+      [[ -e $e || -L $e ]] || continue
+      if [[ ${e##*/} == shims ]]; then mkdir "$dir/$name/shims"; else ln -s "$e" "$dir/$name/"; fi
+    done
+  done < <(cat "$dir"/.bashrc "$dir"/.profile 2>/dev/null | sed 's/#.*//' \
+             | grep -oE '(\$HOME|\$\{HOME\}|~)/\.[A-Za-z0-9_-][A-Za-z0-9_.-]*' | sed -E 's#^[^/]*/##' | sort -u)
+}
+# start_relay TARGET_PORT...: bench/lib/delay-relay.py in front of each port; sets RELAY_PORT[TARGET] (waits for "ready")
+start_relay() {
+  local fifo=$I16/relay.fifo fd line ok=0 words
+  mkfifo "$fifo"
+  python3 "$BENCH_DIR/lib/delay-relay.py" "$RELAY_MS" "$@" >"$fifo" 2>>"$LOGS/relay.log" &
+  RELAY_PID=$!
+  exec {fd}<"$fifo"
+  while IFS= read -r -t 30 -u "$fd" line; do
+    read -r -a words <<<"$line"
+    if [[ ${words[0]} == relay ]]; then RELAY_PORT[${words[1]}]=${words[2]}; fi
+    if [[ $line == ready ]]; then ok=1; break; fi
+  done
+  ((ok == 1)) || die "the relay did not start: $(cat "$LOGS/relay.log" 2>/dev/null)"
+  cat <&"$fd" >>"$LOGS/relay.log" &
+  exec {fd}<&-
+}
+# series_ports SERIES: the port of each host in SERIES, "P1 P2 P3" (the relay's when the link is relay)
+series_ports() {
+  local home=${1%-*} link=${1#*-} i p out=()
+  for ((i = 1; i <= NHOSTS; i++)); do
+    p=${I16_PORT[$home,$i]}
+    [[ $link == relay ]] && p=${RELAY_PORT[$p]}
+    out+=("$p")
+  done
+  echo "${out[*]}"
+}
+# sshd_logins HOME: "Accepted publickey" lines in the logs of the servers of HOME (empty|shell), "N N N"
+sshd_logins() {
+  local i out=()
+  for ((i = 1; i <= NHOSTS; i++)); do out+=("$({ grep -c "Accepted publickey" "$I16/sshd-$1-$i/sshd.log" || true; })"); done
+  echo "${out[*]}"
+}
+# rsync_hosts SRC DEST PORTS: rsync -a of SRC/web-N/ to 127.0.0.1:DEST/host-N/ over ssh, the hosts in parallel;
+# -i lists each file sent ("<f..." lines) in the log
+rsync_hosts() {
+  local src=$1 dest=$2 ports i pids=() rc=0 p
+  read -r -a ports <<<"$3"
+  mkdir -p "$dest"
+  for ((i = 1; i <= NHOSTS; i++)); do
+    rsync -a -i -e "ssh ${SSH_OPTS[*]} -p ${ports[i - 1]}" "$src/web-$i/" "root@127.0.0.1:$dest/host-$i/" & pids+=($!)
+  done
+  for p in "${pids[@]}"; do wait "$p" || rc=1; done
+  return $rc
+}
+# same_as EXPECTED DIR: every host's tree DIR/host-N/etc/bench has the bytes of EXPECTED/web-N/etc/bench
+same_as() {
+  local i
+  for ((i = 1; i <= NHOSTS; i++)); do diff -r -q "$1/web-$i/etc/bench" "$2/host-$i/etc/bench" >/dev/null 2>&1 || return 1; done
+}
+# same_as_each EXPECTED DIR: same_as EXPECTED DIR/rsync-K for each of the RUNS rsync folders
+same_as_each() { local k; for ((k = 1; k <= RUNS; k++)); do same_as "$1" "$2/rsync-$k" || return 1; done; }
+# rewritten BEFORE AFTER: managed files whose inode, size or mtime differ between two tree_state listings
+rewritten() { comm -13 <(sort <<<"$1") <(sort <<<"$2") | wc -l; }
+
+# i16_series SERIES: the measures of one series, on its own copy of the repository and its own host roots
+i16_series() {
+  local s=$1 home=${1%-*} d=$I16/$1 ports pa i k run acc0 acc1 before after n dest src
+  ports=$(series_ports "$s")
+  read -r -a pa <<<"$ports"
+  log "issue 16, series $s (ports $ports)"
+  cp -a "$WORK/repo" "$d-repo"
+  for ((i = 1; i <= NHOSTS; i++)); do
+    sed -i -e "s#^    address: ssh://root@127.0.0.1:${PORTS[i]}\$#    address: ssh://root@127.0.0.1:${pa[i - 1]}#" \
+      -e "s#^    root: $WORK/host-$i\$#    root: $d/host-$i#" "$d-repo/driftless.yaml"
+  done
+  git -C "$d-repo" -c user.name=bench -c user.email=bench@localhost -c commit.gpgsign=false \
+    commit -q -am "series $s: hosts on ports $ports, roots under $d"
+  n=$({ grep -cE "^    (address: ssh://root@127[.]0[.]0[.]1:($(tr ' ' '|' <<<"$ports"))|root: $d/host-[0-9]+)\$" "$d-repo/driftless.yaml" || true; })
+  verify "$s: the series' inventory names its own ports and roots ($n of $((2 * NHOSTS)) lines)" "[[ $n == $((2 * NHOSTS)) ]]"
+  local dargs=(--repo "$d-repo" --known-hosts "$KNOWN")
+
+  acc0=$(sshd_logins "$home")
+  timed "$s-first" 1 "$LOGS/$s-driftless.log" "${DRIFTLESS[@]}" apply "${dargs[@]}"
+  acc1=$(sshd_logins "$home")
+  n=$(count_files "${d#"$WORK"/}/host")
+  verify "$s: Driftless first apply exits 0 and wrote the $NFILES files of each host as rendered, mode 0644 (exit code:${RCS[$s-first]}, files per host: $n, logins per host: $(delta "$acc0" "$acc1"))" \
+    "all_rc 0 \"\${RCS[$s-first]}\" && [[ \"$n\" == \"\$ALL_FILES\" ]] && same_as \"\$WORK/expected\" \"$d\" && [[ \$(wrong_modes \"${d#"$WORK"/}/host\") == 0 ]]"
+
+  before=$(tree_state "${d#"$WORK"/}/host")
+  for ((i = 1; i <= WARMUP + RUNS; i++)); do
+    run=$((i - WARMUP)); ((i <= WARMUP)) && run=warmup$i
+    timed "$s-noop" "$run" "$LOGS/$s-driftless.log" "${DRIFTLESS[@]}" apply "${dargs[@]}"
+  done
+  after=$(tree_state "${d#"$WORK"/}/host")
+  verify "$s: Driftless no-op apply exits 0 and rewrites nothing (exit codes:${RCS[$s-noop]})" \
+    "all_rc 0 \"\${RCS[$s-noop]}\" && [[ -n \"\$before\" && \"\$before\" == \"\$after\" ]]"
+
+  # the change commit: the same CHANGE files of the repository as in $I16/expected-change
+  for dest in "${CHANGED[@]}"; do
+    src=${dest#/etc/bench/}; k=${src##*file-}; k=${k%%.*}
+    src=$d-repo/services/$src; ((k >= 5)) && src+=.peb   # file-5..9 are templates
+    printf '%s\n' "$CHANGE_LINE" >>"$src"
+  done
+  git -C "$d-repo" -c user.name=bench -c user.email=bench@localhost -c commit.gpgsign=false \
+    commit -q -am "change $CHANGE files per host"
+  timed "$s-change" 1 "$LOGS/$s-driftless.log" "${DRIFTLESS[@]}" apply "${dargs[@]}"
+  after=$(tree_state "${d#"$WORK"/}/host")
+  n=$(rewritten "$before" "$after")
+  verify "$s: Driftless change apply exits 0 and rewrote exactly the $CHANGE changed files per host, as rendered (exit code:${RCS[$s-change]}, files rewritten on the $NHOSTS hosts: $n)" \
+    "all_rc 0 \"\${RCS[$s-change]}\" && [[ $n == $((NHOSTS * CHANGE)) ]] && same_as \"\$I16/expected-change\" \"$d\""
+
+  # the peer: rsync -a of the rendered tree into fresh folders (one per run), then of the changed tree into them
+  for ((k = 1; k <= RUNS; k++)); do
+    timed "$s-rsync-first" "$k" "$LOGS/$s-rsync-first.log" rsync_hosts "$WORK/expected" "$d/rsync-$k" "$ports"
+  done
+  verify "$s: rsync -a first copy exits 0 and wrote the rendered tree on each host (exit codes:${RCS[$s-rsync-first]})" \
+    "all_rc 0 \"\${RCS[$s-rsync-first]}\" && same_as_each \"\$WORK/expected\" \"$d\""
+  for ((k = 1; k <= RUNS; k++)); do
+    timed "$s-rsync-change" "$k" "$LOGS/$s-rsync-change.log" rsync_hosts "$I16/expected-change" "$d/rsync-$k" "$ports"
+  done
+  n=$({ grep -c '^<f' "$LOGS/$s-rsync-change.log" || true; })
+  verify "$s: rsync -a of the change sent exactly the $CHANGE changed files per host (files sent in $RUNS run(s) to $NHOSTS hosts: $n)" \
+    "all_rc 0 \"\${RCS[$s-rsync-change]}\" && [[ $n == $((RUNS * NHOSTS * CHANGE)) ]] && same_as_each \"\$I16/expected-change\" \"$d\""
+}
+
+if [[ $SKIP_I16 != 1 ]]; then
+  mkdir -p "$I16"
+  for ((i = 1; i <= NHOSTS; i++)); do
+    mkdir -p "$I16/home-empty-$i"
+    real_shell_home "$I16/home-shell-$i"
+    start_sshd "$I16/sshd-empty-$i" "web-$i" "$I16/home-empty-$i"; I16_PORT[empty,$i]=$SSHD_PORT
+    start_sshd "$I16/sshd-shell-$i" "web-$i" "$I16/home-shell-$i"; I16_PORT[shell,$i]=$SSHD_PORT
+  done
+  start_relay "${I16_PORT[@]}"
+  for ((i = 1; i <= NHOSTS; i++)); do   # the relay's ports present the host keys of the servers behind them
+    for h in empty shell; do
+      p=${I16_PORT[$h,$i]}
+      printf '[127.0.0.1]:%s %s\n' "${RELAY_PORT[$p]}" "$(cut -d' ' -f1,2 "$I16/sshd-$h-$i/host_key.pub")" >>"$KNOWN"
+    done
+  done
+  log "issue 16: empty-home sshd on $(series_ports empty-direct), real-shell sshd on $(series_ports shell-direct), relay (+$RELAY_MS ms each way) on $(series_ports empty-relay) and $(series_ports shell-relay)"
+  SHELL_PYENV=$(ssh "${SSH_OPTS[@]}" -p "${I16_PORT[shell,1]}" root@127.0.0.1 'echo "$PYENV_ROOT"' 2>&1 || true)
+  EMPTY_PYENV=$(ssh "${SSH_OPTS[@]}" -p "${I16_PORT[empty,1]}" root@127.0.0.1 'echo "${PYENV_ROOT:-none}"' 2>&1 || true)
+  verify "issue 16: the real-shell hosts' commands ran root's ~/.bashrc (PYENV_ROOT on web-1: $SHELL_PYENV), the empty-home hosts' did not ($EMPTY_PYENV)" \
+    '[[ $SHELL_PYENV == "$I16/home-shell-1/.pyenv" && $EMPTY_PYENV == none ]]'
+
+  # the tree after the change commit, as rsync's source and the expected result of both tools; cp -a keeps the
+  # unchanged files' mtimes, so rsync's quick check sends only the changed ones
+  cp -a "$WORK/expected" "$I16/expected-change"
+  for dest in "${CHANGED[@]}"; do
+    for ((i = 1; i <= NHOSTS; i++)); do printf '%s\n' "$CHANGE_LINE" >>"$I16/expected-change/web-$i$dest"; done
+  done
+  # what one login costs in each series: ssh to web-1 running true, sequentially
+  for s in "${I16_ALL[@]}"; do
+    read -r -a pa <<<"$(series_ports "$s")"
+    for ((i = 1; i <= WARMUP + RUNS; i++)); do
+      run=$((i - WARMUP)); ((i <= WARMUP)) && run=warmup$i
+      timed "$s-login" "$run" "$LOGS/$s-login.log" ssh "${SSH_OPTS[@]}" -o ControlMaster=no -o ControlPath=none -p "${pa[0]}" root@127.0.0.1 true
+    done
+    verify "$s: ssh web-1 true exits 0 (exit codes:${RCS[$s-login]})" "all_rc 0 \"\${RCS[$s-login]}\""
+  done
+  for s in "${I16_SERIES[@]}"; do i16_series "$s"; done
+  RELAY_ADDS=$(calc "$(median "${TIMES[empty-relay-login]}") - $(median "${TIMES[empty-direct-login]}")")
+  verify "issue 16: the relay slows a login down by at least two round trips ($RELAY_ADDS s more than direct, a round trip is $((2 * RELAY_MS)) ms)" \
+    "ok \"$RELAY_ADDS >= $((4 * RELAY_MS)) / 1000\""
+fi
+
+# ---------------------------------------------------------------------------------------------
+# 9. Ansible over SSH: one run per measure (each is many minutes long)
 # ---------------------------------------------------------------------------------------------
 ITEMS=$((NHOSTS * (SERVICES + NFILES)))   # loop items over all hosts in one playbook run
 # ansible_run MEASURE PIPELINING(True|False|default) [extra args]: runs in the background (it takes
@@ -796,18 +1013,16 @@ EOF
 fi
 
 # ---------------------------------------------------------------------------------------------
-# 9. SSH-RESULTS.md
+# 10. SSH-RESULTS.md
 # ---------------------------------------------------------------------------------------------
 M() { median "${TIMES[$1]}"; }
 D_FIRST=$(M driftless-first) D_NOOP=$(M driftless-noop) D_CHECK=$(M driftless-check)
 F_JVM=$(M jvm-floor) F_SSH=$(M ssh-floor)
 A_FIRST=$(M ansible-first) A_NOOP=$(M ansible-noop) A_NOOP_P=$(M ansible-noop-pipe)
 A_CHECK=$(M ansible-check) A_CHECK_P=$(M ansible-check-pipe)
-calc() { python3 -c "print('%.2f' % ($1))"; }
 R_FIRST=$(calc "$A_FIRST / $D_FIRST")
 R_NOOP_P=$(calc "$A_NOOP_P / $D_NOOP") R_NOOP=$(calc "$A_NOOP / $D_NOOP")
 R_CHECK_P=$(calc "$A_CHECK_P / $D_CHECK") R_CHECK=$(calc "$A_CHECK / $D_CHECK")
-ok() { python3 -c "import sys; sys.exit(0 if ($1) else 1)"; }
 VERDICT=FAIL; ok "$R_NOOP_P >= $BAR" && VERDICT=PASS
 CORRECT=PASS
 for c in "${CHECKS[@]}"; do [[ $c == FAIL* ]] && CORRECT=FAIL; done
@@ -819,6 +1034,37 @@ else
 fi
 # SSH logins per host per timed no-op apply (the sshd logs count "Accepted publickey")
 D_LOGINS_PER_RUN=$(python3 -c 'import sys; v=[int(x) for x in sys.argv[1].split()]; r=int(sys.argv[2]); print(", ".join("%g" % (x / r) for x in v))' "$D_LOGINS" "$RUNS")
+
+# within GOAL times rsync (issue 16): "4.10x (not met)"
+I16_GOAL=3
+goal() { local r; r=$(calc "$1 / $2"); if ok "$r <= $I16_GOAL"; then echo "${r}x (met)"; else echo "${r}x (not met)"; fi; }
+# the issue-16 section of SSH-RESULTS.md
+i16_report() {
+  local s home link first change
+  echo "## Issue 16: the hosts' real shell, rsync -a beside Driftless, a $RELAY_MS ms relay"
+  echo
+  echo "Up to four series, each on fresh host roots with its own copy of the repository: the hosts' sshd give root an empty home"
+  echo "(\"empty home\") or a copy of this machine's root home (\"real shell\": \`/root/.bashrc\` runs \`pyenv init\` in every"
+  echo "command sshd starts; ~/.pyenv per host: symlinks to root's, its own shims), reached directly or through \`bench/lib/delay-relay.py\`, a TCP relay"
+  echo "adding $RELAY_MS ms in each direction. Driftless: first apply (1 run), no-op apply (median of $RUNS), then a commit changing"
+  echo "$CHANGE of the $NFILES files of each host (1 run). The peer: \`rsync -a\` of the same rendered tree over the same sshd"
+  echo "(\`rsync -a -e ssh\`, the $NHOSTS hosts in parallel), into $RUNS fresh folder(s) (\"first copy\", median), then of the changed"
+  echo "tree into the same folders (\"change\": rsync's quick check sends only the $CHANGE changed files). Goal (issue 16): Driftless"
+  echo "within ${I16_GOAL}x of rsync. rsync does not fsync, nor write through a temporary file per file with its final owner."
+  echo
+  echo "| series | \`ssh web-1 true\` (median) | Driftless first apply | rsync first copy | first: Driftless / rsync | Driftless $CHANGE-file change | rsync change | change: Driftless / rsync | Driftless no-op |"
+  echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+  for s in "${I16_SERIES[@]}"; do
+    home="empty home"; [[ ${s%-*} == shell ]] && home="real shell"
+    link=direct; [[ ${s#*-} == relay ]] && link="+$RELAY_MS ms each way"
+    first=$(M "$s-first") change=$(M "$s-change")
+    echo "| $home, $link | $(M "$s-login") | $first | $(M "$s-rsync-first") | $(goal "$first" "$(M "$s-rsync-first")") | $change | $(M "$s-rsync-change") | $(goal "$change" "$(M "$s-rsync-change")") | $(M "$s-noop") |"
+  done
+  echo
+  echo "Root's real ~/.bashrc costs $(calc "$(M shell-direct-login) - $(M empty-direct-login)") s per login: \`ssh web-1 true\` takes $(M shell-direct-login) s"
+  echo "with it, $(M empty-direct-login) s with an empty home (direct). The relay adds $RELAY_ADDS s to a login with an empty home."
+  echo
+}
 
 MEM=$(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
 CPU=$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)
@@ -866,6 +1112,7 @@ per() { python3 -c "print('%.3f' % ($1))"; }
   echo
   echo "Ansible numbers: $ANSIBLE_SOURCE."
   echo
+  if [[ $SKIP_I16 != 1 ]]; then i16_report; fi
   echo "## Correctness checks (not timed)"
   echo
   for c in "${CHECKS[@]}"; do echo "- **${c%% *}** ${c#* }"; done
@@ -929,6 +1176,7 @@ per() { python3 -c "print('%.3f' % ($1))"; }
   echo 'bash bench/ssh-run.sh                          # everything, about 45 minutes (Ansible is nearly all of it)'
   echo 'BENCH_SKIP_ANSIBLE=1 bash bench/ssh-run.sh     # Driftless and floors only (a few minutes), Ansible numbers reused'
   echo 'BENCH_RUNS=10 bash bench/ssh-run.sh            # more Driftless runs per measure'
+  echo 'BENCH_SKIP_I16=1 bash bench/ssh-run.sh         # without the issue-16 series (real shell, rsync, relay)'
   echo '```'
   echo
   echo "Run as root (the SSH servers let root in). See \`bench/README.md\`, section \"SSH hosts\", for what each number means."
