@@ -119,8 +119,8 @@ final class ApplyCycle {
             if (verdict.isPresent() && verdict.get() instanceof Verdict.Untrusted untrusted) {
                 checkout.close();
                 // nothing of it is read further: not its hosts, not its notification settings
-                board.commit(commit.id(), commit.author(), commit.message(), Optional.ofNullable(commit.when()),
-                        untrusted.signer());
+                // no signer: a refused signature vouches for nothing (status's untrusted names the key's signer)
+                board.commit(commit.id(), commit.author(), commit.message(), Optional.ofNullable(commit.when()));
                 distrust(report, commit, trigger, untrusted);
                 settingsOfApplied();
                 rollBack(report);

@@ -200,6 +200,9 @@ class AgentSignedCommitsTest {
             assertThat(e.summary()).contains("(expired-key, signed by Old <old@example.org>)");
             assertThat(e.signer()).isEqualTo("Old <old@example.org>");
         });
+        // the key is named where the refusal is, never as the signer of the commit
+        assertThat(agent.status().untrusted()).flatMap(AgentStatus.Untrusted::signer).contains("Old <old@example.org>");
+        assertThat(agent.status().commit(v2)).hasValueSatisfying(c -> assertThat(c.signer()).isEmpty());
     }
 
     @Test
