@@ -86,6 +86,24 @@ class VerifySignaturesCliTest {
     }
 
     @Test
+    void aSignedCommitCannotManageTheTrustFileItself() throws IOException {
+        // a signer who may change the machines must still not be able to add keys: the trust file is off limits
+        Path trustFile = Files.createDirectories(root.resolve("etc/driftless")).resolve("allowed_signers");
+        Files.copy(allowed, trustFile);
+        SshKey mallory = keys.sshKey("mallory@example.org");
+        write("services/keys/service.yaml", "hosts: [box]\nfiles:\n  - path: /etc/driftless/allowed_signers\n"
+                + "    content: \"" + mallory.allowedSignersLine("") + "\\n\"\n");
+        keys.commit(repo, alice, "add mallory");
+
+        Cli.Result apply = run("apply", "--verify-signatures", "--allowed-signers", trustFile.toString());
+
+        assertThat(apply.exitCode()).as(apply.toString()).isNotZero();
+        assertThat(apply.out() + apply.err()).contains("/etc/driftless/allowed_signers");
+        assertThat(trustFile).hasSameTextualContentAs(allowed);
+        assertThat(root.resolve("etc/motd")).doesNotExist();
+    }
+
+    @Test
     void validateAndPlanSayWhoSignedACommitSignedByAnAllowedSshKey() throws IOException {
         String commit = keys.commit(repo, alice, "motd");
 
