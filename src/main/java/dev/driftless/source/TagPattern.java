@@ -1,8 +1,8 @@
 package dev.driftless.source;
 
+import dev.driftless.model.Wildcards;
 import java.util.Collection;
 import java.util.Optional;
-import java.util.regex.Pattern;
 import org.eclipse.jgit.lib.Constants;
 
 /**
@@ -29,27 +29,12 @@ public record TagPattern(String glob) {
 
     /** Whether the short tag name {@code tag} matches. */
     public boolean matches(String tag) {
-        return regex().matcher(tag).matches();
+        return Wildcards.matches(glob, tag);
     }
 
     /** The highest version among the short tag names {@code tags} that match. */
     public Optional<String> highest(Collection<String> tags) {
-        Pattern regex = regex();
-        return tags.stream().filter(t -> regex.matcher(t).matches()).max(VersionOrder.RELEASES);
-    }
-
-    private Pattern regex() {
-        StringBuilder regex = new StringBuilder();
-        StringBuilder literal = new StringBuilder();
-        for (char c : glob.toCharArray()) {
-            if (c == '*' || c == '?') {
-                regex.append(Pattern.quote(literal.toString())).append(c == '*' ? ".*" : ".");
-                literal.setLength(0);
-            } else {
-                literal.append(c);
-            }
-        }
-        return Pattern.compile(regex.append(Pattern.quote(literal.toString())).toString(), Pattern.DOTALL);
+        return tags.stream().filter(this::matches).max(VersionOrder.RELEASES);
     }
 
     @Override

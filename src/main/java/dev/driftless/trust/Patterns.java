@@ -23,22 +23,6 @@ final class Patterns {
     }
 
     private static boolean glob(String pattern, String text) {
-        return glob(pattern, 0, text, 0);
-    }
-
-    private static boolean glob(String pattern, int p, String text, int t) {
-        if (p == pattern.length()) {
-            return t == text.length();
-        }
-        char c = pattern.charAt(p);
-        if (c == '*') {
-            for (int i = t; i <= text.length(); i++) {
-                if (glob(pattern, p + 1, text, i)) {
-                    return true;
-                }
-            }
-            return false;
-        }
-        return t < text.length() && (c == '?' || c == text.charAt(t)) && glob(pattern, p + 1, text, t + 1);
+        return dev.driftless.model.Wildcards.matches(pattern, text);
     }
 }
