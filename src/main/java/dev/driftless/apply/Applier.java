@@ -70,7 +70,26 @@ public final class Applier {
         // stacks come up last, each its own compose project: one that fails leaves the others to come up
         List<Change> failedStacks = new ArrayList<>();
         Optional<ApplyResult.ChangeFailure> stackFailure = Optional.empty();
-        for (Change change : plan.changes()) {
+        List<Change> changes = plan.changes();
+        for (int at = 0; at < changes.size(); at++) {
+            Change change = changes.get(at);
+            if (isWrite(change)) {
+                // a run of files, directories and links goes to the host as one batch (one round trip over SSH)
+                int end = at;
+                while (end < changes.size() && isWrite(changes.get(end))) {
+                    end++;
+                }
+                List<Change> run = changes.subList(at, end);
+                Optional<ApplyResult.ChangeFailure> failure = writeRun(run, host, applied, listener, !backupsReady);
+                backupsReady |= run.stream().anyMatch(Applier::needsBackup);
+                unitsChanged |= run.stream().filter(applied::contains).anyMatch(c -> Unit.isUnitFile(c.path()));
+                if (failure.isPresent()) {
+                    record(host, plan.stateAfterFailure(applied, List.of(failure.get().change()), handlerIds), applied);
+                    return new ApplyResult(List.copyOf(applied), failure, List.of());
+                }
+                at = end - 1;
+                continue;
+            }
             try {
                 if (packages.contains(change)) {
                     if (change == packages.get(0)) {
@@ -226,6 +245,66 @@ public final class Applier {
         return a.revision().equals(b.revision()) && a.complete() == b.complete() && a.healthy().equals(b.healthy())
                 && a.resources().equals(b.resources())
                 && a.pendingHandlers().equals(b.pendingHandlers());
+    }
+
+    /** A file, directory or link to create or update, which a batch of writes can carry. */
+    private static boolean isWrite(Change change) {
+        return change.action() != Action.DELETE && change.action() != Action.RELEASE && change.desired().isPresent()
+                && (change.desired().get() instanceof Desired.File || change.desired().get() instanceof Desired.Directory
+                        || change.desired().get() instanceof Desired.Symlink);
+    }
+
+    private static boolean needsBackup(Change change) {
+        return change.takeover() instanceof Takeover.Adopt adopt && !adopt.backupKept();
+    }
+
+    /**
+     * Writes a run of changes as one batch: first the backups of what they take over (each before its path is
+     * replaced), then the batch; the changes done are applied; the first that failed, if any, is returned.
+     */
+    private static Optional<ApplyResult.ChangeFailure> writeRun(List<Change> run, Host host, Set<Change> applied,
+            ApplyListener listener, boolean prepareBackups) {
+        boolean prepared = !prepareBackups;
+        for (Change change : run) {
+            if (change.takeover() instanceof Takeover.Adopt adopt && !adopt.backupKept()) {
+                try {
+                    if (!prepared) {
+                        Backups.prepare(host);
+                        prepared = true;
+                    }
+                    Backups.keep(host, change.path(), adopt.found());
+                } catch (HostException e) {
+                    return Optional.of(new ApplyResult.ChangeFailure(change, e.getMessage(), e.kind()));
+                }
+            }
+        }
+        List<Host.Write> writes = run.stream().map(Applier::writeOf).toList();
+        Host.Written written;
+        try {
+            written = host.write(writes);
+        } catch (HostException e) {
+            return Optional.of(new ApplyResult.ChangeFailure(run.get(0), e.getMessage(), e.kind()));
+        }
+        for (int i = 0; i < run.size(); i++) {
+            if (written.done().contains(i)) {
+                applied.add(run.get(i));
+                listener.applied(run.get(i), "");
+            }
+        }
+        return written.failed().map(f -> new ApplyResult.ChangeFailure(run.get(f.index()), f.error().getMessage(),
+                f.error().kind()));
+    }
+
+    private static Host.Write writeOf(Change change) {
+        Desired desired = change.desired().orElseThrow();
+        if (desired instanceof Desired.File file) {
+            return new Host.FileWrite(file.path(), file.content(), file.ownership());
+        }
+        if (desired instanceof Desired.Directory dir) {
+            return new Host.DirectoryWrite(dir.path(), dir.ownership());
+        }
+        Desired.Symlink link = (Desired.Symlink) desired;
+        return new Host.LinkWrite(link.path(), link.target());
     }
 
     private static String execute(Change change, Host host) {

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -85,6 +86,62 @@ public interface Host extends AutoCloseable {
 
     /** Points a symbolic link at {@code target}, replacing whatever link or file is there atomically. */
     void symlink(String path, String target);
+
+    /** One path a {@linkplain #write batch of writes} creates or replaces. */
+    sealed interface Write {
+        String path();
+    }
+
+    /** A file, as {@link #writeFile} writes it. */
+    record FileWrite(String path, byte[] content, Ownership ownership) implements Write {
+    }
+
+    /** A directory, as {@link #makeDirectory} makes it. */
+    record DirectoryWrite(String path, Ownership ownership) implements Write {
+    }
+
+    /** A symbolic link, as {@link #symlink} points it. */
+    record LinkWrite(String path, String target) implements Write {
+    }
+
+    /**
+     * How a batch went: the writes done (their indexes), and the first that failed, if one did, with why. A
+     * failure stops the batch: nothing after it is done, unless it was done before the failure came (a host that
+     * writes the files of a batch in two passes makes its directories and links in the first).
+     */
+    record Written(Set<Integer> done, Optional<Failed> failed) {
+        public Written {
+            done = Set.copyOf(done);
+        }
+    }
+
+    /** The write at {@code index} failed. */
+    record Failed(int index, HostException error) {
+    }
+
+    /**
+     * Makes these writes in order, each as the method of its kind would, every file still atomic. A remote host
+     * does the whole batch in one round trip; this default, one write at a time.
+     */
+    default Written write(List<Write> writes) {
+        Set<Integer> done = new java.util.LinkedHashSet<>();
+        for (int i = 0; i < writes.size(); i++) {
+            try {
+                Write write = writes.get(i);
+                if (write instanceof FileWrite f) {
+                    writeFile(f.path(), f.content(), f.ownership());
+                } else if (write instanceof DirectoryWrite d) {
+                    makeDirectory(d.path(), d.ownership());
+                } else if (write instanceof LinkWrite l) {
+                    symlink(l.path(), l.target());
+                }
+            } catch (HostException e) {
+                return new Written(done, Optional.of(new Failed(i, e)));
+            }
+            done.add(i);
+        }
+        return new Written(done, Optional.empty());
+    }
 
     /**
      * Removes the temporary files an interrupted write left in these directories (named

@@ -42,6 +42,7 @@ public final class SshHost implements Host {
     private final Optional<String> root;
     private final boolean sudo;
     private final Duration timeout;
+    private final RemoteShell shell;
 
     SshHost(String name, Address.Ssh address, ClientSession session, Optional<String> root, boolean sudo,
             Duration timeout) {
@@ -51,6 +52,7 @@ public final class SshHost implements Host {
         this.root = root.map(r -> r.endsWith("/") ? r.substring(0, r.length() - 1) : r);
         this.sudo = sudo;
         this.timeout = timeout;
+        this.shell = new RemoteShell(name, session, sudo, timeout);
     }
 
     @Override
@@ -144,6 +146,15 @@ public final class SshHost implements Host {
      * (a host that stops answering is found by the connection's keepalive within --ssh-timeout, not by this wait).
      */
     private Result exec(String script, byte[] input, Duration wait) {
+        RemoteShell.Result result = shell.run(script, input, wait);
+        return new Result(result.exit(), result.out(), result.err());
+    }
+
+    /**
+     * Runs {@code script} as a command of its own, not in the long-lived shell: a handler the team wrote, which may
+     * leave a process behind holding its output, or read what it was not given.
+     */
+    private Result execAlone(String script, byte[] input, Duration wait) {
         String command = sudo ? "sudo -n sh -c " + quote(script) : script;
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -500,6 +511,160 @@ public final class SshHost implements Host {
         }
     }
 
+    private static final String WRITTEN = "\0@@driftless-written ";
+
+    /**
+     * The whole batch in one round trip, as one stream: a header per write (its kind, path and attributes, each on
+     * a line), a file's bytes after its header, then an end line. In a first pass the shell makes each directory
+     * and link in order and writes each file to its temporary sibling, created under umask 077, given its owner and
+     * group before its first byte and its mode once its bytes are in (GNU head -c reads exactly a file's bytes,
+     * never past them); then one
+     * syncfs of every file system written to, the renames in order, and another syncfs for the renames. A stream
+     * cut short (a connection lost) never reaches the end line: nothing is renamed and the temporary files go. A
+     * record per write done, and one for the write that failed, come back; files need two processes each (head,
+     * mv), one more to keep what the file it replaces has (cp --attributes-only) or to set what the resource
+     * manages.
+     */
+    @Override
+    public Written write(List<Write> writes) {
+        if (writes.isEmpty()) {
+            return new Written(Set.of(), Optional.empty());
+        }
+        java.io.ByteArrayOutputStream stream = new java.io.ByteArrayOutputStream();
+        long bytes = 0;
+        for (Write write : writes) {
+            String f = remote(write.path());
+            if (write instanceof FileWrite file) {
+                Ownership o = file.ownership();
+                header(stream, "F", f, Long.toString(file.content().length), o.owner().orElse(""), o.group().orElse(""),
+                        o.mode().map(Integer::toOctalString).orElse(""));
+                stream.writeBytes(file.content());
+                bytes += file.content().length;
+            } else if (write instanceof DirectoryWrite dir) {
+                Ownership o = dir.ownership();
+                header(stream, "D", f, o.owner().orElse(""), o.group().orElse(""),
+                        o.mode().map(Integer::toOctalString).orElse(""));
+            } else if (write instanceof LinkWrite link) {
+                if (link.target().indexOf('\n') >= 0 || link.target().indexOf('\0') >= 0) {
+                    throw new HostException(name + ": link targets with a line break cannot be managed over SSH: "
+                            + link.path());
+                }
+                header(stream, "L", f, link.target());
+            }
+        }
+        header(stream, "E");
+        String check = root.isEmpty() ? "" : "case \"$PWD/\" in \"$rr\"/*) ;; *) culprit \"$d\"; fail 7; break;; esac; ";
+        String confineParent = root.isEmpty() ? "" : "inside \"$d\" || { culprit \"$d\"; fail 7; break; }; ";
+        String script = confinement() + "u0=$(umask); set --; renames=; cur=; dirs=; i=0; stop=; complete=; "
+                + "fail() { printf '\\000@@driftless-written F %s %s\\000' \"$i\" \"$1\"; stop=1; }; "
+                + "done1() { printf '\\000@@driftless-written D %s\\000' \"$1\"; }; "
+                + "parent() { d=${f%/*}; [ -n \"$d\" ] || d=/; n=${f##*/}; t=.$n" + LocalHost.TEMP_SUFFIX + "; }; "
+                + "fsdir() { case \"$dirs\" in *\"/$PWD/\"*) ;; *) dirs=\"$dirs/$PWD/\"; set -- \"$@\" \"$PWD\";; esac; }; "
+                // what is not renamed goes: the file being written, and the temporary files of those written
+                + "cleanup() { [ -z \"$cur\" ] || rm -f -- \"$cur\"; while IFS= read -r l; do [ -n \"$l\" ] || continue; "
+                + "p=${l#* }; x=${p%/*}/.${p##*/}" + LocalHost.TEMP_SUFFIX + "; "
+                + "if [ -e \"$x\" ] || [ -L \"$x\" ]; then rm -f -- \"$x\"; fi; done <<EOF\n$renames\nEOF\n}; "
+                + "trap cleanup EXIT; "
+                + "while IFS= read -r op; do case $op in "
+                + "E) complete=1; break;; "
+                + "F) IFS= read -r f; read -r size; IFS= read -r o; IFS= read -r g; read -r m; parent; "
+                + confineParent
+                + "if [ -d \"$f\" ] && [ ! -L \"$f\" ]; then fail 3; break; fi; "
+                + "[ -d \"$d\" ] || mkdir -p -- \"$d\" || { fail 1; break; }; "
+                + "cd -P -- \"$d\" || { fail 1; break; }; " + check
+                + "if [ -e \"$t\" ] || [ -L \"$t\" ]; then rm -f -- \"$t\"; fi; "
+                + "umask 077; if ! { set -C; : > \"$t\"; }; then set +C; umask \"$u0\"; fail 1; break; fi; set +C; "
+                + "umask \"$u0\"; cur=$PWD/$t; "
+                // what the resource does not manage is kept from the regular file it replaces: the owner before the
+                // first byte (no process when it is already ours), the mode once the bytes are in
+                + "if [ -f \"$n\" ] && [ ! -L \"$n\" ]; then e=1; else e=; fi; "
+                + "if [ -n \"$e\" ] && { [ -z \"$o\" ] || [ -z \"$g\" ]; } && ! { [ -O \"$n\" ] && [ -G \"$n\" ]; }; then "
+                + "cp --attributes-only --preserve=ownership -- \"$n\" \"$t\" 2>/dev/null || true; fi; "
+                + "if [ -n \"$o\" ]; then chown -- \"$o${g:+:$g}\" \"$t\" || { fail 1; break; }; "
+                + "elif [ -n \"$g\" ]; then chgrp -- \"$g\" \"$t\" || { fail 1; break; }; fi; "
+                + "head -c \"$size\" >> \"$t\" || { fail 1; break; }; "
+                + "if [ -n \"$m\" ]; then chmod \"$m\" -- \"$t\"; elif [ -n \"$e\" ]; then "
+                + "cp --attributes-only --preserve=mode -- \"$n\" \"$t\"; else chmod 644 -- \"$t\"; fi || { fail 1; break; }; "
+                + "fsdir; renames=\"$renames$i $PWD/$n\n\"; cur=;; "
+                + "D) IFS= read -r f; IFS= read -r o; IFS= read -r g; read -r m; parent; " + confineParent
+                + "if [ -L \"$f\" ] || { [ -e \"$f\" ] && [ ! -d \"$f\" ]; }; then fail 3; break; fi; "
+                + "if [ ! -d \"$f\" ]; then mkdir -p -- \"$f\" && chmod 755 -- \"$f\" || { fail 1; break; }; fi; "
+                + "d=$f; cd -P -- \"$f\" || { fail 1; break; }; " + check
+                + "{ [ -z \"$m\" ] || chmod \"$m\" -- .; } && { [ -z \"$o\" ] || chown -- \"$o\" .; } "
+                + "&& { [ -z \"$g\" ] || chgrp -- \"$g\" .; } || { fail 1; break; }; done1 \"$i\";; "
+                + "L) IFS= read -r f; IFS= read -r target; parent; " + confineParent
+                + "if [ -d \"$f\" ] && [ ! -L \"$f\" ]; then fail 3; break; fi; "
+                + "[ -d \"$d\" ] || mkdir -p -- \"$d\" || { fail 1; break; }; "
+                + "cd -P -- \"$d\" || { fail 1; break; }; " + check
+                + "rm -f -- \"$t\"; ln -s -- \"$target\" \"$t\" && mv -fT -- \"$t\" \"$n\" || { rm -f -- \"$t\"; fail 1; break; }; "
+                + "done1 \"$i\";; "
+                + "*) echo \"unreadable batch: $op\" >&2; exit 2;; esac; i=$((i+1)); done; "
+                // a stream cut short: nothing of it is renamed
+                + "[ -n \"$complete$stop\" ] || exit 9; "
+                + "[ $# -eq 0 ] || sync -f -- \"$@\"; "
+                + "while IFS= read -r l; do [ -n \"$l\" ] || continue; i=${l%% *}; p=${l#* }; d=${p%/*}; [ -n \"$d\" ] || d=/; "
+                + "n=${p##*/}; cd -P -- \"$d\" && [ \"$PWD\" = \"$d\" ] && mv -fT -- \".$n" + LocalHost.TEMP_SUFFIX
+                + "\" \"$n\" || { fail 1; break; }; done1 \"$i\"; done <<EOF\n$renames\nEOF\n"
+                + "[ $# -eq 0 ] || sync -f -- \"$@\" 2>/dev/null; exit 0";
+        Duration wait = timeout.plusSeconds(writes.size()).plusSeconds(bytes / (10L << 20));
+        Result result = exec(script, stream.toByteArray(), wait);
+        return written(writes, result);
+    }
+
+    private static void header(java.io.ByteArrayOutputStream stream, String... lines) {
+        for (String line : lines) {
+            stream.writeBytes(line.getBytes(StandardCharsets.UTF_8));
+            stream.write('\n');
+        }
+    }
+
+    /** The records a batch printed, as what it did and the write that failed. */
+    private Written written(List<Write> writes, Result result) {
+        byte[] out = result.out();
+        String text = new String(out, StandardCharsets.UTF_8);
+        Set<Integer> done = new java.util.LinkedHashSet<>();
+        int at = 0;
+        while ((at = text.indexOf(WRITTEN, at)) >= 0) {
+            int end = text.indexOf('\0', at + 1);
+            String[] record = text.substring(at + WRITTEN.length(), end < 0 ? text.length() : end).split(" ");
+            at = end < 0 ? text.length() : end;
+            int index = Integer.parseInt(record[1]);
+            if (record[0].equals("D")) {
+                done.add(index);
+            } else {
+                String path = writes.get(index).path();
+                return new Written(done, Optional.of(new Failed(index, failure(writes.get(index), path,
+                        Integer.parseInt(record[2]), out, result.err()))));
+            }
+        }
+        if (result.exit() != 0 || done.size() < writes.size()) {
+            int index = 0;
+            while (done.contains(index)) {
+                index++;
+            }
+            int failed = Math.min(index, writes.size() - 1);
+            return new Written(done, Optional.of(new Failed(failed, failure(writes.get(failed), writes.get(failed).path(),
+                    result.exit() == 9 ? 9 : 1, out, result.err()))));
+        }
+        return new Written(done, Optional.empty());
+    }
+
+    private HostException failure(Write write, String path, int code, byte[] out, String err) {
+        String what = write instanceof FileWrite ? "file" : write instanceof DirectoryWrite ? "directory"
+                : "symbolic link";
+        return switch (code) {
+            case 7 -> new HostException(name + ": " + refusal(path, out).reason("writes"));
+            case 3 -> new HostException(name + ": " + path + (write instanceof DirectoryWrite
+                    ? " exists on the host and is not a directory; move it away by hand, then apply again"
+                    : " is a directory on the host, where the repository wants a " + what
+                            + "; move it away by hand, then apply again"));
+            case 9 -> HostException.transientFailure(name + ": the stream of writes was cut short before " + path
+                    + "; nothing of it was renamed into place", null);
+            default -> new HostException(name + ": cannot write " + path + ": " + (err.isEmpty() ? "failed" : err)
+                    + (write instanceof FileWrite ? "; what was there is unchanged" : ""));
+        };
+    }
+
     @Override
     public void makeDirectory(String path, Ownership ownership) {
         String f = remote(path);
@@ -597,7 +762,7 @@ public final class SshHost implements Host {
         environment.forEach((k, v) -> script.append(k).append('=').append(quote(v)).append(' '));
         script.append("timeout ").append(Math.max(1, commandTimeout.toSeconds())).append(" sh -c ")
                 .append(quote(command)).append(" 2>&1");
-        Result result = exec("env " + script, input, timeout.plus(commandTimeout));
+        Result result = execAlone("env " + script, input, timeout.plus(commandTimeout));
         boolean timedOut = result.exit() == 124;
         return new CommandResult(timedOut ? -1 : result.exit(), new String(result.out(), StandardCharsets.UTF_8),
                 timedOut);
@@ -800,6 +965,7 @@ public final class SshHost implements Host {
 
     @Override
     public void close() {
+        shell.close();
         session.close(false);
     }
 }

@@ -66,6 +66,7 @@ public final class SshServer implements AutoCloseable {
                 "UsePAM no",
                 "PrintMotd no",
                 "MaxSessions 50",
+                "LogLevel VERBOSE",
                 environment.isEmpty() ? "" : environment.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
                         .sorted().collect(Collectors.joining(" ", "SetEnv ", "\n"))));
         SshServer server = new SshServer(dir, port);

@@ -1,0 +1,270 @@
+package dev.driftless.host;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.sshd.client.channel.ChannelExec;
+import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.common.channel.Channel;
+import org.apache.sshd.common.channel.ChannelListener;
+
+/**
+ * One long-lived {@code sh} on an SSH host that runs Driftless's own scripts one after another. sshd starts every
+ * command through the user's login shell, which on real hosts sources ~/.bashrc (pyenv, nvm, conda: a fifth of a
+ * second and more); a command per operation paid that each time. This shell pays it, and sudo's start, once per
+ * connection.
+ *
+ * <p>Each script travels on the shell's standard input as a header line (the script's length, its input's length
+ * and a random token), the script, then exactly its input; it runs in a subshell with that input (or /dev/null) as
+ * its own, its output goes to the channel as it comes, and a line with the token and its exit status ends it on
+ * both output streams. The token is fresh for every script, so nothing a script prints (a file's content) can end
+ * it early. Scripts never appear on the host's command lines.
+ */
+final class RemoteShell implements AutoCloseable {
+
+    /** Reads one script at a time; what a script leaves unread of its input is drained, so the next header follows. */
+    private static final String LOOP = "while IFS=' ' read -r sl il tok; do "
+            + "s=$(head -c \"$sl\"; echo x); s=${s%x}; "
+            + "if [ \"$il\" -eq 0 ]; then (eval \"$s\") </dev/null; "
+            + "else head -c \"$il\" | { (eval \"$s\"); x=$?; cat >/dev/null; exit $x; }; fi; "
+            + "x=$?; printf '\\000@@driftless-%s %s\\n' \"$tok\" \"$x\"; "
+            + "printf '\\000@@driftless-%s %s\\n' \"$tok\" \"$x\" >&2; done";
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    /** A script's outcome: its exit status (-1 when it had none), its output and its error output. */
+    record Result(int exit, byte[] out, String err) {
+    }
+
+    private final String host;
+    private final ClientSession session;
+    private final boolean sudo;
+    private final Duration timeout;
+    private ChannelExec channel;
+    private OutputStream stdin;
+    private Framed out;
+    private Framed err;
+
+    RemoteShell(String host, ClientSession session, boolean sudo, Duration timeout) {
+        this.host = host;
+        this.session = session;
+        this.sudo = sudo;
+        this.timeout = timeout;
+    }
+
+    /**
+     * Runs {@code script} with {@code input}, waiting up to {@code wait} for it once the input is sent. A script
+     * that does not end in time ends the shell (the next script starts another); a connection lost meanwhile is a
+     * transient failure.
+     */
+    synchronized Result run(String script, byte[] input, Duration wait) {
+        start();
+        String token = HexFormat.of().formatHex(randomBytes());
+        byte[] marker = ("\0@@driftless-" + token + " ").getBytes(StandardCharsets.US_ASCII);
+        CompletableFuture<Ending> outEnd = out.expect(marker);
+        CompletableFuture<Ending> errEnd = err.expect(marker);
+        byte[] body = script.getBytes(StandardCharsets.UTF_8);
+        try {
+            stdin.write((body.length + " " + input.length + " " + token + "\n").getBytes(StandardCharsets.US_ASCII));
+            stdin.write(body);
+            stdin.write(input);
+            stdin.flush();
+        } catch (IOException | IllegalStateException e) {
+            return ended(e);
+        }
+        long deadline = System.nanoTime() + wait.toNanos();
+        try {
+            Ending o = outEnd.get(wait.toNanos(), TimeUnit.NANOSECONDS);
+            Ending e = errEnd.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            return new Result(o.exit(), o.bytes(), new String(e.bytes(), StandardCharsets.UTF_8).trim());
+        } catch (TimeoutException e) {
+            stop();
+            throw HostException.transientFailure(host + ": a remote command did not finish within " + wait.toSeconds()
+                    + "s", null);
+        } catch (ExecutionException e) {
+            return ended(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            stop();
+            throw HostException.transientFailure(host + ": interrupted while a remote command ran", e);
+        }
+    }
+
+    /**
+     * The shell ended before the script did: when it exited (sudo refused to run it, say) that is the script's
+     * outcome, as it was when every script was its own command; when the connection went, a transient failure.
+     */
+    private Result ended(Throwable cause) {
+        ChannelExec ended = channel;
+        Framed o = out;
+        Framed e = err;
+        stop();
+        Integer exit = ended == null ? null : ended.getExitStatus();
+        if (exit != null) {
+            return new Result(exit, o.rest(), new String(e.rest(), StandardCharsets.UTF_8).trim());
+        }
+        throw HostException.transientFailure(host + ": the SSH connection was lost during a remote command"
+                + (cause == null || cause.getMessage() == null ? "" : ": " + cause.getMessage()), cause);
+    }
+
+    private static byte[] randomBytes() {
+        byte[] bytes = new byte[16];
+        RANDOM.nextBytes(bytes);
+        return bytes;
+    }
+
+    private void start() {
+        if (channel != null && channel.isOpen() && !channel.isClosing()) {
+            return;
+        }
+        stop();
+        String command = sudo ? "exec sudo -n sh -c " + SshHost.quote(LOOP) : "exec sh -c " + SshHost.quote(LOOP);
+        Framed o = new Framed();
+        Framed e = new Framed();
+        try {
+            ChannelExec opened = session.createExecChannel(command);
+            opened.setOut(o);
+            opened.setErr(e);
+            opened.addChannelListener(new ChannelListener() {
+                @Override
+                public void channelClosed(Channel closed, Throwable reason) {
+                    o.lost(reason);
+                    e.lost(reason);
+                }
+            });
+            opened.open().verify(timeout);
+            channel = opened;
+            stdin = opened.getInvertedIn();
+            out = o;
+            err = e;
+        } catch (IOException | IllegalStateException ex) {
+            throw HostException.transientFailure(host + ": the SSH connection failed: " + ex.getMessage(), ex);
+        }
+    }
+
+    private void stop() {
+        if (channel != null) {
+            channel.close(true);
+        }
+        channel = null;
+        stdin = null;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (channel != null) {
+            try {
+                stdin.close(); // the end of input ends the loop, and the shell with it
+            } catch (IOException e) {
+                // closed next anyway
+            }
+            channel.close(false);
+            channel = null;
+        }
+    }
+
+    /** What came before a script's end line, and the exit status that line gave. */
+    private record Ending(byte[] bytes, int exit) {
+    }
+
+    /** One output stream of the shell: collects a script's output until its end line comes. */
+    private static final class Framed extends OutputStream {
+
+        private byte[] buffer = new byte[8192];
+        private int count;
+        private byte[] marker;
+        private CompletableFuture<Ending> ending;
+        private int scanned;
+        private Throwable lost;
+
+        synchronized CompletableFuture<Ending> expect(byte[] next) {
+            marker = next;
+            ending = new CompletableFuture<>();
+            scanned = 0;
+            if (lost != null) {
+                ending.completeExceptionally(lost);
+            } else {
+                scan();
+            }
+            return ending;
+        }
+
+        synchronized void lost(Throwable reason) {
+            lost = reason == null ? new IOException("the channel closed") : reason;
+            if (ending != null) {
+                ending.completeExceptionally(lost);
+            }
+        }
+
+        /** What the stream holds that no end line claimed. */
+        synchronized byte[] rest() {
+            return Arrays.copyOf(buffer, count);
+        }
+
+        @Override
+        public synchronized void write(int b) {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public synchronized void write(byte[] b, int off, int len) {
+            if (count + len > buffer.length) {
+                buffer = Arrays.copyOf(buffer, Math.max(buffer.length * 2, count + len));
+            }
+            System.arraycopy(b, off, buffer, count, len);
+            count += len;
+            scan();
+        }
+
+        /** Looks for the end line in what came since the last look (and a marker's length before it). */
+        private void scan() {
+            if (ending == null || ending.isDone()) {
+                return;
+            }
+            int at = indexOf(Math.max(0, scanned - marker.length));
+            if (at < 0) {
+                scanned = count;
+                return;
+            }
+            int end = at + marker.length;
+            while (end < count && buffer[end] != '\n') {
+                end++;
+            }
+            if (end >= count) {
+                scanned = at; // the end line is not complete yet
+                return;
+            }
+            int exit = Integer.parseInt(new String(buffer, at + marker.length, end - at - marker.length,
+                    StandardCharsets.US_ASCII).trim());
+            byte[] before = Arrays.copyOf(buffer, at);
+            int rest = count - end - 1;
+            System.arraycopy(buffer, end + 1, buffer, 0, rest);
+            count = rest;
+            if (buffer.length > 1 << 20) {
+                buffer = Arrays.copyOf(buffer, Math.max(8192, rest)); // a large read's buffer is not kept
+            }
+            ending.complete(new Ending(before, exit));
+        }
+
+        private int indexOf(int from) {
+            outer:
+            for (int i = from; i <= count - marker.length; i++) {
+                for (int j = 0; j < marker.length; j++) {
+                    if (buffer[i + j] != marker[j]) {
+                        continue outer;
+                    }
+                }
+                return i;
+            }
+            return -1;
+        }
+    }
+}
