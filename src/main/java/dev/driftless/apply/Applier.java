@@ -84,8 +84,8 @@ public final class Applier {
                 backupsReady |= run.stream().anyMatch(Applier::needsBackup);
                 unitsChanged |= run.stream().filter(applied::contains).anyMatch(c -> Unit.isUnitFile(c.path()));
                 if (failure.isPresent()) {
-                    record(host, plan.stateAfterFailure(applied, List.of(failure.get().change()), handlerIds), applied);
-                    return new ApplyResult(List.copyOf(applied), failure, List.of());
+                    return failed(host, plan.stateAfterFailure(applied, List.of(failure.get().change()), handlerIds),
+                            applied, failure.get());
                 }
                 at = end - 1;
                 continue;
@@ -143,9 +143,8 @@ public final class Applier {
                             e.getMessage(), e.kind())));
                     continue;
                 }
-                record(host, plan.stateAfterFailure(applied, List.of(change), handlerIds), applied);
-                return new ApplyResult(List.copyOf(applied),
-                        Optional.of(new ApplyResult.ChangeFailure(change, e.getMessage(), e.kind())), List.of());
+                return failed(host, plan.stateAfterFailure(applied, List.of(change), handlerIds), applied,
+                        new ApplyResult.ChangeFailure(change, e.getMessage(), e.kind()));
             }
         }
         if (unitsChanged && !reloaded) {
@@ -177,6 +176,23 @@ public final class Applier {
             record(host, next, applied);
         }
         return new ApplyResult(List.copyOf(applied), Optional.empty(), ran);
+    }
+
+    /**
+     * Records the state after {@code failure} and says so. When the failure was the connection's, the state cannot
+     * be written either: the host keeps the state this apply marked incomplete, which the next apply reads as such,
+     * and the failure reported is the one that happened, not the state's.
+     */
+    private static ApplyResult failed(Host host, HostState state, Set<Change> applied,
+            ApplyResult.ChangeFailure failure) {
+        try {
+            record(host, state, applied);
+        } catch (HostException e) {
+            if (failure.kind() != dev.driftless.report.FailureKind.TRANSIENT) {
+                throw e;
+            }
+        }
+        return new ApplyResult(List.copyOf(applied), Optional.of(failure), List.of());
     }
 
     /**

@@ -146,6 +146,9 @@ final class RemoteShell implements AutoCloseable {
             out = o;
             err = e;
         } catch (IOException | IllegalStateException ex) {
+            if (session.isClosing() || !session.isOpen()) {
+                throw HostException.transientFailure(host + ": the SSH connection was lost", ex);
+            }
             throw HostException.transientFailure(host + ": the SSH connection failed: " + ex.getMessage(), ex);
         }
     }

@@ -623,7 +623,9 @@ public final class SshHost implements Host {
         byte[] out = result.out();
         String text = new String(out, StandardCharsets.UTF_8);
         Set<Integer> done = new java.util.LinkedHashSet<>();
+        Optional<Failed> failed = Optional.empty();
         int at = 0;
+        // the failed write's record may come before those of renames done after it (of files written before it)
         while ((at = text.indexOf(WRITTEN, at)) >= 0) {
             int end = text.indexOf('\0', at + 1);
             String[] record = text.substring(at + WRITTEN.length(), end < 0 ? text.length() : end).split(" ");
@@ -631,19 +633,21 @@ public final class SshHost implements Host {
             int index = Integer.parseInt(record[1]);
             if (record[0].equals("D")) {
                 done.add(index);
-            } else {
-                String path = writes.get(index).path();
-                return new Written(done, Optional.of(new Failed(index, failure(writes.get(index), path,
-                        Integer.parseInt(record[2]), out, result.err()))));
+            } else if (failed.isEmpty()) {
+                failed = Optional.of(new Failed(index, failure(writes.get(index), writes.get(index).path(),
+                        Integer.parseInt(record[2]), out, result.err())));
             }
+        }
+        if (failed.isPresent()) {
+            return new Written(done, failed);
         }
         if (result.exit() != 0 || done.size() < writes.size()) {
             int index = 0;
             while (done.contains(index)) {
                 index++;
             }
-            int failed = Math.min(index, writes.size() - 1);
-            return new Written(done, Optional.of(new Failed(failed, failure(writes.get(failed), writes.get(failed).path(),
+            int first = Math.min(index, writes.size() - 1);
+            return new Written(done, Optional.of(new Failed(first, failure(writes.get(first), writes.get(first).path(),
                     result.exit() == 9 ? 9 : 1, out, result.err()))));
         }
         return new Written(done, Optional.empty());

@@ -14,6 +14,8 @@ import java.util.stream.Collectors;
 /** A real OpenSSH server on a 127.0.0.1 port, with its own config and host key, for tests. */
 public final class SshServer implements AutoCloseable {
 
+    private final java.util.concurrent.atomic.AtomicInteger commands = new java.util.concurrent.atomic.AtomicInteger();
+
     private final Path dir;
     private final int port;
     private Process process;
@@ -85,8 +87,11 @@ public final class SshServer implements AutoCloseable {
             if (line.contains("Server listening on 127.0.0.1 port " + port)) {
                 Thread drain = new Thread(() -> {
                     try {
-                        while (log.readLine() != null) {
-                            // sshd logs each connection; nobody needs it
+                        String next;
+                        while ((next = log.readLine()) != null) {
+                            if (next.contains("Starting session: command")) {
+                                commands.incrementAndGet();
+                            }
                         }
                     } catch (IOException e) {
                         // the server stopped
@@ -108,6 +113,14 @@ public final class SshServer implements AutoCloseable {
             throw new IllegalStateException("ssh-keygen failed: " + new String(keygen.getInputStream().readAllBytes()));
         }
         return file;
+    }
+
+    /**
+     * How many commands sshd has started since it started (LogLevel VERBOSE logs each): what a client costs a host
+     * whose login shell starts for every command.
+     */
+    public int commandsStarted() {
+        return commands.get();
     }
 
     public int port() {

@@ -1,0 +1,267 @@
+package dev.driftless.host;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.driftless.model.Address;
+import dev.driftless.model.Ownership;
+import dev.driftless.report.FailureKind;
+import dev.driftless.testing.Cli;
+import dev.driftless.testing.SshClient;
+import dev.driftless.testing.SshServer;
+import dev.driftless.testing.TestRepo;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The writes of one apply travel to an SSH host as one stream run by one long-lived remote shell (a real OpenSSH on
+ * 127.0.0.1, whose VERBOSE log counts the commands it starts): the number of remote commands does not grow with the
+ * number of files, every file is still atomic, what the file it replaces has is kept, and a connection cut in the
+ * middle leaves old files whole and no temporary file behind once the next apply has run.
+ */
+class SshWriteStreamTest {
+
+    @TempDir
+    static Path dir;
+
+    @TempDir
+    Path tmp;
+
+    static SshServer sshd;
+    static Path userKey;
+    static SshConnections connections;
+
+    @BeforeAll
+    static void startSshd() throws Exception {
+        userKey = SshServer.keygen(dir.resolve("user_key"));
+        sshd = SshServer.start(dir.resolve("sshd"), dir.resolve("user_key.pub"));
+        connections = SshClient.trusting(sshd, userKey, dir);
+    }
+
+    @AfterAll
+    static void stopSshd() throws InterruptedException {
+        connections.close();
+        sshd.close();
+    }
+
+    private SshHost connect(Path root) {
+        return connections.connect("web-1", new Address.Ssh("root", "127.0.0.1", sshd.port()),
+                Optional.of(root.toString()), Optional.empty(), Optional.empty());
+    }
+
+    /** A repository whose one service has {@code files} files in {@code folders} folders and a link. */
+    private TestRepo repo(Path at, Path root, int files, int folders) throws IOException {
+        TestRepo repo = TestRepo.init(at);
+        repo.write("driftless.yaml", "hosts:\n  web-1:\n    address: ssh://root@127.0.0.1:" + sshd.port() + "\n"
+                + "    root: " + root + "\n    identity: " + userKey + "\n");
+        StringBuilder service = new StringBuilder("hosts: [web-1]\nfiles:\n");
+        for (int d = 0; d < folders; d++) {
+            service.append("  - path: /srv/app/d").append(d).append("\n    type: directory\n    mode: \"0750\"\n");
+        }
+        for (int i = 0; i < files; i++) {
+            service.append("  - path: /srv/app/d").append(i % folders).append("/f").append(i).append(".conf\n")
+                    .append("    source: f").append(i).append(".conf\n");
+            repo.write("services/app/f" + i + ".conf", "file " + i + "\n");
+        }
+        service.append("  - path: /srv/app/current\n    type: symlink\n    target: /srv/app/d0\n");
+        repo.write("services/app/service.yaml", service.toString());
+        repo.commit("an app of " + files + " files");
+        return repo;
+    }
+
+    private Cli.Result apply(TestRepo repo, String command) throws IOException {
+        Path knownHosts = Files.writeString(tmp.resolve("known_hosts"), sshd.knownHostsLine() + "\n");
+        return Cli.run(command, "--repo", repo.dir().toString(), "--known-hosts", knownHosts.toString());
+    }
+
+    private int commandsOf(TestRepo repo, String command) throws IOException {
+        int before = sshd.commandsStarted();
+        Cli.Result result = apply(repo, command);
+        assertThat(result.exitCode()).as(result.toString()).isZero();
+        return sshd.commandsStarted() - before;
+    }
+
+    @Test
+    void anApplyStartsAsManyRemoteCommandsForTwoHundredFilesAsForTen() throws IOException {
+        Path small = tmp.resolve("small-root");
+        Path large = tmp.resolve("large-root");
+        int forTen = commandsOf(repo(tmp.resolve("small"), small, 10, 2), "apply");
+        TestRepo repo = repo(tmp.resolve("large"), large, 200, 20);
+        int forTwoHundred = commandsOf(repo, "apply");
+
+        assertThat(forTwoHundred).as("remote commands for 200 files vs for 10").isEqualTo(forTen);
+        // the connection's shell, and the apply lock held by a command of its own: the login shell starts twice
+        assertThat(forTwoHundred).isLessThanOrEqualTo(2);
+        for (int i = 0; i < 200; i++) {
+            Path file = large.resolve("srv/app/d" + (i % 20) + "/f" + i + ".conf");
+            assertThat(Files.readString(file)).isEqualTo("file " + i + "\n");
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-r--r--");
+        }
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(large.resolve("srv/app/d3"))))
+                .isEqualTo("rwxr-x---");
+        assertThat(Files.readSymbolicLink(large.resolve("srv/app/current"))).hasToString("/srv/app/d0");
+        assertThat(apply(repo, "check").exitCode()).isZero();
+        try (Stream<Path> all = Files.walk(large)) {
+            assertThat(all.filter(p -> p.getFileName().toString().endsWith(LocalHost.TEMP_SUFFIX))).isEmpty();
+        }
+    }
+
+    @Test
+    void aReplacedFileKeepsTheOwnerGroupAndModeTheResourceDoesNotManage() throws Exception {
+        Path root = tmp.resolve("root");
+        Path kept = Files.createDirectories(root.resolve("etc")).resolve("kept.conf");
+        Path group = root.resolve("etc/group.conf");
+        Path fresh = root.resolve("etc/new.conf");
+        for (Path p : List.of(kept, group)) {
+            Files.writeString(p, "old\n");
+            run("chown", "driftless-plain:driftless-sudo", p.toString());
+            run("chmod", "4750", p.toString());
+        }
+        try (SshHost host = connect(root)) {
+            Host.Written written = host.write(List.of(
+                    new Host.FileWrite("/etc/kept.conf", "new\n".getBytes(StandardCharsets.UTF_8), Ownership.KEEP),
+                    new Host.FileWrite("/etc/group.conf", "new\n".getBytes(StandardCharsets.UTF_8),
+                            new Ownership(Optional.empty(), Optional.empty(), Optional.of("driftless-plain"))),
+                    new Host.FileWrite("/etc/new.conf", "new\n".getBytes(StandardCharsets.UTF_8), Ownership.KEEP)));
+
+            assertThat(written.failed()).isEmpty();
+            assertThat(written.done()).containsExactlyInAnyOrder(0, 1, 2);
+        }
+        assertThat(Files.readString(kept)).isEqualTo("new\n");
+        assertThat(attributes(kept)).isEqualTo("driftless-plain:driftless-sudo 4750");
+        assertThat(attributes(group)).as("the owner kept, the group managed, then the kept mode")
+                .isEqualTo("driftless-plain:driftless-plain 4750");
+        assertThat(attributes(fresh)).isEqualTo("root:root 644");
+    }
+
+    @Test
+    void aParentLeadingOutOfTheRootStopsTheBatchThereAndWhatCameBeforeIsInPlace() throws Exception {
+        Path root = tmp.resolve("root");
+        Path outside = Files.createDirectories(tmp.resolve("outside"));
+        Files.createDirectories(root.resolve("etc"));
+        Files.createSymbolicLink(root.resolve("etc/evil"), outside);
+        try (SshHost host = connect(root)) {
+            Host.Written written = host.write(List.of(
+                    new Host.FileWrite("/etc/a.conf", "a\n".getBytes(StandardCharsets.UTF_8), Ownership.KEEP),
+                    new Host.FileWrite("/etc/evil/b.conf", "b\n".getBytes(StandardCharsets.UTF_8), Ownership.KEEP),
+                    new Host.FileWrite("/etc/c.conf", "c\n".getBytes(StandardCharsets.UTF_8), Ownership.KEEP)));
+
+            assertThat(written.done()).containsExactly(0);
+            assertThat(written.failed()).hasValueSatisfying(f -> {
+                assertThat(f.index()).isEqualTo(1);
+                assertThat(f.error().getMessage()).contains("/etc/evil", outside.toString());
+            });
+        }
+        assertThat(Files.readString(root.resolve("etc/a.conf"))).isEqualTo("a\n");
+        assertThat(root.resolve("etc/c.conf")).doesNotExist();
+        try (Stream<Path> all = Files.list(outside)) {
+            assertThat(all).isEmpty();
+        }
+        try (Stream<Path> all = Files.walk(root)) {
+            assertThat(all.filter(p -> p.getFileName().toString().endsWith(LocalHost.TEMP_SUFFIX))).isEmpty();
+        }
+    }
+
+    @Test
+    void aConnectionCutWhileTheBatchStreamsRenamesNothingAndTheNextBatchConverges() throws Exception {
+        Path root = tmp.resolve("root");
+        Path small = Files.createDirectories(root.resolve("etc")).resolve("small.conf");
+        Path big = root.resolve("etc/big.bin");
+        Files.writeString(small, "old small\n");
+        Files.writeString(big, "old big\n");
+        byte[] bigContent = new byte[256 << 20];
+        Arrays.fill(bigContent, (byte) 'x');
+        List<Host.Write> batch = List.of(
+                new Host.FileWrite("/etc/small.conf", "new small\n".getBytes(StandardCharsets.UTF_8), Ownership.KEEP),
+                new Host.FileWrite("/etc/big.bin", bigContent, Ownership.KEEP));
+        Path temp = root.resolve("etc/.big.bin" + LocalHost.TEMP_SUFFIX);
+        try (SshHost host = connect(root)) {
+            CompletableFuture<Host.Written> writing = CompletableFuture.supplyAsync(() -> host.write(batch));
+            // once the big file's bytes are arriving, the sshd child serving this connection is killed
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!(Files.exists(temp) && Files.size(temp) > 0) && System.nanoTime() < deadline && !writing.isDone()) {
+                Thread.sleep(2); // polls for the temporary file, bounded by the deadline
+            }
+            assertThat(temp).as("the big file's temporary file is being written").exists();
+            run("pkill", "-KILL", "-P", Files.readString(sshd.pidFile()).trim());
+
+            Throwable failure = writing.handle((w, e) -> e).get(60, TimeUnit.SECONDS);
+            assertThat(failure).as("the batch fails").isNotNull();
+            assertThat(failure.getCause()).isInstanceOf(HostException.class);
+            assertThat(((HostException) failure.getCause()).kind()).isEqualTo(FailureKind.TRANSIENT);
+            assertThat(failure.getCause().getMessage()).contains("web-1", "SSH connection");
+        }
+        assertThat(Files.readString(small)).as("renamed only once the whole stream is in").isEqualTo("old small\n");
+        assertThat(Files.readString(big)).isEqualTo("old big\n");
+
+        try (SshHost host = connect(root)) {
+            host.removeLeftovers(List.of("/etc"));
+            assertThat(host.write(batch).failed()).isEmpty();
+        }
+        assertThat(Files.readString(small)).isEqualTo("new small\n");
+        assertThat(Files.size(big)).isEqualTo(bigContent.length);
+        assertThat(temp).doesNotExist();
+    }
+
+    @Test
+    void anApplyWhoseConnectionIsCutFailsThatHostClearlyAndTheNextApplyConverges() throws Exception {
+        Path root = tmp.resolve("root");
+        TestRepo repo = repo(tmp.resolve("repo"), root, 3, 1);
+        // three files of 60 MiB (the most a repository file may hold is 64): the cut comes while they stream
+        for (int i = 0; i < 3; i++) {
+            repo.write("services/app/f" + i + ".conf", String.valueOf(i).repeat(60 << 20));
+        }
+        repo.commit("large files");
+        Path temp = root.resolve("srv/app/d0/.f0.conf" + LocalHost.TEMP_SUFFIX);
+        CompletableFuture<Cli.Result> applying = CompletableFuture.supplyAsync(() -> {
+            try {
+                return apply(repo, "apply");
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (!(Files.exists(temp) && Files.size(temp) > 0) && System.nanoTime() < deadline && !applying.isDone()) {
+            Thread.sleep(2); // polls for the temporary file, bounded by the deadline
+        }
+        assertThat(temp).as("the large file is being written; "
+                + (applying.isDone() ? applying.join().toString() : "the apply still runs")).exists();
+        run("pkill", "-KILL", "-P", Files.readString(sshd.pidFile()).trim());
+
+        Cli.Result cut = applying.get(120, TimeUnit.SECONDS);
+        assertThat(cut.exitCode()).as(cut.toString()).isEqualTo(1);
+        assertThat(cut.out() + cut.err()).contains("web-1", "SSH connection was lost");
+        assertThat(root.resolve("srv/app/d0/f0.conf")).as("nothing of the cut stream is in place").doesNotExist();
+
+        Cli.Result again = apply(repo, "apply");
+        assertThat(again.exitCode()).as(again.toString()).isZero();
+        assertThat(apply(repo, "check").exitCode()).isZero();
+        assertThat(Files.size(root.resolve("srv/app/d0/f2.conf"))).isEqualTo(60L << 20);
+        try (Stream<Path> all = Files.walk(root)) {
+            assertThat(all.filter(p -> p.getFileName().toString().endsWith(LocalHost.TEMP_SUFFIX))).isEmpty();
+        }
+    }
+
+    private static String attributes(Path file) throws IOException, InterruptedException {
+        return run("stat", "-c", "%U:%G %a", file.toString()).strip();
+    }
+
+    private static String run(String... command) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor()).as(String.join(" ", command) + ": " + out).isZero();
+        return out;
+    }
+}
