@@ -31,10 +31,11 @@ import org.apache.sshd.common.channel.ChannelListener;
 final class RemoteShell implements AutoCloseable {
 
     /** Reads one script at a time; what a script leaves unread of its input is drained, so the next header follows. */
-    private static final String LOOP = "while IFS=' ' read -r sl il tok; do "
+    private static final String LOOP = "while IFS=' ' read -r sl il tok here; do "
             + "s=$(head -c \"$sl\"; echo x); s=${s%x}; "
-            + "if [ \"$il\" -eq 0 ]; then (eval \"$s\") </dev/null; "
-            + "else head -c \"$il\" | { (eval \"$s\"); x=$?; cat >/dev/null; exit $x; }; fi; "
+            + "if [ -n \"$here\" ]; then eval \"$s\" </dev/null; "
+            + "elif [ \"$il\" -eq 0 ]; then (eval \"$s\") </dev/null 9>&-; "
+            + "else head -c \"$il\" | { (eval \"$s\") 9>&-; x=$?; cat >/dev/null; exit $x; }; fi; "
             + "x=$?; printf '\\000@@driftless-%s %s\\n' \"$tok\" \"$x\"; "
             + "printf '\\000@@driftless-%s %s\\n' \"$tok\" \"$x\" >&2; done";
 
@@ -52,6 +53,8 @@ final class RemoteShell implements AutoCloseable {
     private OutputStream stdin;
     private Framed out;
     private Framed err;
+    private boolean holding;
+    private boolean lockLost;
 
     RemoteShell(String host, ClientSession session, boolean sudo, Duration timeout) {
         this.host = host;
@@ -66,6 +69,33 @@ final class RemoteShell implements AutoCloseable {
      * transient failure.
      */
     synchronized Result run(String script, byte[] input, Duration wait) {
+        return run(script, input, wait, false);
+    }
+
+    /**
+     * Runs {@code script} in the shell itself, not in a subshell: what it opens stays open for the scripts after it
+     * (the apply lock's file, on fd 9, which every other script runs without). It must never exit, and gets no input.
+     */
+    synchronized Result runHere(String script, Duration wait) {
+        return run(script, new byte[0], wait, true);
+    }
+
+    /**
+     * Says that the shell now holds the apply lock, or no longer does. A shell that ends while it holds the lock
+     * has dropped it: every script after that fails rather than run unlocked in a new shell.
+     */
+    synchronized void holdingLock(boolean holding) {
+        this.holding = holding;
+        if (!holding) {
+            lockLost = false; // the apply that lost it has ended
+        }
+    }
+
+    private Result run(String script, byte[] input, Duration wait, boolean here) {
+        if (lockLost) {
+            throw HostException.transientFailure(host + ": the remote shell that held the apply lock ended; this"
+                    + " apply stops here (run it again)", null);
+        }
         start();
         String token = HexFormat.of().formatHex(randomBytes());
         byte[] marker = ("\0@@driftless-" + token + " ").getBytes(StandardCharsets.US_ASCII);
@@ -73,7 +103,8 @@ final class RemoteShell implements AutoCloseable {
         CompletableFuture<Ending> errEnd = err.expect(marker);
         byte[] body = script.getBytes(StandardCharsets.UTF_8);
         try {
-            stdin.write((body.length + " " + input.length + " " + token + "\n").getBytes(StandardCharsets.US_ASCII));
+            stdin.write((body.length + " " + input.length + " " + token + (here ? " here" : "") + "\n")
+                    .getBytes(StandardCharsets.US_ASCII));
             stdin.write(body);
             stdin.write(input);
             stdin.flush();
@@ -154,6 +185,9 @@ final class RemoteShell implements AutoCloseable {
     }
 
     private void stop() {
+        if (holding) {
+            lockLost = true;
+        }
         if (channel != null) {
             channel.close(true);
         }

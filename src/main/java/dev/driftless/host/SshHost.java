@@ -1,11 +1,10 @@
 package dev.driftless.host;
 
+import dev.driftless.host.RemoteShell.Result;
 import dev.driftless.model.Address;
 import dev.driftless.model.Ownership;
-import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -132,9 +131,6 @@ public final class SshHost implements Host {
         return Shell.quote(text);
     }
 
-    /** One remote command's outcome. */
-    private record Result(int exit, byte[] out, String err) {
-    }
 
     private Result exec(String script, byte[] input) {
         return exec(script, input, timeout);
@@ -146,8 +142,7 @@ public final class SshHost implements Host {
      * (a host that stops answering is found by the connection's keepalive within --ssh-timeout, not by this wait).
      */
     private Result exec(String script, byte[] input, Duration wait) {
-        RemoteShell.Result result = shell.run(script, input, wait);
-        return new Result(result.exit(), result.out(), result.err());
+        return shell.run(script, input, wait);
     }
 
     /**
@@ -878,78 +873,57 @@ public final class SshHost implements Host {
         return lock(wait, onWait, path, limit);
     }
 
+    /**
+     * The lock is held by the long-lived shell itself: its fd 9 on the lock file, locked with flock, which no other
+     * script of this shell inherits. When the connection goes, the shell reads the end of its input and exits, and
+     * the host releases the lock; no login shell of its own is started for it. Three round trips at most: the lock
+     * file's folder resolved inside the root (and made), the lock taken or its holder named, and the wait.
+     */
     private Locked lock(Duration wait, Consumer<String> onWait, String readPath, long limit) {
         String lockFile = remote(LOCK_FILE);
-        String read = readPath == null ? "" : "{ (" + readScript(readPath, limit) + ") 2>&1; printf '\\n@@rc=%s' \"$?\"; }"
-                + " | base64 -w0; echo; ";
         // a link at the lock is an error, never opened: it could point at any file to truncate
-        String script = confinement() + names(lockFile) + confine("d")
-                + "mkdir -p -- \"$d\" || exit 2; " + enter("d")
-                + "if [ -L \"$n\" ]; then echo LINK; exit 2; fi; exec 9>>\"$n\" || exit 2; "
-                + "if ! flock -n 9; then echo \"WAIT $(cat -- \"$n\")\"; "
-                + "flock -w " + Math.max(1, wait.toSeconds()) + " 9 || { echo TIMEOUT; exit 3; }; fi; "
-                + "echo $$ > \"$n\"; echo LOCKED; " + read + "cat > /dev/null";
-        String command = sudo ? "sudo -n sh -c " + quote(script) : script;
-        try {
-            ChannelExec channel = session.createExecChannel(command);
-            channel.open().verify(timeout);
-            OutputStream stdin = channel.getInvertedIn();
-            BufferedReader stdout = new BufferedReader(new InputStreamReader(channel.getInvertedOut(), StandardCharsets.UTF_8));
-            String line;
-            while ((line = stdout.readLine()) != null) {
-                if (line.startsWith("WAIT")) {
-                    String holder = line.substring(4).trim();
-                    onWait.accept("waiting for the lock on host " + name + " held by "
-                            + (holder.isEmpty() ? "another apply" : "pid " + holder) + " (up to " + wait.toSeconds() + "s)");
-                } else if (line.equals("LOCKED")) {
-                    Locked locked = locked(stdin, channel, Optional.empty());
-                    if (readPath == null) {
-                        return locked;
-                    }
-                    try {
-                        String encoded = stdout.readLine();
-                        byte[] printed = java.util.Base64.getDecoder().decode(encoded == null ? "" : encoded.strip());
-                        String text = new String(printed, StandardCharsets.ISO_8859_1);
-                        int at = text.lastIndexOf("\n@@rc=");
-                        if (at < 0) {
-                            throw new HostException(name + ": cannot read " + readPath + " under the apply lock");
-                        }
-                        int exit = Integer.parseInt(text.substring(at + 6).strip());
-                        byte[] out = java.util.Arrays.copyOf(printed, at);
-                        return locked(stdin, channel, readResult(readPath, limit, exit, out,
-                                new String(out, StandardCharsets.UTF_8)));
-                    } catch (RuntimeException e) {
-                        locked.close();
-                        throw e;
-                    }
-                } else if (line.equals("TIMEOUT")) {
-                    break;
-                } else if (line.equals("LINK")) {
-                    channel.close(true);
-                    throw new HostException(name + ": cannot take the apply lock: " + LOCK_FILE
-                            + " is a symbolic link, which Driftless never follows; remove it, then try again");
-                } else if (line.startsWith("REFUSED\0")) {
-                    channel.close(true);
-                    throw new HostException(name + ": " + refusal(LOCK_FILE, line.getBytes(StandardCharsets.UTF_8))
-                            .reason("writes"));
-                }
-            }
-            boolean timedOut = "TIMEOUT".equals(line);
-            String error = new String(channel.getInvertedErr().readAllBytes(), StandardCharsets.UTF_8).trim();
-            channel.close(true);
-            if (timedOut) {
+        Result where = exec(confinement() + names(lockFile) + confine("d") + "mkdir -p -- \"$d\" || exit 2; " + enter("d")
+                + "if [ -L \"$n\" ]; then echo LINK; exit 2; fi; printf '%s' \"$PWD\"");
+        if (where.exit() == 7) {
+            throw new HostException(name + ": " + refusal(LOCK_FILE, where.out()).reason("writes"));
+        }
+        String folder = new String(where.out(), StandardCharsets.UTF_8);
+        if (where.exit() != 0 || folder.equals("LINK\n")) {
+            throw new HostException(name + ": cannot take the apply lock: " + (folder.equals("LINK\n") ? LOCK_FILE
+                    + " is a symbolic link, which Driftless never follows; remove it, then try again"
+                    : where.err().isEmpty() ? "exit " + where.exit() : where.err()));
+        }
+        String n = quote(nameOf(lockFile));
+        // in the shell itself (no exit there): the folder entered again and checked, the link test again, then open
+        String take = "if cd -P -- " + quote(folder) + " 2>/dev/null && [ \"$PWD\" = " + quote(folder) + " ] && [ ! -L "
+                + n + " ] && command exec 9>>" + n + "; then "
+                + "if flock -n 9; then echo $$ > " + n + "; echo LOCKED; else printf 'WAIT %s\\n' \"$(cat -- " + n
+                + ")\"; fi; else echo UNSAFE; fi; cd /";
+        Result taken = shell.runHere(take, timeout);
+        String said = new String(taken.out(), StandardCharsets.UTF_8).strip();
+        if (said.startsWith("WAIT")) {
+            String holder = said.substring(4).trim();
+            onWait.accept("waiting for the lock on host " + name + " held by "
+                    + (holder.isEmpty() ? "another apply" : "pid " + holder) + " (up to " + wait.toSeconds() + "s)");
+            taken = shell.runHere("if flock -w " + Math.max(1, wait.toSeconds()) + " 9; then echo $$ > "
+                    + quote(folder + "/" + nameOf(lockFile)) + "; echo LOCKED; else command exec 9>&-; echo TIMEOUT; fi",
+                    timeout.plus(wait));
+            said = new String(taken.out(), StandardCharsets.UTF_8).strip();
+            if (said.equals("TIMEOUT")) {
                 throw HostException.transientFailure(name + ": gave up after " + wait.toSeconds() + "s waiting for the"
                         + " apply lock (use --lock-timeout to wait longer)", null);
             }
-            throw new HostException(name + ": cannot take the apply lock: "
-                    + (error.isEmpty() ? "the remote command ended" : error));
-        } catch (IOException | IllegalStateException e) {
-            throw new HostException(name + ": cannot take the apply lock: " + e.getMessage(), e);
         }
-    }
+        if (!said.equals("LOCKED")) {
+            shell.runHere("command exec 9>&-", timeout);
+            throw new HostException(name + ": cannot take the apply lock: " + (said.equals("UNSAFE")
+                    ? LOCK_FILE + " changed while it was opened (a link or a folder swapped in); try again"
+                    : taken.err().isEmpty() ? "the remote command ended" : taken.err()));
+        }
+        shell.holdingLock(true);
+        Locked locked = new Locked() {
+            private Optional<byte[]> read = Optional.empty();
 
-    private static Locked locked(OutputStream stdin, ChannelExec channel, Optional<byte[]> read) {
-        return new Locked() {
             @Override
             public Optional<byte[]> read() {
                 return read;
@@ -957,14 +931,35 @@ public final class SshHost implements Host {
 
             @Override
             public void close() {
+                shell.holdingLock(false);
                 try {
-                    stdin.close();
-                } catch (IOException e) {
-                    // the channel is closed next anyway, which releases the lock on the host
+                    shell.runHere("command exec 9>&-", timeout);
+                } catch (HostException e) {
+                    // the connection is gone, and with it the shell that held the lock
                 }
-                channel.close(false);
             }
         };
+        if (readPath == null) {
+            return locked;
+        }
+        try {
+            Result read = exec(readScript(readPath, limit));
+            Optional<byte[]> content = readResult(readPath, limit, read.exit(), read.out(), read.err());
+            return new Locked() {
+                @Override
+                public Optional<byte[]> read() {
+                    return content;
+                }
+
+                @Override
+                public void close() {
+                    locked.close();
+                }
+            };
+        } catch (RuntimeException e) {
+            locked.close();
+            throw e;
+        }
     }
 
     @Override
