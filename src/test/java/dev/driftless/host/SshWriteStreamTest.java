@@ -189,13 +189,7 @@ class SshWriteStreamTest {
         Path temp = root.resolve("etc/.big.bin" + LocalHost.TEMP_SUFFIX);
         try (SshHost host = connect(root)) {
             CompletableFuture<Host.Written> writing = CompletableFuture.supplyAsync(() -> host.write(batch));
-            // once the big file's bytes are arriving, the sshd child serving this connection is killed
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (!(Files.exists(temp) && Files.size(temp) > 0) && System.nanoTime() < deadline && !writing.isDone()) {
-                Thread.sleep(2); // polls for the temporary file, bounded by the deadline
-            }
-            assertThat(temp).as("the big file's temporary file is being written").exists();
-            run("pkill", "-KILL", "-P", Files.readString(sshd.pidFile()).trim());
+            cutWhenWriting(temp, writing);
 
             Throwable failure = writing.handle((w, e) -> e).get(60, TimeUnit.SECONDS);
             assertThat(failure).as("the batch fails").isNotNull();
@@ -232,13 +226,7 @@ class SshWriteStreamTest {
                 throw new java.io.UncheckedIOException(e);
             }
         });
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (!(Files.exists(temp) && Files.size(temp) > 0) && System.nanoTime() < deadline && !applying.isDone()) {
-            Thread.sleep(2); // polls for the temporary file, bounded by the deadline
-        }
-        assertThat(temp).as("the large file is being written; "
-                + (applying.isDone() ? applying.join().toString() : "the apply still runs")).exists();
-        run("pkill", "-KILL", "-P", Files.readString(sshd.pidFile()).trim());
+        cutWhenWriting(temp, applying);
 
         Cli.Result cut = applying.get(120, TimeUnit.SECONDS);
         assertThat(cut.exitCode()).as(cut.toString()).isEqualTo(1);
@@ -252,6 +240,20 @@ class SshWriteStreamTest {
         try (Stream<Path> all = Files.walk(root)) {
             assertThat(all.filter(p -> p.getFileName().toString().endsWith(LocalHost.TEMP_SUFFIX))).isEmpty();
         }
+    }
+
+    /**
+     * Once bytes arrive in {@code temp} (polled, within a minute), kills the sshd processes serving connections:
+     * the connection is cut in the middle of the stream.
+     */
+    private static void cutWhenWriting(Path temp, CompletableFuture<?> work) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!(Files.exists(temp) && Files.size(temp) > 0) && System.nanoTime() < deadline && !work.isDone()) {
+            Thread.sleep(2);
+        }
+        assertThat(temp).as("bytes are being written; " + (work.isDone() ? "but the work ended: "
+                + work.handle((r, e) -> e == null ? r : e).join() : "")).exists();
+        run("pkill", "-KILL", "-P", Files.readString(sshd.pidFile()).trim());
     }
 
     private static String attributes(Path file) throws IOException, InterruptedException {
