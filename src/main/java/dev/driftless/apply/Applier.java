@@ -263,9 +263,16 @@ public final class Applier {
                 && a.pendingHandlers().equals(b.pendingHandlers());
     }
 
-    /** A file, directory or link to create or update, which a batch of writes can carry. */
+    /**
+     * A file, directory or link to create, update or delete, which a batch of writes can carry (not a deletion that
+     * puts a backup back: that reads the backup first).
+     */
     private static boolean isWrite(Change change) {
-        return change.action() != Action.DELETE && change.action() != Action.RELEASE && change.desired().isPresent()
+        if (change.action() == Action.DELETE) {
+            return !(change.takeover() instanceof Takeover.Restore) && Desired.isPath(change.path())
+                    && Set.of("file", "directory", "symlink").contains(change.kind());
+        }
+        return change.action() != Action.RELEASE && change.desired().isPresent()
                 && (change.desired().get() instanceof Desired.File || change.desired().get() instanceof Desired.Directory
                         || change.desired().get() instanceof Desired.Symlink);
     }
@@ -304,7 +311,7 @@ public final class Applier {
         for (int i = 0; i < run.size(); i++) {
             if (written.done().contains(i)) {
                 applied.add(run.get(i));
-                listener.applied(run.get(i), "");
+                listener.applied(run.get(i), note(written.removals().get(i)));
             }
         }
         return written.failed().map(f -> new ApplyResult.ChangeFailure(run.get(f.index()), f.error().getMessage(),
@@ -312,6 +319,9 @@ public final class Applier {
     }
 
     private static Host.Write writeOf(Change change) {
+        if (change.action() == Action.DELETE) {
+            return new Host.Deletion(change.path());
+        }
         Desired desired = change.desired().orElseThrow();
         if (desired instanceof Desired.File file) {
             return new Host.FileWrite(file.path(), file.content(), file.ownership());
@@ -323,17 +333,25 @@ public final class Applier {
         return new Host.LinkWrite(link.path(), link.target());
     }
 
+    /** What a deletion's line says besides the path (nothing when there was nothing to say, or no deletion). */
+    private static String note(Host.Removal removal) {
+        if (removal == null) {
+            return "";
+        }
+        return switch (removal) {
+            case REMOVED -> "";
+            case ALREADY_GONE -> "already gone";
+            case KEPT_NOT_EMPTY -> "kept: the directory is not empty (it holds files Driftless does not manage)";
+        };
+    }
+
     private static String execute(Change change, Host host) {
         if (change.action() == Action.DELETE && change.takeover() instanceof Takeover.Restore) {
             Backups.restore(host, change.path());
             return "";
         }
         if (change.action() == Action.DELETE) {
-            return switch (host.remove(change.path())) {
-                case REMOVED -> "";
-                case ALREADY_GONE -> "already gone";
-                case KEPT_NOT_EMPTY -> "kept: the directory is not empty (it holds files Driftless does not manage)";
-            };
+            return note(host.remove(change.path()));
         }
         Desired desired = change.desired().orElseThrow();
         if (desired instanceof Desired.File file) {

@@ -104,14 +104,19 @@ public interface Host extends AutoCloseable {
     record LinkWrite(String path, String target) implements Write {
     }
 
+    /** A file, link or empty directory removed, as {@link #remove} removes it. */
+    record Deletion(String path) implements Write {
+    }
+
     /**
-     * How a batch went: the writes done (their indexes), and the first that failed, if one did, with why. A
+     * How a batch went: the writes done (their indexes), what each deletion done found, and the first that failed, if one did, with why. A
      * failure stops the batch: nothing after it is done, unless it was done before the failure came (a host that
      * writes the files of a batch in two passes makes its directories and links in the first).
      */
-    record Written(Set<Integer> done, Optional<Failed> failed) {
+    record Written(Set<Integer> done, Map<Integer, Removal> removals, Optional<Failed> failed) {
         public Written {
             done = Set.copyOf(done);
+            removals = Map.copyOf(removals);
         }
     }
 
@@ -125,10 +130,13 @@ public interface Host extends AutoCloseable {
      */
     default Written write(List<Write> writes) {
         Set<Integer> done = new java.util.LinkedHashSet<>();
+        Map<Integer, Removal> removals = new java.util.HashMap<>();
         for (int i = 0; i < writes.size(); i++) {
             try {
                 Write write = writes.get(i);
-                if (write instanceof FileWrite f) {
+                if (write instanceof Deletion d) {
+                    removals.put(i, remove(d.path()));
+                } else if (write instanceof FileWrite f) {
                     writeFile(f.path(), f.content(), f.ownership());
                 } else if (write instanceof DirectoryWrite d) {
                     makeDirectory(d.path(), d.ownership());
@@ -136,11 +144,11 @@ public interface Host extends AutoCloseable {
                     symlink(l.path(), l.target());
                 }
             } catch (HostException e) {
-                return new Written(done, Optional.of(new Failed(i, e)));
+                return new Written(done, removals, Optional.of(new Failed(i, e)));
             }
             done.add(i);
         }
-        return new Written(done, Optional.empty());
+        return new Written(done, removals, Optional.empty());
     }
 
     /**

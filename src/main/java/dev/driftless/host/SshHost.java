@@ -523,7 +523,7 @@ public final class SshHost implements Host {
     @Override
     public Written write(List<Write> writes) {
         if (writes.isEmpty()) {
-            return new Written(Set.of(), Optional.empty());
+            return new Written(Set.of(), Map.of(), Optional.empty());
         }
         java.io.ByteArrayOutputStream stream = new java.io.ByteArrayOutputStream();
         long bytes = 0;
@@ -539,6 +539,8 @@ public final class SshHost implements Host {
                 Ownership o = dir.ownership();
                 header(stream, "D", f, o.owner().orElse(""), o.group().orElse(""),
                         o.mode().map(Integer::toOctalString).orElse(""));
+            } else if (write instanceof Deletion) {
+                header(stream, "R", f);
             } else if (write instanceof LinkWrite link) {
                 if (link.target().indexOf('\n') >= 0 || link.target().indexOf('\0') >= 0) {
                     throw new HostException(name + ": link targets with a line break cannot be managed over SSH: "
@@ -553,6 +555,7 @@ public final class SshHost implements Host {
         String script = confinement() + "u0=$(umask); set --; renames=; cur=; dirs=; i=0; stop=; complete=; "
                 + "fail() { printf '\\000@@driftless-written F %s %s\\000' \"$i\" \"$1\"; stop=1; }; "
                 + "done1() { printf '\\000@@driftless-written D %s\\000' \"$1\"; }; "
+                + "gone() { printf '\\000@@driftless-written D %s %s\\000' \"$1\" \"$2\"; }; "
                 + "parent() { d=${f%/*}; [ -n \"$d\" ] || d=/; n=${f##*/}; t=.$n" + LocalHost.TEMP_SUFFIX + "; }; "
                 + "fsdir() { case \"$dirs\" in *\"/$PWD/\"*) ;; *) dirs=\"$dirs/$PWD/\"; set -- \"$@\" \"$PWD\";; esac; }; "
                 // what is not renamed goes: the file being written, and the temporary files of those written
@@ -593,6 +596,12 @@ public final class SshHost implements Host {
                 + "cd -P -- \"$d\" || { fail 1; break; }; " + check
                 + "rm -f -- \"$t\"; ln -s -- \"$target\" \"$t\" && mv -fT -- \"$t\" \"$n\" || { rm -f -- \"$t\"; fail 1; break; }; "
                 + "done1 \"$i\";; "
+                // a deletion as remove() does it: 5 when nothing is there (nor its folder), 4 a folder kept not empty
+                + "R) IFS= read -r f; parent; if [ ! -d \"$d\" ]; then gone \"$i\" 5; else " + confineParent
+                + "cd -P -- \"$d\" || { fail 1; break; }; " + check
+                + "if [ -d \"$n\" ] && [ ! -L \"$n\" ]; then if rmdir -- \"$n\" 2>/dev/null; then gone \"$i\" 0; "
+                + "else gone \"$i\" 4; fi; elif [ -e \"$n\" ] || [ -L \"$n\" ]; then rm -f -- \"$n\" || { fail 1; break; }; "
+                + "gone \"$i\" 0; else gone \"$i\" 5; fi; fi;; "
                 + "*) echo \"unreadable batch: $op\" >&2; exit 2;; esac; i=$((i+1)); done; "
                 // a stream cut short: nothing of it is renamed
                 + "[ -n \"$complete$stop\" ] || exit 9; "
@@ -618,6 +627,7 @@ public final class SshHost implements Host {
         byte[] out = result.out();
         String text = new String(out, StandardCharsets.UTF_8);
         Set<Integer> done = new java.util.LinkedHashSet<>();
+        Map<Integer, Removal> removals = new HashMap<>();
         Optional<Failed> failed = Optional.empty();
         int at = 0;
         // the failed write's record may come before those of renames done after it (of files written before it)
@@ -628,13 +638,20 @@ public final class SshHost implements Host {
             int index = Integer.parseInt(record[1]);
             if (record[0].equals("D")) {
                 done.add(index);
+                if (record.length > 2) {
+                    removals.put(index, switch (record[2]) {
+                        case "4" -> Removal.KEPT_NOT_EMPTY;
+                        case "5" -> Removal.ALREADY_GONE;
+                        default -> Removal.REMOVED;
+                    });
+                }
             } else if (failed.isEmpty()) {
                 failed = Optional.of(new Failed(index, failure(writes.get(index), writes.get(index).path(),
                         Integer.parseInt(record[2]), out, result.err())));
             }
         }
         if (failed.isPresent()) {
-            return new Written(done, failed);
+            return new Written(done, removals, failed);
         }
         if (result.exit() != 0 || done.size() < writes.size()) {
             int index = 0;
@@ -642,13 +659,17 @@ public final class SshHost implements Host {
                 index++;
             }
             int first = Math.min(index, writes.size() - 1);
-            return new Written(done, Optional.of(new Failed(first, failure(writes.get(first), writes.get(first).path(),
+            return new Written(done, removals, Optional.of(new Failed(first, failure(writes.get(first), writes.get(first).path(),
                     result.exit() == 9 ? 9 : 1, out, result.err()))));
         }
-        return new Written(done, Optional.empty());
+        return new Written(done, removals, Optional.empty());
     }
 
     private HostException failure(Write write, String path, int code, byte[] out, String err) {
+        if (write instanceof Deletion) {
+            return code == 7 ? new HostException(name + ": " + refusal(path, out).reason("deletes"))
+                    : new HostException(name + ": cannot remove " + path + ": " + (err.isEmpty() ? "failed" : err));
+        }
         String what = write instanceof FileWrite ? "file" : write instanceof DirectoryWrite ? "directory"
                 : "symbolic link";
         return switch (code) {

@@ -94,7 +94,7 @@ class SshWriteStreamTest {
     }
 
     @Test
-    void anApplyStartsAsManyRemoteCommandsForTwoHundredFilesAsForTen() throws IOException {
+    void anApplyStartsAsManyRemoteCommandsForTwoHundredFilesAsForTenAndSoDoesTheirDeletion() throws IOException {
         Path small = tmp.resolve("small-root");
         Path large = tmp.resolve("large-root");
         int forTen = commandsOf(repo(tmp.resolve("small"), small, 10, 2), "apply");
@@ -116,6 +116,16 @@ class SshWriteStreamTest {
         try (Stream<Path> all = Files.walk(large)) {
             assertThat(all.filter(p -> p.getFileName().toString().endsWith(LocalHost.TEMP_SUFFIX))).isEmpty();
         }
+
+        // the service goes: its 200 files, its link and its folders are deleted in the same one shell
+        Files.writeString(large.resolve("srv/app/d1/kept-by-hand"), "not Driftless's\n");
+        repo.write("services/app/service.yaml", "hosts: [web-1]\nfiles: []\n").commit("the app goes");
+        assertThat(commandsOf(repo, "apply")).isEqualTo(forTen);
+        try (Stream<Path> all = Files.walk(large.resolve("srv/app"))) {
+            assertThat(all.map(p -> large.relativize(p).toString())).containsExactlyInAnyOrder("srv/app", "srv/app/d1",
+                    "srv/app/d1/kept-by-hand");
+        }
+        assertThat(apply(repo, "check").exitCode()).isZero();
     }
 
     @Test
