@@ -1,5 +1,6 @@
 package dev.driftless.host;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -27,59 +28,98 @@ import org.bouncycastle.pqc.crypto.ntruprime.SNTRUPrimePublicKeyParameters;
 
 /**
  * The post-quantum key exchange OpenSSH prefers since 9.0 ({@code sntrup761x25519-sha512}), with the client's
- * Streamlined NTRU Prime key pair made ahead of time. BouncyCastle makes such a pair in about 0.25 s of Java
- * (OpenSSH's C takes a millisecond), a third of what a command that finds nothing to do spends on its SSH
- * connection. So the pair for the next connection is made on a background thread as soon as a command knows
- * it will connect ({@link #prepare()}), while it reads the repository, and the connection takes it when its
- * key exchange starts. Each pair serves one key exchange and is then dropped, as MINA's own does: the
- * exchange keeps its forward secrecy. The protocol is MINA's, unchanged (the same curve, KEM and hash); only
- * when the pair is computed differs.
+ * Streamlined NTRU Prime key pair made ahead of time and shared by the connections a command opens at once.
+ * BouncyCastle makes such a pair in about 0.25 s of Java (OpenSSH's C takes a millisecond): three hosts made three,
+ * the larger part of the CPU time a command that finds nothing to do spends. So one pair is made on a background
+ * thread as soon as a command knows it will connect ({@link #prepare()}), while it reads the repository, and the
+ * key exchanges of the next minute take it. A KEM key pair may serve many encapsulations (sntrup761 is IND-CCA2;
+ * each host encapsulates a secret of its own to it); the pair lives only in memory and is dropped once a minute
+ * old, so what an exchange keeps of forward secrecy is bounded by that minute, and each exchange still has its
+ * own X25519 pair, whose secret is hashed with the KEM's. The protocol is MINA's, unchanged (the same curve, KEM
+ * and hash); only when, and for how many exchanges, the pair is made differs.
  */
 final class PostQuantumKex {
 
     /** The names OpenSSH uses for this exchange (the second before it was standardised). */
     static final List<String> NAMES = List.of("sntrup761x25519-sha512", "sntrup761x25519-sha512@openssh.com");
 
-    /** The pair the next key exchange takes, while it is (being) made; empty when none is on the way. */
-    private static final AtomicReference<CompletableFuture<AsymmetricCipherKeyPair>> NEXT = new AtomicReference<>();
+    /** How long a pair serves key exchanges once made: the connections of one command, never an agent's day. */
+    static final Duration SHARED_FOR = Duration.ofMinutes(1);
+
+    /** A pair and when it was made. */
+    private record Made(AsymmetricCipherKeyPair pair, long nanos) {
+        boolean fresh() {
+            return clock.getAsLong() - nanos < SHARED_FOR.toNanos();
+        }
+    }
+
+    /** The pair key exchanges take, while it is (being) made; empty when none is. */
+    private static final AtomicReference<CompletableFuture<Made>> CURRENT = new AtomicReference<>();
+
+    /** Nanoseconds, as System.nanoTime (a test moves it on). */
+    static volatile java.util.function.LongSupplier clock = System::nanoTime;
 
     private PostQuantumKex() {
     }
 
-    /** Starts making a key pair for the next connection, unless one is already made or on the way. */
+    /** Starts making a key pair for the next connections, unless a fresh one is made or on the way. */
     static void prepare() {
-        CompletableFuture<AsymmetricCipherKeyPair> pending = new CompletableFuture<>();
-        if (NEXT.compareAndSet(null, pending)) {
-            Thread maker = new Thread(() -> {
-                try {
-                    pending.complete(generate());
-                } catch (RuntimeException | Error e) {
-                    pending.completeExceptionally(e);
-                }
-            }, "sntrup761-keygen");
+        CompletableFuture<Made> current = CURRENT.get();
+        if (current != null && (!current.isDone() || usable(current))) {
+            return;
+        }
+        CompletableFuture<Made> pending = new CompletableFuture<>();
+        if (CURRENT.compareAndSet(current, pending)) {
+            Thread maker = new Thread(() -> make(pending), "sntrup761-keygen");
             maker.setDaemon(true);
             maker.start();
         }
     }
 
-    /** Whether a pair is made or on the way for the next key exchange. */
-    static boolean prepared() {
-        return NEXT.get() != null;
+    private static boolean usable(CompletableFuture<Made> made) {
+        return !made.isCompletedExceptionally() && made.join().fresh();
     }
 
-    /** A pair for one key exchange: the prepared one when there is one (waiting for it if need be), else a new one. */
+    private static void make(CompletableFuture<Made> pending) {
+        try {
+            pending.complete(new Made(generate(), clock.getAsLong()));
+        } catch (RuntimeException | Error e) {
+            pending.completeExceptionally(e);
+        }
+    }
+
+    /** Whether a fresh pair is made or on the way. */
+    static boolean prepared() {
+        CompletableFuture<Made> current = CURRENT.get();
+        return current != null && (!current.isDone() || usable(current));
+    }
+
+    /**
+     * The pair for one key exchange: the current one when it is fresh (waiting for it if it is being made), else a
+     * new one, made here and shared from now on.
+     */
     static AsymmetricCipherKeyPair take() {
-        CompletableFuture<AsymmetricCipherKeyPair> prepared = NEXT.getAndSet(null);
-        if (prepared != null) {
-            try {
-                return prepared.get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (ExecutionException e) {
-                // made here instead, where a failure is the key exchange's to report
+        while (true) {
+            CompletableFuture<Made> current = CURRENT.get();
+            if (current != null) {
+                try {
+                    Made made = current.get();
+                    if (made.fresh()) {
+                        return made.pair();
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return generate();
+                } catch (ExecutionException e) {
+                    // made anew below, where a failure is the key exchange's to report
+                }
+            }
+            CompletableFuture<Made> pending = new CompletableFuture<>();
+            if (CURRENT.compareAndSet(current, pending)) {
+                make(pending);
+                return pending.join().pair();
             }
         }
-        return generate();
     }
 
     private static AsymmetricCipherKeyPair generate() {

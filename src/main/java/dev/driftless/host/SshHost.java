@@ -552,7 +552,7 @@ public final class SshHost implements Host {
         header(stream, "E");
         String check = root.isEmpty() ? "" : "case \"$PWD/\" in \"$rr\"/*) ;; *) culprit \"$d\"; fail 7; break;; esac; ";
         String confineParent = root.isEmpty() ? "" : "inside \"$d\" || { culprit \"$d\"; fail 7; break; }; ";
-        String script = confinement() + "u0=$(umask); set --; renames=; cur=; dirs=; i=0; stop=; complete=; "
+        String script = confinement() + "u0=$(umask); set --; renames=; cur=; dirs=; c644=; f644=; norename=; i=0; stop=; complete=; "
                 + "fail() { printf '\\000@@driftless-written F %s %s\\000' \"$i\" \"$1\"; stop=1; }; "
                 + "done1() { printf '\\000@@driftless-written D %s\\000' \"$1\"; }; "
                 + "gone() { printf '\\000@@driftless-written D %s %s\\000' \"$1\" \"$2\"; }; "
@@ -581,8 +581,10 @@ public final class SshHost implements Host {
                 + "if [ -n \"$o\" ]; then chown -- \"$o${g:+:$g}\" \"$t\" || { fail 1; break; }; "
                 + "elif [ -n \"$g\" ]; then chgrp -- \"$g\" \"$t\" || { fail 1; break; }; fi; "
                 + "head -c \"$size\" >> \"$t\" || { fail 1; break; }; "
-                + "if [ -n \"$m\" ]; then chmod \"$m\" -- \"$t\"; elif [ -n \"$e\" ]; then "
-                + "cp --attributes-only --preserve=mode -- \"$n\" \"$t\"; else chmod 644 -- \"$t\"; fi || { fail 1; break; }; "
+                // the usual mode, 0644, is given to all such files at once, after the last byte of the last
+                + "if [ -n \"$e\" ] && [ -z \"$m\" ]; then cp --attributes-only --preserve=mode -- \"$n\" \"$t\" || { fail 1; break; }; "
+                + "elif [ \"${m:-644}\" = 644 ]; then c644=\"$c644$PWD/$t\n\"; f644=${f644:-$i}; "
+                + "else chmod \"$m\" -- \"$t\" || { fail 1; break; }; fi; "
                 + "fsdir; renames=\"$renames$i $PWD/$n\n\"; cur=;; "
                 + "D) IFS= read -r f; IFS= read -r o; IFS= read -r g; read -r m; parent; " + confineParent
                 + "if [ -L \"$f\" ] || { [ -e \"$f\" ] && [ ! -d \"$f\" ]; }; then fail 3; break; fi; "
@@ -605,8 +607,9 @@ public final class SshHost implements Host {
                 + "*) echo \"unreadable batch: $op\" >&2; exit 2;; esac; i=$((i+1)); done; "
                 // a stream cut short: nothing of it is renamed
                 + "[ -n \"$complete$stop\" ] || exit 9; "
-                + "[ $# -eq 0 ] || sync -f -- \"$@\"; "
-                + "while IFS= read -r l; do [ -n \"$l\" ] || continue; i=${l%% *}; p=${l#* }; d=${p%/*}; [ -n \"$d\" ] || d=/; "
+                + "if [ -n \"$c644\" ] && ! printf '%s' \"$c644\" | xargs -d '\\n' chmod 644 --; then i=$f644; fail 1; norename=1; fi; "
+                + "[ $# -eq 0 ] || [ -n \"$norename\" ] || sync -f -- \"$@\"; "
+                + "while IFS= read -r l; do [ -z \"$norename\" ] || break; [ -n \"$l\" ] || continue; i=${l%% *}; p=${l#* }; d=${p%/*}; [ -n \"$d\" ] || d=/; "
                 + "n=${p##*/}; cd -P -- \"$d\" && [ \"$PWD\" = \"$d\" ] && mv -fT -- \".$n" + LocalHost.TEMP_SUFFIX
                 + "\" \"$n\" || { fail 1; break; }; done1 \"$i\"; done <<EOF\n$renames\nEOF\n"
                 + "[ $# -eq 0 ] || sync -f -- \"$@\" 2>/dev/null; exit 0";

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Driftless keeps OpenSSH's post-quantum key exchange (sntrup761x25519) and makes the client's key pair ahead of
- * time: the connection takes the pair prepared for it, and one without a prepared pair makes its own.
+ * time: the connections of one command share the pair prepared for them; one made a minute later makes its own.
  */
 class PostQuantumKexTest {
 
@@ -36,15 +36,26 @@ class PostQuantumKexTest {
                     Optional.empty())) {
                 // OpenSSH 9.2 knows it as sntrup761x25519-sha512@openssh.com, 9.9 and later by both names
                 assertThat(host.keyExchange()).startsWith("sntrup761x25519-sha512");
-                assertThat(PostQuantumKex.prepared()).as("the connection took the prepared pair").isFalse();
                 assertThat(host.run("echo reached", Map.of(), Duration.ofSeconds(30)).output()).isEqualTo("reached\n");
             }
+            // the connections of the next minute share it (each with its own X25519 pair)
+            assertThat(PostQuantumKex.prepared()).isTrue();
+            var shared = PostQuantumKex.take();
+            assertThat(PostQuantumKex.take()).isSameAs(shared);
 
-            // nothing prepared: the exchange makes its pair itself
-            try (SshHost host = connections.connect("web", address, Optional.empty(), Optional.empty(),
-                    Optional.empty())) {
-                assertThat(host.keyExchange()).startsWith("sntrup761x25519-sha512");
-                assertThat(host.run("echo again", Map.of(), Duration.ofSeconds(30)).output()).isEqualTo("again\n");
+            // a minute later it is dropped: the next exchange makes a pair itself
+            java.util.function.LongSupplier real = PostQuantumKex.clock;
+            PostQuantumKex.clock = () -> real.getAsLong() + PostQuantumKex.SHARED_FOR.toNanos();
+            try {
+                assertThat(PostQuantumKex.prepared()).isFalse();
+                try (SshHost host = connections.connect("web", address, Optional.empty(), Optional.empty(),
+                        Optional.empty())) {
+                    assertThat(host.keyExchange()).startsWith("sntrup761x25519-sha512");
+                    assertThat(host.run("echo again", Map.of(), Duration.ofSeconds(30)).output()).isEqualTo("again\n");
+                }
+                assertThat(PostQuantumKex.take()).isNotSameAs(shared);
+            } finally {
+                PostQuantumKex.clock = real;
             }
         }
     }
