@@ -15,10 +15,12 @@ import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -229,7 +231,7 @@ final class FileWatch implements AutoCloseable {
             }
             List<WatchEvent<?>> events = key.pollEvents();
             boolean valid = key.reset();
-            Map<String, String> asked = new LinkedHashMap<>();
+            Reasons reasons = new Reasons();
             synchronized (lock) {
                 if (closed) {
                     return;
@@ -238,23 +240,26 @@ final class FileWatch implements AutoCloseable {
                 if (!key.equals(keys.get(folder))) {
                     continue; // cancelled: the folder was moved away or is no longer of interest
                 }
-                if (seen(folder, events, valid, asked)) {
+                if (seen(folder, events, valid, reasons)) {
                     rewatch();
                 }
             }
             // outside the lock: the agent takes its own to note the request
-            asked.forEach(checkHost);
+            reasons.byHost().forEach(checkHost);
         }
     }
 
-    /** What {@code events} in {@code folder} ask for, into {@code asked}; whether the folders must be registered again. */
-    private boolean seen(Path folder, List<WatchEvent<?>> events, boolean valid, Map<String, String> asked) {
+    /**
+     * What {@code events} in {@code folder} ask for, into {@code reasons}; whether the folders must be registered
+     * again.
+     */
+    private boolean seen(Path folder, List<WatchEvent<?>> events, boolean valid, Reasons reasons) {
         boolean rewatch = !valid;
         Map<String, Map<String, String>> names = interests.getOrDefault(folder, Map.of());
         for (WatchEvent<?> event : events) {
             if (event.kind() == StandardWatchEventKinds.OVERFLOW) {
                 interests.values().forEach(byName -> byName.values().forEach(hosts -> hosts.keySet().forEach(
-                        host -> asked.putIfAbsent(host, "more files changed at once than inotify could tell"))));
+                        reasons::overflowed)));
                 rewatch = true;
                 continue;
             }
@@ -264,15 +269,66 @@ final class FileWatch implements AutoCloseable {
             }
             String what = event.kind() == StandardWatchEventKinds.ENTRY_CREATE ? "created"
                     : event.kind() == StandardWatchEventKinds.ENTRY_DELETE ? "deleted" : "modified";
-            names.getOrDefault(name, Map.of()).forEach((host, path) -> asked.putIfAbsent(host, path + " " + what));
+            names.getOrDefault(name, Map.of()).forEach((host, path) -> reasons.add(host, path, what));
             rewatch |= interests.containsKey(folder.resolve(name));
         }
         if (!valid) {
             // the folder itself is gone (its parent, when watched, said so too)
-            names.values().forEach(hosts -> hosts.forEach((host, path) -> asked.putIfAbsent(host,
-                    folder + " removed")));
+            names.values().forEach(hosts -> hosts.forEach((host, path) -> reasons.add(host, folderOf(path),
+                    "removed")));
         }
         return rewatch;
+    }
+
+    /** The folder holding {@code path}, as the repository names it: "/etc/app" for "/etc/app/web.conf". */
+    private static String folderOf(String path) {
+        int slash = path.lastIndexOf('/');
+        return slash <= 0 ? "/" : path.substring(0, slash);
+    }
+
+    /**
+     * Why each host should be checked, from one batch of events: each of its paths with every kind of change seen,
+     * once and in order ("/etc/app/web.conf modified, deleted"), so that a write's last event and a delete read as
+     * both, and a file created and written as created.
+     */
+    static final class Reasons {
+
+        private static final String OVERFLOW = "more files changed at once than inotify could tell";
+        // a reason names this many paths of its host at most, and counts the rest
+        static final int NAMED = 3;
+
+        // host -> path -> what happened to it, in the order seen
+        private final Map<String, Map<String, Set<String>>> changes = new LinkedHashMap<>();
+        private final Set<String> overflowed = new HashSet<>();
+
+        void add(String host, String path, String what) {
+            changes.computeIfAbsent(host, h -> new LinkedHashMap<>()).computeIfAbsent(path, p -> new LinkedHashSet<>())
+                    .add(what);
+        }
+
+        /** Events of {@code host}'s paths were lost: which ones changed is not known. */
+        void overflowed(String host) {
+            changes.computeIfAbsent(host, h -> new LinkedHashMap<>());
+            overflowed.add(host);
+        }
+
+        /** Each host asked for, in the order it came, with why. */
+        Map<String, String> byHost() {
+            Map<String, String> reasons = new LinkedHashMap<>();
+            changes.forEach((host, paths) -> {
+                List<String> parts = new ArrayList<>();
+                if (overflowed.contains(host)) {
+                    parts.add(OVERFLOW);
+                }
+                paths.entrySet().stream().limit(NAMED).forEach(p -> parts.add(p.getKey() + " " + String.join(", ",
+                        p.getValue())));
+                if (paths.size() > NAMED) {
+                    parts.add("and " + (paths.size() - NAMED) + " more paths");
+                }
+                reasons.put(host, String.join("; ", parts));
+            });
+            return reasons;
+        }
     }
 
     /** The folders watched now, for tests. */
