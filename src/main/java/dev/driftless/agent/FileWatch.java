@@ -114,6 +114,7 @@ final class FileWatch implements AutoCloseable {
             if (!wanted.isEmpty() && !start()) {
                 return;
             }
+            // folders watched anew here ask for nothing: the agent calls this right after a cycle that read the paths
             rewatch();
         }
     }
@@ -185,9 +186,9 @@ final class FileWatch implements AutoCloseable {
 
     /**
      * Registers every folder of interest that exists now (a folder replaced since gets a new key, the old one is
-     * cancelled) and cancels the rest.
+     * cancelled) and cancels the rest; returns the folders registered anew, whose changes until now no event told.
      */
-    private void rewatch() {
+    private List<Path> rewatch() {
         keys.entrySet().removeIf(e -> {
             boolean stale = !interests.containsKey(e.getKey()) || !Files.isDirectory(e.getKey());
             if (stale) {
@@ -195,7 +196,10 @@ final class FileWatch implements AutoCloseable {
             }
             return stale;
         });
-        for (Path folder : interests.keySet()) {
+        List<Path> fresh = new ArrayList<>();
+        // parents before children: a folder created after its parent is registered comes as an event of the parent,
+        // and one created before is found here, as it is looked for only once its parent is registered
+        for (Path folder : interests.keySet().stream().sorted(Comparator.comparingInt(Path::getNameCount)).toList()) {
             if (!Files.isDirectory(folder)) {
                 continue; // its parent is watched for its name: it is registered once it is created
             }
@@ -203,8 +207,11 @@ final class FileWatch implements AutoCloseable {
                 WatchKey key = folder.register(service, StandardWatchEventKinds.ENTRY_CREATE,
                         StandardWatchEventKinds.ENTRY_DELETE, StandardWatchEventKinds.ENTRY_MODIFY);
                 WatchKey old = keys.put(folder, key);
-                if (old != null && !old.equals(key)) {
-                    old.cancel();
+                if (!key.equals(old)) {
+                    fresh.add(folder);
+                    if (old != null) {
+                        old.cancel();
+                    }
                 }
             } catch (NoSuchFileException e) {
                 WatchKey old = keys.remove(folder);
@@ -219,6 +226,7 @@ final class FileWatch implements AutoCloseable {
                                 + " check every {}", host, folder, e.getMessage(), interval()));
             }
         }
+        return fresh;
     }
 
     private void run() {
@@ -241,7 +249,9 @@ final class FileWatch implements AutoCloseable {
                     continue; // cancelled: the folder was moved away or is no longer of interest
                 }
                 if (seen(folder, events, valid, reasons)) {
-                    rewatch();
+                    // what changed in a folder before it was registered was told to no one
+                    rewatch().forEach(fresh -> interests.get(fresh).values().forEach(hosts -> hosts.forEach(
+                            (host, path) -> reasons.add(host, folderOf(path), "created"))));
                 }
             }
             // outside the lock: the agent takes its own to note the request

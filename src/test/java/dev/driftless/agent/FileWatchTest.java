@@ -186,6 +186,7 @@ class FileWatchTest {
         Path app = box.resolve("/etc/app");
         Files.move(app, tmp.resolve("box/etc/app.old"));
         await("box", "/etc/app", "deleted");
+        // right after each other: the watch finds conf.d however its creation falls against the new app's register
         Files.createDirectories(box.resolve("/etc/app/conf.d"));
         await("box", "/etc/app", "created");
         awaitWatched(tmp.resolve("box/etc/app/conf.d"));
@@ -201,6 +202,25 @@ class FileWatchTest {
 
         Files.writeString(box.resolve("/etc/app/conf.d/web.conf"), "by hand\n");
         await("box", "/etc/app/conf.d/web.conf", "created");
+    }
+
+    @Test
+    void aFolderMovedInWithTheManagedFilesInsideAsksForThemAndIsWatched() throws Exception {
+        LocalHost box = host("box", "/etc/app/conf.d/web.conf");
+        watch.watch(List.of(box));
+        Path ready = tmp.resolve("box/etc/app.new/conf.d/web.conf");
+        Files.createDirectories(ready.getParent());
+        Files.writeString(ready, "from elsewhere\n");
+
+        Files.move(box.resolve("/etc/app"), tmp.resolve("box/etc/app.old"));
+        await("box", "/etc/app", "deleted");
+        Files.move(tmp.resolve("box/etc/app.new"), box.resolve("/etc/app"));
+        // conf.d and its file came with no event of their own: the watch asks for them as it registers conf.d
+        await("box", "/etc/app/conf.d", "created");
+        awaitWatched(tmp.resolve("box/etc/app/conf.d"));
+
+        Files.writeString(box.resolve("/etc/app/conf.d/web.conf"), "by hand\n");
+        await("box", "/etc/app/conf.d/web.conf", "modified");
     }
 
     /** Waits until the watch has registered {@code folder} again. */
