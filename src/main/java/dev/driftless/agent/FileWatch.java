@@ -15,10 +15,12 @@ import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -112,6 +114,7 @@ final class FileWatch implements AutoCloseable {
             if (!wanted.isEmpty() && !start()) {
                 return;
             }
+            // folders watched anew here ask for nothing: the agent calls this right after a cycle that read the paths
             rewatch();
         }
     }
@@ -183,9 +186,9 @@ final class FileWatch implements AutoCloseable {
 
     /**
      * Registers every folder of interest that exists now (a folder replaced since gets a new key, the old one is
-     * cancelled) and cancels the rest.
+     * cancelled) and cancels the rest; returns the folders registered anew, whose changes until now no event told.
      */
-    private void rewatch() {
+    private List<Path> rewatch() {
         keys.entrySet().removeIf(e -> {
             boolean stale = !interests.containsKey(e.getKey()) || !Files.isDirectory(e.getKey());
             if (stale) {
@@ -193,7 +196,10 @@ final class FileWatch implements AutoCloseable {
             }
             return stale;
         });
-        for (Path folder : interests.keySet()) {
+        List<Path> fresh = new ArrayList<>();
+        // parents before children: a folder created after its parent is registered comes as an event of the parent,
+        // and one created before is found here, as it is looked for only once its parent is registered
+        for (Path folder : interests.keySet().stream().sorted(Comparator.comparingInt(Path::getNameCount)).toList()) {
             if (!Files.isDirectory(folder)) {
                 continue; // its parent is watched for its name: it is registered once it is created
             }
@@ -201,8 +207,11 @@ final class FileWatch implements AutoCloseable {
                 WatchKey key = folder.register(service, StandardWatchEventKinds.ENTRY_CREATE,
                         StandardWatchEventKinds.ENTRY_DELETE, StandardWatchEventKinds.ENTRY_MODIFY);
                 WatchKey old = keys.put(folder, key);
-                if (old != null && !old.equals(key)) {
-                    old.cancel();
+                if (!key.equals(old)) {
+                    fresh.add(folder);
+                    if (old != null) {
+                        old.cancel();
+                    }
                 }
             } catch (NoSuchFileException e) {
                 WatchKey old = keys.remove(folder);
@@ -217,6 +226,7 @@ final class FileWatch implements AutoCloseable {
                                 + " check every {}", host, folder, e.getMessage(), interval()));
             }
         }
+        return fresh;
     }
 
     private void run() {
@@ -229,7 +239,7 @@ final class FileWatch implements AutoCloseable {
             }
             List<WatchEvent<?>> events = key.pollEvents();
             boolean valid = key.reset();
-            Map<String, String> asked = new LinkedHashMap<>();
+            Reasons reasons = new Reasons();
             synchronized (lock) {
                 if (closed) {
                     return;
@@ -238,23 +248,28 @@ final class FileWatch implements AutoCloseable {
                 if (!key.equals(keys.get(folder))) {
                     continue; // cancelled: the folder was moved away or is no longer of interest
                 }
-                if (seen(folder, events, valid, asked)) {
-                    rewatch();
+                if (seen(folder, events, valid, reasons)) {
+                    // what changed in a folder before it was registered was told to no one
+                    rewatch().forEach(fresh -> interests.get(fresh).values().forEach(hosts -> hosts.forEach(
+                            (host, path) -> reasons.add(host, folderOf(path), "created"))));
                 }
             }
             // outside the lock: the agent takes its own to note the request
-            asked.forEach(checkHost);
+            reasons.byHost().forEach(checkHost);
         }
     }
 
-    /** What {@code events} in {@code folder} ask for, into {@code asked}; whether the folders must be registered again. */
-    private boolean seen(Path folder, List<WatchEvent<?>> events, boolean valid, Map<String, String> asked) {
+    /**
+     * What {@code events} in {@code folder} ask for, into {@code reasons}; whether the folders must be registered
+     * again.
+     */
+    private boolean seen(Path folder, List<WatchEvent<?>> events, boolean valid, Reasons reasons) {
         boolean rewatch = !valid;
         Map<String, Map<String, String>> names = interests.getOrDefault(folder, Map.of());
         for (WatchEvent<?> event : events) {
             if (event.kind() == StandardWatchEventKinds.OVERFLOW) {
                 interests.values().forEach(byName -> byName.values().forEach(hosts -> hosts.keySet().forEach(
-                        host -> asked.putIfAbsent(host, "more files changed at once than inotify could tell"))));
+                        reasons::overflowed)));
                 rewatch = true;
                 continue;
             }
@@ -264,15 +279,66 @@ final class FileWatch implements AutoCloseable {
             }
             String what = event.kind() == StandardWatchEventKinds.ENTRY_CREATE ? "created"
                     : event.kind() == StandardWatchEventKinds.ENTRY_DELETE ? "deleted" : "modified";
-            names.getOrDefault(name, Map.of()).forEach((host, path) -> asked.putIfAbsent(host, path + " " + what));
+            names.getOrDefault(name, Map.of()).forEach((host, path) -> reasons.add(host, path, what));
             rewatch |= interests.containsKey(folder.resolve(name));
         }
         if (!valid) {
             // the folder itself is gone (its parent, when watched, said so too)
-            names.values().forEach(hosts -> hosts.forEach((host, path) -> asked.putIfAbsent(host,
-                    folder + " removed")));
+            names.values().forEach(hosts -> hosts.forEach((host, path) -> reasons.add(host, folderOf(path),
+                    "removed")));
         }
         return rewatch;
+    }
+
+    /** The folder holding {@code path}, as the repository names it: "/etc/app" for "/etc/app/web.conf". */
+    private static String folderOf(String path) {
+        int slash = path.lastIndexOf('/');
+        return slash <= 0 ? "/" : path.substring(0, slash);
+    }
+
+    /**
+     * Why each host should be checked, from one batch of events: each of its paths with every kind of change seen,
+     * once and in order ("/etc/app/web.conf modified, deleted"), so that a write's last event and a delete read as
+     * both, and a file created and written as created.
+     */
+    static final class Reasons {
+
+        private static final String OVERFLOW = "more files changed at once than inotify could tell";
+        // a reason names this many paths of its host at most, and counts the rest
+        static final int NAMED = 3;
+
+        // host -> path -> what happened to it, in the order seen
+        private final Map<String, Map<String, Set<String>>> changes = new LinkedHashMap<>();
+        private final Set<String> overflowed = new HashSet<>();
+
+        void add(String host, String path, String what) {
+            changes.computeIfAbsent(host, h -> new LinkedHashMap<>()).computeIfAbsent(path, p -> new LinkedHashSet<>())
+                    .add(what);
+        }
+
+        /** Events of {@code host}'s paths were lost: which ones changed is not known. */
+        void overflowed(String host) {
+            changes.computeIfAbsent(host, h -> new LinkedHashMap<>());
+            overflowed.add(host);
+        }
+
+        /** Each host asked for, in the order it came, with why. */
+        Map<String, String> byHost() {
+            Map<String, String> reasons = new LinkedHashMap<>();
+            changes.forEach((host, paths) -> {
+                List<String> parts = new ArrayList<>();
+                if (overflowed.contains(host)) {
+                    parts.add(OVERFLOW);
+                }
+                paths.entrySet().stream().limit(NAMED).forEach(p -> parts.add(p.getKey() + " " + String.join(", ",
+                        p.getValue())));
+                if (paths.size() > NAMED) {
+                    parts.add("and " + (paths.size() - NAMED) + " more paths");
+                }
+                reasons.put(host, String.join("; ", parts));
+            });
+            return reasons;
+        }
     }
 
     /** The folders watched now, for tests. */
