@@ -68,6 +68,15 @@ public interface Host extends AutoCloseable {
      */
     Optional<byte[]> read(String path, long limit);
 
+    /** The contents of many regular files, each as {@link #read} reads it; one round trip on a remote host. */
+    default Map<String, Optional<byte[]>> readAll(Collection<String> paths, long limit) {
+        Map<String, Optional<byte[]>> contents = new java.util.LinkedHashMap<>();
+        for (String path : paths) {
+            contents.put(path, read(path, limit));
+        }
+        return contents;
+    }
+
     /**
      * The content of a regular file, or empty when nothing is there (nor in its folder); one round trip. A file of
      * more than {@code limit} bytes, a link or anything but a regular file there is a HostException.

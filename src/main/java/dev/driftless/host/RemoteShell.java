@@ -41,6 +41,9 @@ final class RemoteShell implements AutoCloseable {
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
+    /** Scripts run by every shell of this process: the round trips of SSH hosts, which tests count. */
+    static final java.util.concurrent.atomic.AtomicLong SCRIPTS = new java.util.concurrent.atomic.AtomicLong();
+
     /** A script's outcome: its exit status (-1 when it had none), its output and its error output. */
     record Result(int exit, byte[] out, String err) {
     }
@@ -97,6 +100,7 @@ final class RemoteShell implements AutoCloseable {
                     + " apply stops here (run it again)", null);
         }
         start();
+        SCRIPTS.incrementAndGet();
         String token = HexFormat.of().formatHex(randomBytes());
         byte[] marker = ("\0@@driftless-" + token + " ").getBytes(StandardCharsets.US_ASCII);
         CompletableFuture<Ending> outEnd = out.expect(marker);
@@ -292,16 +296,21 @@ final class RemoteShell implements AutoCloseable {
         }
 
         private int indexOf(int from) {
-            outer:
-            for (int i = from; i <= count - marker.length; i++) {
-                for (int j = 0; j < marker.length; j++) {
-                    if (buffer[i + j] != marker[j]) {
-                        continue outer;
-                    }
-                }
-                return i;
-            }
-            return -1;
+            return RemoteShell.indexOf(buffer, count, marker, from);
         }
+    }
+
+    /** Where {@code part} first is in the first {@code length} bytes of {@code all} at or after {@code from}, or -1. */
+    static int indexOf(byte[] all, int length, byte[] part, int from) {
+        outer:
+        for (int i = from; i <= length - part.length; i++) {
+            for (int j = 0; j < part.length; j++) {
+                if (all[i + j] != part[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
     }
 }

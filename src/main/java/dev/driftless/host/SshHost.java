@@ -385,6 +385,60 @@ public final class SshHost implements Host {
         return result.out().length > limit ? Optional.empty() : Optional.of(result.out());
     }
 
+    /**
+     * All in one command: the shell reads the paths, a line each, and prints each file (head -c, never more than a
+     * byte past the limit) followed by an end line with a token fresh for this call and the read's status, so that
+     * no file's content can end another's early.
+     */
+    @Override
+    public Map<String, Optional<byte[]>> readAll(Collection<String> paths, long limit) {
+        List<String> distinct = paths.stream().distinct().toList();
+        if (distinct.size() < 2) {
+            return Host.super.readAll(distinct, limit);
+        }
+        byte[] random = new byte[16];
+        new java.security.SecureRandom().nextBytes(random);
+        String token = java.util.HexFormat.of().formatHex(random);
+        StringBuilder input = new StringBuilder();
+        distinct.forEach(p -> input.append(remote(p)).append('\n'));
+        String end = "printf '\\000@@" + token + " %s\\n' \"$x\"; ";
+        String script = confinement() + "while IFS= read -r f; do d=${f%/*}; [ -n \"$d\" ] || d=/; n=${f##*/}; "
+                + (root.isEmpty() ? "" : "if ! inside \"$d\"; then culprit \"$d\"; x=7; " + end + "continue; fi; ")
+                + "if ! cd -P -- \"$d\" 2>/dev/null; then echo \"$f: no such folder\" >&2; x=1; "
+                + (root.isEmpty() ? "" : "elif case \"$PWD/\" in \"$rr\"/*) false;; *) true;; esac; then culprit \"$d\"; x=7; ")
+                + "elif [ -L \"$n\" ]; then echo \"$n is a symbolic link\" >&2; x=1; "
+                + "else head -c " + (limit + 1) + " -- \"$n\"; x=$?; fi; " + end + "done; exit 0";
+        Result result = exec(script, input.toString().getBytes(StandardCharsets.UTF_8));
+        byte[] out = result.out();
+        byte[] marker = ("\0@@" + token + " ").getBytes(StandardCharsets.US_ASCII);
+        Map<String, Optional<byte[]>> contents = new LinkedHashMap<>();
+        int from = 0;
+        for (String path : distinct) {
+            int at = indexOf(out, marker, from);
+            int eol = at < 0 ? -1 : indexOf(out, new byte[] {'\n'}, at + marker.length);
+            if (eol < 0) {
+                throw new HostException(name + ": cannot read " + path + ": " + (result.err().isEmpty()
+                        ? "the read ended early" : result.err()));
+            }
+            byte[] content = java.util.Arrays.copyOfRange(out, from, at);
+            int exit = Integer.parseInt(new String(out, at + marker.length, eol - at - marker.length,
+                    StandardCharsets.US_ASCII).trim());
+            from = eol + 1;
+            if (exit == 7) {
+                throw new HostException(name + ": " + refusal(path, content).reason("reads"));
+            }
+            if (exit != 0) {
+                throw new HostException(name + ": cannot read " + path + ": " + result.err());
+            }
+            contents.put(path, content.length > limit ? Optional.empty() : Optional.of(content));
+        }
+        return contents;
+    }
+
+    private static int indexOf(byte[] all, byte[] part, int from) {
+        return RemoteShell.indexOf(all, all.length, part, from);
+    }
+
     @Override
     public Optional<byte[]> readIfPresent(String path, long limit) {
         Result result = exec(readScript(path, limit));
@@ -516,9 +570,10 @@ public final class SshHost implements Host {
      * never past them); then one
      * syncfs of every file system written to, the renames in order, and another syncfs for the renames. A stream
      * cut short (a connection lost) never reaches the end line: nothing is renamed and the temporary files go. A
-     * record per write done, and one for the write that failed, come back; files need two processes each (head,
-     * mv), one more to keep what the file it replaces has (cp --attributes-only) or to set what the resource
-     * manages.
+     * record per write done, and one for the write that failed, come back. A file costs two processes (head, mv),
+     * one more to keep the mode of the file it replaces (cp --attributes-only; its owner too when not ours) or to set
+     * what the resource manages; all files of mode 0644 get it from one chmod. Deletions go in the first pass, in
+     * order, as {@link #remove} does them.
      */
     @Override
     public Written write(List<Write> writes) {

@@ -204,6 +204,9 @@ public final class Planner {
         Set<String> desiredPaths = new LinkedHashSet<>();
         List<Change> stackChanges = new ArrayList<>();
         List<Change> stackRemovals = new ArrayList<>();
+        // what the diffs need of the host, read in one go (over SSH one round trip, not one per changed file)
+        Map<String, Optional<byte[]>> before = host.readAll(desired.resources().stream()
+                .filter(r -> needsRead(r, live.get(r.path()))).map(Desired::path).toList(), DIFF_LIMIT);
         for (Desired resource : desired.resources()) {
             desiredPaths.add(resource.path());
             if (resource instanceof Desired.Stack rendered) {
@@ -260,7 +263,7 @@ public final class Planner {
             }
             Action action = now instanceof LiveEntry.Missing ? Action.CREATE : Action.UPDATE;
             changes.add(new Change(action, resource.path(), wanted.kind(), resource.service(), causes,
-                    Optional.of(resource), diff(resource, now, host, recorded), details(resource, wanted, now),
+                    Optional.of(resource), diff(resource, now, before, recorded), details(resource, wanted, now),
                     takeover));
         }
 
@@ -511,7 +514,15 @@ public final class Planner {
                 && Objects.equals(a.target(), b.target());
     }
 
-    private static Optional<String> diff(Desired resource, LiveEntry now, Host host, StateEntry recorded) {
+    /** Whether the diff of {@code resource} shows what the host has, which must be read for it. */
+    private static boolean needsRead(Desired resource, LiveEntry now) {
+        return resource instanceof Desired.File file && now instanceof LiveEntry.File live
+                && !Fingerprint.same(live.sha256(), LocalHost.sha256(file.content()))
+                && live.size() <= DIFF_LIMIT && file.content().length <= DIFF_LIMIT;
+    }
+
+    private static Optional<String> diff(Desired resource, LiveEntry now, Map<String, Optional<byte[]>> read,
+            StateEntry recorded) {
         if (!(resource instanceof Desired.File file)) {
             return Optional.empty();
         }
@@ -529,8 +540,7 @@ public final class Planner {
             if (Fingerprint.same(live.sha256(), desired)) {
                 return Optional.empty(); // attributes only
             }
-            before = live.size() > DIFF_LIMIT || file.content().length > DIFF_LIMIT ? Optional.empty()
-                    : host.read(file.path(), DIFF_LIMIT);
+            before = read.getOrDefault(file.path(), Optional.empty());
             if (before.isEmpty()) {
                 return Optional.of(sensitive ? SENSITIVE : "large content differs (" + live.size()
                         + " bytes on the host, " + file.content().length + " bytes in the repository)");

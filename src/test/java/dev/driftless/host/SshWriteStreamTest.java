@@ -128,6 +128,42 @@ class SshWriteStreamTest {
         assertThat(apply(repo, "check").exitCode()).isZero();
     }
 
+    /** Round trips (scripts the hosts' shells ran) of one CLI command, which must succeed with {@code exit}. */
+    private long roundTripsOf(TestRepo repo, String command, int exit) throws IOException {
+        long before = RemoteShell.SCRIPTS.get();
+        Cli.Result result = apply(repo, command);
+        assertThat(result.exitCode()).as(result.toString()).isEqualTo(exit);
+        return RemoteShell.SCRIPTS.get() - before;
+    }
+
+    private static void change(TestRepo repo, int files, String how) throws IOException {
+        for (int i = 0; i < files; i++) {
+            repo.write("services/app/f" + i + ".conf", "file " + i + " " + how + "\n");
+        }
+        repo.commit(files + " files " + how);
+    }
+
+    @Test
+    void planningAndApplyingTwoHundredChangedFilesTakesAsManyRoundTripsAsTen() throws IOException {
+        Path root = tmp.resolve("root");
+        TestRepo repo = repo(tmp.resolve("repo"), root, 200, 20);
+        assertThat(apply(repo, "apply").exitCode()).isZero();
+
+        change(repo, 10, "changed");
+        long planTen = roundTripsOf(repo, "plan", 2);
+        long applyTen = roundTripsOf(repo, "apply", 0);
+        change(repo, 200, "changed again");
+        Cli.Result plan = apply(repo, "plan");
+        long planAll = roundTripsOf(repo, "plan", 2);
+        long applyAll = roundTripsOf(repo, "apply", 0);
+
+        // the diffs read what the hosts have in one round trip, however many files differ
+        assertThat(planAll).as("plan: round trips for 200 changed files vs 10").isEqualTo(planTen);
+        assertThat(applyAll).as("apply: round trips for 200 changed files vs 10").isEqualTo(applyTen);
+        assertThat(plan.out()).contains("-file 199\n", "+file 199 changed again\n", "-file 0 changed\n");
+        assertThat(Files.readString(root.resolve("srv/app/d19/f199.conf"))).isEqualTo("file 199 changed again\n");
+    }
+
     @Test
     void aReplacedFileKeepsTheOwnerGroupAndModeTheResourceDoesNotManage() throws Exception {
         Path root = tmp.resolve("root");
