@@ -30,9 +30,15 @@ import org.apache.sshd.common.channel.ChannelListener;
  */
 final class RemoteShell implements AutoCloseable {
 
-    /** Reads one script at a time; what a script leaves unread of its input is drained, so the next header follows. */
+    /**
+     * Reads one script at a time; what a script leaves unread of its input is drained, so the next header follows.
+     * When the host's environment names a file in DRIFTLESS_SCRIPT_LOG (sshd's SetEnv, say), each script is appended
+     * to it, NUL-terminated: what Driftless runs there, for whoever debugs it (never a script's input: no file's
+     * content).
+     */
     private static final String LOOP = "while IFS=' ' read -r sl il tok here; do "
             + "s=$(head -c \"$sl\"; echo x); s=${s%x}; "
+            + "[ -z \"$DRIFTLESS_SCRIPT_LOG\" ] || printf '%s\\000' \"$s\" >> \"$DRIFTLESS_SCRIPT_LOG\"; "
             + "if [ -n \"$here\" ]; then eval \"$s\" </dev/null; "
             + "elif [ \"$il\" -eq 0 ]; then (eval \"$s\") </dev/null 9>&-; "
             + "else head -c \"$il\" | { (eval \"$s\") 9>&-; x=$?; cat >/dev/null; exit $x; }; fi; "

@@ -261,16 +261,27 @@ class AgentFleetTest {
         return hosts;
     }
 
-    /** Asks {@code read} again (at a polling pace) until its answer passes {@code until}, for up to a minute. */
+    /**
+     * Asks {@code read} again (at a polling pace) until its answer passes {@code until}, for up to a minute. A read
+     * that fails because the database is not back yet (the reader's pooled connection broken by its restart) counts
+     * as an answer that does not pass.
+     */
     private static <T> T await(Supplier<T> read, Predicate<T> until) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        T value = read.get();
-        while (!until.test(value)) {
-            assertThat(System.nanoTime()).as("waited a minute; last seen: " + value).isLessThan(deadline);
+        Object last = null;
+        while (true) {
+            try {
+                T value = read.get();
+                if (until.test(value)) {
+                    return value;
+                }
+                last = value;
+            } catch (dev.driftless.store.StoreException e) {
+                last = e;
+            }
+            assertThat(System.nanoTime()).as("waited a minute; last seen: " + last).isLessThan(deadline);
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
-            value = read.get();
         }
-        return value;
     }
 
     private TestRepo twoHostRepo() {

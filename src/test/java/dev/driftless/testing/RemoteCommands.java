@@ -10,7 +10,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The commands an {@link SshServer}'s sessions run, one entry per remote command. sshd runs each as {@code bash -c
+ * The commands an {@link SshServer}'s sessions run, one entry per remote command, and the scripts Driftless's
+ * long-lived shell runs in them, one entry each, in the order they ran. sshd runs each as {@code bash -c
  * COMMAND} in the user's shell, and bash run by sshd reads {@code ~/.bashrc} first (and nothing else: not the file
  * {@code BASH_ENV} names). Give the server {@link #env()} (its SetEnv) and its sessions get a home of their own, whose
  * {@code .bashrc} logs {@code $BASH_EXECUTION_STRING} when bash's parent is sshd; root's own {@code ~/.bashrc} stays
@@ -35,9 +36,17 @@ public final class RemoteCommands {
         return new RemoteCommands(home, log);
     }
 
-    /** What the server's sessions need (its SetEnv) for their commands to be logged: their HOME. */
+    /**
+     * What the server's sessions need (its SetEnv) for their commands to be logged: their HOME, and
+     * DRIFTLESS_SCRIPT_LOG, where Driftless's long-lived shell on the host logs each script it runs.
+     */
     public Map<String, String> env() {
-        return Map.of("HOME", home.toString());
+        return Map.of("HOME", home.toString(), "DRIFTLESS_SCRIPT_LOG", log.toString());
+    }
+
+    /** The login shell's commands among {@code entries}: those sshd started (Driftless's shell is one). */
+    public static List<String> logins(List<String> entries) {
+        return entries.stream().filter(e -> e.startsWith("exec sh -c ") || e.startsWith("exec sudo ")).toList();
     }
 
     /** Every command logged so far, oldest first. */
@@ -50,7 +59,7 @@ public final class RemoteCommands {
         }
     }
 
-    /** The commands run while {@code action} ran. */
+    /** The commands and scripts run while {@code action} ran. */
     public List<String> during(Runnable action) {
         int before = all().size();
         action.run();
