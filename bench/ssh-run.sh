@@ -805,7 +805,13 @@ i16_series() {
   timed "$s-first" 1 "$LOGS/$s-driftless.log" "${DRIFTLESS[@]}" apply "${dargs[@]}"
   acc1=$(sshd_logins "$home")
   n=$(count_files "${d#"$WORK"/}/host")
-  verify "$s: Driftless first apply exits 0 and wrote the $NFILES files of each host as rendered, mode 0644 (exit code:${RCS[$s-first]}, files per host: $n, logins per host: $(delta "$acc0" "$acc1"))" \
+  # more first applies, each onto emptied roots (state, lock and files gone: a rebuilt machine)
+  for ((k = 2; k <= RUNS; k++)); do
+    for ((i = 1; i <= NHOSTS; i++)); do rm -rf "$d/host-$i"; mkdir -p "$d/host-$i"; done
+    timed "$s-first" "$k" "$LOGS/$s-driftless.log" "${DRIFTLESS[@]}" apply "${dargs[@]}"
+  done
+  n=$(count_files "${d#"$WORK"/}/host")
+  verify "$s: Driftless first apply exits 0 and wrote the $NFILES files of each host as rendered, mode 0644 (exit codes:${RCS[$s-first]}, files per host: $n, logins per host in the first run: $(delta "$acc0" "$acc1"))" \
     "all_rc 0 \"\${RCS[$s-first]}\" && [[ \"$n\" == \"\$ALL_FILES\" ]] && same_as \"\$WORK/expected\" \"$d\" && [[ \$(wrong_modes \"${d#"$WORK"/}/host\") == 0 ]]"
 
   before=$(tree_state "${d#"$WORK"/}/host")
@@ -830,6 +836,15 @@ i16_series() {
   n=$(rewritten "$before" "$after")
   verify "$s: Driftless change apply exits 0 and rewrote exactly the $CHANGE changed files per host, as rendered (exit code:${RCS[$s-change]}, files rewritten on the $NHOSTS hosts: $n)" \
     "all_rc 0 \"\${RCS[$s-change]}\" && [[ $n == $((NHOSTS * CHANGE)) ]] && same_as \"\$I16/expected-change\" \"$d\""
+  # more change applies: the hosts are put back to the commit before (untimed), then the change is applied again
+  for ((k = 2; k <= RUNS; k++)); do
+    git -C "$d-repo" checkout -q HEAD~1
+    "${DRIFTLESS[@]}" apply "${dargs[@]}" >>"$LOGS/$s-driftless.log" 2>&1 || die "$s: putting the hosts back before change run $k failed"
+    git -C "$d-repo" checkout -q -
+    timed "$s-change" "$k" "$LOGS/$s-driftless.log" "${DRIFTLESS[@]}" apply "${dargs[@]}"
+  done
+  verify "$s: every change run exits 0 and leaves the hosts as rendered (exit codes:${RCS[$s-change]})" \
+    "all_rc 0 \"\${RCS[$s-change]}\" && same_as \"\$I16/expected-change\" \"$d\""
 
   # the peer: rsync -a of the rendered tree into fresh folders (one per run), then of the changed tree into them
   for ((k = 1; k <= RUNS; k++)); do
@@ -1046,8 +1061,8 @@ i16_report() {
   echo "Up to four series, each on fresh host roots with its own copy of the repository: the hosts' sshd give root an empty home"
   echo "(\"empty home\") or a copy of this machine's root home (\"real shell\": \`/root/.bashrc\` runs \`pyenv init\` in every"
   echo "command sshd starts; ~/.pyenv per host: symlinks to root's, its own shims), reached directly or through \`bench/lib/delay-relay.py\`, a TCP relay"
-  echo "adding $RELAY_MS ms in each direction. Driftless: first apply (1 run), no-op apply (median of $RUNS), then a commit changing"
-  echo "$CHANGE of the $NFILES files of each host (1 run). The peer: \`rsync -a\` of the same rendered tree over the same sshd"
+  echo "adding $RELAY_MS ms in each direction. Driftless: first apply (median of $RUNS, each onto emptied roots), no-op apply (median of $RUNS), then a commit changing"
+  echo "$CHANGE of the $NFILES files of each host (median of $RUNS; between runs the hosts are put back to the commit before, untimed). The peer: \`rsync -a\` of the same rendered tree over the same sshd"
   echo "(\`rsync -a -e ssh\`, the $NHOSTS hosts in parallel), into $RUNS fresh folder(s) (\"first copy\", median), then of the changed"
   echo "tree into the same folders (\"change\": rsync's quick check sends only the $CHANGE changed files). Goal (issue 16): Driftless"
   echo "within ${I16_GOAL}x of rsync. rsync does not fsync, nor write through a temporary file per file with its final owner."
