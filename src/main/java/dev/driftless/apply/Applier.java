@@ -12,6 +12,7 @@ import dev.driftless.plan.HostPlan;
 import dev.driftless.plan.Takeover;
 import dev.driftless.model.Unit;
 import dev.driftless.render.Desired;
+import dev.driftless.report.FailureKind;
 import dev.driftless.state.Backups;
 import dev.driftless.state.HostState;
 import dev.driftless.state.StateFile;
@@ -188,7 +189,7 @@ public final class Applier {
         try {
             record(host, state, applied);
         } catch (HostException e) {
-            if (failure.kind() != dev.driftless.report.FailureKind.TRANSIENT) {
+            if (failure.kind() != FailureKind.TRANSIENT) {
                 throw e;
             }
         }

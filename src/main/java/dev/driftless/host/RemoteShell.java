@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.sshd.client.channel.ChannelExec;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.channel.Channel;
@@ -48,7 +49,7 @@ final class RemoteShell implements AutoCloseable {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     /** Scripts run by every shell of this process: the round trips of SSH hosts, which tests count. */
-    static final java.util.concurrent.atomic.AtomicLong SCRIPTS = new java.util.concurrent.atomic.AtomicLong();
+    static final AtomicLong SCRIPTS = new AtomicLong();
 
     /** A script's outcome: its exit status (-1 when it had none), its output and its error output. */
     record Result(int exit, byte[] out, String err) {
@@ -229,7 +230,7 @@ final class RemoteShell implements AutoCloseable {
         private int count;
         private byte[] marker;
         private CompletableFuture<Ending> ending;
-        private int scanned;
+        private int scanned; // what has been looked at for the end line, up to a few bytes
         private Throwable lost;
 
         synchronized CompletableFuture<Ending> expect(byte[] next) {
@@ -276,34 +277,46 @@ final class RemoteShell implements AutoCloseable {
             if (ending == null || ending.isDone()) {
                 return;
             }
-            int at = indexOf(Math.max(0, scanned - marker.length));
-            if (at < 0) {
-                scanned = count;
+            EndLine line = endLine(buffer, count, marker, Math.max(0, scanned - marker.length));
+            if (line == null) {
+                // the next look starts a marker's length before this point: an end line whose status and line
+                // feed (a few bytes) have not come yet is found again
+                scanned = Math.max(0, count - 16);
                 return;
             }
-            int end = at + marker.length;
-            while (end < count && buffer[end] != '\n') {
-                end++;
-            }
-            if (end >= count) {
-                scanned = at; // the end line is not complete yet
-                return;
-            }
-            int exit = Integer.parseInt(new String(buffer, at + marker.length, end - at - marker.length,
-                    StandardCharsets.US_ASCII).trim());
-            byte[] before = Arrays.copyOf(buffer, at);
-            int rest = count - end - 1;
-            System.arraycopy(buffer, end + 1, buffer, 0, rest);
+            byte[] before = Arrays.copyOf(buffer, line.at());
+            int rest = count - line.next();
+            System.arraycopy(buffer, line.next(), buffer, 0, rest);
             count = rest;
             if (buffer.length > 1 << 20) {
                 buffer = Arrays.copyOf(buffer, Math.max(8192, rest)); // a large read's buffer is not kept
             }
-            ending.complete(new Ending(before, exit));
+            ending.complete(new Ending(before, line.exit()));
         }
+    }
 
-        private int indexOf(int from) {
-            return RemoteShell.indexOf(buffer, count, marker, from);
+    /** An end line: where its marker starts, where what follows it starts, and the exit status it gives. */
+    record EndLine(int at, int next, int exit) {
+    }
+
+    /**
+     * The first complete end line ({@code marker}, an exit status, a line feed) in the first {@code length} bytes of
+     * {@code all} at or after {@code from}; null when there is none yet.
+     */
+    static EndLine endLine(byte[] all, int length, byte[] marker, int from) {
+        int at = indexOf(all, length, marker, from);
+        if (at < 0) {
+            return null;
         }
+        int end = at + marker.length;
+        while (end < length && all[end] != '\n') {
+            end++;
+        }
+        if (end >= length) {
+            return null;
+        }
+        return new EndLine(at, end + 1, Integer.parseInt(new String(all, at + marker.length, end - at - marker.length,
+                StandardCharsets.US_ASCII).trim()));
     }
 
     /** Where {@code part} first is in the first {@code length} bytes of {@code all} at or after {@code from}, or -1. */

@@ -414,16 +414,14 @@ public final class SshHost implements Host {
         Map<String, Optional<byte[]>> contents = new LinkedHashMap<>();
         int from = 0;
         for (String path : distinct) {
-            int at = indexOf(out, marker, from);
-            int eol = at < 0 ? -1 : indexOf(out, new byte[] {'\n'}, at + marker.length);
-            if (eol < 0) {
+            RemoteShell.EndLine line = RemoteShell.endLine(out, out.length, marker, from);
+            if (line == null) {
                 throw new HostException(name + ": cannot read " + path + ": " + (result.err().isEmpty()
                         ? "the read ended early" : result.err()));
             }
-            byte[] content = java.util.Arrays.copyOfRange(out, from, at);
-            int exit = Integer.parseInt(new String(out, at + marker.length, eol - at - marker.length,
-                    StandardCharsets.US_ASCII).trim());
-            from = eol + 1;
+            byte[] content = java.util.Arrays.copyOfRange(out, from, line.at());
+            int exit = line.exit();
+            from = line.next();
             if (exit == 7) {
                 throw new HostException(name + ": " + refusal(path, content).reason("reads"));
             }
@@ -435,41 +433,29 @@ public final class SshHost implements Host {
         return contents;
     }
 
-    private static int indexOf(byte[] all, byte[] part, int from) {
-        return RemoteShell.indexOf(all, all.length, part, from);
-    }
-
+    /** One command: exit 3 when nothing is there, 7 when refused. */
     @Override
     public Optional<byte[]> readIfPresent(String path, long limit) {
-        Result result = exec(readScript(path, limit));
-        return readResult(path, limit, result.exit(), result.out(), result.err());
-    }
-
-    /** The script of {@link #readIfPresent}: exit 3 when nothing is there, 7 when refused. */
-    private String readScript(String path, long limit) {
         String f = remote(path);
-        return confinement() + "d=" + quote(parentOf(f)) + "; n=" + quote(nameOf(f)) + "; "
+        Result result = exec(confinement() + "d=" + quote(parentOf(f)) + "; n=" + quote(nameOf(f)) + "; "
                 + confine("d") + "[ -d \"$d\" ] || exit 3; " + enter("d")
                 + "if [ -L \"$n\" ]; then echo \"$n is a symbolic link\" >&2; exit 1; fi; "
                 + "[ -e \"$n\" ] || exit 3; "
                 + "if [ ! -f \"$n\" ]; then echo \"$n is not a regular file\" >&2; exit 1; fi; "
-                + "head -c " + (limit + 1) + " -- \"$n\"";
-    }
-
-    private Optional<byte[]> readResult(String path, long limit, int exit, byte[] out, String err) {
-        if (exit == 3) {
+                + "head -c " + (limit + 1) + " -- \"$n\"");
+        if (result.exit() == 3) {
             return Optional.empty();
         }
-        if (exit == 7) {
-            throw new HostException(name + ": " + refusal(path, out).reason("reads"));
+        if (result.exit() == 7) {
+            throw new HostException(name + ": " + refusal(path, result.out()).reason("reads"));
         }
-        if (exit != 0) {
-            throw new HostException(name + ": cannot read " + path + ": " + err.strip());
+        if (result.exit() != 0) {
+            throw new HostException(name + ": cannot read " + path + ": " + result.err().strip());
         }
-        if (out.length > limit) {
+        if (result.out().length > limit) {
             throw new HostException(name + ": " + path + " holds more than " + limit + " bytes");
         }
-        return Optional.of(out);
+        return Optional.of(result.out());
     }
 
     @Override
@@ -580,7 +566,7 @@ public final class SshHost implements Host {
         if (writes.isEmpty()) {
             return new Written(Set.of(), Map.of(), Optional.empty());
         }
-        java.io.ByteArrayOutputStream stream = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream stream = new ByteArrayOutputStream();
         long bytes = 0;
         for (Write write : writes) {
             String f = remote(write.path());
@@ -673,7 +659,7 @@ public final class SshHost implements Host {
         return written(writes, result);
     }
 
-    private static void header(java.io.ByteArrayOutputStream stream, String... lines) {
+    private static void header(ByteArrayOutputStream stream, String... lines) {
         for (String line : lines) {
             stream.writeBytes(line.getBytes(StandardCharsets.UTF_8));
             stream.write('\n');
@@ -938,27 +924,15 @@ public final class SshHost implements Host {
         return SshForward.open(session, name, target, port, connectTimeout);
     }
 
-    @Override
-    public AutoCloseable lock(Duration wait, Consumer<String> onWait) {
-        return lock(wait, onWait, null, 0);
-    }
-
-    /**
-     * The lock and the file read under it in one round trip: once the lock is held, the lock's own command reads
-     * the file and prints it (base64, with the read's exit status) before it waits for the end of the apply.
-     */
-    @Override
-    public Locked lockAndRead(Duration wait, Consumer<String> onWait, String path, long limit) {
-        return lock(wait, onWait, path, limit);
-    }
-
     /**
      * The lock is held by the long-lived shell itself: its fd 9 on the lock file, locked with flock, which no other
      * script of this shell inherits. When the connection goes, the shell reads the end of its input and exits, and
      * the host releases the lock; no login shell of its own is started for it. Three round trips at most: the lock
-     * file's folder resolved inside the root (and made), the lock taken or its holder named, and the wait.
+     * file's folder resolved inside the root (and made), the lock taken or its holder named, and the wait. (Host's
+     * lockAndRead reads the state under it: one more round trip in the same shell.)
      */
-    private Locked lock(Duration wait, Consumer<String> onWait, String readPath, long limit) {
+    @Override
+    public AutoCloseable lock(Duration wait, Consumer<String> onWait) {
         String lockFile = remote(LOCK_FILE);
         // a link at the lock is an error, never opened: it could point at any file to truncate
         Result where = exec(confinement() + names(lockFile) + confine("d") + "mkdir -p -- \"$d\" || exit 2; " + enter("d")
@@ -1000,45 +974,14 @@ public final class SshHost implements Host {
                     : taken.err().isEmpty() ? "the remote command ended" : taken.err()));
         }
         shell.holdingLock(true);
-        Locked locked = new Locked() {
-            private Optional<byte[]> read = Optional.empty();
-
-            @Override
-            public Optional<byte[]> read() {
-                return read;
-            }
-
-            @Override
-            public void close() {
-                shell.holdingLock(false);
-                try {
-                    shell.runHere("command exec 9>&-", timeout);
-                } catch (HostException e) {
-                    // the connection is gone, and with it the shell that held the lock
-                }
+        return () -> {
+            shell.holdingLock(false);
+            try {
+                shell.runHere("command exec 9>&-", timeout);
+            } catch (HostException e) {
+                // the connection is gone, and with it the shell that held the lock
             }
         };
-        if (readPath == null) {
-            return locked;
-        }
-        try {
-            Result read = exec(readScript(readPath, limit));
-            Optional<byte[]> content = readResult(readPath, limit, read.exit(), read.out(), read.err());
-            return new Locked() {
-                @Override
-                public Optional<byte[]> read() {
-                    return content;
-                }
-
-                @Override
-                public void close() {
-                    locked.close();
-                }
-            };
-        } catch (RuntimeException e) {
-            locked.close();
-            throw e;
-        }
     }
 
     @Override

@@ -204,9 +204,7 @@ public final class Planner {
         Set<String> desiredPaths = new LinkedHashSet<>();
         List<Change> stackChanges = new ArrayList<>();
         List<Change> stackRemovals = new ArrayList<>();
-        // what the diffs need of the host, read in one go (over SSH one round trip, not one per changed file)
-        Map<String, Optional<byte[]>> before = host.readAll(desired.resources().stream()
-                .filter(r -> needsRead(r, live.get(r.path()))).map(Desired::path).toList(), DIFF_LIMIT);
+        List<OwedDiff> owed = new ArrayList<>();
         for (Desired resource : desired.resources()) {
             desiredPaths.add(resource.path());
             if (resource instanceof Desired.Stack rendered) {
@@ -262,9 +260,17 @@ public final class Planner {
                 causes.add(Cause.PENDING);
             }
             Action action = now instanceof LiveEntry.Missing ? Action.CREATE : Action.UPDATE;
+            owed.add(new OwedDiff(changes.size(), resource, now, recorded));
             changes.add(new Change(action, resource.path(), wanted.kind(), resource.service(), causes,
-                    Optional.of(resource), diff(resource, now, before, recorded), details(resource, wanted, now),
-                    takeover));
+                    Optional.of(resource), Optional.empty(), details(resource, wanted, now), takeover));
+        }
+        // what the diffs need of the host, read in one go (over SSH one round trip, not one per changed file)
+        Map<String, Optional<byte[]>> before = host.readAll(owed.stream().filter(OwedDiff::needsRead)
+                .map(o -> o.resource().path()).toList(), DIFF_LIMIT);
+        for (OwedDiff o : owed) {
+            Change c = changes.get(o.index());
+            changes.set(o.index(), new Change(c.action(), c.path(), c.kind(), c.service(), c.causes(), c.desired(),
+                    diff(o.resource(), o.now(), before, o.recorded()), c.details(), c.takeover()));
         }
 
         List<Change> deletes = new ArrayList<>();
@@ -514,11 +520,14 @@ public final class Planner {
                 && Objects.equals(a.target(), b.target());
     }
 
-    /** Whether the diff of {@code resource} shows what the host has, which must be read for it. */
-    private static boolean needsRead(Desired resource, LiveEntry now) {
-        return resource instanceof Desired.File file && now instanceof LiveEntry.File live
-                && !Fingerprint.same(live.sha256(), LocalHost.sha256(file.content()))
-                && live.size() <= DIFF_LIMIT && file.content().length <= DIFF_LIMIT;
+    /** The diff of the change at {@code index} of a path, made once what it shows of the host is read. */
+    private record OwedDiff(int index, Desired resource, LiveEntry now, StateEntry recorded) {
+        /** Whether the diff shows what the host has, which must be read for it. */
+        boolean needsRead() {
+            return resource instanceof Desired.File file && now instanceof LiveEntry.File live
+                    && live.size() <= DIFF_LIMIT && file.content().length <= DIFF_LIMIT
+                    && !Fingerprint.same(live.sha256(), LocalHost.sha256(file.content()));
+        }
     }
 
     private static Optional<String> diff(Desired resource, LiveEntry now, Map<String, Optional<byte[]>> read,

@@ -1,6 +1,7 @@
 package dev.driftless.host;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.driftless.model.Address;
 import dev.driftless.model.Ownership;
@@ -14,6 +15,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -26,12 +29,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The writes of one apply travel to an SSH host as one stream run by one long-lived remote shell (a real OpenSSH on
- * 127.0.0.1, whose VERBOSE log counts the commands it starts): the number of remote commands does not grow with the
- * number of files, every file is still atomic, what the file it replaces has is kept, and a connection cut in the
- * middle leaves old files whole and no temporary file behind once the next apply has run.
+ * One long-lived remote shell per SSH connection (a real OpenSSH on 127.0.0.1, whose VERBOSE log counts the commands
+ * it starts). The writes of one apply travel to it as one stream: the number of remote commands does not grow with
+ * the number of files, every file is still atomic, what the file it replaces has is kept, and a connection cut in the
+ * middle leaves old files whole and no temporary file behind once the next apply has run. The shell holds the apply
+ * lock: a second connection waits naming the holder and gives up at its limit; the lock is free once let go or once
+ * the holder's connection is cut; it costs no remote command of its own.
  */
-class SshWriteStreamTest {
+class SshShellTest {
 
     @TempDir
     static Path dir;
@@ -113,9 +118,7 @@ class SshWriteStreamTest {
                 .isEqualTo("rwxr-x---");
         assertThat(Files.readSymbolicLink(large.resolve("srv/app/current"))).hasToString("/srv/app/d0");
         assertThat(apply(repo, "check").exitCode()).isZero();
-        try (Stream<Path> all = Files.walk(large)) {
-            assertThat(all.filter(p -> p.getFileName().toString().endsWith(LocalHost.TEMP_SUFFIX))).isEmpty();
-        }
+        assertNoTemporaryFile(large);
 
         // the service goes: its 200 files, its link and its folders are deleted in the same one shell
         Files.writeString(large.resolve("srv/app/d1/kept-by-hand"), "not Driftless's\n");
@@ -215,9 +218,7 @@ class SshWriteStreamTest {
         try (Stream<Path> all = Files.list(outside)) {
             assertThat(all).isEmpty();
         }
-        try (Stream<Path> all = Files.walk(root)) {
-            assertThat(all.filter(p -> p.getFileName().toString().endsWith(LocalHost.TEMP_SUFFIX))).isEmpty();
-        }
+        assertNoTemporaryFile(root);
     }
 
     @Test
@@ -259,6 +260,7 @@ class SshWriteStreamTest {
     void anApplyWhoseConnectionIsCutFailsThatHostClearlyAndTheNextApplyConverges() throws Exception {
         Path root = tmp.resolve("root");
         TestRepo repo = repo(tmp.resolve("repo"), root, 3, 1);
+        assertThat(apply(repo, "apply").exitCode()).isZero();
         // three files of 60 MiB (the most a repository file may hold is 64): the cut comes while they stream
         for (int i = 0; i < 3; i++) {
             repo.write("services/app/f" + i + ".conf", String.valueOf(i).repeat(60 << 20));
@@ -277,29 +279,100 @@ class SshWriteStreamTest {
         Cli.Result cut = applying.get(120, TimeUnit.SECONDS);
         assertThat(cut.exitCode()).as(cut.toString()).isEqualTo(1);
         assertThat(cut.out() + cut.err()).contains("web-1", "SSH connection was lost");
-        assertThat(root.resolve("srv/app/d0/f0.conf")).as("nothing of the cut stream is in place").doesNotExist();
+        assertThat(root.resolve("srv/app/d0/f0.conf")).as("nothing of the cut stream is in place").hasContent("file 0");
 
         Cli.Result again = apply(repo, "apply");
         assertThat(again.exitCode()).as(again.toString()).isZero();
         assertThat(apply(repo, "check").exitCode()).isZero();
         assertThat(Files.size(root.resolve("srv/app/d0/f2.conf"))).isEqualTo(60L << 20);
-        try (Stream<Path> all = Files.walk(root)) {
-            assertThat(all.filter(p -> p.getFileName().toString().endsWith(LocalHost.TEMP_SUFFIX))).isEmpty();
+        assertNoTemporaryFile(root);
+    }
+
+    @Test
+    void aSecondConnectionWaitsNamingTheHolderGivesUpAtItsLimitAndGetsTheLockOnceItIsLetGo() throws Exception {
+        Path root = tmp.resolve("root");
+        Path state = Files.createDirectories(root.resolve("var/lib/driftless/state")).resolve("web-1.json");
+        Files.writeString(state, "{}");
+        try (SshHost first = connect(root); SshHost second = connect(root)) {
+            int before = sshd.commandsStarted();
+            Host.Locked held = first.lockAndRead(Duration.ofSeconds(5), m -> { }, "/var/lib/driftless/state/web-1.json",
+                    1000);
+            assertThat(held.read()).hasValueSatisfying(b -> assertThat(new String(b, StandardCharsets.UTF_8))
+                    .isEqualTo("{}"));
+            String pid = Files.readString(root.resolve("var/lib/driftless/lock")).strip();
+
+            List<String> said = new ArrayList<>();
+            assertThatThrownBy(() -> second.lock(Duration.ofSeconds(1), said::add))
+                    .isInstanceOfSatisfying(HostException.class, e -> {
+                        assertThat(e.kind()).isEqualTo(FailureKind.TRANSIENT);
+                        assertThat(e.getMessage()).contains("gave up after 1s waiting for the apply lock");
+                    });
+            assertThat(said).containsExactly("waiting for the lock on host web-1 held by pid " + pid + " (up to 1s)");
+
+            held.close();
+            try (AutoCloseable again = second.lock(Duration.ofSeconds(5), said::add)) {
+                assertThat(said).as("let go: taken at once, no wait").hasSize(1);
+            }
+            assertThat(sshd.commandsStarted() - before).as("one shell per connection, none for the lock").isEqualTo(2);
+        }
+    }
+
+    @Test
+    void aLockWhoseConnectionIsCutIsFreeForTheNextApply() throws Exception {
+        Path root = tmp.resolve("root");
+        try (SshHost first = connect(root)) {
+            first.lock(Duration.ofSeconds(5), m -> { });
+            Process kill = new ProcessBuilder("pkill", "-KILL", "-P", Files.readString(sshd.pidFile()).strip()).start();
+            assertThat(kill.waitFor()).isZero();
+            assertThatThrownBy(() -> first.inspect(List.of("/etc/x"))).isInstanceOfSatisfying(HostException.class,
+                    e -> assertThat(e.kind()).isEqualTo(FailureKind.TRANSIENT));
+        }
+        try (SshHost next = connect(root)) {
+            List<String> said = new ArrayList<>();
+            try (AutoCloseable taken = next.lock(Duration.ofSeconds(10), said::add)) {
+                // the host let go of the cut connection's lock: taken at once, or after a short wait for sshd to end it
+                assertThat(taken).isNotNull();
+            }
         }
     }
 
     /**
-     * Once bytes arrive in {@code temp} (polled, within a minute), kills the sshd processes serving connections:
-     * the connection is cut in the middle of the stream.
+     * Once bytes arrive in {@code temp} (told by inotify, within a minute), kills the sshd processes serving
+     * connections: the connection is cut in the middle of the stream. Gives up at once if {@code work} ends first.
      */
     private static void cutWhenWriting(Path temp, CompletableFuture<?> work) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!(Files.exists(temp) && Files.size(temp) > 0) && System.nanoTime() < deadline && !work.isDone()) {
-            Thread.sleep(2);
+        try (java.nio.file.WatchService watch = temp.getFileSystem().newWatchService()) {
+            temp.getParent().register(watch, java.nio.file.StandardWatchEventKinds.ENTRY_CREATE,
+                    java.nio.file.StandardWatchEventKinds.ENTRY_MODIFY);
+            work.whenComplete((r, e) -> {
+                try {
+                    watch.close();
+                } catch (IOException closing) {
+                    // the wait below ends at its deadline instead
+                }
+            });
+            while (!(Files.exists(temp) && Files.size(temp) > 0) && !work.isDone()) {
+                long left = deadline - System.nanoTime();
+                java.nio.file.WatchKey key = left > 0 ? watch.poll(left, TimeUnit.NANOSECONDS) : null;
+                if (key == null) {
+                    break;
+                }
+                key.pollEvents();
+                key.reset();
+            }
+        } catch (java.nio.file.ClosedWatchServiceException ended) {
+            // the work ended: said below
         }
         assertThat(temp).as("bytes are being written; " + (work.isDone() ? "but the work ended: "
                 + work.handle((r, e) -> e == null ? r : e).join() : "")).exists();
         run("pkill", "-KILL", "-P", Files.readString(sshd.pidFile()).trim());
+    }
+
+    private static void assertNoTemporaryFile(Path root) throws IOException {
+        try (Stream<Path> all = Files.walk(root)) {
+            assertThat(all.filter(p -> p.getFileName().toString().endsWith(LocalHost.TEMP_SUFFIX))).isEmpty();
+        }
     }
 
     private static String attributes(Path file) throws IOException, InterruptedException {
