@@ -549,121 +549,28 @@ public final class SshHost implements Host {
     private static final String WRITTEN = "\0@@driftless-written ";
 
     /**
-     * The whole batch in one round trip, as one stream: a header per write (its kind, path and attributes, each on
-     * a line), a file's bytes after its header, then an end line. In a first pass the shell makes each directory
-     * and link in order and writes each file to its temporary sibling, created under umask 077, given its owner and
-     * group before its first byte and its mode once its bytes are in (GNU head -c reads exactly a file's bytes,
-     * never past them); then one
-     * syncfs of every file system written to, the renames in order, and another syncfs for the renames. A stream
-     * cut short (a connection lost) never reaches the end line: nothing is renamed and the temporary files go. A
-     * record per write done, and one for the write that failed, come back. A file costs two processes (head, mv),
-     * one more to keep the mode of the file it replaces (cp --attributes-only; its owner too when not ours) or to set
-     * what the resource manages; all files of mode 0644 get it from one chmod. Deletions go in the first pass, in
-     * order, as {@link #remove} does them.
+     * The whole batch in one round trip, as one stream ({@link WriteStream}): the folders, links and deletions are
+     * done in order as the header section is read; the files, whose bytes come after it as one tar archive, are
+     * each made empty and private in a private folder of ours beside the first folder written to, given their
+     * owner and group, filled by tar, given their mode once all bytes are in, moved beside their folder, synced
+     * and renamed into place: a process per folder, none per file. A stream cut short renames nothing. A record
+     * per write done, and one for the write that failed, come back.
      */
     @Override
     public Written write(List<Write> writes) {
         if (writes.isEmpty()) {
             return new Written(Set.of(), Map.of(), Optional.empty());
         }
-        ByteArrayOutputStream stream = new ByteArrayOutputStream();
-        long bytes = 0;
         for (Write write : writes) {
-            String f = remote(write.path());
-            if (write instanceof FileWrite file) {
-                Ownership o = file.ownership();
-                header(stream, "F", f, Long.toString(file.content().length), o.owner().orElse(""), o.group().orElse(""),
-                        o.mode().map(Integer::toOctalString).orElse(""));
-                stream.writeBytes(file.content());
-                bytes += file.content().length;
-            } else if (write instanceof DirectoryWrite dir) {
-                Ownership o = dir.ownership();
-                header(stream, "D", f, o.owner().orElse(""), o.group().orElse(""),
-                        o.mode().map(Integer::toOctalString).orElse(""));
-            } else if (write instanceof Deletion) {
-                header(stream, "R", f);
-            } else if (write instanceof LinkWrite link) {
-                if (link.target().indexOf('\n') >= 0 || link.target().indexOf('\0') >= 0) {
-                    throw new HostException(name + ": link targets with a line break cannot be managed over SSH: "
-                            + link.path());
-                }
-                header(stream, "L", f, link.target());
+            if (write instanceof LinkWrite link && (link.target().indexOf('\n') >= 0 || link.target().indexOf('\0') >= 0)) {
+                throw new HostException(name + ": link targets with a line break cannot be managed over SSH: "
+                        + link.path());
             }
         }
-        header(stream, "E");
-        String check = root.isEmpty() ? "" : "case \"$PWD/\" in \"$rr\"/*) ;; *) culprit \"$d\"; fail 7; break;; esac; ";
-        String confineParent = root.isEmpty() ? "" : "inside \"$d\" || { culprit \"$d\"; fail 7; break; }; ";
-        String script = confinement() + "u0=$(umask); set --; renames=; cur=; dirs=; c644=; f644=; norename=; i=0; stop=; complete=; "
-                + "fail() { printf '\\000@@driftless-written F %s %s\\000' \"$i\" \"$1\"; stop=1; }; "
-                + "done1() { printf '\\000@@driftless-written D %s\\000' \"$1\"; }; "
-                + "gone() { printf '\\000@@driftless-written D %s %s\\000' \"$1\" \"$2\"; }; "
-                + "parent() { d=${f%/*}; [ -n \"$d\" ] || d=/; n=${f##*/}; t=.$n" + LocalHost.TEMP_SUFFIX + "; }; "
-                + "fsdir() { case \"$dirs\" in *\"/$PWD/\"*) ;; *) dirs=\"$dirs/$PWD/\"; set -- \"$@\" \"$PWD\";; esac; }; "
-                // what is not renamed goes: the file being written, and the temporary files of those written
-                + "cleanup() { [ -z \"$cur\" ] || rm -f -- \"$cur\"; while IFS= read -r l; do [ -n \"$l\" ] || continue; "
-                + "p=${l#* }; x=${p%/*}/.${p##*/}" + LocalHost.TEMP_SUFFIX + "; "
-                + "if [ -e \"$x\" ] || [ -L \"$x\" ]; then rm -f -- \"$x\"; fi; done <<EOF\n$renames\nEOF\n}; "
-                + "trap cleanup EXIT; "
-                + "while IFS= read -r op; do case $op in "
-                + "E) complete=1; break;; "
-                + "F) IFS= read -r f; read -r size; IFS= read -r o; IFS= read -r g; read -r m; parent; "
-                + confineParent
-                + "if [ -d \"$f\" ] && [ ! -L \"$f\" ]; then fail 3; break; fi; "
-                + "[ -d \"$d\" ] || mkdir -p -- \"$d\" || { fail 1; break; }; "
-                + "cd -P -- \"$d\" || { fail 1; break; }; " + check
-                + "if [ -e \"$t\" ] || [ -L \"$t\" ]; then rm -f -- \"$t\"; fi; "
-                + "umask 077; if ! { set -C; : > \"$t\"; }; then set +C; umask \"$u0\"; fail 1; break; fi; set +C; "
-                + "umask \"$u0\"; cur=$PWD/$t; "
-                // what the resource does not manage is kept from the regular file it replaces: the owner before the
-                // first byte (no process when it is already ours), the mode once the bytes are in
-                + "if [ -f \"$n\" ] && [ ! -L \"$n\" ]; then e=1; else e=; fi; "
-                + "if [ -n \"$e\" ] && { [ -z \"$o\" ] || [ -z \"$g\" ]; } && ! { [ -O \"$n\" ] && [ -G \"$n\" ]; }; then "
-                + "cp --attributes-only --preserve=ownership -- \"$n\" \"$t\" 2>/dev/null || true; fi; "
-                + "if [ -n \"$o\" ]; then chown -- \"$o${g:+:$g}\" \"$t\" || { fail 1; break; }; "
-                + "elif [ -n \"$g\" ]; then chgrp -- \"$g\" \"$t\" || { fail 1; break; }; fi; "
-                + "head -c \"$size\" >> \"$t\" || { fail 1; break; }; "
-                // the usual mode, 0644, is given to all such files at once, after the last byte of the last
-                + "if [ -n \"$e\" ] && [ -z \"$m\" ]; then cp --attributes-only --preserve=mode -- \"$n\" \"$t\" || { fail 1; break; }; "
-                + "elif [ \"${m:-644}\" = 644 ]; then c644=\"$c644$PWD/$t\n\"; f644=${f644:-$i}; "
-                + "else chmod \"$m\" -- \"$t\" || { fail 1; break; }; fi; "
-                + "fsdir; renames=\"$renames$i $PWD/$n\n\"; cur=;; "
-                + "D) IFS= read -r f; IFS= read -r o; IFS= read -r g; read -r m; parent; " + confineParent
-                + "if [ -L \"$f\" ] || { [ -e \"$f\" ] && [ ! -d \"$f\" ]; }; then fail 3; break; fi; "
-                + "if [ ! -d \"$f\" ]; then mkdir -p -- \"$f\" && chmod 755 -- \"$f\" || { fail 1; break; }; fi; "
-                + "d=$f; cd -P -- \"$f\" || { fail 1; break; }; " + check
-                + "{ [ -z \"$m\" ] || chmod \"$m\" -- .; } && { [ -z \"$o\" ] || chown -- \"$o\" .; } "
-                + "&& { [ -z \"$g\" ] || chgrp -- \"$g\" .; } || { fail 1; break; }; done1 \"$i\";; "
-                + "L) IFS= read -r f; IFS= read -r target; parent; " + confineParent
-                + "if [ -d \"$f\" ] && [ ! -L \"$f\" ]; then fail 3; break; fi; "
-                + "[ -d \"$d\" ] || mkdir -p -- \"$d\" || { fail 1; break; }; "
-                + "cd -P -- \"$d\" || { fail 1; break; }; " + check
-                + "rm -f -- \"$t\"; ln -s -- \"$target\" \"$t\" && mv -fT -- \"$t\" \"$n\" || { rm -f -- \"$t\"; fail 1; break; }; "
-                + "done1 \"$i\";; "
-                // a deletion as remove() does it: 5 when nothing is there (nor its folder), 4 a folder kept not empty
-                + "R) IFS= read -r f; parent; if [ ! -d \"$d\" ]; then gone \"$i\" 5; else " + confineParent
-                + "cd -P -- \"$d\" || { fail 1; break; }; " + check
-                + "if [ -d \"$n\" ] && [ ! -L \"$n\" ]; then if rmdir -- \"$n\" 2>/dev/null; then gone \"$i\" 0; "
-                + "else gone \"$i\" 4; fi; elif [ -e \"$n\" ] || [ -L \"$n\" ]; then rm -f -- \"$n\" || { fail 1; break; }; "
-                + "gone \"$i\" 0; else gone \"$i\" 5; fi; fi;; "
-                + "*) echo \"unreadable batch: $op\" >&2; exit 2;; esac; i=$((i+1)); done; "
-                // a stream cut short: nothing of it is renamed
-                + "[ -n \"$complete$stop\" ] || exit 9; "
-                + "if [ -n \"$c644\" ] && ! printf '%s' \"$c644\" | xargs -d '\\n' chmod 644 --; then i=$f644; fail 1; norename=1; fi; "
-                + "[ $# -eq 0 ] || [ -n \"$norename\" ] || sync -f -- \"$@\"; "
-                + "while IFS= read -r l; do [ -z \"$norename\" ] || break; [ -n \"$l\" ] || continue; i=${l%% *}; p=${l#* }; d=${p%/*}; [ -n \"$d\" ] || d=/; "
-                + "n=${p##*/}; cd -P -- \"$d\" && [ \"$PWD\" = \"$d\" ] && mv -fT -- \".$n" + LocalHost.TEMP_SUFFIX
-                + "\" \"$n\" || { fail 1; break; }; done1 \"$i\"; done <<EOF\n$renames\nEOF\n"
-                + "[ $# -eq 0 ] || sync -f -- \"$@\" 2>/dev/null; exit 0";
-        Duration wait = timeout.plusSeconds(writes.size()).plusSeconds(bytes / (10L << 20));
-        Result result = exec(script, stream.toByteArray(), wait);
+        byte[] stream = WriteStream.of(writes, this::remote);
+        Duration wait = timeout.plusSeconds(writes.size()).plusSeconds(stream.length / (10L << 20));
+        Result result = exec(confinement() + WriteStream.SCRIPT, stream, wait);
         return written(writes, result);
-    }
-
-    private static void header(ByteArrayOutputStream stream, String... lines) {
-        for (String line : lines) {
-            stream.writeBytes(line.getBytes(StandardCharsets.UTF_8));
-            stream.write('\n');
-        }
     }
 
     /** The records a batch printed, as what it did and the write that failed. */
@@ -788,7 +695,10 @@ public final class SshHost implements Host {
                 + "cd -P -- \"$d\" 2>/dev/null || continue; "
                 + (root.isEmpty() ? "" : "case \"$PWD/\" in \"$rr\"/*) ;; *) continue;; esac; ")
                 + "for x in .*" + LocalHost.TEMP_SUFFIX + "; do "
-                + "if [ -f \"$x\" ] && [ ! -L \"$x\" ] && rm -f -- \"$x\"; then echo removed; fi; done; done; exit 0";
+                + "if [ -f \"$x\" ] && [ ! -L \"$x\" ] && rm -f -- \"$x\"; then echo removed; "
+                // the private folders of a batch cut short (see WriteStream)
+                + "elif { [ \"$x\" = " + WriteStream.BATCH + " ] || [ \"$x\" = " + WriteStream.STAGE + " ]; } "
+                + "&& [ -d \"$x\" ] && [ ! -L \"$x\" ] && rm -rf -- \"$x\"; then echo removed; fi; done; done; exit 0";
         Result result = exec(script, input.toString().getBytes(StandardCharsets.UTF_8));
         return (int) new String(result.out(), StandardCharsets.UTF_8).lines().count();
     }

@@ -47,7 +47,7 @@ record HostReading(Map<String, LiveEntry> live, SystemProbe.Reading system, Host
             String root = host.root().equals("/") ? "" : host.root();
             new TreeSet<>(folders).forEach(f -> command.append(' ').append(Shell.quote(root + f)));
             command.append("; do for x in \"$d\"/.*").append(dev.driftless.host.LocalHost.TEMP_SUFFIX)
-                    .append("; do if [ -f \"$x\" ]; then echo @leftover; break 2; fi; done; done; ");
+                    .append("; do if [ -f \"$x\" ] || [ -d \"$x\" ]; then echo @leftover; break 2; fi; done; done; ");
         }
         if (engine.read() && host.root().equals("/")) {
             command.append(EngineState.script(engine.dockerHost()));

@@ -18,8 +18,10 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -233,10 +235,9 @@ class SshShellTest {
         List<Host.Write> batch = List.of(
                 new Host.FileWrite("/etc/small.conf", "new small\n".getBytes(StandardCharsets.UTF_8), Ownership.KEEP),
                 new Host.FileWrite("/etc/big.bin", bigContent, Ownership.KEEP));
-        Path temp = root.resolve("etc/.big.bin" + LocalHost.TEMP_SUFFIX);
         try (SshHost host = connect(root)) {
             CompletableFuture<Host.Written> writing = CompletableFuture.supplyAsync(() -> host.write(batch));
-            cutWhenWriting(temp, writing);
+            cutWhenWriting(root.resolve("etc"), "big.bin", writing);
 
             Throwable failure = writing.handle((w, e) -> e).get(60, TimeUnit.SECONDS);
             assertThat(failure).as("the batch fails").isNotNull();
@@ -253,7 +254,7 @@ class SshShellTest {
         }
         assertThat(Files.readString(small)).isEqualTo("new small\n");
         assertThat(Files.size(big)).isEqualTo(bigContent.length);
-        assertThat(temp).doesNotExist();
+        assertNoTemporaryFile(root);
     }
 
     @Test
@@ -266,7 +267,6 @@ class SshShellTest {
             repo.write("services/app/f" + i + ".conf", String.valueOf(i).repeat(60 << 20));
         }
         repo.commit("large files");
-        Path temp = root.resolve("srv/app/d0/.f0.conf" + LocalHost.TEMP_SUFFIX);
         CompletableFuture<Cli.Result> applying = CompletableFuture.supplyAsync(() -> {
             try {
                 return apply(repo, "apply");
@@ -274,7 +274,7 @@ class SshShellTest {
                 throw new java.io.UncheckedIOException(e);
             }
         });
-        cutWhenWriting(temp, applying);
+        cutWhenWriting(root.resolve("srv/app/d0"), "f0.conf", applying);
 
         Cli.Result cut = applying.get(120, TimeUnit.SECONDS);
         assertThat(cut.exitCode()).as(cut.toString()).isEqualTo(1);
@@ -340,11 +340,15 @@ class SshShellTest {
      * Once bytes arrive in {@code temp} (told by inotify, within a minute), kills the sshd processes serving
      * connections: the connection is cut in the middle of the stream. Gives up at once if {@code work} ends first.
      */
-    private static void cutWhenWriting(Path temp, CompletableFuture<?> work) throws Exception {
+    /**
+     * Cuts the connection (SIGKILL to sshd's per-connection processes) once bytes of the file named {@code name}
+     * are being written in the batch's private folder under {@code folder} (watched with inotify, each folder as
+     * it appears).
+     */
+    private static void cutWhenWriting(Path folder, String name, CompletableFuture<?> work) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        try (java.nio.file.WatchService watch = temp.getFileSystem().newWatchService()) {
-            temp.getParent().register(watch, java.nio.file.StandardWatchEventKinds.ENTRY_CREATE,
-                    java.nio.file.StandardWatchEventKinds.ENTRY_MODIFY);
+        Set<Path> watched = new HashSet<>();
+        try (java.nio.file.WatchService watch = folder.getFileSystem().newWatchService()) {
             work.whenComplete((r, e) -> {
                 try {
                     watch.close();
@@ -352,7 +356,7 @@ class SshShellTest {
                     // the wait below ends at its deadline instead
                 }
             });
-            while (!(Files.exists(temp) && Files.size(temp) > 0) && !work.isDone()) {
+            while (writing(folder, name, watch, watched).isEmpty() && !work.isDone()) {
                 long left = deadline - System.nanoTime();
                 java.nio.file.WatchKey key = left > 0 ? watch.poll(left, TimeUnit.NANOSECONDS) : null;
                 if (key == null) {
@@ -364,9 +368,39 @@ class SshShellTest {
         } catch (java.nio.file.ClosedWatchServiceException ended) {
             // the work ended: said below
         }
-        assertThat(temp).as("bytes are being written; " + (work.isDone() ? "but the work ended: "
-                + work.handle((r, e) -> e == null ? r : e).join() : "")).exists();
+        assertThat(staged(folder, name)).as("bytes are being written; " + (work.isDone() ? "but the work ended: "
+                + work.handle((r, e) -> e == null ? r : e).join() : "")).isNotEmpty();
         run("pkill", "-KILL", "-P", Files.readString(sshd.pidFile()).trim());
+    }
+
+    /** The file named {@code name} in the batch folder under {@code folder} once it holds bytes; watches what is new. */
+    private static Optional<Path> writing(Path folder, String name, java.nio.file.WatchService watch, Set<Path> watched)
+            throws IOException {
+        try (Stream<Path> all = Files.walk(folder, 3)) {
+            for (Path dir : all.filter(Files::isDirectory).toList()) {
+                if (watched.add(dir)) {
+                    dir.register(watch, java.nio.file.StandardWatchEventKinds.ENTRY_CREATE,
+                            java.nio.file.StandardWatchEventKinds.ENTRY_MODIFY);
+                }
+            }
+        } catch (java.nio.file.NoSuchFileException | java.io.UncheckedIOException gone) {
+            // a folder went while walked: the next event looks again
+        }
+        return staged(folder, name).filter(p -> {
+            try {
+                return Files.size(p) > 0;
+            } catch (IOException gone) {
+                return false;
+            }
+        });
+    }
+
+    private static Optional<Path> staged(Path folder, String name) {
+        try (Stream<Path> files = Files.list(folder.resolve(WriteStream.BATCH))) {
+            return files.map(k -> k.resolve(name)).filter(Files::exists).findFirst();
+        } catch (IOException notYet) {
+            return Optional.empty();
+        }
     }
 
     private static void assertNoTemporaryFile(Path root) throws IOException {

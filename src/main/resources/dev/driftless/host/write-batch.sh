@@ -1,0 +1,205 @@
+# Driftless: one batch of writes on an SSH host, read from standard input (see WriteStream.java).
+# Runs in a subshell of the host's long-lived shell, after the confinement functions (SshHost.confinement:
+# R, rr, inside, culprit; R unset when the host has no root). POSIX sh plus GNU coreutils and GNU tar.
+#
+# Input: a header section, one operation a line ("OP COUNT", then COUNT lines), ended by "E 0"; then, when
+# the batch has files, a tar archive of their bytes ("K/NAME", K the folder's number, ending with ".end").
+# Output: a record per write done ("\0@@driftless-written D INDEX [REMOVAL]\0"), one for the write that
+# failed ("\0@@driftless-written F INDEX CODE\0"). Exit 9: the stream was cut short, nothing renamed.
+#
+# Processes are per folder, not per file: a file costs builtins only (its header read, its empty file made).
+
+B=.driftless-batch.driftless-tmp
+T=.driftless-stage.driftless-tmp
+NL='
+'
+i=0; stop=; complete=; kn=0; kd=; S=; first=; specs=; C644=; _failed=
+
+fail() { printf '\000@@driftless-written F %s %s\000' "$1" "$2"; stop=1; }
+done1() { printf '\000@@driftless-written D %s\000' "$1"; }
+gone() { printf '\000@@driftless-written D %s %s\000' "$1" "$2"; }
+parent() { d=${f%/*}; [ -n "$d" ] || d=/; n=${f##*/}; t=.$n.driftless-tmp; }
+# appends line $2 to the variable named $1 (a name of ours: letters, digits, underscores)
+add() { eval "$1=\${$1}\$2\$NL"; }
+# whether folder $d stays inside the root as far as it exists (names the link that leads out when not)
+within() { [ -z "${R:-}" ] || inside "$d" || { culprit "$d"; return 1; }; }
+# whether the folder just entered ($PWD) is inside the root
+landed() { [ -z "${R:-}" ] && return 0; case "$PWD/" in "$rr"/*) return 0;; esac; culprit "$d"; return 1; }
+# the index of the first line ("INDEX FLAGS NAME") of the list named $1
+firstof() { eval "_f=\$$1"; _f=${_f%%" "*}; }
+# runs "$@" with, after its arguments, PREFIX NAME for each line ("INDEX FLAGS NAME") of the list named $1
+# whose FLAGS hold the letter $2 (every line when $2 is empty); runs nothing when no line does (own variables:
+# the callers' loops use theirs)
+each() {
+    eval "_el=\$$1"; _efl=$2; _epre=$3; shift 3; _ec=$#
+    while [ -n "$_el" ]; do
+        _ex=${_el%%"$NL"*}; _el=${_el#*"$NL"}; _er=${_ex#* }
+        case ${_er%% *} in *"$_efl"*) set -- "$@" "$_epre${_er#* }";; esac
+    done
+    [ $# -eq $_ec ] || "$@"
+}
+# evaluates $1 in each folder of the batch (k its number, p its path), entered again and checked; stops at
+# the first that fails, reporting its first file
+infolders() {
+    _kd=$kd
+    while [ -n "$_kd" ]; do
+        _x=${_kd%%"$NL"*}; _kd=${_kd#*"$NL"}; k=${_x%% *}; p=${_x#* }
+        if ! { cd -P -- "$p" && [ "$PWD" = "$p" ] && eval "$1"; }; then firstof "F_$k"; fail "$_f" 1; return 1; fi
+    done
+}
+syncall() {
+    set --; _kd=$kd
+    while [ -n "$_kd" ]; do _x=${_kd%%"$NL"*}; _kd=${_kd#*"$NL"}; set -- "$@" "${_x#* }"; done
+    sync -f -- "$@"
+}
+# what is not in place goes: the batch folder and the folders' stages (after a success, there are none)
+cleanup() {
+    cd / || return
+    if [ -n "$S" ] && { [ -e "$S" ] || [ -L "$S" ]; }; then rm -rf -- "$S"; fi
+    _kd=$kd
+    while [ -n "$_kd" ]; do
+        _x=${_kd%%"$NL"*}; _kd=${_kd#*"$NL"}; p=${_x#* }
+        if [ -d "$p/$T" ] && [ ! -L "$p/$T" ]; then rm -rf -- "$p/$T"; fi
+    done
+}
+trap cleanup EXIT
+
+# First pass, in order: folders, links and deletions are done; a file is checked, its folder made and entered,
+# and noted in its folder's list with what it keeps of the file it replaces. After a failure the rest is only read.
+while IFS=' ' read -r op cnt; do
+    [ "$op" != E ] || { complete=1; break; }
+    if [ -n "$stop" ]; then
+        while [ "$cnt" -gt 0 ]; do IFS= read -r _x; cnt=$((cnt - 1)); done
+        continue
+    fi
+    case $op in
+    C)  # an owner:group the files of the batch may get: its number, owner, group (either may be empty)
+        read -r s; IFS= read -r o; IFS= read -r g
+        eval "co_$s=\$o; cg_$s=\$g"; specs="$specs $s"
+        continue;;
+    F)  # a file: path, ownership number (empty: none set), whether an owner or group is kept (1), mode, folder
+        IFS= read -r f; read -r s; read -r w; read -r m; read -r k; parent
+        within || { fail $i 7; continue; }
+        if [ -d "$f" ] && [ ! -L "$f" ]; then fail $i 3; continue; fi
+        [ -d "$d" ] || mkdir -p -- "$d" || { fail $i 1; continue; }
+        cd -P -- "$d" || { fail $i 1; continue; }
+        landed || { fail $i 7; continue; }
+        if [ "$k" -ge "$kn" ]; then
+            kn=$((k + 1)); kd=$kd$k' '$PWD$NL
+            [ -n "$S" ] || { S=$PWD/$B; first=$i; }
+        fi
+        # kept from the regular file replaced: its mode (m), its owner and group unless already ours (o);
+        # a new file whose mode is not set gets 0644 (c)
+        x=
+        if [ -f "$n" ] && [ ! -L "$n" ]; then
+            [ -n "$m" ] || x=m
+            if [ -n "$w" ] && ! { [ -O "$n" ] && [ -G "$n" ]; }; then x=${x}o; fi
+        elif [ -z "$m" ]; then
+            add C644 "$i c $k/$n"
+        fi
+        add "F_$k" "$i ${x:--} $n"
+        [ -z "$s" ] || add "C_$s" "$i - $k/$n";;
+    D)  # a folder: path, owner, group, mode
+        IFS= read -r f; IFS= read -r o; IFS= read -r g; read -r m; parent
+        within || { fail $i 7; continue; }
+        if [ -L "$f" ] || { [ -e "$f" ] && [ ! -d "$f" ]; }; then fail $i 3; continue; fi
+        if [ ! -d "$f" ]; then mkdir -p -- "$f" && chmod 755 -- "$f" || { fail $i 1; continue; }; fi
+        d=$f; cd -P -- "$f" || { fail $i 1; continue; }
+        landed || { fail $i 7; continue; }
+        { [ -z "$m" ] || chmod "$m" -- .; } && { [ -z "$o" ] || chown -- "$o" .; } \
+            && { [ -z "$g" ] || chgrp -- "$g" .; } || { fail $i 1; continue; }
+        done1 $i;;
+    L)  # a symbolic link: path, target
+        IFS= read -r f; IFS= read -r target; parent
+        within || { fail $i 7; continue; }
+        if [ -d "$f" ] && [ ! -L "$f" ]; then fail $i 3; continue; fi
+        [ -d "$d" ] || mkdir -p -- "$d" || { fail $i 1; continue; }
+        cd -P -- "$d" || { fail $i 1; continue; }
+        landed || { fail $i 7; continue; }
+        rm -f -- "$t"
+        ln -s -- "$target" "$t" && mv -fT -- "$t" "$n" || { rm -f -- "$t"; fail $i 1; continue; }
+        done1 $i;;
+    R)  # a deletion, as remove() does it: 5 when nothing is there (nor its folder), 4 a folder kept not empty
+        IFS= read -r f; parent
+        if [ ! -d "$d" ]; then gone $i 5; else
+            within || { fail $i 7; continue; }
+            cd -P -- "$d" || { fail $i 1; continue; }
+            landed || { fail $i 7; continue; }
+            if [ -d "$n" ] && [ ! -L "$n" ]; then
+                if rmdir -- "$n" 2>/dev/null; then gone $i 0; else gone $i 4; fi
+            elif [ -e "$n" ] || [ -L "$n" ]; then
+                rm -f -- "$n" || { fail $i 1; continue; }
+                gone $i 0
+            else
+                gone $i 5
+            fi
+        fi;;
+    *)  echo "unreadable batch: $op" >&2; exit 2;;
+    esac
+    i=$((i + 1))
+done
+# a stream cut short: nothing of it is renamed
+[ -n "$complete" ] || exit 9
+[ -n "$S" ] || exit 0
+
+# The files: each is made empty and private (umask 077) in the batch folder, a private folder of ours beside the
+# first one, under K/NAME; given its owner and group; then tar writes the bytes of all (into the files as they
+# are: --overwrite truncates, keeps the owner); the modes come once all bytes are in. Each folder's files then move
+# beside it (a rename, or a copy when the folder is on another file system: still in a private folder), are
+# synced, and are renamed into place, one mv per folder. No process per file.
+umask 077
+place() {
+    cd -P -- "${S%/*}" && [ "$PWD" = "${S%/*}" ] || { fail $first 1; return 1; }
+    if [ -e "$B" ] || [ -L "$B" ]; then rm -rf -- "$B"; fi
+    set -- "$B"; k=0
+    while [ $k -lt $kn ]; do set -- "$@" "$B/$k"; k=$((k + 1)); done
+    mkdir -- "$@" || { fail $first 1; return 1; }
+    k=0
+    while [ $k -lt $kn ]; do
+        eval "_l=\$F_$k"
+        while [ -n "$_l" ]; do
+            _x=${_l%%"$NL"*}; _l=${_l#*"$NL"}; _r=${_x#* }
+            : > "$S/$k/${_r#* }" || { fail "${_x%% *}" 1; return 1; }
+        done
+        k=$((k + 1))
+    done
+    # owners before the first byte: those kept from the files replaced, then those the resources set
+    infolders 'each "F_$k" o "" cp --attributes-only --preserve=ownership -t "$S/$k" --' || return 1
+    cd -- "$S" || { fail $first 1; return 1; }
+    for s in $specs; do
+        eval "o=\$co_$s; g=\$cg_$s"
+        if [ -n "$o" ]; then each "C_$s" "" "" chown -- "$o${g:+:$g}"; else each "C_$s" "" "" chgrp -- "$g"; fi \
+            || { firstof "C_$s"; fail "$_f" 1; return 1; }
+    done
+    tar -x -f - -C "$S" --overwrite --no-same-owner --same-permissions --touch || { fail $first 1; return 1; }
+    # the archive's last member: without it the stream was cut short
+    [ -f "$S/.end" ] || { fail $first 9; return 1; }
+    each C644 "" "" chmod 644 -- || { firstof C644; fail "$_f" 1; return 1; }
+    infolders 'each "F_$k" m "" cp --attributes-only --preserve=mode -t "$S/$k" --' || return 1
+    infolders 'if [ -e "$T" ] || [ -L "$T" ]; then rm -rf -- "$T"; fi; mv -T -- "$S/$k" "$T"' || return 1
+    syncall || { fail $first 1; return 1; }
+    _kd=$kd; set -- "$S"
+    while [ -n "$_kd" ]; do
+        _x=${_kd%%"$NL"*}; _kd=${_kd#*"$NL"}; k=${_x%% *}; p=${_x#* }
+        eval "_l=\$F_$k"
+        if cd -P -- "$p" && [ "$PWD" = "$p" ] && each "F_$k" "" "$T/" mv -f -t . --; then
+            set -- "$@" "$p/$T"
+            while [ -n "$_l" ]; do _x=${_l%%"$NL"*}; _l=${_l#*"$NL"}; done1 "${_x%% *}"; done
+        else
+            # what was renamed is in place; the first file that was not fails the batch
+            while [ -n "$_l" ]; do
+                _x=${_l%%"$NL"*}; _l=${_l#*"$NL"}; _r=${_x#* }; _r=$T/${_r#* }
+                if [ "$PWD" = "$p" ] && [ ! -e "$_r" ] && [ ! -L "$_r" ]; then done1 "${_x%% *}"
+                elif [ -z "$_failed" ]; then fail "${_x%% *}" 1; _failed=1; fi
+            done
+            sync -f -- "$p" 2>/dev/null
+            return 1
+        fi
+    done
+    sync -f -- "$@" 2>/dev/null
+    # the batch folder holds the archive's end mark only, the stages nothing
+    rm -rf -- "$@"
+    return 0
+}
+place
+exit 0
