@@ -386,9 +386,10 @@ public final class SshHost implements Host {
     }
 
     /**
-     * All in one command: the shell reads the paths, a line each, and prints each file (head -c, never more than a
-     * byte past the limit) followed by an end line with a token fresh for this call and the read's status, so that
-     * no file's content can end another's early.
+     * All in one command and two processes: the shell reads the paths, a line each, checks each (its folder inside
+     * the root, entered as the kernel resolves it; not a link) and prints a status line for it, with a token fresh
+     * for this call so that no output can end another's early; then one GNU tar sends the files that passed, in
+     * order (never following a link), and a last status line says how tar ended.
      */
     @Override
     public Map<String, Optional<byte[]>> readAll(Collection<String> paths, long limit) {
@@ -402,16 +403,16 @@ public final class SshHost implements Host {
         StringBuilder input = new StringBuilder();
         distinct.forEach(p -> input.append(remote(p)).append('\n'));
         String end = "printf '\\000@@" + token + " %s\\n' \"$x\"; ";
-        String script = confinement() + "while IFS= read -r f; do d=${f%/*}; [ -n \"$d\" ] || d=/; n=${f##*/}; "
+        String script = confinement() + "set --; while IFS= read -r f; do d=${f%/*}; [ -n \"$d\" ] || d=/; n=${f##*/}; "
                 + (root.isEmpty() ? "" : "if ! inside \"$d\"; then culprit \"$d\"; x=7; " + end + "continue; fi; ")
                 + "if ! cd -P -- \"$d\" 2>/dev/null; then echo \"$f: no such folder\" >&2; x=1; "
                 + (root.isEmpty() ? "" : "elif case \"$PWD/\" in \"$rr\"/*) false;; *) true;; esac; then culprit \"$d\"; x=7; ")
                 + "elif [ -L \"$n\" ]; then echo \"$n is a symbolic link\" >&2; x=1; "
-                + "else head -c " + (limit + 1) + " -- \"$n\"; x=$?; fi; " + end + "done; exit 0";
+                + "else set -- \"$@\" -C \"$PWD\" \"./$n\"; x=0; fi; " + end + "done; "
+                + "x=0; [ $# -eq 0 ] || tar -c -f - --no-recursion --no-unquote \"$@\" || x=$?; " + end + "exit 0";
         Result result = exec(script, input.toString().getBytes(StandardCharsets.UTF_8));
         byte[] out = result.out();
         byte[] marker = ("\0@@" + token + " ").getBytes(StandardCharsets.US_ASCII);
-        Map<String, Optional<byte[]>> contents = new LinkedHashMap<>();
         int from = 0;
         for (String path : distinct) {
             RemoteShell.EndLine line = RemoteShell.endLine(out, out.length, marker, from);
@@ -419,16 +420,38 @@ public final class SshHost implements Host {
                 throw new HostException(name + ": cannot read " + path + ": " + (result.err().isEmpty()
                         ? "the read ended early" : result.err()));
             }
-            byte[] content = java.util.Arrays.copyOfRange(out, from, line.at());
-            int exit = line.exit();
+            byte[] before = java.util.Arrays.copyOfRange(out, from, line.at());
             from = line.next();
-            if (exit == 7) {
-                throw new HostException(name + ": " + refusal(path, content).reason("reads"));
+            if (line.exit() == 7) {
+                throw new HostException(name + ": " + refusal(path, before).reason("reads"));
             }
-            if (exit != 0) {
+            if (line.exit() != 0) {
                 throw new HostException(name + ": cannot read " + path + ": " + result.err());
             }
-            contents.put(path, content.length > limit ? Optional.empty() : Optional.of(content));
+        }
+        RemoteShell.EndLine tarEnd = RemoteShell.endLine(out, out.length, marker, from);
+        // 1: a file changed while tar read it (what it read is still there, for a diff); 2: it could not read one
+        if (tarEnd == null || tarEnd.exit() > 1) {
+            throw new HostException(name + ": cannot read " + String.join(", ", distinct) + ": "
+                    + (result.err().isEmpty() ? "the read ended early" : result.err()));
+        }
+        Map<String, Optional<byte[]>> contents = new LinkedHashMap<>();
+        try (var tar = new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(
+                new java.io.ByteArrayInputStream(out, from, tarEnd.at() - from), StandardCharsets.UTF_8.name())) {
+            for (String path : distinct) {
+                var entry = tar.getNextEntry();
+                String expected = path.substring(path.lastIndexOf('/') + 1);
+                if (entry == null || !entry.getName().replaceFirst("^(\\./)+", "").replaceFirst("/$", "").equals(expected)) {
+                    throw new HostException(name + ": cannot read " + path + ": "
+                            + (result.err().isEmpty() ? "it was not sent" : result.err()));
+                }
+                if (!entry.isFile()) {
+                    throw new HostException(name + ": cannot read " + path + ": not a regular file");
+                }
+                contents.put(path, entry.getSize() > limit ? Optional.empty() : Optional.of(tar.readAllBytes()));
+            }
+        } catch (IOException e) {
+            throw new HostException(name + ": cannot read " + String.join(", ", distinct) + ": " + e.getMessage());
         }
         return contents;
     }

@@ -15,6 +15,29 @@ NL='
 '
 i=0; stop=; complete=; kn=0; kd=; S=; first=; specs=; C644=; _failed=
 
+# The mounts (/proc/self/mountinfo: "ID PARENT MAJ:MIN ROOT POINT ..."): a rename from one to another fails and mv
+# would copy instead, so a folder's files come by rename from the batch folder only when both are on one mount.
+# Unknown when mountinfo cannot be read or names a point with an escaped character: every folder then gets its
+# files by way of a stage of its own.
+mounts=
+if [ -r /proc/self/mountinfo ]; then
+    while read -r _id _ _ _ _mp _; do
+        case $_mp in *\\*) mounts=; break;; esac
+        mounts=$mounts$_id' '$_mp$NL
+    done < /proc/self/mountinfo
+fi
+# sets _m to the mount folder $1 is on: the longest mount point holding it, the last mounted of equals (a point
+# hidden under a later mount can only make two folders look apart, never alike); empty when unknown
+mountof() {
+    _m=; _ml=-1; _mi=$mounts
+    while [ -n "$_mi" ]; do
+        _x=${_mi%%"$NL"*}; _mi=${_mi#*"$NL"}; _mp=${_x#* }
+        case $1/ in "${_mp%/}"/*) if [ ${#_mp} -ge $_ml ]; then _ml=${#_mp}; _m=${_x%% *}; fi;; esac
+    done
+}
+# the fields of a folder's line ("K VIA PATH", VIA "s" when on the batch folder's mount, "o" when not)
+folder() { k=${1%% *}; _r=${1#* }; via=${_r%% *}; p=${_r#* }; }
+
 fail() { printf '\000@@driftless-written F %s %s\000' "$1" "$2"; stop=1; }
 done1() { printf '\000@@driftless-written D %s\000' "$1"; }
 gone() { printf '\000@@driftless-written D %s %s\000' "$1" "$2"; }
@@ -38,18 +61,57 @@ each() {
     done
     [ $# -eq $_ec ] || "$@"
 }
+# gives each file that keeps the mode of the file it replaces (flag m) that mode: one stat of those files, one chmod
+# per mode among them (or, when the stat cannot say, one cp --attributes-only per folder)
+keepmodes() {
+    set --; _kd=$kd
+    while [ -n "$_kd" ]; do
+        _x=${_kd%%"$NL"*}; _kd=${_kd#*"$NL"}; folder "$_x"
+        eval "_l=\$F_$k"
+        while [ -n "$_l" ]; do
+            _x=${_l%%"$NL"*}; _l=${_l#*"$NL"}; _r=${_x#* }
+            case ${_r%% *} in *m*) set -- "$@" "$p/${_r#* }";; esac
+        done
+    done
+    [ $# -gt 0 ] || return 0
+    _modes=$(stat -c %a -- "$@" 2>/dev/null) || _modes=
+    # a mode a line, one for each file asked about
+    _t=$_modes; _n=1
+    while [ -n "$_t" ]; do case $_t in *"$NL"*) _t=${_t#*"$NL"}; _n=$((_n + 1));; *) _t=;; esac; done
+    [ "$_n" -eq $# ] || _modes=
+    if [ -z "$_modes" ]; then
+        infolders 'each "F_$k" m "" cp --attributes-only --preserve=mode -t "$S/$k" --'
+        return
+    fi
+    _ms=; _kd=$kd
+    while [ -n "$_kd" ]; do
+        _x=${_kd%%"$NL"*}; _kd=${_kd#*"$NL"}; folder "$_x"
+        eval "_l=\$F_$k"
+        while [ -n "$_l" ]; do
+            _x=${_l%%"$NL"*}; _l=${_l#*"$NL"}; _r=${_x#* }
+            case ${_r%% *} in *m*) ;; *) continue;; esac
+            _mo=${_modes%%"$NL"*}; _modes=${_modes#*"$NL"}
+            case $_mo in ''|*[!0-7]*) firstof "F_$k"; fail "$_f" 1; return 1;; esac
+            case " $_ms " in *" $_mo "*) ;; *) _ms="$_ms $_mo";; esac
+            add "M_$_mo" "${_x%% *} - $k/${_r#* }"
+        done
+    done
+    for _mo in $_ms; do
+        each "M_$_mo" "" "" chmod "$_mo" -- || { firstof "M_$_mo"; fail "$_f" 1; return 1; }
+    done
+}
 # evaluates $1 in each folder of the batch (k its number, p its path), entered again and checked; stops at
 # the first that fails, reporting its first file
 infolders() {
     _kd=$kd
     while [ -n "$_kd" ]; do
-        _x=${_kd%%"$NL"*}; _kd=${_kd#*"$NL"}; k=${_x%% *}; p=${_x#* }
+        _x=${_kd%%"$NL"*}; _kd=${_kd#*"$NL"}; folder "$_x"
         if ! { cd -P -- "$p" && [ "$PWD" = "$p" ] && eval "$1"; }; then firstof "F_$k"; fail "$_f" 1; return 1; fi
     done
 }
 syncall() {
     set --; _kd=$kd
-    while [ -n "$_kd" ]; do _x=${_kd%%"$NL"*}; _kd=${_kd#*"$NL"}; set -- "$@" "${_x#* }"; done
+    while [ -n "$_kd" ]; do _x=${_kd%%"$NL"*}; _kd=${_kd#*"$NL"}; folder "$_x"; set -- "$@" "$p"; done
     sync -f -- "$@"
 }
 # what is not in place goes: the batch folder and the folders' stages (after a success, there are none)
@@ -58,8 +120,8 @@ cleanup() {
     if [ -n "$S" ] && { [ -e "$S" ] || [ -L "$S" ]; }; then rm -rf -- "$S"; fi
     _kd=$kd
     while [ -n "$_kd" ]; do
-        _x=${_kd%%"$NL"*}; _kd=${_kd#*"$NL"}; p=${_x#* }
-        if [ -d "$p/$T" ] && [ ! -L "$p/$T" ]; then rm -rf -- "$p/$T"; fi
+        _x=${_kd%%"$NL"*}; _kd=${_kd#*"$NL"}; folder "$_x"
+        if [ "$via" = o ] && [ -d "$p/$T" ] && [ ! -L "$p/$T" ]; then rm -rf -- "$p/$T"; fi
     done
 }
 trap cleanup EXIT
@@ -85,8 +147,10 @@ while IFS=' ' read -r op cnt; do
         cd -P -- "$d" || { fail $i 1; continue; }
         landed || { fail $i 7; continue; }
         if [ "$k" -ge "$kn" ]; then
-            kn=$((k + 1)); kd=$kd$k' '$PWD$NL
-            [ -n "$S" ] || { S=$PWD/$B; first=$i; }
+            mountof "$PWD"
+            [ -n "$S" ] || { S=$PWD/$B; first=$i; m0=$_m; }
+            if [ -n "$_m" ] && [ "$_m" = "$m0" ]; then via=s; else via=o; fi
+            kn=$((k + 1)); kd=$kd$k' '$via' '$PWD$NL
         fi
         # kept from the regular file replaced: its mode (m), its owner and group unless already ours (o);
         # a new file whose mode is not set gets 0644 (c)
@@ -175,20 +239,21 @@ place() {
     # the archive's last member: without it the stream was cut short
     [ -f "$S/.end" ] || { fail $first 9; return 1; }
     each C644 "" "" chmod 644 -- || { firstof C644; fail "$_f" 1; return 1; }
-    infolders 'each "F_$k" m "" cp --attributes-only --preserve=mode -t "$S/$k" --' || return 1
-    infolders 'if [ -e "$T" ] || [ -L "$T" ]; then rm -rf -- "$T"; fi; mv -T -- "$S/$k" "$T"' || return 1
+    keepmodes || return 1
+    infolders '[ "$via" = s ] || { if [ -e "$T" ] || [ -L "$T" ]; then rm -rf -- "$T"; fi; mv -T -- "$S/$k" "$T"; }' \
+        || return 1
     syncall || { fail $first 1; return 1; }
     _kd=$kd; set -- "$S"
     while [ -n "$_kd" ]; do
-        _x=${_kd%%"$NL"*}; _kd=${_kd#*"$NL"}; k=${_x%% *}; p=${_x#* }
+        _x=${_kd%%"$NL"*}; _kd=${_kd#*"$NL"}; folder "$_x"
+        if [ "$via" = s ]; then src=$S/$k; else src=$T; set -- "$@" "$p/$T"; fi
         eval "_l=\$F_$k"
-        if cd -P -- "$p" && [ "$PWD" = "$p" ] && each "F_$k" "" "$T/" mv -f -t . --; then
-            set -- "$@" "$p/$T"
+        if cd -P -- "$p" && [ "$PWD" = "$p" ] && each "F_$k" "" "$src/" mv -f -t . --; then
             while [ -n "$_l" ]; do _x=${_l%%"$NL"*}; _l=${_l#*"$NL"}; done1 "${_x%% *}"; done
         else
             # what was renamed is in place; the first file that was not fails the batch
             while [ -n "$_l" ]; do
-                _x=${_l%%"$NL"*}; _l=${_l#*"$NL"}; _r=${_x#* }; _r=$T/${_r#* }
+                _x=${_l%%"$NL"*}; _l=${_l#*"$NL"}; _r=${_x#* }; _r=$src/${_r#* }
                 if [ "$PWD" = "$p" ] && [ ! -e "$_r" ] && [ ! -L "$_r" ]; then done1 "${_x%% *}"
                 elif [ -z "$_failed" ]; then fail "${_x%% *}" 1; _failed=1; fi
             done

@@ -516,6 +516,15 @@ class SshHostsTest {
         assertThat(apply.out()).contains("Apply complete: 0 added, 0 changed, 0 deleted.");
         assertThat(leftover).doesNotExist();
         assertThat(stateLeftover).doesNotExist();
+
+        // the private folders of a batch whose shell was killed before its end, alone
+        Path batch = rootOf(0).resolve("etc/nginx").resolve(WriteStream.BATCH);
+        Path stage = rootOf(0).resolve("etc/nginx").resolve(WriteStream.STAGE);
+        Files.writeString(Files.createDirectories(batch.resolve("0")).resolve("nginx.conf"), "half a secret");
+        Files.writeString(Files.createDirectories(stage).resolve("nginx.conf"), "a whole secret");
+        assertThat(run("apply", "--host", "web-1").exitCode()).isZero();
+        assertThat(batch).doesNotExist();
+        assertThat(stage).doesNotExist();
     }
 
     @ParameterizedTest(name = "sudo: {0}")

@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -167,6 +168,143 @@ class SshShellTest {
         assertThat(applyAll).as("apply: round trips for 200 changed files vs 10").isEqualTo(applyTen);
         assertThat(plan.out()).contains("-file 199\n", "+file 199 changed again\n", "-file 0 changed\n");
         assertThat(Files.readString(root.resolve("srv/app/d19/f199.conf"))).isEqualTo("file 199 changed again\n");
+    }
+
+    @Test
+    void aBatchRunsAsManyProcessesOnTheHostForTwoHundredFilesAsForTwentyInTheSameTenFolders() throws Exception {
+        int forTwenty = processesOnTheHost(tmp.resolve("twenty"), 20);
+        int forTwoHundred = processesOnTheHost(tmp.resolve("two-hundred"), 200);
+
+        assertThat(forTwoHundred).as("processes the host ran for 200 files vs for 20").isEqualTo(forTwenty);
+        assertThat(forTwoHundred).as("far fewer than one per file").isLessThan(100);
+    }
+
+    /**
+     * The processes (execve) web-1's sshd and all it started ran for one connection writing {@code files} files in
+     * ten folders, half of them new, half replacing a file of another owner whose owner and mode they keep.
+     */
+    private int processesOnTheHost(Path root, int files) throws Exception {
+        List<Host.Write> batch = new ArrayList<>();
+        for (int i = 0; i < files; i++) {
+            String path = "/srv/d" + (i % 10) + "/f" + i + ".conf";
+            if (i >= files / 2) {
+                Path old = Files.createDirectories(root.resolve("srv/d" + (i % 10))).resolve("f" + i + ".conf");
+                Files.writeString(old, "old\n");
+                Files.setPosixFilePermissions(old, PosixFilePermissions.fromString("rw-------"));
+                Files.setOwner(old, old.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
+            }
+            batch.add(new Host.FileWrite(path, ("file " + i + "\n").getBytes(StandardCharsets.UTF_8), Ownership.KEEP));
+        }
+        Path trace = tmp.resolve("execve-" + files);
+        Process strace = new ProcessBuilder("strace", "-f", "-e", "trace=execve", "-e", "signal=none",
+                "-o", trace.toString(), "-p", Files.readString(sshd.pidFile()).trim())
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        try (var err = new java.io.BufferedReader(new java.io.InputStreamReader(strace.getErrorStream()))) {
+            assertThat(err.readLine()).as("strace attached").contains("attached");
+            try (SshHost host = connect(root)) {
+                assertThat(host.write(batch).failed()).isEmpty();
+            }
+        } finally {
+            strace.destroy();
+            strace.waitFor();
+        }
+        for (int i = 0; i < files; i++) {
+            Path file = root.resolve("srv/d" + (i % 10) + "/f" + i + ".conf");
+            assertThat(file).hasContent("file " + i);
+            boolean replaced = i >= files / 2;
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+                    .isEqualTo(replaced ? "rw-------" : "rw-r--r--");
+            assertThat(Files.getOwner(file).getName()).isEqualTo(replaced ? "nobody" : "root");
+        }
+        assertNoTemporaryFile(root);
+        try (Stream<String> lines = Files.lines(trace)) {
+            return (int) lines.filter(l -> (l.contains("execve(") || l.contains("execve resumed")) && l.endsWith("= 0"))
+                    .count();
+        }
+    }
+
+    @Test
+    void aBatchOverTwoFileSystemsCreatesNoFileAtItsFinalNameOnEitherButRenamesItThere() throws Exception {
+        Path root = tmp.resolve("root");
+        Files.createDirectories(root.resolve("etc"));
+        Path mnt = Files.createDirectories(root.resolve("mnt"));
+        run("mount", "-t", "tmpfs", "-o", "size=16m,mode=755", "driftless-test", mnt.toString());
+        try {
+            Path replaced = Files.createDirectories(mnt.resolve("sub")).resolve("c.conf");
+            Files.writeString(replaced, "old\n");
+            Files.setPosixFilePermissions(replaced, PosixFilePermissions.fromString("rw-------"));
+            // the batch folder goes beside the first folder, /etc: /mnt is another file system
+            List<Host.Write> batch = List.of(
+                    new Host.FileWrite("/etc/a.conf", "a\n".getBytes(StandardCharsets.UTF_8), Ownership.KEEP),
+                    new Host.FileWrite("/mnt/b.conf", "b\n".getBytes(StandardCharsets.UTF_8), Ownership.KEEP),
+                    new Host.FileWrite("/mnt/sub/c.conf", "c\n".getBytes(StandardCharsets.UTF_8), Ownership.KEEP));
+            Path trace = tmp.resolve("trace");
+            Process strace = new ProcessBuilder("strace", "-f", "-y", "-e", "signal=none", "-e",
+                    "trace=" + SyscallTrace.CALLS, "-o", trace.toString(), "-p", Files.readString(sshd.pidFile()).trim())
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            try (var err = new java.io.BufferedReader(new java.io.InputStreamReader(strace.getErrorStream()))) {
+                assertThat(err.readLine()).as("strace attached").contains("attached");
+                try (SshHost host = connect(root)) {
+                    assertThat(host.write(batch).failed()).isEmpty();
+                }
+            } finally {
+                strace.destroy();
+                strace.waitFor();
+            }
+
+            assertThat(root.resolve("etc/a.conf")).hasContent("a");
+            assertThat(mnt.resolve("b.conf")).hasContent("b");
+            assertThat(replaced).hasContent("c");
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(replaced))).isEqualTo("rw-------");
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(mnt.resolve("b.conf"))))
+                    .isEqualTo("rw-r--r--");
+            assertNoTemporaryFile(root);
+            SyscallTrace calls = SyscallTrace.of(trace);
+            // a.conf from the batch folder beside it; b.conf and c.conf from a stage on their own file system, /mnt
+            Map<String, String> renamedFrom = Map.of("a.conf", "/etc/" + WriteStream.BATCH + "/0/a.conf\"",
+                    "b.conf", "/mnt>, \"" + WriteStream.STAGE + "/b.conf\"",
+                    "c.conf", "/mnt/sub>, \"" + WriteStream.STAGE + "/c.conf\"");
+            Map<String, String> folderOf = Map.of("a.conf", "etc", "b.conf", "mnt", "c.conf", "mnt/sub");
+            for (String name : renamedFrom.keySet()) {
+                SyscallTrace.FileStory story = calls.story(name);
+                // made only in a private folder of the batch's (copying across file systems included), never where
+                // a reader could see it half written: it gets its final name by a rename on its own file system
+                assertThat(story.of(SyscallTrace.Kind.CREATE)).as(story.toString()).isNotEmpty()
+                        .allSatisfy(e -> assertThat(e.call().result()).containsAnyOf(WriteStream.BATCH + "/",
+                                WriteStream.STAGE + "/"));
+                assertThat(story.last(SyscallTrace.Kind.RENAME).call().args()).as(story.toString())
+                        .contains(renamedFrom.get(name))
+                        .contains("AT_FDCWD<" + root.resolve(folderOf.get(name)) + ">, \"" + name + "\"");
+            }
+        } finally {
+            run("umount", mnt.toString());
+        }
+    }
+
+    @Test
+    void filesReadForDiffsComeInOneRoundTripEachWithItsOwnBytesAndALinkAmongThemIsRefused() throws Exception {
+        Path root = tmp.resolve("root");
+        byte[] binary = "\0@@driftless-0 0\n\0\u00ff end".getBytes(StandardCharsets.ISO_8859_1);
+        Files.writeString(Files.createDirectories(root.resolve("srv/a")).resolve("x.conf"), "one\n");
+        Files.write(Files.createDirectories(root.resolve("srv/b")).resolve("x.conf"), binary);
+        Files.writeString(root.resolve("srv/b/-leading dash \\ and space.conf"), "two\n");
+        Files.createSymbolicLink(root.resolve("srv/a/link.conf"), root.resolve("srv/a/x.conf"));
+        try (SshHost host = connect(root)) {
+            long before = RemoteShell.SCRIPTS.get();
+            Map<String, Optional<byte[]>> read = host.readAll(List.of("/srv/a/x.conf", "/srv/b/x.conf",
+                    "/srv/b/-leading dash \\ and space.conf"), 1 << 20);
+            assertThat(RemoteShell.SCRIPTS.get() - before).as("round trips").isEqualTo(1);
+            assertThat(read.keySet()).containsExactly("/srv/a/x.conf", "/srv/b/x.conf",
+                    "/srv/b/-leading dash \\ and space.conf");
+            assertThat(read.get("/srv/a/x.conf")).hasValueSatisfying(b -> assertThat(b).asString().isEqualTo("one\n"));
+            assertThat(read.get("/srv/b/x.conf")).hasValueSatisfying(b -> assertThat(b).isEqualTo(binary));
+            assertThat(read.get("/srv/b/-leading dash \\ and space.conf"))
+                    .hasValueSatisfying(b -> assertThat(b).asString().isEqualTo("two\n"));
+            assertThat(host.readAll(List.of("/srv/a/x.conf", "/srv/b/x.conf"), 3).get("/srv/a/x.conf"))
+                    .as("past the limit").isEmpty();
+            assertThatThrownBy(() -> host.readAll(List.of("/srv/a/x.conf", "/srv/a/link.conf"), 1 << 20))
+                    .isInstanceOf(HostException.class).hasMessageContaining("link.conf is a symbolic link");
+        }
     }
 
     @Test
