@@ -56,8 +56,16 @@ final class WriteStream {
                 }
             }
         }
+        boolean folders = false;
         for (Write write : writes) {
             String f = remote.apply(write.path());
+            if (write instanceof FileWrite && !folders) {
+                // the folders of this file and those after it, made by one mkdir
+                folders = true;
+                stream.op("M", writes.subList(writes.indexOf(write), writes.size()).stream()
+                        .filter(FileWrite.class::isInstance).map(w -> parentOf(remote.apply(w.path()))).distinct()
+                        .toArray(String[]::new));
+            }
             if (write instanceof FileWrite file) {
                 stream.file(f, file);
             } else if (write instanceof DirectoryWrite dir) {
@@ -73,9 +81,14 @@ final class WriteStream {
         return stream.bytes();
     }
 
+    private static String parentOf(String f) {
+        int slash = f.lastIndexOf('/');
+        return slash <= 0 ? "/" : f.substring(0, slash);
+    }
+
     private void file(String f, FileWrite file) {
         int slash = f.lastIndexOf('/');
-        String folder = slash <= 0 ? "/" : f.substring(0, slash);
+        String folder = parentOf(f);
         int k = folders.computeIfAbsent(folder, x -> folders.size());
         Ownership o = file.ownership();
         boolean owned = o.owner().isPresent() || o.group().isPresent();

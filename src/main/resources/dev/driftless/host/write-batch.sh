@@ -139,6 +139,16 @@ while IFS=' ' read -r op cnt; do
         read -r s; IFS= read -r o; IFS= read -r g
         eval "co_$s=\$o; cg_$s=\$g"; specs="$specs $s"
         continue;;
+    M)  # the folders the files go to, made at once (those missing and inside the root; each file checks its own)
+        set --
+        while [ "$cnt" -gt 0 ]; do
+            IFS= read -r d; cnt=$((cnt - 1))
+            [ ! -d "$d" ] || continue
+            if [ -n "${R:-}" ] && ! inside "$d"; then continue; fi
+            set -- "$@" "$d"
+        done
+        [ $# -eq 0 ] || mkdir -p -- "$@" 2>/dev/null
+        continue;;
     F)  # a file: path, ownership number (empty: none set), whether an owner or group is kept (1), mode, folder
         IFS= read -r f; read -r s; read -r w; read -r m; read -r k; parent
         within || { fail $i 7; continue; }
@@ -153,7 +163,7 @@ while IFS=' ' read -r op cnt; do
             kn=$((k + 1)); kd=$kd$k' '$via' '$PWD$NL
         fi
         # kept from the regular file replaced: its mode (m), its owner and group unless already ours (o);
-        # a new file whose mode is not set gets 0644 (c)
+        # a new file whose mode is not set gets 0644 (c); one whose owner or group the resource sets (w)
         x=
         if [ -f "$n" ] && [ ! -L "$n" ]; then
             [ -n "$m" ] || x=m
@@ -161,6 +171,7 @@ while IFS=' ' read -r op cnt; do
         elif [ -z "$m" ]; then
             add C644 "$i c $k/$n"
         fi
+        [ -z "$s" ] || x=${x}w
         add "F_$k" "$i ${x:--} $n"
         [ -z "$s" ] || add "C_$s" "$i - $k/$n";;
     D)  # a folder: path, owner, group, mode
@@ -206,9 +217,10 @@ done
 [ -n "$complete" ] || exit 9
 [ -n "$S" ] || exit 0
 
-# The files: each is made empty and private (umask 077) in the batch folder, a private folder of ours beside the
-# first one, under K/NAME; given its owner and group; then tar writes the bytes of all (into the files as they
-# are: --overwrite truncates, keeps the owner); the modes come once all bytes are in. Each folder's files then move
+# The files, in the batch folder (a private folder of ours beside the first one, under K/NAME): one that gets an
+# owner or group is first made empty and private (umask 077) and given them; then tar writes the bytes of all
+# (creating the others 0600, writing into those made: --overwrite truncates, keeps the owner) and gives each the
+# mode of its header once its bytes are in; the modes kept or 0644 follow. Each folder's files then move
 # beside it (a rename, or a copy when the folder is on another file system: still in a private folder), are
 # synced, and are renamed into place, one mv per folder. No process per file.
 umask 077
@@ -223,7 +235,7 @@ place() {
         eval "_l=\$F_$k"
         while [ -n "$_l" ]; do
             _x=${_l%%"$NL"*}; _l=${_l#*"$NL"}; _r=${_x#* }
-            : > "$S/$k/${_r#* }" || { fail "${_x%% *}" 1; return 1; }
+            case ${_r%% *} in *[ow]*) : > "$S/$k/${_r#* }" || { fail "${_x%% *}" 1; return 1; };; esac
         done
         k=$((k + 1))
     done

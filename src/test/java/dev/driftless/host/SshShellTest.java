@@ -196,18 +196,7 @@ class SshShellTest {
             batch.add(new Host.FileWrite(path, ("file " + i + "\n").getBytes(StandardCharsets.UTF_8), Ownership.KEEP));
         }
         Path trace = tmp.resolve("execve-" + files);
-        Process strace = new ProcessBuilder("strace", "-f", "-e", "trace=execve", "-e", "signal=none",
-                "-o", trace.toString(), "-p", Files.readString(sshd.pidFile()).trim())
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        try (var err = new java.io.BufferedReader(new java.io.InputStreamReader(strace.getErrorStream()))) {
-            assertThat(err.readLine()).as("strace attached").contains("attached");
-            try (SshHost host = connect(root)) {
-                assertThat(host.write(batch).failed()).isEmpty();
-            }
-        } finally {
-            strace.destroy();
-            strace.waitFor();
-        }
+        writeTraced(root, batch, trace, "execve");
         for (int i = 0; i < files; i++) {
             Path file = root.resolve("srv/d" + (i % 10) + "/f" + i + ".conf");
             assertThat(file).hasContent("file " + i);
@@ -239,18 +228,7 @@ class SshShellTest {
                     new Host.FileWrite("/mnt/b.conf", "b\n".getBytes(StandardCharsets.UTF_8), Ownership.KEEP),
                     new Host.FileWrite("/mnt/sub/c.conf", "c\n".getBytes(StandardCharsets.UTF_8), Ownership.KEEP));
             Path trace = tmp.resolve("trace");
-            Process strace = new ProcessBuilder("strace", "-f", "-y", "-e", "signal=none", "-e",
-                    "trace=" + SyscallTrace.CALLS, "-o", trace.toString(), "-p", Files.readString(sshd.pidFile()).trim())
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            try (var err = new java.io.BufferedReader(new java.io.InputStreamReader(strace.getErrorStream()))) {
-                assertThat(err.readLine()).as("strace attached").contains("attached");
-                try (SshHost host = connect(root)) {
-                    assertThat(host.write(batch).failed()).isEmpty();
-                }
-            } finally {
-                strace.destroy();
-                strace.waitFor();
-            }
+            writeTraced(root, batch, trace, SyscallTrace.CALLS);
 
             assertThat(root.resolve("etc/a.conf")).hasContent("a");
             assertThat(mnt.resolve("b.conf")).hasContent("b");
@@ -478,6 +456,25 @@ class SshShellTest {
      * Once bytes arrive in {@code temp} (told by inotify, within a minute), kills the sshd processes serving
      * connections: the connection is cut in the middle of the stream. Gives up at once if {@code work} ends first.
      */
+    /**
+     * Writes {@code batch} over a new connection with strace attached to web-1's sshd (and all it starts) recording
+     * {@code calls} (with the paths behind descriptors) in {@code trace}.
+     */
+    private void writeTraced(Path root, List<Host.Write> batch, Path trace, String calls) throws Exception {
+        Process strace = new ProcessBuilder("strace", "-f", "-y", "-e", "signal=none", "-e", "trace=" + calls,
+                "-o", trace.toString(), "-p", Files.readString(sshd.pidFile()).trim())
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        try (var err = new java.io.BufferedReader(new java.io.InputStreamReader(strace.getErrorStream()))) {
+            assertThat(err.readLine()).as("strace attached").contains("attached");
+            try (SshHost host = connect(root)) {
+                assertThat(host.write(batch).failed()).isEmpty();
+            }
+        } finally {
+            strace.destroy();
+            strace.waitFor();
+        }
+    }
+
     /**
      * Cuts the connection (SIGKILL to sshd's per-connection processes) once bytes of the file named {@code name}
      * are being written in the batch's private folder under {@code folder} (watched with inotify, each folder as
