@@ -7,7 +7,8 @@
 # Output: a record per write done ("\0@@driftless-written D INDEX [REMOVAL]\0"), one for the write that
 # failed ("\0@@driftless-written F INDEX CODE\0"). Exit 9: the stream was cut short, nothing renamed.
 #
-# Processes are per folder, not per file: a file costs builtins only (its header read, its empty file made).
+# Processes are per folder at most (a mv; a mkdir, a mv and a cp only where needed), none per file: a file costs
+# the shell builtins only (its header read, its empty file made when it gets an owner before its bytes).
 
 B=.driftless-batch.driftless-tmp
 T=.driftless-stage.driftless-tmp
