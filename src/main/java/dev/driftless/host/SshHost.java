@@ -389,7 +389,9 @@ public final class SshHost implements Host {
      * All in one command and two processes: the shell reads the paths, a line each, checks each (its folder inside
      * the root, entered as the kernel resolves it; not a link) and prints a status line for it, with a token fresh
      * for this call so that no output can end another's early; then one GNU tar sends the files that passed, in
-     * order (never following a link), and a last status line says how tar ended.
+     * order (never following a link), and a last status line says how tar ended. Files are sent whole: a file past
+     * {@code limit} is read as too large, after its bytes came (the planner asks only for files whose stat says they
+     * are within it).
      */
     @Override
     public Map<String, Optional<byte[]>> readAll(Collection<String> paths, long limit) {

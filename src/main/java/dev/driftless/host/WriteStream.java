@@ -21,8 +21,9 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 /**
  * The stream one batch of writes travels in to an SSH host, and the script there that reads it
  * ({@code write-batch.sh}): a header section with an operation a line (each naming how many lines follow), then
- * a tar archive of the files' bytes, named by folder number and file name. The host runs a process per folder
- * (tar, one for all; a rename of each folder's files), none per file.
+ * a tar archive of the files' bytes, named by folder number and file name. The host runs a few processes per batch
+ * (one mkdir, one tar, a chown per owner, a chmod per mode) and one per folder written to (its files' rename, with
+ * a copy first when the folder is on another mount), none per file.
  */
 final class WriteStream {
 
@@ -57,14 +58,15 @@ final class WriteStream {
             }
         }
         boolean folders = false;
-        for (Write write : writes) {
+        for (int i = 0; i < writes.size(); i++) {
+            Write write = writes.get(i);
             String f = remote.apply(write.path());
             if (write instanceof FileWrite && !folders) {
-                // the folders of this file and those after it, made by one mkdir
+                // the folders of this file and those after it, made by one mkdir (after the folders and links
+                // written before the first file, which may be among them)
                 folders = true;
-                stream.op("M", writes.subList(writes.indexOf(write), writes.size()).stream()
-                        .filter(FileWrite.class::isInstance).map(w -> parentOf(remote.apply(w.path()))).distinct()
-                        .toArray(String[]::new));
+                stream.op("M", writes.subList(i, writes.size()).stream().filter(FileWrite.class::isInstance)
+                        .map(w -> parentOf(remote.apply(w.path()))).distinct().toArray(String[]::new));
             }
             if (write instanceof FileWrite file) {
                 stream.file(f, file);

@@ -164,12 +164,33 @@ public final class PodmanService implements AutoCloseable {
         } finally {
             daemon.stop();
             Mounts.releaseUnder(dir);
-            Command.run(EngineCommand.TIMEOUT, "rm", "-rf", "--one-file-system", dir.resolve("root").toString(),
-                    dir.resolve("run").toString(), dir.resolve("tmp").toString()).orThrow();
+            if (removeStorage().exitCode() != 0) {
+                // a container's conmon, still ending, holds the overlay mount in its own mount namespace (seen once
+                // in CI: "Device or resource busy"): once no process names this folder, release and remove again
+                awaitNoProcessNaming(dir);
+                Mounts.releaseUnder(dir);
+                removeStorage().orThrow();
+            }
             // netavark turns it on for any bridge network, and podman-compose 1.0.3 always makes one
             if (!Files.readString(IP_FORWARD).equals(ipForward)) {
                 Files.writeString(IP_FORWARD, ipForward);
             }
+        }
+    }
+
+    private Command.Result removeStorage() {
+        return Command.run(EngineCommand.TIMEOUT, "rm", "-rf", "--one-file-system", dir.resolve("root").toString(),
+                dir.resolve("run").toString(), dir.resolve("tmp").toString());
+    }
+
+    /** Waits (30 s at most) until no process has this folder on its command line: conmon names its storage. */
+    private static void awaitNoProcessNaming(Path dir) {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (Command.run(EngineCommand.TIMEOUT, "pgrep", "-f", "--", dir.toString()).exitCode() == 0) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("processes still use " + dir + " 30 s after podman stopped");
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(100));
         }
     }
 }
