@@ -23,30 +23,7 @@ final class CommittedKeys {
     private static final Pattern KEY = Pattern.compile("AGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{50,}",
             Pattern.CASE_INSENSITIVE);
 
-    private static final byte[] PREFIX = "age-secret-key-1".getBytes(StandardCharsets.US_ASCII);
-
     private CommittedKeys() {
-    }
-
-    /**
-     * Whether the bytes hold "AGE-SECRET-KEY-1" in any case: a plain scan, much faster than the case-insensitive
-     * pattern over every byte of every file of the repository (which every command reading it pays for).
-     */
-    static boolean mayHoldKey(byte[] bytes) {
-        outer:
-        for (int i = 0; i <= bytes.length - PREFIX.length; i++) {
-            if ((bytes[i] | 0x20) != 'a') {
-                continue;
-            }
-            for (int j = 1; j < PREFIX.length; j++) {
-                byte b = bytes[i + j];
-                if (b != PREFIX[j] && !(b >= 'A' && b <= 'Z' && (b | 0x20) == PREFIX[j])) {
-                    continue outer;
-                }
-            }
-            return true;
-        }
-        return false;
     }
 
     /** One problem for each file of the tree that holds a private age key, at the line of its first one. */
@@ -63,7 +40,7 @@ final class CommittedKeys {
             if (type == RepoTree.EntryType.DIRECTORY) {
                 search(tree, path, problems);
             } else if (type == RepoTree.EntryType.FILE && tree.size(path) <= LARGEST_SEARCHED) {
-                tree.read(path).filter(CommittedKeys::mayHoldKey).ifPresent(bytes -> {
+                tree.read(path).ifPresent(bytes -> {
                     // ISO-8859-1 keeps one character per byte: the key is ASCII in any encoding a file may have
                     String text = new String(bytes, StandardCharsets.ISO_8859_1);
                     Matcher key = KEY.matcher(text);
