@@ -39,8 +39,8 @@ final class CommittedKeys {
             RepoTree.EntryType type = tree.type(path);
             if (type == RepoTree.EntryType.DIRECTORY) {
                 search(tree, path, problems);
-            } else if (type == RepoTree.EntryType.FILE && tree.size(path) <= LARGEST_SEARCHED) {
-                tree.read(path).ifPresent(bytes -> {
+            } else if (type == RepoTree.EntryType.FILE) {
+                tree.readAtMost(path, LARGEST_SEARCHED).ifPresent(bytes -> {
                     // ISO-8859-1 keeps one character per byte: the key is ASCII in any encoding a file may have
                     String text = new String(bytes, StandardCharsets.ISO_8859_1);
                     Matcher key = KEY.matcher(text);

@@ -32,6 +32,15 @@ final class CommitTree implements RepoTree {
     private final String prefix;
     private boolean indexed;
 
+    /**
+     * Blobs read, by id, while they fit in {@link #CACHED_BYTES}: validating a repository reads every file (the
+     * committed-key search) and rendering reads most of them again, each a file open and an inflate when the
+     * objects are loose, as a fresh commit's are.
+     */
+    private static final long CACHED_BYTES = 16L << 20;
+    private final Map<ObjectId, byte[]> blobs = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong cached = new java.util.concurrent.atomic.AtomicLong();
+
     CommitTree(Repository repository, RevCommit commit, String prefix) throws IOException {
         this.repository = repository;
         this.revision = commit.getName();
@@ -118,14 +127,34 @@ final class CommitTree implements RepoTree {
 
     @Override
     public Optional<byte[]> read(String path) {
+        return readAtMost(path, Long.MAX_VALUE);
+    }
+
+    /** One object read for the size and the bytes; a blob read before comes from memory (a copy). */
+    @Override
+    public Optional<byte[]> readAtMost(String path, long limit) {
         if (type(path) != EntryType.FILE) {
             return Optional.empty();
         }
+        ObjectId id = entry(path).id();
+        byte[] known = blobs.get(id);
+        if (known != null) {
+            return known.length > limit ? Optional.empty() : Optional.of(known.clone());
+        }
         try (ObjectReader reader = repository.newObjectReader()) {
-            ObjectLoader blob = reader.open(entry(path).id());
+            ObjectLoader blob = reader.open(id);
+            if (blob.getSize() > limit) {
+                return Optional.empty();
+            }
             RepoTree.checkSize(path, blob.getSize());
             // getBytes() alone refuses anything above JGit's stream threshold (50 MiB) with a bare object id
-            return Optional.of(blob.getBytes((int) MAX_FILE_BYTES));
+            byte[] bytes = blob.getBytes((int) MAX_FILE_BYTES);
+            if (cached.addAndGet(bytes.length) <= CACHED_BYTES) {
+                blobs.put(id, bytes.clone());
+            } else {
+                cached.addAndGet(-bytes.length);
+            }
+            return Optional.of(bytes);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + path + " from commit " + revision, e);
         }

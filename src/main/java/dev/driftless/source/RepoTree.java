@@ -56,6 +56,12 @@ public interface RepoTree {
      */
     Optional<byte[]> read(String path);
 
+    /** The bytes of a regular file of at most {@code limit} bytes; empty for a larger file or what is no file. */
+    default Optional<byte[]> readAtMost(String path, long limit) {
+        long size = size(path);
+        return size < 0 || size > limit ? Optional.empty() : read(path);
+    }
+
     /** The size in bytes of a regular file, without reading it; -1 when the path is not a regular file. */
     default long size(String path) {
         return read(path).map(bytes -> (long) bytes.length).orElse(-1L);
