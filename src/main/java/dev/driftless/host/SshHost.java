@@ -83,8 +83,9 @@ public final class SshHost implements Host {
     /**
      * Shell functions that keep a command inside the root (see LocalHost's Confinement): {@code phys}
      * resolves what exists of a path as the kernel does (cd -P, a shell builtin: no process per path),
-     * {@code inside} tells whether a directory lands in the root, {@code refuse} names the link that
-     * leads out and where to, then exits 7. Empty without a root: nothing is outside.
+     * {@code inside} tells whether a directory lands in the root, {@code landed} whether the folder entered
+     * ($PWD, after cd -P) is in it, {@code refuse} names the link that leads out and where to, then exits 7.
+     * Empty without a root: nothing is outside.
      */
     private String confinement() {
         if (root.isEmpty()) {
@@ -97,6 +98,7 @@ public final class SshHost implements Host {
                 + "if cd -P -- \"$p\" 2>/dev/null; then p=${PWD%/}$q; else p=$(realpath -m -- \"$1\"); fi; }; "
                 + "phys \"$R\"; rr=$p; "
                 + "inside() { phys \"$1\"; case \"$p/\" in \"$rr\"/*) return 0;; esac; return 1; }; "
+                + "landed() { case \"$PWD/\" in \"$rr\"/*) return 0;; esac; return 1; }; "
                 + "culprit() { c=$R; rest=${1#\"$R\"}; while [ -n \"$rest\" ]; do rest=${rest#/}; c=$c/${rest%%/*}; "
                 + "case $rest in */*) rest=/${rest#*/};; *) rest=;; esac; inside \"$c\" || break; done; "
                 + "printf 'REFUSED\\0%s\\0%s\\0%s\\0' \"$1\" \"$c\" \"$p\"; }; "
@@ -114,7 +116,7 @@ public final class SshHost implements Host {
      */
     private String enter(String variable) {
         return "cd -P -- \"$" + variable + "\"; "
-                + (root.isEmpty() ? "" : "case \"$PWD/\" in \"$rr\"/*) ;; *) refuse \"$" + variable + "\";; esac; ");
+                + (root.isEmpty() ? "" : "landed || refuse \"$" + variable + "\"; ");
     }
 
     /** The refusal a command that exited 7 printed (see {@link #confinement}). */
@@ -408,7 +410,7 @@ public final class SshHost implements Host {
         String script = confinement() + "set --; while IFS= read -r f; do d=${f%/*}; [ -n \"$d\" ] || d=/; n=${f##*/}; "
                 + (root.isEmpty() ? "" : "if ! inside \"$d\"; then culprit \"$d\"; x=7; " + end + "continue; fi; ")
                 + "if ! cd -P -- \"$d\" 2>/dev/null; then echo \"$f: no such folder\" >&2; x=1; "
-                + (root.isEmpty() ? "" : "elif case \"$PWD/\" in \"$rr\"/*) false;; *) true;; esac; then culprit \"$d\"; x=7; ")
+                + (root.isEmpty() ? "" : "elif ! landed; then culprit \"$d\"; x=7; ")
                 + "elif [ -L \"$n\" ]; then echo \"$n is a symbolic link\" >&2; x=1; "
                 + "else set -- \"$@\" -C \"$PWD\" \"./$n\"; x=0; fi; " + end + "done; "
                 + "x=0; [ $# -eq 0 ] || tar -c -f - --no-recursion --no-unquote \"$@\" || x=$?; " + end + "exit 0";
@@ -718,7 +720,7 @@ public final class SshHost implements Host {
         String script = confinement() + "while IFS= read -r d; do "
                 + (root.isEmpty() ? "" : "inside \"$d\" || continue; ")
                 + "cd -P -- \"$d\" 2>/dev/null || continue; "
-                + (root.isEmpty() ? "" : "case \"$PWD/\" in \"$rr\"/*) ;; *) continue;; esac; ")
+                + (root.isEmpty() ? "" : "landed || continue; ")
                 + "for x in .*" + LocalHost.TEMP_SUFFIX + "; do "
                 + "if [ -f \"$x\" ] && [ ! -L \"$x\" ] && rm -f -- \"$x\"; then echo removed; "
                 // the private folders of a batch cut short (see WriteStream)
@@ -733,7 +735,7 @@ public final class SshHost implements Host {
         String f = remote(path);
         Result result = exec(confinement() + names(f) + "[ -d \"$d\" ] || exit 5; " + confine("d")
                 + "cd -P -- \"$d\" || exit 6; "
-                + (root.isEmpty() ? "" : "case \"$PWD/\" in \"$rr\"/*) ;; *) refuse \"$d\";; esac; ")
+                + (root.isEmpty() ? "" : "landed || refuse \"$d\"; ")
                 + "if [ -d \"$n\" ] && [ ! -L \"$n\" ]; then rmdir -- \"$n\" 2>/dev/null || exit 4; "
                 + "elif [ -e \"$n\" ] || [ -L \"$n\" ]; then rm -f -- \"$n\"; else exit 5; fi");
         return switch (result.exit()) {

@@ -37,8 +37,11 @@ final class WriteStream {
     private final ByteArrayOutputStream headers = new ByteArrayOutputStream();
     private final Map<String, Integer> folders = new LinkedHashMap<>();
     private final Map<List<String>, Integer> owners = new LinkedHashMap<>();
-    private final List<FileWrite> files = new java.util.ArrayList<>();
-    private final List<String> names = new java.util.ArrayList<>();
+    private final List<Member> members = new java.util.ArrayList<>();
+
+    /** A file of the archive: its name there ("K/NAME") and what is written. */
+    private record Member(String name, FileWrite file) {
+    }
 
     private WriteStream() {
     }
@@ -97,8 +100,7 @@ final class WriteStream {
         String spec = owned ? Integer.toString(owners.get(List.of(o.owner().orElse(""), o.group().orElse("")))) : "";
         boolean keeps = o.owner().isEmpty() || o.group().isEmpty();
         op("F", f, spec, keeps ? "1" : "", mode(o), Integer.toString(k));
-        files.add(file);
-        names.add(k + "/" + f.substring(slash + 1));
+        members.add(new Member(k + "/" + f.substring(slash + 1), file));
     }
 
     private static String mode(Ownership o) {
@@ -118,7 +120,7 @@ final class WriteStream {
     }
 
     private byte[] bytes() {
-        if (files.isEmpty()) {
+        if (members.isEmpty()) {
             return headers.toByteArray();
         }
         ByteArrayOutputStream out = headers;
@@ -126,9 +128,9 @@ final class WriteStream {
         try (TarArchiveOutputStream tar = new TarArchiveOutputStream(out, StandardCharsets.UTF_8.name())) {
             tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_GNU);
             tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
-            for (int i = 0; i < files.size(); i++) {
-                FileWrite file = files.get(i);
-                TarArchiveEntry entry = new TarArchiveEntry(names.get(i), true);
+            for (Member member : members) {
+                FileWrite file = member.file();
+                TarArchiveEntry entry = new TarArchiveEntry(member.name(), true);
                 entry.setSize(file.content().length);
                 // the mode once all bytes are in: the resource's, or private until the host gives it 0644 or
                 // the mode of the file it replaces

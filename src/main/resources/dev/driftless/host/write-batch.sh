@@ -1,6 +1,6 @@
 # Driftless: one batch of writes on an SSH host, read from standard input (see WriteStream.java).
 # Runs in a subshell of the host's long-lived shell, after the confinement functions (SshHost.confinement:
-# R, rr, inside, culprit; R unset when the host has no root). POSIX sh plus GNU coreutils and GNU tar.
+# R, rr, inside, landed, culprit; R unset when the host has no root). POSIX sh plus GNU coreutils and GNU tar.
 #
 # Input: a header section, one operation a line ("OP COUNT", then COUNT lines), ended by "E 0"; then, when
 # the batch has files, a tar archive of their bytes ("K/NAME", K the folder's number, ending with ".end").
@@ -36,8 +36,18 @@ mountof() {
         case $1/ in "${_mp%/}"/*) if [ ${#_mp} -ge $_ml ]; then _ml=${#_mp}; _m=${_x%% *}; fi;; esac
     done
 }
-# the fields of a folder's line ("K VIA PATH", VIA "s" when on the batch folder's mount, "o" when not)
-folder() { k=${1%% *}; _r=${1#* }; via=${_r%% *}; p=${_r#* }; }
+# the batch's folders, one at a time: set _kd=$kd, then "while nextfolder": k its number, p its path, via "s" when
+# it is on the batch folder's mount, "o" when not (from its line in kd, "K VIA PATH")
+nextfolder() {
+    [ -n "$_kd" ] || return 1
+    _x=${_kd%%"$NL"*}; _kd=${_kd#*"$NL"}; k=${_x%% *}; _r=${_x#* }; via=${_r%% *}; p=${_r#* }
+}
+# the files of a list, one at a time: set _l (eval "_l=\$F_$k"), then "while nextfile": _fi its index, _ff its
+# flags, _fn its name (from its line, "INDEX FLAGS NAME")
+nextfile() {
+    [ -n "$_l" ] || return 1
+    _x=${_l%%"$NL"*}; _l=${_l#*"$NL"}; _fi=${_x%% *}; _r=${_x#* }; _ff=${_r%% *}; _fn=${_r#* }
+}
 
 fail() { printf '\000@@driftless-written F %s %s\000' "$1" "$2"; stop=1; }
 done1() { printf '\000@@driftless-written D %s\000' "$1"; }
@@ -45,10 +55,10 @@ gone() { printf '\000@@driftless-written D %s %s\000' "$1" "$2"; }
 parent() { d=${f%/*}; [ -n "$d" ] || d=/; n=${f##*/}; t=.$n.driftless-tmp; }
 # appends line $2 to the variable named $1 (a name of ours: letters, digits, underscores)
 add() { eval "$1=\${$1}\$2\$NL"; }
-# whether folder $d stays inside the root as far as it exists (names the link that leads out when not)
+# whether folder $d stays inside the root as far as it exists, and whether the folder just entered ($PWD) is
+# inside it (each names the link that leads out when not; nothing is outside without a root)
 within() { [ -z "${R:-}" ] || inside "$d" || { culprit "$d"; return 1; }; }
-# whether the folder just entered ($PWD) is inside the root
-landed() { [ -z "${R:-}" ] && return 0; case "$PWD/" in "$rr"/*) return 0;; esac; culprit "$d"; return 1; }
+entered() { [ -z "${R:-}" ] || landed || { culprit "$d"; return 1; }; }
 # the index of the first line ("INDEX FLAGS NAME") of the list named $1
 firstof() { eval "_f=\$$1"; _f=${_f%%" "*}; }
 # runs "$@" with, after its arguments, PREFIX NAME for each line ("INDEX FLAGS NAME") of the list named $1
@@ -66,13 +76,9 @@ each() {
 # per mode among them (or, when the stat cannot say, one cp --attributes-only per folder)
 keepmodes() {
     set --; _kd=$kd
-    while [ -n "$_kd" ]; do
-        _x=${_kd%%"$NL"*}; _kd=${_kd#*"$NL"}; folder "$_x"
+    while nextfolder; do
         eval "_l=\$F_$k"
-        while [ -n "$_l" ]; do
-            _x=${_l%%"$NL"*}; _l=${_l#*"$NL"}; _r=${_x#* }
-            case ${_r%% *} in *m*) set -- "$@" "$p/${_r#* }";; esac
-        done
+        while nextfile; do case $_ff in *m*) set -- "$@" "$p/$_fn";; esac; done
     done
     [ $# -gt 0 ] || return 0
     _modes=$(stat -c %a -- "$@" 2>/dev/null) || _modes=
@@ -85,16 +91,14 @@ keepmodes() {
         return
     fi
     _ms=; _kd=$kd
-    while [ -n "$_kd" ]; do
-        _x=${_kd%%"$NL"*}; _kd=${_kd#*"$NL"}; folder "$_x"
+    while nextfolder; do
         eval "_l=\$F_$k"
-        while [ -n "$_l" ]; do
-            _x=${_l%%"$NL"*}; _l=${_l#*"$NL"}; _r=${_x#* }
-            case ${_r%% *} in *m*) ;; *) continue;; esac
+        while nextfile; do
+            case $_ff in *m*) ;; *) continue;; esac
             _mo=${_modes%%"$NL"*}; _modes=${_modes#*"$NL"}
-            case $_mo in ''|*[!0-7]*) firstof "F_$k"; fail "$_f" 1; return 1;; esac
+            case $_mo in ''|*[!0-7]*) fail "$_fi" 1; return 1;; esac
             case " $_ms " in *" $_mo "*) ;; *) _ms="$_ms $_mo";; esac
-            add "M_$_mo" "${_x%% *} - $k/${_r#* }"
+            add "M_$_mo" "$_fi - $k/$_fn"
         done
     done
     for _mo in $_ms; do
@@ -105,14 +109,13 @@ keepmodes() {
 # the first that fails, reporting its first file
 infolders() {
     _kd=$kd
-    while [ -n "$_kd" ]; do
-        _x=${_kd%%"$NL"*}; _kd=${_kd#*"$NL"}; folder "$_x"
+    while nextfolder; do
         if ! { cd -P -- "$p" && [ "$PWD" = "$p" ] && eval "$1"; }; then firstof "F_$k"; fail "$_f" 1; return 1; fi
     done
 }
 syncall() {
     set --; _kd=$kd
-    while [ -n "$_kd" ]; do _x=${_kd%%"$NL"*}; _kd=${_kd#*"$NL"}; folder "$_x"; set -- "$@" "$p"; done
+    while nextfolder; do set -- "$@" "$p"; done
     sync -f -- "$@"
 }
 # what is not in place goes: the batch folder and the folders' stages (after a success, there are none)
@@ -120,8 +123,7 @@ cleanup() {
     cd / || return
     if [ -n "$S" ] && { [ -e "$S" ] || [ -L "$S" ]; }; then rm -rf -- "$S"; fi
     _kd=$kd
-    while [ -n "$_kd" ]; do
-        _x=${_kd%%"$NL"*}; _kd=${_kd#*"$NL"}; folder "$_x"
+    while nextfolder; do
         if [ "$via" = o ] && [ -d "$p/$T" ] && [ ! -L "$p/$T" ]; then rm -rf -- "$p/$T"; fi
     done
 }
@@ -156,7 +158,7 @@ while IFS=' ' read -r op cnt; do
         if [ -d "$f" ] && [ ! -L "$f" ]; then fail $i 3; continue; fi
         [ -d "$d" ] || mkdir -p -- "$d" || { fail $i 1; continue; }
         cd -P -- "$d" || { fail $i 1; continue; }
-        landed || { fail $i 7; continue; }
+        entered || { fail $i 7; continue; }
         if [ "$k" -ge "$kn" ]; then
             mountof "$PWD"
             [ -n "$S" ] || { S=$PWD/$B; first=$i; m0=$_m; }
@@ -181,7 +183,7 @@ while IFS=' ' read -r op cnt; do
         if [ -L "$f" ] || { [ -e "$f" ] && [ ! -d "$f" ]; }; then fail $i 3; continue; fi
         if [ ! -d "$f" ]; then mkdir -p -- "$f" && chmod 755 -- "$f" || { fail $i 1; continue; }; fi
         d=$f; cd -P -- "$f" || { fail $i 1; continue; }
-        landed || { fail $i 7; continue; }
+        entered || { fail $i 7; continue; }
         { [ -z "$m" ] || chmod "$m" -- .; } && { [ -z "$o" ] || chown -- "$o" .; } \
             && { [ -z "$g" ] || chgrp -- "$g" .; } || { fail $i 1; continue; }
         done1 $i;;
@@ -191,7 +193,7 @@ while IFS=' ' read -r op cnt; do
         if [ -d "$f" ] && [ ! -L "$f" ]; then fail $i 3; continue; fi
         [ -d "$d" ] || mkdir -p -- "$d" || { fail $i 1; continue; }
         cd -P -- "$d" || { fail $i 1; continue; }
-        landed || { fail $i 7; continue; }
+        entered || { fail $i 7; continue; }
         rm -f -- "$t"
         ln -s -- "$target" "$t" && mv -fT -- "$t" "$n" || { rm -f -- "$t"; fail $i 1; continue; }
         done1 $i;;
@@ -200,7 +202,7 @@ while IFS=' ' read -r op cnt; do
         if [ ! -d "$d" ]; then gone $i 5; else
             within || { fail $i 7; continue; }
             cd -P -- "$d" || { fail $i 1; continue; }
-            landed || { fail $i 7; continue; }
+            entered || { fail $i 7; continue; }
             if [ -d "$n" ] && [ ! -L "$n" ]; then
                 if rmdir -- "$n" 2>/dev/null; then gone $i 0; else gone $i 4; fi
             elif [ -e "$n" ] || [ -L "$n" ]; then
@@ -231,14 +233,12 @@ place() {
     set -- "$B"; k=0
     while [ $k -lt $kn ]; do set -- "$@" "$B/$k"; k=$((k + 1)); done
     mkdir -- "$@" || { fail $first 1; return 1; }
-    k=0
-    while [ $k -lt $kn ]; do
+    _kd=$kd
+    while nextfolder; do
         eval "_l=\$F_$k"
-        while [ -n "$_l" ]; do
-            _x=${_l%%"$NL"*}; _l=${_l#*"$NL"}; _r=${_x#* }
-            case ${_r%% *} in *[ow]*) : > "$S/$k/${_r#* }" || { fail "${_x%% *}" 1; return 1; };; esac
+        while nextfile; do
+            case $_ff in *[ow]*) : > "$S/$k/$_fn" || { fail "$_fi" 1; return 1; };; esac
         done
-        k=$((k + 1))
     done
     # owners before the first byte: those kept from the files replaced, then those the resources set
     infolders 'each "F_$k" o "" cp --attributes-only --preserve=ownership -t "$S/$k" --' || return 1
@@ -257,18 +257,16 @@ place() {
         || return 1
     syncall || { fail $first 1; return 1; }
     _kd=$kd; set -- "$S"
-    while [ -n "$_kd" ]; do
-        _x=${_kd%%"$NL"*}; _kd=${_kd#*"$NL"}; folder "$_x"
+    while nextfolder; do
         if [ "$via" = s ]; then src=$S/$k; else src=$T; set -- "$@" "$p/$T"; fi
         eval "_l=\$F_$k"
         if cd -P -- "$p" && [ "$PWD" = "$p" ] && each "F_$k" "" "$src/" mv -f -t . --; then
-            while [ -n "$_l" ]; do _x=${_l%%"$NL"*}; _l=${_l#*"$NL"}; done1 "${_x%% *}"; done
+            while nextfile; do done1 "$_fi"; done
         else
             # what was renamed is in place; the first file that was not fails the batch
-            while [ -n "$_l" ]; do
-                _x=${_l%%"$NL"*}; _l=${_l#*"$NL"}; _r=${_x#* }; _r=$src/${_r#* }
-                if [ "$PWD" = "$p" ] && [ ! -e "$_r" ] && [ ! -L "$_r" ]; then done1 "${_x%% *}"
-                elif [ -z "$_failed" ]; then fail "${_x%% *}" 1; _failed=1; fi
+            while nextfile; do
+                if [ "$PWD" = "$p" ] && [ ! -e "$src/$_fn" ] && [ ! -L "$src/$_fn" ]; then done1 "$_fi"
+                elif [ -z "$_failed" ]; then fail "$_fi" 1; _failed=1; fi
             done
             sync -f -- "$p" 2>/dev/null
             return 1

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.driftless.model.Address;
 import dev.driftless.testing.SshClient;
-import dev.driftless.testing.SshServer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -32,20 +31,16 @@ class HostFollowTest {
     @TempDir
     static Path dir;
 
-    static SshServer sshd;
-    static SshConnections connections;
+    static SshClient.Fixture ssh;
 
     @BeforeAll
     static void startSshd() throws Exception {
-        Path userKey = SshServer.keygen(dir.resolve("user_key"));
-        sshd = SshServer.start(dir.resolve("sshd"), dir.resolve("user_key.pub"));
-        connections = SshClient.trusting(sshd, userKey, dir);
+        ssh = SshClient.Fixture.start(dir);
     }
 
     @AfterAll
     static void stopSshd() throws InterruptedException {
-        connections.close();
-        sshd.close();
+        ssh.close();
     }
 
     static Stream<String> hosts() {
@@ -54,7 +49,7 @@ class HostFollowTest {
 
     private static Host connect(String kind) {
         return kind.equals("local") ? new LocalHost("box", Optional.empty())
-                : connections.connect("web-1", new Address.Ssh("root", "127.0.0.1", sshd.port()), Optional.empty(),
+                : ssh.connections().connect("web-1", new Address.Ssh("root", "127.0.0.1", ssh.sshd().port()), Optional.empty(),
                         Optional.empty(), Optional.empty());
     }
 

@@ -47,25 +47,22 @@ class SshShellTest {
     @TempDir
     Path tmp;
 
+    static SshClient.Fixture ssh;
     static SshServer sshd;
-    static Path userKey;
-    static SshConnections connections;
 
     @BeforeAll
     static void startSshd() throws Exception {
-        userKey = SshServer.keygen(dir.resolve("user_key"));
-        sshd = SshServer.start(dir.resolve("sshd"), dir.resolve("user_key.pub"));
-        connections = SshClient.trusting(sshd, userKey, dir);
+        ssh = SshClient.Fixture.start(dir);
+        sshd = ssh.sshd();
     }
 
     @AfterAll
     static void stopSshd() throws InterruptedException {
-        connections.close();
-        sshd.close();
+        ssh.close();
     }
 
     private SshHost connect(Path root) {
-        return connections.connect("web-1", new Address.Ssh("root", "127.0.0.1", sshd.port()),
+        return ssh.connections().connect("web-1", new Address.Ssh("root", "127.0.0.1", sshd.port()),
                 Optional.of(root.toString()), Optional.empty(), Optional.empty());
     }
 
@@ -73,7 +70,7 @@ class SshShellTest {
     private TestRepo repo(Path at, Path root, int files, int folders) throws IOException {
         TestRepo repo = TestRepo.init(at);
         repo.write("driftless.yaml", "hosts:\n  web-1:\n    address: ssh://root@127.0.0.1:" + sshd.port() + "\n"
-                + "    root: " + root + "\n    identity: " + userKey + "\n");
+                + "    root: " + root + "\n    identity: " + ssh.userKey() + "\n");
         StringBuilder service = new StringBuilder("hosts: [web-1]\nfiles:\n");
         for (int d = 0; d < folders; d++) {
             service.append("  - path: /srv/app/d").append(d).append("\n    type: directory\n    mode: \"0750\"\n");
@@ -452,10 +449,6 @@ class SshShellTest {
         }
     }
 
-    /**
-     * Once bytes arrive in {@code temp} (told by inotify, within a minute), kills the sshd processes serving
-     * connections: the connection is cut in the middle of the stream. Gives up at once if {@code work} ends first.
-     */
     /**
      * Writes {@code batch} over a new connection with strace attached to web-1's sshd (and all it starts) recording
      * {@code calls} (with the paths behind descriptors) in {@code trace}.

@@ -20,4 +20,19 @@ public final class SshClient {
         return new SshConnections(new SshSettings(Optional.of(userKey), knownHosts, false, Duration.ofSeconds(5),
                 Optional.empty()));
     }
+
+    /** A test sshd on 127.0.0.1 with a user key of its own (both in {@code dir}) and connections that trust it. */
+    public record Fixture(SshServer sshd, Path userKey, SshConnections connections) {
+
+        public static Fixture start(Path dir) throws IOException, InterruptedException {
+            Path userKey = SshServer.keygen(dir.resolve("user_key"));
+            SshServer sshd = SshServer.start(dir.resolve("sshd"), dir.resolve("user_key.pub"));
+            return new Fixture(sshd, userKey, trusting(sshd, userKey, dir));
+        }
+
+        public void close() throws InterruptedException {
+            connections.close();
+            sshd.close();
+        }
+    }
 }
