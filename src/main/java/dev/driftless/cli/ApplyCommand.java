@@ -87,10 +87,12 @@ final class ApplyCommand extends WorkspaceCommand implements Callable<Integer> {
                     if (target.output == TargetOptions.Output.text) {
                         sayWhoSigned(workspace);
                     }
+                    boolean text = target.output == TargetOptions.Output.text;
+                    // diffs only for --diff and the JSON document (which has them): else the old bytes of the changed
+                    // files are not even read
                     Reconciler reconciler = new Reconciler(timeouts.lockTimeout, timeouts.handlerTimeout,
                             new KnownFiles(), HealthChecks.inRealTime(), !noRollback,
-                            pull.imagePull());
-                    boolean text = target.output == TargetOptions.Output.text;
+                            pull.imagePull(), diff || !text);
                     int hosts = workspace.hosts().size();
                     // one host at a time: print each change as it is made; several: each host's lines as a block,
                     // in inventory order whichever host finishes first

@@ -74,7 +74,16 @@ public final class Reconciler {
     /** The same, an apply pulling the images of compose stacks as {@code pull} says. */
     public Reconciler(Duration lockTimeout, Duration handlerTimeout, KnownFiles known, HealthChecks checks,
             boolean rollback, ImagePull pull) {
-        this.planner = new Planner(pull);
+        this(lockTimeout, handlerTimeout, known, checks, rollback, pull, true);
+    }
+
+    /**
+     * The same; without {@code diffs} the changes of its plans carry no diff (a command that shows none): the
+     * hosts' files are then not read for them.
+     */
+    public Reconciler(Duration lockTimeout, Duration handlerTimeout, KnownFiles known, HealthChecks checks,
+            boolean rollback, ImagePull pull, boolean diffs) {
+        this.planner = new Planner(pull, diffs);
         this.lockTimeout = lockTimeout;
         this.applier = new Applier(handlerTimeout);
         this.known = known;

@@ -51,6 +51,7 @@ public final class Planner {
     static final int DIFF_LIMIT = 1024 * 1024;
 
     private final ImagePull pull;
+    private final boolean diffs;
 
     /** A planner for plans, checks and the agent's heals: an image is pulled only when a host lacks it. */
     public Planner() {
@@ -59,7 +60,16 @@ public final class Planner {
 
     /** A planner whose applies pull the images of compose stacks as {@code pull} says. */
     public Planner(ImagePull pull) {
+        this(pull, true);
+    }
+
+    /**
+     * The same; without {@code diffs} its changes carry no diff, and the host's files are not read for them (an
+     * apply that prints no diff and keeps no history: over SSH, the old bytes of every changed file not sent).
+     */
+    public Planner(ImagePull pull, boolean diffs) {
         this.pull = pull;
+        this.diffs = diffs;
     }
 
     /**
@@ -265,6 +275,9 @@ public final class Planner {
                     Optional.of(resource), Optional.empty(), details(resource, wanted, now), takeover));
         }
         // what the diffs need of the host, read in one go (over SSH one round trip, not one per changed file)
+        if (!diffs) {
+            owed.clear(); // nobody shows them: the host's files are not read for them either
+        }
         Map<String, Optional<byte[]>> before = host.readAll(owed.stream().filter(OwedDiff::needsRead)
                 .map(o -> o.resource().path()).toList(), DIFF_LIMIT);
         for (OwedDiff o : owed) {

@@ -86,9 +86,11 @@ class SshShellTest {
         return repo;
     }
 
-    private Cli.Result apply(TestRepo repo, String command) throws IOException {
+    private Cli.Result apply(TestRepo repo, String... command) throws IOException {
         Path knownHosts = Files.writeString(tmp.resolve("known_hosts"), sshd.knownHostsLine() + "\n");
-        return Cli.run(command, "--repo", repo.dir().toString(), "--known-hosts", knownHosts.toString());
+        List<String> args = new ArrayList<>(List.of(command));
+        args.addAll(List.of("--repo", repo.dir().toString(), "--known-hosts", knownHosts.toString()));
+        return Cli.run(args.toArray(String[]::new));
     }
 
     private int commandsOf(TestRepo repo, String command) throws IOException {
@@ -133,10 +135,39 @@ class SshShellTest {
 
     /** Round trips (scripts the hosts' shells ran) of one CLI command, which must succeed with {@code exit}. */
     private long roundTripsOf(TestRepo repo, String command, int exit) throws IOException {
+        return roundTripsOf(repo, exit, command).trips();
+    }
+
+    private record Run(long trips, Cli.Result result) {
+    }
+
+    private Run roundTripsOf(TestRepo repo, int exit, String... command) throws IOException {
         long before = RemoteShell.SCRIPTS.get();
         Cli.Result result = apply(repo, command);
         assertThat(result.exitCode()).as(result.toString()).isEqualTo(exit);
-        return RemoteShell.SCRIPTS.get() - before;
+        return new Run(RemoteShell.SCRIPTS.get() - before, result);
+    }
+
+    @Test
+    void anApplyThatShowsNoDiffDoesNotReadTheFilesItReplacesAndOneWithDiffDoes() throws IOException {
+        Path root = tmp.resolve("root");
+        TestRepo repo = repo(tmp.resolve("repo"), root, 20, 4);
+        assertThat(apply(repo, "apply").exitCode()).isZero();
+
+        change(repo, 20, "changed");
+        Run plain = roundTripsOf(repo, 0, "apply");
+        change(repo, 20, "changed again");
+        Run withDiff = roundTripsOf(repo, 0, "apply", "--diff");
+        change(repo, 20, "changed once more");
+        Run json = roundTripsOf(repo, 0, "apply", "--output", "json");
+
+        // the old bytes of the 20 files come in one round trip, only when a diff is shown
+        assertThat(withDiff.trips()).as("round trips of apply --diff vs apply").isEqualTo(plain.trips() + 1);
+        assertThat(json.trips()).as("round trips of apply --output json vs apply").isEqualTo(plain.trips() + 1);
+        assertThat(plain.result().out()).contains("~ /srv/app/d3/f19.conf").doesNotContain("-file 19");
+        assertThat(withDiff.result().out()).contains("-file 19 changed\n", "+file 19 changed again\n");
+        assertThat(json.result().out()).contains("-file 19 changed again\\n+file 19 changed once more");
+        assertThat(Files.readString(root.resolve("srv/app/d3/f19.conf"))).isEqualTo("file 19 changed once more\n");
     }
 
     private static void change(TestRepo repo, int files, String how) throws IOException {
