@@ -7,8 +7,9 @@
 # Output: a record per write done ("\0@@driftless-written D INDEX [REMOVAL]\0"), one for the write that
 # failed ("\0@@driftless-written F INDEX CODE\0"). Exit 9: the stream was cut short, nothing renamed.
 #
-# Processes are per folder at most (a mv; a mkdir, a mv and a cp only where needed), none per file: a file costs
-# the shell builtins only (its header read, its empty file made when it gets an owner before its bytes).
+# Processes are a handful per batch, none per file: a file costs the shell builtins only (its header read, its empty
+# file made when it gets an owner before its bytes). The renames into place are one perl process for all folders
+# when the host has perl (Debian and Ubuntu always do: perl-base is essential), else one mv per folder.
 
 B=.driftless-batch.driftless-tmp
 T=.driftless-stage.driftless-tmp
@@ -113,9 +114,11 @@ infolders() {
         if ! { cd -P -- "$p" && [ "$PWD" = "$p" ] && eval "$1"; }; then firstof "F_$k"; fail "$_f" 1; return 1; fi
     done
 }
+# syncs the file systems the batch's files are on (sync -f: each folder named costs a syncfs, even of one synced
+# already): the batch folder's, and that of each folder on another
 syncall() {
-    set --; _kd=$kd
-    while nextfolder; do set -- "$@" "$p"; done
+    set -- "$S"; _kd=$kd
+    while nextfolder; do [ "$via" = s ] || set -- "$@" "$p"; done
     sync -f -- "$@"
 }
 # what is not in place goes: the batch folder and the folders' stages (after a success, there are none)
@@ -227,6 +230,33 @@ done
 # beside it (a rename, or a copy when the folder is on another file system: still in a private folder), are
 # synced, and are renamed into place, one mv per folder. No process per file.
 umask 077
+# The renames of all folders in one process: perl reads records "d SOURCE FOLDER" (enter FOLDER, as cd -P does,
+# and check that it is where the first pass found it: getcwd gives the path the kernel resolved) and "f NAME"
+# (rename SOURCE/NAME to NAME in the folder entered), NUL-terminated fields; it stops at the first that fails
+# (perl-base has Cwd; a perl that cannot run renames nothing, and mv does it all)
+RENAMES='use Cwd "getcwd"; $/ = "\0"; my $from;
+while (defined(my $op = <STDIN>)) {
+    chomp $op; chomp(my $x = <STDIN>);
+    if ($op eq "d") { chomp(my $to = <STDIN>); $from = $x; (chdir($to) && getcwd() eq $to) or exit 1; }
+    else { rename("$from/$x", $x) or exit 1; }
+}'
+renames() {
+    _kd=$kd
+    while nextfolder; do
+        if [ "$via" = s ]; then src=$S/$k; else src=$T; fi
+        printf 'd\000%s\000%s\000' "$src" "$p"
+        eval "_l=\$F_$k"
+        while nextfile; do printf 'f\000%s\000' "$_fn"; done
+    done
+}
+# _left: the lines of the list _l (the folder's files, entered) whose file is still in $src, not yet renamed
+left() {
+    _left=; _lr=$_l
+    while [ -n "$_lr" ]; do
+        _x=${_lr%%"$NL"*}; _lr=${_lr#*"$NL"}; _n=${_x#* }; _n=${_n#* }
+        if [ -e "$src/$_n" ] || [ -L "$src/$_n" ]; then _left=$_left$_x$NL; fi
+    done
+}
 place() {
     cd -P -- "${S%/*}" && [ "$PWD" = "${S%/*}" ] || { fail $first 1; return 1; }
     if [ -e "$B" ] || [ -L "$B" ]; then rm -rf -- "$B"; fi
@@ -256,11 +286,13 @@ place() {
     infolders '[ "$via" = s ] || { if [ -e "$T" ] || [ -L "$T" ]; then rm -rf -- "$T"; fi; mv -T -- "$S/$k" "$T"; }' \
         || return 1
     syncall || { fail $first 1; return 1; }
+    if command -v perl >/dev/null 2>&1; then renames | perl -e "$RENAMES" 2>/dev/null; fi
+    # what perl did not rename (all of it without perl; after its first failure, the rest), one mv per folder
     _kd=$kd; set -- "$S"
     while nextfolder; do
         if [ "$via" = s ]; then src=$S/$k; else src=$T; set -- "$@" "$p/$T"; fi
         eval "_l=\$F_$k"
-        if cd -P -- "$p" && [ "$PWD" = "$p" ] && each "F_$k" "" "$src/" mv -f -t . --; then
+        if cd -P -- "$p" && [ "$PWD" = "$p" ] && left && each _left "" "$src/" mv -f -t . --; then
             while nextfile; do done1 "$_fi"; done
         else
             # what was renamed is in place; the first file that was not fails the batch

@@ -13,6 +13,7 @@ import dev.driftless.testing.TestRepo;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
@@ -62,7 +63,11 @@ class SshShellTest {
     }
 
     private SshHost connect(Path root) {
-        return ssh.connections().connect("web-1", new Address.Ssh("root", "127.0.0.1", sshd.port()),
+        return connect(ssh, root);
+    }
+
+    private static SshHost connect(SshClient.Fixture to, Path root) {
+        return to.connections().connect("web-1", new Address.Ssh("root", "127.0.0.1", to.sshd().port()),
                 Optional.of(root.toString()), Optional.empty(), Optional.empty());
     }
 
@@ -241,6 +246,76 @@ class SshShellTest {
     }
 
     @Test
+    void theRenamesIntoPlaceAreOnePerlProcessForAllFoldersOrOnAHostWithoutPerlOneMvPerFolder() throws Exception {
+        Map<String, Long> withPerl = renamesOn(ssh, tmp.resolve("with-perl"));
+        // a host without perl: its sessions' PATH holds every command of this one but perl (links out of a folder
+        // of its own: JUnit's temporary folder warns of each link it removes that leads out of it)
+        Path bin = Files.createTempDirectory("driftless-bin-without-perl");
+        for (String folder : List.of("/usr/local/bin", "/usr/bin", "/usr/sbin")) {
+            try (Stream<Path> commands = Files.list(Path.of(folder))) {
+                for (Path command : commands.toList()) {
+                    Path name = command.getFileName();
+                    if (!name.toString().startsWith("perl") && Files.notExists(bin.resolve(name), LinkOption.NOFOLLOW_LINKS)) {
+                        Files.createSymbolicLink(bin.resolve(name), command);
+                    }
+                }
+            }
+        }
+        SshClient.Fixture noPerl = SshClient.Fixture.start(tmp.resolve("no-perl"), Map.of("PATH", bin.toString()));
+        Map<String, Long> withoutPerl;
+        try {
+            withoutPerl = renamesOn(noPerl, tmp.resolve("without-perl"));
+        } finally {
+            noPerl.close();
+            try (Stream<Path> links = Files.list(bin)) {
+                for (Path link : links.toList()) {
+                    Files.delete(link);
+                }
+            }
+            Files.delete(bin);
+        }
+
+        assertThat(withPerl).as("perl and mv processes, host with perl").containsEntry("perl", 1L).containsEntry("mv", 0L);
+        assertThat(withoutPerl).as("perl and mv processes, host without perl").containsEntry("perl", 0L)
+                .containsEntry("mv", 3L);
+    }
+
+    /**
+     * Writes 30 files in three folders (a third replacing a file of another owner and mode, which they keep; a third
+     * given an owner) with execve traced, checks them, and counts the perl and mv processes the host ran.
+     */
+    private static Map<String, Long> renamesOn(SshClient.Fixture to, Path root) throws Exception {
+        List<Host.Write> batch = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            String path = "/srv/d" + (i % 3) + "/f" + i + ".conf";
+            if (i % 3 == 0) {
+                Path old = Files.createDirectories(root.resolve("srv/d" + (i % 3))).resolve("f" + i + ".conf");
+                Files.writeString(old, "old\n");
+                run("chown", "nobody:driftless-sudo", old.toString());
+                run("chmod", "640", old.toString());
+            }
+            batch.add(new Host.FileWrite(path, ("file " + i + "\n").getBytes(StandardCharsets.UTF_8), i % 3 == 1
+                    ? new Ownership(Optional.empty(), Optional.of("driftless-plain"), Optional.empty()) : Ownership.KEEP));
+        }
+        Path trace = Files.createDirectories(root.resolveSibling(root.getFileName() + "-trace")).resolve("execve");
+        writeTraced(to, root, batch, trace, "execve");
+        for (int i = 0; i < 30; i++) {
+            Path file = root.resolve("srv/d" + (i % 3) + "/f" + i + ".conf");
+            assertThat(file).hasContent("file " + i);
+            assertThat(attributes(file)).isEqualTo(i % 3 == 0 ? "nobody:driftless-sudo 640"
+                    : i % 3 == 1 ? "driftless-plain:root 644" : "root:root 644");
+        }
+        assertNoTemporaryFile(root);
+        try (Stream<String> lines = Files.lines(trace)) {
+            List<String> ran = lines.filter(l -> l.contains("execve(\"") && l.endsWith("= 0"))
+                    .map(l -> l.substring(l.indexOf("execve(\"") + 8, l.indexOf('"', l.indexOf("execve(\"") + 8)))
+                    .map(command -> command.substring(command.lastIndexOf('/') + 1)).toList();
+            return Map.of("perl", ran.stream().filter("perl"::equals).count(),
+                    "mv", ran.stream().filter("mv"::equals).count());
+        }
+    }
+
+    @Test
     void aBatchOverTwoFileSystemsCreatesNoFileAtItsFinalNameOnEitherButRenamesItThere() throws Exception {
         Path root = tmp.resolve("root");
         Files.createDirectories(root.resolve("etc"));
@@ -266,10 +341,9 @@ class SshShellTest {
                     .isEqualTo("rw-r--r--");
             assertNoTemporaryFile(root);
             SyscallTrace calls = SyscallTrace.of(trace);
-            // a.conf from the batch folder beside it; b.conf and c.conf from a stage on their own file system, /mnt
+            // a.conf from the batch folder beside it; b.conf and c.conf from a stage in their folder, on /mnt
             Map<String, String> renamedFrom = Map.of("a.conf", "/etc/" + WriteStream.BATCH + "/0/a.conf\"",
-                    "b.conf", "/mnt>, \"" + WriteStream.STAGE + "/b.conf\"",
-                    "c.conf", "/mnt/sub>, \"" + WriteStream.STAGE + "/c.conf\"");
+                    "b.conf", "\"" + WriteStream.STAGE + "/b.conf\"", "c.conf", "\"" + WriteStream.STAGE + "/c.conf\"");
             Map<String, String> folderOf = Map.of("a.conf", "etc", "b.conf", "mnt", "c.conf", "mnt/sub");
             for (String name : renamedFrom.keySet()) {
                 SyscallTrace.FileStory story = calls.story(name);
@@ -278,9 +352,11 @@ class SshShellTest {
                 assertThat(story.of(SyscallTrace.Kind.CREATE)).as(story.toString()).isNotEmpty()
                         .allSatisfy(e -> assertThat(e.call().result()).containsAnyOf(WriteStream.BATCH + "/",
                                 WriteStream.STAGE + "/"));
-                assertThat(story.last(SyscallTrace.Kind.RENAME).call().args()).as(story.toString())
-                        .contains(renamedFrom.get(name))
-                        .contains("AT_FDCWD<" + root.resolve(folderOf.get(name)) + ">, \"" + name + "\"");
+                SyscallTrace.Event rename = story.last(SyscallTrace.Kind.RENAME);
+                assertThat(rename.call().args()).as(story.toString()).contains(renamedFrom.get(name))
+                        .endsWith(", \"" + name + "\"");
+                assertThat(calls.renamedWithin(rename)).as(story.toString()).isEqualTo(root.resolve(folderOf.get(name))
+                        .toString());
             }
         } finally {
             run("umount", mnt.toString());
@@ -485,12 +561,17 @@ class SshShellTest {
      * {@code calls} (with the paths behind descriptors) in {@code trace}.
      */
     private void writeTraced(Path root, List<Host.Write> batch, Path trace, String calls) throws Exception {
+        writeTraced(ssh, root, batch, trace, calls);
+    }
+
+    private static void writeTraced(SshClient.Fixture to, Path root, List<Host.Write> batch, Path trace, String calls)
+            throws Exception {
         Process strace = new ProcessBuilder("strace", "-f", "-y", "-e", "signal=none", "-e", "trace=" + calls,
-                "-o", trace.toString(), "-p", Files.readString(sshd.pidFile()).trim())
+                "-o", trace.toString(), "-p", Files.readString(to.sshd().pidFile()).trim())
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         try (var err = new java.io.BufferedReader(new java.io.InputStreamReader(strace.getErrorStream()))) {
             assertThat(err.readLine()).as("strace attached").contains("attached");
-            try (SshHost host = connect(root)) {
+            try (SshHost host = connect(to, root)) {
                 assertThat(host.write(batch).failed()).isEmpty();
             }
         } finally {

@@ -20,7 +20,7 @@ record SyscallTrace(List<Call> calls) {
 
     /** The calls strace must record for {@link #of}: the name of each file touched, with -y. */
     static final String CALLS = "openat,open,creat,fchmod,fchmodat,chmod,fchown,fchownat,chown,lchown,write,pwrite64,"
-            + "writev,rename,renameat,renameat2,umask";
+            + "writev,rename,renameat,renameat2,umask,chdir";
 
     /** The command line prefix that records them in {@code out}. */
     static List<String> strace(Path out) {
@@ -84,6 +84,25 @@ record SyscallTrace(List<Call> calls) {
             }
         }
         return new SyscallTrace(calls);
+    }
+
+    /**
+     * The folder the new name of a rename is relative to: its directory descriptor's (renameat, renameat2 with
+     * AT_FDCWD, shown by -y), or for rename the folder the process last entered (chdir); null when not known.
+     */
+    String renamedWithin(Event rename) {
+        Call call = rename.call();
+        int at = call.args().lastIndexOf("AT_FDCWD<");
+        if (at >= 0) {
+            return call.args().substring(at + "AT_FDCWD<".length(), call.args().indexOf('>', at));
+        }
+        for (int i = rename.index() - 1; i >= 0; i--) {
+            Call before = calls.get(i);
+            if (before.pid() == call.pid() && before.name().equals("chdir") && before.succeeded()) {
+                return before.args().substring(1, before.args().length() - 1);
+            }
+        }
+        return null;
     }
 
     /** What happened to the file named {@code fileName} (in any directory), in order. */

@@ -25,8 +25,15 @@ public final class SshClient {
     public record Fixture(SshServer sshd, Path userKey, SshConnections connections) {
 
         public static Fixture start(Path dir) throws IOException, InterruptedException {
+            return start(dir, java.util.Map.of());
+        }
+
+        /** The same, the sessions getting {@code environment} (see {@link SshServer#start(Path, Path, java.util.Map)}). */
+        public static Fixture start(Path dir, java.util.Map<String, String> environment)
+                throws IOException, InterruptedException {
+            Files.createDirectories(dir);
             Path userKey = SshServer.keygen(dir.resolve("user_key"));
-            SshServer sshd = SshServer.start(dir.resolve("sshd"), dir.resolve("user_key.pub"));
+            SshServer sshd = SshServer.start(dir.resolve("sshd"), dir.resolve("user_key.pub"), environment);
             return new Fixture(sshd, userKey, trusting(sshd, userKey, dir));
         }
 
