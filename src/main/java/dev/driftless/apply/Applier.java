@@ -44,6 +44,15 @@ public final class Applier {
      * why they could not run, before anyone (the listener, the result) sees it.
      */
     public ApplyResult apply(HostPlan plan, Host host, UnaryOperator<String> mask, ApplyListener listener) {
+        return apply(plan, host, mask, listener, false);
+    }
+
+    /**
+     * The same; with {@code healthyWhenDone} an apply that succeeds records its revision as the host's healthy one in
+     * the state it writes last (its services have no health check to pass first: one write, not two).
+     */
+    public ApplyResult apply(HostPlan plan, Host host, UnaryOperator<String> mask, ApplyListener listener,
+            boolean healthyWhenDone) {
         HostState previous = plan.previous();
         List<String> handlerIds = plan.handlers().stream().map(HandlerRun::id).toList();
         // a write cut short (a kill, a power loss) leaves its temporary file, perhaps a secret's: remove them
@@ -172,6 +181,9 @@ public final class Applier {
         }
         List<String> failed = ran.stream().filter(r -> !r.succeeded()).map(r -> r.handler().id()).toList();
         HostState next = plan.stateAfter(applied, failed);
+        if (healthyWhenDone && failed.isEmpty() && next.complete()) {
+            next = next.withHealthy(next.revision());
+        }
         // the state on the host is the incomplete one written above whenever there were changes
         if (!plan.changes().isEmpty() || !sameContent(previous, next)) {
             record(host, next, applied);

@@ -303,7 +303,8 @@ public final class Reconciler {
     private HostOutcome applyPlanned(Workspace workspace, Prepared prepared, ApplyListener listener) {
         try {
             listener.started(prepared.plan(), prepared.host().describe());
-            ApplyResult result = applier.apply(prepared.plan(), prepared.host(), workspace::redact, listener);
+            ApplyResult result = applier.apply(prepared.plan(), prepared.host(), workspace::redact, listener,
+                    Rollout.healthyOnceApplied(prepared.plan()));
             return rollout.settle(workspace, prepared.host(), prepared.plan(), result, listener);
         } catch (HostException e) {
             return new HostOutcome.Failed(prepared.name(), e.getMessage(), e.kind());

@@ -45,6 +45,26 @@ final class Rollout {
         this.rollback = rollback;
     }
 
+    /**
+     * Whether an apply of {@code plan} that succeeds is healthy as soon as it is done: it changes something, and no
+     * service it touches has a health check to pass or a stack whose images must be recorded first. The applier
+     * then records the revision as healthy in the state it writes last, and {@link #settle} writes no state again.
+     */
+    static boolean healthyOnceApplied(HostPlan plan) {
+        if (plan.isEmpty()) {
+            return false; // settle may check every service of a commit applied before but never found healthy
+        }
+        Set<String> services = new LinkedHashSet<>();
+        plan.changes().forEach(c -> services.add(c.service()));
+        plan.handlers().forEach(h -> services.add(h.service()));
+        return services.stream().allMatch(s -> plan.desired().health(s).checks().isEmpty())
+                && plan.changes().stream().noneMatch(Rollout::bringsUp);
+    }
+
+    private static boolean bringsUp(dev.driftless.plan.Change change) {
+        return change.path().startsWith(Desired.Stack.PREFIX) && change.desired().isPresent();
+    }
+
     HostOutcome.Applied settle(Workspace workspace, Host host, HostPlan plan, ApplyResult result, ApplyListener listener) {
         DesiredHost desired = plan.desired();
         Set<String> touched;
@@ -169,9 +189,11 @@ final class Rollout {
         if (!written.complete()) {
             return List.of();
         }
+        if (healthyOnceApplied(plan)) {
+            written = written.withHealthy(written.revision()); // what the applier wrote last
+        }
         Set<String> broughtUp = new LinkedHashSet<>();
-        result.applied().stream().filter(c -> c.path().startsWith(Desired.Stack.PREFIX) && c.desired().isPresent())
-                .forEach(c -> broughtUp.add(c.path()));
+        result.applied().stream().filter(Rollout::bringsUp).forEach(c -> broughtUp.add(c.path()));
         if (!written.healthy().equals(written.revision()) || !broughtUp.isEmpty()) {
             HostState healthy = HealthyImages.record(host, plan, written, broughtUp).withHealthy(written.revision());
             StateFile.write(host, healthy);

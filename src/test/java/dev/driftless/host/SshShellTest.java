@@ -566,18 +566,54 @@ class SshShellTest {
 
     private static void writeTraced(SshClient.Fixture to, Path root, List<Host.Write> batch, Path trace, String calls)
             throws Exception {
+        traced(to, trace, calls, () -> {
+            try (SshHost host = connect(to, root)) {
+                assertThat(host.write(batch).failed()).isEmpty();
+            }
+        });
+    }
+
+    private interface Work {
+        void run() throws Exception;
+    }
+
+    /** Runs {@code work} with strace attached to the sshd of {@code to} (and all it starts), recording {@code calls}. */
+    private static void traced(SshClient.Fixture to, Path trace, String calls, Work work) throws Exception {
         Process strace = new ProcessBuilder("strace", "-f", "-y", "-e", "signal=none", "-e", "trace=" + calls,
                 "-o", trace.toString(), "-p", Files.readString(to.sshd().pidFile()).trim())
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         try (var err = new java.io.BufferedReader(new java.io.InputStreamReader(strace.getErrorStream()))) {
             assertThat(err.readLine()).as("strace attached").contains("attached");
-            try (SshHost host = connect(to, root)) {
-                assertThat(host.write(batch).failed()).isEmpty();
-            }
+            work.run();
         } finally {
             strace.destroy();
             strace.waitFor();
         }
+    }
+
+    @Test
+    void aChangingApplyWritesTheStateTwiceIncompleteBeforeItsFirstChangeThenCompleteAndHealthy() throws Exception {
+        Path root = tmp.resolve("root");
+        TestRepo repo = repo(tmp.resolve("repo"), root, 20, 4);
+        assertThat(apply(repo, "apply").exitCode()).isZero();
+        for (int i = 0; i < 20; i++) {
+            repo.write("services/app/f" + i + ".conf", "file " + i + " changed\n");
+        }
+        String revision = repo.commit("20 files changed");
+        Path trace = tmp.resolve("renames");
+
+        traced(ssh, trace, "rename,renameat,renameat2", () -> assertThat(apply(repo, "apply").exitCode()).isZero());
+
+        List<String> renames;
+        try (Stream<String> lines = Files.lines(trace)) {
+            renames = lines.filter(l -> l.contains("rename") && l.endsWith("= 0")).toList();
+        }
+        // the state is renamed into place twice, around the one rename of the files (their stream)
+        assertThat(renames.stream().filter(l -> l.contains("web-1.json\"")).count()).as(String.join("\n", renames))
+                .isEqualTo(2);
+        String state = Files.readString(root.resolve("var/lib/driftless/state/web-1.json"));
+        assertThat(state).contains("\"revision\" : \"" + revision + "\"", "\"complete\" : true",
+                "\"healthy\" : \"" + revision + "\"");
     }
 
     /**
