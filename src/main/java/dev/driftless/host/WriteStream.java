@@ -22,8 +22,8 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
  * The stream one batch of writes travels in to an SSH host, and the script there that reads it
  * ({@code write-batch.sh}): a header section with an operation a line (each naming how many lines follow), then
  * a tar archive of the files' bytes, named by folder number and file name. The host runs a few processes per batch
- * (one mkdir, one tar, a chown per owner, a chmod per mode) and one per folder written to (its files' rename, with
- * a copy first when the folder is on another mount), none per file.
+ * (one mkdir, one tar, a stat and a chown per owner kept, a stat and a chmod per mode kept, one perl for the renames
+ * into place, or without perl one mv per folder written to; a copy per folder on another mount), none per file.
  */
 final class WriteStream {
 
@@ -33,6 +33,9 @@ final class WriteStream {
     static final String STAGE = ".driftless-stage" + LocalHost.TEMP_SUFFIX;
 
     static final String SCRIPT = load();
+
+    /** The longest file name (bytes) whose folder's number still fits before it in a name of the batch folder. */
+    static final int SHORT_NAME = 200;
 
     private final ByteArrayOutputStream headers = new ByteArrayOutputStream();
     private final Map<String, Integer> folders = new LinkedHashMap<>();
@@ -60,6 +63,11 @@ final class WriteStream {
                 }
             }
         }
+        // in the batch folder the host may put a file's folder number before its name (K.NAME, no folder per folder
+        // written to) when its names leave room for it: NAME_MAX is 255 bytes
+        if (writes.stream().allMatch(w -> !(w instanceof FileWrite) || nameBytes(remote.apply(w.path())) <= SHORT_NAME)) {
+            stream.op("N");
+        }
         boolean folders = false;
         for (int i = 0; i < writes.size(); i++) {
             Write write = writes.get(i);
@@ -84,6 +92,10 @@ final class WriteStream {
         }
         stream.op("E");
         return stream.bytes();
+    }
+
+    private static int nameBytes(String f) {
+        return f.substring(f.lastIndexOf('/') + 1).getBytes(StandardCharsets.UTF_8).length;
     }
 
     private static String parentOf(String f) {

@@ -4,6 +4,9 @@
 #
 # Input: a header section, one operation a line ("OP COUNT", then COUNT lines), ended by "E 0"; then, when
 # the batch has files, a tar archive of their bytes ("K/NAME", K the folder's number, ending with ".end").
+# In the batch folder a file is K.NAME (one folder, none made per folder written to: on ext4 a new directory
+# costs as much as a file) when perl renames them into place and the stream says its names are short ("N 0");
+# else K/NAME, in a folder per folder written to, which mv -t can rename from.
 # Output: a record per write done ("\0@@driftless-written D INDEX [REMOVAL]\0"), one for the write that
 # failed ("\0@@driftless-written F INDEX CODE\0"). Exit 9: the stream was cut short, nothing renamed.
 #
@@ -15,7 +18,7 @@ B=.driftless-batch.driftless-tmp
 T=.driftless-stage.driftless-tmp
 NL='
 '
-i=0; stop=; complete=; kn=0; kd=; S=; first=; specs=; C644=; _failed=
+i=0; stop=; complete=; kn=0; kd=; S=; first=; specs=; C644=; _failed=; O=; flat=; J=/
 
 # The mounts (/proc/self/mountinfo: "ID PARENT MAJ:MIN ROOT POINT ..."): a rename from one to another fails and mv
 # would copy instead, so a folder's files come by rename from the batch folder only when both are on one mount.
@@ -73,37 +76,37 @@ each() {
     done
     [ $# -eq $_ec ] || "$@"
 }
-# gives each file that keeps the mode of the file it replaces (flag m) that mode: one stat of those files, one chmod
-# per mode among them (or, when the stat cannot say, one cp --attributes-only per folder)
-keepmodes() {
-    set --; _kd=$kd
-    while nextfolder; do
-        eval "_l=\$F_$k"
-        while nextfile; do case $_ff in *m*) set -- "$@" "$p/$_fn";; esac; done
-    done
-    [ $# -gt 0 ] || return 0
-    _modes=$(stat -c %a -- "$@" 2>/dev/null) || _modes=
-    # a mode a line, one for each file asked about
-    _t=$_modes; _n=1
-    while [ -n "$_t" ]; do case $_t in *"$NL"*) _t=${_t#*"$NL"}; _n=$((_n + 1));; *) _t=;; esac; done
-    [ "$_n" -eq $# ] || _modes=
-    if [ -z "$_modes" ]; then
-        infolders 'each "F_$k" m "" cp --attributes-only --preserve=mode -t "$S/$k" --'
-        return
-    fi
-    _ms=; _kd=$kd
+# the replaced files of the batch's files whose flags hold the letter $1, as paths (one stat for all), and the
+# batch's files for them in the list named $2 ("INDEX - NAME IN THE BATCH FOLDER")
+replaced() {
+    _rf=$1; _rv=$2; eval "$_rv="; set --; _kd=$kd
     while nextfolder; do
         eval "_l=\$F_$k"
         while nextfile; do
-            case $_ff in *m*) ;; *) continue;; esac
-            _mo=${_modes%%"$NL"*}; _modes=${_modes#*"$NL"}
-            case $_mo in ''|*[!0-7]*) fail "$_fi" 1; return 1;; esac
-            case " $_ms " in *" $_mo "*) ;; *) _ms="$_ms $_mo";; esac
-            add "M_$_mo" "$_fi - $k/$_fn"
+            case $_ff in *"$_rf"*) set -- "$@" "$p/$_fn"; add "$_rv" "$_fi - $k$J$_fn";; esac
         done
     done
-    for _mo in $_ms; do
-        each "M_$_mo" "" "" chmod "$_mo" -- || { firstof "M_$_mo"; fail "$_f" 1; return 1; }
+    _paths=$#
+    [ $# -eq 0 ] || _rs=$(stat -c "$_rfmt" -- "$@" 2>/dev/null) || _rs=
+}
+# for each replaced file of flag $1 (see replaced), what stat says of it in format $2 (one word): runs "$3 WORD"
+# once per distinct word with the batch's files that have it (cwd: the batch folder); fails the first that stat
+# could not tell (a file gone meanwhile) or whose command fails
+keepfrom() {
+    _rfmt=$2; _rs=; replaced "$1" _rl
+    [ "$_paths" -gt 0 ] || return 0
+    _ws=; _t=$_rs; _x=$_rl
+    while [ -n "$_x" ]; do
+        _y=${_x%%"$NL"*}; _x=${_x#*"$NL"}
+        case $_t in *"$NL"*) _w=${_t%%"$NL"*}; _t=${_t#*"$NL"};; *) _w=$_t; _t=;; esac
+        case $_w in ''|*[!0-9:]*) fail "${_y%% *}" 1; return 1;; esac
+        _v=${_w%%:*}; case $_w in *:*) _v=${_v}_${_w#*:};; esac
+        case " $_ws " in *" $_v "*) ;; *) _ws="$_ws $_v"; eval "W_$_v=";; esac
+        add "W_$_v" "$_y"
+    done
+    for _v in $_ws; do
+        _w=${_v%%_*}; case $_v in *_*) _w=$_w:${_v#*_};; esac
+        each "W_$_v" "" "" $3 "$_w" -- || { firstof "W_$_v"; fail "$_f" 1; return 1; }
     done
 }
 # evaluates $1 in each folder of the batch (k its number, p its path), entered again and checked; stops at
@@ -141,6 +144,9 @@ while IFS=' ' read -r op cnt; do
         continue
     fi
     case $op in
+    N)  # the names of the batch's files are short enough to take their folder's number before them
+        if command -v perl >/dev/null 2>&1; then flat=1; J=.; fi
+        continue;;
     C)  # an owner:group the files of the batch may get: its number, owner, group (either may be empty)
         read -r s; IFS= read -r o; IFS= read -r g
         eval "co_$s=\$o; cg_$s=\$g"; specs="$specs $s"
@@ -175,11 +181,11 @@ while IFS=' ' read -r op cnt; do
             [ -n "$m" ] || x=m
             if [ -n "$w" ] && ! { [ -O "$n" ] && [ -G "$n" ]; }; then x=${x}o; fi
         elif [ -z "$m" ]; then
-            add C644 "$i c $k/$n"
+            add C644 "$i c $k$J$n"
         fi
         [ -z "$s" ] || x=${x}w
         add "F_$k" "$i ${x:--} $n"
-        [ -z "$s" ] || add "C_$s" "$i - $k/$n";;
+        [ -z "$s" ] || add "C_$s" "$i - $k$J$n";;
     D)  # a folder: path, owner, group, mode
         IFS= read -r f; IFS= read -r o; IFS= read -r g; read -r m; parent
         within || { fail $i 7; continue; }
@@ -223,81 +229,100 @@ done
 [ -n "$complete" ] || exit 9
 [ -n "$S" ] || exit 0
 
-# The files, in the batch folder (a private folder of ours beside the first one, under K/NAME): one that gets an
-# owner or group is first made empty and private (umask 077) and given them; then tar writes the bytes of all
-# (creating the others 0600, writing into those made: --overwrite truncates, keeps the owner) and gives each the
-# mode of its header once its bytes are in; the modes kept or 0644 follow. Each folder's files then move
-# beside it (a rename, or a copy when the folder is on another file system: still in a private folder), are
-# synced, and are renamed into place, one mv per folder. No process per file.
+# The files, in the batch folder (a private folder of ours beside the first one): one that gets an owner or group
+# is first made empty and private (umask 077) and given them (those of the file it replaces, by one stat of all
+# and a chown per owner; then the resource's); then tar writes the bytes of all (creating the others 0600, writing
+# into those made: --overwrite truncates, keeps the owner) and gives each the mode of its header once its bytes
+# are in; the modes kept (one stat, a chmod per mode) or 0644 follow. A folder on another file system gets its
+# files copied into a private folder in it. All are synced, then renamed into place: by one perl for all folders,
+# else one mv per folder. No process per file.
 umask 077
-# The renames of all folders in one process: perl reads records "d SOURCE FOLDER" (enter FOLDER, as cd -P does,
+# The renames of all folders in one process: perl reads records "d FROM FOLDER" (enter FOLDER, as cd -P does,
 # and check that it is where the first pass found it: getcwd gives the path the kernel resolved) and "f NAME"
-# (rename SOURCE/NAME to NAME in the folder entered), NUL-terminated fields; it stops at the first that fails
-# (perl-base has Cwd; a perl that cannot run renames nothing, and mv does it all)
+# (rename FROM NAME, FROM a prefix, to NAME in the folder entered), NUL-terminated fields; it stops at the first
+# that fails (perl-base has Cwd; a perl that cannot run renames nothing, and mv does it all)
 RENAMES='use Cwd "getcwd"; $/ = "\0"; my $from;
 while (defined(my $op = <STDIN>)) {
     chomp $op; chomp(my $x = <STDIN>);
     if ($op eq "d") { chomp(my $to = <STDIN>); $from = $x; (chdir($to) && getcwd() eq $to) or exit 1; }
-    else { rename("$from/$x", $x) or exit 1; }
+    else { rename("$from$x", $x) or exit 1; }
 }'
+# src: what comes before a file's name where the files of folder k wait to be renamed (batch folder or stage)
+srcof() { if [ "$via" = s ]; then src=$S/$k$J; elif [ -n "$flat" ]; then src=$T/$k.; else src=$T/; fi; }
 renames() {
     _kd=$kd
     while nextfolder; do
-        if [ "$via" = s ]; then src=$S/$k; else src=$T; fi
+        srcof
         printf 'd\000%s\000%s\000' "$src" "$p"
         eval "_l=\$F_$k"
         while nextfile; do printf 'f\000%s\000' "$_fn"; done
     done
 }
-# _left: the lines of the list _l (the folder's files, entered) whose file is still in $src, not yet renamed
+# _left: the lines of the list _l (the folder's files, entered) whose file still waits at $src, not renamed
 left() {
     _left=; _lr=$_l
     while [ -n "$_lr" ]; do
         _x=${_lr%%"$NL"*}; _lr=${_lr#*"$NL"}; _n=${_x#* }; _n=${_n#* }
-        if [ -e "$src/$_n" ] || [ -L "$src/$_n" ]; then _left=$_left$_x$NL; fi
+        if [ -e "$src$_n" ] || [ -L "$src$_n" ]; then _left=$_left$_x$NL; fi
     done
+}
+# renames the files of _left into the folder entered: one mv -t (K/NAME), or one mv each (K.NAME: only after perl
+# failed)
+moveleft() {
+    if [ -z "$flat" ]; then each _left "" "$src" mv -f -t . --; return; fi
+    _lr=$_left
+    while [ -n "$_lr" ]; do
+        _x=${_lr%%"$NL"*}; _lr=${_lr#*"$NL"}; _n=${_x#* }; _n=${_n#* }
+        mv -f -T -- "$src$_n" "$_n" || return 1
+    done
+}
+# a folder on another file system: its files go into a private stage in it (a copy, made 0700 under umask 077)
+stage() {
+    [ "$via" = s ] && return 0
+    if [ -e "$T" ] || [ -L "$T" ]; then rm -rf -- "$T"; fi
+    if [ -n "$flat" ]; then mkdir -- "$T" && each "F_$k" "" "$S/$k." mv -t "$T" --; else mv -T -- "$S/$k" "$T"; fi
 }
 place() {
     cd -P -- "${S%/*}" && [ "$PWD" = "${S%/*}" ] || { fail $first 1; return 1; }
     if [ -e "$B" ] || [ -L "$B" ]; then rm -rf -- "$B"; fi
     set -- "$B"; k=0
-    while [ $k -lt $kn ]; do set -- "$@" "$B/$k"; k=$((k + 1)); done
+    while [ -z "$flat" ] && [ $k -lt $kn ]; do set -- "$@" "$B/$k"; k=$((k + 1)); done
     mkdir -- "$@" || { fail $first 1; return 1; }
+    cd -- "$S" || { fail $first 1; return 1; }
     _kd=$kd
     while nextfolder; do
         eval "_l=\$F_$k"
         while nextfile; do
-            case $_ff in *[ow]*) : > "$S/$k/$_fn" || { fail "$_fi" 1; return 1; };; esac
+            case $_ff in *[ow]*) : > "$k$J$_fn" || { fail "$_fi" 1; return 1; };; esac
         done
     done
     # owners before the first byte: those kept from the files replaced, then those the resources set
-    infolders 'each "F_$k" o "" cp --attributes-only --preserve=ownership -t "$S/$k" --' || return 1
-    cd -- "$S" || { fail $first 1; return 1; }
+    keepfrom o %u:%g chown || return 1
     for s in $specs; do
         eval "o=\$co_$s; g=\$cg_$s"
         if [ -n "$o" ]; then each "C_$s" "" "" chown -- "$o${g:+:$g}"; else each "C_$s" "" "" chgrp -- "$g"; fi \
             || { firstof "C_$s"; fail "$_f" 1; return 1; }
     done
-    tar -x -f - -C "$S" --overwrite --no-same-owner --same-permissions --touch || { fail $first 1; return 1; }
+    if [ -n "$flat" ]; then set -- --transform 's,/,.,'; else set --; fi
+    tar -x -f - -C "$S" --overwrite --no-same-owner --same-permissions --touch "$@" || { fail $first 1; return 1; }
     # the archive's last member: without it the stream was cut short
     [ -f "$S/.end" ] || { fail $first 9; return 1; }
     each C644 "" "" chmod 644 -- || { firstof C644; fail "$_f" 1; return 1; }
-    keepmodes || return 1
-    infolders '[ "$via" = s ] || { if [ -e "$T" ] || [ -L "$T" ]; then rm -rf -- "$T"; fi; mv -T -- "$S/$k" "$T"; }' \
-        || return 1
+    keepfrom m %a chmod || return 1
+    infolders stage || return 1
     syncall || { fail $first 1; return 1; }
-    if command -v perl >/dev/null 2>&1; then renames | perl -e "$RENAMES" 2>/dev/null; fi
-    # what perl did not rename (all of it without perl; after its first failure, the rest), one mv per folder
+    if [ -n "$flat" ]; then renames | perl -e "$RENAMES" 2>/dev/null; fi
+    # what perl did not rename (all of it without perl; after its first failure, the rest)
     _kd=$kd; set -- "$S"
     while nextfolder; do
-        if [ "$via" = s ]; then src=$S/$k; else src=$T; set -- "$@" "$p/$T"; fi
+        srcof; [ "$via" = s ] || set -- "$@" "$p/$T"
         eval "_l=\$F_$k"
-        if cd -P -- "$p" && [ "$PWD" = "$p" ] && left && each _left "" "$src/" mv -f -t . --; then
+        if cd -P -- "$p" && [ "$PWD" = "$p" ] && left && moveleft; then
             while nextfile; do done1 "$_fi"; done
         else
             # what was renamed is in place; the first file that was not fails the batch
             while nextfile; do
-                if [ "$PWD" = "$p" ] && [ ! -e "$src/$_fn" ] && [ ! -L "$src/$_fn" ]; then done1 "$_fi"
+                if [ "$PWD" = "$p" ] && [ ! -e "$src$_fn" ] && [ ! -L "$src$_fn" ]; then done1 "$_fi"
                 elif [ -z "$_failed" ]; then fail "$_fi" 1; _failed=1; fi
             done
             sync -f -- "$p" 2>/dev/null

@@ -551,7 +551,7 @@ class SshHostsTest {
 
         // over SSH a batch's files are made in a private folder of the batch's, then renamed into place
         SyscallTrace.FileStory story = SyscallTrace.of(trace).story("secret.conf");
-        assertThat(story.first(SyscallTrace.Kind.CREATE).call().args()).as(story.toString())
+        assertThat(story.first(SyscallTrace.Kind.CREATE).call().result()).as(story.toString())
                 .contains(WriteStream.BATCH + "/");
         assertThat(story.exposures()).as(story.toString()).isEmpty();
         assertThat(story.of(SyscallTrace.Kind.OWNER)).as(story.toString()).isNotEmpty();

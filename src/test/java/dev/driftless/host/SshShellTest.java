@@ -248,25 +248,52 @@ class SshShellTest {
     @Test
     void theRenamesIntoPlaceAreOnePerlProcessForAllFoldersOrOnAHostWithoutPerlOneMvPerFolder() throws Exception {
         Map<String, Long> withPerl = renamesOn(ssh, tmp.resolve("with-perl"));
-        // a host without perl: its sessions' PATH holds every command of this one but perl (links out of a folder
-        // of its own: JUnit's temporary folder warns of each link it removes that leads out of it)
-        Path bin = Files.createTempDirectory("driftless-bin-without-perl");
-        for (String folder : List.of("/usr/local/bin", "/usr/bin", "/usr/sbin")) {
-            try (Stream<Path> commands = Files.list(Path.of(folder))) {
-                for (Path command : commands.toList()) {
-                    Path name = command.getFileName();
-                    if (!name.toString().startsWith("perl") && Files.notExists(bin.resolve(name), LinkOption.NOFOLLOW_LINKS)) {
-                        Files.createSymbolicLink(bin.resolve(name), command);
+        Map<String, Long> withoutPerl = withPath(tmp.resolve("no-perl"), null, host -> renamesOn(host,
+                tmp.resolve("without-perl")));
+        // a perl that cannot run (exit 2 before renaming anything): mv does it all, one per file
+        Map<String, Long> brokenPerl = withPath(tmp.resolve("broken-perl"), "#!/bin/sh\nexit 2\n",
+                host -> renamesOn(host, tmp.resolve("with-broken-perl")));
+
+        assertThat(withPerl).as("perl and mv processes, host with perl").containsEntry("perl", 1L).containsEntry("mv", 0L);
+        assertThat(withoutPerl).as("perl and mv processes, host without perl").containsEntry("perl", 0L)
+                .containsEntry("mv", 3L);
+        assertThat(brokenPerl).as("perl and mv processes, host whose perl fails").containsEntry("perl", 1L)
+                .containsEntry("mv", 30L);
+    }
+
+    private interface OnHost<T> {
+        T run(SshClient.Fixture host) throws Exception;
+    }
+
+    /**
+     * Runs {@code work} against an sshd (made in {@code dir}) whose sessions' PATH holds every command of this machine
+     * but perl, and {@code perl} as perl when not null (links out of a folder of its own: JUnit's temporary folder
+     * warns of each link it removes that leads out of it).
+     */
+    private static <T> T withPath(Path dir, String perl, OnHost<T> work) throws Exception {
+        Path bin = Files.createTempDirectory("driftless-bin");
+        try {
+            for (String folder : List.of("/usr/local/bin", "/usr/bin", "/usr/sbin")) {
+                try (Stream<Path> commands = Files.list(Path.of(folder))) {
+                    for (Path command : commands.toList()) {
+                        Path name = command.getFileName();
+                        if (!name.toString().startsWith("perl") && Files.notExists(bin.resolve(name), LinkOption.NOFOLLOW_LINKS)) {
+                            Files.createSymbolicLink(bin.resolve(name), command);
+                        }
                     }
                 }
             }
-        }
-        SshClient.Fixture noPerl = SshClient.Fixture.start(tmp.resolve("no-perl"), Map.of("PATH", bin.toString()));
-        Map<String, Long> withoutPerl;
-        try {
-            withoutPerl = renamesOn(noPerl, tmp.resolve("without-perl"));
+            if (perl != null) {
+                Files.writeString(bin.resolve("perl"), perl);
+                Files.setPosixFilePermissions(bin.resolve("perl"), PosixFilePermissions.fromString("rwxr-xr-x"));
+            }
+            SshClient.Fixture host = SshClient.Fixture.start(dir, Map.of("PATH", bin.toString()));
+            try {
+                return work.run(host);
+            } finally {
+                host.close();
+            }
         } finally {
-            noPerl.close();
             try (Stream<Path> links = Files.list(bin)) {
                 for (Path link : links.toList()) {
                     Files.delete(link);
@@ -274,10 +301,22 @@ class SshShellTest {
             }
             Files.delete(bin);
         }
+    }
 
-        assertThat(withPerl).as("perl and mv processes, host with perl").containsEntry("perl", 1L).containsEntry("mv", 0L);
-        assertThat(withoutPerl).as("perl and mv processes, host without perl").containsEntry("perl", 0L)
-                .containsEntry("mv", 3L);
+    @Test
+    void aFileNamedWithTheLongestNameTheHostAllowsIsWrittenLikeTheOthers() throws Exception {
+        Path root = tmp.resolve("root");
+        String longest = "n".repeat(250) + ".conf"; // NAME_MAX: 255 bytes
+        try (SshHost host = connect(root)) {
+            Host.Written written = host.write(List.of(
+                    new Host.FileWrite("/etc/a.conf", "a\n".getBytes(StandardCharsets.UTF_8), Ownership.KEEP),
+                    new Host.FileWrite("/etc/app/" + longest, "long\n".getBytes(StandardCharsets.UTF_8), Ownership.KEEP)));
+            assertThat(written.failed()).isEmpty();
+            assertThat(written.done()).containsExactlyInAnyOrder(0, 1);
+        }
+        assertThat(root.resolve("etc/a.conf")).hasContent("a");
+        assertThat(root.resolve("etc/app/" + longest)).hasContent("long");
+        assertNoTemporaryFile(root);
     }
 
     /**
@@ -342,8 +381,9 @@ class SshShellTest {
             assertNoTemporaryFile(root);
             SyscallTrace calls = SyscallTrace.of(trace);
             // a.conf from the batch folder beside it; b.conf and c.conf from a stage in their folder, on /mnt
-            Map<String, String> renamedFrom = Map.of("a.conf", "/etc/" + WriteStream.BATCH + "/0/a.conf\"",
-                    "b.conf", "\"" + WriteStream.STAGE + "/b.conf\"", "c.conf", "\"" + WriteStream.STAGE + "/c.conf\"");
+            // (named in the batch folder and the stages by their folder's number, 0 to 2, and their name)
+            Map<String, String> renamedFrom = Map.of("a.conf", "/etc/" + WriteStream.BATCH + "/0.a.conf\"",
+                    "b.conf", "\"" + WriteStream.STAGE + "/1.b.conf\"", "c.conf", "\"" + WriteStream.STAGE + "/2.c.conf\"");
             Map<String, String> folderOf = Map.of("a.conf", "etc", "b.conf", "mnt", "c.conf", "mnt/sub");
             for (String name : renamedFrom.keySet()) {
                 SyscallTrace.FileStory story = calls.story(name);
@@ -671,9 +711,12 @@ class SshShellTest {
         });
     }
 
+    /** The file named {@code name} in the batch folder: K/NAME, or K.NAME when the batch names its files so. */
     private static Optional<Path> staged(Path folder, String name) {
         try (Stream<Path> files = Files.list(folder.resolve(WriteStream.BATCH))) {
-            return files.map(k -> k.resolve(name)).filter(Files::exists).findFirst();
+            return files.map(k -> Files.isDirectory(k) ? k.resolve(name) : k)
+                    .filter(p -> p.getFileName().toString().matches("(\\d+\\.)?" + java.util.regex.Pattern.quote(name)))
+                    .filter(Files::exists).findFirst();
         } catch (IOException notYet) {
             return Optional.empty();
         }

@@ -35,10 +35,13 @@ record SyscallTrace(List<Call> calls) {
             return !result.startsWith("-1");
         }
 
-        /** Whether the call names {@code fileName} as a path argument or as the file behind a descriptor. */
+        /**
+         * Whether the call names {@code fileName} as a path argument or as the file behind a descriptor (or the
+         * name a batch of writes gives it in its private folder, its folder's number before it: K.NAME).
+         */
         boolean touches(String fileName) {
-            return args.contains("/" + fileName + ">") || args.contains("\"" + fileName + "\"")
-                    || args.contains("/" + fileName + "\"") || result.contains("/" + fileName + ">");
+            Pattern named = Pattern.compile("[/\"](\\d+\\.)?" + Pattern.quote(fileName) + "[>\"]");
+            return named.matcher(args).find() || named.matcher(result).find();
         }
 
         boolean isWrite() {
