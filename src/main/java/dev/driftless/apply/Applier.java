@@ -56,8 +56,9 @@ public final class Applier {
         HostState previous = plan.previous();
         List<String> handlerIds = plan.handlers().stream().map(HandlerRun::id).toList();
         // a write cut short (a kill, a power loss) leaves its temporary file, perhaps a secret's: remove them
-        // on every apply, as the state cannot tell (the state file itself may be what was cut short)
-        if (plan.leftovers() || !plan.isEmpty()) {
+        // on every apply, as the state cannot tell (the state file itself may be what was cut short); a remote
+        // host's plan has looked for them in these folders (and said none: one round trip fewer)
+        if (plan.leftovers()) {
             host.removeLeftovers(parentsOf(plan));
         }
         if (!plan.changes().isEmpty()) {

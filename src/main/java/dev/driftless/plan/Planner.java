@@ -196,7 +196,8 @@ public final class Planner {
         HostReading read = HostReading.of(host, paths, known, SystemChanges.names(systemKeys, Desired.Package.PREFIX),
                 SystemChanges.names(systemKeys, Desired.Unit.PREFIX), stacksDesired
                         ? new HostReading.Engine(true, desired.host().dockerHost())
-                        : engine(recordedStacks, Optional.empty()), accountsNamed(desired), folders(host, paths));
+                        : engine(recordedStacks, Optional.empty()), accountsNamed(desired), folders(host, paths,
+                        previous));
         requireAccounts(desired, host, read.missing());
         Map<String, LiveEntry> live = new HashMap<>(read.live());
         SystemProbe.Reading reading = read.system();
@@ -397,11 +398,22 @@ public final class Planner {
         return new Host.Accounts(users, groups);
     }
 
-    /** The folders where a write cut short would have left a temporary file: those of the paths and the state. */
+    /**
+     * The folders where a write cut short would have left a temporary file: those of the paths, the state and the
+     * backups (those an apply's sweep looks in: see Applier).
+     */
     private static Set<String> folders(Host host, Collection<String> paths) {
         Set<String> folders = new java.util.TreeSet<>();
         folders.add(parent(StateFile.pathFor(host.name())));
+        folders.add(Backups.folder(host.name()));
         paths.forEach(p -> folders.add(parent(p)));
+        return folders;
+    }
+
+    /** The same, and those of every path {@code previous} records, whichever services the plan covers. */
+    private static Set<String> folders(Host host, Collection<String> paths, HostState previous) {
+        Set<String> folders = folders(host, paths);
+        previous.resources().keySet().stream().filter(Desired::isPath).forEach(p -> folders.add(parent(p)));
         return folders;
     }
 

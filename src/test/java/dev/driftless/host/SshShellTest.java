@@ -175,6 +175,23 @@ class SshShellTest {
         assertThat(Files.readString(root.resolve("srv/app/d3/f19.conf"))).isEqualTo("file 19 changed once more\n");
     }
 
+    @Test
+    void aChangingApplySweepsTemporaryFilesInTheRoundTripOfItsOwnOnlyWhenItsReadingFoundSome() throws IOException {
+        Path root = tmp.resolve("root");
+        TestRepo repo = repo(tmp.resolve("repo"), root, 20, 4);
+        assertThat(apply(repo, "apply").exitCode()).isZero();
+
+        change(repo, 20, "changed");
+        long clean = roundTripsOf(repo, "apply", 0);
+        Path leftover = Files.writeString(root.resolve("srv/app/d2/.f2.conf" + LocalHost.TEMP_SUFFIX), "cut short\n");
+        change(repo, 20, "changed again");
+        long withLeftover = roundTripsOf(repo, "apply", 0);
+
+        assertThat(withLeftover).as("round trips with a leftover vs without").isEqualTo(clean + 1);
+        assertThat(leftover).doesNotExist();
+        assertThat(root.resolve("srv/app/d2/f2.conf")).hasContent("file 2 changed again");
+    }
+
     private static void change(TestRepo repo, int files, String how) throws IOException {
         for (int i = 0; i < files; i++) {
             repo.write("services/app/f" + i + ".conf", "file " + i + " " + how + "\n");
