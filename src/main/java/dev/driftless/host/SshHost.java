@@ -463,13 +463,21 @@ public final class SshHost implements Host {
     /** One command: exit 3 when nothing is there, 7 when refused. */
     @Override
     public Optional<byte[]> readIfPresent(String path, long limit) {
+        return readResult(path, limit, exec(readScript(path, limit)));
+    }
+
+    /** What reads {@code path} (exit 3 when it is not there), as {@link #readIfPresent} runs it. */
+    private String readScript(String path, long limit) {
         String f = remote(path);
-        Result result = exec(confinement() + "d=" + quote(parentOf(f)) + "; n=" + quote(nameOf(f)) + "; "
+        return confinement() + "d=" + quote(parentOf(f)) + "; n=" + quote(nameOf(f)) + "; "
                 + confine("d") + "[ -d \"$d\" ] || exit 3; " + enter("d")
                 + "if [ -L \"$n\" ]; then echo \"$n is a symbolic link\" >&2; exit 1; fi; "
                 + "[ -e \"$n\" ] || exit 3; "
                 + "if [ ! -f \"$n\" ]; then echo \"$n is not a regular file\" >&2; exit 1; fi; "
-                + "head -c " + (limit + 1) + " -- \"$n\"");
+                + "head -c " + (limit + 1) + " -- \"$n\"";
+    }
+
+    private Optional<byte[]> readResult(String path, long limit, Result result) {
         if (result.exit() == 3) {
             return Optional.empty();
         }
@@ -870,6 +878,50 @@ public final class SshHost implements Host {
      */
     @Override
     public AutoCloseable lock(Duration wait, Consumer<String> onWait) {
+        return take(wait, onWait, "").lock();
+    }
+
+    /** Takes the lock and reads {@code path} under it in the round trip that takes it (unless it had to wait). */
+    @Override
+    public Locked lockAndRead(Duration wait, Consumer<String> onWait, String path, long limit) {
+        Taken taken = take(wait, onWait, "( " + readScript(path, limit) + " ) </dev/null 9>&-; ");
+        Optional<byte[]> content;
+        try {
+            content = taken.then().isPresent() ? readResult(path, limit, taken.then().get()) : readIfPresent(path, limit);
+        } catch (RuntimeException e) {
+            release(taken.lock());
+            throw e;
+        }
+        return new Locked() {
+            @Override
+            public Optional<byte[]> read() {
+                return content;
+            }
+
+            @Override
+            public void close() {
+                release(taken.lock());
+            }
+        };
+    }
+
+    private static void release(AutoCloseable lock) {
+        try {
+            lock.close();
+        } catch (Exception e) {
+            // the lock goes with the connection anyway
+        }
+    }
+
+    /** The lock taken, and what the script run once it was taken said, when it ran in the same round trip. */
+    private record Taken(AutoCloseable lock, Optional<Result> then) {
+    }
+
+    /**
+     * Takes the apply lock in the connection's shell; {@code then} (a script that does not exit, or "") runs right
+     * after in the same round trip when the lock is free at once, its output after the shell's "LOCKED" line.
+     */
+    private Taken take(Duration wait, Consumer<String> onWait, String then) {
         String lockFile = remote(LOCK_FILE);
         // a link at the lock is an error, never opened: it could point at any file to truncate
         Result where = exec(confinement() + names(lockFile) + confine("d") + "mkdir -p -- \"$d\" || exit 2; " + enter("d")
@@ -884,13 +936,18 @@ public final class SshHost implements Host {
                     : where.err().isEmpty() ? "exit " + where.exit() : where.err()));
         }
         String n = quote(nameOf(lockFile));
-        // in the shell itself (no exit there): the folder entered again and checked, the link test again, then open
+        // in the shell itself (no exit there): the folder entered again and checked, the link test again, then open;
+        // the status is that of what ran after the lock was taken
         String take = "if cd -P -- " + quote(folder) + " 2>/dev/null && [ \"$PWD\" = " + quote(folder) + " ] && [ ! -L "
                 + n + " ] && command exec 9>>" + n + "; then "
-                + "if flock -n 9; then echo $$ > " + n + "; echo LOCKED; else printf 'WAIT %s\\n' \"$(cat -- " + n
-                + ")\"; fi; else echo UNSAFE; fi; cd /";
+                + "if flock -n 9; then echo $$ > " + n + "; echo LOCKED; cd /; " + then + "else printf 'WAIT %s\\n' \"$(cat -- "
+                + n + ")\"; fi; else echo UNSAFE; fi; x=$?; cd /; (exit $x)";
         Result taken = shell.runHere(take, timeout);
-        String said = new String(taken.out(), StandardCharsets.UTF_8).strip();
+        byte[] out = taken.out();
+        int newline = indexOf(out, (byte) '\n');
+        String said = new String(out, 0, newline < 0 ? out.length : newline, StandardCharsets.UTF_8).strip();
+        Optional<Result> after = said.equals("LOCKED") ? Optional.of(new Result(taken.exit(),
+                java.util.Arrays.copyOfRange(out, newline + 1, out.length), taken.err())) : Optional.empty();
         if (said.startsWith("WAIT")) {
             String holder = said.substring(4).trim();
             onWait.accept("waiting for the lock on host " + name + " held by "
@@ -911,14 +968,23 @@ public final class SshHost implements Host {
                     : taken.err().isEmpty() ? "the remote command ended" : taken.err()));
         }
         shell.holdingLock(true);
-        return () -> {
+        return new Taken(() -> {
             shell.holdingLock(false);
             try {
                 shell.runHere("command exec 9>&-", timeout);
             } catch (HostException e) {
                 // the connection is gone, and with it the shell that held the lock
             }
-        };
+        }, after);
+    }
+
+    private static int indexOf(byte[] bytes, byte b) {
+        for (int i = 0; i < bytes.length; i++) {
+            if (bytes[i] == b) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     @Override

@@ -595,6 +595,36 @@ class SshShellTest {
     }
 
     @Test
+    void theLockIsTakenAndTheStateReadInTheSameRoundTripAndOneThatWaitedReadsTheStateLeftByTheHolder() throws Exception {
+        Path root = tmp.resolve("root");
+        Path state = Files.createDirectories(root.resolve("var/lib/driftless/state")).resolve("web-1.json");
+        Files.writeString(state, "{\"by\": \"nobody yet\"}");
+        String path = "/var/lib/driftless/state/web-1.json";
+        try (SshHost first = connect(root); SshHost second = connect(root)) {
+            long before = RemoteShell.SCRIPTS.get();
+            Host.Locked held = first.lockAndRead(Duration.ofSeconds(5), m -> { }, path, 1000);
+            // where the lock goes (checked inside the root), then the lock taken with the state read under it
+            assertThat(RemoteShell.SCRIPTS.get() - before).as("round trips to lock and read").isEqualTo(2);
+            assertThat(held.read()).hasValueSatisfying(b -> assertThat(b).asString().isEqualTo("{\"by\": \"nobody yet\"}"));
+
+            CompletableFuture<String> waiting = new CompletableFuture<>();
+            CompletableFuture<Host.Locked> next = CompletableFuture.supplyAsync(() ->
+                    second.lockAndRead(Duration.ofSeconds(30), waiting::complete, path, 1000));
+            assertThat(waiting.get(30, TimeUnit.SECONDS)).startsWith("waiting for the lock on host web-1 held by pid");
+            Files.writeString(state, "{\"by\": \"the holder\"}"); // what the holder writes before it lets go
+            held.close();
+            try (Host.Locked taken = next.get(30, TimeUnit.SECONDS)) {
+                assertThat(taken.read()).hasValueSatisfying(b -> assertThat(b).asString()
+                        .isEqualTo("{\"by\": \"the holder\"}"));
+            }
+        }
+        Files.delete(state);
+        try (SshHost host = connect(root); Host.Locked taken = host.lockAndRead(Duration.ofSeconds(5), m -> { }, path, 1000)) {
+            assertThat(taken.read()).as("no state yet").isEmpty();
+        }
+    }
+
+    @Test
     void aLockWhoseConnectionIsCutIsFreeForTheNextApply() throws Exception {
         Path root = tmp.resolve("root");
         try (SshHost first = connect(root)) {
