@@ -226,6 +226,21 @@ public interface Host extends AutoCloseable {
 
         @Override
         void close();
+
+        /** {@code lock} held, with {@code content} read under it; closing lets go of the lock, whatever it throws. */
+        static Locked of(AutoCloseable lock, Optional<byte[]> content) {
+            return new Locked() {
+                @Override
+                public Optional<byte[]> read() {
+                    return content;
+                }
+
+                @Override
+                public void close() {
+                    release(lock);
+                }
+            };
+        }
     }
 
     /**
@@ -241,20 +256,11 @@ public interface Host extends AutoCloseable {
             release(lock);
             throw e;
         }
-        return new Locked() {
-            @Override
-            public Optional<byte[]> read() {
-                return content;
-            }
-
-            @Override
-            public void close() {
-                release(lock);
-            }
-        };
+        return Locked.of(lock, content);
     }
 
-    private static void release(AutoCloseable lock) {
+    /** Lets go of {@code lock}; one that cannot be let go of goes with the process or the connection anyway. */
+    static void release(AutoCloseable lock) {
         try {
             lock.close();
         } catch (Exception e) {

@@ -889,28 +889,10 @@ public final class SshHost implements Host {
         try {
             content = taken.then().isPresent() ? readResult(path, limit, taken.then().get()) : readIfPresent(path, limit);
         } catch (RuntimeException e) {
-            release(taken.lock());
+            Host.release(taken.lock());
             throw e;
         }
-        return new Locked() {
-            @Override
-            public Optional<byte[]> read() {
-                return content;
-            }
-
-            @Override
-            public void close() {
-                release(taken.lock());
-            }
-        };
-    }
-
-    private static void release(AutoCloseable lock) {
-        try {
-            lock.close();
-        } catch (Exception e) {
-            // the lock goes with the connection anyway
-        }
+        return Locked.of(taken.lock(), content);
     }
 
     /** The lock taken, and what the script run once it was taken said, when it ran in the same round trip. */
