@@ -779,6 +779,16 @@ same_as() {
   local i
   for ((i = 1; i <= NHOSTS; i++)); do diff -r -q "$1/web-$i/etc/bench" "$2/host-$i/etc/bench" >/dev/null 2>&1 || return 1; done
 }
+# changed_as_rendered DIR: the roots changed by change runs 1..RUNS-1 (moved aside to DIR/changed-K-host-N) hold the
+# changed tree
+changed_as_rendered() {
+  local k i
+  for ((k = 2; k <= RUNS; k++)); do
+    for ((i = 1; i <= NHOSTS; i++)); do
+      diff -r -q "$I16/expected-change/web-$i/etc/bench" "$1/changed-$k-host-$i/etc/bench" >/dev/null 2>&1 || return 1
+    done
+  done
+}
 # same_as_each EXPECTED DIR: same_as EXPECTED DIR/rsync-K for each of the RUNS rsync folders
 same_as_each() { local k; for ((k = 1; k <= RUNS; k++)); do same_as "$1" "$2/rsync-$k" || return 1; done; }
 # rewritten BEFORE AFTER: managed files whose inode, size or mtime differ between two tree_state listings
@@ -801,9 +811,13 @@ i16_series() {
   verify "$s: the series' inventory names its own ports and roots ($n of $((2 * NHOSTS)) lines)" "[[ $n == $((2 * NHOSTS)) ]]"
   local dargs=(--repo "$d-repo" --known-hosts "$KNOWN")
 
+  # Driftless's runs and rsync's alternate, so that both meet the machine in the same state: on this VM's ext4 a file
+  # made soon after many were deleted costs several times more (the bench's start removes the last run's work),
+  # and that wears off within minutes
   acc0=$(sshd_logins "$home")
   timed "$s-first" 1 "$LOGS/$s-driftless.log" "${DRIFTLESS[@]}" apply "${dargs[@]}"
   acc1=$(sshd_logins "$home")
+  timed "$s-rsync-first" 1 "$LOGS/$s-rsync-first.log" rsync_hosts "$WORK/expected" "$d/rsync-1" "$ports"
   n=$(count_files "${d#"$WORK"/}/host")
   # more first applies, each onto empty roots (state, lock and files gone: a rebuilt machine). The roots used go
   # aside, not away: deleting 3,000 files just before a run slowed this machine's file creation in that run
@@ -812,7 +826,10 @@ i16_series() {
   for ((k = 2; k <= RUNS; k++)); do
     for ((i = 1; i <= NHOSTS; i++)); do mv "$d/host-$i" "$d/used-$k-host-$i"; mkdir -p "$d/host-$i"; done
     timed "$s-first" "$k" "$LOGS/$s-driftless.log" "${DRIFTLESS[@]}" apply "${dargs[@]}"
+    timed "$s-rsync-first" "$k" "$LOGS/$s-rsync-first.log" rsync_hosts "$WORK/expected" "$d/rsync-$k" "$ports"
   done
+  verify "$s: rsync -a first copy exits 0 and wrote the rendered tree on each host (exit codes:${RCS[$s-rsync-first]})" \
+    "all_rc 0 \"\${RCS[$s-rsync-first]}\" && same_as_each \"\$WORK/expected\" \"$d\""
   n=$(count_files "${d#"$WORK"/}/host")
   verify "$s: Driftless first apply exits 0 and wrote the $NFILES files of each host as rendered, mode 0644 (exit codes:${RCS[$s-first]}, files per host: $n, logins per host in the first run: $(delta "$acc0" "$acc1"))" \
     "all_rc 0 \"\${RCS[$s-first]}\" && [[ \"$n\" == \"\$ALL_FILES\" ]] && same_as \"\$WORK/expected\" \"$d\" && [[ \$(wrong_modes \"${d#"$WORK"/}/host\") == 0 ]]"
@@ -835,29 +852,34 @@ i16_series() {
   git -C "$d-repo" -c user.name=bench -c user.email=bench@localhost -c commit.gpgsign=false \
     commit -q -am "change $CHANGE files per host"
   timed "$s-change" 1 "$LOGS/$s-driftless.log" "${DRIFTLESS[@]}" apply "${dargs[@]}"
+  timed "$s-rsync-change" 1 "$LOGS/$s-rsync-change.log" rsync_hosts "$I16/expected-change" "$d/rsync-1" "$ports"
   after=$(tree_state "${d#"$WORK"/}/host")
   n=$(rewritten "$before" "$after")
   verify "$s: Driftless change apply exits 0 and rewrote exactly the $CHANGE changed files per host, as rendered (exit code:${RCS[$s-change]}, files rewritten on the $NHOSTS hosts: $n)" \
     "all_rc 0 \"\${RCS[$s-change]}\" && [[ $n == $((NHOSTS * CHANGE)) ]] && same_as \"\$I16/expected-change\" \"$d\""
-  # more change applies: the hosts are put back to the commit before (untimed), then the change is applied again
+  # more change applies, as rsync's: each onto roots that had one first apply and nothing since (those the first
+  # applies 2.. left aside), the roots changed before moved aside in their turn
   for ((k = 2; k <= RUNS; k++)); do
+    for ((i = 1; i <= NHOSTS; i++)); do mv "$d/host-$i" "$d/changed-$k-host-$i"; mv "$d/used-$k-host-$i" "$d/host-$i"; done
+    timed "$s-change" "$k" "$LOGS/$s-driftless.log" "${DRIFTLESS[@]}" apply "${dargs[@]}"
+    timed "$s-rsync-change" "$k" "$LOGS/$s-rsync-change.log" rsync_hosts "$I16/expected-change" "$d/rsync-$k" "$ports"
+  done
+  verify "$s: every change run exits 0 and leaves its roots as rendered (exit codes:${RCS[$s-change]})" \
+    "all_rc 0 \"\${RCS[$s-change]}\" && same_as \"\$I16/expected-change\" \"$d\" && changed_as_rendered \"$d\""
+  # the same change again and again on the same roots, as a host that gets commit after commit: between runs the
+  # hosts are put back to the commit before (untimed), so each run follows two rewrites of the same 200 files (on
+  # this machine's ext4 a file made soon after many were deleted nearby costs more: the figure grows run by run)
+  for ((k = 1; k <= RUNS; k++)); do
     git -C "$d-repo" checkout -q HEAD~1
     "${DRIFTLESS[@]}" apply "${dargs[@]}" >>"$LOGS/$s-driftless.log" 2>&1 || die "$s: putting the hosts back before change run $k failed"
     git -C "$d-repo" checkout -q -
-    timed "$s-change" "$k" "$LOGS/$s-driftless.log" "${DRIFTLESS[@]}" apply "${dargs[@]}"
+    timed "$s-change-again" "$k" "$LOGS/$s-driftless.log" "${DRIFTLESS[@]}" apply "${dargs[@]}"
   done
-  verify "$s: every change run exits 0 and leaves the hosts as rendered (exit codes:${RCS[$s-change]})" \
-    "all_rc 0 \"\${RCS[$s-change]}\" && same_as \"\$I16/expected-change\" \"$d\""
+  verify "$s: every change run on the same roots exits 0 and leaves the hosts as rendered (exit codes:${RCS[$s-change-again]})" \
+    "all_rc 0 \"\${RCS[$s-change-again]}\" && same_as \"\$I16/expected-change\" \"$d\""
 
-  # the peer: rsync -a of the rendered tree into fresh folders (one per run), then of the changed tree into them
-  for ((k = 1; k <= RUNS; k++)); do
-    timed "$s-rsync-first" "$k" "$LOGS/$s-rsync-first.log" rsync_hosts "$WORK/expected" "$d/rsync-$k" "$ports"
-  done
-  verify "$s: rsync -a first copy exits 0 and wrote the rendered tree on each host (exit codes:${RCS[$s-rsync-first]})" \
-    "all_rc 0 \"\${RCS[$s-rsync-first]}\" && same_as_each \"\$WORK/expected\" \"$d\""
-  for ((k = 1; k <= RUNS; k++)); do
-    timed "$s-rsync-change" "$k" "$LOGS/$s-rsync-change.log" rsync_hosts "$I16/expected-change" "$d/rsync-$k" "$ports"
-  done
+  # the peer's changes, each run right after Driftless's (above): rsync -a of the changed tree into the folders of
+  # its first copies
   n=$({ grep -c '^<f' "$LOGS/$s-rsync-change.log" || true; })
   verify "$s: rsync -a of the change sent exactly the $CHANGE changed files per host (files sent in $RUNS run(s) to $NHOSTS hosts: $n)" \
     "all_rc 0 \"\${RCS[$s-rsync-change]}\" && [[ $n == $((RUNS * NHOSTS * CHANGE)) ]] && same_as_each \"\$I16/expected-change\" \"$d\""
@@ -1065,10 +1087,13 @@ i16_report() {
   echo "(\"empty home\") or a copy of this machine's root home (\"real shell\": \`/root/.bashrc\` runs \`pyenv init\` in every"
   echo "command sshd starts; ~/.pyenv per host: symlinks to root's, its own shims), reached directly or through \`bench/lib/delay-relay.py\`, a TCP relay"
   echo "adding $RELAY_MS ms in each direction. Driftless: first apply (median of $RUNS, each onto empty roots, never used: those of the run before are moved aside, as rsync gets a new folder each run), no-op apply (median of $RUNS), then a commit changing"
-  echo "$CHANGE of the $NFILES files of each host (median of $RUNS; between runs the hosts are put back to the commit before, untimed). The peer: \`rsync -a\` of the same rendered tree over the same sshd"
+  echo "$CHANGE of the $NFILES files of each host (median of $RUNS, each onto roots that had one first apply and nothing since, as each of rsync's changes goes into a folder that had one first copy). The peer: \`rsync -a\` of the same rendered tree over the same sshd"
   echo "(\`rsync -a -e ssh\`, the $NHOSTS hosts in parallel), into $RUNS fresh folder(s) (\"first copy\", median), then of the changed"
   echo "tree into the same folders (\"change\": rsync's quick check sends only the $CHANGE changed files). Goal (issue 16): Driftless"
   echo "within ${I16_GOAL}x of rsync. rsync does not fsync, nor write through a temporary file per file with its final owner."
+  echo "Driftless's runs and rsync's alternate (each rsync run right after the Driftless run of the same number), so that both"
+  echo "meet the machine in the same state: on this VM's ext4 a file made soon after many were deleted costs several times"
+  echo "more, and the bench's start deletes the last run's work."
   echo
   echo "| series | \`ssh web-1 true\` (median) | Driftless first apply | rsync first copy | first: Driftless / rsync | Driftless $CHANGE-file change | rsync change | change: Driftless / rsync | Driftless no-op |"
   echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
@@ -1077,6 +1102,20 @@ i16_report() {
     link=direct; [[ ${s#*-} == relay ]] && link="+$RELAY_MS ms each way"
     first=$(M "$s-first") change=$(M "$s-change")
     echo "| $home, $link | $(M "$s-login") | $first | $(M "$s-rsync-first") | $(goal "$first" "$(M "$s-rsync-first")") | $change | $(M "$s-rsync-change") | $(goal "$change" "$(M "$s-rsync-change")") | $(M "$s-noop") |"
+  done
+  echo
+  echo "The same change commit applied again and again to the same roots, the hosts put back to the commit before between"
+  echo "runs (untimed): each run follows two rewrites of the same $CHANGE files per host, and on this machine's ext4 a file"
+  echo "made soon after many were deleted nearby costs more (the kernel skips recently freed inodes), so the figure grows"
+  echo "run by run. Medians of $RUNS against the same rsync change as above:"
+  echo
+  echo "| series | Driftless $CHANGE-file change, again and again | runs | change again: Driftless / rsync |"
+  echo "| --- | ---: | --- | ---: |"
+  for s in "${I16_SERIES[@]}"; do
+    home="empty home"; [[ ${s%-*} == shell ]] && home="real shell"
+    link=direct; [[ ${s#*-} == relay ]] && link="+$RELAY_MS ms each way"
+    change=$(M "$s-change-again")
+    echo "| $home, $link | $change | $(echo ${TIMES[$s-change-again]} | sed 's/ / s, /g') s | $(goal "$change" "$(M "$s-rsync-change")") |"
   done
   echo
   echo "Root's real ~/.bashrc costs $(calc "$(M shell-direct-login) - $(M empty-direct-login)") s per login: \`ssh web-1 true\` takes $(M shell-direct-login) s"
