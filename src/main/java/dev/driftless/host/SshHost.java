@@ -929,7 +929,8 @@ public final class SshHost implements Host {
         int newline = indexOf(out, (byte) '\n');
         String said = new String(out, 0, newline < 0 ? out.length : newline, StandardCharsets.UTF_8).strip();
         Optional<Result> after = said.equals("LOCKED") ? Optional.of(new Result(taken.exit(),
-                java.util.Arrays.copyOfRange(out, newline + 1, out.length), taken.err())) : Optional.empty();
+                java.util.Arrays.copyOfRange(out, newline < 0 ? out.length : newline + 1, out.length), taken.err()))
+                : Optional.empty();
         if (said.startsWith("WAIT")) {
             String holder = said.substring(4).trim();
             onWait.accept("waiting for the lock on host " + name + " held by "

@@ -12,13 +12,14 @@
 #
 # Processes are a handful per batch, none per file: a file costs the shell builtins only (its header read, its empty
 # file made when it gets an owner before its bytes). The renames into place are one perl process for all folders
-# when the host has perl (Debian and Ubuntu always do: perl-base is essential), else one mv per folder.
+# when the host has perl (Debian and Ubuntu always do: perl-base is essential) and the names are short, else one mv
+# per folder.
 
 B=.driftless-batch.driftless-tmp
 T=.driftless-stage.driftless-tmp
 NL='
 '
-i=0; stop=; complete=; kn=0; kd=; S=; first=; specs=; C644=; _failed=; O=; flat=; J=/
+i=0; stop=; complete=; kn=0; kd=; S=; first=; specs=; C644=; _failed=; flat=; J=/
 
 # The mounts (/proc/self/mountinfo: "ID PARENT MAJ:MIN ROOT POINT ..."): a rename from one to another fails and mv
 # would copy instead, so a folder's files come by rename from the batch folder only when both are on one mount.
