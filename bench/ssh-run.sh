@@ -1078,9 +1078,16 @@ D_LOGINS_PER_RUN=$(python3 -c 'import sys; v=[int(x) for x in sys.argv[1].split(
 # within GOAL times rsync (issue 16): "4.10x (not met)"
 I16_GOAL=3
 goal() { local r; r=$(calc "$1 / $2"); if ok "$r <= $I16_GOAL"; then echo "${r}x (met)"; else echo "${r}x (not met)"; fi; }
+# series_label SERIES: "empty home, direct", "real shell, +25 ms each way", ...
+series_label() {
+  local home="empty home" link=direct
+  [[ ${1%-*} == shell ]] && home="real shell"
+  [[ ${1#*-} == relay ]] && link="+$RELAY_MS ms each way"
+  echo "$home, $link"
+}
 # the issue-16 section of SSH-RESULTS.md
 i16_report() {
-  local s home link first change
+  local s first change
   echo "## Issue 16: the hosts' real shell, rsync -a beside Driftless, a $RELAY_MS ms relay"
   echo
   echo "Up to four series, each on fresh host roots with its own copy of the repository: the hosts' sshd give root an empty home"
@@ -1098,10 +1105,8 @@ i16_report() {
   echo "| series | \`ssh web-1 true\` (median) | Driftless first apply | rsync first copy | first: Driftless / rsync | Driftless $CHANGE-file change | rsync change | change: Driftless / rsync | Driftless no-op |"
   echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
   for s in "${I16_SERIES[@]}"; do
-    home="empty home"; [[ ${s%-*} == shell ]] && home="real shell"
-    link=direct; [[ ${s#*-} == relay ]] && link="+$RELAY_MS ms each way"
     first=$(M "$s-first") change=$(M "$s-change")
-    echo "| $home, $link | $(M "$s-login") | $first | $(M "$s-rsync-first") | $(goal "$first" "$(M "$s-rsync-first")") | $change | $(M "$s-rsync-change") | $(goal "$change" "$(M "$s-rsync-change")") | $(M "$s-noop") |"
+    echo "| $(series_label "$s") | $(M "$s-login") | $first | $(M "$s-rsync-first") | $(goal "$first" "$(M "$s-rsync-first")") | $change | $(M "$s-rsync-change") | $(goal "$change" "$(M "$s-rsync-change")") | $(M "$s-noop") |"
   done
   echo
   echo "The same change commit applied again and again to the same roots, the hosts put back to the commit before between"
@@ -1112,10 +1117,8 @@ i16_report() {
   echo "| series | Driftless $CHANGE-file change, again and again | runs | change again: Driftless / rsync |"
   echo "| --- | ---: | --- | ---: |"
   for s in "${I16_SERIES[@]}"; do
-    home="empty home"; [[ ${s%-*} == shell ]] && home="real shell"
-    link=direct; [[ ${s#*-} == relay ]] && link="+$RELAY_MS ms each way"
     change=$(M "$s-change-again")
-    echo "| $home, $link | $change | $(echo ${TIMES[$s-change-again]} | sed 's/ / s, /g') s | $(goal "$change" "$(M "$s-rsync-change")") |"
+    echo "| $(series_label "$s") | $change | $(echo ${TIMES[$s-change-again]} | sed 's/ / s, /g') s | $(goal "$change" "$(M "$s-rsync-change")") |"
   done
   echo
   echo "Root's real ~/.bashrc costs $(calc "$(M shell-direct-login) - $(M empty-direct-login)") s per login: \`ssh web-1 true\` takes $(M shell-direct-login) s"

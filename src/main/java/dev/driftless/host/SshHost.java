@@ -516,7 +516,7 @@ public final class SshHost implements Host {
         return new Accounts(users, groups);
     }
 
-    private static String parentOf(String path) {
+    static String parentOf(String path) {
         int slash = path.lastIndexOf('/');
         return slash <= 0 ? "/" : path.substring(0, slash);
     }
@@ -926,7 +926,7 @@ public final class SshHost implements Host {
                 + n + ")\"; fi; else echo UNSAFE; fi; x=$?; cd /; (exit $x)";
         Result taken = shell.runHere(take, timeout);
         byte[] out = taken.out();
-        int newline = indexOf(out, (byte) '\n');
+        int newline = RemoteShell.indexOf(out, out.length, new byte[] {'\n'}, 0);
         String said = new String(out, 0, newline < 0 ? out.length : newline, StandardCharsets.UTF_8).strip();
         Optional<Result> after = said.equals("LOCKED") ? Optional.of(new Result(taken.exit(),
                 java.util.Arrays.copyOfRange(out, newline < 0 ? out.length : newline + 1, out.length), taken.err()))
@@ -959,15 +959,6 @@ public final class SshHost implements Host {
                 // the connection is gone, and with it the shell that held the lock
             }
         }, after);
-    }
-
-    private static int indexOf(byte[] bytes, byte b) {
-        for (int i = 0; i < bytes.length; i++) {
-            if (bytes[i] == b) {
-                return i;
-            }
-        }
-        return -1;
     }
 
     @Override

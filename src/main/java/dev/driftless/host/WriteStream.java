@@ -77,7 +77,7 @@ final class WriteStream {
                 // written before the first file, which may be among them)
                 folders = true;
                 stream.op("M", writes.subList(i, writes.size()).stream().filter(FileWrite.class::isInstance)
-                        .map(w -> parentOf(remote.apply(w.path()))).distinct().toArray(String[]::new));
+                        .map(w -> SshHost.parentOf(remote.apply(w.path()))).distinct().toArray(String[]::new));
             }
             if (write instanceof FileWrite file) {
                 stream.file(f, file);
@@ -98,14 +98,9 @@ final class WriteStream {
         return f.substring(f.lastIndexOf('/') + 1).getBytes(StandardCharsets.UTF_8).length;
     }
 
-    private static String parentOf(String f) {
-        int slash = f.lastIndexOf('/');
-        return slash <= 0 ? "/" : f.substring(0, slash);
-    }
-
     private void file(String f, FileWrite file) {
         int slash = f.lastIndexOf('/');
-        String folder = parentOf(f);
+        String folder = SshHost.parentOf(f);
         int k = folders.computeIfAbsent(folder, x -> folders.size());
         Ownership o = file.ownership();
         boolean owned = o.owner().isPresent() || o.group().isPresent();

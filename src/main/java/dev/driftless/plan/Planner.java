@@ -271,14 +271,13 @@ public final class Planner {
                 causes.add(Cause.PENDING);
             }
             Action action = now instanceof LiveEntry.Missing ? Action.CREATE : Action.UPDATE;
-            owed.add(new OwedDiff(changes.size(), resource, now, recorded));
+            if (diffs) { // else nobody shows them: the host's files are not read for them either
+                owed.add(new OwedDiff(changes.size(), resource, now, recorded));
+            }
             changes.add(new Change(action, resource.path(), wanted.kind(), resource.service(), causes,
                     Optional.of(resource), Optional.empty(), details(resource, wanted, now), takeover));
         }
         // what the diffs need of the host, read in one go (over SSH one round trip, not one per changed file)
-        if (!diffs) {
-            owed.clear(); // nobody shows them: the host's files are not read for them either
-        }
         Map<String, Optional<byte[]>> before = host.readAll(owed.stream().filter(OwedDiff::needsRead)
                 .map(o -> o.resource().path()).toList(), DIFF_LIMIT);
         for (OwedDiff o : owed) {

@@ -77,25 +77,19 @@ each() {
     done
     [ $# -eq $_ec ] || "$@"
 }
-# the replaced files of the batch's files whose flags hold the letter $1, as paths (one stat for all), and the
-# batch's files for them in the list named $2 ("INDEX - NAME IN THE BATCH FOLDER")
-replaced() {
-    _rf=$1; _rv=$2; eval "$_rv="; set --; _kd=$kd
+# for each file of the batch whose flags hold the letter $1, what one stat of the file it replaces says in format $2
+# (one word): runs "$3 WORD" once per distinct word with the batch's files that have it (cwd: the batch folder);
+# fails the first that stat could not tell (a file gone meanwhile) or whose command fails
+keepfrom() {
+    _rf=$1; _rfmt=$2; _rcmd=$3; _rl=; _rs=; set --; _kd=$kd
     while nextfolder; do
         eval "_l=\$F_$k"
         while nextfile; do
-            case $_ff in *"$_rf"*) set -- "$@" "$p/$_fn"; add "$_rv" "$_fi - $k$J$_fn";; esac
+            case $_ff in *"$_rf"*) set -- "$@" "$p/$_fn"; add _rl "$_fi - $k$J$_fn";; esac
         done
     done
-    _paths=$#
-    [ $# -eq 0 ] || _rs=$(stat -c "$_rfmt" -- "$@" 2>/dev/null) || _rs=
-}
-# for each replaced file of flag $1 (see replaced), what stat says of it in format $2 (one word): runs "$3 WORD"
-# once per distinct word with the batch's files that have it (cwd: the batch folder); fails the first that stat
-# could not tell (a file gone meanwhile) or whose command fails
-keepfrom() {
-    _rfmt=$2; _rs=; replaced "$1" _rl
-    [ "$_paths" -gt 0 ] || return 0
+    [ $# -gt 0 ] || return 0
+    _rs=$(stat -c "$_rfmt" -- "$@" 2>/dev/null) || _rs=
     _ws=; _t=$_rs; _x=$_rl
     while [ -n "$_x" ]; do
         _y=${_x%%"$NL"*}; _x=${_x#*"$NL"}
@@ -107,7 +101,7 @@ keepfrom() {
     done
     for _v in $_ws; do
         _w=${_v%%_*}; case $_v in *_*) _w=$_w:${_v#*_};; esac
-        each "W_$_v" "" "" $3 "$_w" -- || { firstof "W_$_v"; fail "$_f" 1; return 1; }
+        each "W_$_v" "" "" "$_rcmd" "$_w" -- || { firstof "W_$_v"; fail "$_f" 1; return 1; }
     done
 }
 # evaluates $1 in each folder of the batch (k its number, p its path), entered again and checked; stops at

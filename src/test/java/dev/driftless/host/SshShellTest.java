@@ -91,6 +91,13 @@ class SshShellTest {
         return repo;
     }
 
+    /** {@link #repo} of {@code files} in {@code folders} folders, in tmp/repo, applied once to {@code root}. */
+    private TestRepo applied(Path root, int files, int folders) throws IOException {
+        TestRepo repo = repo(tmp.resolve("repo"), root, files, folders);
+        assertThat(apply(repo, "apply").exitCode()).isZero();
+        return repo;
+    }
+
     private Cli.Result apply(TestRepo repo, String... command) throws IOException {
         Path knownHosts = Files.writeString(tmp.resolve("known_hosts"), sshd.knownHostsLine() + "\n");
         List<String> args = new ArrayList<>(List.of(command));
@@ -156,8 +163,7 @@ class SshShellTest {
     @Test
     void anApplyThatShowsNoDiffDoesNotReadTheFilesItReplacesAndOneWithDiffDoes() throws IOException {
         Path root = tmp.resolve("root");
-        TestRepo repo = repo(tmp.resolve("repo"), root, 20, 4);
-        assertThat(apply(repo, "apply").exitCode()).isZero();
+        TestRepo repo = applied(root, 20, 4);
 
         change(repo, 20, "changed");
         Run plain = roundTripsOf(repo, 0, "apply");
@@ -178,8 +184,7 @@ class SshShellTest {
     @Test
     void aChangingApplySweepsTemporaryFilesInTheRoundTripOfItsOwnOnlyWhenItsReadingFoundSome() throws IOException {
         Path root = tmp.resolve("root");
-        TestRepo repo = repo(tmp.resolve("repo"), root, 20, 4);
-        assertThat(apply(repo, "apply").exitCode()).isZero();
+        TestRepo repo = applied(root, 20, 4);
 
         change(repo, 20, "changed");
         long clean = roundTripsOf(repo, "apply", 0);
@@ -202,8 +207,7 @@ class SshShellTest {
     @Test
     void planningAndApplyingTwoHundredChangedFilesTakesAsManyRoundTripsAsTen() throws IOException {
         Path root = tmp.resolve("root");
-        TestRepo repo = repo(tmp.resolve("repo"), root, 200, 20);
-        assertThat(apply(repo, "apply").exitCode()).isZero();
+        TestRepo repo = applied(root, 200, 20);
 
         change(repo, 10, "changed");
         long planTen = roundTripsOf(repo, "plan", 2);
@@ -537,8 +541,7 @@ class SshShellTest {
     @Test
     void anApplyWhoseConnectionIsCutFailsThatHostClearlyAndTheNextApplyConverges() throws Exception {
         Path root = tmp.resolve("root");
-        TestRepo repo = repo(tmp.resolve("repo"), root, 3, 1);
-        assertThat(apply(repo, "apply").exitCode()).isZero();
+        TestRepo repo = applied(root, 3, 1);
         // three files of 60 MiB (the most a repository file may hold is 64): the cut comes while they stream
         for (int i = 0; i < 3; i++) {
             repo.write("services/app/f" + i + ".conf", String.valueOf(i).repeat(60 << 20));
@@ -681,8 +684,7 @@ class SshShellTest {
     @Test
     void aChangingApplyWritesTheStateTwiceIncompleteBeforeItsFirstChangeThenCompleteAndHealthy() throws Exception {
         Path root = tmp.resolve("root");
-        TestRepo repo = repo(tmp.resolve("repo"), root, 20, 4);
-        assertThat(apply(repo, "apply").exitCode()).isZero();
+        TestRepo repo = applied(root, 20, 4);
         for (int i = 0; i < 20; i++) {
             repo.write("services/app/f" + i + ".conf", "file " + i + " changed\n");
         }
