@@ -17,11 +17,13 @@ public final class SshServer implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicInteger commands = new java.util.concurrent.atomic.AtomicInteger();
 
     private final Path dir;
+    private final Path keys;
     private final int port;
     private Process process;
 
-    private SshServer(Path dir, int port) {
+    private SshServer(Path dir, Path keys, int port) {
         this.dir = dir;
+        this.keys = keys;
         this.port = port;
     }
 
@@ -50,6 +52,10 @@ public final class SshServer implements AutoCloseable {
                 java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
                         java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x")));
         Path authorizedKeys = Files.copy(authorizedKey, keys.resolve("authorized_keys"));
+        // removed by close(); and when the JVM exits, for a test that never closes its server (deleted in the
+        // reverse order of these calls: the file, then its folder)
+        keys.toFile().deleteOnExit();
+        authorizedKeys.toFile().deleteOnExit();
         Files.setPosixFilePermissions(authorizedKeys, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
         int port;
         try (ServerSocket socket = new ServerSocket(0)) {
@@ -71,7 +77,7 @@ public final class SshServer implements AutoCloseable {
                 "LogLevel VERBOSE",
                 environment.isEmpty() ? "" : environment.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
                         .sorted().collect(Collectors.joining(" ", "SetEnv ", "\n"))));
-        SshServer server = new SshServer(dir, port);
+        SshServer server = new SshServer(dir, keys, port);
         server.startProcess();
         return server;
     }
@@ -151,8 +157,15 @@ public final class SshServer implements AutoCloseable {
         process.waitFor(10, TimeUnit.SECONDS);
     }
 
+    /** Stops the server and removes the folder outside {@code dir} that held its authorized_keys. */
     @Override
     public void close() throws InterruptedException {
         stop();
+        try {
+            Files.deleteIfExists(keys.resolve("authorized_keys"));
+            Files.deleteIfExists(keys);
+        } catch (IOException e) {
+            // removed when the JVM exits
+        }
     }
 }
