@@ -872,9 +872,9 @@ public final class SshHost implements Host {
     /**
      * The lock is held by the long-lived shell itself: its fd 9 on the lock file, locked with flock, which no other
      * script of this shell inherits. When the connection goes, the shell reads the end of its input and exits, and
-     * the host releases the lock; no login shell of its own is started for it. Three round trips at most: the lock
-     * file's folder resolved inside the root (and made), the lock taken or its holder named, and the wait. (Host's
-     * lockAndRead reads the state under it: one more round trip in the same shell.)
+     * the host releases the lock; no login shell of its own is started for it. Two round trips at most: the lock
+     * file's folder resolved inside the root (and made) and the lock taken or its holder named, then the wait.
+     * (lockAndRead reads the state in the round trip that takes the lock.)
      */
     @Override
     public AutoCloseable lock(Duration wait, Consumer<String> onWait) {
@@ -905,38 +905,44 @@ public final class SshHost implements Host {
      */
     private Taken take(Duration wait, Consumer<String> onWait, String then) {
         String lockFile = remote(LOCK_FILE);
-        // a link at the lock is an error, never opened: it could point at any file to truncate
-        Result where = exec(confinement() + names(lockFile) + confine("d") + "mkdir -p -- \"$d\" || exit 2; " + enter("d")
-                + "if [ -L \"$n\" ]; then echo LINK; exit 2; fi; printf '%s' \"$PWD\"");
-        if (where.exit() == 7) {
-            throw new HostException(name + ": " + refusal(LOCK_FILE, where.out()).reason("writes"));
-        }
-        String folder = new String(where.out(), StandardCharsets.UTF_8);
-        if (where.exit() != 0 || folder.equals("LINK\n")) {
-            throw new HostException(name + ": cannot take the apply lock: " + (folder.equals("LINK\n") ? LOCK_FILE
-                    + " is a symbolic link, which Driftless never follows; remove it, then try again"
-                    : where.err().isEmpty() ? "exit " + where.exit() : where.err()));
-        }
         String n = quote(nameOf(lockFile));
-        // in the shell itself (no exit there): the folder entered again and checked, the link test again, then open;
-        // the status is that of what ran after the lock was taken
-        String take = "if cd -P -- " + quote(folder) + " 2>/dev/null && [ \"$PWD\" = " + quote(folder) + " ] && [ ! -L "
-                + n + " ] && command exec 9>>" + n + "; then "
+        // the lock file's folder resolved inside the root (and made), in a subshell: its exits cannot end this
+        // shell, and its output is captured (a slash ends it, so that no newline of the path is lost); when it
+        // fails (rare) it runs again uncaptured after a WHERE line, to say why with the refusal's NUL-separated
+        // record. A link at the lock is an error, never opened: it could point at any file to truncate
+        String where = "(" + confinement() + names(lockFile) + confine("d") + "mkdir -p -- \"$d\" || exit 2; "
+                + enter("d") + "if [ -L \"$n\" ]; then echo LINK; exit 2; fi; printf '%s/' \"$PWD\") </dev/null 9>&-";
+        // then, in the shell itself (no exit there): the folder entered again and checked, the link test again, then
+        // open; the status is that of what ran after the lock was taken. The folder stays in the shell's
+        // driftless_lockdir for the wait, if there is one
+        String take = "driftless_lockdir=$( " + where + " 2>/dev/null); x=$?; driftless_lockdir=${driftless_lockdir%/}; "
+                + "if [ $x -ne 0 ]; then echo WHERE; " + where + "; "
+                + "elif cd -P -- \"$driftless_lockdir\" 2>/dev/null && [ \"$PWD\" = \"$driftless_lockdir\" ] && [ ! -L " + n
+                + " ] && command exec 9>>" + n + "; then "
                 + "if flock -n 9; then echo $$ > " + n + "; echo LOCKED; cd /; " + then + "else printf 'WAIT %s\\n' \"$(cat -- "
                 + n + ")\"; fi; else echo UNSAFE; fi; x=$?; cd /; (exit $x)";
         Result taken = shell.runHere(take, timeout);
         byte[] out = taken.out();
         int newline = RemoteShell.indexOf(out, out.length, new byte[] {'\n'}, 0);
         String said = new String(out, 0, newline < 0 ? out.length : newline, StandardCharsets.UTF_8).strip();
-        Optional<Result> after = said.equals("LOCKED") ? Optional.of(new Result(taken.exit(),
-                java.util.Arrays.copyOfRange(out, newline < 0 ? out.length : newline + 1, out.length), taken.err()))
+        byte[] rest = java.util.Arrays.copyOfRange(out, newline < 0 ? out.length : newline + 1, out.length);
+        if (said.equals("WHERE")) {
+            if (taken.exit() == 7) {
+                throw new HostException(name + ": " + refusal(LOCK_FILE, rest).reason("writes"));
+            }
+            boolean link = new String(rest, StandardCharsets.UTF_8).equals("LINK\n");
+            throw new HostException(name + ": cannot take the apply lock: " + (link ? LOCK_FILE
+                    + " is a symbolic link, which Driftless never follows; remove it, then try again"
+                    : taken.err().isEmpty() ? "exit " + taken.exit() : taken.err()));
+        }
+        Optional<Result> after = said.equals("LOCKED") ? Optional.of(new Result(taken.exit(), rest, taken.err()))
                 : Optional.empty();
         if (said.startsWith("WAIT")) {
             String holder = said.substring(4).trim();
             onWait.accept("waiting for the lock on host " + name + " held by "
                     + (holder.isEmpty() ? "another apply" : "pid " + holder) + " (up to " + wait.toSeconds() + "s)");
             taken = shell.runHere("if flock -w " + Math.max(1, wait.toSeconds()) + " 9; then echo $$ > "
-                    + quote(folder + "/" + nameOf(lockFile)) + "; echo LOCKED; else command exec 9>&-; echo TIMEOUT; fi",
+                    + "\"$driftless_lockdir\"/" + n + "; echo LOCKED; else command exec 9>&-; echo TIMEOUT; fi",
                     timeout.plus(wait));
             said = new String(taken.out(), StandardCharsets.UTF_8).strip();
             if (said.equals("TIMEOUT")) {

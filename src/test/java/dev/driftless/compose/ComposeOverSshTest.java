@@ -87,12 +87,12 @@ class ComposeOverSshTest {
 
         List<String> noOp = settledNoOp();
 
-        // one login (the shell that runs the rest); the lock taken in it (two scripts, the second reading the state
-        // under it), one read of the files that asks the engine too, and the lock let go
+        // one login (the shell that runs the rest); the lock taken in it with the state read under it (one script),
+        // one read of the files that asks the engine too, and the lock let go
         assertThat(RemoteCommands.logins(noOp)).as("the no-op's logins: %s", noOp).hasSize(1);
-        assertThat(noOp).as("the no-op's remote scripts: %s", noOp).hasSize(5)
+        assertThat(noOp).as("the no-op's remote scripts: %s", noOp).hasSize(4)
                 .noneMatch(c -> c.contains("docker-compose -p"));
-        assertThat(noOp.get(3)).as("the one read asks the engine too").contains("--filter label=dev.driftless.stack");
+        assertThat(noOp.get(2)).as("the one read asks the engine too").contains("--filter label=dev.driftless.stack");
         AtomicReference<Cli.Result> check = new AtomicReference<>();
         List<String> checked = remote.during(() -> check.set(driftless("check")));
         assertThat(check.get().exitCode()).as(check.get().toString()).isZero();
@@ -104,7 +104,7 @@ class ComposeOverSshTest {
     /**
      * The remote commands of a no-op apply once the files of the first apply are settled: their stat is trusted two
      * seconds after they were written, so a no-op soon after the apply hashes them and records their stat (more
-     * scripts), and the next one, at the latest, sends only the five it needs (one login and four scripts).
+     * scripts), and the next one, at the latest, sends only the four it needs (one login and three scripts).
      */
     private List<String> settledNoOp() {
         long deadline = System.nanoTime() + SETTLE.toNanos();
@@ -113,7 +113,7 @@ class ComposeOverSshTest {
             List<String> commands = remote.during(() -> again.set(driftless("apply")));
             assertThat(again.get().exitCode()).as(again.get().toString()).isZero();
             assertThat(again.get().out()).contains("nothing to do");
-            if (commands.size() <= 5 || System.nanoTime() > deadline) {
+            if (commands.size() <= 4 || System.nanoTime() > deadline) {
                 return commands;
             }
         }
