@@ -26,8 +26,6 @@ public record EngineState(Optional<String> cli, List<String> composes, Optional<
 
     private static final String BEGIN = "@@containers";
     private static final String END = "@@containers-end";
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     public EngineState {
         composes = List.copyOf(composes);
         containers = List.copyOf(containers);
@@ -116,7 +114,7 @@ public record EngineState(Optional<String> cli, List<String> composes, Optional<
         List<Container> containers = new ArrayList<>();
         if (inspected != null && !inspected.isBlank()) {
             try {
-                for (JsonNode c : JSON.readTree(inspected)) {
+                for (JsonNode c : Json.MAPPER.readTree(inspected)) {
                     containers.add(container(c));
                 }
             } catch (IOException e) {
@@ -145,5 +143,14 @@ public record EngineState(Optional<String> cli, List<String> composes, Optional<
     /** Docker's "sha256:HEX"; Podman's inspect gives the bare HEX of the same ID. */
     static String imageId(String id) {
         return id.matches("[0-9a-f]{64}") ? "sha256:" + id : id;
+    }
+
+    /**
+     * Made when first read: a plan of files only never parses the engine's JSON, and an ObjectMapper's start-up (its
+     * date formats, type factory and defaults) is a few tens of milliseconds on the path of every SSH apply that
+     * names this class for {@link #NOTHING}.
+     */
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper();
     }
 }
