@@ -283,6 +283,40 @@ public final class SshHost implements Host {
     }
 
     private static final String RAN = "\0@@driftless-ran@@\0";
+    /** Where stat's records start, and sha256sum's lines ("HASH  PATH"), in an inspection's output. */
+    private static final String STATS = "@@driftless-stats@@";
+    private static final String HASHES = "@@driftless-hashes@@";
+
+    /**
+     * The stat records of {@code fields} (8 fields each), with the hashes among them (after a HASHES field, up to a
+     * STATS field) put in {@code hashed} by path. The markers are looked for between records only: an owner's name
+     * can be anything, a path starts with a slash and a hash line with its hash.
+     */
+    private List<String> statsAndHashes(List<String> fields, Map<String, String> hashed) {
+        List<String> records = new ArrayList<>();
+        int i = 0;
+        while (i < fields.size()) {
+            String field = fields.get(i);
+            if (field.equals(HASHES)) {
+                for (i++; i < fields.size() && !fields.get(i).equals(STATS); i++) {
+                    hashed(fields.get(i), hashed);
+                }
+            } else if (field.equals(STATS)) {
+                i++;
+            } else {
+                records.addAll(fields.subList(i, Math.min(i + 8, fields.size())));
+                i += 8;
+            }
+        }
+        return records;
+    }
+
+    /** A line of {@code sha256sum -z} ("HASH  PATH") put in {@code hashed} by path. */
+    private void hashed(String line, Map<String, String> hashed) {
+        if (line.length() > 66) {
+            hashed.put(logical(line.substring(66)), line.substring(0, 64));
+        }
+    }
 
     private Inspection inspect(Collection<String> paths, Map<String, LiveEntry.Known> known, String command,
             Duration commandTimeout) {
@@ -292,7 +326,16 @@ public final class SshHost implements Host {
         String tail = command == null ? "" : "printf '\\0@@driftless-ran@@\\0'; env LC_ALL=C timeout "
                 + Math.max(1, commandTimeout.toSeconds()) + " sh -c " + quote(command) + " 2>&1 </dev/null; "
                 + "printf '\\0@@rc=%s' \"$?\"; ";
-        Result stat = batch("date +%s; ", distinct, "stat --printf " + quote(STAT_FORMAT), tail,
+        // when most paths have no stat the host recorded as settled (the first plan after an apply that wrote them,
+        // or after the first apply), nearly every file is hashed anyway: the hashes come in this round trip, each
+        // after its stat, of regular files only (never through a link), instead of in a second round trip that
+        // checks every folder inside the root again
+        long unsettled = distinct.stream().filter(p -> known.get(p) == null || known.get(p).stat() == null).count();
+        boolean hashNow = !distinct.isEmpty() && unsettled * 2 >= distinct.size();
+        String stats = "stat --printf " + quote(STAT_FORMAT);
+        Result stat = batch("date +%s; ", distinct, hashNow ? "sh -c " + quote("printf '" + STATS + "\\0'; " + stats
+                + " \"$@\"; printf '" + HASHES + "\\0'; shift; for f do if [ -f \"$f\" ] && [ ! -L \"$f\" ]; then "
+                + "printf '%s\\0' \"$f\"; fi; done | xargs -0 -r sha256sum -z --") + " sh" : stats, tail,
                 command == null ? timeout : timeout.plus(commandTimeout));
         String all = new String(stat.out(), StandardCharsets.UTF_8);
         CommandResult ran = null;
@@ -312,7 +355,8 @@ public final class SshHost implements Host {
         }
         long now = Long.parseLong(all.substring(0, newline).trim());
         Map<String, LiveEntry> result = new HashMap<>();
-        List<String> fields = fields(all.substring(newline + 1), distinct, result);
+        Map<String, String> hashed = new HashMap<>();
+        List<String> fields = statsAndHashes(fields(all.substring(newline + 1), distinct, result), hashed);
         Map<String, String[]> files = new LinkedHashMap<>();
         List<String> links = new ArrayList<>();
         for (int i = 0; i + 8 <= fields.size(); i += 8) {
@@ -340,24 +384,22 @@ public final class SshHost implements Host {
                 result.put(path, new LiveEntry.Other(type == 0010000 ? "fifo" : type == 0140000 ? "socket" : "device"));
             }
         }
-        // second round trip, only when needed: hash what changed, read link targets
-        if (!files.isEmpty()) {
-            List<String> hashes = fields(new String(batch("", files.keySet(), "sha256sum -z").out(),
-                    StandardCharsets.UTF_8), files.keySet(), result);
-            Map<String, String> byPath = new HashMap<>();
-            for (String line : hashes) {
-                if (line.length() > 66) {
-                    byPath.put(logical(line.substring(66)), line.substring(0, 64));
-                }
+        // second round trip, only when needed: hash what changed (and was not hashed above), read link targets
+        Set<String> unhashed = new java.util.LinkedHashSet<>(files.keySet());
+        unhashed.removeAll(hashed.keySet());
+        if (!unhashed.isEmpty()) {
+            for (String line : fields(new String(batch("", unhashed, "sha256sum -z").out(), StandardCharsets.UTF_8),
+                    unhashed, result)) {
+                hashed(line, hashed);
             }
-            files.forEach((path, f) -> {
-                String sha = byPath.get(path);
-                if (!(result.get(path) instanceof LiveEntry.Refused)) {
-                    result.put(path, sha == null ? new LiveEntry.Missing()
-                            : new LiveEntry.File(sha, Long.parseLong(f[0]), Integer.parseInt(f[1]), f[2], f[3], f[4]));
-                }
-            });
         }
+        files.forEach((path, f) -> {
+            String sha = hashed.get(path);
+            if (!(result.get(path) instanceof LiveEntry.Refused)) {
+                result.put(path, sha == null ? new LiveEntry.Missing()
+                        : new LiveEntry.File(sha, Long.parseLong(f[0]), Integer.parseInt(f[1]), f[2], f[3], f[4]));
+            }
+        });
         if (!links.isEmpty()) {
             List<String> targets = fields(new String(batch("", links, "readlink -z").out(), StandardCharsets.UTF_8),
                     links, result);

@@ -628,6 +628,44 @@ class SshShellTest {
     }
 
     @Test
+    void filesWithoutASettledStatAreHashedInTheStatsRoundTripNeverThroughALinkOrAFifo() throws Exception {
+        Path root = tmp.resolve("root");
+        Path srv = Files.createDirectories(root.resolve("srv"));
+        List<String> paths = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            Files.writeString(srv.resolve("f" + i), "file " + i + "\n");
+            paths.add("/srv/f" + i);
+        }
+        // read through, either would never end: hashing follows neither
+        Files.createSymbolicLink(srv.resolve("zero"), Path.of("/dev/zero"));
+        assertThat(new ProcessBuilder("mkfifo", srv.resolve("pipe").toString()).start().waitFor()).isZero();
+        paths.addAll(List.of("/srv/zero", "/srv/pipe"));
+        try (SshHost host = connect(root)) {
+            long before = RemoteShell.SCRIPTS.get();
+            Map<String, LiveEntry> live = host.inspect(paths, Map.of()); // no stat known: every file is hashed
+
+            // the stats with the hashes (was a second round trip for the hashes), then the link's target
+            assertThat(RemoteShell.SCRIPTS.get() - before).as("round trips").isEqualTo(2);
+            for (int i = 0; i < 5; i++) {
+                String sha = LocalHost.sha256(("file " + i + "\n").getBytes(StandardCharsets.UTF_8));
+                assertThat(live.get("/srv/f" + i)).isInstanceOfSatisfying(LiveEntry.File.class,
+                        f -> assertThat(f.sha256()).isEqualTo(sha));
+            }
+            assertThat(live.get("/srv/zero")).isEqualTo(new LiveEntry.Symlink("/dev/zero"));
+            assertThat(live.get("/srv/pipe")).isEqualTo(new LiveEntry.Other("fifo"));
+
+            // a stat recorded for each (most files of a host that had a no-op since its apply): nothing is hashed up
+            // front; these stats no longer match, so the files are hashed in a second round trip, as before
+            Map<String, LiveEntry.Known> known = new java.util.HashMap<>();
+            paths.subList(0, 5).forEach(path -> known.put(path, new LiveEntry.Known("0:0:0:0:0", "recorded")));
+            long again = RemoteShell.SCRIPTS.get();
+            assertThat(host.inspect(paths.subList(0, 5), known)).allSatisfy((path, entry) ->
+                    assertThat(entry).isEqualTo(live.get(path)));
+            assertThat(RemoteShell.SCRIPTS.get() - again).as("round trips with stats recorded").isEqualTo(2);
+        }
+    }
+
+    @Test
     void aLockWhoseConnectionIsCutIsFreeForTheNextApply() throws Exception {
         Path root = tmp.resolve("root");
         try (SshHost first = connect(root)) {
