@@ -43,6 +43,7 @@ class ComposeOnPodmanTest {
     private TestRepo repo;
     private SshStackHost host;
     private Path stack;
+    private Path bin;
 
     @BeforeEach
     void podmanBehindSsh() throws Exception {
@@ -52,7 +53,9 @@ class ComposeOnPodmanTest {
         podman = PodmanService.start(temp.resolve("podman"), registry.address());
         Map<String, String> env = new HashMap<>(podman.env());
         env.remove("DOCKER_HOST");
-        env.put("PATH", pathWithoutDocker(temp.resolve("bin")).toString());
+        // its own folder, not in temp: JUnit warns of every link it deletes there that leads out (~4,000 lines a run)
+        bin = pathWithoutDocker(Files.createTempDirectory("driftless-path-without-docker"));
+        env.put("PATH", bin.toString());
         // an empty home: root's own ~/.bashrc would put its own folders before PATH
         env.put("HOME", Files.createDirectories(temp.resolve("home")).toString());
         host = SshStackHost.start(temp.resolve("host"), "podman-stack", env);
@@ -69,6 +72,14 @@ class ComposeOnPodmanTest {
         podman.close();
         builder.close();
         registry.close();
+        if (bin != null) {
+            try (Stream<Path> links = Files.list(bin)) {
+                for (Path link : links.toList()) {
+                    Files.delete(link); // the link, never what it leads to
+                }
+            }
+            Files.delete(bin);
+        }
     }
 
     /**
