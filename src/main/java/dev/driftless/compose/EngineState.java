@@ -26,6 +26,7 @@ public record EngineState(Optional<String> cli, List<String> composes, Optional<
 
     private static final String BEGIN = "@@containers";
     private static final String END = "@@containers-end";
+
     public EngineState {
         composes = List.copyOf(composes);
         containers = List.copyOf(containers);

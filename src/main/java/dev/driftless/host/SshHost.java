@@ -299,7 +299,7 @@ public final class SshHost implements Host {
             String field = fields.get(i);
             if (field.equals(HASHES)) {
                 for (i++; i < fields.size() && !fields.get(i).equals(STATS); i++) {
-                    hashed(fields.get(i), hashed);
+                    putHash(fields.get(i), hashed);
                 }
             } else if (field.equals(STATS)) {
                 i++;
@@ -312,7 +312,7 @@ public final class SshHost implements Host {
     }
 
     /** A line of {@code sha256sum -z} ("HASH  PATH") put in {@code hashed} by path. */
-    private void hashed(String line, Map<String, String> hashed) {
+    private void putHash(String line, Map<String, String> hashed) {
         if (line.length() > 66) {
             hashed.put(logical(line.substring(66)), line.substring(0, 64));
         }
@@ -390,7 +390,7 @@ public final class SshHost implements Host {
         if (!unhashed.isEmpty()) {
             for (String line : fields(new String(batch("", unhashed, "sha256sum -z").out(), StandardCharsets.UTF_8),
                     unhashed, result)) {
-                hashed(line, hashed);
+                putHash(line, hashed);
             }
         }
         files.forEach((path, f) -> {
