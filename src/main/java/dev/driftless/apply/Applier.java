@@ -9,6 +9,7 @@ import dev.driftless.plan.Action;
 import dev.driftless.plan.Change;
 import dev.driftless.plan.HandlerRun;
 import dev.driftless.plan.HostPlan;
+import dev.driftless.plan.Planner;
 import dev.driftless.plan.Takeover;
 import dev.driftless.model.Unit;
 import dev.driftless.render.Desired;
@@ -255,19 +256,12 @@ public final class Applier {
         }
     }
 
+    /** The folders the plan's reading looked for leftovers in (see {@link Planner#leftoverFolders}). */
     private static Set<String> parentsOf(HostPlan plan) {
-        Set<String> parents = new java.util.TreeSet<>();
-        parents.add(parent(StateFile.pathFor(plan.hostName())));
-        parents.add(Backups.folder(plan.hostName()));
-        plan.previous().resources().keySet().stream().filter(Desired::isPath).forEach(path -> parents.add(parent(path)));
-        plan.desired().resources().stream().map(Desired::path).filter(Desired::isPath).forEach(p -> parents.add(parent(p)));
-        plan.changes().stream().map(Change::path).filter(Desired::isPath).forEach(p -> parents.add(parent(p)));
-        return parents;
-    }
-
-    private static String parent(String path) {
-        int slash = path.lastIndexOf('/');
-        return slash <= 0 ? "/" : path.substring(0, slash);
+        List<String> paths = new ArrayList<>();
+        plan.desired().resources().forEach(r -> paths.add(r.path()));
+        plan.changes().forEach(c -> paths.add(c.path()));
+        return Planner.leftoverFolders(plan.hostName(), plan.previous(), paths);
     }
 
     /** Applying twice changes nothing the second time, not even the state file's timestamp. */

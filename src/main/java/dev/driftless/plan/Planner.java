@@ -95,7 +95,7 @@ public final class Planner {
         HostReading reading = HostReading.of(host, paths, known(state, remembered),
                 SystemChanges.named(state.resources(), Desired.Package.PREFIX),
                 SystemChanges.named(state.resources(), Desired.Unit.PREFIX), engine(state.resources(), Optional.empty()),
-                Host.Accounts.NONE, folders(host, paths));
+                Host.Accounts.NONE, leftoverFolders(host.name(), state, paths));
         Map<String, LiveEntry> live = reading.live();
         SystemState system = reading.system().state();
         Map<String, StateEntry> seen = new LinkedHashMap<>();
@@ -196,8 +196,8 @@ public final class Planner {
         HostReading read = HostReading.of(host, paths, known, SystemChanges.names(systemKeys, Desired.Package.PREFIX),
                 SystemChanges.names(systemKeys, Desired.Unit.PREFIX), stacksDesired
                         ? new HostReading.Engine(true, desired.host().dockerHost())
-                        : engine(recordedStacks, Optional.empty()), accountsNamed(desired), folders(host, paths,
-                        previous));
+                        : engine(recordedStacks, Optional.empty()), accountsNamed(desired), leftoverFolders(host.name(),
+                        previous, paths));
         requireAccounts(desired, host, read.missing());
         Map<String, LiveEntry> live = new HashMap<>(read.live());
         SystemProbe.Reading reading = read.system();
@@ -398,20 +398,15 @@ public final class Planner {
     }
 
     /**
-     * The folders where a write cut short would have left a temporary file: those of the paths, the state and the
-     * backups (those an apply's sweep looks in: see Applier).
+     * The folders where a write cut short would have left a temporary file: those of the state, the backups,
+     * {@code paths} and every path {@code previous} records, whichever services a plan covers. A remote plan's reading
+     * looks for leftovers in them, and an apply's sweep removes them from the same folders.
      */
-    private static Set<String> folders(Host host, Collection<String> paths) {
+    public static Set<String> leftoverFolders(String hostName, HostState previous, Collection<String> paths) {
         Set<String> folders = new java.util.TreeSet<>();
-        folders.add(parent(StateFile.pathFor(host.name())));
-        folders.add(Backups.folder(host.name()));
-        paths.forEach(p -> folders.add(parent(p)));
-        return folders;
-    }
-
-    /** The same, and those of every path {@code previous} records, whichever services the plan covers. */
-    private static Set<String> folders(Host host, Collection<String> paths, HostState previous) {
-        Set<String> folders = folders(host, paths);
+        folders.add(parent(StateFile.pathFor(hostName)));
+        folders.add(Backups.folder(hostName));
+        paths.stream().filter(Desired::isPath).forEach(p -> folders.add(parent(p)));
         previous.resources().keySet().stream().filter(Desired::isPath).forEach(p -> folders.add(parent(p)));
         return folders;
     }
