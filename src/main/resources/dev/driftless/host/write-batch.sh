@@ -253,23 +253,21 @@ renames() {
         while nextfile; do printf 'f\000%s\000' "$_fn"; done
     done
 }
-# _left: the lines of the list _l (the folder's files, entered) whose file still waits at $src, not renamed
+# _left: the lines of the list _l (the folder's files, entered; kept) whose file still waits at $src, not renamed
 left() {
-    _left=; _lr=$_l
-    while [ -n "$_lr" ]; do
-        _x=${_lr%%"$NL"*}; _lr=${_lr#*"$NL"}; _n=${_x#* }; _n=${_n#* }
-        if [ -e "$src$_n" ] || [ -L "$src$_n" ]; then _left=$_left$_x$NL; fi
+    _left=; _lk=$_l
+    while nextfile; do
+        if [ -e "$src$_fn" ] || [ -L "$src$_fn" ]; then _left=$_left$_x$NL; fi
     done
+    _l=$_lk
 }
 # renames the files of _left into the folder entered: one mv -t (K/NAME), or one mv each (K.NAME: only after perl
 # failed)
 moveleft() {
     if [ -z "$flat" ]; then each _left "" "$src" mv -f -t . --; return; fi
-    _lr=$_left
-    while [ -n "$_lr" ]; do
-        _x=${_lr%%"$NL"*}; _lr=${_lr#*"$NL"}; _n=${_x#* }; _n=${_n#* }
-        mv -f -T -- "$src$_n" "$_n" || return 1
-    done
+    _lk=$_l; _l=$_left
+    while nextfile; do mv -f -T -- "$src$_fn" "$_fn" || { _l=$_lk; return 1; }; done
+    _l=$_lk
 }
 # a folder on another file system: its files go into a private stage in it (a copy, made 0700 under umask 077)
 stage() {
