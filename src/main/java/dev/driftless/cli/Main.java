@@ -4,6 +4,9 @@ import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Supplier;
+import org.eclipse.jgit.lib.Config;
+import org.eclipse.jgit.storage.file.FileBasedConfig;
+import org.eclipse.jgit.util.FS;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -62,13 +65,30 @@ public final class Main implements Runnable {
 
     /** What a JVM that runs commands sets once before the first. */
     static void setUpJvm() {
-        // JGit would run `git config --system` (two processes) at start-up just to read /etc/gitconfig,
-        // which matters to none of the repositories Driftless reads; skip it as git does with this variable.
+        // JGit would run `git --version` and `git config --system` (two processes) at start-up just to find
+        // /etc/gitconfig, which matters to none of the repositories Driftless reads: no system configuration, as
+        // git reads none with GIT_CONFIG_NOSYSTEM. (The delegate's getenv is not enough: Delegate hands
+        // openSystemConfig to the default reader, which asks its own getenv.)
         org.eclipse.jgit.util.SystemReader.setInstance(
                 new org.eclipse.jgit.util.SystemReader.Delegate(org.eclipse.jgit.util.SystemReader.getInstance()) {
                     @Override
                     public String getenv(String variable) {
                         return "GIT_CONFIG_NOSYSTEM".equals(variable) ? "1" : super.getenv(variable);
+                    }
+
+                    @Override
+                    public FileBasedConfig openSystemConfig(Config parent, FS fs) {
+                        return new FileBasedConfig(parent, null, fs) {
+                            @Override
+                            public void load() {
+                                // no system configuration to read
+                            }
+
+                            @Override
+                            public boolean isOutdated() {
+                                return false;
+                            }
+                        };
                     }
                 });
     }
