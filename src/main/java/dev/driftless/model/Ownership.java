@@ -10,7 +10,9 @@ public record Ownership(Optional<Integer> mode, Optional<String> owner, Optional
 
     public static final Ownership KEEP = new Ownership(Optional.empty(), Optional.empty(), Optional.empty());
 
+    /** The mode in octal, at least four digits ("0644"): what {@code String.format("%04o")} gives, without its parser. */
     public static String formatMode(int mode) {
-        return String.format("%04o", mode);
+        String octal = Integer.toOctalString(mode);
+        return octal.length() >= 4 ? octal : "0000".substring(octal.length()) + octal;
     }
 }
