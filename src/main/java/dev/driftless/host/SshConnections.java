@@ -25,9 +25,14 @@ public final class SshConnections implements AutoCloseable {
     /** Keepalives a host may leave unanswered in a row before its connection is given up. */
     static final int KEEPALIVE_UNANSWERED = 3;
 
+    /** How long closing waits for a connection's socket to be closed (immediately, not by a round trip). */
+    private static final java.time.Duration CLOSE_WAIT = java.time.Duration.ofSeconds(2);
+
     private final SshSettings settings;
     private SshClient client;
     private HostKeys hostKeys;
+    /** The connections made, closed before the client is. */
+    private final List<ClientSession> sessions = new ArrayList<>();
 
     public SshConnections(SshSettings settings) {
         this.settings = settings;
@@ -119,6 +124,7 @@ public final class SshConnections implements AutoCloseable {
                         address.user().isEmpty() ? System.getProperty("user.name") : address.user());
             }
             session = client().connect(entry, null, null).verify(settings.timeout()).getSession();
+            opened(session);
             for (KeyPair key : keys(identity, session)) {
                 session.addPublicKeyIdentity(key);
             }
@@ -136,6 +142,11 @@ public final class SshConnections implements AutoCloseable {
             String message = name + ": cannot connect to " + address + ": " + refusal.orElseGet(() -> describe(e));
             throw refusal.isPresent() ? new HostException(message, e) : HostException.transientFailure(message, e);
         }
+    }
+
+    private synchronized void opened(ClientSession session) {
+        sessions.removeIf(ClientSession::isClosed); // a long-lived instance keeps only the open ones
+        sessions.add(session);
     }
 
     private List<KeyPair> keys(Optional<String> identity, ClientSession session)
@@ -187,9 +198,24 @@ public final class SshConnections implements AutoCloseable {
         return message;
     }
 
+    /**
+     * Closes the connections, then the client. MINA's {@code stop()} closes both at once, and a read still pending on
+     * a connection could then complete after the client's executor was shut down: the JDK's thread that hands it over
+     * died with "Executor has been shut down" printed on stderr after the command's last line (apache/mina-sshd#409;
+     * 2 of about 60 commands of a bench run).
+     */
     @Override
     public synchronized void close() {
         if (client != null) {
+            List<org.apache.sshd.common.future.CloseFuture> closing = sessions.stream()
+                    .map(session -> session.close(true)).toList();
+            for (org.apache.sshd.common.future.CloseFuture future : closing) {
+                try {
+                    future.await(CLOSE_WAIT);
+                } catch (IOException e) {
+                    // the client's stop below closes what is left
+                }
+            }
             client.stop();
         }
     }
