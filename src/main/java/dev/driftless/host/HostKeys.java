@@ -2,11 +2,16 @@ package dev.driftless.host;
 
 import java.io.IOException;
 import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.GeneralSecurityException;
 import java.security.PublicKey;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +20,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.sshd.client.config.hosts.KnownHostEntry;
+import org.apache.sshd.client.keyverifier.KnownHostsServerKeyVerifier.HostEntryPair;
 import org.apache.sshd.client.keyverifier.KnownHostsServerKeyVerifier;
 import org.apache.sshd.client.keyverifier.ModifiedServerKeyAcceptor;
 import org.apache.sshd.client.keyverifier.ServerKeyVerifier;
@@ -75,9 +81,44 @@ final class HostKeys implements ServerKeyVerifier {
                                         .anyMatch(id -> matches(entry, id.getHostName(), id.getPort())));
                 return relevant ? super.resolveHostKey(s, entry, resolver) : null;
             }
+
+            @Override
+            protected KnownHostEntry updateKnownHostsFile(ClientSession s, SocketAddress a, PublicKey k, Path f,
+                    Collection<HostEntryPair> known) throws Exception {
+                KnownHostEntry entry = prepareKnownHostEntry(s, a, k);
+                if (entry != null) {
+                    appendLine(f, entry.getConfigLine());
+                    resetReloadAttributes();
+                }
+                return entry;
+            }
         };
         knownHosts.setModifiedServerKeyAcceptor(changed);
         return knownHosts.verifyServerKey(session, address, key);
+    }
+
+    /** Held while a line is added to a known_hosts file: hosts are connected to at once, each session's check apart. */
+    private static final Object APPENDING = new Object();
+
+    /**
+     * Adds a line at the end of a known_hosts file in one write, on a line of its own. MINA's verifier writes the line
+     * and its line feeds in separate writes, truncating a file that is still empty, under a lock of its own instance:
+     * and Driftless makes one instance per check, so the keys of hosts connected to at once ran into one line or
+     * overwrote each other.
+     */
+    static void appendLine(Path file, String line) throws IOException {
+        synchronized (APPENDING) {
+            boolean unterminated = false;
+            if (Files.exists(file) && Files.size(file) > 0) {
+                try (SeekableByteChannel channel = Files.newByteChannel(file)) {
+                    ByteBuffer last = ByteBuffer.allocate(1);
+                    channel.position(channel.size() - 1).read(last);
+                    unterminated = last.get(0) != '\n';
+                }
+            }
+            Files.write(file, ((unterminated ? "\n" : "") + line + "\n").getBytes(StandardCharsets.UTF_8),
+                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        }
     }
 
     private static boolean matches(KnownHostEntry entry, String host, int port) {
