@@ -38,6 +38,9 @@ import org.apache.sshd.common.util.net.SshdSocketAddress;
  */
 final class HostKeys implements ServerKeyVerifier {
 
+    /** Held while a line is added to a known_hosts file: hosts are connected to at once, each session's check apart. */
+    private static final Object APPENDING = new Object();
+
     private final Path file;
     private final ServerKeyVerifier unknown;
     private final ModifiedServerKeyAcceptor changed;
@@ -96,9 +99,6 @@ final class HostKeys implements ServerKeyVerifier {
         knownHosts.setModifiedServerKeyAcceptor(changed);
         return knownHosts.verifyServerKey(session, address, key);
     }
-
-    /** Held while a line is added to a known_hosts file: hosts are connected to at once, each session's check apart. */
-    private static final Object APPENDING = new Object();
 
     /**
      * Adds a line at the end of a known_hosts file in one write, on a line of its own. MINA's verifier writes the line
