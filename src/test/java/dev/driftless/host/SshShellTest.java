@@ -217,15 +217,14 @@ class SshShellTest {
         change(ten, 10, "changed");
         change(all, 200, "changed");
         long planTen = roundTripsOf(ten, "plan", 2);
-        long planAll = roundTripsOf(all, "plan", 2);
-        Cli.Result plan = apply(all, "plan");
+        Run planAll = roundTripsOf(all, 2, "plan");
         long applyTen = roundTripsOf(ten, "apply", 0);
         long applyAll = roundTripsOf(all, "apply", 0);
 
         // the diffs read what the hosts have in one round trip, however many files differ
-        assertThat(planAll).as("plan: round trips for 200 changed files vs 10").isEqualTo(planTen);
+        assertThat(planAll.trips()).as("plan: round trips for 200 changed files vs 10").isEqualTo(planTen);
         assertThat(applyAll).as("apply: round trips for 200 changed files vs 10").isEqualTo(applyTen);
-        assertThat(plan.out()).contains("-file 199\n", "+file 199 changed\n", "-file 0\n", "+file 0 changed\n");
+        assertThat(planAll.result().out()).contains("-file 199\n", "+file 199 changed\n", "-file 0\n", "+file 0 changed\n");
         assertThat(Files.readString(tmp.resolve("all-root/srv/app/d19/f199.conf"))).isEqualTo("file 199 changed\n");
         assertThat(Files.readString(tmp.resolve("ten-root/srv/app/d9/f9.conf"))).isEqualTo("file 9 changed\n");
         assertThat(Files.readString(tmp.resolve("ten-root/srv/app/d10/f10.conf"))).isEqualTo("file 10\n");
